@@ -1,0 +1,378 @@
+//! The incident report: the public JSON contract of `DESIGN.md`, its parsing with JSON paths,
+//! its validation, and the stored incident with its version.
+
+use std::{borrow::Cow, collections::BTreeSet, fmt};
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::{
+    country::CountryCode,
+    error::{ModelError, ValidationIssue, parse_json_with_path},
+    nciss::NcissOverrides,
+    party::PartyId,
+    time::Timestamp,
+    vocabulary::{
+        Access, AttributionBasis, Confidence, EffectKind, IncidentStatus, Scale, Sector, Tlp,
+    },
+};
+
+/// The largest number of people a target can be said to affect (more than live on Earth).
+pub const MAXIMUM_PEOPLE_AFFECTED: u64 = 10_000_000_000;
+/// The longest an effect can be said to last: about 114 years.
+pub const MAXIMUM_DURATION_HOURS: f64 = 1_000_000.0;
+/// How far in the future `first_observed` may lie, to absorb clock skew between parties.
+pub const ALLOWED_FUTURE_SKEW_SECONDS: i64 = 300;
+
+/// A STIX-form incident id: `incident--` followed by a lower-case UUID.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct IncidentId(String);
+
+impl IncidentId {
+    const PREFIX: &'static str = "incident--";
+
+    /// A fresh id from 16 random bytes supplied by the caller (the model reads no entropy).
+    pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
+        let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        Self(format!("{}{}", Self::PREFIX, uuid.hyphenated()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let Some(uuid_text) = text.strip_prefix(Self::PREFIX) else {
+            return Err(format!(
+                "`{text}` is not an incident id: expected `incident--` followed by a UUID"
+            ));
+        };
+        match uuid::Uuid::try_parse(uuid_text) {
+            Ok(uuid) if uuid.hyphenated().to_string() == uuid_text => Ok(Self(text.to_string())),
+            _ => Err(format!(
+                "`{text}` is not an incident id: `{uuid_text}` is not a lower-case hyphenated UUID"
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IncidentId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for IncidentId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Cow::<str>::deserialize(deserializer)?;
+        IncidentId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for IncidentId {
+    fn schema_name() -> Cow<'static, str> {
+        "IncidentId".into()
+    }
+
+    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^incident--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+            "description": "STIX-form id; assigned by the node when omitted on submit."
+        })
+    }
+}
+
+/// Something the operation hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub sector: Sector,
+    pub country: CountryCode,
+    /// Whether the target provides an essential service (NIS2 sense) to the public.
+    #[serde(default)]
+    pub essential_service: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people_affected: Option<u64>,
+}
+
+/// What the operation did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Effect {
+    pub kind: EffectKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_hours: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversible: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
+}
+
+/// The reporter's suspicion of which state is behind the operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuspectedOrigin {
+    pub state: CountryCode,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub basis: Vec<AttributionBasis>,
+}
+
+/// A public source the report rests on (maps to a STIX external reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalReference {
+    pub source_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// What happened, to whom, with what effects: the incident report of `DESIGN.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "redline incident report")]
+pub struct IncidentReport {
+    /// Assigned by the node when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<IncidentId>,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub reported_by: PartyId,
+    pub victim: CountryCode,
+    pub first_observed: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_observed: Option<Timestamp>,
+    pub status: IncidentStatus,
+    pub tlp: Tlp,
+    pub targets: Vec<Target>,
+    pub effects: Vec<Effect>,
+    /// MITRE ATT&CK technique ids (`T1485`, `T0813`, `T1566.001`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub techniques: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspected_origin: Option<SuspectedOrigin>,
+    #[serde(default)]
+    pub armed_conflict: bool,
+    #[serde(default)]
+    pub cross_border: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nciss: Option<NcissOverrides>,
+    /// Parties besides the reporter and the victim that may read a restricted (`amber`,
+    /// `amber+strict`, `red`) report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_with: Vec<PartyId>,
+    /// Public sources the report rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<ExternalReference>,
+}
+
+/// Parses an incident report from JSON bytes: shape errors name their JSON path; then every
+/// rule of [`IncidentReport::validate`] is checked against `now`.
+pub fn parse_incident_report(bytes: &[u8], now: Timestamp) -> Result<IncidentReport, ModelError> {
+    let report: IncidentReport = parse_json_with_path(bytes)?;
+    let issues = report.validate(now);
+    if issues.is_empty() {
+        Ok(report)
+    } else {
+        Err(ModelError::Invalid { issues })
+    }
+}
+
+fn is_attack_technique_id(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let base_ok =
+        bytes.len() >= 5 && bytes[0] == b'T' && bytes[1..5].iter().all(u8::is_ascii_digit);
+    match bytes.len() {
+        5 => base_ok,
+        9 => base_ok && bytes[5] == b'.' && bytes[6..9].iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+impl IncidentReport {
+    /// Every rule the contract states beyond the shape, each problem with its JSON path. `now`
+    /// is passed in: a report may not claim to have been observed in the future.
+    pub fn validate(&self, now: Timestamp) -> Vec<ValidationIssue> {
+        let mut issues = Vec::new();
+        let mut problem = |path: String, message: String| {
+            issues.push(ValidationIssue::new(path, message));
+        };
+
+        let title_length = self.title.trim().chars().count();
+        if title_length == 0 || self.title.chars().count() > 300 {
+            problem(
+                "title".into(),
+                "a title of 1 to 300 characters is required".into(),
+            );
+        }
+        if let Some(description) = &self.description
+            && description.chars().count() > 20_000
+        {
+            problem(
+                "description".into(),
+                "the description is longer than 20,000 characters".into(),
+            );
+        }
+        if let Some(latest_allowed) = now.plus_seconds(ALLOWED_FUTURE_SKEW_SECONDS)
+            && self.first_observed > latest_allowed
+        {
+            problem(
+                "first_observed".into(),
+                format!("{} is in the future (now is {now})", self.first_observed),
+            );
+        }
+        if let Some(last_observed) = self.last_observed
+            && last_observed < self.first_observed
+        {
+            problem(
+                "last_observed".into(),
+                format!(
+                    "{last_observed} is before first_observed ({})",
+                    self.first_observed
+                ),
+            );
+        }
+        if self.targets.is_empty() {
+            problem("targets".into(), "at least one target is required".into());
+        }
+        if self.targets.len() > 100 {
+            problem("targets".into(), "at most 100 targets".into());
+        }
+        for (index, target) in self.targets.iter().enumerate() {
+            if let Some(people) = target.people_affected
+                && people > MAXIMUM_PEOPLE_AFFECTED
+            {
+                problem(
+                    format!("targets[{index}].people_affected"),
+                    format!("{people} is more than {MAXIMUM_PEOPLE_AFFECTED}"),
+                );
+            }
+        }
+        if self.effects.is_empty() {
+            problem("effects".into(), "at least one effect is required".into());
+        }
+        if self.effects.len() > 50 {
+            problem("effects".into(), "at most 50 effects".into());
+        }
+        for (index, effect) in self.effects.iter().enumerate() {
+            if let Some(hours) = effect.duration_hours
+                && !(hours.is_finite() && (0.0..=MAXIMUM_DURATION_HOURS).contains(&hours))
+            {
+                problem(
+                    format!("effects[{index}].duration_hours"),
+                    format!("{hours} is not between 0 and {MAXIMUM_DURATION_HOURS} hours"),
+                );
+            }
+        }
+        if self.techniques.len() > 200 {
+            problem("techniques".into(), "at most 200 techniques".into());
+        }
+        for (index, technique) in self.techniques.iter().enumerate() {
+            if !is_attack_technique_id(technique) {
+                problem(
+                    format!("techniques[{index}]"),
+                    format!(
+                        "`{technique}` is not a MITRE ATT&CK technique id such as `T1485` or `T1566.001`"
+                    ),
+                );
+            }
+        }
+        if let Some(origin) = &self.suspected_origin {
+            let mut seen = BTreeSet::new();
+            for (index, basis) in origin.basis.iter().enumerate() {
+                if !seen.insert(*basis) {
+                    problem(
+                        format!("suspected_origin.basis[{index}]"),
+                        format!("`{basis}` is listed twice"),
+                    );
+                }
+            }
+        }
+        let mut seen_parties = BTreeSet::new();
+        for (index, party) in self.shared_with.iter().enumerate() {
+            if !seen_parties.insert(party.clone()) {
+                problem(
+                    format!("shared_with[{index}]"),
+                    format!("`{party}` is listed twice"),
+                );
+            }
+        }
+        if self.shared_with.len() > 200 {
+            problem("shared_with".into(), "at most 200 parties".into());
+        }
+        for (index, reference) in self.references.iter().enumerate() {
+            if reference.source_name.trim().is_empty() {
+                problem(
+                    format!("references[{index}].source_name"),
+                    "a source name is required".into(),
+                );
+            }
+            if let Some(url) = &reference.url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                problem(
+                    format!("references[{index}].url"),
+                    format!("`{url}` is not an http(s) URL"),
+                );
+            }
+        }
+        issues
+    }
+
+    /// Whether `party` may read this report: everyone for `clear` and `green`; for restricted
+    /// labels only the reporter, the victim and the parties it was shared with.
+    pub fn is_visible_to(&self, party: &PartyId) -> bool {
+        match self.readers() {
+            None => true,
+            Some(readers) => readers.contains(party),
+        }
+    }
+
+    /// Who may read this report: `None` means every signed-in party (`clear`, `green`); for a
+    /// restricted label, the reporter, the victim state and the parties it was shared with.
+    pub fn readers(&self) -> Option<BTreeSet<PartyId>> {
+        if !self.tlp.is_restricted() {
+            return None;
+        }
+        let mut readers: BTreeSet<PartyId> = self.shared_with.iter().cloned().collect();
+        readers.insert(self.reported_by.clone());
+        readers.insert(PartyId::from(self.victim.clone()));
+        Some(readers)
+    }
+
+    /// The sectors hit, each once, in vocabulary order.
+    pub fn sectors(&self) -> BTreeSet<Sector> {
+        self.targets.iter().map(|target| target.sector).collect()
+    }
+}
+
+/// A stored incident: the current report with its id assigned, and its version (1 on submit,
+/// one more on every update; earlier versions are kept by the store).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub version: u32,
+    pub submitted_by: PartyId,
+    pub received_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub report: IncidentReport,
+}
+
+impl Incident {
+    pub fn is_visible_to(&self, party: &PartyId) -> bool {
+        self.report.is_visible_to(party)
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of the incident report, generated from the types.
+pub fn incident_report_json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(IncidentReport);
+    schema.to_value()
+}

@@ -1,0 +1,27 @@
+//! redline-model: the shared vocabulary of redline.
+//!
+//! Owns the parties, the incident report (the public JSON contract of `DESIGN.md`), the
+//! controlled vocabularies (STIX 2.1 industry sectors plus `elections`, effect kinds, scales,
+//! TLP 2.0, ICD 203 confidence words, NCISS options), identifiers, timestamps at a fixed precision,
+//! and validation that names the JSON path of every problem. It does no I/O and reads no clock.
+
+pub mod country;
+pub mod error;
+pub mod incident;
+pub mod nciss;
+pub mod party;
+pub mod time;
+pub mod vocabulary;
+
+pub use country::CountryCode;
+pub use error::{ModelError, ValidationIssue};
+pub use incident::{
+    Effect, ExternalReference, Incident, IncidentId, IncidentReport, SuspectedOrigin, Target,
+    incident_report_json_schema, parse_incident_report,
+};
+pub use nciss::NcissOverrides;
+pub use party::{Party, PartyId, PartyKey, PartyKind};
+pub use time::Timestamp;
+pub use vocabulary::{
+    Access, AttributionBasis, Confidence, EffectKind, IncidentStatus, Scale, Sector, Tlp,
+};

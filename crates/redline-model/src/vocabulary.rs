@@ -1,0 +1,192 @@
+//! Controlled vocabularies of the incident report, spelled exactly as the contract spells them.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $($variant:ident => $text:literal),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in the order the contract lists them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as written in JSON.
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text,)+ }
+            }
+
+            /// Parses the JSON spelling.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Traffic Light Protocol 2.0 labels, from least to most restricted.
+    Tlp {
+        Clear => "clear",
+        Green => "green",
+        Amber => "amber",
+        AmberStrict => "amber+strict",
+        Red => "red",
+    }
+}
+
+impl Tlp {
+    /// `clear` and `green` may be read by every signed-in party; the others only by those the
+    /// object was addressed to.
+    pub fn is_restricted(&self) -> bool {
+        matches!(self, Tlp::Amber | Tlp::AmberStrict | Tlp::Red)
+    }
+}
+
+vocabulary! {
+    /// Where an incident stands.
+    IncidentStatus {
+        Suspected => "suspected",
+        Confirmed => "confirmed",
+        Contained => "contained",
+        Resolved => "resolved",
+    }
+}
+
+vocabulary! {
+    /// STIX 2.1 `industry-sector-ov`, exactly as the OASIS `stix2` library spells it, plus
+    /// `elections`.
+    Sector {
+        Agriculture => "agriculture",
+        Aerospace => "aerospace",
+        Automotive => "automotive",
+        Chemical => "chemical",
+        Commercial => "commercial",
+        Communications => "communications",
+        Construction => "construction",
+        Defense => "defense",
+        Education => "education",
+        Energy => "energy",
+        Entertainment => "entertainment",
+        FinancialServices => "financial-services",
+        Government => "government",
+        EmergencyServices => "emergency-services",
+        GovernmentNational => "government-national",
+        GovernmentRegional => "government-regional",
+        GovernmentLocal => "government-local",
+        GovernmentPublicServices => "government-public-services",
+        Healthcare => "healthcare",
+        HospitalityLeisure => "hospitality-leisure",
+        Infrastructure => "infrastructure",
+        Dams => "dams",
+        Nuclear => "nuclear",
+        Water => "water",
+        Insurance => "insurance",
+        Manufacturing => "manufacturing",
+        Mining => "mining",
+        NonProfit => "non-profit",
+        Pharmaceuticals => "pharmaceuticals",
+        Retail => "retail",
+        Technology => "technology",
+        Telecommunications => "telecommunications",
+        Transportation => "transportation",
+        Utilities => "utilities",
+        Elections => "elections",
+    }
+}
+
+vocabulary! {
+    /// What an operation did, from the least to the most harmful.
+    EffectKind {
+        Espionage => "espionage",
+        DataTheft => "data-theft",
+        Influence => "influence",
+        Disruption => "disruption",
+        DataDestruction => "data-destruction",
+        Destruction => "destruction",
+        PhysicalDamage => "physical-damage",
+        Injury => "injury",
+        LossOfLife => "loss-of-life",
+    }
+}
+
+vocabulary! {
+    /// How far an effect reached.
+    Scale {
+        Local => "local",
+        Regional => "regional",
+        National => "national",
+        International => "international",
+    }
+}
+
+vocabulary! {
+    /// How the operation reached its target.
+    Access {
+        Remote => "remote",
+        CloseAccess => "close-access",
+        SupplyChain => "supply-chain",
+        Insider => "insider",
+    }
+}
+
+vocabulary! {
+    /// What a suspicion of state origin rests on.
+    AttributionBasis {
+        Technical => "technical",
+        Intelligence => "intelligence",
+        Political => "political",
+        SelfClaimed => "self-claimed",
+    }
+}
+
+vocabulary! {
+    /// ICD 203 words of estimative probability, from the least to the most likely.
+    Confidence {
+        Remote => "remote",
+        VeryUnlikely => "very-unlikely",
+        Unlikely => "unlikely",
+        RoughlyEven => "roughly-even",
+        Likely => "likely",
+        VeryLikely => "very-likely",
+        AlmostCertain => "almost-certain",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_spellings_round_trip() {
+        for tlp in Tlp::ALL {
+            let json = serde_json::to_string(tlp).unwrap();
+            assert_eq!(json, format!("\"{}\"", tlp.as_str()));
+            assert_eq!(Tlp::parse(tlp.as_str()), Some(*tlp));
+        }
+        assert_eq!(Sector::ALL.len(), 35);
+        assert_eq!(
+            serde_json::from_str::<Tlp>("\"amber+strict\"").unwrap(),
+            Tlp::AmberStrict
+        );
+    }
+
+    #[test]
+    fn harm_orders_are_increasing() {
+        assert!(EffectKind::Espionage < EffectKind::LossOfLife);
+        assert!(Confidence::Remote < Confidence::AlmostCertain);
+        assert!(Tlp::Clear < Tlp::Red);
+    }
+}

@@ -1,0 +1,56 @@
+//! What a use case can refuse, in words the HTTP layer and the CLI turn into answers.
+
+use redline_model::{ModelError, ValidationIssue};
+use redline_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The input broke a rule; every problem with its JSON path.
+    #[error("invalid input: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<ValidationIssue>),
+    /// The JSON itself could not be read.
+    #[error("{0}")]
+    Malformed(ModelError),
+    /// No such record, or one the caller may not see (the two are not told apart).
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The caller is known but may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// No valid credentials.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    /// Something on the node's side failed; details go to the log, not to the caller.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl NodeError {
+    pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+        NodeError::Invalid(vec![ValidationIssue::new(path, message)])
+    }
+}
+
+impl From<ModelError> for NodeError {
+    fn from(error: ModelError) -> Self {
+        match error {
+            ModelError::Invalid { issues } => NodeError::Invalid(issues),
+            ModelError::Shape { path, message } => {
+                NodeError::Invalid(vec![ValidationIssue::new(path, message)])
+            }
+            malformed @ ModelError::MalformedJson { .. } => NodeError::Malformed(malformed),
+        }
+    }
+}
+
+impl From<StoreError> for NodeError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(message) => NodeError::Conflict(message),
+            StoreError::NotFound(message) => NodeError::NotFound(message),
+            other => NodeError::Internal(other.to_string()),
+        }
+    }
+}

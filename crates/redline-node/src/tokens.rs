@@ -1,0 +1,195 @@
+//! API tokens: issued once in the clear, stored only as an Argon2id hash.
+//!
+//! A token reads `rl_<token id>_<secret>`. The token id finds the credential; the secret is
+//! checked against its Argon2id hash. Argon2 is slow on purpose, so a token that verified once is
+//! remembered by its SHA-256 for the life of the process; revocation is still checked on every
+//! request because the credential is read each time.
+
+use std::{collections::HashMap, sync::Mutex};
+
+use argon2::{
+    Argon2,
+    password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
+};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use redline_model::PartyId;
+use redline_store::Credential;
+
+use crate::{Caller, Node, NodeError, random_bytes};
+
+const TOKEN_PREFIX: &str = "rl_";
+const MAXIMUM_CACHED_TOKENS: usize = 100_000;
+
+/// A freshly issued token. `token` is shown once and never stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IssuedToken {
+    pub party: PartyId,
+    pub token_id: String,
+    pub token: String,
+    pub label: String,
+}
+
+#[derive(Default)]
+pub(crate) struct VerifiedTokenCache(Mutex<HashMap<String, [u8; 32]>>);
+
+impl VerifiedTokenCache {
+    fn contains(&self, token_id: &str, digest: &[u8; 32]) -> bool {
+        match self.0.lock() {
+            Ok(map) => map.get(token_id) == Some(digest),
+            Err(_) => false,
+        }
+    }
+
+    fn remember(&self, token_id: &str, digest: [u8; 32]) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= MAXIMUM_CACHED_TOKENS {
+                map.clear();
+            }
+            map.insert(token_id.to_string(), digest);
+        }
+    }
+
+    fn forget(&self, token_id: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(token_id);
+        }
+    }
+}
+
+fn split_token(token: &str) -> Option<(&str, &str)> {
+    let rest = token.strip_prefix(TOKEN_PREFIX)?;
+    let (token_id, secret) = rest.split_once('_')?;
+    let id_ok = token_id.len() == 16 && token_id.bytes().all(|byte| byte.is_ascii_hexdigit());
+    let secret_ok = (20..=100).contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+    (id_ok && secret_ok).then_some((token_id, secret))
+}
+
+impl Node {
+    /// Issues a new API token for a party (operator only). The returned token is the only copy.
+    pub async fn issue_token(
+        &self,
+        caller: &Caller,
+        party: &PartyId,
+        label: &str,
+    ) -> Result<IssuedToken, NodeError> {
+        Self::require_operator_for_tokens(caller)?;
+        self.get_party(party).await?;
+        let token_id: String = random_bytes::<8>()?
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+        let secret_for_hash = secret.clone();
+        let secret_hash = tokio::task::spawn_blocking(move || {
+            Argon2::default()
+                .hash_password(secret_for_hash.as_bytes())
+                .map(|hash| hash.to_string())
+        })
+        .await
+        .map_err(|error| NodeError::Internal(format!("hashing task failed: {error}")))?
+        .map_err(|error| NodeError::Internal(format!("hashing the token failed: {error}")))?;
+        let credential = Credential {
+            token_id: token_id.clone(),
+            party_id: party.clone(),
+            secret_hash,
+            label: label.to_string(),
+            created_at: self.now(),
+            revoked_at: None,
+        };
+        self.store.insert_credential(&credential).await?;
+        tracing::info!(party = %party, token_id, "API token issued");
+        Ok(IssuedToken {
+            party: party.clone(),
+            token: format!("{TOKEN_PREFIX}{token_id}_{secret}"),
+            token_id,
+            label: label.to_string(),
+        })
+    }
+
+    fn require_operator_for_tokens(caller: &Caller) -> Result<(), NodeError> {
+        match caller {
+            Caller::Operator => Ok(()),
+            Caller::Party(party) => Err(NodeError::Forbidden(format!(
+                "only the node's operator may issue or revoke tokens; {party} is a party"
+            ))),
+        }
+    }
+
+    /// Revokes a token (operator only); it stops working at once.
+    pub async fn revoke_token(&self, caller: &Caller, token_id: &str) -> Result<(), NodeError> {
+        Self::require_operator_for_tokens(caller)?;
+        self.store.revoke_credential(token_id, self.now()).await?;
+        self.verified_tokens.forget(token_id);
+        Ok(())
+    }
+
+    /// Finds the party a bearer token belongs to.
+    pub async fn authenticate(&self, token: &str) -> Result<PartyId, NodeError> {
+        let Some((token_id, secret)) = split_token(token) else {
+            return Err(NodeError::Unauthenticated(
+                "the token is not a redline API token (rl_<id>_<secret>)".into(),
+            ));
+        };
+        let credential = self
+            .store
+            .get_credential(token_id)
+            .await?
+            .ok_or_else(|| NodeError::Unauthenticated("unknown or invalid token".into()))?;
+        if credential.revoked_at.is_some() {
+            self.verified_tokens.forget(token_id);
+            return Err(NodeError::Unauthenticated("the token was revoked".into()));
+        }
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if self.verified_tokens.contains(token_id, &digest) {
+            return Ok(credential.party_id);
+        }
+        let secret = secret.to_string();
+        let stored_hash = credential.secret_hash.clone();
+        let verified = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&stored_hash)
+                .map(|hash| {
+                    Argon2::default()
+                        .verify_password(secret.as_bytes(), &hash)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|error| NodeError::Internal(format!("verification task failed: {error}")))?;
+        if !verified {
+            return Err(NodeError::Unauthenticated(
+                "unknown or invalid token".into(),
+            ));
+        }
+        self.verified_tokens.remember(token_id, digest);
+        Ok(credential.party_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_token;
+
+    #[test]
+    fn token_shape_is_checked_before_any_lookup() {
+        assert!(
+            split_token("rl_0123456789abcdef_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+                .is_some()
+        );
+        for bad in [
+            "",
+            "rl_",
+            "Bearer x",
+            "rl_0123_abc",
+            "rl_0123456789abcdef_short",
+            "rl_0123456789abcdeg_abcdefghijklmnopqrstuvwxyz",
+        ] {
+            assert!(split_token(bad).is_none(), "{bad}");
+        }
+    }
+}

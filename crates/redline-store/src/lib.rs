@@ -1,0 +1,134 @@
+//! redline-store: where a node keeps its records.
+//!
+//! Owns the [`Store`] trait, its SQL implementation for SQLite (the default, one embedded file)
+//! and PostgreSQL, the embedded migrations of both, and the writer that makes every write durable
+//! before it answers. It holds no business rules: what is valid, who may read what and which
+//! version comes next are decided by the model and the node; the store keeps and returns them.
+
+mod sql;
+mod writer;
+
+use async_trait::async_trait;
+use redline_model::{
+    CountryCode, Incident, IncidentId, IncidentStatus, Party, PartyId, PartyKey, Sector, Timestamp,
+};
+
+pub use sql::{Backend, SqlStore, SqlStoreOptions};
+
+/// An API credential: a token id in the clear and the Argon2 hash of its secret, never the
+/// secret itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    pub token_id: String,
+    pub party_id: PartyId,
+    /// The PHC string of the Argon2id hash of the token's secret part.
+    pub secret_hash: String,
+    pub label: String,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// Which incidents to list. Every filter is optional; `visible_to` applies TLP: `None` lists
+/// everything (the node's own operator), `Some(party)` only what that party may read.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentQuery {
+    pub visible_to: Option<PartyId>,
+    pub victim: Option<CountryCode>,
+    pub reported_by: Option<PartyId>,
+    pub sector: Option<Sector>,
+    pub status: Option<IncidentStatus>,
+    /// Only incidents first observed at or after this time.
+    pub observed_since: Option<Timestamp>,
+    /// Only incidents first observed before this time.
+    pub observed_until: Option<Timestamp>,
+    /// Continue after the page that ended at this cursor.
+    pub after_cursor: Option<i64>,
+    pub limit: u32,
+}
+
+/// One page of incidents, newest first, with the cursor of the next page if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentPage {
+    pub incidents: Vec<Incident>,
+    pub next_cursor: Option<i64>,
+}
+
+/// An incident to store, with the parties that may read it when its label is restricted (the
+/// node computes them with [`redline_model::IncidentReport::readers`]).
+#[derive(Debug, Clone)]
+pub struct IncidentWrite {
+    pub incident: Incident,
+    /// `None`: every signed-in party may read it.
+    pub readers: Option<Vec<PartyId>>,
+}
+
+impl IncidentWrite {
+    pub fn new(incident: Incident) -> Self {
+        let readers = incident
+            .report
+            .readers()
+            .map(|readers| readers.into_iter().collect());
+        Self { incident, readers }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record exists already, or a concurrent update got there first.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A record the write refers to does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The database could not be reached or answered with an error.
+    #[error("database error: {0}")]
+    Database(String),
+    /// A stored record could not be read back (the database was altered by hand, or a bug).
+    #[error("corrupt record {what}: {message}")]
+    Corrupt { what: String, message: String },
+    /// The store is shutting down or its writer stopped.
+    #[error("the store is closed")]
+    Closed,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Database(error.to_string())
+    }
+}
+
+/// Everything a node keeps. A write returns only once it is durable (committed with the
+/// database's full synchronisation).
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Which database is behind this store, for logs and health checks.
+    fn backend(&self) -> Backend;
+
+    async fn insert_party(&self, party: &Party) -> Result<(), StoreError>;
+    async fn get_party(&self, id: &PartyId) -> Result<Option<Party>, StoreError>;
+    async fn list_parties(&self) -> Result<Vec<Party>, StoreError>;
+    async fn add_party_key(&self, party: &PartyId, key: &PartyKey) -> Result<(), StoreError>;
+
+    async fn insert_credential(&self, credential: &Credential) -> Result<(), StoreError>;
+    async fn get_credential(&self, token_id: &str) -> Result<Option<Credential>, StoreError>;
+    async fn revoke_credential(&self, token_id: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Stores version 1 of a new incident. Conflict if the id exists.
+    async fn insert_incident(&self, write: &IncidentWrite) -> Result<(), StoreError>;
+    /// Replaces the current version with `write` (whose version must be one more than
+    /// `expected_version`), keeping every earlier version. Conflict if the stored version is not
+    /// `expected_version`.
+    async fn update_incident(
+        &self,
+        write: &IncidentWrite,
+        expected_version: u32,
+    ) -> Result<(), StoreError>;
+    async fn get_incident(&self, id: &IncidentId) -> Result<Option<Incident>, StoreError>;
+    /// Every stored version of an incident, oldest first.
+    async fn list_incident_versions(&self, id: &IncidentId) -> Result<Vec<Incident>, StoreError>;
+    async fn list_incidents(&self, query: &IncidentQuery) -> Result<IncidentPage, StoreError>;
+    async fn count_incidents(&self) -> Result<u64, StoreError>;
+
+    /// Waits for pending writes and closes the database.
+    async fn close(&self);
+}

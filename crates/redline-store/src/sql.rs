@@ -1,0 +1,600 @@
+//! The SQL store: one implementation of [`Store`] for SQLite and PostgreSQL over sqlx's `Any`
+//! driver. The SQL text is shared (`$N` placeholders, BIGINT microsecond times, JSON kept as
+//! TEXT so the exact bytes come back); each backend has its own migrations and connection setup.
+
+use std::{collections::BTreeMap, path::Path, str::FromStr, time::Duration};
+
+use async_trait::async_trait;
+use sqlx::{
+    AnyConnection, Connection, Row,
+    any::{AnyConnectOptions, AnyPoolOptions},
+};
+
+use crate::{
+    Credential, IncidentPage, IncidentQuery, IncidentWrite, Store, StoreError,
+    writer::{WriteCommand, Writer},
+};
+use redline_model::{Incident, IncidentId, Party, PartyId, PartyKey, Timestamp};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Tuning of a [`SqlStore`].
+#[derive(Debug, Clone)]
+pub struct SqlStoreOptions {
+    /// Connections for reads (writes use one connection of their own).
+    pub maximum_read_connections: u32,
+    /// The most writes committed together in one transaction.
+    pub maximum_write_batch: usize,
+}
+
+impl Default for SqlStoreOptions {
+    fn default() -> Self {
+        Self {
+            maximum_read_connections: 8,
+            maximum_write_batch: 256,
+        }
+    }
+}
+
+/// The store on SQLite or PostgreSQL.
+pub struct SqlStore {
+    backend: Backend,
+    pool: sqlx::AnyPool,
+    writer: Writer,
+}
+
+const SQLITE_CONNECTION_SETUP: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+];
+
+async fn prepare_connection(
+    connection: &mut AnyConnection,
+    backend: Backend,
+) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        for statement in SQLITE_CONNECTION_SETUP {
+            sqlx::query(statement).execute(&mut *connection).await?;
+        }
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    /// Opens (creating if needed) the SQLite database file at `path`.
+    pub async fn open_sqlite_file(
+        path: &Path,
+        options: SqlStoreOptions,
+    ) -> Result<Self, StoreError> {
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Self::open(&url, options).await
+    }
+
+    /// Opens the database at `url` (`sqlite://FILE?mode=rwc` or `postgres://…`) and brings its
+    /// schema up to date.
+    pub async fn open(url: &str, options: SqlStoreOptions) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url).ok_or_else(|| {
+            StoreError::Database(format!(
+                "unsupported database URL `{}`: use sqlite://FILE or postgres://…",
+                url.split('?').next().unwrap_or(url)
+            ))
+        })?;
+        let connect_options = AnyConnectOptions::from_str(url)?;
+
+        let mut write_connection = AnyConnection::connect_with(&connect_options).await?;
+        prepare_connection(&mut write_connection, backend).await?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&mut write_connection)
+            .await
+            .map_err(|error| StoreError::Database(format!("migrating the schema: {error}")))?;
+
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.maximum_read_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |connection, _metadata| {
+                Box::pin(async move { prepare_connection(connection, backend).await })
+            })
+            .connect_with(connect_options)
+            .await?;
+        let writer = Writer::start(write_connection, options.maximum_write_batch);
+        Ok(Self {
+            backend,
+            pool,
+            writer,
+        })
+    }
+}
+
+fn corrupt(what: impl Into<String>, message: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        what: what.into(),
+        message: message.to_string(),
+    }
+}
+
+fn timestamp_from_column(what: &str, microseconds: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_microseconds(microseconds).map_err(|message| corrupt(what, message))
+}
+
+fn to_json_text<T: serde::Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|error| corrupt(what, error))
+}
+
+fn from_json_text<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|error| corrupt(what, error))
+}
+
+/// Turns database refusals into the store's own words.
+fn classify(error: sqlx::Error, what: impl Fn() -> String) -> StoreError {
+    if let sqlx::Error::Database(database_error) = &error {
+        if database_error.is_unique_violation() {
+            return StoreError::Conflict(format!("{} exists already", what()));
+        }
+        if database_error.is_foreign_key_violation() {
+            return StoreError::NotFound(format!(
+                "{} refers to a record that does not exist",
+                what()
+            ));
+        }
+    }
+    StoreError::from(error)
+}
+
+const INSERT_PARTY: &str =
+    "INSERT INTO parties (id, kind, record, created_at_us) VALUES ($1, $2, $3, $4)";
+const INSERT_PARTY_KEY: &str = "INSERT INTO party_keys (party_id, key_id, public_key, added_at_us, revoked_at_us, revocation_reason) VALUES ($1, $2, $3, $4, $5, $6)";
+const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (token_id, party_id, secret_hash, label, created_at_us, revoked_at_us) VALUES ($1, $2, $3, $4, $5, $6)";
+const REVOKE_CREDENTIAL: &str =
+    "UPDATE credentials SET revoked_at_us = $2 WHERE token_id = $1 AND revoked_at_us IS NULL";
+const INSERT_INCIDENT: &str = "INSERT INTO incidents (id, version, reported_by, victim, status, restricted, first_observed_us, updated_at_us, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const UPDATE_INCIDENT: &str = "UPDATE incidents SET version = $2, reported_by = $3, victim = $4, status = $5, restricted = $6, first_observed_us = $7, updated_at_us = $8, record = $9 WHERE id = $1 AND version = $10";
+const INSERT_INCIDENT_VERSION: &str = "INSERT INTO incident_versions (incident_id, version, updated_at_us, record) VALUES ($1, $2, $3, $4)";
+const INSERT_INCIDENT_SECTOR: &str =
+    "INSERT INTO incident_sectors (incident_id, sector) VALUES ($1, $2)";
+const INSERT_INCIDENT_READER: &str =
+    "INSERT INTO incident_readers (incident_id, party_id) VALUES ($1, $2)";
+
+/// Applies one write inside the writer's transaction (or savepoint).
+pub(crate) async fn apply_write(
+    connection: &mut AnyConnection,
+    command: &WriteCommand,
+) -> Result<(), StoreError> {
+    match command {
+        WriteCommand::InsertParty(party) => {
+            let party_without_keys = Party {
+                keys: Vec::new(),
+                ..party.clone()
+            };
+            let what = || format!("party {}", party.id);
+            sqlx::query(INSERT_PARTY)
+                .bind(party.id.as_str())
+                .bind(party.kind.as_str())
+                .bind(to_json_text("party", &party_without_keys)?)
+                .bind(party.created_at.as_microseconds())
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| classify(error, what))?;
+            for key in &party.keys {
+                insert_party_key(connection, &party.id, key).await?;
+            }
+            Ok(())
+        }
+        WriteCommand::AddPartyKey { party, key } => insert_party_key(connection, party, key).await,
+        WriteCommand::InsertCredential(credential) => {
+            sqlx::query(INSERT_CREDENTIAL)
+                .bind(credential.token_id.as_str())
+                .bind(credential.party_id.as_str())
+                .bind(credential.secret_hash.as_str())
+                .bind(credential.label.as_str())
+                .bind(credential.created_at.as_microseconds())
+                .bind(credential.revoked_at.map(|at| at.as_microseconds()))
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| {
+                    classify(error, || format!("credential {}", credential.token_id))
+                })?;
+            Ok(())
+        }
+        WriteCommand::RevokeCredential { token_id, at } => {
+            let result = sqlx::query(REVOKE_CREDENTIAL)
+                .bind(token_id.as_str())
+                .bind(at.as_microseconds())
+                .execute(&mut *connection)
+                .await?;
+            if result.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "no active credential {token_id}"
+                )));
+            }
+            Ok(())
+        }
+        WriteCommand::InsertIncident(write) => {
+            let incident = &write.incident;
+            let what = || format!("incident {}", incident.id);
+            bind_incident_columns(sqlx::query(INSERT_INCIDENT), write)?
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| classify(error, what))?;
+            insert_incident_details(connection, write).await
+        }
+        WriteCommand::UpdateIncident {
+            write,
+            expected_version,
+        } => {
+            let incident = &write.incident;
+            let result = bind_incident_columns(sqlx::query(UPDATE_INCIDENT), write)?
+                .bind(i64::from(*expected_version))
+                .execute(&mut *connection)
+                .await?;
+            if result.rows_affected() == 0 {
+                let stored: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
+                        .bind(incident.id.as_str())
+                        .fetch_optional(&mut *connection)
+                        .await?;
+                return Err(match stored {
+                    None => StoreError::NotFound(format!("incident {}", incident.id)),
+                    Some(version) => StoreError::Conflict(format!(
+                        "incident {} is at version {version}, not {expected_version}",
+                        incident.id
+                    )),
+                });
+            }
+            sqlx::query("DELETE FROM incident_sectors WHERE incident_id = $1")
+                .bind(incident.id.as_str())
+                .execute(&mut *connection)
+                .await?;
+            sqlx::query("DELETE FROM incident_readers WHERE incident_id = $1")
+                .bind(incident.id.as_str())
+                .execute(&mut *connection)
+                .await?;
+            insert_incident_details(connection, write).await
+        }
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+fn bind_incident_columns<'q>(
+    query: AnyQuery<'q>,
+    write: &'q IncidentWrite,
+) -> Result<AnyQuery<'q>, StoreError> {
+    let incident = &write.incident;
+    Ok(query
+        .bind(incident.id.as_str())
+        .bind(i64::from(incident.version))
+        .bind(incident.report.reported_by.as_str())
+        .bind(incident.report.victim.as_str())
+        .bind(incident.report.status.as_str())
+        .bind(i64::from(write.readers.is_some()))
+        .bind(incident.report.first_observed.as_microseconds())
+        .bind(incident.updated_at.as_microseconds())
+        .bind(to_json_text("incident", incident)?))
+}
+
+async fn insert_incident_details(
+    connection: &mut AnyConnection,
+    write: &IncidentWrite,
+) -> Result<(), StoreError> {
+    let incident = &write.incident;
+    let what = || format!("version {} of incident {}", incident.version, incident.id);
+    sqlx::query(INSERT_INCIDENT_VERSION)
+        .bind(incident.id.as_str())
+        .bind(i64::from(incident.version))
+        .bind(incident.updated_at.as_microseconds())
+        .bind(to_json_text("incident", incident)?)
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| classify(error, what))?;
+    for sector in incident.report.sectors() {
+        sqlx::query(INSERT_INCIDENT_SECTOR)
+            .bind(incident.id.as_str())
+            .bind(sector.as_str())
+            .execute(&mut *connection)
+            .await?;
+    }
+    for reader in write.readers.iter().flatten() {
+        sqlx::query(INSERT_INCIDENT_READER)
+            .bind(incident.id.as_str())
+            .bind(reader.as_str())
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_party_key(
+    connection: &mut AnyConnection,
+    party: &PartyId,
+    key: &PartyKey,
+) -> Result<(), StoreError> {
+    sqlx::query(INSERT_PARTY_KEY)
+        .bind(party.as_str())
+        .bind(key.key_id.as_str())
+        .bind(key.public_key.as_str())
+        .bind(key.added_at.as_microseconds())
+        .bind(key.revoked_at.map(|at| at.as_microseconds()))
+        .bind(key.revocation_reason.as_deref())
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| classify(error, || format!("key {} of party {party}", key.key_id)))?;
+    Ok(())
+}
+
+fn party_key_from_row(row: &sqlx::any::AnyRow) -> Result<(String, PartyKey), StoreError> {
+    let party_id: String = row.try_get("party_id")?;
+    let revoked_at = match row.try_get::<Option<i64>, _>("revoked_at_us")? {
+        Some(microseconds) => Some(timestamp_from_column("party key", microseconds)?),
+        None => None,
+    };
+    Ok((
+        party_id,
+        PartyKey {
+            key_id: row.try_get("key_id")?,
+            public_key: row.try_get("public_key")?,
+            added_at: timestamp_from_column("party key", row.try_get("added_at_us")?)?,
+            revoked_at,
+            revocation_reason: row.try_get("revocation_reason")?,
+        },
+    ))
+}
+
+const SELECT_PARTY_KEYS: &str = "SELECT party_id, key_id, public_key, added_at_us, revoked_at_us, revocation_reason FROM party_keys";
+
+const LIST_INCIDENTS: &str = "SELECT sequence, record FROM incidents \
+    WHERE ($1 IS NULL OR victim = $1) \
+      AND ($2 IS NULL OR reported_by = $2) \
+      AND ($3 IS NULL OR status = $3) \
+      AND ($4 IS NULL OR first_observed_us >= $4) \
+      AND ($5 IS NULL OR first_observed_us < $5) \
+      AND ($6 IS NULL OR sequence < $6) \
+      AND ($7 IS NULL OR EXISTS (SELECT 1 FROM incident_sectors s WHERE s.incident_id = incidents.id AND s.sector = $7)) \
+      AND ($8 IS NULL OR restricted = 0 OR EXISTS (SELECT 1 FROM incident_readers r WHERE r.incident_id = incidents.id AND r.party_id = $8)) \
+    ORDER BY sequence DESC LIMIT $9";
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn insert_party(&self, party: &Party) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::InsertParty(party.clone()))
+            .await
+    }
+
+    async fn get_party(&self, id: &PartyId) -> Result<Option<Party>, StoreError> {
+        let Some(record): Option<String> =
+            sqlx::query_scalar("SELECT record FROM parties WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let mut party: Party = from_json_text("party", &record)?;
+        let rows = sqlx::query(
+            "SELECT party_id, key_id, public_key, added_at_us, revoked_at_us, revocation_reason FROM party_keys WHERE party_id = $1 ORDER BY added_at_us, key_id",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &rows {
+            party.keys.push(party_key_from_row(row)?.1);
+        }
+        Ok(Some(party))
+    }
+
+    async fn list_parties(&self) -> Result<Vec<Party>, StoreError> {
+        let records: Vec<String> = sqlx::query_scalar("SELECT record FROM parties ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut parties = BTreeMap::new();
+        for record in records {
+            let party: Party = from_json_text("party", &record)?;
+            parties.insert(party.id.as_str().to_string(), party);
+        }
+        let rows = sqlx::query(SELECT_PARTY_KEYS).fetch_all(&self.pool).await?;
+        let mut keys: Vec<(String, PartyKey)> = rows
+            .iter()
+            .map(party_key_from_row)
+            .collect::<Result<_, _>>()?;
+        keys.sort_by(|left, right| {
+            (left.1.added_at, &left.1.key_id).cmp(&(right.1.added_at, &right.1.key_id))
+        });
+        for (party_id, key) in keys {
+            if let Some(party) = parties.get_mut(&party_id) {
+                party.keys.push(key);
+            }
+        }
+        Ok(parties.into_values().collect())
+    }
+
+    async fn add_party_key(&self, party: &PartyId, key: &PartyKey) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::AddPartyKey {
+                party: party.clone(),
+                key: key.clone(),
+            })
+            .await
+    }
+
+    async fn insert_credential(&self, credential: &Credential) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::InsertCredential(credential.clone()))
+            .await
+    }
+
+    async fn get_credential(&self, token_id: &str) -> Result<Option<Credential>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token_id, party_id, secret_hash, label, created_at_us, revoked_at_us FROM credentials WHERE token_id = $1",
+        )
+        .bind(token_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let party_text: String = row.try_get("party_id")?;
+        let party_id =
+            PartyId::parse(&party_text).map_err(|message| corrupt("credential", message))?;
+        let revoked_at = match row.try_get::<Option<i64>, _>("revoked_at_us")? {
+            Some(microseconds) => Some(timestamp_from_column("credential", microseconds)?),
+            None => None,
+        };
+        Ok(Some(Credential {
+            token_id: row.try_get("token_id")?,
+            party_id,
+            secret_hash: row.try_get("secret_hash")?,
+            label: row.try_get("label")?,
+            created_at: timestamp_from_column("credential", row.try_get("created_at_us")?)?,
+            revoked_at,
+        }))
+    }
+
+    async fn revoke_credential(&self, token_id: &str, at: Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::RevokeCredential {
+                token_id: token_id.to_string(),
+                at,
+            })
+            .await
+    }
+
+    async fn insert_incident(&self, write: &IncidentWrite) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::InsertIncident(write.clone()))
+            .await
+    }
+
+    async fn update_incident(
+        &self,
+        write: &IncidentWrite,
+        expected_version: u32,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::UpdateIncident {
+                write: write.clone(),
+                expected_version,
+            })
+            .await
+    }
+
+    async fn get_incident(&self, id: &IncidentId) -> Result<Option<Incident>, StoreError> {
+        let record: Option<String> =
+            sqlx::query_scalar("SELECT record FROM incidents WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        record
+            .map(|text| from_json_text("incident", &text))
+            .transpose()
+    }
+
+    async fn list_incident_versions(&self, id: &IncidentId) -> Result<Vec<Incident>, StoreError> {
+        let records: Vec<String> = sqlx::query_scalar(
+            "SELECT record FROM incident_versions WHERE incident_id = $1 ORDER BY version",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        records
+            .iter()
+            .map(|text| from_json_text("incident version", text))
+            .collect()
+    }
+
+    async fn list_incidents(&self, query: &IncidentQuery) -> Result<IncidentPage, StoreError> {
+        let limit = query.limit.clamp(1, 1000);
+        let rows = sqlx::query(LIST_INCIDENTS)
+            .bind(
+                query
+                    .victim
+                    .as_ref()
+                    .map(|victim| victim.as_str().to_string()),
+            )
+            .bind(
+                query
+                    .reported_by
+                    .as_ref()
+                    .map(|party| party.as_str().to_string()),
+            )
+            .bind(query.status.map(|status| status.as_str()))
+            .bind(query.observed_since.map(|at| at.as_microseconds()))
+            .bind(query.observed_until.map(|at| at.as_microseconds()))
+            .bind(query.after_cursor)
+            .bind(query.sector.map(|sector| sector.as_str()))
+            .bind(
+                query
+                    .visible_to
+                    .as_ref()
+                    .map(|party| party.as_str().to_string()),
+            )
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut incidents = Vec::with_capacity(rows.len().min(limit as usize));
+        let mut next_cursor = None;
+        for (index, row) in rows.iter().enumerate() {
+            if index == limit as usize {
+                break;
+            }
+            let record: String = row.try_get("record")?;
+            incidents.push(from_json_text("incident", &record)?);
+            if index + 1 == limit as usize && rows.len() > limit as usize {
+                next_cursor = Some(row.try_get::<i64, _>("sequence")?);
+            }
+        }
+        Ok(IncidentPage {
+            incidents,
+            next_cursor,
+        })
+    }
+
+    async fn count_incidents(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,75 @@
+//! One module per command group; each gathers input, calls the node and prints.
+
+pub mod demo;
+pub mod incident;
+pub mod init;
+pub mod party;
+pub mod schema;
+pub mod serve;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use redline_node::{Node, SystemClock};
+use redline_store::{SqlStore, SqlStoreOptions};
+
+use crate::config::Settings;
+
+/// Opens the local node's database (creating the data directory for SQLite).
+pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data)
+            .with_context(|| format!("creating the data directory {}", settings.data.display()))?;
+    }
+    let store = SqlStore::open(&url, SqlStoreOptions::default())
+        .await
+        .with_context(|| format!("opening the database {}", redact_url(&url)))?;
+    Ok(Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock))))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Where a command sends its work: the local data directory, or a node over HTTP.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RemoteOptions {
+    /// URL of a running node; without it the command works on the local data directory.
+    #[arg(long, env = "REDLINE_URL", value_name = "URL")]
+    pub url: Option<String>,
+    /// API token of the party to act as (with --url).
+    #[arg(
+        long,
+        env = "REDLINE_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
+impl RemoteOptions {
+    pub fn remote(&self) -> anyhow::Result<Option<crate::client::Remote>> {
+        match (&self.url, &self.token) {
+            (None, _) => Ok(None),
+            (Some(url), Some(token)) => Ok(Some(crate::client::Remote::new(url, token)?)),
+            (Some(_), None) => Err(crate::client::RemoteError {
+                status: Some(reqwest::StatusCode::UNAUTHORIZED),
+                message:
+                    "--url needs --token (or REDLINE_TOKEN): the API token of the party to act as"
+                        .into(),
+            }
+            .into()),
+        }
+    }
+}

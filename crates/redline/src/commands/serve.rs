@@ -1,0 +1,71 @@
+//! `redline serve`: run the node's HTTP server until Ctrl-C or SIGTERM.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use redline_node::Node;
+
+use crate::config::Settings;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArguments {
+    /// Address to listen on (default from the configuration: 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDRESS")]
+    pub listen: Option<String>,
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("stopping: finishing requests in flight");
+}
+
+/// Binds `address` and serves `node` until a stop signal.
+pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("listening on {address}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, database = node.store().backend().as_str(), "serving");
+    redline_http::run(
+        listener,
+        node.clone(),
+        settings.http_config(),
+        shutdown_signal(),
+    )
+    .await
+    .context("serving HTTP")?;
+    node.close().await;
+    Ok(())
+}
+
+pub async fn run(settings: Settings, arguments: ServeArguments) -> anyhow::Result<()> {
+    super::init::ensure_initialised(&settings)?;
+    let node = super::open_local_node(&settings).await?;
+    let address = arguments.listen.unwrap_or_else(|| settings.listen.clone());
+    println!("redline node listening on http://{address}/ (Ctrl-C to stop)");
+    serve_node(node, &settings, &address).await
+}

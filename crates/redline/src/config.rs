@@ -1,0 +1,212 @@
+//! Configuration: built-in defaults, then a `redline.toml`, then `REDLINE_*` environment
+//! variables, then flags — each later layer wins. Errors name the source of the bad value.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// Flags every command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalOptions {
+    /// Configuration file (default: ./redline.toml if it exists).
+    #[arg(long, global = true, env = "REDLINE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory of the local node (default: ./redline-data).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://… (default: SQLite in the data directory).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+    /// Log filter, such as `info` or `redline_http=debug`.
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+/// The resolved settings of a command.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where the node keeps its database (SQLite), keys and demo credentials.
+    pub data: PathBuf,
+    /// Database URL; empty means SQLite at `<data>/redline.sqlite`.
+    pub database: Option<String>,
+    /// Address the server listens on.
+    pub listen: String,
+    /// Largest request body, in bytes.
+    pub maximum_body_bytes: usize,
+    /// Requests per second per client address; 0 turns the limit off.
+    pub rate_limit_per_second: u64,
+    /// Requests a client may send in a burst.
+    pub rate_limit_burst: u32,
+    /// Log filter.
+    pub log: String,
+    /// `text` or `json`.
+    pub log_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let http = redline_http::HttpConfig::default();
+        Self {
+            data: PathBuf::from("redline-data"),
+            database: None,
+            listen: "127.0.0.1:8080".into(),
+            maximum_body_bytes: http.maximum_body_bytes,
+            rate_limit_per_second: http.rate_limit_per_second,
+            rate_limit_burst: http.rate_limit_burst,
+            log: "info".into(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            Some(url) if !url.is_empty() => url.clone(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data.join("redline.sqlite").display()
+            ),
+        }
+    }
+
+    pub fn http_config(&self) -> redline_http::HttpConfig {
+        redline_http::HttpConfig {
+            maximum_body_bytes: self.maximum_body_bytes,
+            rate_limit_per_second: self.rate_limit_per_second,
+            rate_limit_burst: self.rate_limit_burst,
+            ..Default::default()
+        }
+    }
+}
+
+/// The variables read from the environment; anything else named `REDLINE_*` is left alone.
+const ENVIRONMENT_KEYS: [&str; 8] = [
+    "data",
+    "database",
+    "listen",
+    "maximum_body_bytes",
+    "rate_limit_per_second",
+    "rate_limit_burst",
+    "log",
+    "log_format",
+];
+
+pub fn load(options: &GlobalOptions) -> anyhow::Result<Settings> {
+    load_from(options, Path::new("redline.toml"))
+}
+
+fn load_from(options: &GlobalOptions, default_file: &Path) -> anyhow::Result<Settings> {
+    let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+    match &options.config {
+        Some(path) => {
+            if !path.exists() {
+                anyhow::bail!(figment::Error::from(format!(
+                    "the configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        None if default_file.exists() => figment = figment.merge(Toml::file_exact(default_file)),
+        None => {}
+    }
+    figment = figment.merge(Env::prefixed("REDLINE_").only(&ENVIRONMENT_KEYS));
+    if let Some(data) = &options.data {
+        figment = figment.merge(Serialized::default("data", data));
+    }
+    if let Some(database) = &options.database {
+        figment = figment.merge(Serialized::default("database", database));
+    }
+    if let Some(log) = &options.log {
+        figment = figment.merge(Serialized::default("log", log));
+    }
+    let settings: Settings = figment
+        .extract()
+        .map_err(anyhow::Error::from)
+        .context("reading the configuration")?;
+    if !matches!(settings.log_format.as_str(), "text" | "json") {
+        anyhow::bail!(figment::Error::from(format!(
+            "log_format must be `text` or `json`, not `{}`",
+            settings.log_format
+        )));
+    }
+    Ok(settings)
+}
+
+pub fn init_logging(settings: &Settings, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = if settings.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    if let Err(error) = result {
+        eprintln!("warning: logging not set up: {error}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_flags() -> GlobalOptions {
+        GlobalOptions {
+            config: None,
+            data: None,
+            database: None,
+            log: None,
+        }
+    }
+
+    #[test]
+    fn file_then_flags_override_defaults_and_bad_values_name_their_source() {
+        let directory = tempfile::tempdir().unwrap();
+        let file = directory.path().join("redline.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9999\"\ndata = \"/srv/redline\"\n",
+        )
+        .unwrap();
+        let mut options = no_flags();
+        options.config = Some(file.clone());
+        options.data = Some(PathBuf::from("/tmp/flag-wins"));
+        let settings = load_from(&options, Path::new("/nonexistent")).unwrap();
+        assert_eq!(settings.listen, "127.0.0.1:9999");
+        assert_eq!(settings.data, PathBuf::from("/tmp/flag-wins"));
+
+        std::fs::write(&file, "rate_limit_burst = \"many\"\n").unwrap();
+        let error = load_from(&options, Path::new("/nonexistent")).unwrap_err();
+        let message = format!("{error:#}");
+        assert!(message.contains("rate_limit_burst"), "{message}");
+        assert!(message.contains("redline.toml"), "{message}");
+
+        std::fs::write(&file, "lisen = \"typo\"\n").unwrap();
+        let message = format!(
+            "{:#}",
+            load_from(&options, Path::new("/nonexistent")).unwrap_err()
+        );
+        assert!(message.contains("lisen"), "{message}");
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let settings = load_from(&no_flags(), Path::new("/nonexistent")).unwrap();
+        assert_eq!(settings.listen, "127.0.0.1:8080");
+        assert!(
+            settings
+                .database_url()
+                .ends_with("redline-data/redline.sqlite?mode=rwc")
+        );
+    }
+}

@@ -1,0 +1,44 @@
+//! Exit codes, the same for every command.
+
+use redline_node::NodeError;
+
+use crate::client::RemoteError;
+
+pub const FAILED: u8 = 1;
+pub const NOT_FOUND: u8 = 3;
+pub const NOT_ALLOWED: u8 = 4;
+pub const CONFLICT: u8 = 5;
+pub const UNREACHABLE: u8 = 6;
+pub const INTERNAL: u8 = 10;
+
+pub const EXIT_CODES_HELP: &str = "Exit codes:
+  0   success
+  1   the input was rejected (invalid report, bad configuration); the message says where
+  2   the command line itself was wrong (unknown flag, missing argument)
+  3   not found (no such incident or party, or not visible to you)
+  4   not signed in, or not allowed
+  5   conflict (exists already, or changed by someone else first)
+  6   the node could not be reached
+  10  internal error (database, disk); see the message";
+
+/// The exit code for an error, from the most specific cause in its chain.
+pub fn code_for(error: &anyhow::Error) -> u8 {
+    for cause in error.chain() {
+        if let Some(node_error) = cause.downcast_ref::<NodeError>() {
+            return match node_error {
+                NodeError::Invalid(_) | NodeError::Malformed(_) => FAILED,
+                NodeError::NotFound(_) => NOT_FOUND,
+                NodeError::Forbidden(_) | NodeError::Unauthenticated(_) => NOT_ALLOWED,
+                NodeError::Conflict(_) => CONFLICT,
+                NodeError::Internal(_) => INTERNAL,
+            };
+        }
+        if let Some(remote) = cause.downcast_ref::<RemoteError>() {
+            return remote.exit_code();
+        }
+        if cause.downcast_ref::<figment::Error>().is_some() {
+            return FAILED;
+        }
+    }
+    INTERNAL
+}

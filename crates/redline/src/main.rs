@@ -1,0 +1,97 @@
+//! `redline`: the command line of a redline node.
+//!
+//! Owns argument parsing, configuration loading (defaults, then `redline.toml`, then `REDLINE_*`
+//! variables, then flags), exit codes, and printing. Every rule lives in the library crates; the
+//! commands here only gather input, call the node (locally or over HTTP) and show the answer.
+
+mod client;
+mod commands;
+mod config;
+mod exit;
+mod keys;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::GlobalOptions;
+
+/// redline: publish red lines, report and assess incidents, keep a verifiable record.
+#[derive(Debug, Parser)]
+#[command(
+    name = "redline",
+    version,
+    about = "redline: publish red lines, report and assess cyber incidents, keep a verifiable record",
+    long_about = "redline turns international cyber norms into working software: signed norms \
+                  documents, incident reports assessed against them, a signed hotline with \
+                  acknowledgement deadlines, and a public transparency log.\n\n\
+                  Start with `redline demo`, then open the printed URL.",
+    after_help = exit::EXIT_CODES_HELP
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalOptions,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a data directory with the node's signing key and a configuration file.
+    Init(commands::init::InitArguments),
+    /// Run the node's HTTP server.
+    Serve(commands::serve::ServeArguments),
+    /// Start a node with a demo world: states, keys, tokens and eight historical incidents.
+    Demo(commands::demo::DemoArguments),
+    /// Add and list parties, issue and revoke their API tokens.
+    #[command(subcommand)]
+    Party(commands::party::PartyCommand),
+    /// Submit, list and show incident reports, locally or on a running node (--url).
+    #[command(subcommand)]
+    Incident(commands::incident::IncidentCommand),
+    /// Print JSON Schemas of redline's documents.
+    #[command(subcommand)]
+    Schema(commands::schema::SchemaCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(exit::INTERNAL);
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        let settings = config::load(&cli.global)?;
+        // Servers log at the configured level; one-shot commands stay quiet unless asked.
+        let is_server = matches!(cli.command, Command::Serve(_) | Command::Demo(_));
+        let log_filter = if is_server || cli.global.log.is_some() {
+            settings.log.clone()
+        } else {
+            "warn".to_string()
+        };
+        config::init_logging(&settings, &log_filter);
+        match cli.command {
+            Command::Init(arguments) => commands::init::run(&settings, arguments).await,
+            Command::Serve(arguments) => commands::serve::run(settings, arguments).await,
+            Command::Demo(arguments) => commands::demo::run(settings, arguments).await,
+            Command::Party(command) => commands::party::run(&settings, command).await,
+            Command::Incident(command) => commands::incident::run(&settings, command).await,
+            Command::Schema(command) => commands::schema::run(command),
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let code = exit::code_for(&error);
+            eprintln!("error: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}
