@@ -57,6 +57,7 @@ pub(crate) struct AppState {
 pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
     let state = AppState { node };
     Router::new()
+        .route("/", get(index))
         .route("/healthz", get(health))
         .route("/api/openapi.json", get(openapi::serve))
         .route(
@@ -82,6 +83,11 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A plain landing page until the dashboard exists: what this node serves and where.
+async fn index() -> axum::response::Html<&'static str> {
+    axum::response::Html(include_str!("index.html"))
 }
 
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {

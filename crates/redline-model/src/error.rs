@@ -92,10 +92,13 @@ fn classify_json_error(path: String, inner: serde_json::Error) -> ModelError {
             column: inner.column(),
             message: strip_position(&inner.to_string()),
         },
-        Category::Data => ModelError::Shape {
-            path,
-            message: strip_position(&inner.to_string()),
-        },
+        Category::Data => {
+            let message = strip_position(&inner.to_string());
+            ModelError::Shape {
+                path: path_with_named_field(path, &message),
+                message,
+            }
+        }
     }
 }
 
@@ -104,6 +107,20 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(index) => message[..index].to_string(),
         None => message.to_string(),
+    }
+}
+
+/// serde reports a missing or unknown field at the object that holds it; the path should end at
+/// the field itself (`targets[0].colour`, not `targets[0]`).
+fn path_with_named_field(path: String, message: &str) -> String {
+    let field = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next());
+    match field {
+        Some(field) if path == "." => field.to_string(),
+        Some(field) if !path.ends_with(field) => format!("{path}.{field}"),
+        _ => path,
     }
 }
 
