@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Duration};
 use redline_http::HttpConfig;
 use redline_model::{PartyId, PartyKind};
 use redline_node::{Caller, NewParty, Node, SystemClock};
-use redline_store::{SqlStore, SqlStoreOptions, Store};
+use redline_store::{SqlStore, SqlStoreOptions};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 

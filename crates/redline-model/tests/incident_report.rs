@@ -42,6 +42,8 @@ fn with(change: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
     serde_json::to_vec(&value).unwrap()
 }
 
+type Change = Box<dyn Fn(&mut serde_json::Value)>;
+
 fn first_issue(bytes: &[u8]) -> (String, String) {
     let error = parse_incident_report(bytes, now()).unwrap_err();
     let issue = error.issues().into_iter().next().unwrap();
@@ -81,7 +83,7 @@ fn missing_required_fields_are_named() {
 
 #[test]
 fn bad_values_name_their_path() {
-    let cases: Vec<(Box<dyn Fn(&mut serde_json::Value)>, &str, &str)> = vec![
+    let cases: Vec<(Change, &str, &str)> = vec![
         (
             Box::new(|v| v["victim"] = "XX".into()),
             "victim",
@@ -187,7 +189,7 @@ fn malformed_json_gives_line_and_column() {
         other => panic!("expected malformed JSON, got {other:?}"),
     }
     assert!(matches!(
-        parse_incident_report(CONTRACT_EXAMPLE[..100].as_bytes(), now()),
+        parse_incident_report(&CONTRACT_EXAMPLE.as_bytes()[..100], now()),
         Err(ModelError::MalformedJson { .. })
     ));
     assert!(matches!(
