@@ -50,6 +50,9 @@ enum Command {
     /// Submit, list and show incident reports, locally or on a running node (--url).
     #[command(subcommand)]
     Incident(commands::incident::IncidentCommand),
+    /// Escalation simulations: what confidence-building measures are worth.
+    #[command(subcommand)]
+    Sim(commands::sim::SimCommand),
     /// Print JSON Schemas of redline's documents.
     #[command(subcommand)]
     Schema(commands::schema::SchemaCommand),
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
             Command::Party(command) => commands::party::run(&settings, command).await,
             Command::Incident(command) => commands::incident::run(&settings, command).await,
             Command::Schema(command) => commands::schema::run(command),
+            Command::Sim(command) => commands::sim::run(command),
         }
     });
     match outcome {

@@ -6,6 +6,7 @@ pub mod init;
 pub mod party;
 pub mod schema;
 pub mod serve;
+pub mod sim;
 
 use std::sync::Arc;
 

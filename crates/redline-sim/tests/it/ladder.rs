@@ -1,0 +1,101 @@
+//! The ladder is data: the default one, and plugged-in ones.
+
+use redline_sim::{
+    Ladder, LadderError, Levers, MonteCarloConfig, Rung, RungKind, no_progress, run_monte_carlo,
+};
+
+fn rung(number: u8, id: &str, kind: RungKind) -> Rung {
+    Rung {
+        number,
+        id: id.to_owned(),
+        title: id.to_owned(),
+        kind,
+    }
+}
+
+#[test]
+fn default_ladder_is_the_fifteen_plus_one_rungs() {
+    let ladder = Ladder::default_ladder();
+    assert_eq!(ladder.len(), 16);
+    assert_eq!(ladder.first_response_rung(), 3);
+    assert_eq!(ladder.first_military_rung(), 13);
+    assert_eq!(ladder.first_kinetic_rung(), 14);
+    assert_eq!(ladder.rung(2).unwrap().id, "hotline-inquiry");
+    assert_eq!(ladder.rung(11).unwrap().id, "severance");
+    assert_eq!(ladder.scale_from_default(11), 11);
+}
+
+#[test]
+fn a_shorter_ladder_can_be_plugged_in() {
+    let ladder = Ladder::new(vec![
+        rung(0, "observe", RungKind::Passive),
+        rung(1, "inquiry", RungKind::Cooperative),
+        rung(2, "statement", RungKind::Diplomatic),
+        rung(3, "sanctions", RungKind::Economic),
+        rung(4, "countermeasure", RungKind::Cyber),
+        rung(5, "signalling", RungKind::Military),
+        rung(6, "strike", RungKind::Kinetic),
+    ])
+    .unwrap();
+    let scenario = crate::load("armed-conflict-crisis");
+    let summary = run_monte_carlo(
+        &scenario,
+        &ladder,
+        &Levers::NONE,
+        &MonteCarloConfig {
+            runs: 3_000,
+            seed: 1,
+        },
+        &no_progress,
+    );
+    assert_eq!(summary.highest_rung.len(), 7);
+    assert_eq!(summary.highest_rung[6].id, "strike");
+    let total: u64 = summary
+        .highest_rung
+        .iter()
+        .map(|rung| rung.share.count)
+        .sum();
+    assert_eq!(total, 3_000);
+    assert!(summary.probabilities.kinetic.count > 0);
+}
+
+#[test]
+fn bad_ladders_are_rejected() {
+    assert_eq!(
+        Ladder::new(vec![rung(0, "a", RungKind::Passive)]),
+        Err(LadderError::TooFewRungs { count: 1 })
+    );
+    let misnumbered = vec![
+        rung(0, "a", RungKind::Passive),
+        rung(2, "b", RungKind::Diplomatic),
+        rung(3, "c", RungKind::Military),
+        rung(4, "d", RungKind::Kinetic),
+    ];
+    assert_eq!(
+        Ladder::new(misnumbered),
+        Err(LadderError::BadNumbering {
+            position: 1,
+            number: 2
+        })
+    );
+    let no_kinetic = vec![
+        rung(0, "a", RungKind::Passive),
+        rung(1, "b", RungKind::Diplomatic),
+        rung(2, "c", RungKind::Economic),
+        rung(3, "d", RungKind::Military),
+    ];
+    assert_eq!(
+        Ladder::new(no_kinetic),
+        Err(LadderError::MissingKind { kind: "kinetic" })
+    );
+    let kinetic_first = vec![
+        rung(0, "a", RungKind::Kinetic),
+        rung(1, "b", RungKind::Diplomatic),
+        rung(2, "c", RungKind::Military),
+        rung(3, "d", RungKind::Kinetic),
+    ];
+    assert!(matches!(
+        Ladder::new(kinetic_first),
+        Err(LadderError::KindOrder { number: 1, .. })
+    ));
+}
