@@ -85,7 +85,7 @@ impl Node {
                 report.reported_by
             )));
         }
-        self.check_parties_exist(&report).await?;
+        self.check_parties_exist(caller, &report).await?;
         let id = match &report.id {
             Some(id) => id.clone(),
             None => IncidentId::from_random_bytes(random_bytes::<16>()?),
@@ -166,7 +166,7 @@ impl Node {
                 current.version
             )));
         }
-        self.check_parties_exist(&report).await?;
+        self.check_parties_exist(caller, &report).await?;
         report.id = Some(id.clone());
         let updated = Incident {
             id: id.clone(),
@@ -241,16 +241,27 @@ impl Node {
         })
     }
 
-    async fn check_parties_exist(&self, report: &IncidentReport) -> Result<(), NodeError> {
+    /// The reporter and every party the report is shared with must be parties of this node.
+    /// A party signed in as the reporter is known to exist (its token belongs to it).
+    async fn check_parties_exist(
+        &self,
+        caller: &Caller,
+        report: &IncidentReport,
+    ) -> Result<(), NodeError> {
+        let mut wanted: Vec<PartyId> = report.shared_with.clone();
+        if caller.party() != Some(&report.reported_by) {
+            wanted.push(report.reported_by.clone());
+        }
+        let missing = self.missing_parties(&wanted).await?;
         let mut issues = Vec::new();
-        if self.store.get_party(&report.reported_by).await?.is_none() {
+        if missing.contains(&report.reported_by) {
             issues.push(ValidationIssue::new(
                 "reported_by",
                 format!("{} is not a party of this node", report.reported_by),
             ));
         }
         for (index, party) in report.shared_with.iter().enumerate() {
-            if self.store.get_party(party).await?.is_none() {
+            if missing.contains(party) {
                 issues.push(ValidationIssue::new(
                     format!("shared_with[{index}]"),
                     format!("{party} is not a party of this node"),

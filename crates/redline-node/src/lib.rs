@@ -45,6 +45,8 @@ pub struct Node {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     verified_tokens: tokens::VerifiedTokenCache,
+    /// Parties known to exist. Parties are never deleted, so a positive answer stays true.
+    known_parties: std::sync::Mutex<std::collections::HashSet<PartyId>>,
 }
 
 impl Node {
@@ -53,6 +55,7 @@ impl Node {
             store,
             clock,
             verified_tokens: tokens::VerifiedTokenCache::default(),
+            known_parties: std::sync::Mutex::default(),
         }
     }
 
@@ -67,6 +70,28 @@ impl Node {
     /// Waits for pending writes and closes the store.
     pub async fn close(&self) {
         self.store.close().await;
+    }
+}
+
+impl Node {
+    /// Which of `ids` are not parties of this node; remembers the ones that are.
+    pub(crate) async fn missing_parties(&self, ids: &[PartyId]) -> Result<Vec<PartyId>, NodeError> {
+        let unknown: Vec<PartyId> = match self.known_parties.lock() {
+            Ok(known) => ids
+                .iter()
+                .filter(|id| !known.contains(*id))
+                .cloned()
+                .collect(),
+            Err(_) => ids.to_vec(),
+        };
+        if unknown.is_empty() {
+            return Ok(Vec::new());
+        }
+        let missing = self.store.missing_parties(&unknown).await?;
+        if let Ok(mut known) = self.known_parties.lock() {
+            known.extend(unknown.into_iter().filter(|id| !missing.contains(id)));
+        }
+        Ok(missing)
     }
 }
 

@@ -2,10 +2,16 @@
 //!
 //! A token reads `rl_<token id>_<secret>`. The token id finds the credential; the secret is
 //! checked against its Argon2id hash. Argon2 is slow on purpose, so a token that verified once is
-//! remembered by its SHA-256 for the life of the process; revocation is still checked on every
-//! request because the credential is read each time.
+//! remembered by its SHA-256 for the life of the process. Revocation through this node takes
+//! effect at once; the credential is re-read from the store at least every
+//! [`REVOCATION_RECHECK`], so a revocation made by another process (the operator's CLI on the
+//! same database) takes effect within that time.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use argon2::{
     Argon2,
@@ -21,6 +27,8 @@ use crate::{Caller, Node, NodeError, random_bytes};
 
 const TOKEN_PREFIX: &str = "rl_";
 const MAXIMUM_CACHED_TOKENS: usize = 100_000;
+/// How long a verified token is trusted before its credential is read again.
+pub const REVOCATION_RECHECK: Duration = Duration::from_secs(1);
 
 /// A freshly issued token. `token` is shown once and never stored.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -31,23 +39,36 @@ pub struct IssuedToken {
     pub label: String,
 }
 
+struct VerifiedToken {
+    digest: [u8; 32],
+    party: PartyId,
+    checked_at: Instant,
+}
+
 #[derive(Default)]
-pub(crate) struct VerifiedTokenCache(Mutex<HashMap<String, [u8; 32]>>);
+pub(crate) struct VerifiedTokenCache(Mutex<HashMap<String, VerifiedToken>>);
 
 impl VerifiedTokenCache {
-    fn contains(&self, token_id: &str, digest: &[u8; 32]) -> bool {
-        match self.0.lock() {
-            Ok(map) => map.get(token_id) == Some(digest),
-            Err(_) => false,
-        }
+    /// The party of a token verified earlier, if its digest matches.
+    fn lookup(&self, token_id: &str, digest: &[u8; 32]) -> Option<(PartyId, Instant)> {
+        let map = self.0.lock().ok()?;
+        let entry = map.get(token_id)?;
+        (entry.digest == *digest).then(|| (entry.party.clone(), entry.checked_at))
     }
 
-    fn remember(&self, token_id: &str, digest: [u8; 32]) {
+    fn remember(&self, token_id: &str, digest: [u8; 32], party: PartyId) {
         if let Ok(mut map) = self.0.lock() {
             if map.len() >= MAXIMUM_CACHED_TOKENS {
                 map.clear();
             }
-            map.insert(token_id.to_string(), digest);
+            map.insert(
+                token_id.to_string(),
+                VerifiedToken {
+                    digest,
+                    party,
+                    checked_at: Instant::now(),
+                },
+            );
         }
     }
 
@@ -135,6 +156,13 @@ impl Node {
                 "the token is not a redline API token (rl_<id>_<secret>)".into(),
             ));
         };
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let cached = self.verified_tokens.lookup(token_id, &digest);
+        if let Some((party, checked_at)) = &cached
+            && checked_at.elapsed() < REVOCATION_RECHECK
+        {
+            return Ok(party.clone());
+        }
         let credential = self
             .store
             .get_credential(token_id)
@@ -144,29 +172,28 @@ impl Node {
             self.verified_tokens.forget(token_id);
             return Err(NodeError::Unauthenticated("the token was revoked".into()));
         }
-        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        if self.verified_tokens.contains(token_id, &digest) {
-            return Ok(credential.party_id);
+        if cached.is_none() {
+            let secret = secret.to_string();
+            let stored_hash = credential.secret_hash.clone();
+            let verified = tokio::task::spawn_blocking(move || {
+                PasswordHash::new(&stored_hash)
+                    .map(|hash| {
+                        Argon2::default()
+                            .verify_password(secret.as_bytes(), &hash)
+                            .is_ok()
+                    })
+                    .unwrap_or(false)
+            })
+            .await
+            .map_err(|error| NodeError::Internal(format!("verification task failed: {error}")))?;
+            if !verified {
+                return Err(NodeError::Unauthenticated(
+                    "unknown or invalid token".into(),
+                ));
+            }
         }
-        let secret = secret.to_string();
-        let stored_hash = credential.secret_hash.clone();
-        let verified = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&stored_hash)
-                .map(|hash| {
-                    Argon2::default()
-                        .verify_password(secret.as_bytes(), &hash)
-                        .is_ok()
-                })
-                .unwrap_or(false)
-        })
-        .await
-        .map_err(|error| NodeError::Internal(format!("verification task failed: {error}")))?;
-        if !verified {
-            return Err(NodeError::Unauthenticated(
-                "unknown or invalid token".into(),
-            ));
-        }
-        self.verified_tokens.remember(token_id, digest);
+        self.verified_tokens
+            .remember(token_id, digest, credential.party_id.clone());
         Ok(credential.party_id)
     }
 }

@@ -107,6 +107,8 @@ pub trait Store: Send + Sync {
     async fn insert_party(&self, party: &Party) -> Result<(), StoreError>;
     async fn get_party(&self, id: &PartyId) -> Result<Option<Party>, StoreError>;
     async fn list_parties(&self) -> Result<Vec<Party>, StoreError>;
+    /// Which of `ids` are not parties of this node, in the order given.
+    async fn missing_parties(&self, ids: &[PartyId]) -> Result<Vec<PartyId>, StoreError>;
     async fn add_party_key(&self, party: &PartyId, key: &PartyKey) -> Result<(), StoreError>;
 
     async fn insert_credential(&self, credential: &Credential) -> Result<(), StoreError>;

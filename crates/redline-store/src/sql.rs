@@ -68,6 +68,28 @@ pub struct SqlStore {
     backend: Backend,
     pool: sqlx::AnyPool,
     writer: Writer,
+    /// SQLite only: moves the WAL into the database file off the writer's path.
+    checkpointer: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// How often the WAL is checkpointed in the background (SQLite).
+const WAL_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(500);
+
+async fn checkpoint_wal_periodically(pool: sqlx::AnyPool) {
+    let mut interval = tokio::time::interval(WAL_CHECKPOINT_INTERVAL);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(%error, "WAL checkpoint skipped");
+        }
+    }
 }
 
 const SQLITE_CONNECTION_SETUP: [&str; 4] = [
@@ -130,11 +152,20 @@ impl SqlStore {
             })
             .connect_with(connect_options)
             .await?;
+        let checkpointer = (backend == Backend::Sqlite)
+            .then(|| tokio::spawn(checkpoint_wal_periodically(pool.clone())));
+        if backend == Backend::Sqlite {
+            // The writer never stops to checkpoint on commit; the task above does it.
+            sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                .execute(&mut write_connection)
+                .await?;
+        }
         let writer = Writer::start(write_connection, options.maximum_write_batch);
         Ok(Self {
             backend,
             pool,
             writer,
+            checkpointer,
         })
     }
 }
@@ -183,10 +214,6 @@ const REVOKE_CREDENTIAL: &str =
 const INSERT_INCIDENT: &str = "INSERT INTO incidents (id, version, reported_by, victim, status, restricted, first_observed_us, updated_at_us, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 const UPDATE_INCIDENT: &str = "UPDATE incidents SET version = $2, reported_by = $3, victim = $4, status = $5, restricted = $6, first_observed_us = $7, updated_at_us = $8, record = $9 WHERE id = $1 AND version = $10";
 const INSERT_INCIDENT_VERSION: &str = "INSERT INTO incident_versions (incident_id, version, updated_at_us, record) VALUES ($1, $2, $3, $4)";
-const INSERT_INCIDENT_SECTOR: &str =
-    "INSERT INTO incident_sectors (incident_id, sector) VALUES ($1, $2)";
-const INSERT_INCIDENT_READER: &str =
-    "INSERT INTO incident_readers (incident_id, party_id) VALUES ($1, $2)";
 
 /// Applies one write inside the writer's transaction (or savepoint).
 pub(crate) async fn apply_write(
@@ -320,20 +347,61 @@ async fn insert_incident_details(
         .execute(&mut *connection)
         .await
         .map_err(|error| classify(error, what))?;
-    for sector in incident.report.sectors() {
-        sqlx::query(INSERT_INCIDENT_SECTOR)
-            .bind(incident.id.as_str())
-            .bind(sector.as_str())
-            .execute(&mut *connection)
-            .await?;
+    let sectors: Vec<&str> = incident
+        .report
+        .sectors()
+        .into_iter()
+        .map(|sector| sector.as_str())
+        .collect();
+    insert_pairs(
+        connection,
+        "incident_sectors",
+        "sector",
+        incident.id.as_str(),
+        &sectors,
+    )
+    .await?;
+    let readers: Vec<&str> = write
+        .readers
+        .iter()
+        .flatten()
+        .map(|reader| reader.as_str())
+        .collect();
+    insert_pairs(
+        connection,
+        "incident_readers",
+        "party_id",
+        incident.id.as_str(),
+        &readers,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Inserts `(incident_id, value)` rows in one statement. The SQL text is built from the table
+/// and column names above and the number of rows only; every value is a bound parameter.
+async fn insert_pairs(
+    connection: &mut AnyConnection,
+    table: &'static str,
+    column: &'static str,
+    incident_id: &str,
+    values: &[&str],
+) -> Result<(), StoreError> {
+    if values.is_empty() {
+        return Ok(());
     }
-    for reader in write.readers.iter().flatten() {
-        sqlx::query(INSERT_INCIDENT_READER)
-            .bind(incident.id.as_str())
-            .bind(reader.as_str())
-            .execute(&mut *connection)
-            .await?;
+    let rows: Vec<String> = (0..values.len())
+        .map(|index| format!("($1, ${})", index + 2))
+        .collect();
+    let statement = format!(
+        "INSERT INTO {table} (incident_id, {column}) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(statement)).bind(incident_id.to_string());
+    for value in values {
+        query = query.bind(value.to_string());
     }
+    query.execute(&mut *connection).await?;
     Ok(())
 }
 
@@ -443,6 +511,20 @@ impl Store for SqlStore {
             }
         }
         Ok(parties.into_values().collect())
+    }
+
+    async fn missing_parties(&self, ids: &[PartyId]) -> Result<Vec<PartyId>, StoreError> {
+        let mut missing = Vec::new();
+        for id in ids {
+            let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM parties WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+            if found.is_none() {
+                missing.push(id.clone());
+            }
+        }
+        Ok(missing)
     }
 
     async fn add_party_key(&self, party: &PartyId, key: &PartyKey) -> Result<(), StoreError> {
@@ -595,6 +677,15 @@ impl Store for SqlStore {
 
     async fn close(&self) {
         self.writer.close().await;
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.abort();
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::warn!(%error, "final WAL checkpoint failed");
+            }
+        }
         self.pool.close().await;
     }
 }

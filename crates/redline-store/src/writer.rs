@@ -1,14 +1,15 @@
 //! The single writer: every write of a store goes through one connection, in batches.
 //!
 //! Writes queue up while a batch is being committed; the next batch takes everything queued (up
-//! to a limit) into one transaction, each write under its own savepoint so one failure does not
-//! undo the others, and commits once. A caller is answered only after that commit returns, so an
+//! to a limit) into one transaction and commits once; if one write of the batch is refused, the
+//! batch is rolled back and each write retried alone, so one failure does not undo the others. A caller is answered only after that commit returns, so an
 //! answered write is durable (SQLite runs with `synchronous=FULL`; PostgreSQL commits
 //! synchronously). One fsync then covers many writes: group commit.
 
 use std::sync::Mutex;
 
 use sqlx::{AnyConnection, Connection};
+
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{Credential, IncidentWrite, StoreError};
@@ -108,50 +109,39 @@ async fn run_writer(
     }
 }
 
+/// Runs a batch in one transaction. The fast path applies every write and commits once; if any
+/// write fails, the transaction is rolled back (nothing of the batch is stored) and each write
+/// is retried in its own transaction, so one refusal never takes the others down with it.
 async fn execute_batch(
     connection: &mut AnyConnection,
     commands: &[&WriteCommand],
 ) -> Vec<Result<(), StoreError>> {
-    let failed_all = |error: &sqlx::Error| {
-        commands
-            .iter()
-            .map(|_| Err(StoreError::Database(error.to_string())))
-            .collect()
-    };
-    let mut transaction = match connection.begin().await {
-        Ok(transaction) => transaction,
-        Err(error) => return failed_all(&error),
-    };
-    let mut results = Vec::with_capacity(commands.len());
-    if let [only] = commands {
-        // One write: the transaction itself is its savepoint.
-        let outcome = crate::sql::apply_write(&mut transaction, only).await;
-        if outcome.is_err() {
-            if let Err(error) = transaction.rollback().await {
-                tracing::warn!(%error, "rolling back a failed write failed");
+    match execute_together(connection, commands).await {
+        Ok(()) => commands.iter().map(|_| Ok(())).collect(),
+        Err(_) if commands.len() > 1 => {
+            let mut results = Vec::with_capacity(commands.len());
+            for command in commands {
+                results.push(execute_together(connection, &[*command]).await);
             }
-            return vec![outcome];
+            results
         }
-        results.push(outcome);
-    } else {
-        for command in commands {
-            let outcome = match Connection::begin(&mut *transaction).await {
-                Ok(mut savepoint) => match crate::sql::apply_write(&mut savepoint, command).await {
-                    Ok(()) => savepoint.commit().await.map_err(StoreError::from),
-                    Err(error) => {
-                        if let Err(rollback_error) = savepoint.rollback().await {
-                            tracing::warn!(%rollback_error, "rolling back a savepoint failed");
-                        }
-                        Err(error)
-                    }
-                },
-                Err(error) => Err(StoreError::from(error)),
-            };
-            results.push(outcome);
+        Err(error) => vec![Err(error)],
+    }
+}
+
+async fn execute_together(
+    connection: &mut AnyConnection,
+    commands: &[&WriteCommand],
+) -> Result<(), StoreError> {
+    let mut transaction = connection.begin().await?;
+    for command in commands {
+        if let Err(error) = crate::sql::apply_write(&mut transaction, command).await {
+            if let Err(rollback_error) = transaction.rollback().await {
+                tracing::warn!(%rollback_error, "rolling back a failed batch failed");
+            }
+            return Err(error);
         }
     }
-    match transaction.commit().await {
-        Ok(()) => results,
-        Err(error) => failed_all(&error),
-    }
+    transaction.commit().await?;
+    Ok(())
 }

@@ -89,6 +89,13 @@ async fn check_parties(store: &dyn Store) {
     assert_eq!(reloaded.keys[1], second_key);
 
     let missing = PartyId::parse("FI").unwrap();
+    assert_eq!(
+        store
+            .missing_parties(&[missing.clone(), estonia.id.clone()])
+            .await
+            .unwrap(),
+        vec![missing.clone()]
+    );
     assert!(matches!(
         store.add_party_key(&missing, &second_key).await,
         Err(StoreError::NotFound(_))
