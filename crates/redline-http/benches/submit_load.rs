@@ -16,7 +16,7 @@ use std::{
 use redline_http::HttpConfig;
 use redline_model::{PartyId, PartyKind};
 use redline_node::{Caller, NewParty, Node, SystemClock};
-use redline_store::{SqlStore, SqlStoreOptions, Store};
+use redline_store::{SqlStore, SqlStoreOptions};
 
 fn environment_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -34,7 +34,7 @@ fn report_body(index: u64) -> String {
         "first_observed": "2026-11-01T08:00:00.123456Z",
         "last_observed": "2026-11-01T14:00:00Z",
         "status": "confirmed",
-        "tlp": if index % 4 == 0 { "amber" } else { "green" },
+        "tlp": if index.is_multiple_of(4) { "amber" } else { "green" },
         "targets": [
             { "sector": "healthcare", "country": "EE", "essential_service": true, "people_affected": 12000 + index },
             { "sector": "emergency-services", "country": "EE", "essential_service": true }
