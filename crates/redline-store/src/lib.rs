@@ -54,12 +54,14 @@ pub struct IncidentPage {
 }
 
 /// An incident to store, with the parties that may read it when its label is restricted (the
-/// node computes them with [`redline_model::IncidentReport::readers`]).
+/// node computes them with [`redline_model::IncidentReport::readers`]), and its assessment when
+/// the node made one: both are written in the same transaction.
 #[derive(Debug, Clone)]
 pub struct IncidentWrite {
     pub incident: Incident,
     /// `None`: every signed-in party may read it.
     pub readers: Option<Vec<PartyId>>,
+    pub assessment: Option<StoredAssessment>,
 }
 
 impl IncidentWrite {
@@ -68,8 +70,53 @@ impl IncidentWrite {
             .report
             .readers()
             .map(|readers| readers.into_iter().collect());
-        Self { incident, readers }
+        Self {
+            incident,
+            readers,
+            assessment: None,
+        }
     }
+
+    pub fn with_assessment(mut self, assessment: StoredAssessment) -> Self {
+        self.assessment = Some(assessment);
+        self
+    }
+}
+
+/// A norms document as added to the node: its exact text, named by the SHA-256 of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNormsDocument {
+    pub sha256: String,
+    pub document_id: String,
+    pub version: String,
+    pub title: String,
+    pub file_name: String,
+    pub text: String,
+    pub added_at: Timestamp,
+}
+
+/// A group of parties adopting a norms document. The latest adoption naming a party is the one
+/// that applies to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormsAdoption {
+    /// Assigned by the store; ignored on insert.
+    pub sequence: i64,
+    pub document_sha256: String,
+    pub parties: Vec<PartyId>,
+    pub adopted_at: Timestamp,
+    /// Whether the adopting parties' signatures were verified (the hotline's DSSE signing).
+    pub signed: bool,
+}
+
+/// The assessment of one version of an incident against one norms document, as JSON bytes
+/// exactly as the norms engine produced them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAssessment {
+    pub incident_id: IncidentId,
+    pub incident_version: u32,
+    pub norms_sha256: String,
+    pub assessed_at: Timestamp,
+    pub assessment_json: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +177,26 @@ pub trait Store: Send + Sync {
     async fn list_incident_versions(&self, id: &IncidentId) -> Result<Vec<Incident>, StoreError>;
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<IncidentPage, StoreError>;
     async fn count_incidents(&self) -> Result<u64, StoreError>;
+
+    /// Stores a norms document. Conflict if a document with the same SHA-256 is stored.
+    async fn insert_norms_document(&self, document: &StoredNormsDocument)
+    -> Result<(), StoreError>;
+    async fn get_norms_document(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<StoredNormsDocument>, StoreError>;
+    /// Every stored document, oldest first.
+    async fn list_norms_documents(&self) -> Result<Vec<StoredNormsDocument>, StoreError>;
+    async fn insert_norms_adoption(&self, adoption: &NormsAdoption) -> Result<(), StoreError>;
+    /// Every adoption, oldest first.
+    async fn list_norms_adoptions(&self) -> Result<Vec<NormsAdoption>, StoreError>;
+    /// Stores an assessment, replacing one of the same incident version and document.
+    async fn put_assessment(&self, assessment: &StoredAssessment) -> Result<(), StoreError>;
+    /// The assessment of the newest assessed version of an incident, newest first.
+    async fn get_latest_assessment(
+        &self,
+        incident: &IncidentId,
+    ) -> Result<Option<StoredAssessment>, StoreError>;
 
     /// Waits for pending writes and closes the database.
     async fn close(&self);

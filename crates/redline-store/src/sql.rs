@@ -11,7 +11,8 @@ use sqlx::{
 };
 
 use crate::{
-    Credential, IncidentPage, IncidentQuery, IncidentWrite, Store, StoreError,
+    Credential, IncidentPage, IncidentQuery, IncidentWrite, NormsAdoption, Store, StoreError,
+    StoredAssessment, StoredNormsDocument,
     writer::{WriteCommand, Writer},
 };
 use redline_model::{Incident, IncidentId, Party, PartyId, PartyKey, Timestamp};
@@ -311,7 +312,93 @@ pub(crate) async fn apply_write(
                 .await?;
             insert_incident_details(connection, write).await
         }
+        WriteCommand::InsertNormsDocument(document) => {
+            sqlx::query(INSERT_NORMS_DOCUMENT)
+                .bind(document.sha256.as_str())
+                .bind(document.document_id.as_str())
+                .bind(document.version.as_str())
+                .bind(document.title.as_str())
+                .bind(document.file_name.as_str())
+                .bind(document.text.as_str())
+                .bind(document.added_at.as_microseconds())
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| {
+                    classify(error, || format!("norms document {}", document.sha256))
+                })?;
+            Ok(())
+        }
+        WriteCommand::InsertNormsAdoption(adoption) => {
+            let parties: Vec<&str> = adoption.parties.iter().map(PartyId::as_str).collect();
+            sqlx::query(INSERT_NORMS_ADOPTION)
+                .bind(adoption.document_sha256.as_str())
+                .bind(to_json_text("adoption", &parties)?)
+                .bind(adoption.adopted_at.as_microseconds())
+                .bind(i64::from(adoption.signed))
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| {
+                    classify(error, || {
+                        format!("adoption of {}", adoption.document_sha256)
+                    })
+                })?;
+            Ok(())
+        }
+        WriteCommand::PutAssessment(assessment) => put_assessment(connection, assessment).await,
     }
+}
+
+const INSERT_NORMS_DOCUMENT: &str = "INSERT INTO norms_documents (sha256, document_id, version, title, file_name, text, added_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const INSERT_NORMS_ADOPTION: &str = "INSERT INTO norms_adoptions (document_sha256, parties, adopted_at_us, signed) VALUES ($1, $2, $3, $4)";
+const PUT_ASSESSMENT: &str = "INSERT INTO assessments (incident_id, incident_version, norms_sha256, assessed_at_us, assessment) VALUES ($1, $2, $3, $4, $5) \
+    ON CONFLICT (incident_id, incident_version, norms_sha256) DO UPDATE SET assessed_at_us = excluded.assessed_at_us, assessment = excluded.assessment";
+
+async fn put_assessment(
+    connection: &mut AnyConnection,
+    assessment: &StoredAssessment,
+) -> Result<(), StoreError> {
+    sqlx::query(PUT_ASSESSMENT)
+        .bind(assessment.incident_id.as_str())
+        .bind(i64::from(assessment.incident_version))
+        .bind(assessment.norms_sha256.as_str())
+        .bind(assessment.assessed_at.as_microseconds())
+        .bind(assessment.assessment_json.as_str())
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| {
+            classify(error, || {
+                format!(
+                    "assessment of {} v{}",
+                    assessment.incident_id, assessment.incident_version
+                )
+            })
+        })?;
+    Ok(())
+}
+
+fn norms_document_from_row(row: &sqlx::any::AnyRow) -> Result<StoredNormsDocument, StoreError> {
+    Ok(StoredNormsDocument {
+        sha256: row.try_get("sha256")?,
+        document_id: row.try_get("document_id")?,
+        version: row.try_get("version")?,
+        title: row.try_get("title")?,
+        file_name: row.try_get("file_name")?,
+        text: row.try_get("text")?,
+        added_at: timestamp_from_column("norms document", row.try_get("added_at_us")?)?,
+    })
+}
+
+fn assessment_from_row(row: &sqlx::any::AnyRow) -> Result<StoredAssessment, StoreError> {
+    let incident_text: String = row.try_get("incident_id")?;
+    let version: i64 = row.try_get("incident_version")?;
+    Ok(StoredAssessment {
+        incident_id: IncidentId::parse(&incident_text)
+            .map_err(|message| corrupt("assessment", message))?,
+        incident_version: u32::try_from(version).map_err(|error| corrupt("assessment", error))?,
+        norms_sha256: row.try_get("norms_sha256")?,
+        assessed_at: timestamp_from_column("assessment", row.try_get("assessed_at_us")?)?,
+        assessment_json: row.try_get("assessment")?,
+    })
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
@@ -347,6 +434,9 @@ async fn insert_incident_details(
         .execute(&mut *connection)
         .await
         .map_err(|error| classify(error, what))?;
+    if let Some(assessment) = &write.assessment {
+        put_assessment(connection, assessment).await?;
+    }
     let sectors: Vec<&str> = incident
         .report
         .sectors()
@@ -673,6 +763,90 @@ impl Store for SqlStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn insert_norms_document(
+        &self,
+        document: &StoredNormsDocument,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::InsertNormsDocument(document.clone()))
+            .await
+    }
+
+    async fn get_norms_document(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<StoredNormsDocument>, StoreError> {
+        let row = sqlx::query(
+            "SELECT sha256, document_id, version, title, file_name, text, added_at_us FROM norms_documents WHERE sha256 = $1",
+        )
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(norms_document_from_row).transpose()
+    }
+
+    async fn list_norms_documents(&self) -> Result<Vec<StoredNormsDocument>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sha256, document_id, version, title, file_name, text, added_at_us FROM norms_documents ORDER BY added_at_us, sha256",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(norms_document_from_row).collect()
+    }
+
+    async fn insert_norms_adoption(&self, adoption: &NormsAdoption) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::InsertNormsAdoption(adoption.clone()))
+            .await
+    }
+
+    async fn list_norms_adoptions(&self) -> Result<Vec<NormsAdoption>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sequence, document_sha256, parties, adopted_at_us, signed FROM norms_adoptions ORDER BY sequence",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let parties_text: String = row.try_get("parties")?;
+                let party_texts: Vec<String> = from_json_text("adoption", &parties_text)?;
+                let parties = party_texts
+                    .iter()
+                    .map(|text| {
+                        PartyId::parse(text).map_err(|message| corrupt("adoption", message))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let signed: i64 = row.try_get("signed")?;
+                Ok(NormsAdoption {
+                    sequence: row.try_get("sequence")?,
+                    document_sha256: row.try_get("document_sha256")?,
+                    parties,
+                    adopted_at: timestamp_from_column("adoption", row.try_get("adopted_at_us")?)?,
+                    signed: signed != 0,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_assessment(&self, assessment: &StoredAssessment) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::PutAssessment(assessment.clone()))
+            .await
+    }
+
+    async fn get_latest_assessment(
+        &self,
+        incident: &IncidentId,
+    ) -> Result<Option<StoredAssessment>, StoreError> {
+        let row = sqlx::query(
+            "SELECT incident_id, incident_version, norms_sha256, assessed_at_us, assessment FROM assessments WHERE incident_id = $1 ORDER BY incident_version DESC, assessed_at_us DESC LIMIT 1",
+        )
+        .bind(incident.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(assessment_from_row).transpose()
     }
 
     async fn close(&self) {

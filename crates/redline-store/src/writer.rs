@@ -12,7 +12,9 @@ use sqlx::{AnyConnection, Connection};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{Credential, IncidentWrite, StoreError};
+use crate::{
+    Credential, IncidentWrite, NormsAdoption, StoreError, StoredAssessment, StoredNormsDocument,
+};
 use redline_model::{Party, PartyId, PartyKey, Timestamp};
 
 pub(crate) enum WriteCommand {
@@ -31,6 +33,9 @@ pub(crate) enum WriteCommand {
         write: IncidentWrite,
         expected_version: u32,
     },
+    InsertNormsDocument(StoredNormsDocument),
+    InsertNormsAdoption(NormsAdoption),
+    PutAssessment(StoredAssessment),
 }
 
 struct WriteRequest {

@@ -10,7 +10,8 @@ use redline_model::{
     Timestamp, Tlp, parse_incident_report,
 };
 use redline_store::{
-    Backend, Credential, IncidentQuery, IncidentWrite, SqlStore, SqlStoreOptions, Store, StoreError,
+    Backend, Credential, IncidentQuery, IncidentWrite, NormsAdoption, SqlStore, SqlStoreOptions,
+    Store, StoreError, StoredAssessment, StoredNormsDocument,
 };
 use sqlx::Connection;
 
@@ -374,13 +375,106 @@ async fn check_batch_isolation(store: &dyn Store) {
     }
 }
 
+async fn check_norms_and_assessments(store: &dyn Store) {
+    let document = StoredNormsDocument {
+        sha256: "ab".repeat(32),
+        document_id: "baseline".into(),
+        version: "1.0.0".into(),
+        title: "Baseline".into(),
+        file_name: "baseline.toml".into(),
+        text: "[document]\nid = \"baseline\"\n".into(),
+        added_at: now(),
+    };
+    store.insert_norms_document(&document).await.unwrap();
+    assert!(matches!(
+        store.insert_norms_document(&document).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.get_norms_document(&document.sha256).await.unwrap(),
+        Some(document.clone())
+    );
+    assert_eq!(
+        store.list_norms_documents().await.unwrap(),
+        vec![document.clone()]
+    );
+
+    let adoption = NormsAdoption {
+        sequence: 0,
+        document_sha256: document.sha256.clone(),
+        parties: vec![
+            PartyId::parse("EE").unwrap(),
+            PartyId::parse("cert-eu").unwrap(),
+        ],
+        adopted_at: now(),
+        signed: false,
+    };
+    store.insert_norms_adoption(&adoption).await.unwrap();
+    let adoptions = store.list_norms_adoptions().await.unwrap();
+    assert_eq!(adoptions.len(), 1);
+    assert_eq!(adoptions[0].parties, adoption.parties);
+    assert!(adoptions[0].sequence > 0);
+    let unknown_document = NormsAdoption {
+        document_sha256: "cd".repeat(32),
+        ..adoption.clone()
+    };
+    assert!(matches!(
+        store.insert_norms_adoption(&unknown_document).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // An assessment written with its incident, then replaced by a recomputation.
+    let assessed = incident(7_000, "EE", "healthcare", "clear", 2);
+    let stored = StoredAssessment {
+        incident_id: assessed.id.clone(),
+        incident_version: 1,
+        norms_sha256: document.sha256.clone(),
+        assessed_at: now(),
+        assessment_json: "{\"severity\":1}".into(),
+    };
+    store
+        .insert_incident(&IncidentWrite::new(assessed.clone()).with_assessment(stored.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_latest_assessment(&assessed.id).await.unwrap(),
+        Some(stored.clone())
+    );
+    let recomputed = StoredAssessment {
+        assessed_at: now().plus_seconds(10).unwrap(),
+        assessment_json: "{\"severity\":2}".into(),
+        ..stored.clone()
+    };
+    store.put_assessment(&recomputed).await.unwrap();
+    assert_eq!(
+        store.get_latest_assessment(&assessed.id).await.unwrap(),
+        Some(recomputed)
+    );
+    // An assessment against a document the node does not have is refused, and so is the
+    // incident written with it: nothing of it is stored.
+    let orphan = incident(7_001, "EE", "healthcare", "clear", 2);
+    let bad = StoredAssessment {
+        incident_id: orphan.id.clone(),
+        norms_sha256: "ef".repeat(32),
+        ..stored
+    };
+    assert!(
+        store
+            .insert_incident(&IncidentWrite::new(orphan.clone()).with_assessment(bad))
+            .await
+            .is_err()
+    );
+    assert_eq!(store.get_incident(&orphan.id).await.unwrap(), None);
+}
+
 async fn run_suite(store: &dyn Store) {
     check_parties(store).await;
     check_credentials(store).await;
     check_incident_versions(store).await;
     check_listing(store).await;
     check_batch_isolation(store).await;
-    assert_eq!(store.count_incidents().await.unwrap(), 1 + 25 + 40);
+    check_norms_and_assessments(store).await;
+    assert_eq!(store.count_incidents().await.unwrap(), 1 + 25 + 40 + 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -398,7 +492,7 @@ async fn conformance_on_sqlite() {
     let reopened = SqlStore::open_sqlite_file(&path, SqlStoreOptions::default())
         .await
         .unwrap();
-    assert_eq!(reopened.count_incidents().await.unwrap(), 66);
+    assert_eq!(reopened.count_incidents().await.unwrap(), 67);
     assert_eq!(reopened.list_parties().await.unwrap().len(), 2);
     reopened.close().await;
     println!("store conformance suite: SQLite passed");
@@ -448,7 +542,7 @@ async fn conformance_on_postgres() {
     let reopened = SqlStore::open(&url, SqlStoreOptions::default())
         .await
         .unwrap();
-    assert_eq!(reopened.count_incidents().await.unwrap(), 66);
+    assert_eq!(reopened.count_incidents().await.unwrap(), 67);
     reopened.close().await;
     println!("store conformance suite: PostgreSQL passed");
 }
