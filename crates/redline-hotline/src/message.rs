@@ -1,0 +1,482 @@
+//! The hotline message: the signed payload of a DSSE envelope (DESIGN.md, "Hotline message").
+//!
+//! Owns the payload `{ v, id, thread, from, to[], kind, sent_at, incident?, tlp, lang,
+//! exercise?, body }`, the ten message kinds and the body schema of each, parsing with
+//! `deny_unknown_fields` and a JSON path on every error (`body.questions[1]`), the rules a
+//! message must meet beyond its shape, and serialising it back to payload bytes.
+
+use redline_model::error::parse_json_with_path;
+use redline_model::{IncidentId, ModelError, PartyId, Timestamp, Tlp, ValidationIssue};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::envelope::{path_with_named_field, strip_position};
+
+/// The payload version this crate reads and writes.
+pub const MESSAGE_VERSION: u8 = 1;
+/// The most recipients one message may have.
+pub const MAXIMUM_RECIPIENTS: usize = 200;
+/// The longest free-text field, in characters.
+pub const MAXIMUM_FREE_TEXT_CHARACTERS: usize = 20_000;
+/// The most items in a list of free-text entries (questions, requested actions, needs).
+pub const MAXIMUM_LIST_ITEMS: usize = 50;
+
+/// The ten kinds of hotline message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessageKind {
+    Notification,
+    Acknowledgement,
+    ClarificationRequest,
+    Response,
+    AssistanceRequest,
+    AssistanceOffer,
+    /// Stop malicious activity from your territory (GGE 2015 13(c) and 13(h)).
+    MitigationRequest,
+    CommunicationCheck,
+    CheckReply,
+    Closure,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 10] = [
+        MessageKind::Notification,
+        MessageKind::Acknowledgement,
+        MessageKind::ClarificationRequest,
+        MessageKind::Response,
+        MessageKind::AssistanceRequest,
+        MessageKind::AssistanceOffer,
+        MessageKind::MitigationRequest,
+        MessageKind::CommunicationCheck,
+        MessageKind::CheckReply,
+        MessageKind::Closure,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MessageKind::Notification => "notification",
+            MessageKind::Acknowledgement => "acknowledgement",
+            MessageKind::ClarificationRequest => "clarification-request",
+            MessageKind::Response => "response",
+            MessageKind::AssistanceRequest => "assistance-request",
+            MessageKind::AssistanceOffer => "assistance-offer",
+            MessageKind::MitigationRequest => "mitigation-request",
+            MessageKind::CommunicationCheck => "communication-check",
+            MessageKind::CheckReply => "check-reply",
+            MessageKind::Closure => "closure",
+        }
+    }
+
+    /// Whether a message of this kind may start a new thread. Replies (acknowledgement,
+    /// response, check-reply, closure, clarification-request, assistance-offer) must go into a
+    /// thread that exists.
+    pub fn opens_thread(&self) -> bool {
+        matches!(
+            self,
+            MessageKind::Notification
+                | MessageKind::AssistanceRequest
+                | MessageKind::MitigationRequest
+                | MessageKind::CommunicationCheck
+        )
+    }
+}
+
+/// `notification`: an incident the recipients should know about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationBody {
+    /// Free text.
+    pub summary: String,
+    /// The assessed severity, 0 to 5 (NCISS levels), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_level: Option<u8>,
+    /// Free text, one action per entry.
+    #[serde(default)]
+    pub requested_actions: Vec<String>,
+}
+
+/// `acknowledgement`: receipt of one message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgementBody {
+    /// The id of the message acknowledged.
+    pub of: Uuid,
+}
+
+/// `clarification-request`: questions about a message of the thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClarificationRequestBody {
+    /// Free text, one question per entry; at least one.
+    pub questions: Vec<String>,
+}
+
+/// `response`: a substantive reply to one message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseBody {
+    /// The id of the message answered.
+    pub to: Uuid,
+    /// Free text.
+    pub text: String,
+}
+
+/// `assistance-request`: help asked for (GGE 2015 13(h)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistanceRequestBody {
+    /// Free text.
+    pub summary: String,
+    /// Free text, one need per entry.
+    #[serde(default)]
+    pub needs: Vec<String>,
+}
+
+/// `assistance-offer`: help offered, in answer to a request or unprompted within a thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistanceOfferBody {
+    /// The id of the assistance request answered, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Uuid>,
+    /// Free text.
+    pub offer: String,
+}
+
+/// `mitigation-request`: stop an activity coming from the recipient's territory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MitigationRequestBody {
+    /// Free text describing the activity.
+    pub activity: String,
+    /// The party whose territory the activity comes from.
+    pub from_territory_of: PartyId,
+    /// Free text, one indicator per entry (addresses, domains, hashes).
+    #[serde(default)]
+    pub indicators: Vec<String>,
+}
+
+/// `communication-check`: a ping test of the points of contact (OSCE CBM 8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunicationCheckBody {
+    pub check_id: Uuid,
+}
+
+/// `check-reply`: the answer to a communication check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckReplyBody {
+    pub check_id: Uuid,
+}
+
+/// `closure`: the thread is finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosureBody {
+    /// Free text.
+    pub reason: String,
+}
+
+/// The body of a message; the variant is the message's kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum MessageBody {
+    Notification(NotificationBody),
+    Acknowledgement(AcknowledgementBody),
+    ClarificationRequest(ClarificationRequestBody),
+    Response(ResponseBody),
+    AssistanceRequest(AssistanceRequestBody),
+    AssistanceOffer(AssistanceOfferBody),
+    MitigationRequest(MitigationRequestBody),
+    CommunicationCheck(CommunicationCheckBody),
+    CheckReply(CheckReplyBody),
+    Closure(ClosureBody),
+}
+
+impl MessageBody {
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            MessageBody::Notification(_) => MessageKind::Notification,
+            MessageBody::Acknowledgement(_) => MessageKind::Acknowledgement,
+            MessageBody::ClarificationRequest(_) => MessageKind::ClarificationRequest,
+            MessageBody::Response(_) => MessageKind::Response,
+            MessageBody::AssistanceRequest(_) => MessageKind::AssistanceRequest,
+            MessageBody::AssistanceOffer(_) => MessageKind::AssistanceOffer,
+            MessageBody::MitigationRequest(_) => MessageKind::MitigationRequest,
+            MessageBody::CommunicationCheck(_) => MessageKind::CommunicationCheck,
+            MessageBody::CheckReply(_) => MessageKind::CheckReply,
+            MessageBody::Closure(_) => MessageKind::Closure,
+        }
+    }
+}
+
+/// One hotline message, parsed and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotlineMessage {
+    /// A fresh UUID per message; the node refuses one it has seen.
+    pub id: Uuid,
+    /// The thread (the matter) the message belongs to.
+    pub thread: Uuid,
+    pub from: PartyId,
+    /// At least one recipient, without duplicates and without the sender.
+    pub to: Vec<PartyId>,
+    pub sent_at: Timestamp,
+    pub incident: Option<IncidentId>,
+    pub tlp: Tlp,
+    /// BCP 47 tag of the language the free text is written in.
+    pub lang: String,
+    /// Marks a message of an exercise, so no one mistakes it for a real one.
+    pub exercise: bool,
+    pub body: MessageBody,
+}
+
+impl HotlineMessage {
+    pub fn kind(&self) -> MessageKind {
+        self.body.kind()
+    }
+
+    /// Parses payload bytes: shape first (unknown fields and bad values named by JSON path),
+    /// then the body by its kind, then the rules of `validate`.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ModelError> {
+        let wire: WireMessage = parse_json_with_path(bytes)?;
+        if wire.v != MESSAGE_VERSION {
+            return Err(ModelError::Shape {
+                path: "v".to_string(),
+                message: format!(
+                    "version {} is not supported; this node reads version {MESSAGE_VERSION}",
+                    wire.v
+                ),
+            });
+        }
+        let body = parse_body(wire.kind, wire.body)?;
+        let message = Self {
+            id: wire.id,
+            thread: wire.thread,
+            from: wire.from,
+            to: wire.to,
+            sent_at: wire.sent_at,
+            incident: wire.incident,
+            tlp: wire.tlp,
+            lang: wire.lang,
+            exercise: wire.exercise,
+            body,
+        };
+        let issues = message.validate();
+        if issues.is_empty() {
+            Ok(message)
+        } else {
+            Err(ModelError::Invalid { issues })
+        }
+    }
+
+    /// The payload bytes: compact JSON, fields in the order of DESIGN.md.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        let wire = WireMessageOut {
+            v: MESSAGE_VERSION,
+            id: self.id,
+            thread: self.thread,
+            from: &self.from,
+            to: &self.to,
+            kind: self.kind(),
+            sent_at: self.sent_at,
+            incident: self.incident.as_ref(),
+            tlp: self.tlp,
+            lang: &self.lang,
+            exercise: self.exercise,
+            body: &self.body,
+        };
+        // Every field serialises infallibly (strings, ids, numbers); an empty vector never leaves.
+        serde_json::to_vec(&wire).unwrap_or_default()
+    }
+
+    /// The rules beyond shape, each problem with its JSON path.
+    pub fn validate(&self) -> Vec<ValidationIssue> {
+        let mut issues = Vec::new();
+        if self.to.is_empty() {
+            issues.push(ValidationIssue::new(
+                "to",
+                "at least one recipient is required",
+            ));
+        }
+        if self.to.len() > MAXIMUM_RECIPIENTS {
+            issues.push(ValidationIssue::new(
+                "to",
+                format!("at most {MAXIMUM_RECIPIENTS} recipients are allowed"),
+            ));
+        }
+        for (index, recipient) in self.to.iter().enumerate() {
+            if *recipient == self.from {
+                issues.push(ValidationIssue::new(
+                    format!("to[{index}]"),
+                    "a party cannot send a message to itself",
+                ));
+            }
+            if self.to[..index].contains(recipient) {
+                issues.push(ValidationIssue::new(
+                    format!("to[{index}]"),
+                    format!("`{recipient}` is listed twice"),
+                ));
+            }
+        }
+        let looks_like_language_tag = (2..=35).contains(&self.lang.len())
+            && self
+                .lang
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
+        if !looks_like_language_tag {
+            issues.push(ValidationIssue::new(
+                "lang",
+                format!(
+                    "`{}` is not a BCP 47 language tag such as `en` or `zh-Hans`",
+                    self.lang
+                ),
+            ));
+        }
+        validate_body(&self.body, &mut issues);
+        issues
+    }
+}
+
+fn validate_body(body: &MessageBody, issues: &mut Vec<ValidationIssue>) {
+    match body {
+        MessageBody::Notification(notification) => {
+            check_free_text("body.summary", &notification.summary, issues);
+            if let Some(level) = notification.severity_level
+                && level > 5
+            {
+                issues.push(ValidationIssue::new(
+                    "body.severity_level",
+                    format!("severity levels run from 0 to 5, not {level}"),
+                ));
+            }
+            check_free_text_list(
+                "body.requested_actions",
+                &notification.requested_actions,
+                false,
+                issues,
+            );
+        }
+        MessageBody::ClarificationRequest(request) => {
+            check_free_text_list("body.questions", &request.questions, true, issues);
+        }
+        MessageBody::Response(response) => check_free_text("body.text", &response.text, issues),
+        MessageBody::AssistanceRequest(request) => {
+            check_free_text("body.summary", &request.summary, issues);
+            check_free_text_list("body.needs", &request.needs, false, issues);
+        }
+        MessageBody::AssistanceOffer(offer) => check_free_text("body.offer", &offer.offer, issues),
+        MessageBody::MitigationRequest(request) => {
+            check_free_text("body.activity", &request.activity, issues);
+            check_free_text_list("body.indicators", &request.indicators, false, issues);
+        }
+        MessageBody::Closure(closure) => check_free_text("body.reason", &closure.reason, issues),
+        MessageBody::Acknowledgement(_)
+        | MessageBody::CommunicationCheck(_)
+        | MessageBody::CheckReply(_) => {}
+    }
+}
+
+fn check_free_text(path: &str, text: &str, issues: &mut Vec<ValidationIssue>) {
+    if text.trim().is_empty() {
+        issues.push(ValidationIssue::new(path, "must not be empty"));
+    } else if text.chars().count() > MAXIMUM_FREE_TEXT_CHARACTERS {
+        issues.push(ValidationIssue::new(
+            path,
+            format!("at most {MAXIMUM_FREE_TEXT_CHARACTERS} characters are allowed"),
+        ));
+    }
+}
+
+fn check_free_text_list(
+    path: &str,
+    items: &[String],
+    at_least_one: bool,
+    issues: &mut Vec<ValidationIssue>,
+) {
+    if at_least_one && items.is_empty() {
+        issues.push(ValidationIssue::new(path, "at least one entry is required"));
+    }
+    if items.len() > MAXIMUM_LIST_ITEMS {
+        issues.push(ValidationIssue::new(
+            path,
+            format!("at most {MAXIMUM_LIST_ITEMS} entries are allowed"),
+        ));
+    }
+    for (index, item) in items.iter().enumerate() {
+        check_free_text(&format!("{path}[{index}]"), item, issues);
+    }
+}
+
+/// The payload as it arrives; `body` is read by `kind` afterwards so its errors carry
+/// `body.`-prefixed paths.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireMessage {
+    v: u8,
+    id: Uuid,
+    thread: Uuid,
+    from: PartyId,
+    to: Vec<PartyId>,
+    kind: MessageKind,
+    sent_at: Timestamp,
+    #[serde(default)]
+    incident: Option<IncidentId>,
+    tlp: Tlp,
+    lang: String,
+    #[serde(default)]
+    exercise: bool,
+    body: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct WireMessageOut<'message> {
+    v: u8,
+    id: Uuid,
+    thread: Uuid,
+    from: &'message PartyId,
+    to: &'message [PartyId],
+    kind: MessageKind,
+    sent_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incident: Option<&'message IncidentId>,
+    tlp: Tlp,
+    lang: &'message str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    exercise: bool,
+    body: &'message MessageBody,
+}
+
+fn parse_body(kind: MessageKind, body: serde_json::Value) -> Result<MessageBody, ModelError> {
+    Ok(match kind {
+        MessageKind::Notification => MessageBody::Notification(parse_body_as(body)?),
+        MessageKind::Acknowledgement => MessageBody::Acknowledgement(parse_body_as(body)?),
+        MessageKind::ClarificationRequest => {
+            MessageBody::ClarificationRequest(parse_body_as(body)?)
+        }
+        MessageKind::Response => MessageBody::Response(parse_body_as(body)?),
+        MessageKind::AssistanceRequest => MessageBody::AssistanceRequest(parse_body_as(body)?),
+        MessageKind::AssistanceOffer => MessageBody::AssistanceOffer(parse_body_as(body)?),
+        MessageKind::MitigationRequest => MessageBody::MitigationRequest(parse_body_as(body)?),
+        MessageKind::CommunicationCheck => MessageBody::CommunicationCheck(parse_body_as(body)?),
+        MessageKind::CheckReply => MessageBody::CheckReply(parse_body_as(body)?),
+        MessageKind::Closure => MessageBody::Closure(parse_body_as(body)?),
+    })
+}
+
+fn parse_body_as<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, ModelError> {
+    serde_path_to_error::deserialize(body).map_err(|error| {
+        let inner_path = error.path().to_string();
+        let message = strip_position(&error.into_inner().to_string());
+        let body_path = if inner_path.is_empty() || inner_path == "." {
+            "body".to_string()
+        } else {
+            format!("body.{inner_path}")
+        };
+        ModelError::Shape {
+            path: path_with_named_field(&body_path, &message),
+            message,
+        }
+    })
+}
