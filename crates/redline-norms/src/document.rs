@@ -1,0 +1,965 @@
+//! Norms documents: the TOML shape (`DESIGN.md`, Norms document), its parsing with positions,
+//! its validation (every problem at once, each with file:line:column and what was expected),
+//! and the compiled form the engine evaluates: CEL programs compiled once per document against
+//! one shared environment.
+
+use std::{collections::BTreeMap, ops::Range, sync::Arc};
+
+use cel::{Env, Program};
+use redline_model::{Confidence, Sector};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::{
+    conditions::{ConstantTables, Shape, check_condition, variable_shapes},
+    error::{NormsError, NormsErrors, SourceMap},
+    severity::{CATEGORY_IDS, option_ids},
+    vocabulary::{Certainty, Conclusion, DutyKind, LegalCategory, RungKind},
+};
+
+// ---------------------------------------------------------------------------------------------
+// The TOML shape.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocument {
+    document: RawHeader,
+    severity: Spanned<RawSeverity>,
+    #[serde(default)]
+    protected: Vec<Spanned<RawProtected>>,
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    red_line: Vec<Spanned<RawRedLine>>,
+    #[serde(default)]
+    rung: Vec<Spanned<RawRung>>,
+    #[serde(default)]
+    duty: Vec<Spanned<RawDuty>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    id: Spanned<String>,
+    version: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    adopted_by: Vec<String>,
+    #[serde(default)]
+    review_by: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeverity {
+    model: Spanned<String>,
+    #[serde(default)]
+    note: Option<String>,
+    categories: Spanned<BTreeMap<String, Spanned<RawCategory>>>,
+    band: Spanned<Vec<Spanned<RawBand>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    title: String,
+    weight: Spanned<i64>,
+    options: Spanned<BTreeMap<String, Spanned<i64>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBand {
+    level: Spanned<i64>,
+    name: String,
+    colour: Spanned<String>,
+    from: Spanned<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProtected {
+    id: Spanned<String>,
+    title: String,
+    sectors: Spanned<Vec<Sector>>,
+    #[serde(default)]
+    essential_service_only: bool,
+    #[serde(default)]
+    armed_conflict_only: bool,
+    basis: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    title: String,
+    when: Spanned<String>,
+    concludes: Conclusion,
+    certainty: Certainty,
+    basis: Spanned<String>,
+    explanation: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedLine {
+    id: Spanned<String>,
+    title: String,
+    when: Spanned<String>,
+    basis: Spanned<String>,
+    explanation: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRung {
+    number: Spanned<i64>,
+    id: Spanned<String>,
+    title: String,
+    kind: RungKind,
+    #[serde(default)]
+    de_escalatory: bool,
+    #[serde(default)]
+    off_ramp: Option<String>,
+    basis: Spanned<String>,
+    #[serde(default)]
+    requires: RawRequires,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRequires {
+    #[serde(default)]
+    category: Option<LegalCategory>,
+    #[serde(default)]
+    certainty: Option<Certainty>,
+    #[serde(default)]
+    confidence: Option<Confidence>,
+    #[serde(default)]
+    severity_level: Option<Spanned<i64>>,
+    #[serde(default)]
+    prior_consultation: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDuty {
+    kind: DutyKind,
+    from_level: Spanned<i64>,
+    within: Spanned<String>,
+    basis: Spanned<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The validated, compiled document.
+
+/// One NCISS category under this document: its weight and the value of every option.
+#[derive(Debug, Clone)]
+pub struct SeverityCategory {
+    pub(crate) trace_id: Arc<str>,
+    pub id: &'static str,
+    pub title: String,
+    pub weight: u32,
+    /// Option id → value (0–100), every option of the category.
+    pub options: BTreeMap<String, u32>,
+}
+
+impl SeverityCategory {
+    pub fn value_of(&self, option: &str) -> u32 {
+        self.options.get(option).copied().unwrap_or(0)
+    }
+
+    pub fn maximum(&self) -> u32 {
+        self.options.values().copied().max().unwrap_or(0)
+    }
+}
+
+/// A band of scores with its level, name and colour; applies from `from` up to the next band.
+#[derive(Debug, Clone)]
+pub struct SeverityBand {
+    pub level: u8,
+    pub name: String,
+    pub colour: String,
+    pub from: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeverityModel {
+    pub note: Option<String>,
+    /// In the order of [`CATEGORY_IDS`].
+    pub categories: Vec<SeverityCategory>,
+    /// In increasing order of `from`.
+    pub bands: Vec<SeverityBand>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProtectedClass {
+    pub(crate) trace_id: Arc<str>,
+    pub(crate) why_not_hit: Arc<str>,
+    pub(crate) why_not_in_conflict: Arc<str>,
+    pub id: String,
+    pub title: String,
+    pub sectors: Vec<Sector>,
+    pub essential_service_only: bool,
+    pub armed_conflict_only: bool,
+    pub basis: String,
+}
+
+/// A compiled CEL condition and its source text.
+pub struct Condition {
+    pub source: String,
+    pub(crate) program: Program,
+}
+
+impl std::fmt::Debug for Condition {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.source)
+    }
+}
+
+#[derive(Debug)]
+pub struct LegalRule {
+    /// Trace texts, composed once at load time.
+    pub(crate) trace_id: Arc<str>,
+    pub(crate) why_fired: Arc<str>,
+    pub(crate) why_not_met: Arc<str>,
+    pub id: String,
+    pub title: String,
+    pub when: Condition,
+    pub concludes: Conclusion,
+    pub certainty: Certainty,
+    pub basis: String,
+    pub explanation: String,
+}
+
+#[derive(Debug)]
+pub struct RedLine {
+    pub(crate) trace_id: Arc<str>,
+    pub(crate) why_fired: Arc<str>,
+    pub(crate) why_not_met: Arc<str>,
+    pub id: String,
+    pub title: String,
+    pub when: Condition,
+    pub basis: String,
+    pub explanation: String,
+}
+
+/// What must hold for a rung to be recommended.
+#[derive(Debug, Clone, Default)]
+pub struct RungRequirements {
+    /// Why each precondition fails, composed once: category, certainty, confidence, severity.
+    pub(crate) failure_texts: [String; 4],
+    pub category: Option<LegalCategory>,
+    pub certainty: Option<Certainty>,
+    pub confidence: Option<Confidence>,
+    pub severity_level: Option<u8>,
+    pub prior_consultation: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rung {
+    pub(crate) trace_id: Arc<str>,
+    pub(crate) why_recommended: Arc<str>,
+    /// "rung N not recommended:", composed once.
+    pub(crate) why_not_prefix: String,
+    pub number: u32,
+    pub id: String,
+    pub title: String,
+    pub kind: RungKind,
+    pub de_escalatory: bool,
+    pub off_ramp: Option<String>,
+    pub basis: String,
+    pub requires: RungRequirements,
+}
+
+#[derive(Debug, Clone)]
+pub struct Duty {
+    pub kind: DutyKind,
+    pub from_level: u8,
+    /// ISO 8601 duration, as written (`PT2H`).
+    pub within: String,
+    pub basis: String,
+}
+
+/// A parsed, validated and compiled norms document.
+pub struct NormsDocument {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub adopted_by: Vec<String>,
+    pub review_by: Option<String>,
+    pub summary: Option<String>,
+    pub file_name: String,
+    /// Lower-case hex SHA-256 of the exact document bytes.
+    pub sha256: String,
+    pub severity: SeverityModel,
+    pub protected: Vec<ProtectedClass>,
+    pub rules: Vec<LegalRule>,
+    pub red_lines: Vec<RedLine>,
+    /// In order of `number`, 0 … n without gaps.
+    pub rungs: Vec<Rung>,
+    pub duties: Vec<Duty>,
+    pub(crate) environment: Arc<Env>,
+    pub(crate) tables: ConstantTables,
+}
+
+impl std::fmt::Debug for NormsDocument {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("NormsDocument")
+            .field("id", &self.id)
+            .field("version", &self.version)
+            .field("sha256", &self.sha256)
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and validation.
+
+struct Validator<'a> {
+    source: SourceMap<'a>,
+    errors: Vec<NormsError>,
+    environment: &'a Env,
+    globals: Vec<(&'static str, Shape)>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let error = self.source.error(span.start, message);
+        self.errors.push(error);
+    }
+
+    fn require_text(&mut self, value: &Spanned<String>, what: &str) {
+        if value.get_ref().trim().is_empty() {
+            self.error(
+                value.span(),
+                format!("{what} is empty: expected a citation of its basis (for example `GGE 2015 13(f)`)"),
+            );
+        }
+    }
+
+    fn require_slug(&mut self, value: &Spanned<String>, what: &str) {
+        let text = value.get_ref();
+        let ok = !text.is_empty()
+            && text.len() <= 80
+            && text.bytes().all(|byte| {
+                byte.is_ascii_lowercase()
+                    || byte.is_ascii_digit()
+                    || matches!(byte, b'-' | b'.' | b'_')
+            })
+            && text.as_bytes().first().is_some_and(u8::is_ascii_lowercase);
+        if !ok {
+            self.error(
+                value.span(),
+                format!("{what} `{text}` is not an id: expected lower-case letters, digits, `-`, `.` or `_`, starting with a letter"),
+            );
+        }
+    }
+
+    /// Compiles and checks a CEL condition; on failure records errors positioned inside the
+    /// `when` string of the TOML.
+    fn condition(&mut self, value: &Spanned<String>, owner: &str) -> Option<Condition> {
+        let source = value.get_ref().clone();
+        let content_start = self.string_content_start(value.span());
+        if source.trim().is_empty() {
+            self.error(
+                value.span(),
+                format!("`when` of {owner} is empty: expected a CEL condition over the report"),
+            );
+            return None;
+        }
+        let program = match self.environment.compile(&source) {
+            Ok(program) => program,
+            Err(parse_errors) => {
+                for parse_error in parse_errors.errors.iter().take(3) {
+                    let (line, column) = parse_error.pos;
+                    let offset = offset_of_line_column(&source, line, column);
+                    let message = parse_error.msg.clone();
+                    self.error(
+                        content_start + offset..content_start + offset,
+                        format!("`when` of {owner} is not valid CEL: {message}"),
+                    );
+                }
+                if parse_errors.errors.is_empty() {
+                    self.error(value.span(), format!("`when` of {owner} is not valid CEL"));
+                }
+                return None;
+            }
+        };
+        let problems = check_condition(&program, &self.globals);
+        if problems.is_empty() {
+            return Some(Condition { source, program });
+        }
+        for problem in problems {
+            let byte_offset = source
+                .char_indices()
+                .nth(problem.character_offset)
+                .map_or(source.len(), |(index, _)| index);
+            self.error(
+                content_start + byte_offset..content_start + byte_offset,
+                format!("`when` of {owner}: {}", problem.message),
+            );
+        }
+        None
+    }
+
+    /// Where the characters of a TOML string value start, after its opening quotes.
+    fn string_content_start(&self, span: Range<usize>) -> usize {
+        let raw = self.source.text.get(span.clone()).unwrap_or("");
+        let mut start = span.start;
+        if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+            start += 3;
+            let rest = &raw[3..];
+            if rest.starts_with("\r\n") {
+                start += 2;
+            } else if rest.starts_with('\n') {
+                start += 1;
+            }
+        } else if raw.starts_with('"') || raw.starts_with('\'') {
+            start += 1;
+        }
+        start
+    }
+}
+
+/// Byte offset of a 1-based line and column (as CEL reports them) in `text`.
+fn offset_of_line_column(text: &str, line: isize, column: isize) -> usize {
+    let mut offset = 0usize;
+    for (index, line_text) in text.split_inclusive('\n').enumerate() {
+        if index as isize + 1 == line {
+            let column = usize::try_from(column.max(1) - 1).unwrap_or(0);
+            return offset
+                + line_text
+                    .char_indices()
+                    .nth(column)
+                    .map_or(line_text.len(), |(index, _)| index);
+        }
+        offset += line_text.len();
+    }
+    offset.min(text.len())
+}
+
+/// Checks an ISO 8601 duration of the forms `PnD`, `PTnH`, `PTnM`, `PnDTnH…`, `PnW`.
+pub(crate) fn is_iso8601_duration(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('P') else {
+        return false;
+    };
+    if rest.is_empty() {
+        return false;
+    }
+    let (date_part, time_part) = match rest.split_once('T') {
+        Some((date, time)) => {
+            if time.is_empty() {
+                return false;
+            }
+            (date, Some(time))
+        }
+        None => (rest, None),
+    };
+    fn units(part: &str, allowed: &[char]) -> bool {
+        let mut digits = 0;
+        let mut position = 0;
+        for character in part.chars() {
+            if character.is_ascii_digit() {
+                digits += 1;
+            } else {
+                let Some(index) = allowed.iter().position(|unit| *unit == character) else {
+                    return false;
+                };
+                if digits == 0 || index < position {
+                    return false;
+                }
+                position = index + 1;
+                digits = 0;
+            }
+        }
+        digits == 0
+    }
+    units(date_part, &['Y', 'M', 'W', 'D'])
+        && time_part.is_none_or(|time| units(time, &['H', 'M', 'S']))
+}
+
+fn is_colour(text: &str) -> bool {
+    text.len() == 7
+        && text.starts_with('#')
+        && text[1..].bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
+fn is_version(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
+}
+
+impl NormsDocument {
+    /// Parses and validates a norms document. `file_name` is only used in error messages and
+    /// kept on the document; the library reads no files.
+    pub fn parse(text: &str, file_name: &str) -> Result<NormsDocument, NormsErrors> {
+        let source = SourceMap {
+            text,
+            file: file_name,
+        };
+        let raw: RawDocument = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(error) => {
+                let offset = error.span().map_or(0, |span| span.start);
+                let message = error.message().trim().replace('\n', " ");
+                return Err(NormsErrors {
+                    errors: vec![source.error(offset, message)],
+                });
+            }
+        };
+        let environment = Env::stdlib();
+        let mut validator = Validator {
+            source,
+            errors: Vec::new(),
+            environment: &environment,
+            globals: variable_shapes(),
+        };
+
+        // [document]
+        let header = raw.document;
+        validator.require_slug(&header.id, "document id");
+        if !is_version(header.version.get_ref()) {
+            validator.error(
+                header.version.span(),
+                format!(
+                    "version `{}` is not a version: expected MAJOR.MINOR.PATCH such as `1.0.0`",
+                    header.version.get_ref()
+                ),
+            );
+        }
+
+        // [severity]
+        let severity_span = raw.severity.span();
+        let severity = raw.severity.into_inner();
+        if severity.model.get_ref() != "nciss" {
+            validator.error(
+                severity.model.span(),
+                format!(
+                    "severity model `{}` is not known: expected `nciss`",
+                    severity.model.get_ref()
+                ),
+            );
+        }
+        let categories_span = severity.categories.span();
+        let mut raw_categories = severity.categories.into_inner();
+        let mut categories = Vec::new();
+        for (name, category) in &raw_categories {
+            if !CATEGORY_IDS.contains(&name.as_str()) {
+                validator.error(
+                    category.span(),
+                    format!(
+                        "`{name}` is not an NCISS category: expected one of {}",
+                        CATEGORY_IDS.join(", ")
+                    ),
+                );
+            }
+        }
+        for id in CATEGORY_IDS {
+            let Some(category) = raw_categories.remove(id) else {
+                validator.error(
+                    categories_span.clone(),
+                    format!("the NCISS category `{id}` is missing: expected all eight categories"),
+                );
+                continue;
+            };
+            let category = category.into_inner();
+            let weight = *category.weight.get_ref();
+            if !(1..=100).contains(&weight) {
+                validator.error(
+                    category.weight.span(),
+                    format!("weight {weight} of `{id}` is out of range: expected a whole number from 1 to 100"),
+                );
+            }
+            let known = option_ids(id);
+            let options_span = category.options.span();
+            let options = category.options.into_inner();
+            let mut values = BTreeMap::new();
+            for (option, value) in &options {
+                if !known.contains(&option.as_str()) {
+                    validator.error(
+                        value.span(),
+                        format!(
+                            "`{option}` is not an option of `{id}`: expected one of {}",
+                            known.join(", ")
+                        ),
+                    );
+                    continue;
+                }
+                let number = *value.get_ref();
+                if !(0..=100).contains(&number) {
+                    validator.error(
+                        value.span(),
+                        format!(
+                            "value {number} of `{id}.{option}` is out of range: expected 0 to 100"
+                        ),
+                    );
+                    continue;
+                }
+                values.insert(option.clone(), u32::try_from(number).unwrap_or(0));
+            }
+            let missing: Vec<&str> = known
+                .iter()
+                .copied()
+                .filter(|option| !options.contains_key(*option))
+                .collect();
+            if !missing.is_empty() {
+                validator.error(
+                    options_span,
+                    format!(
+                        "`{id}` gives no value for {}: expected a value for every option",
+                        missing.join(", ")
+                    ),
+                );
+            }
+            if values.values().all(|value| *value == 0) && missing.is_empty() {
+                validator.error(
+                    severity_span.clone(),
+                    format!("every option of `{id}` is 0: expected at least one positive value"),
+                );
+            }
+            categories.push(SeverityCategory {
+                trace_id: Arc::from(format!("severity.{id}")),
+                id,
+                title: category.title,
+                weight: u32::try_from(weight.clamp(0, 100)).unwrap_or(0),
+                options: values,
+            });
+        }
+        let bands_span = severity.band.span();
+        let raw_bands = severity.band.into_inner();
+        let mut bands: Vec<SeverityBand> = Vec::new();
+        if raw_bands.is_empty() {
+            validator.error(
+                bands_span,
+                "no `[[severity.band]]`: expected bands for levels 0 to 5",
+            );
+        }
+        for (index, band) in raw_bands.into_iter().enumerate() {
+            let band = band.into_inner();
+            let level = *band.level.get_ref();
+            if !(0..=5).contains(&level) {
+                validator.error(
+                    band.level.span(),
+                    format!("level {level} is out of range: expected 0 to 5"),
+                );
+            }
+            if !is_colour(band.colour.get_ref()) {
+                validator.error(
+                    band.colour.span(),
+                    format!(
+                        "colour `{}` is not a colour: expected `#RRGGBB`",
+                        band.colour.get_ref()
+                    ),
+                );
+            }
+            let from = *band.from.get_ref();
+            if index == 0 && from != 0.0 {
+                validator.error(band.from.span(), format!("the first band starts at {from}: expected 0 so that every score has a level"));
+            }
+            if !(0.0..=100.0).contains(&from) {
+                validator.error(
+                    band.from.span(),
+                    format!("`from = {from}` is out of range: expected 0 to 100"),
+                );
+            }
+            if let Some(previous) = bands.last() {
+                if from <= previous.from {
+                    validator.error(
+                        band.from.span(),
+                        format!("`from = {from}` does not rise above the previous band's {}: expected bands in increasing order of score", previous.from),
+                    );
+                }
+                if i64::from(previous.level) > level {
+                    validator.error(
+                        band.level.span(),
+                        format!("level {level} follows level {}: expected levels that never fall as scores rise", previous.level),
+                    );
+                }
+            }
+            bands.push(SeverityBand {
+                level: u8::try_from(level.clamp(0, 5)).unwrap_or(0),
+                name: band.name,
+                colour: band.colour.into_inner(),
+                from,
+            });
+        }
+        for level in 0..=5u8 {
+            if !bands.is_empty() && !bands.iter().any(|band| band.level == level) {
+                validator.error(
+                    severity_span.clone(),
+                    format!("no band has level {level}: expected every level from 0 to 5"),
+                );
+            }
+        }
+
+        // [[protected]]
+        let mut protected = Vec::new();
+        let mut protected_ids: BTreeMap<String, ()> = BTreeMap::new();
+        for entry in raw.protected {
+            let entry = entry.into_inner();
+            validator.require_slug(&entry.id, "protected id");
+            if protected_ids
+                .insert(entry.id.get_ref().clone(), ())
+                .is_some()
+            {
+                validator.error(
+                    entry.id.span(),
+                    format!(
+                        "protected id `{}` is used twice: expected unique ids",
+                        entry.id.get_ref()
+                    ),
+                );
+            }
+            if entry.sectors.get_ref().is_empty() {
+                validator.error(
+                    entry.sectors.span(),
+                    "`sectors` is empty: expected at least one sector",
+                );
+            }
+            validator.require_text(&entry.basis, "`basis`");
+            let sectors_text = crate::severity::sector_list(entry.sectors.get_ref());
+            protected.push(ProtectedClass {
+                trace_id: Arc::from(entry.id.get_ref().as_str()),
+                why_not_hit: Arc::from(if entry.essential_service_only {
+                    format!(
+                        "{}: no target in {sectors_text} that provides an essential service",
+                        entry.title
+                    )
+                } else {
+                    format!("{}: no target in {sectors_text}", entry.title)
+                }),
+                why_not_in_conflict: Arc::from(format!(
+                    "{}: applies only in armed conflict",
+                    entry.title
+                )),
+                id: entry.id.into_inner(),
+                title: entry.title,
+                sectors: entry.sectors.into_inner(),
+                essential_service_only: entry.essential_service_only,
+                armed_conflict_only: entry.armed_conflict_only,
+                basis: entry.basis.into_inner(),
+            });
+        }
+
+        // [[rule]] and [[red_line]] share one id space.
+        let mut rule_ids: BTreeMap<String, ()> = BTreeMap::new();
+        let mut rules = Vec::new();
+        for rule in raw.rule {
+            let rule = rule.into_inner();
+            validator.require_slug(&rule.id, "rule id");
+            let id = rule.id.get_ref().clone();
+            if rule_ids.insert(id.clone(), ()).is_some() {
+                validator.error(
+                    rule.id.span(),
+                    format!("rule id `{id}` is used twice: expected unique ids"),
+                );
+            }
+            validator.require_text(&rule.basis, "`basis`");
+            let condition = validator.condition(&rule.when, &format!("rule `{id}`"));
+            if let Some(when) = condition {
+                let basis = rule.basis.get_ref().clone();
+                rules.push(LegalRule {
+                    trace_id: Arc::from(id.as_str()),
+                    why_fired: Arc::from(format!(
+                        "{} → {} ({}; {basis})",
+                        rule.explanation,
+                        rule.concludes.as_str(),
+                        rule.certainty.as_str()
+                    )),
+                    why_not_met: Arc::from(format!("condition not met: {}", when.source.trim())),
+                    id,
+                    title: rule.title,
+                    when,
+                    concludes: rule.concludes,
+                    certainty: rule.certainty,
+                    basis: rule.basis.into_inner(),
+                    explanation: rule.explanation,
+                });
+            }
+        }
+        let mut red_lines = Vec::new();
+        for red_line in raw.red_line {
+            let red_line = red_line.into_inner();
+            validator.require_slug(&red_line.id, "red line id");
+            let id = red_line.id.get_ref().clone();
+            if rule_ids.insert(id.clone(), ()).is_some() {
+                validator.error(red_line.id.span(), format!("red line id `{id}` is already used by a rule or red line: expected unique ids"));
+            }
+            validator.require_text(&red_line.basis, "`basis`");
+            if let Some(when) = validator.condition(&red_line.when, &format!("red line `{id}`")) {
+                red_lines.push(RedLine {
+                    trace_id: Arc::from(id.as_str()),
+                    why_fired: Arc::from(format!(
+                        "{} ({})",
+                        red_line.explanation,
+                        red_line.basis.get_ref()
+                    )),
+                    why_not_met: Arc::from(format!("condition not met: {}", when.source.trim())),
+                    id,
+                    title: red_line.title,
+                    when,
+                    basis: red_line.basis.into_inner(),
+                    explanation: red_line.explanation,
+                });
+            }
+        }
+
+        // [[rung]]: numbered 0, 1, 2, … in order, without gaps.
+        let mut rungs = Vec::new();
+        let mut rung_ids: BTreeMap<String, ()> = BTreeMap::new();
+        for (index, rung) in raw.rung.into_iter().enumerate() {
+            let rung = rung.into_inner();
+            let number = *rung.number.get_ref();
+            if number != index as i64 {
+                validator.error(
+                    rung.number.span(),
+                    format!("rung {number} is the ladder's rung number {index}: expected rungs numbered 0, 1, 2, … in order, without gaps or repeats"),
+                );
+            }
+            validator.require_slug(&rung.id, "rung id");
+            if rung_ids.insert(rung.id.get_ref().clone(), ()).is_some() {
+                validator.error(
+                    rung.id.span(),
+                    format!(
+                        "rung id `{}` is used twice: expected unique ids",
+                        rung.id.get_ref()
+                    ),
+                );
+            }
+            validator.require_text(&rung.basis, "`basis`");
+            let severity_level = match &rung.requires.severity_level {
+                Some(level) => {
+                    let value = *level.get_ref();
+                    if !(0..=5).contains(&value) {
+                        validator.error(
+                            level.span(),
+                            format!("severity_level {value} is out of range: expected 0 to 5"),
+                        );
+                    }
+                    Some(u8::try_from(value.clamp(0, 5)).unwrap_or(0))
+                }
+                None => None,
+            };
+            rungs.push(Rung {
+                trace_id: Arc::from(format!("rung.{}", rung.id.get_ref())),
+                why_recommended: Arc::from(format!(
+                    "rung {number} ({}) recommended: every precondition holds",
+                    rung.kind.as_str()
+                )),
+                why_not_prefix: format!("rung {number} not recommended:"),
+                number: u32::try_from(number.max(0)).unwrap_or(0),
+                id: rung.id.into_inner(),
+                title: rung.title,
+                kind: rung.kind,
+                de_escalatory: rung.de_escalatory,
+                off_ramp: rung.off_ramp,
+                basis: rung.basis.into_inner(),
+                requires: RungRequirements {
+                    failure_texts: [
+                        rung.requires.category.map_or_else(String::new, |category| {
+                            format!("needs at least {}", category.as_str())
+                        }),
+                        rung.requires
+                            .certainty
+                            .map_or_else(String::new, |certainty| {
+                                format!("needs certainty {} or firmer", certainty.as_str())
+                            }),
+                        rung.requires
+                            .confidence
+                            .map_or_else(String::new, |confidence| {
+                                format!(
+                                    "needs attribution confidence `{}` or higher",
+                                    confidence.as_str()
+                                )
+                            }),
+                        severity_level.map_or_else(String::new, |level| {
+                            format!("needs severity level {level} or higher")
+                        }),
+                    ],
+                    category: rung.requires.category,
+                    certainty: rung.requires.certainty,
+                    confidence: rung.requires.confidence,
+                    severity_level,
+                    prior_consultation: rung.requires.prior_consultation,
+                },
+            });
+        }
+        if rungs.is_empty() {
+            validator.error(0..0, "no `[[rung]]`: expected a ladder starting at rung 0");
+        }
+
+        // [[duty]]
+        let mut duties = Vec::new();
+        for duty in raw.duty {
+            let duty = duty.into_inner();
+            let level = *duty.from_level.get_ref();
+            if !(0..=5).contains(&level) {
+                validator.error(
+                    duty.from_level.span(),
+                    format!("from_level {level} is out of range: expected 0 to 5"),
+                );
+            }
+            if !is_iso8601_duration(duty.within.get_ref()) {
+                validator.error(
+                    duty.within.span(),
+                    format!("`{}` is not an ISO 8601 duration: expected for example `PT1H`, `PT24H` or `P3D`", duty.within.get_ref()),
+                );
+            }
+            validator.require_text(&duty.basis, "`basis`");
+            if duties.iter().any(|existing: &Duty| {
+                existing.kind == duty.kind && i64::from(existing.from_level) == level
+            }) {
+                validator.error(
+                    duty.from_level.span(),
+                    format!("a `{}` duty from level {level} is given twice: expected one per kind and level", duty.kind.as_str()),
+                );
+            }
+            duties.push(Duty {
+                kind: duty.kind,
+                from_level: u8::try_from(level.clamp(0, 5)).unwrap_or(0),
+                within: duty.within.into_inner(),
+                basis: duty.basis.into_inner(),
+            });
+        }
+
+        if !validator.errors.is_empty() {
+            let mut errors = validator.errors;
+            errors.sort_by_key(|error| (error.line, error.column));
+            errors.dedup();
+            return Err(NormsErrors { errors });
+        }
+        let digest = Sha256::digest(text.as_bytes());
+        let sha256 = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        Ok(NormsDocument {
+            id: header.id.into_inner(),
+            version: header.version.into_inner(),
+            title: header.title,
+            adopted_by: header.adopted_by,
+            review_by: header.review_by,
+            summary: header.summary,
+            file_name: file_name.to_string(),
+            sha256,
+            severity: SeverityModel {
+                note: severity.note,
+                categories,
+                bands,
+            },
+            protected,
+            rules,
+            red_lines,
+            rungs,
+            duties,
+            environment: Arc::new(environment),
+            tables: ConstantTables::new(),
+        })
+    }
+}

@@ -1,0 +1,273 @@
+//! Plain-text renderings for people: an assessment explained rule by rule for a foreign-ministry
+//! legal adviser, and a summary of a norms document (`redline norms show`).
+
+use std::fmt::Write as _;
+
+use crate::{assessment::Assessment, document::NormsDocument};
+
+/// The assessment as text a legal adviser can follow rule by rule.
+pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument) -> String {
+    let mut out = String::new();
+    let incident = assessment
+        .incident
+        .as_deref()
+        .unwrap_or("(incident without an id)");
+    let _ = writeln!(out, "Assessment of {incident}");
+    let _ = writeln!(
+        out,
+        "under \"{}\" ({} {}, sha256 {})",
+        document.title, assessment.norms.id, assessment.norms.version, assessment.norms.sha256
+    );
+    let _ = writeln!(out);
+
+    let legal = &assessment.legal;
+    let _ = writeln!(out, "1. Legal characterisation");
+    let _ = writeln!(
+        out,
+        "   Category: {} — certainty: {}",
+        legal.category.as_str(),
+        legal.certainty.as_str()
+    );
+    let _ = writeln!(out, "   Because:");
+    for line in &legal.because {
+        let _ = writeln!(out, "   - {line}");
+    }
+    let schmitt = &legal.schmitt;
+    let _ = writeln!(
+        out,
+        "   Schmitt factors (Tallinn 2.0 Rule 69): severity {}, immediacy {}, directness {}, invasiveness {}, measurability {}, military character {}, state involvement {}, presumptive legality {}; total {}",
+        schmitt.severity,
+        schmitt.immediacy,
+        schmitt.directness,
+        schmitt.invasiveness,
+        schmitt.measurability,
+        schmitt.military_character,
+        schmitt.state_involvement,
+        schmitt.presumptive_legality,
+        schmitt.total
+    );
+    let _ = writeln!(out);
+
+    let severity = &assessment.severity;
+    let _ = writeln!(out, "2. Severity");
+    let _ = writeln!(
+        out,
+        "   NCISS score {} → level {} ({}, {})",
+        severity.score, severity.level, severity.name, severity.colour
+    );
+    if let Some(note) = &document.severity.note {
+        let _ = writeln!(out, "   Note: {note}");
+    }
+    let _ = writeln!(out);
+
+    let _ = writeln!(out, "3. Protected infrastructure");
+    if assessment.protected.is_empty() {
+        let _ = writeln!(
+            out,
+            "   None of the targets is protected under this document."
+        );
+    }
+    for finding in &assessment.protected {
+        let _ = writeln!(
+            out,
+            "   - {} under {} ({})",
+            finding.sector, finding.rule, finding.basis
+        );
+    }
+    let _ = writeln!(out);
+
+    let _ = writeln!(out, "4. Red lines");
+    if assessment.red_lines.is_empty() {
+        let _ = writeln!(out, "   No red line of this document was crossed.");
+    }
+    for red_line in &assessment.red_lines {
+        let _ = writeln!(
+            out,
+            "   - CROSSED {}: {} ({})",
+            red_line.id, red_line.title, red_line.basis
+        );
+    }
+    let _ = writeln!(out);
+
+    let responses = &assessment.responses;
+    let _ = writeln!(out, "5. Responses");
+    let _ = writeln!(
+        out,
+        "   Ceiling: rung {} (capped by the legal category and the attribution confidence)",
+        responses.ceiling
+    );
+    let _ = writeln!(out, "   Recommended, de-escalatory options first:");
+    for rung in &responses.recommended {
+        let _ = writeln!(
+            out,
+            "   - rung {:>2} {}: {}",
+            rung.rung, rung.id, rung.title
+        );
+    }
+    if !responses.de_escalation.is_empty() {
+        let _ = writeln!(out, "   Off-ramps to offer:");
+        for off_ramp in &responses.de_escalation {
+            let _ = writeln!(out, "   - {off_ramp}");
+        }
+    }
+    let _ = writeln!(out);
+
+    let _ = writeln!(out, "6. Duties");
+    if assessment.duties.is_empty() {
+        let _ = writeln!(out, "   No notification or acknowledgement duty applies.");
+    }
+    for duty in &assessment.duties {
+        let _ = writeln!(out, "   - {} within {}", duty.kind.as_str(), duty.within);
+    }
+    let _ = writeln!(out);
+
+    let _ = writeln!(out, "7. Rule by rule");
+    for entry in &assessment.trace {
+        let mark = if entry.fired { "[x]" } else { "[ ]" };
+        let _ = writeln!(out, "   {mark} {}: {}", entry.rule, entry.why);
+    }
+    out
+}
+
+/// A summary of a norms document: what it protects, concludes, allows and demands.
+pub fn render_document_summary(document: &NormsDocument) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} {}",
+        document.title, document.id, document.version
+    );
+    let _ = writeln!(
+        out,
+        "file {} sha256 {}",
+        document.file_name, document.sha256
+    );
+    if !document.adopted_by.is_empty() {
+        let _ = writeln!(out, "adopted by {}", document.adopted_by.join(", "));
+    }
+    if let Some(review_by) = &document.review_by {
+        let _ = writeln!(out, "review by {review_by}");
+    }
+    if let Some(summary) = &document.summary {
+        let _ = writeln!(out, "{}", summary.trim());
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Severity (NCISS weighted mean):");
+    for category in &document.severity.categories {
+        let _ = writeln!(
+            out,
+            "  {:<32} weight {:>3}, {} options",
+            category.id,
+            category.weight,
+            category.options.len()
+        );
+    }
+    for band in &document.severity.bands {
+        let _ = writeln!(
+            out,
+            "  from {:>6.2}: level {} {} {}",
+            band.from, band.level, band.name, band.colour
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Protected ({}):", document.protected.len());
+    for class in &document.protected {
+        let _ = writeln!(
+            out,
+            "  {} — {}{}{} [{}]",
+            class.id,
+            crate::severity::sector_list(&class.sectors),
+            if class.essential_service_only {
+                "; essential services only"
+            } else {
+                ""
+            },
+            if class.armed_conflict_only {
+                "; in armed conflict"
+            } else {
+                ""
+            },
+            class.basis
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Legal rules ({}):", document.rules.len());
+    for rule in &document.rules {
+        let _ = writeln!(
+            out,
+            "  {} → {} ({}) [{}]",
+            rule.id,
+            rule.concludes.as_str(),
+            rule.certainty.as_str(),
+            rule.basis
+        );
+        let _ = writeln!(out, "      when {}", rule.when.source.trim());
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Red lines ({}):", document.red_lines.len());
+    for red_line in &document.red_lines {
+        let _ = writeln!(
+            out,
+            "  {} — {} [{}]",
+            red_line.id, red_line.title, red_line.basis
+        );
+        let _ = writeln!(out, "      when {}", red_line.when.source.trim());
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Ladder ({} rungs):", document.rungs.len());
+    for rung in &document.rungs {
+        let mut requires = Vec::new();
+        if let Some(category) = rung.requires.category {
+            requires.push(format!("category ≥ {}", category.as_str()));
+        }
+        if let Some(certainty) = rung.requires.certainty {
+            requires.push(format!("certainty ≥ {}", certainty.as_str()));
+        }
+        if let Some(confidence) = rung.requires.confidence {
+            requires.push(format!("confidence ≥ {}", confidence.as_str()));
+        }
+        if let Some(level) = rung.requires.severity_level {
+            requires.push(format!("severity ≥ {level}"));
+        }
+        if rung.requires.prior_consultation {
+            requires.push("prior hotline consultation".to_string());
+        }
+        let _ = writeln!(
+            out,
+            "  {:>2} {} ({}{}) — {}{}",
+            rung.number,
+            rung.id,
+            rung.kind.as_str(),
+            if rung.de_escalatory {
+                ", de-escalatory"
+            } else {
+                ""
+            },
+            rung.title,
+            if requires.is_empty() {
+                String::new()
+            } else {
+                format!("; requires {}", requires.join(", "))
+            }
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Conditions can name: {}",
+        crate::conditions::condition_variables().join(", ")
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Duties ({}):", document.duties.len());
+    for duty in &document.duties {
+        let _ = writeln!(
+            out,
+            "  {} from level {} within {} [{}]",
+            duty.kind.as_str(),
+            duty.from_level,
+            duty.within,
+            duty.basis
+        );
+    }
+    out
+}

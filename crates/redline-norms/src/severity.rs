@@ -1,0 +1,374 @@
+//! The NCISS severity model: the eight categories and their option ids (the model crate's
+//! vocabulary), the derivation of every category from the report when the reporter did not set
+//! it, and the weighted score and level under a document's weights, values and bands.
+
+use redline_model::{
+    IncidentReport, Sector,
+    nciss::{
+        ActorCharacterization, CrossSectorDependency, FunctionalImpact, InformationImpact,
+        LocationOfObservedActivity, ObservedActivity, PotentialImpact, Recoverability,
+    },
+};
+
+use std::borrow::Cow;
+
+use crate::facts::{ReportFacts, effect_rank};
+
+/// The eight NCISS categories, in the order of `standards.md` §5.2.
+pub const CATEGORY_IDS: [&str; 8] = [
+    "functional_impact",
+    "observed_activity",
+    "location_of_observed_activity",
+    "actor_characterization",
+    "information_impact",
+    "recoverability",
+    "cross_sector_dependency",
+    "potential_impact",
+];
+
+/// The option ids a category accepts, as the model spells them.
+pub fn option_ids(category: &str) -> Vec<&'static str> {
+    fn ids<T: Copy>(all: &[T], text: fn(&T) -> &'static str) -> Vec<&'static str> {
+        all.iter().map(text).collect()
+    }
+    match category {
+        "functional_impact" => ids(FunctionalImpact::ALL, FunctionalImpact::as_str),
+        "observed_activity" => ids(ObservedActivity::ALL, ObservedActivity::as_str),
+        "location_of_observed_activity" => ids(
+            LocationOfObservedActivity::ALL,
+            LocationOfObservedActivity::as_str,
+        ),
+        "actor_characterization" => ids(ActorCharacterization::ALL, ActorCharacterization::as_str),
+        "information_impact" => ids(InformationImpact::ALL, InformationImpact::as_str),
+        "recoverability" => ids(Recoverability::ALL, Recoverability::as_str),
+        "cross_sector_dependency" => ids(CrossSectorDependency::ALL, CrossSectorDependency::as_str),
+        "potential_impact" => ids(PotentialImpact::ALL, PotentialImpact::as_str),
+        _ => Vec::new(),
+    }
+}
+
+/// The option chosen for one category, and whether the reporter set it or the engine derived it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChosenOption {
+    pub category: &'static str,
+    pub option: &'static str,
+    pub overridden: bool,
+    pub why: Cow<'static, str>,
+}
+
+const DISRUPTION: i64 = 3;
+const DATA_DESTRUCTION: i64 = 4;
+const DESTRUCTION: i64 = 5;
+const PHYSICAL_DAMAGE: i64 = 6;
+const INJURY: i64 = 7;
+
+/// The NCISS option of every category: the reporter's override where given, else derived.
+pub fn choose_options(report: &IncidentReport, facts: &ReportFacts) -> [ChosenOption; 8] {
+    let overrides = report.nciss.clone().unwrap_or_default();
+    let chosen = |category: &'static str,
+                  explicit: Option<&'static str>,
+                  derived: (&'static str, Cow<'static, str>)| {
+        match explicit {
+            Some(option) => ChosenOption {
+                category,
+                option,
+                overridden: true,
+                why: Cow::Borrowed("set by the reporter"),
+            },
+            None => ChosenOption {
+                category,
+                option: derived.0,
+                overridden: false,
+                why: derived.1,
+            },
+        }
+    };
+    [
+        chosen(
+            "functional_impact",
+            overrides.functional_impact.map(|option| option.as_str()),
+            derive_functional_impact(facts),
+        ),
+        chosen(
+            "observed_activity",
+            overrides.observed_activity.map(|option| option.as_str()),
+            derive_observed_activity(facts),
+        ),
+        chosen(
+            "location_of_observed_activity",
+            overrides
+                .location_of_observed_activity
+                .map(|option| option.as_str()),
+            derive_location(facts),
+        ),
+        chosen(
+            "actor_characterization",
+            overrides
+                .actor_characterization
+                .map(|option| option.as_str()),
+            derive_actor(facts),
+        ),
+        chosen(
+            "information_impact",
+            overrides.information_impact.map(|option| option.as_str()),
+            derive_information_impact(report),
+        ),
+        chosen(
+            "recoverability",
+            overrides.recoverability.map(|option| option.as_str()),
+            derive_recoverability(facts),
+        ),
+        chosen(
+            "cross_sector_dependency",
+            overrides
+                .cross_sector_dependency
+                .map(|option| option.as_str()),
+            derive_cross_sector(facts),
+        ),
+        chosen(
+            "potential_impact",
+            overrides.potential_impact.map(|option| option.as_str()),
+            derive_potential_impact(facts),
+        ),
+    ]
+}
+
+fn derive_functional_impact(facts: &ReportFacts) -> (&'static str, Cow<'static, str>) {
+    if facts.max_effect_rank < DISRUPTION {
+        return (
+            FunctionalImpact::NoImpactToServices.as_str(),
+            "derived: no effect disrupts a service".into(),
+        );
+    }
+    if facts.any_essential_service {
+        let denial = facts.max_effect_rank >= DESTRUCTION
+            || facts.people_affected_total >= 1_000_000
+            || (facts.max_scale_rank >= 2 && facts.max_duration_hours >= 168.0);
+        if denial {
+            (
+                FunctionalImpact::DenialOfCriticalServices.as_str(),
+                "derived: an essential service destroyed, or impaired for a million people or more, or nationally for a week or more".into(),
+            )
+        } else {
+            (
+                FunctionalImpact::SignificantImpactToCriticalServices.as_str(),
+                "derived: an essential service impaired".into(),
+            )
+        }
+    } else if facts.max_effect_rank >= DATA_DESTRUCTION {
+        (
+            FunctionalImpact::DenialOfNonCriticalServices.as_str(),
+            "derived: data or systems destroyed in services not marked essential".into(),
+        )
+    } else {
+        (
+            FunctionalImpact::SignificantImpactToNonCriticalServices.as_str(),
+            "derived: services not marked essential disrupted".into(),
+        )
+    }
+}
+
+fn derive_observed_activity(facts: &ReportFacts) -> (&'static str, Cow<'static, str>) {
+    if facts.espionage_only {
+        (
+            ObservedActivity::Presence.as_str(),
+            "derived: espionage or data theft only, the actor was present".into(),
+        )
+    } else {
+        (
+            ObservedActivity::Effect.as_str(),
+            "derived: the operation had an effect beyond espionage".into(),
+        )
+    }
+}
+
+fn derive_location(facts: &ReportFacts) -> (&'static str, Cow<'static, str>) {
+    if facts.ics_techniques || facts.max_effect_rank >= PHYSICAL_DAMAGE {
+        (
+            LocationOfObservedActivity::CriticalSystems.as_str(),
+            "derived: ATT&CK for ICS techniques or physical effects reach critical systems".into(),
+        )
+    } else if facts.max_effect_rank >= DISRUPTION && facts.any_essential_service {
+        (
+            LocationOfObservedActivity::CriticalSystemManagement.as_str(),
+            "derived: effects on an essential service".into(),
+        )
+    } else if facts.max_effect_rank >= DISRUPTION {
+        (
+            LocationOfObservedActivity::BusinessNetworkManagement.as_str(),
+            "derived: effects on business networks".into(),
+        )
+    } else {
+        (
+            LocationOfObservedActivity::Unknown.as_str(),
+            "derived: no effect shows where the actor was".into(),
+        )
+    }
+}
+
+fn derive_actor(facts: &ReportFacts) -> (&'static str, Cow<'static, str>) {
+    if facts.attribution_confidence_rank >= 4 {
+        (
+            ActorCharacterization::Apt.as_str(),
+            "derived: a state is suspected with at least roughly even confidence".into(),
+        )
+    } else {
+        (
+            ActorCharacterization::Unknown.as_str(),
+            "derived: no state is suspected with at least roughly even confidence".into(),
+        )
+    }
+}
+
+fn derive_information_impact(report: &IncidentReport) -> (&'static str, Cow<'static, str>) {
+    let mut best = (
+        InformationImpact::NoImpact,
+        Cow::Borrowed("derived: no effect on information"),
+    );
+    let essential = report.targets.iter().any(|target| target.essential_service);
+    for effect in &report.effects {
+        let rank = effect_rank(effect.kind);
+        let candidate = if rank >= DATA_DESTRUCTION {
+            if essential {
+                InformationImpact::DestructionOfCriticalSystem
+            } else {
+                InformationImpact::DestructionOfNonCriticalSystem
+            }
+        } else {
+            // Every effect kind at least as harmful as espionage is assumed to expose what
+            // espionage would, so that a worse effect never lowers the information impact.
+            InformationImpact::ProprietaryInformationBreach
+        };
+        if candidate > best.0 {
+            best = (
+                candidate,
+                Cow::Borrowed(if rank >= DATA_DESTRUCTION {
+                    "derived: data or systems destroyed"
+                } else if rank <= 1 {
+                    "derived: information taken"
+                } else {
+                    "derived: access to the systems is assumed to expose information, as espionage would"
+                }),
+            );
+        }
+    }
+    (best.0.as_str(), best.1)
+}
+
+fn derive_recoverability(facts: &ReportFacts) -> (&'static str, Cow<'static, str>) {
+    if facts.any_irreversible {
+        (
+            Recoverability::NotRecoverable.as_str(),
+            "derived: an effect is irreversible".into(),
+        )
+    } else if facts.max_effect_rank >= DESTRUCTION || facts.max_duration_hours >= 168.0 {
+        (
+            Recoverability::Extended.as_str(),
+            "derived: destruction, or effects lasting a week or more".into(),
+        )
+    } else if facts.max_effect_rank >= DATA_DESTRUCTION || facts.max_duration_hours >= 24.0 {
+        (
+            Recoverability::Supplemented.as_str(),
+            "derived: data destroyed, or effects lasting a day or more".into(),
+        )
+    } else {
+        (
+            Recoverability::Regular.as_str(),
+            "derived: short, reversible effects".into(),
+        )
+    }
+}
+
+/// The NCISS cross-sector dependency option closest to a STIX sector.
+pub fn sector_dependency(sector: Sector) -> CrossSectorDependency {
+    use CrossSectorDependency as Dependency;
+    match sector {
+        Sector::Agriculture => Dependency::AgricultureAndFood,
+        Sector::Aerospace
+        | Sector::Automotive
+        | Sector::Construction
+        | Sector::Manufacturing
+        | Sector::Mining => Dependency::CriticalManufacturing,
+        Sector::Chemical => Dependency::Chemical,
+        Sector::Commercial
+        | Sector::Education
+        | Sector::Entertainment
+        | Sector::HospitalityLeisure
+        | Sector::NonProfit
+        | Sector::Retail => Dependency::CommercialFacilities,
+        Sector::Communications | Sector::Telecommunications => Dependency::Communications,
+        Sector::Defense => Dependency::DefenseIndustrialBase,
+        Sector::Energy | Sector::Utilities => Dependency::Energy,
+        Sector::FinancialServices | Sector::Insurance => Dependency::BankingAndFinance,
+        Sector::Government
+        | Sector::GovernmentNational
+        | Sector::GovernmentRegional
+        | Sector::GovernmentLocal
+        | Sector::GovernmentPublicServices
+        | Sector::Elections => Dependency::GovernmentFacilities,
+        Sector::EmergencyServices => Dependency::EmergencyServices,
+        Sector::Healthcare | Sector::Pharmaceuticals => Dependency::HealthcareAndPublicHealth,
+        Sector::Infrastructure | Sector::Technology => Dependency::InformationTechnology,
+        Sector::Dams => Dependency::Dams,
+        Sector::Nuclear => Dependency::Nuclear,
+        Sector::Water => Dependency::Water,
+        Sector::Transportation => Dependency::TransportationSystems,
+    }
+}
+
+/// Derived per target; the scorer takes the option of highest value under the document.
+fn derive_cross_sector(facts: &ReportFacts) -> (&'static str, Cow<'static, str>) {
+    // The scorer re-resolves this to the highest-valued sector; keep the first for the record.
+    match facts.sectors.first() {
+        Some(sector) => (
+            sector_dependency(*sector).as_str(),
+            "derived: the sector hit with the highest dependency value".into(),
+        ),
+        None => (
+            CrossSectorDependency::CommercialFacilities.as_str(),
+            "derived: no sector given".into(),
+        ),
+    }
+}
+
+pub(crate) fn sector_list(sectors: &[Sector]) -> String {
+    sectors
+        .iter()
+        .map(|sector| sector.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn derive_potential_impact(facts: &ReportFacts) -> (&'static str, Cow<'static, str>) {
+    let mut step: usize = if facts.max_effect_rank >= INJURY {
+        4
+    } else if facts.max_effect_rank >= DESTRUCTION {
+        3
+    } else if facts.max_effect_rank >= DISRUPTION {
+        2
+    } else {
+        1
+    };
+    let national_essential = facts.any_essential_service
+        && (facts.max_scale_rank >= 2 || facts.people_affected_total >= 100_000);
+    let million = facts.people_affected_total >= 1_000_000;
+    if national_essential {
+        step += 1;
+    }
+    if million {
+        step += 1;
+    }
+    let why = match (national_essential, million) {
+        (false, false) => "derived: the worst effect",
+        (true, false) => {
+            "derived: the worst effect; an essential service at national scale or 100,000 people or more"
+        }
+        (false, true) => "derived: the worst effect; a million people or more",
+        (true, true) => {
+            "derived: the worst effect; an essential service at national scale or 100,000 people or more; a million people or more"
+        }
+    };
+    let options = PotentialImpact::ALL;
+    let option = options[step.min(options.len() - 1)];
+    (option.as_str(), Cow::Borrowed(why))
+}
