@@ -8,6 +8,7 @@
 mod auth;
 mod error;
 mod incidents;
+mod norms;
 mod openapi;
 mod parties;
 
@@ -75,6 +76,13 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
             get(incidents::show).put(incidents::update),
         )
         .route("/api/v1/incidents/{id}/versions", get(incidents::versions))
+        .route(
+            "/api/v1/incidents/{id}/assessment",
+            get(norms::incident_assessment),
+        )
+        .route("/api/v1/assess", axum::routing::post(norms::assess))
+        .route("/api/v1/norms", get(norms::list))
+        .route("/api/v1/norms/{sha256}", get(norms::show))
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -30,6 +30,7 @@ async fn start(config: HttpConfig) -> TestNode {
     .await
     .unwrap();
     let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
+    node.load_norms().await.unwrap();
     let mut tokens = std::collections::BTreeMap::new();
     for id in ["EE", "UA", "FI"] {
         let party = PartyId::parse(id).unwrap();
@@ -451,4 +452,62 @@ async fn clients_over_the_rate_limit_get_429() {
         "{statuses:?}"
     );
     assert_eq!(statuses[0], StatusCode::OK);
+}
+
+#[tokio::test]
+async fn incidents_are_assessed_on_submit_and_on_demand() {
+    let node = start(HttpConfig::default()).await;
+    let (status, created) = node.post("EE", report("EE", "green").to_string()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created["id"].as_str().unwrap();
+
+    // The stored assessment of the new incident, against the baseline the node loaded.
+    let (status, assessment) = node
+        .get(Some("FI"), &format!("/api/v1/incidents/{id}/assessment"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{assessment}");
+    assert_eq!(assessment["incident"], id);
+    assert_eq!(assessment["norms"]["id"], "baseline");
+    assert!(assessment["severity"]["level"].as_u64().is_some());
+    assert!(
+        assessment["protected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|finding| finding["sector"] == "healthcare"),
+        "{assessment}"
+    );
+
+    // On demand, without storing: the same bytes for the same report and document.
+    let assess = |norms: &'static str| {
+        node.http
+            .post(format!("{}/api/v1/assess?norms={norms}", node.base))
+            .bearer_auth(&node.tokens["EE"])
+            .json(&report("EE", "green"))
+            .send()
+    };
+    let first = assess("baseline").await.unwrap().bytes().await.unwrap();
+    let second = assess("baseline").await.unwrap().bytes().await.unwrap();
+    assert_eq!(first, second);
+    let response = assess("no-such-document").await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(node.stored_incidents().await, 1);
+
+    // The documents are public, and their text hashes to the advertised SHA-256.
+    let (status, listing) = node.get(None, "/api/v1/norms").await;
+    assert_eq!(status, StatusCode::OK);
+    let sha256 = listing["documents"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = node
+        .http
+        .get(format!("{}/api/v1/norms/{sha256}", node.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("[document]"));
 }

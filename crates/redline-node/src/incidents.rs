@@ -99,9 +99,9 @@ impl Node {
             updated_at: now,
             report,
         };
-        self.store
-            .insert_incident(&IncidentWrite::new(incident.clone()))
-            .await?;
+        let mut write = IncidentWrite::new(incident.clone());
+        write.assessment = self.assessment_for(&incident).await;
+        self.store.insert_incident(&write).await?;
         tracing::info!(incident = %incident.id, reported_by = %incident.submitted_by, "incident submitted");
         Ok(incident)
     }
@@ -176,9 +176,9 @@ impl Node {
             updated_at: now,
             report,
         };
-        self.store
-            .update_incident(&IncidentWrite::new(updated.clone()), current.version)
-            .await?;
+        let mut write = IncidentWrite::new(updated.clone());
+        write.assessment = self.assessment_for(&updated).await;
+        self.store.update_incident(&write, current.version).await?;
         tracing::info!(incident = %id, version = updated.version, "incident updated");
         Ok(updated)
     }

@@ -7,6 +7,7 @@
 
 mod clock;
 mod error;
+mod norms;
 mod parties;
 mod tokens;
 
@@ -17,6 +18,7 @@ use std::sync::Arc;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::NodeError;
 pub use incidents::IncidentFilter;
+pub use norms::NormsDocumentSummary;
 pub use parties::NewParty;
 pub use tokens::IssuedToken;
 
@@ -47,6 +49,7 @@ pub struct Node {
     verified_tokens: tokens::VerifiedTokenCache,
     /// Parties known to exist. Parties are never deleted, so a positive answer stays true.
     known_parties: std::sync::Mutex<std::collections::HashSet<PartyId>>,
+    norms: tokio::sync::RwLock<norms::NormsState>,
 }
 
 impl Node {
@@ -56,6 +59,7 @@ impl Node {
             clock,
             verified_tokens: tokens::VerifiedTokenCache::default(),
             known_parties: std::sync::Mutex::default(),
+            norms: tokio::sync::RwLock::default(),
         }
     }
 

@@ -46,7 +46,7 @@ fn decode_public_key(path: String, text: &str) -> Result<[u8; 32], ValidationIss
 }
 
 impl Node {
-    fn require_operator(caller: &Caller, action: &str) -> Result<(), NodeError> {
+    pub(crate) fn require_operator(caller: &Caller, action: &str) -> Result<(), NodeError> {
         match caller {
             Caller::Operator => Ok(()),
             Caller::Party(party) => Err(NodeError::Forbidden(format!(

@@ -50,6 +50,11 @@ enum Command {
     /// Submit, list and show incident reports, locally or on a running node (--url).
     #[command(subcommand)]
     Incident(commands::incident::IncidentCommand),
+    /// Check, show, add and adopt norms documents.
+    #[command(subcommand)]
+    Norms(commands::norms::NormsCommand),
+    /// Assess an incident report against a norms document (no node needed).
+    Assess(commands::norms::AssessArguments),
     /// Escalation simulations: what confidence-building measures are worth.
     #[command(subcommand)]
     Sim(commands::sim::SimCommand),
@@ -88,6 +93,8 @@ fn main() -> ExitCode {
             Command::Incident(command) => commands::incident::run(&settings, command).await,
             Command::Schema(command) => commands::schema::run(command),
             Command::Sim(command) => commands::sim::run(command),
+            Command::Norms(command) => commands::norms::run(&settings, command).await,
+            Command::Assess(arguments) => commands::norms::assess(arguments),
         }
     });
     match outcome {

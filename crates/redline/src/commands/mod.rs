@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod incident;
 pub mod init;
+pub mod norms;
 pub mod party;
 pub mod schema;
 pub mod serve;
@@ -26,7 +27,11 @@ pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
     let store = SqlStore::open(&url, SqlStoreOptions::default())
         .await
         .with_context(|| format!("opening the database {}", redact_url(&url)))?;
-    Ok(Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock))))
+    let node = Node::new(Arc::new(store), Arc::new(SystemClock));
+    node.load_norms()
+        .await
+        .context("loading the norms documents")?;
+    Ok(Arc::new(node))
 }
 
 /// A database URL without its password, for messages.

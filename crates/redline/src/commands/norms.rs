@@ -1,0 +1,200 @@
+//! `redline norms` and `redline assess`: check and read norms documents, add and adopt them on
+//! the local node, and assess a report.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use redline_model::{PartyId, Timestamp, parse_incident_report};
+use redline_node::{Caller, NodeError};
+use redline_norms::{NormsDocument, render_assessment_text, render_document_summary};
+
+use crate::config::Settings;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum NormsCommand {
+    /// Check norms documents; exit 0 when all are valid, 1 with every error otherwise.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// A human summary of a document (a file, or a shipped name such as `baseline`).
+    Show { document: String },
+    /// Add a document to the local node (operator).
+    Add { file: PathBuf },
+    /// Record that parties adopted a stored document (operator); their incidents are re-assessed.
+    Adopt {
+        /// The document's SHA-256 (printed by `norms add` and `norms list`).
+        sha256: String,
+        /// An adopting party (repeat for more).
+        #[arg(long = "party", required = true)]
+        parties: Vec<String>,
+    },
+    /// The documents the local node holds and who applies them.
+    List,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AssessFormat {
+    /// The assessment JSON of the contract.
+    Json,
+    /// An explanation a legal adviser can follow rule by rule.
+    Text,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AssessArguments {
+    /// The incident report (JSON), or - for standard input.
+    report: PathBuf,
+    /// A shipped document (baseline, sovereignty-strict, sovereignty-as-principle) or a file.
+    #[arg(long, default_value = "baseline")]
+    norms: String,
+    #[arg(long, value_enum, default_value_t = AssessFormat::Text)]
+    format: AssessFormat,
+}
+
+/// Reads a document from a shipped name or a file; errors carry file, line and column.
+fn load_document(name_or_path: &str) -> anyhow::Result<(NormsDocument, String)> {
+    let (text, file_name) = match redline_norms::shipped_document(name_or_path) {
+        Some(shipped) if !Path::new(name_or_path).exists() => {
+            (shipped.text.to_string(), shipped.file_name.to_string())
+        }
+        _ => (
+            std::fs::read_to_string(name_or_path)
+                .with_context(|| format!("reading the norms document {name_or_path}"))?,
+            name_or_path.to_string(),
+        ),
+    };
+    let document = NormsDocument::parse(&text, &file_name).map_err(|errors| {
+        for error in &errors.errors {
+            eprintln!("{error}");
+        }
+        NodeError::Invalid(
+            errors
+                .errors
+                .iter()
+                .map(|error| {
+                    redline_model::ValidationIssue::new(
+                        format!("{}:{}:{}", error.file, error.line, error.column),
+                        error.message.clone(),
+                    )
+                })
+                .collect(),
+        )
+    })?;
+    Ok((document, text))
+}
+
+pub async fn run(settings: &Settings, command: NormsCommand) -> anyhow::Result<()> {
+    match command {
+        NormsCommand::Check { files } => {
+            let mut failed = 0;
+            for file in &files {
+                match load_document(&file.display().to_string()) {
+                    Ok((document, _)) => println!(
+                        "{}: valid ({} {}, sha256 {})",
+                        file.display(),
+                        document.id,
+                        document.version,
+                        document.sha256
+                    ),
+                    Err(_) => failed += 1,
+                }
+            }
+            if failed > 0 {
+                return Err(NodeError::invalid(
+                    "norms",
+                    format!("{failed} of {} documents are invalid", files.len()),
+                )
+                .into());
+            }
+            Ok(())
+        }
+        NormsCommand::Show { document } => {
+            let (document, _) = load_document(&document)?;
+            print!("{}", render_document_summary(&document));
+            Ok(())
+        }
+        NormsCommand::Add { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let node = super::open_local_node(settings).await?;
+            let outcome = node
+                .add_norms_document(&Caller::Operator, &text, &file.display().to_string())
+                .await;
+            node.close().await;
+            let summary = outcome?;
+            println!(
+                "added {} {} ({}), sha256 {}",
+                summary.id, summary.version, summary.title, summary.sha256
+            );
+            Ok(())
+        }
+        NormsCommand::Adopt { sha256, parties } => {
+            let parties = parties
+                .iter()
+                .map(|text| {
+                    PartyId::parse(text).map_err(|message| NodeError::invalid("party", message))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let node = super::open_local_node(settings).await?;
+            let outcome = node
+                .adopt_norms_document(&Caller::Operator, &sha256, &parties)
+                .await;
+            node.close().await;
+            let reassessed = outcome?;
+            println!(
+                "adopted {sha256}; {reassessed} incidents re-assessed (adoption unsigned until hotline signing lands)"
+            );
+            Ok(())
+        }
+        NormsCommand::List => {
+            let node = super::open_local_node(settings).await?;
+            let outcome = node.list_norms_documents().await;
+            node.close().await;
+            for document in outcome? {
+                let adopted: Vec<&str> = document.adopted_by.iter().map(PartyId::as_str).collect();
+                println!(
+                    "{}  {} {}  {}  adopted by: {}",
+                    document.sha256,
+                    document.id,
+                    document.version,
+                    document.title,
+                    if adopted.is_empty() {
+                        "-".to_string()
+                    } else {
+                        adopted.join(", ")
+                    }
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn assess(arguments: AssessArguments) -> anyhow::Result<()> {
+    let bytes = if arguments.report.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+        bytes
+    } else {
+        std::fs::read(&arguments.report)
+            .with_context(|| format!("reading {}", arguments.report.display()))?
+    };
+    let now = Timestamp::from_jiff(jiff::Timestamp::now());
+    let report = parse_incident_report(&bytes, now).map_err(|error| {
+        for issue in error.issues() {
+            eprintln!("  at {}: {}", issue.path, issue.message);
+        }
+        NodeError::from(error)
+    })?;
+    let (document, _) = load_document(&arguments.norms)?;
+    let assessment = redline_norms::assess(&report, &document);
+    match arguments.format {
+        AssessFormat::Json => {
+            use std::io::Write;
+            std::io::stdout().write_all(&assessment.to_json_bytes())?;
+        }
+        AssessFormat::Text => print!("{}", render_assessment_text(&assessment, &document)),
+    }
+    Ok(())
+}
