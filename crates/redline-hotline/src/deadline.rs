@@ -15,29 +15,8 @@ use crate::thread::{ThreadEvent, ThreadState};
 /// The highest NCISS severity level.
 pub const MAXIMUM_SEVERITY_LEVEL: u8 = 5;
 
-/// A duty the hotline tracks (the same words as the norms document's `[[duty]] kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DutyKind {
-    /// The reporting party notifies the affected parties.
-    Notify,
-    /// A recipient acknowledges a message.
-    Acknowledge,
-    /// A recipient gives a first substantive reply.
-    InitialReply,
-    /// The parties send a status update at this interval.
-    StatusUpdate,
-}
-
-impl DutyKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            DutyKind::Notify => "notify",
-            DutyKind::Acknowledge => "acknowledge",
-            DutyKind::InitialReply => "initial-reply",
-            DutyKind::StatusUpdate => "status-update",
-        }
-    }
-}
+/// The duty vocabulary is shared with the other crates through the model.
+pub use redline_model::DutyKind;
 
 /// One row of a duties table: from this severity level up, the duty must be met within this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

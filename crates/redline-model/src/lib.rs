@@ -23,5 +23,5 @@ pub use nciss::NcissOverrides;
 pub use party::{Party, PartyId, PartyKey, PartyKind};
 pub use time::Timestamp;
 pub use vocabulary::{
-    Access, AttributionBasis, Confidence, EffectKind, IncidentStatus, Scale, Sector, Tlp,
+    Access, AttributionBasis, Confidence, DutyKind, EffectKind, IncidentStatus, Scale, Sector, Tlp,
 };

@@ -165,6 +165,17 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// A duty of the hotline, shared by the norms document's `[[duty]]` table and the hotline's
+    /// deadline arithmetic.
+    DutyKind {
+        Notify => "notify",
+        Acknowledge => "acknowledge",
+        InitialReply => "initial-reply",
+        StatusUpdate => "status-update",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,27 +152,5 @@ impl RungKind {
     }
 }
 
-/// A notification or acknowledgement duty of the hotline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DutyKind {
-    /// Notify the affected parties of the incident.
-    Notify,
-    /// Acknowledge a notification received.
-    Acknowledge,
-    /// Give a first substantive reply.
-    InitialReply,
-    /// Send status updates at this interval.
-    StatusUpdate,
-}
-
-impl DutyKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            DutyKind::Notify => "notify",
-            DutyKind::Acknowledge => "acknowledge",
-            DutyKind::InitialReply => "initial-reply",
-            DutyKind::StatusUpdate => "status-update",
-        }
-    }
-}
+/// The duty vocabulary is shared with the other crates through the model.
+pub use redline_model::DutyKind;
