@@ -86,6 +86,9 @@ fn main() {
         let directory = tempfile::tempdir().expect("temp dir");
         let (store, database) = open_store(directory.path()).await;
         let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
+        // As a real node: every submission is assessed against the baseline and the assessment
+        // is stored with it.
+        node.load_norms().await.expect("load norms");
         let mut token = String::new();
         for id in ["EE", "FI"] {
             let party = PartyId::parse(id).expect("party id");

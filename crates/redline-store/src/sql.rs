@@ -74,7 +74,7 @@ pub struct SqlStore {
 }
 
 /// How often the WAL is checkpointed in the background (SQLite).
-const WAL_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(500);
+const WAL_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(2000);
 
 async fn checkpoint_wal_periodically(pool: sqlx::AnyPool) {
     let mut interval = tokio::time::interval(WAL_CHECKPOINT_INTERVAL);
