@@ -92,9 +92,10 @@ mod tests {
 
     #[test]
     fn truncates_to_microseconds_and_normalises_to_utc() {
-        let parsed = Timestamp::parse("2026-11-22T12:00:00.123456789+02:00").unwrap();
+        let parsed = Timestamp::parse("2026-11-22T12:00:00.123456789+02:00").expect("test fixture");
         assert_eq!(parsed.to_string(), "2026-11-22T10:00:00.123456Z");
-        let round_trip = Timestamp::from_microseconds(parsed.as_microseconds()).unwrap();
+        let round_trip =
+            Timestamp::from_microseconds(parsed.as_microseconds()).expect("test fixture");
         assert_eq!(round_trip, parsed);
     }
 

@@ -183,13 +183,13 @@ mod tests {
     #[test]
     fn json_spellings_round_trip() {
         for tlp in Tlp::ALL {
-            let json = serde_json::to_string(tlp).unwrap();
+            let json = serde_json::to_string(tlp).expect("test fixture");
             assert_eq!(json, format!("\"{}\"", tlp.as_str()));
             assert_eq!(Tlp::parse(tlp.as_str()), Some(*tlp));
         }
         assert_eq!(Sector::ALL.len(), 35);
         assert_eq!(
-            serde_json::from_str::<Tlp>("\"amber+strict\"").unwrap(),
+            serde_json::from_str::<Tlp>("\"amber+strict\"").expect("test fixture"),
             Tlp::AmberStrict
         );
     }

@@ -171,27 +171,27 @@ mod tests {
 
     #[test]
     fn file_then_flags_override_defaults_and_bad_values_name_their_source() {
-        let directory = tempfile::tempdir().unwrap();
+        let directory = tempfile::tempdir().expect("test fixture");
         let file = directory.path().join("redline.toml");
         std::fs::write(
             &file,
             "listen = \"127.0.0.1:9999\"\ndata = \"/srv/redline\"\n",
         )
-        .unwrap();
+        .expect("test fixture");
         let mut options = no_flags();
         options.config = Some(file.clone());
         options.data = Some(PathBuf::from("/tmp/flag-wins"));
-        let settings = load_from(&options, Path::new("/nonexistent")).unwrap();
+        let settings = load_from(&options, Path::new("/nonexistent")).expect("test fixture");
         assert_eq!(settings.listen, "127.0.0.1:9999");
         assert_eq!(settings.data, PathBuf::from("/tmp/flag-wins"));
 
-        std::fs::write(&file, "rate_limit_burst = \"many\"\n").unwrap();
+        std::fs::write(&file, "rate_limit_burst = \"many\"\n").expect("test fixture");
         let error = load_from(&options, Path::new("/nonexistent")).unwrap_err();
         let message = format!("{error:#}");
         assert!(message.contains("rate_limit_burst"), "{message}");
         assert!(message.contains("redline.toml"), "{message}");
 
-        std::fs::write(&file, "lisen = \"typo\"\n").unwrap();
+        std::fs::write(&file, "lisen = \"typo\"\n").expect("test fixture");
         let message = format!(
             "{:#}",
             load_from(&options, Path::new("/nonexistent")).unwrap_err()
@@ -201,7 +201,7 @@ mod tests {
 
     #[test]
     fn defaults_need_no_file() {
-        let settings = load_from(&no_flags(), Path::new("/nonexistent")).unwrap();
+        let settings = load_from(&no_flags(), Path::new("/nonexistent")).expect("test fixture");
         assert_eq!(settings.listen, "127.0.0.1:8080");
         assert!(
             settings

@@ -56,15 +56,19 @@ mod tests {
 
     #[test]
     fn key_files_are_private_and_round_trip() {
-        let directory = tempfile::tempdir().unwrap();
+        let directory = tempfile::tempdir().expect("test fixture");
         let path = directory.path().join("key.pem");
-        let public = generate_key_file(&path).unwrap();
-        let key = read_key_file(&path).unwrap();
+        let public = generate_key_file(&path).expect("test fixture");
+        let key = read_key_file(&path).expect("test fixture");
         assert_eq!(public_key_base64(&key), public);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            let mode = std::fs::metadata(&path)
+                .expect("test fixture")
+                .permissions()
+                .mode()
+                & 0o777;
             assert_eq!(mode, 0o600);
         }
         assert!(
