@@ -94,6 +94,13 @@ pub struct Target {
     pub essential_service: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people_affected: Option<u64>,
+    /// The target is an authorised emergency response team, a CERT or CSIRT (GGE 2015 13(k)).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cert: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// What the operation did.

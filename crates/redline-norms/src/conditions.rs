@@ -90,6 +90,7 @@ pub(crate) fn variable_shapes() -> Vec<(&'static str, Shape)> {
                 ("country", Shape::Text),
                 ("essential_service", Shape::Bool),
                 ("people_affected", Shape::Int),
+                ("cert", Shape::Bool),
             ])),
         ),
         (
@@ -626,6 +627,7 @@ pub(crate) fn report_value(report: &IncidentReport) -> Boxed<'_> {
                     "people_affected",
                     int(i64::try_from(target.people_affected.unwrap_or(0)).unwrap_or(i64::MAX)),
                 ),
+                ("cert", boolean(target.cert)),
             ])
         })
         .collect();

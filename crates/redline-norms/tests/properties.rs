@@ -32,6 +32,7 @@ fn target() -> impl Strategy<Value = Target> {
                 country: CountryCode::parse(country).unwrap(),
                 essential_service,
                 people_affected,
+                cert: false,
             },
         )
 }

@@ -65,13 +65,15 @@ fn target() -> impl Strategy<Value = Target> {
         country(),
         any::<bool>(),
         prop::option::of(0u64..=10_000_000_000),
+        any::<bool>(),
     )
         .prop_map(
-            |(sector, country, essential_service, people_affected)| Target {
+            |(sector, country, essential_service, people_affected, cert)| Target {
                 sector,
                 country,
                 essential_service,
                 people_affected,
+                cert,
             },
         )
 }
