@@ -73,6 +73,34 @@ impl From<NodeError> for ApiError {
                 ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
             }
             NodeError::Unauthenticated(message) => ApiError::unauthenticated(message),
+            NodeError::Rejected(rejection) => {
+                use redline_hotline::Rejection;
+                let status = match &rejection {
+                    Rejection::ReplayedMessage { .. } => StatusCode::CONFLICT,
+                    Rejection::SenderMismatch { .. }
+                    | Rejection::KeyOfAnotherParty { .. }
+                    | Rejection::NotAThreadParticipant { .. } => StatusCode::FORBIDDEN,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let message = rejection.to_string();
+                let path = match &rejection {
+                    Rejection::MalformedEnvelope(envelope_error) => Some(envelope_error.field()),
+                    Rejection::MalformedPayload { issues } => issues
+                        .first()
+                        .map(|issue| format!("payload.{}", issue.path)),
+                    _ => message
+                        .split_once(": ")
+                        .map(|(path, _)| path.to_string())
+                        .filter(|path| !path.contains(' ')),
+                };
+                ApiError {
+                    status,
+                    code: rejection.code(),
+                    message,
+                    path,
+                    issues: Vec::new(),
+                }
+            }
             NodeError::Internal(message) => {
                 tracing::error!(%message, "internal error");
                 ApiError::new(

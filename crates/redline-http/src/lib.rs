@@ -7,6 +7,7 @@
 
 mod auth;
 mod error;
+mod hotline;
 mod incidents;
 mod norms;
 mod openapi;
@@ -83,6 +84,33 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         .route("/api/v1/assess", axum::routing::post(norms::assess))
         .route("/api/v1/norms", get(norms::list))
         .route("/api/v1/norms/{sha256}", get(norms::show))
+        // --- hotline ---
+        .route(
+            "/api/v1/messages",
+            axum::routing::post(hotline::send_message),
+        )
+        .route("/api/v1/messages/{id}", get(hotline::show_message))
+        .route("/api/v1/messages/{id}/form", get(hotline::message_form))
+        .route("/api/v1/threads/{id}", get(hotline::show_thread))
+        .route("/api/v1/inbox", get(hotline::inbox))
+        .route("/api/v1/events", get(hotline::events))
+        .route("/api/v1/stream", get(hotline::stream))
+        .route("/api/v1/checks", get(hotline::list_checks))
+        .route("/api/v1/checks/results", get(hotline::check_results))
+        .route("/api/v1/checks/{id}", get(hotline::show_check))
+        .route(
+            "/api/v1/incidents/with-notification",
+            axum::routing::post(hotline::submit_incident_with_notification),
+        )
+        .route(
+            "/api/v1/parties/{id}/keys/rotate",
+            axum::routing::post(hotline::rotate_key),
+        )
+        .route(
+            "/api/v1/parties/{id}/keys/{key_id}/revoke",
+            axum::routing::post(hotline::revoke_key),
+        )
+        // --- end hotline ---
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -114,7 +142,12 @@ pub async fn run(
     config: HttpConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let mut app = router(node, &config);
+    let mut app = router(Arc::clone(&node), &config);
+    // Open event streams would keep a graceful shutdown waiting for ever: end them first.
+    let shutdown = async move {
+        shutdown.await;
+        node.close_streams();
+    };
     if let Some(nanoseconds) = 1_000_000_000u64.checked_div(config.rate_limit_per_second) {
         let period = Duration::from_nanos(nanoseconds.max(1));
         let governor = GovernorConfigBuilder::default()

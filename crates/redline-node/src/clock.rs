@@ -40,3 +40,31 @@ impl Clock for FixedClock {
         }
     }
 }
+
+/// A clock that runs with tokio's timer from a starting instant, so a test with tokio's paused
+/// time moves the node's clock by advancing time.
+pub struct TokioClock {
+    start_time: Timestamp,
+    start_instant: tokio::time::Instant,
+}
+
+impl TokioClock {
+    pub fn starting_at(start_time: Timestamp) -> Self {
+        Self {
+            start_time,
+            start_instant: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = self.start_instant.elapsed();
+        let elapsed = jiff::SignedDuration::try_from(elapsed).unwrap_or(jiff::SignedDuration::MAX);
+        self.start_time
+            .as_jiff()
+            .checked_add(elapsed)
+            .map(Timestamp::from_jiff)
+            .unwrap_or(self.start_time)
+    }
+}

@@ -22,6 +22,9 @@ pub enum NodeError {
     /// No valid credentials.
     #[error("unauthenticated: {0}")]
     Unauthenticated(String),
+    /// A hotline message was refused; the rejection names exactly what failed.
+    #[error("message rejected: {0}")]
+    Rejected(redline_hotline::Rejection),
     /// Something on the node's side failed; details go to the log, not to the caller.
     #[error("internal error: {0}")]
     Internal(String),

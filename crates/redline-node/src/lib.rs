@@ -6,7 +6,9 @@
 //! them.
 
 mod clock;
+mod deadlines;
 mod error;
+pub mod hotline;
 mod norms;
 mod parties;
 mod tokens;
@@ -15,8 +17,12 @@ pub mod incidents;
 
 use std::sync::Arc;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, SystemClock, TokioClock};
 pub use error::NodeError;
+pub use hotline::{
+    AcceptedMessage, CheckResults, CheckStatus, EventView, HotlineNotice, HotlineSettings,
+    MessageView, ThreadSummary, ThreadView,
+};
 pub use incidents::IncidentFilter;
 pub use norms::NormsDocumentSummary;
 pub use parties::NewParty;
@@ -50,6 +56,7 @@ pub struct Node {
     /// Parties known to exist. Parties are never deleted, so a positive answer stays true.
     known_parties: std::sync::Mutex<std::collections::HashSet<PartyId>>,
     norms: tokio::sync::RwLock<norms::NormsState>,
+    hotline: hotline::HotlineRuntime,
 }
 
 impl Node {
@@ -60,6 +67,7 @@ impl Node {
             verified_tokens: tokens::VerifiedTokenCache::default(),
             known_parties: std::sync::Mutex::default(),
             norms: tokio::sync::RwLock::default(),
+            hotline: hotline::HotlineRuntime::default(),
         }
     }
 
@@ -73,6 +81,7 @@ impl Node {
 
     /// Waits for pending writes and closes the store.
     pub async fn close(&self) {
+        self.close_streams();
         self.store.close().await;
     }
 }

@@ -127,6 +127,28 @@ impl Node {
             .cloned()
     }
 
+    /// A loaded document by the SHA-256 of its text.
+    pub(crate) async fn norms_document_by_sha(&self, sha256: &str) -> Option<Arc<NormsDocument>> {
+        self.norms.read().await.documents.get(sha256).cloned()
+    }
+
+    /// The document the latest adoption naming `party` names, if any.
+    pub(crate) async fn document_adopted_by(&self, party: &PartyId) -> Option<Arc<NormsDocument>> {
+        let state = self.norms.read().await;
+        state
+            .adoptions
+            .iter()
+            .rev()
+            .find(|adoption| adoption.parties.contains(party))
+            .and_then(|adoption| state.documents.get(&adoption.document_sha256))
+            .cloned()
+    }
+
+    pub(crate) async fn baseline_document(&self) -> Option<Arc<NormsDocument>> {
+        let state = self.norms.read().await;
+        state.documents.get(&state.baseline_sha256).cloned()
+    }
+
     /// Assesses a stored incident with the document that applies to it, ready to store.
     pub(crate) async fn assessment_for(&self, incident: &Incident) -> Option<StoredAssessment> {
         let document = self.applicable_document(&incident.report).await?;

@@ -30,7 +30,7 @@ pub fn key_id_for(public_key: &[u8; 32]) -> String {
         .collect()
 }
 
-fn decode_public_key(path: String, text: &str) -> Result<[u8; 32], ValidationIssue> {
+pub(crate) fn decode_public_key(path: String, text: &str) -> Result<[u8; 32], ValidationIssue> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
         .map_err(|error| ValidationIssue::new(path.clone(), format!("not base64: {error}")))?;

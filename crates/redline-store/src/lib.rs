@@ -5,6 +5,7 @@
 //! before it answers. It holds no business rules: what is valid, who may read what and which
 //! version comes next are decided by the model and the node; the store keeps and returns them.
 
+mod hotline;
 mod sql;
 mod writer;
 
@@ -13,6 +14,10 @@ use redline_model::{
     CountryCode, Incident, IncidentId, IncidentStatus, Party, PartyId, PartyKey, Sector, Timestamp,
 };
 
+pub use hotline::{
+    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoredMessage,
+    StoredThread, ThreadChange,
+};
 pub use sql::{Backend, SqlStore, SqlStoreOptions};
 
 /// An API credential: a token id in the clear and the Argon2 hash of its secret, never the
@@ -197,6 +202,57 @@ pub trait Store: Send + Sync {
         &self,
         incident: &IncidentId,
     ) -> Result<Option<StoredAssessment>, StoreError>;
+
+    // --- hotline ---
+    /// Marks a key of a party revoked at `at` for `reason`. Not found if it is not a current
+    /// key of that party.
+    async fn revoke_party_key(
+        &self,
+        party: &PartyId,
+        key_id: &str,
+        at: Timestamp,
+        reason: &str,
+    ) -> Result<(), StoreError>;
+    /// Which party registered a key id, if any.
+    async fn key_owner(&self, key_id: &str) -> Result<Option<PartyId>, StoreError>;
+    /// Applies one hotline change atomically.
+    async fn apply_hotline_write(&self, write: &HotlineWrite) -> Result<(), StoreError>;
+    async fn hotline_message_exists(&self, id: uuid::Uuid) -> Result<bool, StoreError>;
+    async fn get_hotline_message(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<StoredMessage>, StoreError>;
+    /// The messages of a thread, in the order received.
+    async fn list_thread_messages(
+        &self,
+        thread: uuid::Uuid,
+    ) -> Result<Vec<StoredMessage>, StoreError>;
+    async fn get_thread(&self, id: uuid::Uuid) -> Result<Option<StoredThread>, StoreError>;
+    /// Threads, newest activity first: those `party` takes part in, or all for `None`.
+    async fn list_threads(
+        &self,
+        party: Option<&PartyId>,
+        limit: u32,
+    ) -> Result<Vec<StoredThread>, StoreError>;
+    /// Threads that still have a deadline to fire.
+    async fn threads_awaiting_deadlines(&self) -> Result<Vec<StoredThread>, StoreError>;
+    /// A party's events after `after_sequence`, oldest first.
+    async fn list_hotline_events(
+        &self,
+        party: &PartyId,
+        after_sequence: i64,
+        limit: u32,
+    ) -> Result<Vec<HotlineEvent>, StoreError>;
+    async fn get_communication_check(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<CommunicationCheck>, StoreError>;
+    /// The newest checks first.
+    async fn list_communication_checks(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<CommunicationCheck>, StoreError>;
+    // --- end hotline ---
 
     /// Waits for pending writes and closes the database.
     async fn close(&self);

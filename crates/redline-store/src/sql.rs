@@ -171,27 +171,36 @@ impl SqlStore {
     }
 }
 
-fn corrupt(what: impl Into<String>, message: impl ToString) -> StoreError {
+pub(crate) fn corrupt(what: impl Into<String>, message: impl ToString) -> StoreError {
     StoreError::Corrupt {
         what: what.into(),
         message: message.to_string(),
     }
 }
 
-fn timestamp_from_column(what: &str, microseconds: i64) -> Result<Timestamp, StoreError> {
+pub(crate) fn timestamp_from_column(
+    what: &str,
+    microseconds: i64,
+) -> Result<Timestamp, StoreError> {
     Timestamp::from_microseconds(microseconds).map_err(|message| corrupt(what, message))
 }
 
-fn to_json_text<T: serde::Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
+pub(crate) fn to_json_text<T: serde::Serialize>(
+    what: &str,
+    value: &T,
+) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|error| corrupt(what, error))
 }
 
-fn from_json_text<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(
+    what: &str,
+    text: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|error| corrupt(what, error))
 }
 
 /// Turns database refusals into the store's own words.
-fn classify(error: sqlx::Error, what: impl Fn() -> String) -> StoreError {
+pub(crate) fn classify(error: sqlx::Error, what: impl Fn() -> String) -> StoreError {
     if let sqlx::Error::Database(database_error) = &error {
         if database_error.is_unique_violation() {
             return StoreError::Conflict(format!("{} exists already", what()));
@@ -242,6 +251,31 @@ pub(crate) async fn apply_write(
             Ok(())
         }
         WriteCommand::AddPartyKey { party, key } => insert_party_key(connection, party, key).await,
+        // --- hotline ---
+        WriteCommand::RevokePartyKey {
+            party,
+            key_id,
+            at,
+            reason,
+        } => {
+            let result = sqlx::query(
+                "UPDATE party_keys SET revoked_at_us = $3, revocation_reason = $4 WHERE party_id = $1 AND key_id = $2 AND revoked_at_us IS NULL",
+            )
+            .bind(party.as_str())
+            .bind(key_id.as_str())
+            .bind(at.as_microseconds())
+            .bind(reason.as_str())
+            .execute(&mut *connection)
+            .await?;
+            if result.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "no current key {key_id} of party {party}"
+                )));
+            }
+            Ok(())
+        }
+        WriteCommand::Hotline(write) => crate::hotline::apply(connection, write).await,
+        // --- end hotline ---
         WriteCommand::InsertCredential(credential) => {
             sqlx::query(INSERT_CREDENTIAL)
                 .bind(credential.token_id.as_str())
@@ -848,6 +882,132 @@ impl Store for SqlStore {
         .await?;
         row.as_ref().map(assessment_from_row).transpose()
     }
+
+    // --- hotline ---
+    async fn revoke_party_key(
+        &self,
+        party: &PartyId,
+        key_id: &str,
+        at: Timestamp,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::RevokePartyKey {
+                party: party.clone(),
+                key_id: key_id.to_string(),
+                at,
+                reason: reason.to_string(),
+            })
+            .await
+    }
+
+    async fn key_owner(&self, key_id: &str) -> Result<Option<PartyId>, StoreError> {
+        let owner: Option<String> =
+            sqlx::query_scalar("SELECT party_id FROM party_keys WHERE key_id = $1 LIMIT 1")
+                .bind(key_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        owner
+            .map(|text| PartyId::parse(&text).map_err(|message| corrupt("party key", message)))
+            .transpose()
+    }
+
+    async fn apply_hotline_write(&self, write: &crate::HotlineWrite) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::Hotline(Box::new(write.clone())))
+            .await
+    }
+
+    async fn hotline_message_exists(&self, id: uuid::Uuid) -> Result<bool, StoreError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT sequence FROM hotline_messages WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    async fn get_hotline_message(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<crate::StoredMessage>, StoreError> {
+        let statement = format!(
+            "SELECT {} FROM hotline_messages WHERE id = $1",
+            crate::hotline::MESSAGE_COLUMNS
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(statement))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref()
+            .map(crate::hotline::message_from_row)
+            .transpose()
+    }
+
+    async fn list_thread_messages(
+        &self,
+        thread: uuid::Uuid,
+    ) -> Result<Vec<crate::StoredMessage>, StoreError> {
+        let statement = format!(
+            "SELECT {} FROM hotline_messages WHERE thread_id = $1 ORDER BY sequence",
+            crate::hotline::MESSAGE_COLUMNS
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(statement))
+            .bind(thread.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::hotline::message_from_row).collect()
+    }
+
+    async fn get_thread(&self, id: uuid::Uuid) -> Result<Option<crate::StoredThread>, StoreError> {
+        crate::hotline::get_thread(&self.pool, id).await
+    }
+
+    async fn list_threads(
+        &self,
+        party: Option<&PartyId>,
+        limit: u32,
+    ) -> Result<Vec<crate::StoredThread>, StoreError> {
+        crate::hotline::list_threads(&self.pool, party, limit).await
+    }
+
+    async fn threads_awaiting_deadlines(&self) -> Result<Vec<crate::StoredThread>, StoreError> {
+        crate::hotline::threads_awaiting_deadlines(&self.pool).await
+    }
+
+    async fn list_hotline_events(
+        &self,
+        party: &PartyId,
+        after_sequence: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::HotlineEvent>, StoreError> {
+        let statement = format!(
+            "SELECT {} FROM hotline_events WHERE party_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
+            crate::hotline::EVENT_COLUMNS
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(statement))
+            .bind(party.as_str())
+            .bind(after_sequence)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::hotline::event_from_row).collect()
+    }
+
+    async fn get_communication_check(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<crate::CommunicationCheck>, StoreError> {
+        crate::hotline::get_communication_check(&self.pool, id).await
+    }
+
+    async fn list_communication_checks(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<crate::CommunicationCheck>, StoreError> {
+        crate::hotline::list_communication_checks(&self.pool, limit).await
+    }
+    // --- end hotline ---
 
     async fn close(&self) {
         self.writer.close().await;

@@ -36,6 +36,15 @@ pub(crate) enum WriteCommand {
     InsertNormsDocument(StoredNormsDocument),
     InsertNormsAdoption(NormsAdoption),
     PutAssessment(StoredAssessment),
+    // --- hotline ---
+    RevokePartyKey {
+        party: PartyId,
+        key_id: String,
+        at: Timestamp,
+        reason: String,
+    },
+    Hotline(Box<crate::hotline::HotlineWrite>),
+    // --- end hotline ---
 }
 
 struct WriteRequest {

@@ -26,7 +26,7 @@ pub fn code_for(error: &anyhow::Error) -> u8 {
     for cause in error.chain() {
         if let Some(node_error) = cause.downcast_ref::<NodeError>() {
             return match node_error {
-                NodeError::Invalid(_) | NodeError::Malformed(_) => FAILED,
+                NodeError::Invalid(_) | NodeError::Malformed(_) | NodeError::Rejected(_) => FAILED,
                 NodeError::NotFound(_) => NOT_FOUND,
                 NodeError::Forbidden(_) | NodeError::Unauthenticated(_) => NOT_ALLOWED,
                 NodeError::Conflict(_) => CONFLICT,

@@ -1,0 +1,383 @@
+//! The hotline over HTTP: `POST /api/v1/messages` (a signed DSSE envelope), messages and their
+//! standard forms, threads, the inbox, the per-party event stream (`/api/v1/stream`, server-sent
+//! events resumable with `Last-Event-ID`, and `/api/v1/events` for polling), communication
+//! checks, and key rotation. Every decision is the node's.
+
+use std::{convert::Infallible, sync::Arc, time::Duration};
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use futures::Stream;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use redline_model::PartyId;
+use redline_node::{Caller, EventView, Node};
+
+use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes};
+
+fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("`{text}` is not a {what} id (a UUID)"),
+        )
+        .with_path("id")
+    })
+}
+
+pub(crate) async fn send_message(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let accepted = state.node.accept_message(&caller, &body).await?;
+    let mut response = (StatusCode::CREATED, Json(&accepted)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/messages/{}", accepted.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// The body of `POST /api/v1/incidents/with-notification`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IncidentWithNotification {
+    incident: serde_json::Value,
+    notification: serde_json::Value,
+}
+
+pub(crate) async fn submit_incident_with_notification(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let request: IncidentWithNotification = serde_json::from_slice(&body).map_err(|error| {
+        ApiError::bad_request(
+            "malformed_json",
+            format!("expected {{\"incident\": REPORT, \"notification\": ENVELOPE}}: {error}"),
+        )
+    })?;
+    let report_bytes = serde_json::to_vec(&request.incident).unwrap_or_default();
+    let envelope_bytes = serde_json::to_vec(&request.notification).unwrap_or_default();
+    let (incident, accepted) = state
+        .node
+        .submit_incident_with_notification(&caller, &report_bytes, &envelope_bytes)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "incident": incident, "notification": accepted })),
+    )
+        .into_response())
+}
+
+pub(crate) async fn show_message(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "message")?;
+    Ok(Json(state.node.get_message(&caller, id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FormQuery {
+    lang: Option<String>,
+}
+
+/// The standard form of a message in the reader's language (`?lang=` or `Accept-Language`).
+pub(crate) async fn message_form(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<FormQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "message")?;
+    let mut preferred: Vec<String> = query.lang.into_iter().collect();
+    if let Some(accept) = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+    {
+        preferred.extend(
+            accept
+                .split(',')
+                .filter_map(|part| part.split(';').next())
+                .map(|tag| tag.trim().to_string())
+                .filter(|tag| !tag.is_empty()),
+        );
+    }
+    let form = state
+        .node
+        .render_message_form(&caller, id, &preferred)
+        .await?;
+    let free_text: Vec<serde_json::Value> = form
+        .free_text
+        .iter()
+        .map(|field| serde_json::json!({ "label": field.label, "entries": field.entries }))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "language": form.language.tag(),
+        "direction": form.direction.as_html_dir(),
+        "exercise_banner": form.exercise_banner,
+        "title": form.title,
+        "headers": form.headers,
+        "standard_text": form.standard_text,
+        "free_text": free_text,
+        "plain_text": form.to_plain_text(),
+    }))
+    .into_response())
+}
+
+pub(crate) async fn show_thread(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "thread")?;
+    Ok(Json(state.node.get_thread_view(&caller, id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LimitQuery {
+    limit: Option<u32>,
+}
+
+pub(crate) async fn inbox(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Query(query): Query<LimitQuery>,
+) -> Result<Response, ApiError> {
+    let threads = state
+        .node
+        .inbox(&caller, query.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(serde_json::json!({ "threads": threads })).into_response())
+}
+
+fn signed_in_party(caller: &Caller) -> Result<PartyId, ApiError> {
+    caller.party().cloned().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "events belong to a party; sign in with a party token",
+        )
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EventsQuery {
+    after: Option<i64>,
+    limit: Option<u32>,
+}
+
+/// Polling alternative to the stream: the caller's events after `after`.
+pub(crate) async fn events(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Query(query): Query<EventsQuery>,
+) -> Result<Response, ApiError> {
+    let party = signed_in_party(&caller)?;
+    let events = state
+        .node
+        .list_events(&party, query.after.unwrap_or(0), query.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(serde_json::json!({ "events": events })).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct StreamQuery {
+    /// For clients that cannot set `Last-Event-ID` (a browser's first connection).
+    last_event_id: Option<i64>,
+}
+
+fn sse_event(event: &EventView) -> Event {
+    Event::default()
+        .id(event.sequence.to_string())
+        .event(event.kind.clone())
+        .data(serde_json::to_string(event).unwrap_or_default())
+}
+
+/// The caller's events as server-sent events. A client that reconnects with `Last-Event-ID`
+/// gets every event after that one, once, in order; then new events as they are stored.
+pub(crate) async fn stream(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Query(query): Query<StreamQuery>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let party = signed_in_party(&caller)?;
+    let last_event_id = match headers.get("last-event-id") {
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|text| text.trim().parse::<i64>().ok())
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_last_event_id",
+                    "Last-Event-ID must be the id of an event this stream sent",
+                )
+                .with_path("Last-Event-ID")
+            })?,
+        None => query.last_event_id.unwrap_or(0),
+    };
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Event>(256);
+    tokio::spawn(feed_stream(
+        Arc::clone(&state.node),
+        party,
+        last_event_id,
+        sender,
+    ));
+    let events = futures::stream::unfold(receiver, |mut receiver| async move {
+        receiver
+            .recv()
+            .await
+            .map(|event| (Ok::<Event, Infallible>(event), receiver))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// Sends a party's stored events after `last`, then waits for notices and sends what is new.
+/// Events are always read from the store, so a notice that is missed or late loses nothing.
+async fn feed_stream(
+    node: Arc<Node>,
+    party: PartyId,
+    mut last: i64,
+    sender: tokio::sync::mpsc::Sender<Event>,
+) {
+    let mut notices = node.subscribe_to_events();
+    let mut closed = node.streams_closed();
+    loop {
+        // Drain everything stored after `last`.
+        loop {
+            let batch = match node.list_events(&party, last, 500).await {
+                Ok(batch) => batch,
+                Err(error) => {
+                    tracing::warn!(%error, %party, "reading events for a stream failed");
+                    return;
+                }
+            };
+            let full = batch.len() == 500;
+            for event in &batch {
+                if sender.send(sse_event(event)).await.is_err() {
+                    return;
+                }
+                last = event.sequence;
+            }
+            if !full {
+                break;
+            }
+        }
+        // Wait for a notice that concerns this party.
+        loop {
+            tokio::select! {
+                notice = notices.recv() => match notice {
+                    Ok(notice) if notice.parties.contains(&party) => break,
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+                changed = closed.changed() => {
+                    if changed.is_err() || *closed.borrow() {
+                        return;
+                    }
+                }
+                () = sender.closed() => return,
+            }
+        }
+    }
+}
+
+pub(crate) async fn list_checks(
+    State(state): State<AppState>,
+    Query(query): Query<LimitQuery>,
+) -> Result<Response, ApiError> {
+    let checks = state
+        .node
+        .list_communication_checks(query.limit.unwrap_or(50))
+        .await?;
+    Ok(Json(serde_json::json!({ "checks": checks })).into_response())
+}
+
+pub(crate) async fn check_results(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let results = state.node.communication_check_results().await?;
+    Ok(Json(serde_json::json!({ "parties": results })).into_response())
+}
+
+pub(crate) async fn show_check(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "communication check")?;
+    Ok(Json(state.node.get_communication_check(&caller, id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RotateKey {
+    public_key: String,
+    old_key_id: String,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RevokeKey {
+    reason: String,
+}
+
+fn parse_party(text: &str) -> Result<PartyId, ApiError> {
+    PartyId::parse(text).map_err(|message| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", message).with_path("id")
+    })
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|error| ApiError::bad_request("malformed_json", error.to_string()))
+}
+
+pub(crate) async fn rotate_key(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(party): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let party = parse_party(&party)?;
+    let request: RotateKey = parse_body(&body)?;
+    let key = state
+        .node
+        .rotate_party_key(
+            &caller,
+            &party,
+            &request.public_key,
+            &request.old_key_id,
+            &request.reason,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(key)).into_response())
+}
+
+pub(crate) async fn revoke_key(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path((party, key_id)): Path<(String, String)>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let party = parse_party(&party)?;
+    let request: RevokeKey = parse_body(&body)?;
+    let key = state
+        .node
+        .revoke_party_key(&caller, &party, &key_id, &request.reason)
+        .await?;
+    Ok(Json(key).into_response())
+}

@@ -1,0 +1,209 @@
+//! The deadline scheduler: marks threads overdue, reminds the recipients and alerts the sender.
+//!
+//! Deadlines live in the store with the threads, so they survive a restart; a deadline that
+//! passed while the node was down fires at the next start. Firing stamps the thread
+//! (`acknowledgement_overdue_at`, `response_overdue_at`) in the same transaction as its
+//! reminder and alert events, and only from the state the scheduler read, so nothing fires
+//! twice — not after a restart, and not when a reply arrives at the same moment.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use serde_json::json;
+
+use redline_hotline::{ThreadDeadlines, ThreadEvent, due_deadline_event};
+use redline_model::Timestamp;
+use redline_store::{HotlineEvent, HotlineWrite, StoreError, StoredThread, ThreadChange};
+
+use crate::hotline::{apply_thread_event, thread_state_from_str};
+use crate::{Node, NodeError};
+
+/// The longest the scheduler sleeps without looking again (a safety net, not a requirement).
+const LONGEST_SLEEP: Duration = Duration::from_secs(3600);
+
+fn pending_deadlines(thread: &StoredThread) -> Vec<Timestamp> {
+    let mut pending = Vec::new();
+    let state = thread.state.as_str();
+    if matches!(state, "sent" | "delivered")
+        && thread.acknowledgement_overdue_at.is_none()
+        && let Some(at) = thread.acknowledge_by
+    {
+        pending.push(at);
+    }
+    if matches!(
+        state,
+        "sent" | "delivered" | "acknowledged" | "acknowledgement-overdue"
+    ) && thread.response_overdue_at.is_none()
+        && let Some(at) = thread.respond_by
+    {
+        pending.push(at);
+    }
+    pending
+}
+
+impl Node {
+    /// Applies every deadline that has passed, each once. Returns how many fired.
+    pub async fn fire_due_deadlines(&self) -> Result<u32, NodeError> {
+        let now = self.now();
+        let mut fired = 0;
+        for thread in self.store.threads_awaiting_deadlines().await? {
+            let state = thread_state_from_str(&thread.state)?;
+            let deadlines = ThreadDeadlines {
+                acknowledge_by: thread.acknowledge_by,
+                respond_by: thread.respond_by,
+            };
+            let Some(event) = due_deadline_event(state, &deadlines, now) else {
+                continue;
+            };
+            let already_fired = match event {
+                ThreadEvent::AcknowledgementDeadlinePassed => {
+                    thread.acknowledgement_overdue_at.is_some()
+                }
+                ThreadEvent::ResponseDeadlinePassed => thread.response_overdue_at.is_some(),
+                _ => true,
+            };
+            if already_fired {
+                continue;
+            }
+            let Ok(updated) = apply_thread_event(&thread, event, now) else {
+                continue;
+            };
+            let (duty, due_at) = match event {
+                ThreadEvent::AcknowledgementDeadlinePassed => {
+                    ("acknowledgement", thread.acknowledge_by)
+                }
+                _ => ("response", thread.respond_by),
+            };
+            let detail = |role: &str| {
+                json!({
+                    "duty": duty,
+                    "due_at": due_at,
+                    "state": updated.state,
+                    "previous": thread.state,
+                    "role": role,
+                    "opened_by": thread.opened_by,
+                    "exercise": thread.exercise,
+                })
+                .to_string()
+            };
+            let mut events = Vec::new();
+            for participant in &updated.participants {
+                let (kind, role) = if participant == &thread.opened_by {
+                    ("overdue-alert", "sender")
+                } else {
+                    ("reminder", "recipient")
+                };
+                events.push(HotlineEvent {
+                    sequence: 0,
+                    party: participant.clone(),
+                    kind: kind.to_string(),
+                    thread_id: thread.id,
+                    message_id: None,
+                    created_at: now,
+                    detail: detail(role),
+                });
+            }
+            let write = HotlineWrite {
+                message: None,
+                thread: ThreadChange::Update {
+                    thread: updated.clone(),
+                    expected_state: thread.state.clone(),
+                },
+                events,
+                check: None,
+            };
+            match self.store.apply_hotline_write(&write).await {
+                Ok(()) => {
+                    fired += 1;
+                    tracing::info!(thread = %thread.id, duty, "deadline passed: thread overdue");
+                    self.announce(updated.participants.clone());
+                }
+                // The thread moved meanwhile (a reply came in); the next pass looks again.
+                Err(StoreError::Conflict(_)) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(fired)
+    }
+
+    /// The next instant a deadline falls due, if any.
+    pub async fn next_deadline(&self) -> Result<Option<Timestamp>, NodeError> {
+        Ok(self
+            .store
+            .threads_awaiting_deadlines()
+            .await?
+            .iter()
+            .flat_map(pending_deadlines)
+            .min())
+    }
+
+    /// Runs the scheduler until `shutdown` completes: fires what is due, then sleeps until the
+    /// next deadline or until a new message may have set an earlier one.
+    pub async fn run_deadline_scheduler(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(error) = self.fire_due_deadlines().await {
+                tracing::warn!(%error, "firing deadlines failed; trying again shortly");
+            }
+            let sleep_for = match self.next_deadline().await {
+                Ok(Some(at)) => {
+                    let remaining = at.as_jiff().duration_since(self.now().as_jiff());
+                    // `is_overdue` is strict: wake just after the deadline instant.
+                    Duration::try_from(remaining)
+                        .unwrap_or(Duration::ZERO)
+                        .saturating_add(Duration::from_millis(1))
+                        .min(LONGEST_SLEEP)
+                }
+                Ok(None) => LONGEST_SLEEP,
+                Err(error) => {
+                    tracing::warn!(%error, "reading deadlines failed");
+                    Duration::from_secs(1)
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(sleep_for) => {}
+                () = self.hotline.scheduler_wakeup.notified() => {}
+                () = &mut shutdown => return,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redline_hotline::ThreadState;
+
+    #[test]
+    fn a_closed_thread_has_no_pending_deadline() {
+        let at = Timestamp::from_microseconds(1_000_000).unwrap();
+        let thread = StoredThread {
+            id: uuid::Uuid::nil(),
+            opened_by: redline_model::PartyId::parse("EE").unwrap(),
+            opening_message_id: uuid::Uuid::nil(),
+            opening_kind: "notification".into(),
+            incident_id: None,
+            tlp: "green".into(),
+            exercise: false,
+            state: ThreadState::Closed.as_str().into(),
+            severity_level: 0,
+            norms_sha256: String::new(),
+            opened_at: at,
+            updated_at: at,
+            acknowledge_by: Some(at),
+            respond_by: Some(at),
+            delivered_at: None,
+            acknowledged_at: None,
+            answered_at: None,
+            closed_at: Some(at),
+            acknowledgement_overdue_at: None,
+            response_overdue_at: None,
+            participants: Vec::new(),
+        };
+        assert!(pending_deadlines(&thread).is_empty());
+        let open = StoredThread {
+            state: ThreadState::Sent.as_str().into(),
+            ..thread
+        };
+        assert_eq!(pending_deadlines(&open), vec![at, at]);
+    }
+}

@@ -1,0 +1,1231 @@
+//! The hotline at the node: accepting signed messages, threads and their state, delivery to
+//! each party's event stream, inboxes, and key rotation.
+//!
+//! Acceptance reads what the pure check needs from the store (the sender's keys, whether the id
+//! was seen, the thread, the recipients), runs `redline_hotline::verify_message`, applies the
+//! node's own rules (the incident exists and the sender may see it; exercise threads stay
+//! exercise threads; a closed thread takes nothing more), and stores the message, the thread's
+//! new state and every recipient's event in one transaction before it answers. Subscribers of
+//! the stream are told after the commit; they read the events from the store, so an event is
+//! never lost between the commit and the notice, and a client resuming from an event id sees
+//! each event once.
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
+
+use jiff::SignedDuration;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use redline_hotline::{
+    DutiesTable, DutyKind, DutyRule, HotlineMessage, MessageBody, MessageKind, PrefetchedLookups,
+    Rejection, ThreadEvent, ThreadState, VerificationContext, read_unverified_message,
+    verify_message,
+};
+use redline_model::{PartyId, PartyKey, Timestamp};
+use redline_norms::NormsDocument;
+use redline_store::{
+    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoreError,
+    StoredMessage, StoredThread, ThreadChange,
+};
+
+use crate::{Caller, Node, NodeError};
+
+/// How the node runs its hotline.
+#[derive(Debug, Clone)]
+pub struct HotlineSettings {
+    /// How far a message's `sent_at` may be from the node's clock, either way.
+    pub allowed_clock_skew: SignedDuration,
+}
+
+impl Default for HotlineSettings {
+    fn default() -> Self {
+        Self {
+            allowed_clock_skew: SignedDuration::from_mins(5),
+        }
+    }
+}
+
+/// Which parties have new events; subscribers read the events themselves from the store.
+#[derive(Debug, Clone)]
+pub struct HotlineNotice {
+    pub parties: Vec<PartyId>,
+}
+
+/// The node's live hotline state (the records themselves are in the store).
+pub(crate) struct HotlineRuntime {
+    pub(crate) settings: Mutex<HotlineSettings>,
+    pub(crate) notices: tokio::sync::broadcast::Sender<Arc<HotlineNotice>>,
+    pub(crate) scheduler_wakeup: tokio::sync::Notify,
+    /// Threads known to be delivered to a party, so reads do not write each time.
+    delivered: Mutex<HashSet<(Uuid, PartyId)>>,
+    /// Set when the node shuts down, so open event streams end and the server can stop.
+    streams_closed: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for HotlineRuntime {
+    fn default() -> Self {
+        let (notices, _) = tokio::sync::broadcast::channel(4096);
+        Self {
+            settings: Mutex::new(HotlineSettings::default()),
+            notices,
+            scheduler_wakeup: tokio::sync::Notify::new(),
+            delivered: Mutex::default(),
+            streams_closed: tokio::sync::watch::Sender::new(false),
+        }
+    }
+}
+
+/// What the node answers when it accepted a message.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptedMessage {
+    pub id: Uuid,
+    pub thread: Uuid,
+    pub received_at: Timestamp,
+    pub thread_state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledge_by: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub respond_by: Option<Timestamp>,
+}
+
+/// A thread as a participant sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadSummary {
+    pub id: Uuid,
+    pub opened_by: PartyId,
+    pub opening_kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+    pub tlp: String,
+    pub exercise: bool,
+    pub state: String,
+    pub severity_level: u8,
+    pub norms_sha256: String,
+    pub participants: Vec<PartyId>,
+    pub opened_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledge_by: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub respond_by: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledgement_overdue_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_overdue_at: Option<Timestamp>,
+    /// What the viewer owes in this thread: `acknowledgement`, `response` or nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awaiting_from_you: Option<&'static str>,
+}
+
+/// A message as a participant sees it: the decoded payload beside the exact envelope.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    pub sequence: i64,
+    pub id: Uuid,
+    pub thread: Uuid,
+    pub from: PartyId,
+    pub to: Vec<PartyId>,
+    pub kind: String,
+    pub sent_at: Timestamp,
+    pub received_at: Timestamp,
+    pub exercise: bool,
+    pub tlp: String,
+    /// The signed payload, decoded.
+    pub payload: serde_json::Value,
+    /// The DSSE envelope exactly as received, so anyone can check the signature again.
+    pub envelope: serde_json::Value,
+}
+
+/// A thread with its messages.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadView {
+    pub thread: ThreadSummary,
+    pub messages: Vec<MessageView>,
+}
+
+/// One event of a party's stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    /// The stream's event id; resume after it with `Last-Event-ID`.
+    pub sequence: i64,
+    pub kind: String,
+    pub thread: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<Uuid>,
+    pub created_at: Timestamp,
+    pub detail: serde_json::Value,
+}
+
+impl From<HotlineEvent> for EventView {
+    fn from(event: HotlineEvent) -> Self {
+        Self {
+            sequence: event.sequence,
+            kind: event.kind,
+            thread: event.thread_id,
+            message: event.message_id,
+            created_at: event.created_at,
+            detail: serde_json::from_str(&event.detail).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+pub(crate) fn thread_state_from_str(text: &str) -> Result<ThreadState, NodeError> {
+    ThreadState::ALL
+        .into_iter()
+        .find(|state| state.as_str() == text)
+        .ok_or_else(|| NodeError::Internal(format!("stored thread state `{text}` is unknown")))
+}
+
+/// The duties of a norms document as the hotline's table; a duration it cannot read is
+/// skipped (the document parser already refused malformed ones).
+pub fn duties_table_of(document: &NormsDocument) -> DutiesTable {
+    let rules: Vec<DutyRule> = document
+        .duties
+        .iter()
+        .filter_map(|duty| {
+            let span: jiff::Span = duty.within.parse().ok()?;
+            let within = span
+                .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+                .ok()?;
+            Some(DutyRule {
+                kind: duty.kind,
+                from_level: duty.from_level,
+                within,
+            })
+        })
+        .collect();
+    if rules.is_empty() {
+        DutiesTable::section_six_defaults()
+    } else {
+        DutiesTable { rules }
+    }
+}
+
+pub(crate) fn summary_of(thread: &StoredThread, viewer: Option<&PartyId>) -> ThreadSummary {
+    let awaiting_from_you = viewer.and_then(|viewer| {
+        if viewer == &thread.opened_by || !thread.participants.contains(viewer) {
+            return None;
+        }
+        match thread.state.as_str() {
+            "sent" | "delivered" | "acknowledgement-overdue" => Some("acknowledgement"),
+            "acknowledged" | "response-overdue" => Some("response"),
+            _ => None,
+        }
+    });
+    ThreadSummary {
+        id: thread.id,
+        opened_by: thread.opened_by.clone(),
+        opening_kind: thread.opening_kind.clone(),
+        incident: thread.incident_id.clone(),
+        tlp: thread.tlp.clone(),
+        exercise: thread.exercise,
+        state: thread.state.clone(),
+        severity_level: thread.severity_level,
+        norms_sha256: thread.norms_sha256.clone(),
+        participants: thread.participants.clone(),
+        opened_at: thread.opened_at,
+        updated_at: thread.updated_at,
+        acknowledge_by: thread.acknowledge_by,
+        respond_by: thread.respond_by,
+        delivered_at: thread.delivered_at,
+        acknowledged_at: thread.acknowledged_at,
+        answered_at: thread.answered_at,
+        closed_at: thread.closed_at,
+        acknowledgement_overdue_at: thread.acknowledgement_overdue_at,
+        response_overdue_at: thread.response_overdue_at,
+        awaiting_from_you,
+    }
+}
+
+pub(crate) fn message_view(message: &StoredMessage) -> MessageView {
+    let envelope: serde_json::Value =
+        serde_json::from_str(&message.envelope).unwrap_or(serde_json::Value::Null);
+    let payload = redline_hotline::Envelope::parse(message.envelope.as_bytes())
+        .ok()
+        .and_then(|envelope| serde_json::from_slice(&envelope.payload).ok())
+        .unwrap_or(serde_json::Value::Null);
+    MessageView {
+        sequence: message.sequence,
+        id: message.id,
+        thread: message.thread_id,
+        from: message.from.clone(),
+        to: message.recipients.clone(),
+        kind: message.kind.clone(),
+        sent_at: message.sent_at,
+        received_at: message.received_at,
+        exercise: message.exercise,
+        tlp: message.tlp.clone(),
+        payload,
+        envelope,
+    }
+}
+
+/// Applies a thread event to a stored thread at `at`, recording when it happened.
+pub(crate) fn apply_thread_event(
+    thread: &StoredThread,
+    event: ThreadEvent,
+    at: Timestamp,
+) -> Result<StoredThread, redline_hotline::InvalidTransition> {
+    let state = ThreadState::ALL
+        .into_iter()
+        .find(|state| state.as_str() == thread.state)
+        .unwrap_or(ThreadState::Sent);
+    let next = redline_hotline::transition(state, event)?;
+    let mut updated = thread.clone();
+    updated.state = next.as_str().to_string();
+    updated.updated_at = at;
+    let stamp = |slot: &mut Option<Timestamp>| {
+        if slot.is_none() {
+            *slot = Some(at);
+        }
+    };
+    match event {
+        ThreadEvent::Delivery => stamp(&mut updated.delivered_at),
+        ThreadEvent::Acknowledgement => stamp(&mut updated.acknowledged_at),
+        ThreadEvent::Response => stamp(&mut updated.answered_at),
+        ThreadEvent::Closure => stamp(&mut updated.closed_at),
+        ThreadEvent::AcknowledgementDeadlinePassed => {
+            stamp(&mut updated.acknowledgement_overdue_at);
+        }
+        ThreadEvent::ResponseDeadlinePassed => stamp(&mut updated.response_overdue_at),
+    }
+    Ok(updated)
+}
+
+fn state_event(
+    party: &PartyId,
+    thread: &StoredThread,
+    previous: &str,
+    at: Timestamp,
+    cause: &str,
+) -> HotlineEvent {
+    HotlineEvent {
+        sequence: 0,
+        party: party.clone(),
+        kind: "thread-state".to_string(),
+        thread_id: thread.id,
+        message_id: None,
+        created_at: at,
+        detail: json!({
+            "state": thread.state,
+            "previous": previous,
+            "cause": cause,
+            "exercise": thread.exercise,
+        })
+        .to_string(),
+    }
+}
+
+impl Node {
+    pub fn hotline_settings(&self) -> HotlineSettings {
+        match self.hotline.settings.lock() {
+            Ok(settings) => settings.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_hotline_settings(&self, settings: HotlineSettings) {
+        if let Ok(mut guard) = self.hotline.settings.lock() {
+            *guard = settings;
+        }
+    }
+
+    /// Subscribes to notices of new events; read them with [`Node::list_events`].
+    pub fn subscribe_to_events(&self) -> tokio::sync::broadcast::Receiver<Arc<HotlineNotice>> {
+        self.hotline.notices.subscribe()
+    }
+
+    /// Ends every open event stream (the server is shutting down).
+    pub fn close_streams(&self) {
+        self.hotline.streams_closed.send_replace(true);
+    }
+
+    /// Becomes `true` when the streams must end.
+    pub fn streams_closed(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.hotline.streams_closed.subscribe()
+    }
+
+    pub(crate) fn announce(&self, parties: Vec<PartyId>) {
+        // No subscriber is not an error: the events wait in the store.
+        let _ = self
+            .hotline
+            .notices
+            .send(Arc::new(HotlineNotice { parties }));
+    }
+
+    /// Accepts a signed message (the exact envelope bytes) from `caller`. A party may send only
+    /// as itself; the operator may submit a message signed by any party (the signature still
+    /// has to verify with that party's key).
+    pub async fn accept_message(
+        &self,
+        caller: &Caller,
+        envelope_bytes: &[u8],
+    ) -> Result<AcceptedMessage, NodeError> {
+        let unverified = read_unverified_message(envelope_bytes).map_err(NodeError::Rejected)?;
+        let sender = match caller {
+            Caller::Party(party) => party.clone(),
+            Caller::Operator => unverified.from.clone(),
+        };
+        // A concurrent message into the same thread may win the race; read again and retry.
+        for _ in 0..8 {
+            match self
+                .try_accept_message(&sender, envelope_bytes, &unverified)
+                .await
+            {
+                Err(NodeError::Conflict(message)) if message.starts_with("retry:") => continue,
+                other => return other,
+            }
+        }
+        Err(NodeError::Conflict(
+            "thread: too many concurrent changes to this thread; send again".into(),
+        ))
+    }
+
+    async fn try_accept_message(
+        &self,
+        sender: &PartyId,
+        envelope_bytes: &[u8],
+        unverified: &HotlineMessage,
+    ) -> Result<AcceptedMessage, NodeError> {
+        let now = self.now();
+        let sender_party = self.store.get_party(sender).await?;
+        let sender_keys: Vec<PartyKey> = sender_party
+            .as_ref()
+            .map(|party| party.keys.clone())
+            .unwrap_or_default();
+        let thread = self.store.get_thread(unverified.thread).await?;
+
+        let mut lookups = PrefetchedLookups::default();
+        if self.store.hotline_message_exists(unverified.id).await? {
+            lookups.seen_message_ids.insert(unverified.id);
+        }
+        let missing = self.missing_parties(&unverified.to).await?;
+        lookups.known_parties.extend(
+            unverified
+                .to
+                .iter()
+                .filter(|party| !missing.contains(party))
+                .cloned(),
+        );
+        if let Some(thread) = &thread {
+            lookups
+                .thread_participants
+                .insert(thread.id, thread.participants.clone());
+        }
+        if let Ok(envelope) = redline_hotline::Envelope::parse(envelope_bytes) {
+            for signature in &envelope.signatures {
+                if let Some(key_id) = &signature.key_id
+                    && !sender_keys.iter().any(|key| &key.key_id == key_id)
+                    && let Some(owner) = self.store.key_owner(key_id).await?
+                {
+                    lookups.key_owners.insert(key_id.clone(), owner);
+                }
+            }
+        }
+        let allowed_clock_skew = self.hotline_settings().allowed_clock_skew;
+        let verified = {
+            let context = VerificationContext {
+                authenticated_sender: sender,
+                sender_keys: &sender_keys,
+                now,
+                allowed_clock_skew,
+                lookups: &lookups,
+            };
+            verify_message(envelope_bytes, &context).map_err(NodeError::Rejected)?
+        };
+        let message = verified.message;
+        let envelope_text = String::from_utf8(envelope_bytes.to_vec())
+            .map_err(|_| NodeError::invalid("", "the envelope is not UTF-8 JSON"))?;
+
+        // The node's own rules.
+        if let Some(incident) = &message.incident {
+            self.get_incident(&Caller::Party(sender.clone()), incident)
+                .await
+                .map_err(|_| {
+                    NodeError::invalid(
+                        "incident",
+                        format!("incident {incident} does not exist or you may not see it"),
+                    )
+                })?;
+        }
+        if let Some(thread) = &thread {
+            if thread.exercise != message.exercise {
+                return Err(NodeError::invalid(
+                    "exercise",
+                    format!(
+                        "thread {} is {}an exercise thread; every message in it must say exercise: {}",
+                        thread.id,
+                        if thread.exercise { "" } else { "not " },
+                        thread.exercise
+                    ),
+                ));
+            }
+            if message.kind() == MessageKind::CommunicationCheck {
+                return Err(NodeError::invalid(
+                    "kind",
+                    "a communication check opens a thread of its own; use a new thread id",
+                ));
+            }
+        }
+        let check = self
+            .check_change_for(&message, thread.as_ref(), now)
+            .await?;
+
+        let stored_message = StoredMessage {
+            sequence: 0,
+            id: message.id,
+            thread_id: message.thread,
+            from: message.from.clone(),
+            recipients: message.to.clone(),
+            kind: message.kind().as_str().to_string(),
+            sent_at: message.sent_at,
+            received_at: now,
+            incident_id: message.incident.as_ref().map(|id| id.as_str().to_string()),
+            tlp: message.tlp.as_str().to_string(),
+            exercise: message.exercise,
+            envelope: envelope_text,
+        };
+        let message_event = |party: &PartyId| HotlineEvent {
+            sequence: 0,
+            party: party.clone(),
+            kind: "message".to_string(),
+            thread_id: message.thread,
+            message_id: Some(message.id),
+            created_at: now,
+            detail: json!({
+                "from": message.from,
+                "to": message.to,
+                "kind": message.kind().as_str(),
+                "sent_at": message.sent_at,
+                "tlp": message.tlp.as_str(),
+                "exercise": message.exercise,
+                "incident": message.incident,
+            })
+            .to_string(),
+        };
+        let mut events: Vec<HotlineEvent> = message.to.iter().map(message_event).collect();
+
+        let (thread_change, resulting) = match thread {
+            None => {
+                let opened = self.open_thread(&message, now).await?;
+                (ThreadChange::Open(opened.clone()), opened)
+            }
+            Some(existing) => {
+                let mut updated = existing.clone();
+                for recipient in &message.to {
+                    if !updated.participants.contains(recipient) {
+                        updated.participants.push(recipient.clone());
+                    }
+                }
+                updated.updated_at = now;
+                let counts = match message.kind() {
+                    MessageKind::Closure => true,
+                    // Only a recipient can acknowledge or answer; the opener's own follow-ups
+                    // do not move the thread.
+                    _ => message.from != existing.opened_by,
+                };
+                if let Some(event) = ThreadEvent::for_message_kind(message.kind())
+                    && counts
+                {
+                    updated = apply_thread_event(&updated, event, now)
+                        .map_err(|invalid| NodeError::Conflict(format!("thread: {invalid}")))?;
+                }
+                if updated.state != existing.state {
+                    for participant in &updated.participants {
+                        events.push(state_event(
+                            participant,
+                            &updated,
+                            &existing.state,
+                            now,
+                            message.kind().as_str(),
+                        ));
+                    }
+                }
+                (
+                    ThreadChange::Update {
+                        thread: updated.clone(),
+                        expected_state: existing.state.clone(),
+                    },
+                    updated,
+                )
+            }
+        };
+        let write = HotlineWrite {
+            message: Some(stored_message),
+            thread: thread_change,
+            events,
+            check,
+        };
+        let mut announced: Vec<PartyId> = resulting.participants.clone();
+        announced.sort();
+        announced.dedup();
+        match self.store.apply_hotline_write(&write).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(message_text)) => {
+                if self.store.hotline_message_exists(message.id).await? {
+                    return Err(NodeError::Rejected(Rejection::ReplayedMessage {
+                        message_id: message.id,
+                    }));
+                }
+                return Err(NodeError::Conflict(format!("retry: {message_text}")));
+            }
+            Err(other) => return Err(other.into()),
+        }
+        tracing::info!(
+            message = %message.id,
+            thread = %message.thread,
+            from = %message.from,
+            kind = message.kind().as_str(),
+            "hotline message accepted"
+        );
+        self.announce(announced);
+        self.hotline.scheduler_wakeup.notify_one();
+        Ok(AcceptedMessage {
+            id: message.id,
+            thread: message.thread,
+            received_at: now,
+            thread_state: resulting.state.clone(),
+            acknowledge_by: resulting.acknowledge_by,
+            respond_by: resulting.respond_by,
+        })
+    }
+
+    /// The thread a message opens, with its deadlines from the duties of the norms document
+    /// that applies and the incident's assessed severity.
+    async fn open_thread(
+        &self,
+        message: &HotlineMessage,
+        now: Timestamp,
+    ) -> Result<StoredThread, NodeError> {
+        let (document, severity_level) = self.duties_context(message).await?;
+        let duties = duties_table_of(&document);
+        let deadlines = if message.kind() == MessageKind::CommunicationCheck {
+            // A check asks for a reply within the acknowledgement duty.
+            redline_hotline::ThreadDeadlines {
+                acknowledge_by: None,
+                respond_by: duties
+                    .duty_for(DutyKind::Acknowledge, 0)
+                    .and_then(|within| redline_hotline::deadline_for(now, within)),
+            }
+        } else {
+            duties.thread_deadlines(now, severity_level)
+        };
+        let mut participants = vec![message.from.clone()];
+        participants.extend(message.to.iter().cloned());
+        participants.sort();
+        participants.dedup();
+        Ok(StoredThread {
+            id: message.thread,
+            opened_by: message.from.clone(),
+            opening_message_id: message.id,
+            opening_kind: message.kind().as_str().to_string(),
+            incident_id: message.incident.as_ref().map(|id| id.as_str().to_string()),
+            tlp: message.tlp.as_str().to_string(),
+            exercise: message.exercise,
+            state: ThreadState::Sent.as_str().to_string(),
+            severity_level,
+            norms_sha256: document.sha256.clone(),
+            opened_at: now,
+            updated_at: now,
+            acknowledge_by: deadlines.acknowledge_by,
+            respond_by: deadlines.respond_by,
+            delivered_at: None,
+            acknowledged_at: None,
+            answered_at: None,
+            closed_at: None,
+            acknowledgement_overdue_at: None,
+            response_overdue_at: None,
+            participants,
+        })
+    }
+
+    /// The norms document whose duties apply to a new thread, and the severity level: for an
+    /// incident, its latest assessment; otherwise the document adopted by the first recipient
+    /// and the level the sender states (0 if none).
+    async fn duties_context(
+        &self,
+        message: &HotlineMessage,
+    ) -> Result<(Arc<NormsDocument>, u8), NodeError> {
+        let stated_level = match &message.body {
+            MessageBody::Notification(body) => body.severity_level.unwrap_or(0),
+            _ => 0,
+        };
+        if let Some(incident_id) = &message.incident
+            && let Some(assessment) = self.store.get_latest_assessment(incident_id).await?
+            && let Some(document) = self.norms_document_by_sha(&assessment.norms_sha256).await
+        {
+            let level = serde_json::from_str::<serde_json::Value>(&assessment.assessment_json)
+                .ok()
+                .and_then(|value| value.pointer("/severity/level")?.as_u64())
+                .and_then(|level| u8::try_from(level).ok())
+                .unwrap_or(stated_level);
+            return Ok((document, level));
+        }
+        let document = match message.to.first() {
+            Some(recipient) => self.document_adopted_by(recipient).await,
+            None => None,
+        };
+        let document = match document {
+            Some(document) => document,
+            None => self.baseline_document().await.ok_or_else(|| {
+                NodeError::Internal("the node has no baseline norms document loaded".into())
+            })?,
+        };
+        Ok((document, stated_level))
+    }
+
+    /// The communication-check change a message causes, checking its references.
+    async fn check_change_for(
+        &self,
+        message: &HotlineMessage,
+        thread: Option<&StoredThread>,
+        now: Timestamp,
+    ) -> Result<Option<CheckChange>, NodeError> {
+        match &message.body {
+            MessageBody::CommunicationCheck(body) => {
+                if self
+                    .store
+                    .get_communication_check(body.check_id)
+                    .await?
+                    .is_some()
+                {
+                    return Err(NodeError::Conflict(format!(
+                        "body.check_id: communication check {} exists already",
+                        body.check_id
+                    )));
+                }
+                let (document, _) = self.duties_context(message).await?;
+                let reply_within = duties_table_of(&document)
+                    .duty_for(DutyKind::Acknowledge, 0)
+                    .unwrap_or(SignedDuration::from_hours(1));
+                let reply_by = redline_hotline::deadline_for(now, reply_within).unwrap_or(now);
+                Ok(Some(CheckChange::Start(CommunicationCheck {
+                    id: body.check_id,
+                    thread_id: message.thread,
+                    started_by: message.from.clone(),
+                    started_at: now,
+                    reply_by,
+                    exercise: message.exercise,
+                    targets: message
+                        .to
+                        .iter()
+                        .map(|party| CheckTarget {
+                            party: party.clone(),
+                            answered_at: None,
+                        })
+                        .collect(),
+                })))
+            }
+            MessageBody::CheckReply(body) => {
+                let check = self.store.get_communication_check(body.check_id).await?;
+                let Some(check) = check else {
+                    return Err(NodeError::invalid(
+                        "body.check_id",
+                        format!("there is no communication check {}", body.check_id),
+                    ));
+                };
+                if Some(check.thread_id) != thread.map(|thread| thread.id) {
+                    return Err(NodeError::invalid(
+                        "thread",
+                        format!(
+                            "the reply to check {} belongs in thread {}",
+                            check.id, check.thread_id
+                        ),
+                    ));
+                }
+                if !check
+                    .targets
+                    .iter()
+                    .any(|target| target.party == message.from)
+                {
+                    return Err(NodeError::Forbidden(format!(
+                        "check {} was not sent to {}",
+                        check.id, message.from
+                    )));
+                }
+                Ok(Some(CheckChange::Answer {
+                    check_id: check.id,
+                    party: message.from.clone(),
+                    at: now,
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn require_participant(
+        caller: &Caller,
+        thread: &StoredThread,
+    ) -> Result<Option<PartyId>, NodeError> {
+        match caller {
+            Caller::Operator => Ok(None),
+            Caller::Party(party) if thread.participants.contains(party) => Ok(Some(party.clone())),
+            Caller::Party(_) => Err(NodeError::NotFound(format!("thread {}", thread.id))),
+        }
+    }
+
+    /// A thread with its messages, for its participants (and the operator). Reading it counts
+    /// as delivery to the reader.
+    pub async fn get_thread_view(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<ThreadView, NodeError> {
+        let thread = self
+            .store
+            .get_thread(id)
+            .await?
+            .ok_or_else(|| NodeError::NotFound(format!("thread {id}")))?;
+        let viewer = Self::require_participant(caller, &thread)?;
+        if let Some(viewer) = &viewer {
+            self.note_delivery(viewer, &[thread.id]).await?;
+        }
+        let thread = self.store.get_thread(id).await?.unwrap_or(thread);
+        let messages = self.store.list_thread_messages(id).await?;
+        Ok(ThreadView {
+            thread: summary_of(&thread, viewer.as_ref()),
+            messages: messages.iter().map(message_view).collect(),
+        })
+    }
+
+    /// One message, for the participants of its thread.
+    pub async fn get_message(&self, caller: &Caller, id: Uuid) -> Result<MessageView, NodeError> {
+        let message = self
+            .store
+            .get_hotline_message(id)
+            .await?
+            .ok_or_else(|| NodeError::NotFound(format!("message {id}")))?;
+        let thread = self
+            .store
+            .get_thread(message.thread_id)
+            .await?
+            .ok_or_else(|| NodeError::NotFound(format!("message {id}")))?;
+        Self::require_participant(caller, &thread)
+            .map_err(|_| NodeError::NotFound(format!("message {id}")))?;
+        Ok(message_view(&message))
+    }
+
+    /// A message rendered as its standard form in `language` (a BCP 47 tag; the six UN
+    /// languages, English otherwise).
+    pub async fn render_message_form(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        preferred_languages: &[String],
+    ) -> Result<redline_hotline::RenderedForm, NodeError> {
+        self.get_message(caller, id).await?;
+        let stored = self
+            .store
+            .get_hotline_message(id)
+            .await?
+            .ok_or_else(|| NodeError::NotFound(format!("message {id}")))?;
+        let message = read_unverified_message(stored.envelope.as_bytes()).map_err(|rejection| {
+            NodeError::Internal(format!("stored message {id}: {rejection}"))
+        })?;
+        let language = redline_hotline::FormLanguage::choose(preferred_languages);
+        redline_hotline::render_form(&message, language)
+            .map_err(|error| NodeError::Internal(error.to_string()))
+    }
+
+    /// The threads a party takes part in (every thread for the operator), newest activity first.
+    pub async fn inbox(
+        &self,
+        caller: &Caller,
+        limit: u32,
+    ) -> Result<Vec<ThreadSummary>, NodeError> {
+        let limit = limit.clamp(1, 500);
+        let threads = self.store.list_threads(caller.party(), limit).await?;
+        Ok(threads
+            .iter()
+            .map(|thread| summary_of(thread, caller.party()))
+            .collect())
+    }
+
+    /// A party's events after `after_sequence`, oldest first. Message events delivered here
+    /// count as delivery of their thread to the party.
+    pub async fn list_events(
+        &self,
+        party: &PartyId,
+        after_sequence: i64,
+        limit: u32,
+    ) -> Result<Vec<EventView>, NodeError> {
+        let events = self
+            .store
+            .list_hotline_events(party, after_sequence, limit.clamp(1, 1000))
+            .await?;
+        let delivered_threads: Vec<Uuid> = events
+            .iter()
+            .filter(|event| event.kind == "message")
+            .map(|event| event.thread_id)
+            .collect();
+        if !delivered_threads.is_empty() {
+            self.note_delivery(party, &delivered_threads).await?;
+        }
+        Ok(events.into_iter().map(EventView::from).collect())
+    }
+
+    /// Records that `party` received the threads' messages: a thread still `sent` becomes
+    /// `delivered` when a recipient first receives it.
+    pub(crate) async fn note_delivery(
+        &self,
+        party: &PartyId,
+        threads: &[Uuid],
+    ) -> Result<(), NodeError> {
+        for thread_id in threads {
+            let key = (*thread_id, party.clone());
+            let known = match self.hotline.delivered.lock() {
+                Ok(delivered) => delivered.contains(&key),
+                Err(_) => false,
+            };
+            if known {
+                continue;
+            }
+            for _ in 0..4 {
+                let Some(thread) = self.store.get_thread(*thread_id).await? else {
+                    break;
+                };
+                if thread.state != ThreadState::Sent.as_str() || &thread.opened_by == party {
+                    break;
+                }
+                let now = self.now();
+                let Ok(updated) = apply_thread_event(&thread, ThreadEvent::Delivery, now) else {
+                    break;
+                };
+                let events = updated
+                    .participants
+                    .iter()
+                    .map(|participant| {
+                        state_event(participant, &updated, &thread.state, now, "delivery")
+                    })
+                    .collect();
+                let write = HotlineWrite {
+                    message: None,
+                    thread: ThreadChange::Update {
+                        thread: updated.clone(),
+                        expected_state: thread.state.clone(),
+                    },
+                    events,
+                    check: None,
+                };
+                match self.store.apply_hotline_write(&write).await {
+                    Ok(()) => {
+                        self.announce(updated.participants.clone());
+                        break;
+                    }
+                    Err(StoreError::Conflict(_)) => continue,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            if let Ok(mut delivered) = self.hotline.delivered.lock() {
+                delivered.insert(key);
+            }
+        }
+        Ok(())
+    }
+
+    /// A communication check with each target's answer and how fast it came.
+    pub async fn get_communication_check(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<CheckStatus, NodeError> {
+        let check = self
+            .store
+            .get_communication_check(id)
+            .await?
+            .ok_or_else(|| NodeError::NotFound(format!("communication check {id}")))?;
+        if let Caller::Party(party) = caller
+            && party != &check.started_by
+            && !check.targets.iter().any(|target| &target.party == party)
+        {
+            return Err(NodeError::NotFound(format!("communication check {id}")));
+        }
+        Ok(check_status(&check, self.now()))
+    }
+
+    /// The newest communication checks (public: who answered is the point of the exercise).
+    pub async fn list_communication_checks(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<CheckStatus>, NodeError> {
+        let now = self.now();
+        Ok(self
+            .store
+            .list_communication_checks(limit.clamp(1, 500))
+            .await?
+            .iter()
+            .map(|check| check_status(check, now))
+            .collect())
+    }
+
+    /// Per party: checks received, answered, answered in time, and the median reply time.
+    pub async fn communication_check_results(&self) -> Result<Vec<CheckResults>, NodeError> {
+        let now = self.now();
+        let checks = self.store.list_communication_checks(10_000).await?;
+        let mut by_party: std::collections::BTreeMap<PartyId, (u32, u32, u32, Vec<i64>)> =
+            std::collections::BTreeMap::new();
+        for check in &checks {
+            for target in &check.targets {
+                let entry = by_party.entry(target.party.clone()).or_default();
+                let finished = target.answered_at.is_some() || now > check.reply_by;
+                if !finished {
+                    continue;
+                }
+                entry.0 += 1;
+                if let Some(answered_at) = target.answered_at {
+                    entry.1 += 1;
+                    if answered_at <= check.reply_by {
+                        entry.2 += 1;
+                    }
+                    entry
+                        .3
+                        .push(answered_at.as_microseconds() - check.started_at.as_microseconds());
+                }
+            }
+        }
+        Ok(by_party
+            .into_iter()
+            .map(
+                |(party, (checks_received, answered, answered_in_time, mut latencies))| {
+                    latencies.sort_unstable();
+                    let median_reply_seconds = (!latencies.is_empty())
+                        .then(|| latencies[latencies.len() / 2] as f64 / 1_000_000.0);
+                    CheckResults {
+                        party,
+                        checks_received,
+                        answered,
+                        answered_in_time,
+                        median_reply_seconds,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Revokes one of a party's keys (the operator, or the party itself). Messages signed with
+    /// it after `now` are refused from then on.
+    pub async fn revoke_party_key(
+        &self,
+        caller: &Caller,
+        party: &PartyId,
+        key_id: &str,
+        reason: &str,
+    ) -> Result<PartyKey, NodeError> {
+        Self::require_self_or_operator(caller, party, "revoke keys")?;
+        let now = self.now();
+        let current = self.get_party(party).await?;
+        let updated = redline_hotline::revoke_key(&current.keys, key_id, reason, now)
+            .map_err(|error| NodeError::invalid("key_id", error.to_string()))?;
+        self.store
+            .revoke_party_key(party, key_id, now, reason.trim())
+            .await?;
+        tracing::info!(%party, key_id, "party key revoked");
+        updated
+            .into_iter()
+            .find(|key| key.key_id == key_id)
+            .ok_or_else(|| NodeError::Internal("revoked key vanished".into()))
+    }
+
+    /// Rotation: registers a new public key and revokes an old one, with a reason.
+    pub async fn rotate_party_key(
+        &self,
+        caller: &Caller,
+        party: &PartyId,
+        new_public_key_base64: &str,
+        old_key_id: &str,
+        reason: &str,
+    ) -> Result<PartyKey, NodeError> {
+        Self::require_self_or_operator(caller, party, "rotate keys")?;
+        let current = self.get_party(party).await?;
+        let bytes = crate::parties::decode_public_key("public_key".into(), new_public_key_base64)
+            .map_err(|issue| NodeError::Invalid(vec![issue]))?;
+        let now = self.now();
+        let new_key = PartyKey {
+            key_id: crate::parties::key_id_for(&bytes),
+            public_key: new_public_key_base64.to_string(),
+            added_at: now,
+            revoked_at: None,
+            revocation_reason: None,
+        };
+        redline_hotline::rotate_key(&current.keys, new_key.clone(), old_key_id, reason, now)
+            .map_err(|error| NodeError::invalid("key", error.to_string()))?;
+        self.store.add_party_key(party, &new_key).await?;
+        self.store
+            .revoke_party_key(party, old_key_id, now, reason.trim())
+            .await?;
+        tracing::info!(%party, new_key = %new_key.key_id, old_key = old_key_id, "party key rotated");
+        Ok(new_key)
+    }
+
+    fn require_self_or_operator(
+        caller: &Caller,
+        party: &PartyId,
+        action: &str,
+    ) -> Result<(), NodeError> {
+        match caller {
+            Caller::Operator => Ok(()),
+            Caller::Party(own) if own == party => Ok(()),
+            Caller::Party(own) => Err(NodeError::Forbidden(format!(
+                "{own} may not {action} of {party}"
+            ))),
+        }
+    }
+
+    /// Submits an incident and, in the same request, the signed notification that opens its
+    /// thread to the affected states. The notification is verified before anything is stored;
+    /// it must name the incident's id.
+    pub async fn submit_incident_with_notification(
+        &self,
+        caller: &Caller,
+        report_json: &[u8],
+        envelope_bytes: &[u8],
+    ) -> Result<(redline_model::Incident, AcceptedMessage), NodeError> {
+        let report = redline_model::parse_incident_report(report_json, self.now())?;
+        let unverified = read_unverified_message(envelope_bytes).map_err(NodeError::Rejected)?;
+        if unverified.kind() != MessageKind::Notification {
+            return Err(NodeError::invalid(
+                "notification.payload.kind",
+                "the message sent with an incident must be a notification",
+            ));
+        }
+        let Some(incident_id) = unverified.incident.clone() else {
+            return Err(NodeError::invalid(
+                "notification.payload.incident",
+                "the notification must name the incident it is about",
+            ));
+        };
+        if report.id.as_ref() != Some(&incident_id) {
+            return Err(NodeError::invalid(
+                "incident.id",
+                format!("the report must carry the id the notification names ({incident_id})"),
+            ));
+        }
+        if let Caller::Party(party) = caller
+            && party != &unverified.from
+        {
+            return Err(NodeError::Rejected(Rejection::SenderMismatch {
+                claimed: unverified.from.clone(),
+                authenticated: party.clone(),
+            }));
+        }
+        // Check the signature before storing the incident: a bad notification stores nothing.
+        let sender_keys = self
+            .store
+            .get_party(&unverified.from)
+            .await?
+            .map(|party| party.keys)
+            .unwrap_or_default();
+        {
+            let lookups = PrefetchedLookups::default();
+            let context = VerificationContext {
+                authenticated_sender: &unverified.from,
+                sender_keys: &sender_keys,
+                now: self.now(),
+                allowed_clock_skew: self.hotline_settings().allowed_clock_skew,
+                lookups: &lookups,
+            };
+            // Only the envelope, the signature, the sender and the time are checked here;
+            // recipients and the thread are checked for real when the message is accepted below.
+            match verify_message(envelope_bytes, &context) {
+                Ok(_)
+                | Err(Rejection::UnknownRecipient { .. })
+                | Err(Rejection::NotAThreadParticipant { .. })
+                | Err(Rejection::ReplyToUnknownThread { .. }) => {}
+                Err(rejection) => return Err(NodeError::Rejected(rejection)),
+            }
+        }
+        let missing = self.missing_parties(&unverified.to).await?;
+        if let Some(index) = unverified
+            .to
+            .iter()
+            .position(|party| missing.contains(party))
+        {
+            return Err(NodeError::Rejected(Rejection::UnknownRecipient {
+                recipient_index: index,
+                recipient: unverified.to[index].clone(),
+            }));
+        }
+        let incident = self.submit_incident(caller, report).await?;
+        let accepted = self.accept_message(caller, envelope_bytes).await?;
+        Ok((incident, accepted))
+    }
+}
+
+/// A communication check's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckStatus {
+    pub id: Uuid,
+    pub thread: Uuid,
+    pub started_by: PartyId,
+    pub started_at: Timestamp,
+    pub reply_by: Timestamp,
+    pub exercise: bool,
+    pub targets: Vec<CheckTargetStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckTargetStatus {
+    pub party: PartyId,
+    /// `answered`, `late` (answered after the deadline), `waiting` or `silent` (deadline passed).
+    pub outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_seconds: Option<f64>,
+}
+
+/// Per-party communication-check results, for the dashboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResults {
+    pub party: PartyId,
+    /// Checks whose answer is in or whose deadline has passed.
+    pub checks_received: u32,
+    pub answered: u32,
+    pub answered_in_time: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub median_reply_seconds: Option<f64>,
+}
+
+fn check_status(check: &CommunicationCheck, now: Timestamp) -> CheckStatus {
+    CheckStatus {
+        id: check.id,
+        thread: check.thread_id,
+        started_by: check.started_by.clone(),
+        started_at: check.started_at,
+        reply_by: check.reply_by,
+        exercise: check.exercise,
+        targets: check
+            .targets
+            .iter()
+            .map(|target| {
+                let outcome = match target.answered_at {
+                    Some(at) if at <= check.reply_by => "answered",
+                    Some(_) => "late",
+                    None if now > check.reply_by => "silent",
+                    None => "waiting",
+                };
+                CheckTargetStatus {
+                    party: target.party.clone(),
+                    outcome,
+                    answered_at: target.answered_at,
+                    reply_seconds: target.answered_at.map(|at| {
+                        (at.as_microseconds() - check.started_at.as_microseconds()) as f64
+                            / 1_000_000.0
+                    }),
+                }
+            })
+            .collect(),
+    }
+}

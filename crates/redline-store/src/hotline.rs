@@ -1,0 +1,558 @@
+//! The hotline's records: messages as received, threads with their state and deadlines, the
+//! per-party event stream, and communication checks.
+//!
+//! A [`HotlineWrite`] is one atomic change — a message with the thread it opens or moves, the
+//! events it causes and the check it starts or answers; or a deadline firing with its reminders
+//! and alerts. A thread moves only from the state the node read (`expected_state`), so two
+//! concurrent changes cannot both apply: the second is a conflict the node retries.
+
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use redline_model::{PartyId, Timestamp};
+
+use crate::StoreError;
+use crate::sql::{classify, corrupt, from_json_text, timestamp_from_column, to_json_text};
+
+/// A message accepted by the node: its envelope bytes exactly as received, and the fields the
+/// node indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// Assigned by the store; ignored on insert.
+    pub sequence: i64,
+    pub id: Uuid,
+    pub thread_id: Uuid,
+    pub from: PartyId,
+    pub recipients: Vec<PartyId>,
+    pub kind: String,
+    pub sent_at: Timestamp,
+    pub received_at: Timestamp,
+    pub incident_id: Option<String>,
+    pub tlp: String,
+    pub exercise: bool,
+    /// The DSSE envelope, UTF-8 JSON, byte for byte as the sender sent it.
+    pub envelope: String,
+}
+
+/// A thread: where a matter stands, its deadlines and when each step happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredThread {
+    pub id: Uuid,
+    pub opened_by: PartyId,
+    pub opening_message_id: Uuid,
+    pub opening_kind: String,
+    pub incident_id: Option<String>,
+    pub tlp: String,
+    pub exercise: bool,
+    pub state: String,
+    pub severity_level: u8,
+    /// The norms document whose duties set the deadlines.
+    pub norms_sha256: String,
+    pub opened_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub acknowledge_by: Option<Timestamp>,
+    pub respond_by: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
+    pub acknowledged_at: Option<Timestamp>,
+    pub answered_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub acknowledgement_overdue_at: Option<Timestamp>,
+    pub response_overdue_at: Option<Timestamp>,
+    /// The opener and every party addressed in the thread.
+    pub participants: Vec<PartyId>,
+}
+
+/// One entry of a party's event stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotlineEvent {
+    /// Assigned by the store; the stream's event id. Ignored on insert.
+    pub sequence: i64,
+    pub party: PartyId,
+    /// `message`, `thread-state`, `reminder` or `overdue-alert`.
+    pub kind: String,
+    pub thread_id: Uuid,
+    pub message_id: Option<Uuid>,
+    pub created_at: Timestamp,
+    /// JSON object with what the event says.
+    pub detail: String,
+}
+
+/// A communication check and each target's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommunicationCheck {
+    pub id: Uuid,
+    pub thread_id: Uuid,
+    pub started_by: PartyId,
+    pub started_at: Timestamp,
+    pub reply_by: Timestamp,
+    pub exercise: bool,
+    pub targets: Vec<CheckTarget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckTarget {
+    pub party: PartyId,
+    pub answered_at: Option<Timestamp>,
+}
+
+/// What happens to a thread in a [`HotlineWrite`].
+#[derive(Debug, Clone)]
+pub enum ThreadChange {
+    /// A new thread; conflict if the id exists.
+    Open(StoredThread),
+    /// The thread's new record, applied only if its stored state is still `expected_state`;
+    /// participants are added, never removed.
+    Update {
+        thread: StoredThread,
+        expected_state: String,
+    },
+}
+
+/// What happens to a communication check in a [`HotlineWrite`].
+#[derive(Debug, Clone)]
+pub enum CheckChange {
+    Start(CommunicationCheck),
+    /// A target answered; only its first answer counts.
+    Answer {
+        check_id: Uuid,
+        party: PartyId,
+        at: Timestamp,
+    },
+}
+
+/// One atomic hotline change.
+#[derive(Debug, Clone)]
+pub struct HotlineWrite {
+    pub message: Option<StoredMessage>,
+    pub thread: ThreadChange,
+    pub events: Vec<HotlineEvent>,
+    pub check: Option<CheckChange>,
+}
+
+const THREAD_COLUMNS: &str = "id, opened_by, opening_message_id, opening_kind, incident_id, tlp, exercise, state, severity_level, norms_sha256, opened_at_us, updated_at_us, acknowledge_by_us, respond_by_us, delivered_at_us, acknowledged_at_us, answered_at_us, closed_at_us, acknowledgement_overdue_at_us, response_overdue_at_us";
+
+pub(crate) const MESSAGE_COLUMNS: &str = "sequence, id, thread_id, from_party, recipients, kind, sent_at_us, received_at_us, incident_id, tlp, exercise, envelope";
+
+pub(crate) const EVENT_COLUMNS: &str =
+    "sequence, party_id, kind, thread_id, message_id, created_at_us, detail";
+
+fn optional_microseconds(at: Option<Timestamp>) -> Option<i64> {
+    at.map(|at| at.as_microseconds())
+}
+
+pub(crate) async fn apply(
+    connection: &mut AnyConnection,
+    write: &HotlineWrite,
+) -> Result<(), StoreError> {
+    match &write.thread {
+        ThreadChange::Open(thread) => {
+            let statement = format!(
+                "INSERT INTO hotline_threads ({THREAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+            );
+            bind_thread(sqlx::query(sqlx::AssertSqlSafe(statement)), thread)
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| classify(error, || format!("thread {}", thread.id)))?;
+            add_participants(connection, thread).await?;
+        }
+        ThreadChange::Update {
+            thread,
+            expected_state,
+        } => {
+            let result = sqlx::query(
+                "UPDATE hotline_threads SET state = $2, updated_at_us = $3, delivered_at_us = $4, acknowledged_at_us = $5, answered_at_us = $6, closed_at_us = $7, acknowledgement_overdue_at_us = $8, response_overdue_at_us = $9 WHERE id = $1 AND state = $10",
+            )
+            .bind(thread.id.to_string())
+            .bind(thread.state.as_str())
+            .bind(thread.updated_at.as_microseconds())
+            .bind(optional_microseconds(thread.delivered_at))
+            .bind(optional_microseconds(thread.acknowledged_at))
+            .bind(optional_microseconds(thread.answered_at))
+            .bind(optional_microseconds(thread.closed_at))
+            .bind(optional_microseconds(thread.acknowledgement_overdue_at))
+            .bind(optional_microseconds(thread.response_overdue_at))
+            .bind(expected_state.as_str())
+            .execute(&mut *connection)
+            .await?;
+            if result.rows_affected() == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "thread {} is no longer {expected_state}",
+                    thread.id
+                )));
+            }
+            add_participants(connection, thread).await?;
+        }
+    }
+    if let Some(message) = &write.message {
+        let statement = "INSERT INTO hotline_messages (id, thread_id, from_party, recipients, kind, sent_at_us, received_at_us, incident_id, tlp, exercise, envelope) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+        sqlx::query(statement)
+            .bind(message.id.to_string())
+            .bind(message.thread_id.to_string())
+            .bind(message.from.as_str())
+            .bind(to_json_text("message recipients", &message.recipients)?)
+            .bind(message.kind.as_str())
+            .bind(message.sent_at.as_microseconds())
+            .bind(message.received_at.as_microseconds())
+            .bind(message.incident_id.as_deref())
+            .bind(message.tlp.as_str())
+            .bind(i64::from(message.exercise))
+            .bind(message.envelope.as_str())
+            .execute(&mut *connection)
+            .await
+            .map_err(|error| classify(error, || format!("message {}", message.id)))?;
+    }
+    for event in &write.events {
+        sqlx::query(
+            "INSERT INTO hotline_events (party_id, kind, thread_id, message_id, created_at_us, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(event.party.as_str())
+        .bind(event.kind.as_str())
+        .bind(event.thread_id.to_string())
+        .bind(event.message_id.map(|id| id.to_string()))
+        .bind(event.created_at.as_microseconds())
+        .bind(event.detail.as_str())
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| classify(error, || format!("event for {}", event.party)))?;
+    }
+    match &write.check {
+        None => {}
+        Some(CheckChange::Start(check)) => {
+            sqlx::query(
+                "INSERT INTO communication_checks (id, thread_id, started_by, started_at_us, reply_by_us, exercise) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(check.id.to_string())
+            .bind(check.thread_id.to_string())
+            .bind(check.started_by.as_str())
+            .bind(check.started_at.as_microseconds())
+            .bind(check.reply_by.as_microseconds())
+            .bind(i64::from(check.exercise))
+            .execute(&mut *connection)
+            .await
+            .map_err(|error| classify(error, || format!("communication check {}", check.id)))?;
+            for target in &check.targets {
+                sqlx::query(
+                    "INSERT INTO communication_check_targets (check_id, party_id, answered_at_us) VALUES ($1, $2, $3)",
+                )
+                .bind(check.id.to_string())
+                .bind(target.party.as_str())
+                .bind(optional_microseconds(target.answered_at))
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| classify(error, || format!("target {} of check {}", target.party, check.id)))?;
+            }
+        }
+        Some(CheckChange::Answer {
+            check_id,
+            party,
+            at,
+        }) => {
+            sqlx::query(
+                "UPDATE communication_check_targets SET answered_at_us = $3 WHERE check_id = $1 AND party_id = $2 AND answered_at_us IS NULL",
+            )
+            .bind(check_id.to_string())
+            .bind(party.as_str())
+            .bind(at.as_microseconds())
+            .execute(&mut *connection)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn add_participants(
+    connection: &mut AnyConnection,
+    thread: &StoredThread,
+) -> Result<(), StoreError> {
+    for participant in &thread.participants {
+        sqlx::query(
+            "INSERT INTO hotline_thread_participants (thread_id, party_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(thread.id.to_string())
+        .bind(participant.as_str())
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| classify(error, || format!("participant {participant} of thread {}", thread.id)))?;
+    }
+    Ok(())
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+fn bind_thread<'q>(query: AnyQuery<'q>, thread: &'q StoredThread) -> AnyQuery<'q> {
+    query
+        .bind(thread.id.to_string())
+        .bind(thread.opened_by.as_str())
+        .bind(thread.opening_message_id.to_string())
+        .bind(thread.opening_kind.as_str())
+        .bind(thread.incident_id.as_deref())
+        .bind(thread.tlp.as_str())
+        .bind(i64::from(thread.exercise))
+        .bind(thread.state.as_str())
+        .bind(i64::from(thread.severity_level))
+        .bind(thread.norms_sha256.as_str())
+        .bind(thread.opened_at.as_microseconds())
+        .bind(thread.updated_at.as_microseconds())
+        .bind(optional_microseconds(thread.acknowledge_by))
+        .bind(optional_microseconds(thread.respond_by))
+        .bind(optional_microseconds(thread.delivered_at))
+        .bind(optional_microseconds(thread.acknowledged_at))
+        .bind(optional_microseconds(thread.answered_at))
+        .bind(optional_microseconds(thread.closed_at))
+        .bind(optional_microseconds(thread.acknowledgement_overdue_at))
+        .bind(optional_microseconds(thread.response_overdue_at))
+}
+
+fn uuid_column(row: &sqlx::any::AnyRow, column: &str, what: &str) -> Result<Uuid, StoreError> {
+    let text: String = row.try_get(column)?;
+    Uuid::parse_str(&text).map_err(|error| corrupt(what, error))
+}
+
+fn optional_uuid_column(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+    what: &str,
+) -> Result<Option<Uuid>, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|text| Uuid::parse_str(&text).map_err(|error| corrupt(what, error)))
+        .transpose()
+}
+
+fn party_column(row: &sqlx::any::AnyRow, column: &str, what: &str) -> Result<PartyId, StoreError> {
+    let text: String = row.try_get(column)?;
+    PartyId::parse(&text).map_err(|message| corrupt(what, message))
+}
+
+fn optional_time(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+    what: &str,
+) -> Result<Option<Timestamp>, StoreError> {
+    let value: Option<i64> = row.try_get(column)?;
+    value
+        .map(|microseconds| timestamp_from_column(what, microseconds))
+        .transpose()
+}
+
+pub(crate) fn thread_from_row(
+    row: &sqlx::any::AnyRow,
+    participants: Vec<PartyId>,
+) -> Result<StoredThread, StoreError> {
+    let what = "hotline thread";
+    let exercise: i64 = row.try_get("exercise")?;
+    let severity_level: i64 = row.try_get("severity_level")?;
+    Ok(StoredThread {
+        id: uuid_column(row, "id", what)?,
+        opened_by: party_column(row, "opened_by", what)?,
+        opening_message_id: uuid_column(row, "opening_message_id", what)?,
+        opening_kind: row.try_get("opening_kind")?,
+        incident_id: row.try_get("incident_id")?,
+        tlp: row.try_get("tlp")?,
+        exercise: exercise != 0,
+        state: row.try_get("state")?,
+        severity_level: u8::try_from(severity_level).map_err(|error| corrupt(what, error))?,
+        norms_sha256: row.try_get("norms_sha256")?,
+        opened_at: timestamp_from_column(what, row.try_get("opened_at_us")?)?,
+        updated_at: timestamp_from_column(what, row.try_get("updated_at_us")?)?,
+        acknowledge_by: optional_time(row, "acknowledge_by_us", what)?,
+        respond_by: optional_time(row, "respond_by_us", what)?,
+        delivered_at: optional_time(row, "delivered_at_us", what)?,
+        acknowledged_at: optional_time(row, "acknowledged_at_us", what)?,
+        answered_at: optional_time(row, "answered_at_us", what)?,
+        closed_at: optional_time(row, "closed_at_us", what)?,
+        acknowledgement_overdue_at: optional_time(row, "acknowledgement_overdue_at_us", what)?,
+        response_overdue_at: optional_time(row, "response_overdue_at_us", what)?,
+        participants,
+    })
+}
+
+pub(crate) fn message_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> {
+    let what = "hotline message";
+    let exercise: i64 = row.try_get("exercise")?;
+    let recipients_text: String = row.try_get("recipients")?;
+    Ok(StoredMessage {
+        sequence: row.try_get("sequence")?,
+        id: uuid_column(row, "id", what)?,
+        thread_id: uuid_column(row, "thread_id", what)?,
+        from: party_column(row, "from_party", what)?,
+        recipients: from_json_text(what, &recipients_text)?,
+        kind: row.try_get("kind")?,
+        sent_at: timestamp_from_column(what, row.try_get("sent_at_us")?)?,
+        received_at: timestamp_from_column(what, row.try_get("received_at_us")?)?,
+        incident_id: row.try_get("incident_id")?,
+        tlp: row.try_get("tlp")?,
+        exercise: exercise != 0,
+        envelope: row.try_get("envelope")?,
+    })
+}
+
+pub(crate) fn event_from_row(row: &sqlx::any::AnyRow) -> Result<HotlineEvent, StoreError> {
+    let what = "hotline event";
+    Ok(HotlineEvent {
+        sequence: row.try_get("sequence")?,
+        party: party_column(row, "party_id", what)?,
+        kind: row.try_get("kind")?,
+        thread_id: uuid_column(row, "thread_id", what)?,
+        message_id: optional_uuid_column(row, "message_id", what)?,
+        created_at: timestamp_from_column(what, row.try_get("created_at_us")?)?,
+        detail: row.try_get("detail")?,
+    })
+}
+
+/// Reads a thread with its participants.
+pub(crate) async fn get_thread(
+    pool: &sqlx::AnyPool,
+    id: Uuid,
+) -> Result<Option<StoredThread>, StoreError> {
+    let statement = format!("SELECT {THREAD_COLUMNS} FROM hotline_threads WHERE id = $1");
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let participants = thread_participants(pool, id).await?;
+    thread_from_row(&row, participants).map(Some)
+}
+
+async fn thread_participants(pool: &sqlx::AnyPool, id: Uuid) -> Result<Vec<PartyId>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT party_id FROM hotline_thread_participants WHERE thread_id = $1 ORDER BY party_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| party_column(row, "party_id", "thread participant"))
+        .collect()
+}
+
+/// Threads, newest activity first: those `party` takes part in, or every thread for `None`.
+pub(crate) async fn list_threads(
+    pool: &sqlx::AnyPool,
+    party: Option<&PartyId>,
+    limit: u32,
+) -> Result<Vec<StoredThread>, StoreError> {
+    let prefixed: Vec<String> = THREAD_COLUMNS
+        .split(", ")
+        .map(|column| format!("t.{column}"))
+        .collect();
+    let columns = prefixed.join(", ");
+    let rows = match party {
+        Some(party) => {
+            let statement = format!(
+                "SELECT {columns} FROM hotline_threads t JOIN hotline_thread_participants p ON p.thread_id = t.id WHERE p.party_id = $1 ORDER BY t.updated_at_us DESC, t.id LIMIT $2"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .bind(party.as_str())
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+        }
+        None => {
+            let statement = format!(
+                "SELECT {columns} FROM hotline_threads t ORDER BY t.updated_at_us DESC, t.id LIMIT $1"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    let mut threads = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id = uuid_column(row, "id", "hotline thread")?;
+        let participants = thread_participants(pool, id).await?;
+        threads.push(thread_from_row(row, participants)?);
+    }
+    Ok(threads)
+}
+
+/// Threads whose deadlines can still fire: not closed or answered, with a deadline not yet
+/// marked as passed.
+pub(crate) async fn threads_awaiting_deadlines(
+    pool: &sqlx::AnyPool,
+) -> Result<Vec<StoredThread>, StoreError> {
+    let statement = format!(
+        "SELECT {THREAD_COLUMNS} FROM hotline_threads WHERE state NOT IN ('closed', 'answered', 'response-overdue') \
+         AND ((acknowledge_by_us IS NOT NULL AND acknowledgement_overdue_at_us IS NULL AND state IN ('sent', 'delivered')) \
+           OR (respond_by_us IS NOT NULL AND response_overdue_at_us IS NULL))"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .fetch_all(pool)
+        .await?;
+    let mut threads = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id = uuid_column(row, "id", "hotline thread")?;
+        let participants = thread_participants(pool, id).await?;
+        threads.push(thread_from_row(row, participants)?);
+    }
+    Ok(threads)
+}
+
+pub(crate) async fn get_communication_check(
+    pool: &sqlx::AnyPool,
+    id: Uuid,
+) -> Result<Option<CommunicationCheck>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT id, thread_id, started_by, started_at_us, reply_by_us, exercise FROM communication_checks WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    check_from_row(pool, &row).await.map(Some)
+}
+
+pub(crate) async fn list_communication_checks(
+    pool: &sqlx::AnyPool,
+    limit: u32,
+) -> Result<Vec<CommunicationCheck>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, thread_id, started_by, started_at_us, reply_by_us, exercise FROM communication_checks ORDER BY started_at_us DESC, id LIMIT $1",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    let mut checks = Vec::with_capacity(rows.len());
+    for row in &rows {
+        checks.push(check_from_row(pool, row).await?);
+    }
+    Ok(checks)
+}
+
+async fn check_from_row(
+    pool: &sqlx::AnyPool,
+    row: &sqlx::any::AnyRow,
+) -> Result<CommunicationCheck, StoreError> {
+    let what = "communication check";
+    let id = uuid_column(row, "id", what)?;
+    let exercise: i64 = row.try_get("exercise")?;
+    let target_rows = sqlx::query(
+        "SELECT party_id, answered_at_us FROM communication_check_targets WHERE check_id = $1 ORDER BY party_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    let targets = target_rows
+        .iter()
+        .map(|target| {
+            Ok(CheckTarget {
+                party: party_column(target, "party_id", what)?,
+                answered_at: optional_time(target, "answered_at_us", what)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(CommunicationCheck {
+        id,
+        thread_id: uuid_column(row, "thread_id", what)?,
+        started_by: party_column(row, "started_by", what)?,
+        started_at: timestamp_from_column(what, row.try_get("started_at_us")?)?,
+        reply_by: timestamp_from_column(what, row.try_get("reply_by_us")?)?,
+        exercise: exercise != 0,
+        targets,
+    })
+}
