@@ -11,6 +11,8 @@ mod incidents;
 mod norms;
 mod openapi;
 mod parties;
+// STIX and TAXII (issue 8)
+pub mod taxii;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -83,6 +85,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         .route("/api/v1/assess", axum::routing::post(norms::assess))
         .route("/api/v1/norms", get(norms::list))
         .route("/api/v1/norms/{sha256}", get(norms::show))
+        .merge(taxii::router(config)) // TAXII 2.1 at /taxii2/ (issue 8)
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

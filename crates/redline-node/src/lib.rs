@@ -12,6 +12,8 @@ mod parties;
 mod tokens;
 
 pub mod incidents;
+// STIX and TAXII (issue 8)
+pub mod sharing;
 
 use std::sync::Arc;
 
@@ -50,6 +52,8 @@ pub struct Node {
     /// Parties known to exist. Parties are never deleted, so a positive answer stays true.
     known_parties: std::sync::Mutex<std::collections::HashSet<PartyId>>,
     norms: tokio::sync::RwLock<norms::NormsState>,
+    // STIX and TAXII (issue 8)
+    sharing: sharing::SharingState,
 }
 
 impl Node {
@@ -60,6 +64,8 @@ impl Node {
             verified_tokens: tokens::VerifiedTokenCache::default(),
             known_parties: std::sync::Mutex::default(),
             norms: tokio::sync::RwLock::default(),
+            // STIX and TAXII (issue 8)
+            sharing: sharing::SharingState::default(),
         }
     }
 
