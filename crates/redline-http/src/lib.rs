@@ -12,6 +12,8 @@ mod incidents;
 mod norms;
 mod openapi;
 mod parties;
+// STIX and TAXII (issue 8)
+pub mod taxii;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -111,6 +113,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
             axum::routing::post(hotline::revoke_key),
         )
         // --- end hotline ---
+        .merge(taxii::router(config)) // TAXII 2.1 at /taxii2/ (issue 8)
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -14,6 +14,8 @@ mod parties;
 mod tokens;
 
 pub mod incidents;
+// STIX and TAXII (issue 8)
+pub mod sharing;
 
 use std::sync::Arc;
 
@@ -57,6 +59,8 @@ pub struct Node {
     known_parties: std::sync::Mutex<std::collections::HashSet<PartyId>>,
     norms: tokio::sync::RwLock<norms::NormsState>,
     hotline: hotline::HotlineRuntime,
+    // STIX and TAXII (issue 8)
+    sharing: sharing::SharingState,
 }
 
 impl Node {
@@ -68,6 +72,8 @@ impl Node {
             known_parties: std::sync::Mutex::default(),
             norms: tokio::sync::RwLock::default(),
             hotline: hotline::HotlineRuntime::default(),
+            // STIX and TAXII (issue 8)
+            sharing: sharing::SharingState::default(),
         }
     }
 

@@ -7,6 +7,7 @@
 
 mod hotline;
 mod sql;
+mod stix;
 mod writer;
 
 use async_trait::async_trait;
@@ -19,6 +20,10 @@ pub use hotline::{
     StoredThread, ThreadChange,
 };
 pub use sql::{Backend, SqlStore, SqlStoreOptions};
+pub use stix::{
+    CollectionAccess, StixObjectPage, StixObjectQuery, StixObjectWrite, StoredStixObject,
+    TaxiiCollection, TaxiiStatusRecord, VersionSelection,
+};
 
 /// An API credential: a token id in the clear and the Argon2 hash of its secret, never the
 /// secret itself.
@@ -253,6 +258,35 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Vec<CommunicationCheck>, StoreError>;
     // --- end hotline ---
+    // --- STIX objects and TAXII collections (issue 8) -----------------------------------------
+    /// Creates a collection. Conflict if its id or alias exists.
+    async fn insert_taxii_collection(&self, collection: &TaxiiCollection)
+    -> Result<(), StoreError>;
+    async fn get_taxii_collection(&self, id: &str) -> Result<Option<TaxiiCollection>, StoreError>;
+    /// Every collection, oldest first.
+    async fn list_taxii_collections(&self) -> Result<Vec<TaxiiCollection>, StoreError>;
+    /// Sets (or replaces) what a party may do with a collection.
+    async fn put_collection_access(&self, access: &CollectionAccess) -> Result<(), StoreError>;
+    /// Every party's rights to every collection (`collection` = `None`) or to one.
+    async fn list_collection_access(
+        &self,
+        collection: Option<&str>,
+    ) -> Result<Vec<CollectionAccess>, StoreError>;
+    /// Stores object versions in one transaction; answers, for each, whether it was new
+    /// (`false`: that id and version were in the collection already, and nothing changed).
+    async fn insert_stix_objects(
+        &self,
+        objects: &[StixObjectWrite],
+    ) -> Result<Vec<bool>, StoreError>;
+    async fn list_stix_objects(
+        &self,
+        query: &StixObjectQuery,
+    ) -> Result<StixObjectPage, StoreError>;
+    /// The latest `date_added` of any stored object, so a node keeps them increasing.
+    async fn latest_stix_added_at(&self) -> Result<Option<Timestamp>, StoreError>;
+    async fn insert_taxii_status(&self, status: &TaxiiStatusRecord) -> Result<(), StoreError>;
+    async fn get_taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError>;
+    // --- end of STIX objects and TAXII collections --------------------------------------------
 
     /// Waits for pending writes and closes the database.
     async fn close(&self);

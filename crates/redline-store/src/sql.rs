@@ -346,6 +346,20 @@ pub(crate) async fn apply_write(
                 .await?;
             insert_incident_details(connection, write).await
         }
+        // --- STIX objects and TAXII collections (issue 8) -------------------------------------
+        WriteCommand::InsertTaxiiCollection(collection) => {
+            crate::stix::insert_collection(connection, collection).await
+        }
+        WriteCommand::PutCollectionAccess(access) => {
+            crate::stix::put_access(connection, access).await
+        }
+        WriteCommand::InsertStixObjects { objects, outcome } => {
+            crate::stix::insert_objects(connection, objects, outcome).await
+        }
+        WriteCommand::InsertTaxiiStatus(status) => {
+            crate::stix::insert_status(connection, status).await
+        }
+        // --- end of STIX objects and TAXII collections ----------------------------------------
         WriteCommand::InsertNormsDocument(document) => {
             sqlx::query(INSERT_NORMS_DOCUMENT)
                 .bind(document.sha256.as_str())
@@ -1008,6 +1022,117 @@ impl Store for SqlStore {
         crate::hotline::list_communication_checks(&self.pool, limit).await
     }
     // --- end hotline ---
+    // --- STIX objects and TAXII collections (issue 8) -----------------------------------------
+    async fn insert_taxii_collection(
+        &self,
+        collection: &crate::TaxiiCollection,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::InsertTaxiiCollection(collection.clone()))
+            .await
+    }
+
+    async fn get_taxii_collection(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::TaxiiCollection>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, title, description, alias, created_at_us FROM taxii_collections WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref()
+            .map(crate::stix::collection_from_row)
+            .transpose()
+    }
+
+    async fn list_taxii_collections(&self) -> Result<Vec<crate::TaxiiCollection>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, title, description, alias, created_at_us FROM taxii_collections ORDER BY created_at_us, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(crate::stix::collection_from_row).collect()
+    }
+
+    async fn put_collection_access(
+        &self,
+        access: &crate::CollectionAccess,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::PutCollectionAccess(access.clone()))
+            .await
+    }
+
+    async fn list_collection_access(
+        &self,
+        collection: Option<&str>,
+    ) -> Result<Vec<crate::CollectionAccess>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT collection_id, party_id, can_read, can_write FROM taxii_collection_access WHERE ($1 IS NULL OR collection_id = $1) ORDER BY collection_id, party_id",
+        )
+        .bind(collection)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(crate::stix::access_from_row).collect()
+    }
+
+    async fn insert_stix_objects(
+        &self,
+        objects: &[crate::StixObjectWrite],
+    ) -> Result<Vec<bool>, StoreError> {
+        if objects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let outcome = crate::stix::InsertOutcome::default();
+        self.writer
+            .submit(WriteCommand::InsertStixObjects {
+                objects: objects.to_vec(),
+                outcome: outcome.clone(),
+            })
+            .await?;
+        Ok(outcome.take())
+    }
+
+    async fn list_stix_objects(
+        &self,
+        query: &crate::StixObjectQuery,
+    ) -> Result<crate::StixObjectPage, StoreError> {
+        crate::stix::list_objects(&self.pool, query).await
+    }
+
+    async fn latest_stix_added_at(&self) -> Result<Option<Timestamp>, StoreError> {
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(added_at_us) FROM stix_objects")
+            .fetch_one(&self.pool)
+            .await?;
+        latest
+            .map(|microseconds| timestamp_from_column("STIX object", microseconds))
+            .transpose()
+    }
+
+    async fn insert_taxii_status(
+        &self,
+        status: &crate::TaxiiStatusRecord,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::InsertTaxiiStatus(status.clone()))
+            .await
+    }
+
+    async fn get_taxii_status(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::TaxiiStatusRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, collection_id, requested_by, created_at_us, record FROM taxii_statuses WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(crate::stix::status_from_row).transpose()
+    }
+    // --- end of STIX objects and TAXII collections --------------------------------------------
 
     async fn close(&self) {
         self.writer.close().await;

@@ -45,6 +45,15 @@ pub(crate) enum WriteCommand {
     },
     Hotline(Box<crate::hotline::HotlineWrite>),
     // --- end hotline ---
+    // --- STIX objects and TAXII collections (issue 8) -----------------------------------------
+    InsertTaxiiCollection(crate::TaxiiCollection),
+    PutCollectionAccess(crate::CollectionAccess),
+    InsertStixObjects {
+        objects: Vec<crate::StixObjectWrite>,
+        outcome: crate::stix::InsertOutcome,
+    },
+    InsertTaxiiStatus(crate::TaxiiStatusRecord),
+    // --- end of STIX objects and TAXII collections --------------------------------------------
 }
 
 struct WriteRequest {

@@ -61,6 +61,13 @@ enum Command {
     /// Print JSON Schemas of redline's documents.
     #[command(subcommand)]
     Schema(commands::schema::SchemaCommand),
+    // --- STIX and TAXII (issue 8) ---
+    /// Import a STIX 2.1 bundle into the local node, or export its incidents as one.
+    #[command(subcommand)]
+    Stix(commands::stix::StixCommand),
+    /// TAXII 2.1 collections of the local node, and pulling another server's collection.
+    #[command(subcommand)]
+    Taxii(commands::taxii::TaxiiCommand),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +102,9 @@ fn main() -> ExitCode {
             Command::Sim(command) => commands::sim::run(command),
             Command::Norms(command) => commands::norms::run(&settings, command).await,
             Command::Assess(arguments) => commands::norms::assess(arguments),
+            // STIX and TAXII (issue 8)
+            Command::Stix(command) => commands::stix::run(&settings, command).await,
+            Command::Taxii(command) => commands::taxii::run(&settings, command).await,
         }
     });
     match outcome {

@@ -134,6 +134,20 @@ pub async fn create_demo_world(node: &Node, data: &Path) -> anyhow::Result<std::
             .await
             .with_context(|| format!("submitting demo incident {name}"))?;
     }
+    // STIX and TAXII (issue 8): every demo party reads and writes the shared collection, which
+    // starts with the demo incidents as STIX (TLP still applies per object).
+    let demo_parties = DEMO_STATES
+        .iter()
+        .map(|(id, _, _)| PartyId::parse(id).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let shared = node
+        .ensure_shared_collection(&operator, &demo_parties)
+        .await
+        .context("creating the shared TAXII collection")?;
+    let bundle = node.export_incidents_bundle(&operator).await?;
+    node.import_bundle(&operator, &shared.id, &serde_json::to_vec(&bundle)?)
+        .await
+        .context("putting the demo incidents into the shared collection")?;
     write_private_file(&credentials_path, &serde_json::to_vec_pretty(&credentials)?)?;
     Ok(credentials_path)
 }
@@ -185,6 +199,9 @@ pub async fn run(settings: Settings, arguments: DemoArguments) -> anyhow::Result
         println!();
         println!("Try, as {party}:");
         println!("  curl -H \"Authorization: Bearer {token}\" http://{address}/api/v1/incidents");
+        println!(
+            "  TAXII 2.1: Server(\"http://{address}/taxii2/\", user=\"{party}\", password=\"{token}\") (taxii2-client)"
+        );
     }
     println!();
     println!("Ctrl-C to stop; a second run reuses the data.");

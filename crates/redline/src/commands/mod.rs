@@ -8,6 +8,9 @@ pub mod party;
 pub mod schema;
 pub mod serve;
 pub mod sim;
+// STIX and TAXII (issue 8)
+pub mod stix;
+pub mod taxii;
 
 use std::sync::Arc;
 
