@@ -10,6 +10,8 @@ mod error;
 mod norms;
 mod parties;
 mod tokens;
+// Transparency log.
+pub mod log;
 
 pub mod incidents;
 
@@ -50,6 +52,8 @@ pub struct Node {
     /// Parties known to exist. Parties are never deleted, so a positive answer stays true.
     known_parties: std::sync::Mutex<std::collections::HashSet<PartyId>>,
     norms: tokio::sync::RwLock<norms::NormsState>,
+    // Transparency log: attached once at start (`Node::attach_log`).
+    log: std::sync::OnceLock<Arc<log::NodeLog>>,
 }
 
 impl Node {
@@ -60,6 +64,7 @@ impl Node {
             verified_tokens: tokens::VerifiedTokenCache::default(),
             known_parties: std::sync::Mutex::default(),
             norms: tokio::sync::RwLock::default(),
+            log: std::sync::OnceLock::new(),
         }
     }
 
@@ -73,6 +78,10 @@ impl Node {
 
     /// Waits for pending writes and closes the store.
     pub async fn close(&self) {
+        // Transparency log: write what is queued, stop the writer.
+        if let Some(log) = self.log.get() {
+            log.close();
+        }
         self.store.close().await;
     }
 }

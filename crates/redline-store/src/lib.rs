@@ -7,6 +7,8 @@
 
 mod sql;
 mod writer;
+// Transparency log: tiles, bundles and checkpoint as files.
+pub mod tile_files;
 
 use async_trait::async_trait;
 use redline_model::{
@@ -14,6 +16,8 @@ use redline_model::{
 };
 
 pub use sql::{Backend, SqlStore, SqlStoreOptions};
+// Transparency log.
+pub use tile_files::FileTileStorage;
 
 /// An API credential: a token id in the clear and the Argon2 hash of its secret, never the
 /// secret itself.
