@@ -750,13 +750,112 @@ impl Node {
             .ok_or_else(|| NodeError::NotFound("this node has no transparency log".into()))?;
         log.append(entry.to_bytes()?).await
     }
+}
 
-    /// Logs `entry` if the node has a log; use cases call this after their write committed.
-    /// A log failure is reported to the caller: the write is stored but not yet logged.
-    pub(crate) async fn log_event(&self, entry: LogEntry) -> Result<(), NodeError> {
-        if self.log.get().is_some() {
-            self.append_to_log(entry).await?;
+impl NodeLog {
+    /// Appends several entries in one go (they usually share a batch) and waits for all.
+    pub async fn append_all(&self, entries: Vec<Vec<u8>>) -> Result<Vec<LogReceipt>, NodeError> {
+        let mut answers = Vec::with_capacity(entries.len());
+        {
+            let sender = self
+                .sender
+                .lock()
+                .map_err(|_| NodeError::Internal("the log writer lock is poisoned".into()))?;
+            let sender = sender
+                .as_ref()
+                .ok_or_else(|| NodeError::Internal("the log is closed".into()))?;
+            for entry in entries {
+                let (respond, answer) = tokio::sync::oneshot::channel();
+                sender
+                    .send(AppendRequest { entry, respond })
+                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?;
+                answers.push(answer);
+            }
         }
+        let mut receipts = Vec::with_capacity(answers.len());
+        for answer in answers {
+            receipts.push(
+                answer
+                    .await
+                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??,
+            );
+        }
+        Ok(receipts)
+    }
+}
+
+/// The SHA-256 input for an object: its canonical JSON as serde writes it.
+fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// Log entries for a stored incident version and its assessment.
+pub(crate) fn incident_entries(
+    kind: LogEntryKind,
+    caller: &crate::Caller,
+    incident: &redline_model::Incident,
+    assessment: Option<&redline_store::StoredAssessment>,
+) -> Vec<LogEntry> {
+    let party = caller.party().map(ToString::to_string);
+    let mut entries = vec![LogEntry::new(
+        kind,
+        party.clone(),
+        incident.id.to_string(),
+        incident.updated_at,
+        &json_bytes(&incident.report),
+    )];
+    if let Some(assessment) = assessment {
+        entries.push(assessment_entry(party, assessment));
+    }
+    entries
+}
+
+pub(crate) fn assessment_entry(
+    party: Option<String>,
+    assessment: &redline_store::StoredAssessment,
+) -> LogEntry {
+    LogEntry::new(
+        LogEntryKind::Assessment,
+        party,
+        assessment.incident_id.to_string(),
+        assessment.assessed_at,
+        assessment.assessment_json.as_bytes(),
+    )
+}
+
+pub(crate) fn party_entry(party: &redline_model::Party) -> LogEntry {
+    LogEntry::new(
+        LogEntryKind::PartyAdded,
+        None,
+        party.id.to_string(),
+        party.created_at,
+        &json_bytes(party),
+    )
+}
+
+pub(crate) fn party_key_entry(party: &redline_model::PartyId, key: &redline_model::PartyKey) -> LogEntry {
+    LogEntry::new(
+        LogEntryKind::PartyKeyAdded,
+        None,
+        party.to_string(),
+        key.added_at,
+        key.public_key.as_bytes(),
+    )
+}
+
+impl Node {
+    /// Logs `entries` together if the node has a log (use cases call this after their write
+    /// committed). An error means the write is stored but not logged: the log writer has
+    /// failed and the node must be restarted.
+    pub(crate) async fn log_events(&self, entries: Vec<LogEntry>) -> Result<(), NodeError> {
+        let Some(log) = self.log.get() else {
+            return Ok(());
+        };
+        let mut encoded = Vec::with_capacity(entries.len());
+        for entry in entries {
+            encoded.push(entry.to_bytes()?);
+        }
+        log.append_all(encoded).await?;
         Ok(())
     }
 }
