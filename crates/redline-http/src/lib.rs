@@ -8,6 +8,8 @@
 mod auth;
 mod error;
 mod incidents;
+// Transparency log: /log/ and /api/v1/log/.
+mod log;
 mod norms;
 mod openapi;
 mod parties;
@@ -83,6 +85,8 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         .route("/api/v1/assess", axum::routing::post(norms::assess))
         .route("/api/v1/norms", get(norms::list))
         .route("/api/v1/norms/{sha256}", get(norms::show))
+        // Transparency log.
+        .merge(log::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

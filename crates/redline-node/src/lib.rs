@@ -12,6 +12,7 @@ mod parties;
 mod tokens;
 // Transparency log.
 pub mod log;
+pub mod log_witness;
 
 pub mod incidents;
 
@@ -54,6 +55,7 @@ pub struct Node {
     norms: tokio::sync::RwLock<norms::NormsState>,
     // Transparency log: attached once at start (`Node::attach_log`).
     log: std::sync::OnceLock<Arc<log::NodeLog>>,
+    witness: std::sync::OnceLock<Arc<log_witness::Witness>>,
 }
 
 impl Node {
@@ -65,6 +67,7 @@ impl Node {
             known_parties: std::sync::Mutex::default(),
             norms: tokio::sync::RwLock::default(),
             log: std::sync::OnceLock::new(),
+            witness: std::sync::OnceLock::new(),
         }
     }
 

@@ -833,7 +833,10 @@ pub(crate) fn party_entry(party: &redline_model::Party) -> LogEntry {
     )
 }
 
-pub(crate) fn party_key_entry(party: &redline_model::PartyId, key: &redline_model::PartyKey) -> LogEntry {
+pub(crate) fn party_key_entry(
+    party: &redline_model::PartyId,
+    key: &redline_model::PartyKey,
+) -> LogEntry {
     LogEntry::new(
         LogEntryKind::PartyKeyAdded,
         None,

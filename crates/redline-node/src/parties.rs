@@ -91,7 +91,8 @@ impl Node {
         }
         self.store.insert_party(&party).await?;
         // Transparency log.
-        self.log_events(vec![crate::log::party_entry(&party)]).await?;
+        self.log_events(vec![crate::log::party_entry(&party)])
+            .await?;
         tracing::info!(party = %party.id, kind = party.kind.as_str(), "party added");
         Ok(party)
     }
@@ -115,7 +116,8 @@ impl Node {
         };
         self.store.add_party_key(party, &key).await?;
         // Transparency log.
-        self.log_events(vec![crate::log::party_key_entry(party, &key)]).await?;
+        self.log_events(vec![crate::log::party_key_entry(party, &key)])
+            .await?;
         Ok(key)
     }
 

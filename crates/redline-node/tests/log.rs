@@ -17,9 +17,10 @@ const ORIGIN: &str = "test.redline.example/log";
 const SEED: [u8; 32] = [7; 32];
 
 async fn node_with_log(directory: &std::path::Path) -> Arc<Node> {
-    let store = SqlStore::open_sqlite_file(&directory.join("db.sqlite"), SqlStoreOptions::default())
-        .await
-        .unwrap();
+    let store =
+        SqlStore::open_sqlite_file(&directory.join("db.sqlite"), SqlStoreOptions::default())
+            .await
+            .unwrap();
     let node = Node::new(Arc::new(store), Arc::new(SystemClock));
     node.attach_log(NodeLog::open(LogConfig::new(directory.join("log"), ORIGIN, SEED)).unwrap())
         .unwrap();
@@ -131,7 +132,8 @@ async fn use_cases_are_logged_and_receipts_verify_across_a_restart() {
             .unwrap();
     }
     // A second writer on the same directory is refused.
-    let error = NodeLog::open(LogConfig::new(directory.path().join("log"), ORIGIN, SEED)).unwrap_err();
+    let error =
+        NodeLog::open(LogConfig::new(directory.path().join("log"), ORIGIN, SEED)).unwrap_err();
     assert!(error.to_string().contains("held by another"), "{error}");
     node.close().await;
 }
@@ -140,9 +142,15 @@ async fn use_cases_are_logged_and_receipts_verify_across_a_restart() {
 async fn a_checkpoint_on_disk_that_is_not_ours_stops_the_writer() {
     let directory = tempfile::tempdir().unwrap();
     let node = node_with_log(directory.path()).await;
-    node.append_to_log(LogEntry::new(LogEntryKind::CommunicationCheck, None, "a", node.now(), b"1"))
-        .await
-        .unwrap();
+    node.append_to_log(LogEntry::new(
+        LogEntryKind::CommunicationCheck,
+        None,
+        "a",
+        node.now(),
+        b"1",
+    ))
+    .await
+    .unwrap();
     // Someone replaces the checkpoint behind the writer's back (another tree of the same size).
     let path = directory.path().join("log/checkpoint");
     let note = Note::parse(&std::fs::read(&path).unwrap()).unwrap();
@@ -153,9 +161,18 @@ async fn a_checkpoint_on_disk_that_is_not_ours_stops_the_writer() {
         .unwrap();
     std::fs::write(&path, forged.to_text()).unwrap();
     let error = node
-        .append_to_log(LogEntry::new(LogEntryKind::CommunicationCheck, None, "b", node.now(), b"2"))
+        .append_to_log(LogEntry::new(
+            LogEntryKind::CommunicationCheck,
+            None,
+            "b",
+            node.now(),
+            b"2",
+        ))
         .await
         .unwrap_err();
-    assert!(error.to_string().contains("not the one this writer signed"), "{error}");
+    assert!(
+        error.to_string().contains("not the one this writer signed"),
+        "{error}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), forged.to_text().into_bytes());
 }

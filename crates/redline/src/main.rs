@@ -61,6 +61,9 @@ enum Command {
     /// Print JSON Schemas of redline's documents.
     #[command(subcommand)]
     Schema(commands::schema::SchemaCommand),
+    /// The transparency log: print its key, verify a log, mirror one.
+    #[command(subcommand)]
+    Log(commands::log::LogCommand),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
             Command::Sim(command) => commands::sim::run(command),
             Command::Norms(command) => commands::norms::run(&settings, command).await,
             Command::Assess(arguments) => commands::norms::assess(arguments),
+            Command::Log(command) => commands::log::run(&settings, command).await,
         }
     });
     match outcome {
