@@ -18,7 +18,7 @@ for suffix in ("", "-journal", "-wal"):
 started = time.perf_counter()
 tree = SqliteTree(database)
 tree.append_entries(entries)
-root = tree.get_state()
+root = tree.get_state() if not hasattr(tree, "get_root") else tree.get_root()
 tree.con.close() if hasattr(tree, "con") else None
 elapsed = time.perf_counter() - started
 print(f"pymerkle SqliteTree: {len(entries)} entries in {elapsed * 1e3:.1f} ms "
