@@ -9,6 +9,8 @@ mod auth;
 mod error;
 mod hotline;
 mod incidents;
+// Transparency log: /log/ and /api/v1/log/.
+mod log;
 mod norms;
 mod openapi;
 mod parties;
@@ -114,6 +116,8 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         )
         // --- end hotline ---
         .merge(taxii::router(config)) // TAXII 2.1 at /taxii2/ (issue 8)
+        // Transparency log.
+        .merge(log::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -246,6 +246,9 @@ pub fn document() -> serde_json::Value {
             ),
         )
         .build();
+    // Transparency log.
+    let mut paths = paths;
+    paths.paths.extend(crate::log::openapi_paths());
     let components = utoipa::openapi::ComponentsBuilder::new()
         .security_scheme(
             "bearer",

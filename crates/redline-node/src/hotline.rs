@@ -583,6 +583,38 @@ impl Node {
             }
             Err(other) => return Err(other.into()),
         }
+        // The log keeps the envelope's hash, never its content.
+        let mut log_entries = vec![crate::log::LogEntry::new(
+            crate::log::LogEntryKind::HotlineMessage,
+            Some(message.from.as_str().to_string()),
+            message.id.to_string(),
+            now,
+            envelope_bytes,
+        )];
+        if let Some(check) = &write.check {
+            let (check_id, record) = match check {
+                CheckChange::Start(started) => (
+                    started.id,
+                    json!({"started": started.id, "by": started.started_by, "targets": started.targets.iter().map(|target| target.party.as_str()).collect::<Vec<_>>()}),
+                ),
+                CheckChange::Answer {
+                    check_id,
+                    party,
+                    at,
+                } => (
+                    *check_id,
+                    json!({"answered": check_id, "by": party, "at": at}),
+                ),
+            };
+            log_entries.push(crate::log::LogEntry::new(
+                crate::log::LogEntryKind::CommunicationCheck,
+                Some(message.from.as_str().to_string()),
+                check_id.to_string(),
+                now,
+                record.to_string().as_bytes(),
+            ));
+        }
+        self.log_events(log_entries).await?;
         tracing::info!(
             message = %message.id,
             thread = %message.thread,

@@ -102,6 +102,14 @@ impl Node {
         let mut write = IncidentWrite::new(incident.clone());
         write.assessment = self.assessment_for(&incident).await;
         self.store.insert_incident(&write).await?;
+        // Transparency log: the submission and its assessment, hashes only.
+        self.log_events(crate::log::incident_entries(
+            crate::log::LogEntryKind::IncidentSubmitted,
+            caller,
+            &incident,
+            write.assessment.as_ref(),
+        ))
+        .await?;
         tracing::info!(incident = %incident.id, reported_by = %incident.submitted_by, "incident submitted");
         Ok(incident)
     }
@@ -179,6 +187,14 @@ impl Node {
         let mut write = IncidentWrite::new(updated.clone());
         write.assessment = self.assessment_for(&updated).await;
         self.store.update_incident(&write, current.version).await?;
+        // Transparency log: the update and its assessment, hashes only.
+        self.log_events(crate::log::incident_entries(
+            crate::log::LogEntryKind::IncidentUpdated,
+            caller,
+            &updated,
+            write.assessment.as_ref(),
+        ))
+        .await?;
         tracing::info!(incident = %id, version = updated.version, "incident updated");
         Ok(updated)
     }

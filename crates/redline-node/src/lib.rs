@@ -12,6 +12,9 @@ pub mod hotline;
 mod norms;
 mod parties;
 mod tokens;
+// Transparency log.
+pub mod log;
+pub mod log_witness;
 
 pub mod incidents;
 // STIX and TAXII (issue 8)
@@ -61,6 +64,9 @@ pub struct Node {
     hotline: hotline::HotlineRuntime,
     // STIX and TAXII (issue 8)
     sharing: sharing::SharingState,
+    // Transparency log: attached once at start (`Node::attach_log`).
+    log: std::sync::OnceLock<Arc<log::NodeLog>>,
+    witness: std::sync::OnceLock<Arc<log_witness::Witness>>,
 }
 
 impl Node {
@@ -74,6 +80,8 @@ impl Node {
             hotline: hotline::HotlineRuntime::default(),
             // STIX and TAXII (issue 8)
             sharing: sharing::SharingState::default(),
+            log: std::sync::OnceLock::new(),
+            witness: std::sync::OnceLock::new(),
         }
     }
 
@@ -88,6 +96,10 @@ impl Node {
     /// Waits for pending writes and closes the store.
     pub async fn close(&self) {
         self.close_streams();
+        // Transparency log: write what is queued, stop the writer.
+        if let Some(log) = self.log.get() {
+            log.close();
+        }
         self.store.close().await;
     }
 }

@@ -226,6 +226,15 @@ impl Node {
         Self::require_operator(caller, "add norms documents")?;
         let document = parse_document(text, file_name)?;
         self.store_document(&document, text).await?;
+        // Transparency log.
+        self.log_events(vec![crate::log::LogEntry::new(
+            crate::log::LogEntryKind::NormsDocumentAdded,
+            None,
+            document.sha256.clone(),
+            self.now(),
+            text.as_bytes(),
+        )])
+        .await?;
         let summary = NormsDocumentSummary {
             id: document.id.clone(),
             version: document.version.clone(),
@@ -275,6 +284,20 @@ impl Node {
             signed: false,
         };
         self.store.insert_norms_adoption(&adoption).await?;
+        // Transparency log: the adoption (document and parties).
+        self.log_events(vec![crate::log::LogEntry::new(
+            crate::log::LogEntryKind::NormsDocumentAdopted,
+            None,
+            sha256.to_string(),
+            adoption.adopted_at,
+            parties
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+                .as_bytes(),
+        )])
+        .await?;
         let adoptions = self.store.list_norms_adoptions().await?;
         self.norms.write().await.adoptions = adoptions;
         self.reassess_incidents_of(parties).await
@@ -303,6 +326,9 @@ impl Node {
                 }
                 if let Some(assessment) = self.assessment_for(incident).await {
                     self.store.put_assessment(&assessment).await?;
+                    // Transparency log.
+                    self.log_events(vec![crate::log::assessment_entry(None, &assessment)])
+                        .await?;
                     reassessed += 1;
                 }
             }

@@ -90,6 +90,9 @@ impl Node {
             return Err(NodeError::Invalid(issues));
         }
         self.store.insert_party(&party).await?;
+        // Transparency log.
+        self.log_events(vec![crate::log::party_entry(&party)])
+            .await?;
         tracing::info!(party = %party.id, kind = party.kind.as_str(), "party added");
         Ok(party)
     }
@@ -112,6 +115,9 @@ impl Node {
             revocation_reason: None,
         };
         self.store.add_party_key(party, &key).await?;
+        // Transparency log.
+        self.log_events(vec![crate::log::party_key_entry(party, &key)])
+            .await?;
         Ok(key)
     }
 

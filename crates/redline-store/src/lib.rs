@@ -9,6 +9,8 @@ mod hotline;
 mod sql;
 mod stix;
 mod writer;
+// Transparency log: tiles, bundles and checkpoint as files.
+pub mod tile_files;
 
 use async_trait::async_trait;
 use redline_model::{
@@ -24,6 +26,8 @@ pub use stix::{
     CollectionAccess, StixObjectPage, StixObjectQuery, StixObjectWrite, StoredStixObject,
     TaxiiCollection, TaxiiStatusRecord, VersionSelection,
 };
+// Transparency log.
+pub use tile_files::FileTileStorage;
 
 /// An API credential: a token id in the clear and the Argon2 hash of its secret, never the
 /// secret itself.

@@ -47,6 +47,29 @@ pub struct Settings {
     pub log: String,
     /// `text` or `json`.
     pub log_format: String,
+    // Transparency log.
+    /// The log's origin line and key name, e.g. `redline.example.org/log`.
+    pub log_origin: String,
+    /// How long the log writer waits for more entries after the first of a batch.
+    pub log_batch_interval_ms: u64,
+    /// The most entries in one log batch.
+    pub log_batch_entries: usize,
+    /// Witnesses asked to cosign this node's checkpoints.
+    pub log_witnesses: Vec<LogWitnessSetting>,
+    /// How many of `log_witnesses` must cosign for a checkpoint to count as witnessed.
+    pub log_witness_quorum: usize,
+    /// Verifier keys (C2SP vkey) of the logs this node witnesses.
+    pub witnessed_logs: Vec<String>,
+}
+
+/// Transparency log: a witness of this node's log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogWitnessSetting {
+    /// Base URL; requests go to `<url>/add-checkpoint`.
+    pub url: String,
+    /// The witness's cosigner key (C2SP vkey, type 0x04).
+    pub vkey: String,
 }
 
 impl Default for Settings {
@@ -61,6 +84,13 @@ impl Default for Settings {
             rate_limit_burst: http.rate_limit_burst,
             log: "info".into(),
             log_format: "text".into(),
+            // Transparency log.
+            log_origin: "redline.localhost/log".into(),
+            log_batch_interval_ms: 2,
+            log_batch_entries: 65_536,
+            log_witnesses: Vec::new(),
+            log_witness_quorum: 0,
+            witnessed_logs: Vec::new(),
         }
     }
 }

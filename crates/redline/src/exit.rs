@@ -36,6 +36,13 @@ pub fn code_for(error: &anyhow::Error) -> u8 {
         if let Some(remote) = cause.downcast_ref::<RemoteError>() {
             return remote.exit_code();
         }
+        // Transparency log: an audit that does not hold.
+        if cause
+            .downcast_ref::<crate::commands::log::VerificationFailed>()
+            .is_some()
+        {
+            return FAILED;
+        }
         if cause.downcast_ref::<figment::Error>().is_some() {
             return FAILED;
         }

@@ -68,6 +68,9 @@ enum Command {
     /// TAXII 2.1 collections of the local node, and pulling another server's collection.
     #[command(subcommand)]
     Taxii(commands::taxii::TaxiiCommand),
+    /// The transparency log: print its key, verify a log, mirror one.
+    #[command(subcommand)]
+    Log(commands::log::LogCommand),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
             // STIX and TAXII (issue 8)
             Command::Stix(command) => commands::stix::run(&settings, command).await,
             Command::Taxii(command) => commands::taxii::run(&settings, command).await,
+            Command::Log(command) => commands::log::run(&settings, command).await,
         }
     });
     match outcome {

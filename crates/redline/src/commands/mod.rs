@@ -3,6 +3,8 @@
 pub mod demo;
 pub mod incident;
 pub mod init;
+// Transparency log.
+pub mod log;
 pub mod norms;
 pub mod party;
 pub mod schema;
@@ -31,6 +33,8 @@ pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
         .await
         .with_context(|| format!("opening the database {}", redact_url(&url)))?;
     let node = Node::new(Arc::new(store), Arc::new(SystemClock));
+    // Transparency log: one per node, in <data>/log, with the node's key.
+    log::attach(&node, settings)?;
     node.load_norms()
         .await
         .context("loading the norms documents")?;

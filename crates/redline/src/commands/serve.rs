@@ -49,6 +49,8 @@ pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> 
         .await
         .with_context(|| format!("listening on {address}"))?;
     let local = listener.local_addr()?;
+    // Transparency log: ask the configured witnesses to cosign new checkpoints.
+    super::log::spawn_cosignature_collector(node.clone(), settings);
     tracing::info!(address = %local, database = node.store().backend().as_str(), "serving");
     redline_http::run(
         listener,

@@ -1,0 +1,864 @@
+//! The node's transparency log: one public, append-only tlog-tiles log per node, signed with the
+//! node's Ed25519 key, recording *that* something happened (norms documents added and adopted,
+//! parties and their keys, incident submissions and updates, assessments, and — through
+//! [`Node::append_to_log`] — hotline messages and communication checks) but never the content
+//! of an amber or red object: an entry is a small JSON record of kind, party, subject id, time
+//! and the SHA-256 of the full object.
+//!
+//! Writing: one thread owns the [`TiledLog`] and the [`FileTileStorage`]. It takes every queued
+//! entry (waiting at most the batch interval, up to the batch size), appends them, publishes the
+//! tiles with one `syncfs`, signs a checkpoint after a compare-and-swap against the last signed
+//! one (never two different trees of one size), writes it durably, and only then hands each
+//! caller its [`LogReceipt`]. After a crash the log is rebuilt from the tiles the last
+//! checkpoint covers; anything newer was never acknowledged.
+//!
+//! No database table: the tile directory is the log's only store (the checkpoint file is the
+//! commit point), and the subject-id index is rebuilt from the entry bundles at start.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use redline_ledger::checkpoint::{Checkpoint, open_checkpoint};
+use redline_ledger::hash::sha256;
+use redline_ledger::log::TiledLog;
+use redline_ledger::note::{Ed25519NoteSigner, Ed25519NoteVerifier, Note};
+use redline_ledger::proof::verify_consistency;
+use redline_ledger::tiles::{TileAddress, parse_entry_bundle_of_width};
+use redline_model::Timestamp;
+use redline_store::FileTileStorage;
+use serde::{Deserialize, Serialize};
+
+use crate::{Node, NodeError};
+
+/// What an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogEntryKind {
+    NormsDocumentAdded,
+    NormsDocumentAdopted,
+    PartyAdded,
+    PartyKeyAdded,
+    PartyKeyRevoked,
+    IncidentSubmitted,
+    IncidentUpdated,
+    Assessment,
+    HotlineMessage,
+    CommunicationCheck,
+}
+
+/// One log entry: who did what to which object, when, and the SHA-256 of the object's full
+/// bytes (so its holder can prove later what was logged; the object itself stays private).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogEntry {
+    pub kind: LogEntryKind,
+    /// The acting party, if a party acted (the operator is `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// The id of the object: an incident id, a party id, a norms document's SHA-256, a message
+    /// id.
+    pub subject: String,
+    pub time: Timestamp,
+    /// Lowercase hex SHA-256 of the object's full bytes.
+    pub sha256: String,
+}
+
+impl LogEntry {
+    /// An entry for `object_bytes` (only their hash is kept).
+    pub fn new(
+        kind: LogEntryKind,
+        party: Option<String>,
+        subject: impl Into<String>,
+        time: Timestamp,
+        object_bytes: &[u8],
+    ) -> LogEntry {
+        LogEntry {
+            kind,
+            party,
+            subject: subject.into(),
+            time,
+            sha256: hex_lower(&sha256(object_bytes)),
+        }
+    }
+
+    /// The exact bytes appended to the log.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, NodeError> {
+        serde_json::to_vec(self)
+            .map_err(|error| NodeError::Internal(format!("encoding a log entry: {error}")))
+    }
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// What a caller gets back once its entry is durable: the entry's index and a C2SP
+/// `tlog-proof` receipt (inclusion proof to a signed checkpoint), checkable offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogReceipt {
+    pub leaf_index: u64,
+    /// The entry bytes as logged (JSON).
+    pub entry: String,
+    /// The `c2sp.org/tlog-proof@v1` text.
+    pub tlog_proof: String,
+}
+
+/// How the node's log is set up.
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    /// The tile directory (served as is under `/log/`).
+    pub directory: PathBuf,
+    /// The log's origin line, e.g. `redline.example.org/log`; also the key name.
+    pub origin: String,
+    /// The 32-byte Ed25519 seed of the node's key.
+    pub signing_seed: [u8; 32],
+    /// How long the writer waits for more entries after the first of a batch.
+    pub batch_interval: Duration,
+    /// The most entries in one batch.
+    pub batch_entries: usize,
+}
+
+impl LogConfig {
+    pub fn new(directory: impl Into<PathBuf>, origin: impl Into<String>, seed: [u8; 32]) -> Self {
+        LogConfig {
+            directory: directory.into(),
+            origin: origin.into(),
+            signing_seed: seed,
+            batch_interval: Duration::from_millis(2),
+            batch_entries: 65_536,
+        }
+    }
+}
+
+/// Why the log cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum LogOpenError {
+    #[error("the log directory {directory}: {source}")]
+    Io {
+        directory: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the log directory {directory} is held by another redline process (a running `redline serve`? send the command to it with --url)"
+    )]
+    Locked { directory: PathBuf },
+    #[error("the log key: {0}")]
+    Key(String),
+    #[error("the stored checkpoint in {directory}: {reason}")]
+    Checkpoint { directory: PathBuf, reason: String },
+    #[error("recovering the log from {directory}: {reason}")]
+    Recovery { directory: PathBuf, reason: String },
+}
+
+/// A request to the writer thread.
+struct AppendRequest {
+    entry: Vec<u8>,
+    respond: tokio::sync::oneshot::Sender<Result<LogReceipt, NodeError>>,
+}
+
+/// What readers (HTTP, proofs) see, updated by the writer after each durable checkpoint.
+pub(crate) struct LogShared {
+    pub(crate) log: RwLock<TiledLog>,
+    /// The last signed checkpoint note (with any cosignatures collected so far).
+    pub(crate) checkpoint_note: RwLock<Note>,
+    /// Leaf indices of each subject id, for published entries.
+    pub(crate) subjects: RwLock<HashMap<String, Vec<u64>>>,
+    /// A writer failure that stops the log (e.g. a failed compare-and-swap).
+    pub(crate) failed: Mutex<Option<String>>,
+}
+
+/// The node's log: a handle on the writer thread and the shared view.
+pub struct NodeLog {
+    origin: String,
+    directory: PathBuf,
+    verifier: Ed25519NoteVerifier,
+    pub(crate) shared: Arc<LogShared>,
+    sender: Mutex<Option<mpsc::Sender<AppendRequest>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Held for the life of the log: one writer per directory.
+    _lock_file: std::fs::File,
+}
+
+impl std::fmt::Debug for NodeLog {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("NodeLog")
+            .field("origin", &self.origin)
+            .field("directory", &self.directory)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NodeLog {
+    /// Opens (or creates) the log in `config.directory`, recovering it from the tiles the
+    /// stored checkpoint covers, and starts the writer thread.
+    pub fn open(config: LogConfig) -> Result<NodeLog, LogOpenError> {
+        let directory = config.directory.clone();
+        let io = |source: std::io::Error| LogOpenError::Io {
+            directory: directory.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&directory).map_err(io)?;
+        let lock_file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(directory.join(".lock"))
+            .map_err(io)?;
+        if lock_file.try_lock().is_err() {
+            return Err(LogOpenError::Locked {
+                directory: directory.clone(),
+            });
+        }
+        let signer = Ed25519NoteSigner::from_seed(&config.origin, &config.signing_seed)
+            .map_err(|error| LogOpenError::Key(error.to_string()))?;
+        let verifier = signer.verifier();
+        let mut storage = FileTileStorage::open(&directory).map_err(io)?;
+        let checkpoint_failure = |reason: String| LogOpenError::Checkpoint {
+            directory: directory.clone(),
+            reason,
+        };
+        let (log, note) = match storage.read_checkpoint().map_err(io)? {
+            Some(bytes) => {
+                let opened = open_checkpoint(&bytes, &config.origin, &[&verifier])
+                    .map_err(|error| checkpoint_failure(error.to_string()))?;
+                let log = TiledLog::recover(&storage, &opened.checkpoint).map_err(|error| {
+                    LogOpenError::Recovery {
+                        directory: directory.clone(),
+                        reason: error.to_string(),
+                    }
+                })?;
+                storage
+                    .discard_full_tiles_beyond(opened.checkpoint.tree_size)
+                    .map_err(io)?;
+                (log, opened.note)
+            }
+            None => {
+                let log = TiledLog::new(config.origin.clone());
+                let note = log
+                    .signed_checkpoint(&signer)
+                    .map_err(|error| checkpoint_failure(error.to_string()))?;
+                storage
+                    .write_checkpoint(note.to_text().as_bytes())
+                    .map_err(io)?;
+                (log, note)
+            }
+        };
+        let subjects = index_subjects(&storage, log.published_size()).map_err(|reason| {
+            LogOpenError::Recovery {
+                directory: directory.clone(),
+                reason,
+            }
+        })?;
+        storage.set_batched(true);
+        let shared = Arc::new(LogShared {
+            log: RwLock::new(log),
+            checkpoint_note: RwLock::new(note),
+            subjects: RwLock::new(subjects),
+            failed: Mutex::new(None),
+        });
+        let (sender, receiver) = mpsc::channel();
+        let writer_shared = shared.clone();
+        let batch_interval = config.batch_interval;
+        let batch_entries = config.batch_entries.max(1);
+        let writer = std::thread::Builder::new()
+            .name("redline-log-writer".into())
+            .spawn(move || {
+                run_writer(
+                    receiver,
+                    writer_shared,
+                    storage,
+                    signer,
+                    batch_interval,
+                    batch_entries,
+                );
+            })
+            .map_err(io)?;
+        Ok(NodeLog {
+            origin: config.origin,
+            directory,
+            verifier,
+            shared,
+            sender: Mutex::new(Some(sender)),
+            writer: Mutex::new(Some(writer)),
+            _lock_file: lock_file,
+        })
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The tile directory.
+    pub fn directory(&self) -> &Path {
+        &self.directory
+    }
+
+    /// The log's C2SP verifier key (`<name>+<hex id>+<base64>`).
+    pub fn verifier_key(&self) -> String {
+        self.verifier.to_vkey()
+    }
+
+    pub fn verifier(&self) -> &Ed25519NoteVerifier {
+        &self.verifier
+    }
+
+    /// Appends `entry` and waits until it is durable under a signed checkpoint.
+    pub async fn append(&self, entry: Vec<u8>) -> Result<LogReceipt, NodeError> {
+        let (respond, answer) = tokio::sync::oneshot::channel();
+        {
+            let sender = self
+                .sender
+                .lock()
+                .map_err(|_| NodeError::Internal("the log writer lock is poisoned".into()))?;
+            let sender = sender
+                .as_ref()
+                .ok_or_else(|| NodeError::Internal("the log is closed".into()))?;
+            sender
+                .send(AppendRequest { entry, respond })
+                .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?;
+        }
+        answer
+            .await
+            .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?
+    }
+
+    /// The last signed checkpoint (with the cosignatures collected so far).
+    pub fn checkpoint_note(&self) -> Note {
+        match self.shared.checkpoint_note.read() {
+            Ok(note) => note.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The parsed body of the last signed checkpoint.
+    pub fn checkpoint(&self) -> Result<Checkpoint, NodeError> {
+        Checkpoint::parse_body(self.checkpoint_note().text())
+            .map_err(|error| NodeError::Internal(format!("own checkpoint: {error}")))
+    }
+
+    /// Whether the tile at `address` is covered by the last signed checkpoint (only those are
+    /// served: anything newer is not yet durable and acknowledged).
+    pub fn covers(&self, address: &TileAddress) -> bool {
+        let Ok(checkpoint) = self.checkpoint() else {
+            return false;
+        };
+        tile_is_covered(address, checkpoint.tree_size)
+    }
+
+    /// Inclusion proof of `leaf_index` against the signed checkpoint size `tree_size` (the
+    /// latest when `None`); returns the size used and the proof.
+    pub fn inclusion_proof(
+        &self,
+        leaf_index: u64,
+        tree_size: Option<u64>,
+    ) -> Result<(u64, Vec<redline_ledger::Hash>), NodeError> {
+        let latest = self.checkpoint()?.tree_size;
+        let tree_size = tree_size.unwrap_or(latest);
+        if tree_size > latest {
+            return Err(NodeError::invalid(
+                "tree_size",
+                format!("the latest checkpoint has size {latest}"),
+            ));
+        }
+        let log = self
+            .shared
+            .log
+            .read()
+            .map_err(|_| NodeError::Internal("log lock poisoned".into()))?;
+        let proof = log
+            .inclusion_proof(leaf_index, tree_size)
+            .map_err(|error| NodeError::invalid("leaf_index", error.to_string()))?;
+        Ok((tree_size, proof))
+    }
+
+    /// Consistency proof between two sizes no larger than the latest checkpoint.
+    pub fn consistency_proof(
+        &self,
+        old_size: u64,
+        new_size: Option<u64>,
+    ) -> Result<(u64, Vec<redline_ledger::Hash>), NodeError> {
+        let latest = self.checkpoint()?.tree_size;
+        let new_size = new_size.unwrap_or(latest);
+        if new_size > latest {
+            return Err(NodeError::invalid(
+                "new_size",
+                format!("the latest checkpoint has size {latest}"),
+            ));
+        }
+        let log = self
+            .shared
+            .log
+            .read()
+            .map_err(|_| NodeError::Internal("log lock poisoned".into()))?;
+        let proof = log
+            .consistency_proof(old_size, new_size)
+            .map_err(|error| NodeError::invalid("old_size", error.to_string()))?;
+        Ok((new_size, proof))
+    }
+
+    /// Leaf indices of the entries about `subject` under the latest checkpoint.
+    pub fn leaves_of_subject(&self, subject: &str) -> Vec<u64> {
+        let latest = self.checkpoint().map(|c| c.tree_size).unwrap_or(0);
+        match self.shared.subjects.read() {
+            Ok(subjects) => subjects
+                .get(subject)
+                .map(|leaves| {
+                    leaves
+                        .iter()
+                        .copied()
+                        .filter(|leaf| *leaf < latest)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// A tlog-proof receipt of `leaf_index` against the latest checkpoint.
+    pub fn receipt(&self, leaf_index: u64) -> Result<String, NodeError> {
+        let note = self.checkpoint_note();
+        let log = self
+            .shared
+            .log
+            .read()
+            .map_err(|_| NodeError::Internal("log lock poisoned".into()))?;
+        let proof = log
+            .receipt(leaf_index, note)
+            .map_err(|error| NodeError::invalid("leaf_index", error.to_string()))?;
+        Ok(proof.to_text())
+    }
+
+    /// Adds a witness's cosignature line to the served checkpoint if it is for the current
+    /// checkpoint body.
+    pub fn add_cosignature(
+        &self,
+        checkpoint_body: &str,
+        signature: redline_ledger::note::NoteSignature,
+    ) {
+        if let Ok(mut note) = self.shared.checkpoint_note.write()
+            && note.text() == checkpoint_body
+            && !note
+                .signatures()
+                .iter()
+                .any(|existing| existing.key_id == signature.key_id)
+        {
+            note.add_signature(signature);
+        }
+    }
+
+    /// Stops the writer after the queued entries are written.
+    pub fn close(&self) {
+        if let Ok(mut sender) = self.sender.lock() {
+            sender.take();
+        }
+        if let Ok(mut writer) = self.writer.lock()
+            && let Some(handle) = writer.take()
+        {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for NodeLog {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Whether `address` is fully inside a tree of `tree_size`.
+pub fn tile_is_covered(address: &TileAddress, tree_size: u64) -> bool {
+    let (level, index, width) = match *address {
+        TileAddress::Hashes {
+            level,
+            index,
+            width,
+        } => (u32::from(level), index, width),
+        TileAddress::EntryBundle { index, width } => (0, index, width),
+    };
+    let hashes_at_level = if level * 8 >= 64 {
+        0
+    } else {
+        tree_size >> (level * 8)
+    };
+    index
+        .checked_mul(256)
+        .and_then(|start| start.checked_add(u64::from(width)))
+        .is_some_and(|end| end <= hashes_at_level)
+}
+
+/// Reads every entry bundle up to `tree_size` and indexes the entries by subject.
+fn index_subjects(
+    storage: &FileTileStorage,
+    tree_size: u64,
+) -> Result<HashMap<String, Vec<u64>>, String> {
+    use redline_ledger::storage::TileStorage as _;
+    #[derive(Deserialize)]
+    struct SubjectOnly {
+        subject: String,
+    }
+    let mut subjects: HashMap<String, Vec<u64>> = HashMap::new();
+    for bundle_index in 0..tree_size.div_ceil(256) {
+        let width = (tree_size - bundle_index * 256).min(256) as u16;
+        let address = TileAddress::EntryBundle {
+            index: bundle_index,
+            width,
+        };
+        let bytes = storage
+            .read_tile(&address)
+            .map_err(|error| error.to_string())?
+            .ok_or_else(|| format!("{} is missing", address.path()))?;
+        let entries = parse_entry_bundle_of_width(&bytes, width)
+            .map_err(|error| format!("{}: {error}", address.path()))?;
+        for (position, entry) in entries.into_iter().enumerate() {
+            if let Ok(parsed) = serde_json::from_slice::<SubjectOnly>(entry) {
+                subjects
+                    .entry(parsed.subject)
+                    .or_default()
+                    .push(bundle_index * 256 + position as u64);
+            }
+        }
+    }
+    Ok(subjects)
+}
+
+fn subject_of(entry: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct SubjectOnly {
+        subject: String,
+    }
+    serde_json::from_slice::<SubjectOnly>(entry)
+        .ok()
+        .map(|parsed| parsed.subject)
+}
+
+fn run_writer(
+    receiver: mpsc::Receiver<AppendRequest>,
+    shared: Arc<LogShared>,
+    mut storage: FileTileStorage,
+    signer: Ed25519NoteSigner,
+    batch_interval: Duration,
+    batch_entries: usize,
+) {
+    let mut last_signed_bytes = match shared.checkpoint_note.read() {
+        Ok(note) => note.to_text().into_bytes(),
+        Err(_) => return,
+    };
+    while let Ok(first) = receiver.recv() {
+        let mut batch = vec![first];
+        let deadline = Instant::now() + batch_interval;
+        while batch.len() < batch_entries {
+            match receiver.try_recv() {
+                Ok(request) => batch.push(request),
+                Err(mpsc::TryRecvError::Disconnected) => break,
+                Err(mpsc::TryRecvError::Empty) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        break;
+                    }
+                    match receiver.recv_timeout(deadline - now) {
+                        Ok(request) => batch.push(request),
+                        Err(_) => break,
+                    }
+                }
+            }
+        }
+        let outcome = write_batch(&batch, &shared, &mut storage, &signer, &last_signed_bytes);
+        match outcome {
+            Ok((note_bytes, receipts)) => {
+                last_signed_bytes = note_bytes;
+                for (request, receipt) in batch.into_iter().zip(receipts) {
+                    let _ = request.respond.send(receipt);
+                }
+            }
+            Err(reason) => {
+                tracing::error!(%reason, "the transparency log writer failed; log writes stop");
+                if let Ok(mut failed) = shared.failed.lock() {
+                    *failed = Some(reason.clone());
+                }
+                for request in batch {
+                    let _ = request.respond.send(Err(NodeError::Internal(format!(
+                        "the transparency log failed: {reason}"
+                    ))));
+                }
+                // Refuse everything after a failure: a partial state is never acknowledged,
+                // and the node must be restarted to recover from the tiles.
+                for request in receiver.iter() {
+                    let _ = request.respond.send(Err(NodeError::Internal(format!(
+                        "the transparency log failed: {reason}"
+                    ))));
+                }
+                return;
+            }
+        }
+    }
+}
+
+type BatchOutcome = (Vec<u8>, Vec<Result<LogReceipt, NodeError>>);
+
+fn write_batch(
+    batch: &[AppendRequest],
+    shared: &LogShared,
+    storage: &mut FileTileStorage,
+    signer: &Ed25519NoteSigner,
+    last_signed_bytes: &[u8],
+) -> Result<BatchOutcome, String> {
+    let mut indices: Vec<Result<u64, NodeError>> = Vec::with_capacity(batch.len());
+    let checkpoint = {
+        let mut log = shared
+            .log
+            .write()
+            .map_err(|_| "log lock poisoned".to_owned())?;
+        for request in batch {
+            indices.push(log.append(&request.entry).map_err(|error| {
+                NodeError::invalid("entry", format!("the log entry is too large: {error}"))
+            }));
+        }
+        log.publish(storage).map_err(|error| error.to_string())?;
+        log.checkpoint()
+    };
+    storage
+        .sync()
+        .map_err(|error| format!("syncing the tiles: {error}"))?;
+    // Compare-and-swap: the checkpoint on disk must still be the one this writer signed last,
+    // and the new tree must extend it.
+    let on_disk = storage
+        .read_checkpoint()
+        .map_err(|error| format!("reading the checkpoint: {error}"))?
+        .unwrap_or_default();
+    if on_disk != last_signed_bytes {
+        return Err("the checkpoint on disk is not the one this writer signed last".to_owned());
+    }
+    let previous_note =
+        Note::parse(last_signed_bytes).map_err(|error| format!("last checkpoint: {error}"))?;
+    let previous = Checkpoint::parse_body(previous_note.text())
+        .map_err(|error| format!("last checkpoint: {error}"))?;
+    check_extends(&previous, &checkpoint, shared)?;
+    let note = checkpoint
+        .sign(signer)
+        .map_err(|error| format!("signing the checkpoint: {error}"))?;
+    let note_bytes = note.to_text().into_bytes();
+    storage
+        .write_checkpoint(&note_bytes)
+        .map_err(|error| format!("writing the checkpoint: {error}"))?;
+    {
+        let mut subjects = shared
+            .subjects
+            .write()
+            .map_err(|_| "subject index lock poisoned".to_owned())?;
+        for (request, index) in batch.iter().zip(&indices) {
+            if let (Ok(index), Some(subject)) = (index, subject_of(&request.entry)) {
+                subjects.entry(subject).or_default().push(*index);
+            }
+        }
+    }
+    {
+        let mut current = shared
+            .checkpoint_note
+            .write()
+            .map_err(|_| "checkpoint lock poisoned".to_owned())?;
+        *current = note.clone();
+    }
+    let log = shared
+        .log
+        .read()
+        .map_err(|_| "log lock poisoned".to_owned())?;
+    let receipts = batch
+        .iter()
+        .zip(indices)
+        .map(|(request, index)| {
+            let index = index?;
+            let proof = log
+                .receipt(index, note.clone())
+                .map_err(|error| NodeError::Internal(format!("making a receipt: {error}")))?;
+            Ok(LogReceipt {
+                leaf_index: index,
+                entry: String::from_utf8_lossy(&request.entry).into_owned(),
+                tlog_proof: proof.to_text(),
+            })
+        })
+        .collect();
+    Ok((note_bytes, receipts))
+}
+
+/// The new checkpoint must not be smaller than the last one, must have the same root at the
+/// same size, and must be consistent with it.
+fn check_extends(
+    previous: &Checkpoint,
+    next: &Checkpoint,
+    shared: &LogShared,
+) -> Result<(), String> {
+    if next.tree_size < previous.tree_size {
+        return Err(format!(
+            "refusing to sign size {} after size {}",
+            next.tree_size, previous.tree_size
+        ));
+    }
+    if next.tree_size == previous.tree_size {
+        return if next.root_hash == previous.root_hash {
+            Ok(())
+        } else {
+            Err(format!(
+                "refusing to sign a second tree of size {}",
+                next.tree_size
+            ))
+        };
+    }
+    if previous.tree_size == 0 {
+        return Ok(());
+    }
+    let log = shared
+        .log
+        .read()
+        .map_err(|_| "log lock poisoned".to_owned())?;
+    let proof = log
+        .consistency_proof(previous.tree_size, next.tree_size)
+        .map_err(|error| error.to_string())?;
+    verify_consistency(
+        previous.tree_size,
+        next.tree_size,
+        &proof,
+        previous.root_hash.as_ref(),
+        next.root_hash.as_ref(),
+    )
+    .map_err(|error| format!("the new tree is not consistent with the last checkpoint: {error}"))
+}
+
+impl Node {
+    /// Attaches the node's transparency log (once; later calls are refused).
+    pub fn attach_log(&self, log: NodeLog) -> Result<(), NodeError> {
+        self.log
+            .set(Arc::new(log))
+            .map_err(|_| NodeError::Conflict("the node already has a log".into()))
+    }
+
+    /// The node's log, if one is attached.
+    pub fn log(&self) -> Option<&Arc<NodeLog>> {
+        self.log.get()
+    }
+
+    /// Appends `entry` to the node's transparency log and returns its receipt once durable.
+    /// For the hotline (messages, communication-check results) and every use case that logs.
+    /// A node without a log answers `NotFound`.
+    pub async fn append_to_log(&self, entry: LogEntry) -> Result<LogReceipt, NodeError> {
+        let log = self
+            .log
+            .get()
+            .ok_or_else(|| NodeError::NotFound("this node has no transparency log".into()))?;
+        log.append(entry.to_bytes()?).await
+    }
+}
+
+impl NodeLog {
+    /// Appends several entries in one go (they usually share a batch) and waits for all.
+    pub async fn append_all(&self, entries: Vec<Vec<u8>>) -> Result<Vec<LogReceipt>, NodeError> {
+        let mut answers = Vec::with_capacity(entries.len());
+        {
+            let sender = self
+                .sender
+                .lock()
+                .map_err(|_| NodeError::Internal("the log writer lock is poisoned".into()))?;
+            let sender = sender
+                .as_ref()
+                .ok_or_else(|| NodeError::Internal("the log is closed".into()))?;
+            for entry in entries {
+                let (respond, answer) = tokio::sync::oneshot::channel();
+                sender
+                    .send(AppendRequest { entry, respond })
+                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?;
+                answers.push(answer);
+            }
+        }
+        let mut receipts = Vec::with_capacity(answers.len());
+        for answer in answers {
+            receipts.push(
+                answer
+                    .await
+                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??,
+            );
+        }
+        Ok(receipts)
+    }
+}
+
+/// The SHA-256 input for an object: its canonical JSON as serde writes it.
+fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// Log entries for a stored incident version and its assessment.
+pub(crate) fn incident_entries(
+    kind: LogEntryKind,
+    caller: &crate::Caller,
+    incident: &redline_model::Incident,
+    assessment: Option<&redline_store::StoredAssessment>,
+) -> Vec<LogEntry> {
+    let party = caller.party().map(ToString::to_string);
+    let mut entries = vec![LogEntry::new(
+        kind,
+        party.clone(),
+        incident.id.to_string(),
+        incident.updated_at,
+        &json_bytes(&incident.report),
+    )];
+    if let Some(assessment) = assessment {
+        entries.push(assessment_entry(party, assessment));
+    }
+    entries
+}
+
+pub(crate) fn assessment_entry(
+    party: Option<String>,
+    assessment: &redline_store::StoredAssessment,
+) -> LogEntry {
+    LogEntry::new(
+        LogEntryKind::Assessment,
+        party,
+        assessment.incident_id.to_string(),
+        assessment.assessed_at,
+        assessment.assessment_json.as_bytes(),
+    )
+}
+
+pub(crate) fn party_entry(party: &redline_model::Party) -> LogEntry {
+    LogEntry::new(
+        LogEntryKind::PartyAdded,
+        None,
+        party.id.to_string(),
+        party.created_at,
+        &json_bytes(party),
+    )
+}
+
+pub(crate) fn party_key_entry(
+    party: &redline_model::PartyId,
+    key: &redline_model::PartyKey,
+) -> LogEntry {
+    LogEntry::new(
+        LogEntryKind::PartyKeyAdded,
+        None,
+        party.to_string(),
+        key.added_at,
+        key.public_key.as_bytes(),
+    )
+}
+
+impl Node {
+    /// Logs `entries` together if the node has a log (use cases call this after their write
+    /// committed). An error means the write is stored but not logged: the log writer has
+    /// failed and the node must be restarted.
+    pub(crate) async fn log_events(&self, entries: Vec<LogEntry>) -> Result<(), NodeError> {
+        let Some(log) = self.log.get() else {
+            return Ok(());
+        };
+        let mut encoded = Vec::with_capacity(entries.len());
+        for entry in entries {
+            encoded.push(entry.to_bytes()?);
+        }
+        log.append_all(encoded).await?;
+        Ok(())
+    }
+}

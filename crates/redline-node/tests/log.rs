@@ -1,0 +1,178 @@
+#![allow(clippy::unwrap_used)]
+//! The node's transparency log: use cases log what they store, receipts verify against the
+//! signed checkpoint, a restart recovers the same log, and entries never carry content.
+
+use std::sync::Arc;
+
+use redline_ledger::checkpoint::Checkpoint;
+use redline_ledger::note::Note;
+use redline_ledger::proof::verify_consistency;
+use redline_ledger::receipt::TlogProof;
+use redline_model::{PartyId, PartyKind};
+use redline_node::log::{LogConfig, LogEntry, LogEntryKind, NodeLog};
+use redline_node::{Caller, NewParty, Node, SystemClock};
+use redline_store::{SqlStore, SqlStoreOptions};
+
+const ORIGIN: &str = "test.redline.example/log";
+const SEED: [u8; 32] = [7; 32];
+
+async fn node_with_log(directory: &std::path::Path) -> Arc<Node> {
+    let store =
+        SqlStore::open_sqlite_file(&directory.join("db.sqlite"), SqlStoreOptions::default())
+            .await
+            .unwrap();
+    let node = Node::new(Arc::new(store), Arc::new(SystemClock));
+    node.attach_log(NodeLog::open(LogConfig::new(directory.join("log"), ORIGIN, SEED)).unwrap())
+        .unwrap();
+    node.load_norms().await.unwrap();
+    Arc::new(node)
+}
+
+fn verify_receipt(node: &Node, receipt: &redline_node::log::LogReceipt) {
+    let log = node.log().unwrap();
+    let proof = TlogProof::parse(receipt.tlog_proof.as_bytes()).unwrap();
+    proof
+        .verify(receipt.entry.as_bytes(), ORIGIN, &[log.verifier()], &[], 0)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn use_cases_are_logged_and_receipts_verify_across_a_restart() {
+    let directory = tempfile::tempdir().unwrap();
+    let node = node_with_log(directory.path()).await;
+    for id in ["EE", "UA"] {
+        node.add_party(
+            &Caller::Operator,
+            NewParty {
+                id: PartyId::parse(id).unwrap(),
+                kind: PartyKind::State,
+                name: format!("State {id}"),
+                languages: vec![],
+                public_keys: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let report = std::fs::read("../../demo/incidents/01-estonia-2007.json").unwrap();
+    let incident = node
+        .submit_incident_json(&Caller::Operator, &report)
+        .await
+        .unwrap();
+    let log = node.log().unwrap().clone();
+    let leaves = log.leaves_of_subject(incident.id.as_str());
+    assert_eq!(leaves.len(), 2, "submission and assessment: {leaves:?}");
+    let before = log.checkpoint().unwrap();
+    assert!(before.tree_size >= 4, "{before:?}");
+
+    let receipt = node
+        .append_to_log(LogEntry::new(
+            LogEntryKind::HotlineMessage,
+            Some("EE".into()),
+            "message--1",
+            node.now(),
+            b"secret amber message body",
+        ))
+        .await
+        .unwrap();
+    verify_receipt(&node, &receipt);
+    assert!(!receipt.entry.contains("secret"), "{}", receipt.entry);
+    let entry: serde_json::Value = serde_json::from_str(&receipt.entry).unwrap();
+    assert_eq!(entry["kind"], "hotline-message");
+    assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
+
+    // Many concurrent appends share batches; each receipt verifies.
+    let mut tasks = Vec::new();
+    for number in 0..300 {
+        let node = node.clone();
+        tasks.push(tokio::spawn(async move {
+            node.append_to_log(LogEntry::new(
+                LogEntryKind::CommunicationCheck,
+                None,
+                format!("check--{number}"),
+                node.now(),
+                b"{}",
+            ))
+            .await
+            .unwrap()
+        }));
+    }
+    let mut receipts = Vec::new();
+    for task in tasks {
+        receipts.push(task.await.unwrap());
+    }
+    for receipt in &receipts {
+        verify_receipt(&node, receipt);
+    }
+    let last = log.checkpoint().unwrap();
+    node.close().await;
+    drop(log);
+    drop(node);
+
+    // A restart recovers the same log, consistent with what was published before.
+    let node = node_with_log(directory.path()).await;
+    let log = node.log().unwrap().clone();
+    let recovered = log.checkpoint().unwrap();
+    assert_eq!(recovered, last);
+    let (_, proof) = log.consistency_proof(before.tree_size, None).unwrap();
+    verify_consistency(
+        before.tree_size,
+        last.tree_size,
+        &proof,
+        before.root_hash.as_ref(),
+        last.root_hash.as_ref(),
+    )
+    .unwrap();
+    assert_eq!(log.leaves_of_subject(incident.id.as_str()), leaves);
+    for receipt in &receipts {
+        let text = log.receipt(receipt.leaf_index).unwrap();
+        let proof = TlogProof::parse(text.as_bytes()).unwrap();
+        proof
+            .verify(receipt.entry.as_bytes(), ORIGIN, &[log.verifier()], &[], 0)
+            .unwrap();
+    }
+    // A second writer on the same directory is refused.
+    let error =
+        NodeLog::open(LogConfig::new(directory.path().join("log"), ORIGIN, SEED)).unwrap_err();
+    assert!(error.to_string().contains("held by another"), "{error}");
+    node.close().await;
+}
+
+#[tokio::test]
+async fn a_checkpoint_on_disk_that_is_not_ours_stops_the_writer() {
+    let directory = tempfile::tempdir().unwrap();
+    let node = node_with_log(directory.path()).await;
+    node.append_to_log(LogEntry::new(
+        LogEntryKind::CommunicationCheck,
+        None,
+        "a",
+        node.now(),
+        b"1",
+    ))
+    .await
+    .unwrap();
+    // Someone replaces the checkpoint behind the writer's back (another tree of the same size).
+    let path = directory.path().join("log/checkpoint");
+    let note = Note::parse(&std::fs::read(&path).unwrap()).unwrap();
+    let checkpoint = Checkpoint::parse_body(note.text()).unwrap();
+    let signer = redline_ledger::note::Ed25519NoteSigner::from_seed(ORIGIN, &SEED).unwrap();
+    let forged = Checkpoint::new(ORIGIN, checkpoint.tree_size, redline_ledger::Hash([9; 32]))
+        .sign(&signer)
+        .unwrap();
+    std::fs::write(&path, forged.to_text()).unwrap();
+    let error = node
+        .append_to_log(LogEntry::new(
+            LogEntryKind::CommunicationCheck,
+            None,
+            "b",
+            node.now(),
+            b"2",
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("not the one this writer signed"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), forged.to_text().into_bytes());
+}

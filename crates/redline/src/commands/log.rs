@@ -1,0 +1,597 @@
+//! `redline log`: the node's transparency log from the outside. `key` prints the log's C2SP
+//! verifier key; `verify` audits a log (a node's `/log/` URL or a directory of tiles): the
+//! checkpoint signature and cosignatures, the whole tree recomputed from the tiles and entry
+//! bundles, consistency with every checkpoint seen before (kept in `--state`), and receipts;
+//! `mirror` copies a log's checkpoint, tiles and bundles into a directory. Also opens the log
+//! and the witness for a local node (`attach`) and collects cosignatures while serving.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use redline_ledger::checkpoint::{Checkpoint, open_checkpoint};
+use redline_ledger::cosignature::{CosignatureSigner, CosignatureVerifier};
+use redline_ledger::hash::leaf_hash;
+use redline_ledger::log::{TiledLog, verify_storage};
+use redline_ledger::note::{Ed25519NoteVerifier, NoteVerifier};
+use redline_ledger::receipt::TlogProof;
+use redline_ledger::storage::TileStorage;
+use redline_ledger::tiles::{TileAddress, parse_entry_bundle_of_width, tile_inventory};
+use redline_node::Node;
+use redline_node::log::{LogConfig, NodeLog};
+use redline_node::log_witness::{ConfiguredWitness, WitnessConfig, WitnessedLog};
+use redline_store::FileTileStorage;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum LogCommand {
+    /// Print the node's log verifier key (C2SP vkey) and its witness cosigner key.
+    Key,
+    /// Audit a log: signature, cosignatures, every tile and entry, consistency with the
+    /// checkpoints seen before, receipts. Exit 0 only if everything holds.
+    Verify(VerifyArguments),
+    /// Copy a log (checkpoint, tiles, entry bundles) from a node into a directory.
+    Mirror(MirrorArguments),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArguments {
+    /// The log: a URL such as http://127.0.0.1:8080/log, or a directory of tiles.
+    pub source: String,
+    /// The log's verifier key; default: the one pinned in --state, else the log's own `key`
+    /// (trusted on first use).
+    #[arg(long, value_name = "VKEY")]
+    pub key: Option<String>,
+    /// A file remembering the key and every checkpoint verified before (created if missing,
+    /// updated when everything holds).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Receipts to check: C2SP tlog-proof text, or the node's JSON receipt.
+    #[arg(long = "receipt", value_name = "FILE")]
+    pub receipts: Vec<PathBuf>,
+    /// Witness cosigner keys (C2SP vkey) whose cosignatures count.
+    #[arg(long = "witness", value_name = "VKEY")]
+    pub witnesses: Vec<String>,
+    /// How many of the witnesses must have cosigned the checkpoint.
+    #[arg(long, default_value_t = 0)]
+    pub quorum: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MirrorArguments {
+    /// The log URL, such as http://127.0.0.1:8080/log.
+    pub url: String,
+    /// The directory to copy into (created if missing).
+    pub directory: PathBuf,
+}
+
+/// A verification failure: the message says exactly what does not hold.
+#[derive(Debug, thiserror::Error)]
+#[error("log verification failed: {0}")]
+pub struct VerificationFailed(pub String);
+
+fn failed(message: impl Into<String>) -> anyhow::Error {
+    VerificationFailed(message.into()).into()
+}
+
+pub async fn run(settings: &Settings, command: LogCommand) -> anyhow::Result<()> {
+    match command {
+        LogCommand::Key => {
+            let (seed, origin) = log_key(settings)?;
+            let signer = redline_ledger::note::Ed25519NoteSigner::from_seed(&origin, &seed)
+                .map_err(|error| anyhow::anyhow!("the log origin {origin:?}: {error}"))?;
+            println!("{}", signer.verifier().to_vkey());
+            let cosigner = cosigner(settings)?;
+            println!("{}", cosigner.verifier().to_vkey());
+            Ok(())
+        }
+        LogCommand::Verify(arguments) => verify(arguments).await,
+        LogCommand::Mirror(arguments) => {
+            let checkpoint = mirror(&arguments.url, &arguments.directory, None).await?;
+            println!(
+                "mirrored {} entries of {} into {}",
+                checkpoint.tree_size,
+                checkpoint.origin,
+                arguments.directory.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The node key's seed and the log origin.
+fn log_key(settings: &Settings) -> anyhow::Result<([u8; 32], String)> {
+    let path = settings.data.join(super::init::NODE_KEY_FILE);
+    if !path.exists() {
+        std::fs::create_dir_all(&settings.data)
+            .with_context(|| format!("creating {}", settings.data.display()))?;
+        crate::keys::generate_key_file(&path)?;
+    }
+    let key = crate::keys::read_key_file(&path)?;
+    Ok((key.to_bytes(), settings.log_origin.clone()))
+}
+
+/// The witness cosigner key (its own file: a cosigner never reuses the log key).
+fn cosigner(settings: &Settings) -> anyhow::Result<CosignatureSigner> {
+    let directory = settings.data.join("keys");
+    std::fs::create_dir_all(&directory)
+        .with_context(|| format!("creating {}", directory.display()))?;
+    let path = directory.join("witness-key.pem");
+    if !path.exists() {
+        crate::keys::generate_key_file(&path)?;
+    }
+    let key = crate::keys::read_key_file(&path)?;
+    let name = format!("{}/witness", settings.log_origin);
+    CosignatureSigner::from_seed(&name, &key.to_bytes())
+        .map_err(|error| anyhow::anyhow!("the witness name {name:?}: {error}"))
+}
+
+/// Opens the node's log (in `<data>/log`) and its witness role, and attaches them.
+pub fn attach(node: &Node, settings: &Settings) -> anyhow::Result<()> {
+    let (seed, origin) = log_key(settings)?;
+    let mut config = LogConfig::new(settings.data.join("log"), origin, seed);
+    config.batch_interval = Duration::from_millis(settings.log_batch_interval_ms);
+    config.batch_entries = settings.log_batch_entries;
+    let log = NodeLog::open(config).context("opening the transparency log")?;
+    node.attach_log(log)?;
+    let mut witnessed_logs = Vec::new();
+    for (position, vkey) in settings.witnessed_logs.iter().enumerate() {
+        let verifier = Ed25519NoteVerifier::from_vkey(vkey)
+            .map_err(|error| anyhow::anyhow!("witnessed_logs[{position}]: {error}"))?;
+        witnessed_logs.push(WitnessedLog { verifier });
+    }
+    let mut own_witnesses = Vec::new();
+    for (position, witness) in settings.log_witnesses.iter().enumerate() {
+        let verifier = CosignatureVerifier::from_vkey(&witness.vkey)
+            .map_err(|error| anyhow::anyhow!("log_witnesses[{position}].vkey: {error}"))?;
+        own_witnesses.push(ConfiguredWitness {
+            url: witness.url.clone(),
+            verifier,
+        });
+    }
+    node.attach_witness(WitnessConfig {
+        directory: settings.data.join("witness"),
+        cosigner: cosigner(settings)?,
+        witnessed_logs,
+        own_witnesses,
+        quorum: settings.log_witness_quorum,
+    })?;
+    Ok(())
+}
+
+/// While serving: asks the configured witnesses to cosign each new checkpoint.
+pub fn spawn_cosignature_collector(node: Arc<Node>, settings: &Settings) {
+    if settings.log_witnesses.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let http = reqwest::Client::new();
+        let mut old_sizes = HashMap::new();
+        let mut last_body = String::new();
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let Some(log) = node.log() else { return };
+            let body = log.checkpoint_note().text().to_owned();
+            if body == last_body {
+                continue;
+            }
+            match node.collect_cosignatures(&http, &mut old_sizes).await {
+                Ok((cosigned, witnessed)) => {
+                    tracing::info!(cosigned, witnessed, "checkpoint cosignatures collected");
+                    last_body = body;
+                }
+                Err(error) => tracing::warn!(%error, "collecting cosignatures"),
+            }
+        }
+    });
+}
+
+/// What `--state` remembers.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct VerifierState {
+    origin: Option<String>,
+    key: Option<String>,
+    /// Every checkpoint verified so far: size and base64 root.
+    checkpoints: Vec<SeenCheckpoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SeenCheckpoint {
+    tree_size: u64,
+    root_hash: String,
+}
+
+fn is_url(source: &str) -> bool {
+    source.starts_with("http://") || source.starts_with("https://")
+}
+
+async fn fetch(http: &reqwest::Client, url: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let response = http
+        .get(url)
+        .send()
+        .await
+        .with_context(|| format!("fetching {url}"))?;
+    if response.status() == reqwest::StatusCode::NOT_FOUND {
+        return Ok(None);
+    }
+    if !response.status().is_success() {
+        anyhow::bail!("fetching {url}: {}", response.status());
+    }
+    Ok(Some(
+        response
+            .bytes()
+            .await
+            .with_context(|| format!("reading {url}"))?
+            .to_vec(),
+    ))
+}
+
+/// Copies the checkpoint, every tile and bundle it covers into `directory`. Full tiles already
+/// there are kept. With `expected_checkpoint`, that checkpoint is used instead of fetching.
+async fn mirror(
+    url: &str,
+    directory: &Path,
+    expected_checkpoint: Option<&[u8]>,
+) -> anyhow::Result<Checkpoint> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let base = url.trim_end_matches('/');
+    let checkpoint_bytes = match expected_checkpoint {
+        Some(bytes) => bytes.to_vec(),
+        None => fetch(&http, &format!("{base}/checkpoint"))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{base}/checkpoint: not found"))?,
+    };
+    let note = redline_ledger::note::Note::parse(&checkpoint_bytes)
+        .map_err(|error| failed(format!("{base}/checkpoint is malformed: {error}")))?;
+    let checkpoint = Checkpoint::parse_body(note.text())
+        .map_err(|error| failed(format!("{base}/checkpoint is malformed: {error}")))?;
+    let mut storage = FileTileStorage::open(directory)
+        .with_context(|| format!("opening {}", directory.display()))?;
+    storage.set_batched(true);
+    let mut addresses = Vec::new();
+    for inventory in tile_inventory(checkpoint.tree_size) {
+        let full = (0..inventory.full_tiles).map(|index| (index, 256u16));
+        let partial = (inventory.partial_width > 0)
+            .then_some((inventory.full_tiles, inventory.partial_width));
+        for (index, width) in full.chain(partial) {
+            addresses.push(TileAddress::Hashes {
+                level: inventory.level,
+                index,
+                width,
+            });
+            if inventory.level == 0 {
+                addresses.push(TileAddress::EntryBundle { index, width });
+            }
+        }
+    }
+    for address in addresses {
+        if !address.is_partial() && storage.read_tile(&address)?.is_some() {
+            continue;
+        }
+        let path = address.path();
+        let bytes = fetch(&http, &format!("{base}/{path}"))
+            .await?
+            .ok_or_else(|| failed(format!("{base}/{path} is missing")))?;
+        storage
+            .write_tile(&address, &bytes)
+            .map_err(|error| failed(error.to_string()))?;
+    }
+    storage.write_checkpoint(&checkpoint_bytes)?;
+    if let Some(key) = fetch(&http, &format!("{base}/key")).await? {
+        storage.write_file("key", &key)?;
+    }
+    Ok(checkpoint)
+}
+
+async fn verify(arguments: VerifyArguments) -> anyhow::Result<()> {
+    let mut state: VerifierState = match &arguments.state {
+        Some(path) if path.exists() => serde_json::from_slice(
+            &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        )
+        .with_context(|| format!("{} is not a verifier state file", path.display()))?,
+        _ => VerifierState::default(),
+    };
+    // Fetch a URL into a scratch mirror; a directory is verified in place.
+    let scratch;
+    let directory: PathBuf = if is_url(&arguments.source) {
+        scratch = tempfile::tempdir().context("creating a scratch directory")?;
+        mirror(&arguments.source, scratch.path(), None).await?;
+        scratch.path().to_path_buf()
+    } else {
+        PathBuf::from(&arguments.source)
+    };
+    let checkpoint_path = directory.join("checkpoint");
+    let checkpoint_bytes = std::fs::read(&checkpoint_path)
+        .map_err(|error| failed(format!("{}: {error}", checkpoint_path.display())))?;
+    let key_text = match (&arguments.key, &state.key) {
+        (Some(key), Some(pinned)) if key != pinned => {
+            return Err(failed(format!(
+                "--key differs from the key pinned in the state file ({pinned})"
+            )));
+        }
+        (Some(key), _) => key.clone(),
+        (None, Some(pinned)) => pinned.clone(),
+        (None, None) => {
+            let path = directory.join("key");
+            let text = std::fs::read_to_string(&path).map_err(|_| {
+                failed("no key: pass --key VKEY (or a --state file that pinned one)")
+            })?;
+            eprintln!(
+                "note: trusting the log's own key on first use: {}",
+                text.trim()
+            );
+            text.trim().to_owned()
+        }
+    };
+    let verifier = Ed25519NoteVerifier::from_vkey(&key_text)
+        .map_err(|error| failed(format!("the log key {key_text:?}: {error}")))?;
+    let origin = verifier.key_name().to_owned();
+    let mut witnesses = Vec::new();
+    for vkey in &arguments.witnesses {
+        witnesses.push(
+            CosignatureVerifier::from_vkey(vkey)
+                .map_err(|error| failed(format!("--witness {vkey:?}: {error}")))?,
+        );
+    }
+    let mut all_verifiers: Vec<&dyn NoteVerifier> = vec![&verifier];
+    all_verifiers.extend(witnesses.iter().map(|witness| witness as &dyn NoteVerifier));
+    let opened = open_checkpoint(&checkpoint_bytes, &origin, &all_verifiers).map_err(|error| {
+        failed(format!(
+            "the checkpoint {}: {error}",
+            checkpoint_path.display()
+        ))
+    })?;
+    let signed_by = |key_name: &str, key_id| {
+        opened
+            .verification
+            .verified
+            .iter()
+            .any(|signature| signature.key_name == key_name && signature.key_id == key_id)
+    };
+    if !signed_by(verifier.key_name(), verifier.key_id()) {
+        return Err(failed(
+            "the checkpoint carries no valid signature of the log key",
+        ));
+    }
+    let cosigned = witnesses
+        .iter()
+        .filter(|witness| signed_by(witness.key_name(), witness.key_id()))
+        .count();
+    if cosigned < arguments.quorum {
+        return Err(failed(format!(
+            "the checkpoint is cosigned by {cosigned} of the given witnesses, {} required",
+            arguments.quorum
+        )));
+    }
+    let checkpoint = opened.checkpoint;
+    // Consistency with every checkpoint seen before (checked first: a rollback or a fork is
+    // reported as such even when the tiles are consistent with the new checkpoint).
+    for seen in &state.checkpoints {
+        if seen.tree_size > checkpoint.tree_size {
+            return Err(failed(format!(
+                "rolled back: the checkpoint has size {}, but size {} was seen before",
+                checkpoint.tree_size, seen.tree_size
+            )));
+        }
+        if seen.tree_size == checkpoint.tree_size
+            && seen.root_hash != checkpoint.root_hash.to_base64()
+        {
+            return Err(failed(format!(
+                "fork: the checkpoint of size {} has root {}, but root {} was seen before at that size",
+                checkpoint.tree_size,
+                checkpoint.root_hash.to_base64(),
+                seen.root_hash
+            )));
+        }
+    }
+    let storage = FileTileStorage::open(&directory)
+        .with_context(|| format!("opening {}", directory.display()))?;
+    check_entries_then_tiles(&storage, &checkpoint)?;
+    verify_storage(&storage, &checkpoint)
+        .map_err(|error| failed(format!("the tiles do not match the checkpoint: {error}")))?;
+    let log = TiledLog::recover(&storage, &checkpoint)
+        .map_err(|error| failed(format!("the tiles do not match the checkpoint: {error}")))?;
+    for seen in &state.checkpoints {
+        let root = log
+            .tree()
+            .root_at(seen.tree_size)
+            .map_err(|error| failed(error.to_string()))?;
+        if root.to_base64() != seen.root_hash {
+            return Err(failed(format!(
+                "fork: the log's root at size {} is {}, but a checkpoint seen before says {}",
+                seen.tree_size,
+                root.to_base64(),
+                seen.root_hash
+            )));
+        }
+    }
+    for path in &arguments.receipts {
+        verify_receipt(path, &storage, &log, &verifier, &origin, &witnesses)?;
+    }
+    if let Some(path) = &arguments.state {
+        state.origin = Some(origin.clone());
+        state.key = Some(key_text.clone());
+        if !state
+            .checkpoints
+            .iter()
+            .any(|seen| seen.tree_size == checkpoint.tree_size)
+        {
+            state.checkpoints.push(SeenCheckpoint {
+                tree_size: checkpoint.tree_size,
+                root_hash: checkpoint.root_hash.to_base64(),
+            });
+        }
+        let bytes = serde_json::to_vec_pretty(&state)?;
+        let temporary = path.with_extension("tmp");
+        std::fs::write(&temporary, bytes)
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!(
+        "ok: {origin} at size {} (root {}), {cosigned} witness cosignature(s), {} receipt(s), consistent with {} earlier checkpoint(s)",
+        checkpoint.tree_size,
+        checkpoint.root_hash.to_base64(),
+        arguments.receipts.len(),
+        state.checkpoints.len().saturating_sub(1)
+    );
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct JsonReceipt {
+    entry: String,
+    tlog_proof: String,
+}
+
+fn verify_receipt(
+    path: &Path,
+    storage: &FileTileStorage,
+    log: &TiledLog,
+    verifier: &Ed25519NoteVerifier,
+    origin: &str,
+    witnesses: &[CosignatureVerifier],
+) -> anyhow::Result<()> {
+    let name = path.display();
+    let bytes = std::fs::read(path).with_context(|| format!("reading the receipt {name}"))?;
+    let (claimed_entry, proof_text) = if bytes.first() == Some(&b'{') {
+        let receipt: JsonReceipt = serde_json::from_slice(&bytes)
+            .map_err(|error| failed(format!("receipt {name}: {error}")))?;
+        (
+            Some(receipt.entry.into_bytes()),
+            receipt.tlog_proof.into_bytes(),
+        )
+    } else {
+        (None, bytes)
+    };
+    let proof = TlogProof::parse(&proof_text)
+        .map_err(|error| failed(format!("receipt {name}: {error}")))?;
+    let receipt_checkpoint = Checkpoint::parse_body(proof.checkpoint_note.text())
+        .map_err(|error| failed(format!("receipt {name}: {error}")))?;
+    let tree_size = log.published_size();
+    if proof.leaf_index >= tree_size {
+        return Err(failed(format!(
+            "receipt {name}: entry {} is not in the log of size {tree_size}",
+            proof.leaf_index
+        )));
+    }
+    let bundle_index = proof.leaf_index / 256;
+    let width = (tree_size - bundle_index * 256).min(256) as u16;
+    let address = TileAddress::EntryBundle {
+        index: bundle_index,
+        width,
+    };
+    let bundle = storage
+        .read_tile(&address)?
+        .ok_or_else(|| failed(format!("receipt {name}: {} is missing", address.path())))?;
+    let entries = parse_entry_bundle_of_width(&bundle, width)
+        .map_err(|error| failed(format!("receipt {name}: {}: {error}", address.path())))?;
+    let logged = entries
+        .get((proof.leaf_index % 256) as usize)
+        .ok_or_else(|| failed(format!("receipt {name}: entry missing from the bundle")))?;
+    if let Some(claimed) = &claimed_entry
+        && claimed.as_slice() != *logged
+    {
+        return Err(failed(format!(
+            "receipt {name}: entry {} in the log differs from the entry in the receipt",
+            proof.leaf_index
+        )));
+    }
+    let witness_refs: Vec<&CosignatureVerifier> = witnesses.iter().collect();
+    proof
+        .verify(logged, origin, &[verifier], &witness_refs, 0)
+        .map_err(|error| failed(format!("receipt {name}: {error}")))?;
+    // The receipt's checkpoint must be one of this log's trees.
+    let root = log
+        .tree()
+        .root_at(receipt_checkpoint.tree_size)
+        .map_err(|error| failed(format!("receipt {name}: {error}")))?;
+    if root != receipt_checkpoint.root_hash {
+        return Err(failed(format!(
+            "receipt {name}: its checkpoint of size {} is not consistent with the log (fork)",
+            receipt_checkpoint.tree_size
+        )));
+    }
+    if leaf_hash(logged) != log.tree().leaf_hash(proof.leaf_index).unwrap_or_default() {
+        return Err(failed(format!("receipt {name}: the leaf hash differs")));
+    }
+    Ok(())
+}
+
+/// Recomputes the tree from the entry bundles alone and compares it with the checkpoint, then
+/// compares every level-0 hash tile with it, so a failure names the resource that was changed:
+/// a bundle when the entries do not give the signed root, a hash tile when they do.
+fn check_entries_then_tiles(
+    storage: &FileTileStorage,
+    checkpoint: &Checkpoint,
+) -> anyhow::Result<()> {
+    let tree_size = checkpoint.tree_size;
+    let mut tree = redline_ledger::tree::MerkleTree::new();
+    let mut first_differing_bundle = None;
+    for index in 0..tree_size.div_ceil(256) {
+        let width = (tree_size - index * 256).min(256) as u16;
+        let bundle_address = TileAddress::EntryBundle { index, width };
+        let bundle = storage
+            .read_tile(&bundle_address)?
+            .ok_or_else(|| failed(format!("{} is missing", bundle_address.path())))?;
+        let entries = parse_entry_bundle_of_width(&bundle, width)
+            .map_err(|error| failed(format!("{}: {error}", bundle_address.path())))?;
+        let tile_address = TileAddress::Hashes {
+            level: 0,
+            index,
+            width,
+        };
+        let tile = storage.read_tile(&tile_address)?;
+        for (position, entry) in entries.iter().enumerate() {
+            let hash = leaf_hash(entry);
+            let in_tile = tile
+                .as_ref()
+                .and_then(|tile| tile.get(position * 32..position * 32 + 32));
+            if first_differing_bundle.is_none() && in_tile != Some(hash.as_ref()) {
+                first_differing_bundle = Some((bundle_address, index * 256 + position as u64));
+            }
+            tree.append_leaf_hash(hash);
+        }
+    }
+    let root = tree.root();
+    if root != checkpoint.root_hash {
+        return Err(failed(match first_differing_bundle {
+            Some((address, leaf_index)) => format!(
+                "{}: entry {leaf_index} was changed or removed (the entries give root {}, the checkpoint says {})",
+                address.path(),
+                root.to_base64(),
+                checkpoint.root_hash.to_base64()
+            ),
+            None => format!(
+                "the entries give root {} at size {tree_size}, the signed checkpoint says {}",
+                root.to_base64(),
+                checkpoint.root_hash.to_base64()
+            ),
+        }));
+    }
+    for index in 0..tree_size.div_ceil(256) {
+        let width = (tree_size - index * 256).min(256) as u16;
+        let address = TileAddress::Hashes {
+            level: 0,
+            index,
+            width,
+        };
+        let expected =
+            redline_ledger::tiles::build_hash_tile(tree.hash_tile(0, index, width).unwrap_or(&[]));
+        match storage.read_tile(&address)? {
+            None => return Err(failed(format!("{} is missing", address.path()))),
+            Some(stored) if stored != expected => {
+                return Err(failed(format!(
+                    "{}: the hash tile was changed (it does not match the signed entries)",
+                    address.path()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
