@@ -6,6 +6,7 @@
 //! decision is the node's.
 
 mod auth;
+mod dashboard;
 mod error;
 mod incidents;
 mod norms;
@@ -83,6 +84,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         .route("/api/v1/assess", axum::routing::post(norms::assess))
         .route("/api/v1/norms", get(norms::list))
         .route("/api/v1/norms/{sha256}", get(norms::show))
+        .merge(dashboard::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -12,6 +12,9 @@ mod parties;
 mod tokens;
 
 pub mod incidents;
+// --- dashboard (issue 7) ---
+pub mod dashboard;
+// --- end dashboard ---
 
 use std::sync::Arc;
 
@@ -50,6 +53,9 @@ pub struct Node {
     /// Parties known to exist. Parties are never deleted, so a positive answer stays true.
     known_parties: std::sync::Mutex<std::collections::HashSet<PartyId>>,
     norms: tokio::sync::RwLock<norms::NormsState>,
+    // --- dashboard (issue 7) ---
+    dashboard_cache: dashboard::DashboardCache,
+    // --- end dashboard ---
 }
 
 impl Node {
@@ -60,6 +66,9 @@ impl Node {
             verified_tokens: tokens::VerifiedTokenCache::default(),
             known_parties: std::sync::Mutex::default(),
             norms: tokio::sync::RwLock::default(),
+            // --- dashboard (issue 7) ---
+            dashboard_cache: dashboard::DashboardCache::default(),
+            // --- end dashboard ---
         }
     }
 
