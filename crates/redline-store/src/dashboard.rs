@@ -17,9 +17,9 @@ use crate::{Backend, SqlStore, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DashboardFingerprint {
     pub incidents: i64,
-    pub incidents_updated_us: i64,
+    pub incident_versions: i64,
     pub assessments: i64,
-    pub assessments_at_us: i64,
+    pub adoptions: i64,
 }
 
 /// How many incidents were assessed at one severity level (from each incident's latest
@@ -124,19 +124,22 @@ impl SqlStore {
     pub(crate) async fn dashboard_fingerprint_query(
         &self,
     ) -> Result<DashboardFingerprint, StoreError> {
+        // Counts only: they are answered from the smallest index, never by reading the large
+        // record columns. Every submit and update adds an incident version and an assessment;
+        // re-assessments follow adoptions, which the node counts itself.
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM incidents), \
-                    (SELECT COALESCE(MAX(updated_at_us), 0) FROM incidents), \
+                    (SELECT COUNT(*) FROM incident_versions), \
                     (SELECT COUNT(*) FROM assessments), \
-                    (SELECT COALESCE(MAX(assessed_at_us), 0) FROM assessments)",
+                    (SELECT COUNT(*) FROM norms_adoptions)",
         )
         .fetch_one(&self.pool)
         .await?;
         Ok(DashboardFingerprint {
             incidents: row.try_get(0)?,
-            incidents_updated_us: row.try_get(1)?,
+            incident_versions: row.try_get(1)?,
             assessments: row.try_get(2)?,
-            assessments_at_us: row.try_get(3)?,
+            adoptions: row.try_get(3)?,
         })
     }
 
