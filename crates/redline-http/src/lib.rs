@@ -6,6 +6,7 @@
 //! decision is the node's.
 
 mod auth;
+mod dashboard;
 mod error;
 mod hotline;
 mod incidents;
@@ -118,6 +119,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         .merge(taxii::router(config)) // TAXII 2.1 at /taxii2/ (issue 8)
         // Transparency log.
         .merge(log::routes())
+        .merge(dashboard::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

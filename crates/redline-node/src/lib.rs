@@ -19,6 +19,9 @@ pub mod log_witness;
 pub mod incidents;
 // STIX and TAXII (issue 8)
 pub mod sharing;
+// --- dashboard (issue 7) ---
+pub mod dashboard;
+// --- end dashboard ---
 
 use std::sync::Arc;
 
@@ -67,6 +70,9 @@ pub struct Node {
     // Transparency log: attached once at start (`Node::attach_log`).
     log: std::sync::OnceLock<Arc<log::NodeLog>>,
     witness: std::sync::OnceLock<Arc<log_witness::Witness>>,
+    // --- dashboard (issue 7) ---
+    dashboard_cache: dashboard::DashboardCache,
+    // --- end dashboard ---
 }
 
 impl Node {
@@ -82,6 +88,9 @@ impl Node {
             sharing: sharing::SharingState::default(),
             log: std::sync::OnceLock::new(),
             witness: std::sync::OnceLock::new(),
+            // --- dashboard (issue 7) ---
+            dashboard_cache: dashboard::DashboardCache::default(),
+            // --- end dashboard ---
         }
     }
 

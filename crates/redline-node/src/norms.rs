@@ -144,11 +144,6 @@ impl Node {
             .cloned()
     }
 
-    pub(crate) async fn baseline_document(&self) -> Option<Arc<NormsDocument>> {
-        let state = self.norms.read().await;
-        state.documents.get(&state.baseline_sha256).cloned()
-    }
-
     /// Assesses a stored incident with the document that applies to it, ready to store.
     pub(crate) async fn assessment_for(&self, incident: &Incident) -> Option<StoredAssessment> {
         let document = self.applicable_document(&incident.report).await?;
@@ -373,3 +368,24 @@ impl Node {
         Ok(summaries)
     }
 }
+
+// --- dashboard (issue 7): read access to the loaded documents ---
+impl NormsState {
+    pub(crate) fn adoption_count(&self) -> usize {
+        self.adoptions.len()
+    }
+}
+
+impl Node {
+    /// The shipped baseline as the node loaded it.
+    pub(crate) async fn baseline_document(&self) -> Option<Arc<NormsDocument>> {
+        let state = self.norms.read().await;
+        state.documents.get(&state.baseline_sha256).cloned()
+    }
+
+    /// A loaded document by the SHA-256 of its text.
+    pub async fn norms_document_by_sha256(&self, sha256: &str) -> Option<Arc<NormsDocument>> {
+        self.norms.read().await.documents.get(sha256).cloned()
+    }
+}
+// --- end dashboard ---

@@ -11,6 +11,13 @@ mod stix;
 mod writer;
 // Transparency log: tiles, bundles and checkpoint as files.
 pub mod tile_files;
+// --- dashboard (issue 7) ---
+mod dashboard;
+pub use dashboard::{
+    DashboardFingerprint, DashboardIncidentQuery, DashboardIncidentRow, PartyIncidentCounts,
+    SeverityCount,
+};
+// --- end dashboard ---
 
 use async_trait::async_trait;
 use redline_model::{
@@ -291,6 +298,27 @@ pub trait Store: Send + Sync {
     async fn insert_taxii_status(&self, status: &TaxiiStatusRecord) -> Result<(), StoreError>;
     async fn get_taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError>;
     // --- end of STIX objects and TAXII collections --------------------------------------------
+    // --- dashboard (issue 7): read-only aggregates over incidents of one TLP label ---
+    /// Changes whenever an incident or an assessment is written (for caches).
+    async fn dashboard_fingerprint(&self) -> Result<DashboardFingerprint, StoreError>;
+    /// Incidents labelled `tlp`, counted by the severity of their latest assessment.
+    async fn dashboard_counts_by_severity(
+        &self,
+        tlp: &str,
+    ) -> Result<Vec<SeverityCount>, StoreError>;
+    /// Incidents labelled `tlp`, counted by the month (`YYYY-MM`, UTC) they were first observed.
+    async fn dashboard_counts_by_month(&self, tlp: &str) -> Result<Vec<(String, u64)>, StoreError>;
+    /// Incidents labelled `tlp`, counted by reporter and by suspected state.
+    async fn dashboard_counts_by_party(
+        &self,
+        tlp: &str,
+    ) -> Result<std::collections::BTreeMap<String, PartyIncidentCounts>, StoreError>;
+    /// A page of incidents with the fields a dashboard listing shows, newest first.
+    async fn dashboard_list_incidents(
+        &self,
+        query: &DashboardIncidentQuery,
+    ) -> Result<Vec<DashboardIncidentRow>, StoreError>;
+    // --- end dashboard ---
 
     /// Waits for pending writes and closes the database.
     async fn close(&self);

@@ -66,8 +66,8 @@ impl Default for SqlStoreOptions {
 
 /// The store on SQLite or PostgreSQL.
 pub struct SqlStore {
-    backend: Backend,
-    pool: sqlx::AnyPool,
+    pub(crate) backend: Backend,
+    pub(crate) pool: sqlx::AnyPool,
     writer: Writer,
     /// SQLite only: moves the WAL into the database file off the writer's path.
     checkpointer: Option<tokio::task::JoinHandle<()>>,
@@ -1133,6 +1133,32 @@ impl Store for SqlStore {
         row.as_ref().map(crate::stix::status_from_row).transpose()
     }
     // --- end of STIX objects and TAXII collections --------------------------------------------
+    // --- dashboard (issue 7): the queries live in dashboard.rs ---
+    async fn dashboard_fingerprint(&self) -> Result<crate::DashboardFingerprint, StoreError> {
+        self.dashboard_fingerprint_query().await
+    }
+    async fn dashboard_counts_by_severity(
+        &self,
+        tlp: &str,
+    ) -> Result<Vec<crate::SeverityCount>, StoreError> {
+        self.dashboard_counts_by_severity_query(tlp).await
+    }
+    async fn dashboard_counts_by_month(&self, tlp: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        self.dashboard_counts_by_month_query(tlp).await
+    }
+    async fn dashboard_counts_by_party(
+        &self,
+        tlp: &str,
+    ) -> Result<BTreeMap<String, crate::PartyIncidentCounts>, StoreError> {
+        self.dashboard_counts_by_party_query(tlp).await
+    }
+    async fn dashboard_list_incidents(
+        &self,
+        query: &crate::DashboardIncidentQuery,
+    ) -> Result<Vec<crate::DashboardIncidentRow>, StoreError> {
+        self.dashboard_list_incidents_query(query).await
+    }
+    // --- end dashboard ---
 
     async fn close(&self) {
         self.writer.close().await;

@@ -1,0 +1,430 @@
+//! The public pages: overview, incident listing, one incident with its assessment explained
+//! rule by rule, scorecards, norms documents with the difference between versions, and how to
+//! verify the log. No sign-in; every figure comes from `redline_node::dashboard`, which only
+//! ever hands out `TLP:CLEAR` incidents.
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    response::Response,
+};
+use redline_model::{IncidentId, PartyId};
+use redline_node::dashboard::{AttributedIncident, PartyScorecard, PublicOverview};
+use redline_store::DashboardIncidentRow;
+
+use super::{
+    Page, PageError, ShownTime,
+    charts::{Bar, bar_chart},
+    diff::{DiffLine, line_diff},
+    render,
+};
+use crate::AppState;
+
+/// An incident row as the listings show it.
+pub(crate) struct IncidentRowView {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) reported_by: String,
+    pub(crate) victim: String,
+    pub(crate) first_observed: ShownTime,
+    pub(crate) severity: String,
+    pub(crate) severity_colour: String,
+    pub(crate) suspected: String,
+    pub(crate) certainty: String,
+}
+
+fn row_view(page: &Page, row: &DashboardIncidentRow) -> IncidentRowView {
+    IncidentRowView {
+        id: row.id.clone(),
+        title: row.title.clone(),
+        reported_by: row.reported_by.clone(),
+        victim: row.victim.clone(),
+        first_observed: ShownTime::from_microseconds(row.first_observed_us),
+        severity: match (&row.severity_level, &row.severity_name) {
+            (Some(level), Some(name)) => format!("{level} · {name}"),
+            _ => page.t("unassessed"),
+        },
+        severity_colour: row.severity_colour.clone().unwrap_or_default(),
+        suspected: match (&row.suspected_state, &row.confidence) {
+            (Some(state), Some(confidence)) => format!("{state} ({confidence})"),
+            _ => "—".to_string(),
+        },
+        certainty: row.certainty.clone().unwrap_or_else(|| "—".to_string()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/overview.html")]
+struct OverviewTemplate {
+    page: Page,
+    overview: std::sync::Arc<PublicOverview>,
+    severity_chart: String,
+    month_chart: String,
+    severity_rows: Vec<(String, String, u64)>,
+}
+
+pub(crate) async fn overview(State(state): State<AppState>, page: Page) -> Response {
+    let overview = match state.node.public_overview().await {
+        Ok(overview) => overview,
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
+    let severity_rows: Vec<(String, String, u64)> = overview
+        .by_severity
+        .iter()
+        .map(|count| {
+            let label = match count.level {
+                Some(level) => format!("{level} · {}", count.name),
+                None => page.t("unassessed"),
+            };
+            (label, count.colour.clone(), count.count)
+        })
+        .collect();
+    let severity_bars: Vec<Bar> = severity_rows
+        .iter()
+        .map(|(label, colour, count)| Bar {
+            label: label.clone(),
+            value: *count,
+            colour: colour.clone(),
+        })
+        .collect();
+    let month_bars: Vec<Bar> = overview
+        .by_month
+        .iter()
+        .map(|(month, count)| Bar {
+            label: month.clone(),
+            value: *count,
+            colour: "#1d4ed8".to_string(),
+        })
+        .collect();
+    let template = OverviewTemplate {
+        severity_chart: bar_chart("by-severity", &page.t("by-severity"), &severity_bars),
+        month_chart: bar_chart("by-month", &page.t("by-month"), &month_bars),
+        page,
+        overview,
+        severity_rows,
+    };
+    render(&template)
+}
+
+impl PageError {
+    pub(crate) fn into_response_page(self) -> Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct ListingQuery {
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/incidents.html")]
+struct IncidentsTemplate {
+    page: Page,
+    incidents: Vec<IncidentRowView>,
+    next_before: Option<i64>,
+}
+
+pub(crate) async fn incidents(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<ListingQuery>,
+) -> Response {
+    let before = query.before;
+    match state.node.public_incidents(before, None).await {
+        Ok(listing) => {
+            let incidents = listing
+                .incidents
+                .iter()
+                .map(|row| row_view(&page, row))
+                .collect();
+            render(&IncidentsTemplate {
+                page,
+                incidents,
+                next_before: listing.next_before,
+            })
+        }
+        Err(error) => PageError::new(page, error).into_response_page(),
+    }
+}
+
+/// One rule of the trace, with the basis the document gives it.
+pub(crate) struct TraceView {
+    pub(crate) rule: String,
+    pub(crate) fired: bool,
+    pub(crate) why: String,
+    pub(crate) basis: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/incident.html")]
+struct IncidentTemplate {
+    page: Page,
+    incident: redline_model::Incident,
+    first_observed: ShownTime,
+    last_observed: Option<ShownTime>,
+    assessment: Option<redline_norms::Assessment>,
+    document_title: String,
+    severity_note: String,
+    trace: Vec<TraceView>,
+    assessment_json: String,
+}
+
+/// The basis the document gives the rule a trace entry names (`rule:ID`, `red-line:ID`, …).
+fn basis_of(document: &redline_norms::NormsDocument, rule: &str) -> String {
+    let id = rule.rsplit([':', ' ']).next().unwrap_or(rule);
+    if let Some(found) = document.rules.iter().find(|candidate| candidate.id == id) {
+        return found.basis.clone();
+    }
+    if let Some(found) = document
+        .red_lines
+        .iter()
+        .find(|candidate| candidate.id == id)
+    {
+        return found.basis.clone();
+    }
+    if let Some(found) = document
+        .protected
+        .iter()
+        .find(|candidate| candidate.id == id)
+    {
+        return found.basis.clone();
+    }
+    String::new()
+}
+
+pub(crate) async fn incident(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = IncidentId::parse(&id) else {
+        return PageError::not_found(page).into_response_page();
+    };
+    let public = match state.node.public_incident(&id).await {
+        Ok(public) => public,
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
+    let (document_title, severity_note, trace) = match (&public.document, &public.assessment) {
+        (Some(document), Some(assessment)) => (
+            document.title.clone(),
+            document.severity.note.clone().unwrap_or_default(),
+            assessment
+                .trace
+                .iter()
+                .map(|entry| TraceView {
+                    rule: entry.rule.to_string(),
+                    fired: entry.fired,
+                    why: entry.why.to_string(),
+                    basis: basis_of(document, &entry.rule),
+                })
+                .collect(),
+        ),
+        _ => (String::new(), String::new(), Vec::new()),
+    };
+    let assessment_json = public
+        .assessment_json
+        .as_ref()
+        .and_then(|json| serde_json::to_string_pretty(json).ok())
+        .unwrap_or_default();
+    let report = &public.incident.report;
+    render(&IncidentTemplate {
+        first_observed: ShownTime::from_jiff(report.first_observed.as_jiff()),
+        last_observed: report
+            .last_observed
+            .map(|at| ShownTime::from_jiff(at.as_jiff())),
+        page,
+        assessment: public.assessment.clone(),
+        incident: public.incident,
+        document_title,
+        severity_note,
+        trace,
+        assessment_json,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/parties.html")]
+struct PartiesTemplate {
+    page: Page,
+    scorecards: Vec<PartyScorecard>,
+}
+
+pub(crate) async fn parties(State(state): State<AppState>, page: Page) -> Response {
+    match state.node.public_scorecards().await {
+        Ok(scorecards) => render(&PartiesTemplate { page, scorecards }),
+        Err(error) => PageError::new(page, error).into_response_page(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/party.html")]
+struct PartyTemplate {
+    page: Page,
+    scorecard: PartyScorecard,
+    attributed: Vec<(IncidentRowView, AttributedIncident)>,
+}
+
+pub(crate) async fn party(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(party) = PartyId::parse(&id) else {
+        return PageError::not_found(page).into_response_page();
+    };
+    match state.node.public_scorecard(&party, 100).await {
+        Ok((scorecard, attributed)) => {
+            let attributed = attributed
+                .into_iter()
+                .map(|incident| (row_view(&page, &incident.row), incident))
+                .collect();
+            render(&PartyTemplate {
+                page,
+                scorecard,
+                attributed,
+            })
+        }
+        Err(error) => PageError::new(page, error).into_response_page(),
+    }
+}
+
+/// A document in the listing, with the other versions of the same document to compare with.
+pub(crate) struct DocumentView {
+    pub(crate) summary: redline_node::NormsDocumentSummary,
+    pub(crate) other_versions: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/norms.html")]
+struct NormsTemplate {
+    page: Page,
+    documents: Vec<DocumentView>,
+}
+
+pub(crate) async fn norms(State(state): State<AppState>, page: Page) -> Response {
+    let summaries = match state.node.list_norms_documents().await {
+        Ok(summaries) => summaries,
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
+    let documents = summaries
+        .iter()
+        .map(|summary| DocumentView {
+            summary: summary.clone(),
+            other_versions: summaries
+                .iter()
+                .filter(|other| other.id == summary.id && other.sha256 != summary.sha256)
+                .map(|other| (other.version.clone(), other.sha256.clone()))
+                .collect(),
+        })
+        .collect();
+    render(&NormsTemplate { page, documents })
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/norms_document.html")]
+struct NormsDocumentTemplate {
+    page: Page,
+    stored: redline_store::StoredNormsDocument,
+    document: Option<std::sync::Arc<redline_norms::NormsDocument>>,
+    summary_text: String,
+    other_versions: Vec<(String, String)>,
+}
+
+pub(crate) async fn norms_document(
+    State(state): State<AppState>,
+    page: Page,
+    Path(sha256): Path<String>,
+) -> Response {
+    let (stored, document) = match state.node.public_norms_document(&sha256).await {
+        Ok(found) => found,
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
+    let other_versions = match state.node.list_norms_documents().await {
+        Ok(summaries) => summaries
+            .into_iter()
+            .filter(|other| other.id == stored.document_id && other.sha256 != stored.sha256)
+            .map(|other| (other.version, other.sha256))
+            .collect(),
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
+    let summary_text = document
+        .as_deref()
+        .map(redline_norms::render_document_summary)
+        .unwrap_or_default();
+    render(&NormsDocumentTemplate {
+        page,
+        stored,
+        document,
+        summary_text,
+        other_versions,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/norms_diff.html")]
+struct NormsDiffTemplate {
+    page: Page,
+    from: redline_store::StoredNormsDocument,
+    to: redline_store::StoredNormsDocument,
+    lines: Vec<DiffLine>,
+    identical: bool,
+}
+
+pub(crate) async fn norms_difference(
+    State(state): State<AppState>,
+    page: Page,
+    Path((sha256, other)): Path<(String, String)>,
+) -> Response {
+    let from = match state.node.public_norms_document(&sha256).await {
+        Ok((stored, _)) => stored,
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
+    let to = match state.node.public_norms_document(&other).await {
+        Ok((stored, _)) => stored,
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
+    let lines = line_diff(&from.text, &to.text, 3);
+    let identical = lines
+        .iter()
+        .all(|line| line.mark == "…" || line.mark == " ");
+    render(&NormsDiffTemplate {
+        page,
+        from,
+        to,
+        lines,
+        identical,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/verify.html")]
+struct VerifyTemplate {
+    page: Page,
+    base_url: String,
+    overview: std::sync::Arc<PublicOverview>,
+}
+
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    page: Page,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .filter(|host| {
+            host.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+        })
+        .unwrap_or("NODE");
+    let overview = match state.node.public_overview().await {
+        Ok(overview) => overview,
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
+    render(&VerifyTemplate {
+        page,
+        base_url: format!("http://{host}"),
+        overview,
+    })
+}

@@ -1,0 +1,334 @@
+#![allow(clippy::unwrap_used)]
+//! The dashboard in a real browser: Debian's `chromium`, headless, driven over WebDriver by
+//! `chromedriver` (package `chromium-driver`) with fantoccini. Every public page loads and shows
+//! its content; sign in; an incident with a bad field shows the field's error; Arabic is laid out
+//! right to left; local times are added by the script. Screenshots of the main pages are written
+//! to `target/dashboard-screenshots/`.
+//!
+//! Without chromium and chromedriver the tests are skipped with a message, unless
+//! `REQUIRE_BROWSER=1` (as `scripts/test` sets it), when they fail.
+
+mod support;
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for directory in std::env::split_paths(&path).chain([PathBuf::from("/usr/lib/chromium")]) {
+        for name in names {
+            let candidate = directory.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Starts chromedriver on a free port and a headless chromium session; `None` (skip) when they
+/// are missing and the browser is not required.
+async fn browser() -> Option<Browser> {
+    let required = std::env::var("REQUIRE_BROWSER").is_ok_and(|value| value == "1");
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find_program(&["chromedriver"]);
+    let (Some(chromium), Some(driver)) = (chromium, driver) else {
+        assert!(
+            !required,
+            "REQUIRE_BROWSER=1 but chromium or chromedriver is missing (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipping: chromium or chromedriver is not installed");
+        return None;
+    };
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let driver = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.path().display())
+            ]
+        }
+    });
+    let capabilities = capabilities.as_object().unwrap().clone();
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut last_error = String::new();
+    for _ in 0..100 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => {
+                return Some(Browser {
+                    client,
+                    driver,
+                    _profile: profile,
+                });
+            }
+            Err(error) => last_error = error.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not start a session: {last_error}");
+}
+
+fn screenshot_directory() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let directory = target.join("dashboard-screenshots");
+    std::fs::create_dir_all(&directory).unwrap();
+    directory
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    std::fs::write(screenshot_directory().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn public_pages_sign_in_form_errors_and_arabic_in_chromium() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let node = support::start().await;
+    let client = &browser.client;
+    let base = &node.base;
+
+    // Every public page loads and shows its content.
+    client
+        .goto(&format!("{base}/dashboard?lang=en"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(client, "#public-incident-count").await, "8");
+    assert!(client.find(Locator::Css("svg.chart rect")).await.is_ok());
+    screenshot(client, "overview").await;
+
+    client
+        .goto(&format!("{base}/dashboard/incidents"))
+        .await
+        .unwrap();
+    let listing = text_of(client, "main").await;
+    assert!(listing.contains("WannaCry"), "{listing}");
+    // The script adds the local time beside UTC.
+    assert!(
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(".local-time"))
+            .await
+            .is_ok()
+    );
+    screenshot(client, "incidents").await;
+
+    client
+        .goto(&format!(
+            "{base}/dashboard/incidents/{}",
+            node.public_ids[3]
+        ))
+        .await
+        .unwrap();
+    assert!(
+        text_of(client, "#incident-title")
+            .await
+            .contains("WannaCry")
+    );
+    assert!(text_of(client, "table.trace").await.len() > 100);
+    screenshot(client, "incident").await;
+
+    client
+        .goto(&format!("{base}/dashboard/parties"))
+        .await
+        .unwrap();
+    assert!(
+        text_of(client, "table.scorecards")
+            .await
+            .contains("State UA")
+    );
+    screenshot(client, "parties").await;
+    client
+        .goto(&format!("{base}/dashboard/parties/RU"))
+        .await
+        .unwrap();
+    assert!(text_of(client, "h1").await.contains("State RU"));
+
+    client
+        .goto(&format!("{base}/dashboard/norms"))
+        .await
+        .unwrap();
+    assert!(text_of(client, "main").await.contains("1.1.0"));
+    screenshot(client, "norms").await;
+    client
+        .find(Locator::Css("main table a[href*='/diff/']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text_of(client, "pre.diff").await.contains("1.1.0"));
+    screenshot(client, "norms-difference").await;
+
+    client
+        .goto(&format!("{base}/dashboard/verify"))
+        .await
+        .unwrap();
+    assert!(text_of(client, "main").await.contains("redline log verify"));
+    screenshot(client, "verify").await;
+
+    // Keyboard: the first Tab reaches the skip link.
+    client.goto(&format!("{base}/dashboard")).await.unwrap();
+    client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{E004}")
+        .await
+        .unwrap();
+    let focused = client
+        .execute("return document.activeElement.className", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, serde_json::json!("skip"));
+
+    // Arabic, right to left, chosen with the switcher.
+    client
+        .find(Locator::Css("nav.languages a[hreflang='ar']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("html[dir='rtl']"))
+        .await
+        .unwrap();
+    let direction = client
+        .execute("return getComputedStyle(document.body).direction", vec![])
+        .await
+        .unwrap();
+    assert_eq!(direction, serde_json::json!("rtl"));
+    screenshot(client, "overview-arabic").await;
+    client
+        .goto(&format!("{base}/dashboard?lang=en"))
+        .await
+        .unwrap();
+
+    // Sign in, then submit an incident with a bad field and see the field's error.
+    client
+        .goto(&format!("{base}/console/sign-in"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(&node.tokens["EE"])
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text_of(client, "#signed-in-as").await.contains("EE"));
+    screenshot(client, "console").await;
+    client
+        .goto(&format!("{base}/console/incidents/new"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("title"))
+        .await
+        .unwrap()
+        .send_keys("Browser-reported outage")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("victim"))
+        .await
+        .unwrap()
+        .send_keys("XX")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#target_sector option[value='']"))
+        .await
+        .ok();
+    client.execute("document.getElementById('target_sector').value = 'water'; document.getElementById('effect_kind').value = 'disruption';", vec![]).await.unwrap();
+    client
+        .find(Locator::Id("target_country"))
+        .await
+        .unwrap()
+        .send_keys("EE")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.form button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = text_of(client, "#victim-error").await;
+    assert!(error.contains("XX"), "{error}");
+    let invalid = client
+        .find(Locator::Id("victim"))
+        .await
+        .unwrap()
+        .attr("aria-invalid")
+        .await
+        .unwrap();
+    assert_eq!(invalid.as_deref(), Some("true"));
+    screenshot(client, "incident-form-error").await;
+
+    browser.client.clone().close().await.unwrap();
+}

@@ -1,0 +1,143 @@
+//! A dashboard test node: a real SQLite database and a real HTTP server on a loopback port,
+//! seeded with the eight documented demo incidents (TLP:CLEAR), restricted (`amber`, `red`)
+//! incidents whose text must never reach a public page, and a second version of the baseline
+//! norms document so the difference between versions can be shown.
+#![allow(dead_code)]
+
+use std::{collections::BTreeMap, path::Path, sync::Arc};
+
+use redline_http::HttpConfig;
+use redline_model::{PartyId, PartyKind};
+use redline_node::{Caller, NewParty, Node, SystemClock};
+use redline_store::{SqlStore, SqlStoreOptions};
+use serde_json::{Value, json};
+
+pub struct DashboardNode {
+    pub base: String,
+    pub node: Arc<Node>,
+    pub tokens: BTreeMap<String, String>,
+    /// Strings that appear only in restricted incidents.
+    pub secrets: Vec<String>,
+    /// Ids of the restricted incidents.
+    pub restricted_ids: Vec<String>,
+    pub public_ids: Vec<String>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+    _directory: tempfile::TempDir,
+}
+
+pub const PARTIES: [&str; 7] = ["EE", "IR", "UA", "GB", "US", "RU", "KP"];
+
+fn restricted_report(reporter: &str, tlp: &str, marker: &str, shared_with: &[&str]) -> Value {
+    json!({
+        "title": format!("Restricted {tlp} incident {marker}"),
+        "description": format!("Only readers may see {marker}-description."),
+        "reported_by": reporter,
+        "victim": reporter,
+        "first_observed": "2026-03-01T08:00:00Z",
+        "status": "confirmed",
+        "tlp": tlp,
+        "targets": [{ "sector": "healthcare", "country": reporter, "essential_service": true, "people_affected": 12000 }],
+        "effects": [{ "kind": "destruction", "duration_hours": 300, "reversible": false, "scale": "national" }],
+        "suspected_origin": { "state": "RU", "confidence": "very-likely", "basis": ["technical"] },
+        "shared_with": shared_with,
+        "references": [{ "source_name": format!("{marker}-reference"), "url": format!("https://example.invalid/{marker}") }]
+    })
+}
+
+pub async fn start() -> DashboardNode {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let directory = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_sqlite_file(
+        &directory.path().join("db.sqlite"),
+        SqlStoreOptions::default(),
+    )
+    .await
+    .unwrap();
+    let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
+    node.load_norms().await.unwrap();
+    let mut tokens = BTreeMap::new();
+    for id in PARTIES {
+        let party = PartyId::parse(id).unwrap();
+        node.add_party(
+            &Caller::Operator,
+            NewParty {
+                id: party.clone(),
+                kind: PartyKind::State,
+                name: format!("State {id}"),
+                languages: vec!["en".into()],
+                public_keys: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        let issued = node
+            .issue_token(&Caller::Operator, &party, "test")
+            .await
+            .unwrap();
+        tokens.insert(id.to_string(), issued.token);
+    }
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/incidents");
+    let mut files: Vec<_> = std::fs::read_dir(&demo)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    let mut public_ids = Vec::new();
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let incident = node
+            .submit_incident_json(&Caller::Operator, &bytes)
+            .await
+            .unwrap();
+        public_ids.push(incident.id.to_string());
+    }
+    let mut secrets = Vec::new();
+    let mut restricted_ids = Vec::new();
+    for (index, tlp) in ["amber", "amber+strict", "red", "green"].iter().enumerate() {
+        let marker = format!("SECRET{index}ZQX");
+        let report = restricted_report("UA", tlp, &marker, &["EE"]);
+        let incident = node
+            .submit_incident_json(&Caller::Operator, report.to_string().as_bytes())
+            .await
+            .unwrap();
+        secrets.push(marker);
+        restricted_ids.push(incident.id.to_string());
+    }
+    // A second version of the baseline, adopted by Ukraine, so versions can be compared.
+    let second =
+        redline_norms::baseline().replacen("version = \"1.0.0\"", "version = \"1.1.0\"", 1);
+    let second = format!("{second}\n# 1.1.0: a comment added to show the difference.\n");
+    let added = node
+        .add_norms_document(&Caller::Operator, &second, "norms/baseline-1.1.toml")
+        .await
+        .unwrap();
+    node.adopt_norms_document(
+        &Caller::Operator,
+        &added.sha256,
+        &[PartyId::parse("UA").unwrap()],
+    )
+    .await
+    .unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(redline_http::run(
+        listener,
+        node.clone(),
+        HttpConfig::default(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    DashboardNode {
+        base,
+        node,
+        tokens,
+        secrets,
+        restricted_ids,
+        public_ids,
+        _shutdown: shutdown,
+        _directory: directory,
+    }
+}
