@@ -6,16 +6,32 @@
 //! refused unless its report says `clear`), never in a template. Aggregates are grouped in SQL and
 //! cached until the store's dashboard fingerprint changes, so a page never loads every incident.
 //!
-//! Figures that come from features other streams are still building (hotline acknowledgement
-//! rates, communication checks, the transparency log's checkpoint and witnesses) are `None` here
-//! until the node records them; the dashboard says "no data yet" rather than invent numbers.
+//! The hotline's figures are public as counts and times only, decided here:
+//!
+//! - a message's content (its envelope, its free text, its standard form) never appears on a
+//!   public page; neither does what a thread is about (its incident, its label, who opened it
+//!   with whom) — the store's queries for these figures do not even read those columns;
+//! - per party, how many notifications addressed to it it acknowledged, how many on time, the
+//!   median time it took, and how many communication checks it answered (in time) are public,
+//!   counted over every thread whatever its label: timeliness is the point of the scorecard, and
+//!   a count says nothing about a restricted matter beyond that there was one;
+//! - exercise threads count like real ones (a drill answered late is a late answer);
+//! - a notification or a check is *due* once it is answered or its deadline has passed, so an
+//!   open matter whose deadline is still ahead is not counted as late.
+//!
+//! The hotline figures are cached until the store's hotline fingerprint changes or the minute
+//! turns (a deadline passing changes what is due). A figure with nothing to count is `None`, and
+//! the pages say "no data yet" rather than invent numbers. The checkpoint comes from the node's
+//! log in memory, with each configured witness's cosignature checked and the k-of-n decision.
 
 use std::{collections::BTreeMap, sync::Arc};
 
+use redline_model::Timestamp;
 use redline_model::{Incident, IncidentId, Party, PartyId, Tlp};
 use redline_norms::NormsDocument;
 use redline_store::{
-    DashboardFingerprint, DashboardIncidentQuery, DashboardIncidentRow, PartyIncidentCounts,
+    DashboardFingerprint, DashboardHotlineFigures, DashboardHotlineFingerprint,
+    DashboardIncidentQuery, DashboardIncidentRow, PartyHotlineFigures, PartyIncidentCounts,
     SeverityCount, StoredNormsDocument,
 };
 
@@ -37,11 +53,11 @@ pub struct PublicOverview {
     /// `YYYY-MM` (UTC, month first observed) and count, oldest first, months without incidents
     /// filled with zero.
     pub by_month: Vec<(String, u64)>,
-    /// Notifications acknowledged on time: not recorded by this node yet.
+    /// Notifications acknowledged on time, of those due (`None` when none is due yet).
     pub acknowledgements: Option<RateFigure>,
-    /// Communication checks answered: not recorded by this node yet.
+    /// Communication checks answered in time, of those due, over every target.
     pub communication_checks: Option<RateFigure>,
-    /// The transparency log's latest checkpoint: not published by this node yet.
+    /// The transparency log's latest checkpoint (`None` when the node runs without a log).
     pub checkpoint: Option<CheckpointFigure>,
 }
 
@@ -52,13 +68,46 @@ pub struct RateFigure {
     pub denominator: u64,
 }
 
+impl RateFigure {
+    /// `None` when there is nothing to count.
+    fn of(numerator: u64, denominator: u64) -> Option<RateFigure> {
+        (denominator > 0).then_some(RateFigure {
+            numerator,
+            denominator,
+        })
+    }
+
+    /// The rate as a whole percentage, rounded down.
+    pub fn percent(&self) -> u64 {
+        self.numerator.saturating_mul(100) / self.denominator.max(1)
+    }
+}
+
 /// A checkpoint as the overview shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckpointFigure {
     pub origin: String,
     pub size: u64,
+    /// The root hash as the checkpoint writes it (standard base64).
     pub root_hash: String,
-    pub witnesses: Vec<String>,
+    /// When the node wrote the checkpoint (its file's modification time; a C2SP checkpoint
+    /// carries no time of its own).
+    pub signed_at: Option<Timestamp>,
+    /// Every witness configured for this log, with its cosignature of this checkpoint if one
+    /// verifies.
+    pub witnesses: Vec<WitnessFigure>,
+    /// How many cosignatures make the checkpoint witnessed (k of n).
+    pub quorum: usize,
+    /// At least `quorum` configured witnesses (and at least one) cosigned this checkpoint.
+    pub witnessed: bool,
+}
+
+/// One configured witness and its cosignature of the latest checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitnessFigure {
+    pub name: String,
+    /// The cosignature's own timestamp, when a valid one is attached.
+    pub cosigned_at: Option<Timestamp>,
 }
 
 /// One party's public scorecard.
@@ -68,9 +117,11 @@ pub struct PartyScorecard {
     pub counts: PartyIncidentCounts,
     /// The norms documents the party's latest adoption names (id, version, sha256).
     pub adopted: Vec<NormsDocumentSummary>,
-    /// Acknowledged on time and median time to acknowledge: not recorded by this node yet.
+    /// Notifications addressed to the party acknowledged by it on time, of those due.
     pub acknowledgements: Option<RateFigure>,
+    /// The median time from a notification's arrival to the party's acknowledgement.
     pub median_seconds_to_acknowledge: Option<u64>,
+    /// Communication checks sent to the party answered in time, of those due.
     pub communication_checks: Option<RateFigure>,
 }
 
@@ -115,10 +166,33 @@ struct CachedAggregates {
     by_party: Arc<BTreeMap<String, PartyIncidentCounts>>,
 }
 
+#[derive(Default)]
+struct CachedHotline {
+    fingerprint: Option<DashboardHotlineFingerprint>,
+    minute: i64,
+    figures: Arc<DashboardHotlineFigures>,
+}
+
 /// The node's cache of public aggregates, rebuilt when the store's fingerprint changes.
 #[derive(Default)]
 pub(crate) struct DashboardCache {
     aggregates: tokio::sync::Mutex<CachedAggregates>,
+    hotline: tokio::sync::Mutex<CachedHotline>,
+}
+
+fn party_figures_of(
+    figures: Option<&PartyHotlineFigures>,
+) -> (Option<RateFigure>, Option<u64>, Option<RateFigure>) {
+    let Some(figures) = figures else {
+        return (None, None, None);
+    };
+    (
+        RateFigure::of(figures.acknowledged_on_time, figures.acknowledgements_due),
+        figures
+            .median_microseconds_to_acknowledge
+            .map(|microseconds| u64::try_from(microseconds / 1_000_000).unwrap_or(0)),
+        RateFigure::of(figures.checks_answered_in_time, figures.checks_due),
+    )
 }
 
 /// Every month from the first to the last of `counts` (sorted `YYYY-MM`), zero where absent.
@@ -204,10 +278,93 @@ impl Node {
         Ok((cached.overview.clone(), cached.by_party.clone()))
     }
 
-    /// The overview: public incidents by severity and by month, and the figures of the hotline
-    /// and the log where the node records them.
+    /// The hotline's figures, from the cache while no hotline write happened and the minute
+    /// has not turned.
+    pub async fn public_hotline_figures(&self) -> Result<Arc<DashboardHotlineFigures>, NodeError> {
+        let fingerprint = self.store.dashboard_hotline_fingerprint().await?;
+        let now = self.now().as_microseconds();
+        let minute = now.div_euclid(60_000_000);
+        let mut cached = self.dashboard_cache.hotline.lock().await;
+        if cached.fingerprint == Some(fingerprint) && cached.minute == minute {
+            return Ok(cached.figures.clone());
+        }
+        // Counted at the start of the minute, so every reader within it sees the same figures.
+        let figures = self
+            .store
+            .dashboard_hotline_figures(minute.saturating_mul(60_000_000))
+            .await?;
+        cached.fingerprint = Some(fingerprint);
+        cached.minute = minute;
+        cached.figures = Arc::new(figures);
+        Ok(cached.figures.clone())
+    }
+
+    /// The log's latest signed checkpoint with its witnesses, or `None` without a log.
+    pub fn public_checkpoint(&self) -> Option<CheckpointFigure> {
+        let log = self.log()?;
+        let note = log.checkpoint_note();
+        let checkpoint = log.checkpoint().ok()?;
+        let root_hash = note.text().lines().nth(2).unwrap_or_default().to_string();
+        let signed_at = std::fs::metadata(
+            log.directory()
+                .join(redline_store::tile_files::CHECKPOINT_FILE_NAME),
+        )
+        .and_then(|metadata| metadata.modified())
+        .ok()
+        .and_then(|modified| jiff::Timestamp::try_from(modified).ok())
+        .map(Timestamp::from_jiff);
+        let (witnesses, quorum) = match self.witness.get() {
+            Some(witness) => {
+                let (configured, quorum) = witness.own_witnesses();
+                let figures = configured
+                    .iter()
+                    .map(|configured| WitnessFigure {
+                        name: configured.verifier.key_name().to_string(),
+                        cosigned_at: note.signatures().iter().find_map(|signature| {
+                            let seconds = configured
+                                .verifier
+                                .verify_cosignature(note.text(), signature)
+                                .ok()?;
+                            Timestamp::from_microseconds(
+                                i64::try_from(seconds).ok()?.checked_mul(1_000_000)?,
+                            )
+                            .ok()
+                        }),
+                    })
+                    .collect::<Vec<_>>();
+                (figures, quorum)
+            }
+            None => (Vec::new(), 0),
+        };
+        let cosigned = witnesses
+            .iter()
+            .filter(|witness| witness.cosigned_at.is_some())
+            .count();
+        Some(CheckpointFigure {
+            origin: checkpoint.origin,
+            size: checkpoint.tree_size,
+            root_hash,
+            signed_at,
+            witnessed: !witnesses.is_empty() && cosigned >= quorum.max(1),
+            witnesses,
+            quorum,
+        })
+    }
+
+    /// The overview: public incidents by severity and by month, notifications acknowledged on
+    /// time, communication checks answered, and the log's latest checkpoint.
     pub async fn public_overview(&self) -> Result<Arc<PublicOverview>, NodeError> {
-        Ok(self.public_aggregates().await?.0)
+        let incidents = self.public_aggregates().await?.0;
+        let hotline = self.public_hotline_figures().await?;
+        let mut overview = PublicOverview::clone(&incidents);
+        overview.acknowledgements = RateFigure::of(
+            hotline.notifications_acknowledged_on_time,
+            hotline.notifications_due,
+        );
+        overview.communication_checks =
+            RateFigure::of(hotline.checks_answered_in_time, hotline.checks_due);
+        overview.checkpoint = self.public_checkpoint();
+        Ok(Arc::new(overview))
     }
 
     /// One page of public incidents, newest first.
@@ -270,6 +427,7 @@ impl Node {
     /// Every party with its public scorecard, in id order.
     pub async fn public_scorecards(&self) -> Result<Vec<PartyScorecard>, NodeError> {
         let (_, by_party) = self.public_aggregates().await?;
+        let hotline = self.public_hotline_figures().await?;
         let documents = self.list_norms_documents().await?;
         let parties = self.store.list_parties().await?;
         Ok(parties
@@ -281,13 +439,15 @@ impl Node {
                     .filter(|document| document.adopted_by.contains(&party.id))
                     .cloned()
                     .collect();
+                let (acknowledgements, median_seconds_to_acknowledge, communication_checks) =
+                    party_figures_of(hotline.by_party.get(party.id.as_str()));
                 PartyScorecard {
                     party,
                     counts,
                     adopted,
-                    acknowledgements: None,
-                    median_seconds_to_acknowledge: None,
-                    communication_checks: None,
+                    acknowledgements,
+                    median_seconds_to_acknowledge,
+                    communication_checks,
                 }
             })
             .collect())

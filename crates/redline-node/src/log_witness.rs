@@ -86,6 +86,11 @@ impl Witness {
         })
     }
 
+    /// The witnesses of the node's own log and the quorum (for the dashboard).
+    pub(crate) fn own_witnesses(&self) -> (&[ConfiguredWitness], usize) {
+        (&self.config.own_witnesses, self.config.quorum)
+    }
+
     fn latest(&self, origin: &str) -> Result<Option<Checkpoint>, WitnessRefusal> {
         let path = self.config.directory.join(state_file_name(origin));
         match std::fs::read_to_string(&path) {

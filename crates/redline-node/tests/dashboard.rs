@@ -1,19 +1,39 @@
 #![allow(clippy::unwrap_used)]
 //! The public dashboard's use cases on both databases: the SQL aggregates give the same figures
 //! on SQLite and PostgreSQL, only TLP:CLEAR incidents are counted, listed or shown, and the cache
-//! follows new incidents. PostgreSQL runs when `TEST_POSTGRES_URL` is set and fails instead of
+//! follows new incidents; the hotline's figures (acknowledged on time, median time to
+//! acknowledge, communication checks answered) are the same on both, and the checkpoint shows the
+//! log's size. PostgreSQL runs when `TEST_POSTGRES_URL` is set and fails instead of
 //! skipping when `REQUIRE_POSTGRES=1`.
 
 use std::{path::Path, sync::Arc};
 
-use redline_model::{IncidentId, PartyId, PartyKind};
-use redline_node::{Caller, NewParty, Node, NodeError, SystemClock};
+use base64::Engine;
+use ed25519_dalek::SigningKey;
+use redline_hotline::message::{
+    AcknowledgementBody, CheckReplyBody, CommunicationCheckBody, NotificationBody,
+};
+use redline_hotline::{HotlineMessage, MessageBody, sign_message};
+use redline_model::{IncidentId, PartyId, PartyKind, Timestamp, Tlp};
+use redline_node::{Caller, Clock, FixedClock, NewParty, Node, NodeError};
 use redline_store::{SqlStore, SqlStoreOptions};
 use sqlx::Connection;
+use uuid::Uuid;
+
+const STATES: [&str; 7] = ["EE", "IR", "UA", "GB", "US", "RU", "KP"];
+
+fn key_of(id: &str) -> SigningKey {
+    let index = STATES.iter().position(|state| *state == id).unwrap();
+    SigningKey::from_bytes(&[index as u8 + 1; 32])
+}
+
+fn start_time() -> Timestamp {
+    Timestamp::parse("2026-11-22T10:00:00Z").unwrap()
+}
 
 async fn seed(node: &Node) -> (Vec<IncidentId>, Vec<IncidentId>) {
     node.load_norms().await.unwrap();
-    for id in ["EE", "IR", "UA", "GB", "US", "RU", "KP"] {
+    for id in STATES {
         node.add_party(
             &Caller::Operator,
             NewParty {
@@ -21,7 +41,10 @@ async fn seed(node: &Node) -> (Vec<IncidentId>, Vec<IncidentId>) {
                 kind: PartyKind::State,
                 name: format!("State {id}"),
                 languages: vec![],
-                public_keys: vec![],
+                public_keys: vec![
+                    base64::engine::general_purpose::STANDARD
+                        .encode(key_of(id).verifying_key().as_bytes()),
+                ],
             },
         )
         .await
@@ -59,8 +82,149 @@ async fn seed(node: &Node) -> (Vec<IncidentId>, Vec<IncidentId>) {
     (public, restricted)
 }
 
-async fn check(node: &Node) -> String {
+struct Hotline<'a> {
+    node: &'a Node,
+    clock: &'a FixedClock,
+}
+
+impl Hotline<'_> {
+    async fn send(
+        &self,
+        from: &str,
+        to: &[&str],
+        thread: Uuid,
+        incident: Option<&IncidentId>,
+        tlp: Tlp,
+        body: MessageBody,
+    ) -> Uuid {
+        let message = HotlineMessage {
+            id: Uuid::new_v4(),
+            thread,
+            from: PartyId::parse(from).unwrap(),
+            to: to.iter().map(|id| PartyId::parse(id).unwrap()).collect(),
+            sent_at: self.clock.now(),
+            incident: incident.cloned(),
+            tlp,
+            lang: "en".into(),
+            exercise: false,
+            body,
+        };
+        let bytes = sign_message(&message, &key_of(from));
+        self.node
+            .accept_message(&Caller::Party(message.from.clone()), &bytes)
+            .await
+            .unwrap();
+        message.id
+    }
+
+    fn advance_minutes(&self, minutes: i64) {
+        self.clock
+            .set(self.clock.now().plus_seconds(minutes * 60).unwrap());
+    }
+}
+
+fn notification(summary: &str) -> MessageBody {
+    MessageBody::Notification(NotificationBody {
+        summary: summary.into(),
+        severity_level: Some(3),
+        requested_actions: vec![],
+    })
+}
+
+/// Three notifications (two acknowledged on time, one never) and a check one target answers;
+/// one thread is about a restricted incident.
+async fn seed_hotline(node: &Node, clock: &FixedClock, restricted: &IncidentId) -> String {
+    let hotline = Hotline { node, clock };
+    let (a, b, c, check_thread) = (
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    );
+    let to_ukraine = hotline
+        .send(
+            "EE",
+            &["UA"],
+            a,
+            None,
+            Tlp::Green,
+            notification("grid outage"),
+        )
+        .await;
+    hotline
+        .send(
+            "EE",
+            &["RU"],
+            b,
+            None,
+            Tlp::Green,
+            notification("please stop"),
+        )
+        .await;
+    let to_britain = hotline
+        .send(
+            "UA",
+            &["GB"],
+            c,
+            Some(restricted),
+            Tlp::Amber,
+            notification("RESTRICTED-THREAD-SUBJECT"),
+        )
+        .await;
+    let check_id = Uuid::new_v4();
+    hotline
+        .send(
+            "GB",
+            &["EE", "UA"],
+            check_thread,
+            None,
+            Tlp::Clear,
+            MessageBody::CommunicationCheck(CommunicationCheckBody { check_id }),
+        )
+        .await;
+    hotline.advance_minutes(10);
+    hotline
+        .send(
+            "UA",
+            &["EE"],
+            a,
+            None,
+            Tlp::Green,
+            MessageBody::Acknowledgement(AcknowledgementBody { of: to_ukraine }),
+        )
+        .await;
+    hotline
+        .send(
+            "EE",
+            &["GB"],
+            check_thread,
+            None,
+            Tlp::Clear,
+            MessageBody::CheckReply(CheckReplyBody { check_id }),
+        )
+        .await;
+    hotline.advance_minutes(20);
+    hotline
+        .send(
+            "GB",
+            &["UA"],
+            c,
+            None,
+            Tlp::Amber,
+            MessageBody::Acknowledgement(AcknowledgementBody { of: to_britain }),
+        )
+        .await;
+    // Every deadline passes.
+    hotline.advance_minutes(3 * 24 * 60);
+    node.fire_due_deadlines().await.unwrap();
+    c.to_string()
+}
+
+async fn check(node: &Node, clock: &FixedClock) -> String {
     let (public, restricted) = seed(node).await;
+    let no_hotline = node.public_overview().await.unwrap();
+    assert!(no_hotline.acknowledgements.is_none() && no_hotline.communication_checks.is_none());
+    let restricted_thread = seed_hotline(node, clock, &restricted[2]).await;
     let overview = node.public_overview().await.unwrap();
     assert_eq!(overview.public_incidents, 8);
     let by_severity: u64 = overview.by_severity.iter().map(|count| count.count).sum();
@@ -74,7 +238,19 @@ async fn check(node: &Node) -> String {
     );
     assert_eq!(overview.by_month.first().unwrap().0, "2007-04");
     assert_eq!(overview.by_month.last().unwrap().0, "2022-02");
-    assert!(overview.acknowledgements.is_none() && overview.checkpoint.is_none());
+    assert!(overview.checkpoint.is_none(), "no log attached");
+    let acknowledgements = overview.acknowledgements.unwrap();
+    assert_eq!(
+        (acknowledgements.numerator, acknowledgements.denominator),
+        (2, 3)
+    );
+    let checks = overview.communication_checks.unwrap();
+    assert_eq!((checks.numerator, checks.denominator), (1, 2));
+    // Counts and times only: nothing of a thread's subject is in the figures.
+    let hotline = format!("{:?}", node.public_hotline_figures().await.unwrap());
+    assert!(
+        !hotline.contains("RESTRICTED-THREAD-SUBJECT") && !hotline.contains(&restricted_thread)
+    );
 
     let page = node.public_incidents(None, Some(5)).await.unwrap();
     assert_eq!(page.incidents.len(), 5);
@@ -120,6 +296,32 @@ async fn check(node: &Node) -> String {
         ukraine.counts.reported, 3,
         "restricted reports are not counted"
     );
+    let rate = |rate: Option<redline_node::dashboard::RateFigure>| {
+        rate.map(|rate| (rate.numerator, rate.denominator))
+    };
+    let card = |id: &str| {
+        scorecards
+            .iter()
+            .find(|card| card.party.id.as_str() == id)
+            .unwrap()
+    };
+    assert_eq!(rate(ukraine.acknowledgements), Some((1, 1)));
+    assert_eq!(ukraine.median_seconds_to_acknowledge, Some(600));
+    assert_eq!(rate(ukraine.communication_checks), Some((0, 1)), "silent");
+    assert_eq!(
+        rate(russia.acknowledgements),
+        Some((0, 1)),
+        "never acknowledged"
+    );
+    assert_eq!(russia.median_seconds_to_acknowledge, None);
+    assert_eq!(rate(card("GB").acknowledgements), Some((1, 1)));
+    assert_eq!(card("GB").median_seconds_to_acknowledge, Some(1800));
+    assert_eq!(rate(card("EE").communication_checks), Some((1, 1)));
+    assert_eq!(
+        rate(card("EE").acknowledgements),
+        None,
+        "nothing addressed to it"
+    );
     let (_, crossed) = node
         .public_scorecard(&PartyId::parse("RU").unwrap(), 50)
         .await
@@ -147,7 +349,25 @@ async fn check(node: &Node) -> String {
         .await
         .unwrap();
     assert_eq!(node.public_overview().await.unwrap().public_incidents, 9);
-    format!("{:?} {:?}", overview.by_severity, overview.by_month)
+    let hotline_figures: Vec<String> = scorecards
+        .iter()
+        .map(|card| {
+            format!(
+                "{} {:?} {:?} {:?}",
+                card.party.id,
+                card.acknowledgements,
+                card.median_seconds_to_acknowledge,
+                card.communication_checks
+            )
+        })
+        .collect();
+    format!(
+        "{:?} {:?} {:?} {:?} {hotline_figures:?}",
+        overview.by_severity,
+        overview.by_month,
+        overview.acknowledgements,
+        overview.communication_checks
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -159,8 +379,9 @@ async fn public_figures_on_sqlite_and_postgres_agree() {
     )
     .await
     .unwrap();
-    let node = Node::new(Arc::new(sqlite), Arc::new(SystemClock));
-    let sqlite_figures = check(&node).await;
+    let clock = Arc::new(FixedClock::new(start_time()));
+    let node = Node::new(Arc::new(sqlite), clock.clone());
+    let sqlite_figures = check(&node, &clock).await;
     node.close().await;
 
     let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
@@ -193,8 +414,9 @@ async fn public_figures_on_sqlite_and_postgres_agree() {
     let postgres = SqlStore::open(&url, SqlStoreOptions::default())
         .await
         .unwrap();
-    let node = Node::new(Arc::new(postgres), Arc::new(SystemClock));
-    let postgres_figures = check(&node).await;
+    let clock = Arc::new(FixedClock::new(start_time()));
+    let node = Node::new(Arc::new(postgres), clock.clone());
+    let postgres_figures = check(&node, &clock).await;
     node.close().await;
     assert_eq!(sqlite_figures, postgres_figures);
 }

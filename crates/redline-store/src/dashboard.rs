@@ -302,3 +302,151 @@ impl SqlStore {
         Ok(listing)
     }
 }
+
+// --- hotline figures (issue 7) -------------------------------------------------------------------
+//
+// Counts and times only: no query below reads a message's envelope, a thread's incident or its
+// TLP label, so nothing of what a thread is about can reach a public page.
+
+/// What changes whenever the hotline writes (a message, a delivery, a deadline, a check answer):
+/// every hotline write adds at least one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DashboardHotlineFingerprint {
+    pub messages: i64,
+    pub events: i64,
+}
+
+/// One party's timeliness on the hotline.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartyHotlineFigures {
+    /// Notifications addressed to the party whose acknowledgement is in or whose deadline has
+    /// passed.
+    pub acknowledgements_due: u64,
+    /// Of those, acknowledged by the party itself.
+    pub acknowledged: u64,
+    /// Of those, acknowledged by the party by the deadline.
+    pub acknowledged_on_time: u64,
+    /// The (lower) median time from the notification's arrival to the party's acknowledgement.
+    pub median_microseconds_to_acknowledge: Option<i64>,
+    /// Communication checks sent to the party that it answered or whose deadline has passed.
+    pub checks_due: u64,
+    pub checks_answered: u64,
+    pub checks_answered_in_time: u64,
+}
+
+/// The hotline's public figures: per notification thread, per communication-check target, and
+/// per party.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DashboardHotlineFigures {
+    /// Notification threads whose acknowledgement is in or whose deadline has passed.
+    pub notifications_due: u64,
+    /// Of those, acknowledged (by any recipient) by the deadline.
+    pub notifications_acknowledged_on_time: u64,
+    /// Check targets that answered or whose deadline has passed.
+    pub checks_due: u64,
+    pub checks_answered_in_time: u64,
+    pub by_party: std::collections::BTreeMap<String, PartyHotlineFigures>,
+}
+
+/// Per recipient of a thread that asks for an acknowledgement: when the thread opened, its
+/// deadline, and the recipient's first acknowledgement (a derived table `x`).
+const RECIPIENT_ACKNOWLEDGEMENTS: &str = "SELECT p.party_id AS party, t.opened_at_us AS opened_at_us, t.acknowledge_by_us AS acknowledge_by_us, \
+       (SELECT MIN(m.received_at_us) FROM hotline_messages m \
+         WHERE m.thread_id = t.id AND m.from_party = p.party_id AND m.kind = 'acknowledgement') AS acknowledged_at_us \
+     FROM hotline_threads t JOIN hotline_thread_participants p ON p.thread_id = t.id \
+     WHERE t.acknowledge_by_us IS NOT NULL AND p.party_id <> t.opened_by";
+
+impl SqlStore {
+    pub(crate) async fn dashboard_hotline_fingerprint_query(
+        &self,
+    ) -> Result<DashboardHotlineFingerprint, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM hotline_messages), (SELECT COUNT(*) FROM hotline_events)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(DashboardHotlineFingerprint {
+            messages: row.try_get(0)?,
+            events: row.try_get(1)?,
+        })
+    }
+
+    /// The hotline's figures at `now_us` (a deadline that has passed by then counts as due).
+    pub(crate) async fn dashboard_hotline_figures_query(
+        &self,
+        now_us: i64,
+    ) -> Result<DashboardHotlineFigures, StoreError> {
+        let mut figures = DashboardHotlineFigures::default();
+        let threads = sqlx::query(
+            "SELECT COALESCE(SUM(CASE WHEN acknowledged_at_us IS NOT NULL OR acknowledge_by_us < $1 THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN acknowledged_at_us IS NOT NULL AND acknowledged_at_us <= acknowledge_by_us THEN 1 ELSE 0 END), 0) \
+             FROM hotline_threads WHERE acknowledge_by_us IS NOT NULL",
+        )
+        .bind(now_us)
+        .fetch_one(&self.pool)
+        .await?;
+        figures.notifications_due = to_count(threads.try_get(0)?);
+        figures.notifications_acknowledged_on_time = to_count(threads.try_get(1)?);
+
+        let per_party = sqlx::query(AssertSqlSafe(format!(
+            "SELECT x.party, \
+                    SUM(CASE WHEN x.acknowledged_at_us IS NOT NULL OR x.acknowledge_by_us < $1 THEN 1 ELSE 0 END), \
+                    SUM(CASE WHEN x.acknowledged_at_us IS NOT NULL THEN 1 ELSE 0 END), \
+                    SUM(CASE WHEN x.acknowledged_at_us IS NOT NULL AND x.acknowledged_at_us <= x.acknowledge_by_us THEN 1 ELSE 0 END) \
+             FROM ({RECIPIENT_ACKNOWLEDGEMENTS}) x GROUP BY x.party"
+        )))
+        .bind(now_us)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in per_party {
+            let party: String = row.try_get(0)?;
+            let entry = figures.by_party.entry(party).or_default();
+            entry.acknowledgements_due = to_count(row.try_get(1)?);
+            entry.acknowledged = to_count(row.try_get(2)?);
+            entry.acknowledged_on_time = to_count(row.try_get(3)?);
+        }
+
+        // The lower median per party, with window functions (SQLite 3.25+ and PostgreSQL).
+        let medians = sqlx::query(AssertSqlSafe(format!(
+            "SELECT r.party, r.delay FROM ( \
+               SELECT x.party AS party, x.acknowledged_at_us - x.opened_at_us AS delay, \
+                      ROW_NUMBER() OVER (PARTITION BY x.party ORDER BY x.acknowledged_at_us - x.opened_at_us) AS position, \
+                      COUNT(*) OVER (PARTITION BY x.party) AS total \
+               FROM ({RECIPIENT_ACKNOWLEDGEMENTS}) x WHERE x.acknowledged_at_us IS NOT NULL) r \
+             WHERE r.position = (r.total + 1) / 2"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        for row in medians {
+            let party: String = row.try_get(0)?;
+            let delay: i64 = row.try_get(1)?;
+            figures
+                .by_party
+                .entry(party)
+                .or_default()
+                .median_microseconds_to_acknowledge = Some(delay.max(0));
+        }
+
+        let checks = sqlx::query(
+            "SELECT x.party_id, \
+                    SUM(CASE WHEN x.answered_at_us IS NOT NULL OR c.reply_by_us < $1 THEN 1 ELSE 0 END), \
+                    SUM(CASE WHEN x.answered_at_us IS NOT NULL THEN 1 ELSE 0 END), \
+                    SUM(CASE WHEN x.answered_at_us IS NOT NULL AND x.answered_at_us <= c.reply_by_us THEN 1 ELSE 0 END) \
+             FROM communication_check_targets x JOIN communication_checks c ON c.id = x.check_id \
+             GROUP BY x.party_id",
+        )
+        .bind(now_us)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in checks {
+            let party: String = row.try_get(0)?;
+            let entry = figures.by_party.entry(party).or_default();
+            entry.checks_due = to_count(row.try_get(1)?);
+            entry.checks_answered = to_count(row.try_get(2)?);
+            entry.checks_answered_in_time = to_count(row.try_get(3)?);
+            figures.checks_due += entry.checks_due;
+            figures.checks_answered_in_time += entry.checks_answered_in_time;
+        }
+        Ok(figures)
+    }
+}

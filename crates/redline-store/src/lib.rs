@@ -14,7 +14,8 @@ pub mod tile_files;
 // --- dashboard (issue 7) ---
 mod dashboard;
 pub use dashboard::{
-    DashboardFingerprint, DashboardIncidentQuery, DashboardIncidentRow, PartyIncidentCounts,
+    DashboardFingerprint, DashboardHotlineFigures, DashboardHotlineFingerprint,
+    DashboardIncidentQuery, DashboardIncidentRow, PartyHotlineFigures, PartyIncidentCounts,
     SeverityCount,
 };
 // --- end dashboard ---
@@ -318,6 +319,15 @@ pub trait Store: Send + Sync {
         &self,
         query: &DashboardIncidentQuery,
     ) -> Result<Vec<DashboardIncidentRow>, StoreError>;
+    /// Changes whenever the hotline writes (for caches of its figures).
+    async fn dashboard_hotline_fingerprint(
+        &self,
+    ) -> Result<DashboardHotlineFingerprint, StoreError>;
+    /// Acknowledgement and communication-check timeliness at `now_us`: counts and times only.
+    async fn dashboard_hotline_figures(
+        &self,
+        now_us: i64,
+    ) -> Result<DashboardHotlineFigures, StoreError>;
     // --- end dashboard ---
 
     /// Waits for pending writes and closes the database.

@@ -1158,6 +1158,17 @@ impl Store for SqlStore {
     ) -> Result<Vec<crate::DashboardIncidentRow>, StoreError> {
         self.dashboard_list_incidents_query(query).await
     }
+    async fn dashboard_hotline_fingerprint(
+        &self,
+    ) -> Result<crate::DashboardHotlineFingerprint, StoreError> {
+        self.dashboard_hotline_fingerprint_query().await
+    }
+    async fn dashboard_hotline_figures(
+        &self,
+        now_us: i64,
+    ) -> Result<crate::DashboardHotlineFigures, StoreError> {
+        self.dashboard_hotline_figures_query(now_us).await
+    }
     // --- end dashboard ---
 
     async fn close(&self) {

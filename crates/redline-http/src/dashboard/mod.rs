@@ -198,6 +198,19 @@ impl ShownTime {
     }
 }
 
+/// A duration in whole seconds as short text (`2 h 05 min`, `10 min 00 s`, `42 s`); the unit
+/// symbols are the SI ones, the same in every language.
+pub(crate) fn duration_text(seconds: u64) -> String {
+    let (hours, minutes, rest) = (seconds / 3600, (seconds % 3600) / 60, seconds % 60);
+    if hours > 0 {
+        format!("{hours} h {minutes:02} min")
+    } else if minutes > 0 {
+        format!("{minutes} min {rest:02} s")
+    } else {
+        format!("{rest} s")
+    }
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/error.html")]
 struct ErrorTemplate {

@@ -61,6 +61,11 @@ struct OverviewTemplate {
     severity_chart: String,
     month_chart: String,
     severity_rows: Vec<(String, String, u64)>,
+    checkpoint_signed: Option<ShownTime>,
+    witnesses: Vec<(String, Option<ShownTime>)>,
+    cosigned: String,
+    configured: String,
+    quorum: String,
 }
 
 pub(crate) async fn overview(State(state): State<AppState>, page: Page) -> Response {
@@ -96,7 +101,34 @@ pub(crate) async fn overview(State(state): State<AppState>, page: Page) -> Respo
             colour: "#1d4ed8".to_string(),
         })
         .collect();
+    let (checkpoint_signed, witnesses, quorum) = match &overview.checkpoint {
+        Some(checkpoint) => (
+            checkpoint
+                .signed_at
+                .map(|at| ShownTime::from_jiff(at.as_jiff())),
+            checkpoint
+                .witnesses
+                .iter()
+                .map(|witness| {
+                    (
+                        witness.name.clone(),
+                        witness
+                            .cosigned_at
+                            .map(|at| ShownTime::from_jiff(at.as_jiff())),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            checkpoint.quorum,
+        ),
+        None => (None, Vec::new(), 0),
+    };
+    let cosigned = witnesses.iter().filter(|(_, at)| at.is_some()).count();
     let template = OverviewTemplate {
+        checkpoint_signed,
+        cosigned: cosigned.to_string(),
+        configured: witnesses.len().to_string(),
+        quorum: quorum.to_string(),
+        witnesses,
         severity_chart: bar_chart("by-severity", &page.t("by-severity"), &severity_bars),
         month_chart: bar_chart("by-month", &page.t("by-month"), &month_bars),
         page,
@@ -262,6 +294,7 @@ pub(crate) async fn parties(State(state): State<AppState>, page: Page) -> Respon
 struct PartyTemplate {
     page: Page,
     scorecard: PartyScorecard,
+    median: Option<String>,
     attributed: Vec<(IncidentRowView, AttributedIncident)>,
 }
 
@@ -281,6 +314,9 @@ pub(crate) async fn party(
                 .collect();
             render(&PartyTemplate {
                 page,
+                median: scorecard
+                    .median_seconds_to_acknowledge
+                    .map(super::duration_text),
                 scorecard,
                 attributed,
             })
