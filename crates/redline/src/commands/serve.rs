@@ -52,16 +52,32 @@ pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> 
     // Transparency log: ask the configured witnesses to cosign new checkpoints.
     super::log::spawn_cosignature_collector(node.clone(), settings);
     tracing::info!(address = %local, database = node.store().backend().as_str(), "serving");
-    redline_http::run(
-        listener,
-        node.clone(),
-        settings.http_config(),
-        shutdown_signal(),
-    )
+    // One stop signal for the HTTP server and the hotline's deadline scheduler (which marks
+    // threads overdue and sends reminders); it is started here and nowhere else.
+    let stop = Arc::new(tokio::sync::watch::Sender::new(false));
+    let scheduler = tokio::spawn(
+        node.clone()
+            .run_deadline_scheduler(stopped(stop.subscribe())),
+    );
+    let http_stop = stop.clone();
+    let served = redline_http::run(listener, node.clone(), settings.http_config(), async move {
+        shutdown_signal().await;
+        http_stop.send_replace(true);
+    })
     .await
-    .context("serving HTTP")?;
+    .context("serving HTTP");
+    // Also when the server failed: the scheduler must not outlive it.
+    stop.send_replace(true);
+    if let Err(error) = scheduler.await {
+        tracing::warn!(%error, "the deadline scheduler ended abnormally");
+    }
     node.close().await;
-    Ok(())
+    served
+}
+
+/// Resolves once `receiver` has seen `true` (or its sender is gone).
+async fn stopped(mut receiver: tokio::sync::watch::Receiver<bool>) {
+    let _ = receiver.wait_for(|stop| *stop).await;
 }
 
 pub async fn run(settings: Settings, arguments: ServeArguments) -> anyhow::Result<()> {
