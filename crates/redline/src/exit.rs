@@ -5,6 +5,7 @@ use redline_node::NodeError;
 use crate::client::RemoteError;
 
 pub const FAILED: u8 = 1;
+pub const USAGE: u8 = 2;
 pub const NOT_FOUND: u8 = 3;
 pub const NOT_ALLOWED: u8 = 4;
 pub const CONFLICT: u8 = 5;
@@ -20,6 +21,19 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   5   conflict (exists already, or changed by someone else first)
   6   the node could not be reached
   10  internal error (database, disk); see the message";
+
+/// The command line lacks something this command needs that clap cannot require on its own
+/// (such as `--url` and `--token` when there is no local node): exit 2, like a missing flag.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 /// The exit code for an error, from the most specific cause in its chain.
 pub fn code_for(error: &anyhow::Error) -> u8 {
@@ -42,6 +56,9 @@ pub fn code_for(error: &anyhow::Error) -> u8 {
             .is_some()
         {
             return FAILED;
+        }
+        if cause.downcast_ref::<UsageError>().is_some() {
+            return USAGE;
         }
         if cause.downcast_ref::<figment::Error>().is_some() {
             return FAILED;

@@ -71,6 +71,31 @@ enum Command {
     /// The transparency log: print its key, verify a log, mirror one.
     #[command(subcommand)]
     Log(commands::log::LogCommand),
+    // --- Hotline (issue 4) ---
+    /// Create an Ed25519 key pair for signing hotline messages; prints the public key.
+    #[command(after_help = commands::hotline::KEYGEN_HELP)]
+    Keygen(commands::hotline::KeygenArguments),
+    /// Sign a hotline message (JSON) into the envelope a node accepts, and print it.
+    #[command(after_help = commands::hotline::SIGN_HELP)]
+    Sign(commands::hotline::SignArguments),
+    /// Notify parties of an incident: opens a hotline thread with deadlines to acknowledge.
+    #[command(after_help = commands::hotline::NOTIFY_HELP)]
+    Notify(commands::hotline::NotifyArguments),
+    /// Your hotline threads: state, deadlines, and what you owe.
+    #[command(after_help = commands::hotline::INBOX_HELP)]
+    Inbox(commands::hotline::InboxArguments),
+    /// Acknowledge a hotline message you received.
+    #[command(after_help = commands::hotline::ACK_HELP)]
+    Ack(commands::hotline::AckArguments),
+    /// Answer in a hotline thread: response, questions, assistance, mitigation, closure, check.
+    #[command(after_help = commands::hotline::REPLY_HELP)]
+    Reply(commands::hotline::ReplyArguments),
+    /// Read a hotline thread: every message as its standard form, with the thread's state.
+    #[command(subcommand)]
+    Thread(commands::hotline::ThreadCommand),
+    /// Communication checks: test that the points of contact answer, and how fast.
+    #[command(subcommand)]
+    Check(commands::hotline::CheckCommand),
 }
 
 fn main() -> ExitCode {
@@ -109,6 +134,15 @@ fn main() -> ExitCode {
             Command::Stix(command) => commands::stix::run(&settings, command).await,
             Command::Taxii(command) => commands::taxii::run(&settings, command).await,
             Command::Log(command) => commands::log::run(&settings, command).await,
+            // Hotline (issue 4)
+            Command::Keygen(arguments) => commands::hotline::keygen(arguments),
+            Command::Sign(arguments) => commands::hotline::sign(arguments),
+            Command::Notify(arguments) => commands::hotline::notify(&settings, arguments).await,
+            Command::Inbox(arguments) => commands::hotline::inbox(&settings, arguments).await,
+            Command::Ack(arguments) => commands::hotline::ack(&settings, arguments).await,
+            Command::Reply(arguments) => commands::hotline::reply(&settings, arguments).await,
+            Command::Thread(command) => commands::hotline::thread(&settings, command).await,
+            Command::Check(command) => commands::hotline::check(&settings, command).await,
         }
     });
     match outcome {

@@ -1,6 +1,8 @@
 //! One module per command group; each gathers input, calls the node and prints.
 
 pub mod demo;
+// Hotline (issue 4): keygen, sign, notify, inbox, ack, reply, thread, check.
+pub mod hotline;
 pub mod incident;
 pub mod init;
 // Transparency log.
