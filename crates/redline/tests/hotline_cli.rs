@@ -1,0 +1,576 @@
+#![allow(clippy::unwrap_used)]
+//! The hotline from the command line, with the real binary against a real demo node on a
+//! loopback port: `keygen` writes a private key; EE `notify`s UA of a demo incident; UA sees it
+//! in its `inbox`, `ack`s it and `reply`s; `thread show` lists the messages in order with the
+//! thread's state after each; a `check start` to two parties, one answers, `check status`
+//! shows one answered and one silent; the deadline scheduler marks an unanswered check overdue;
+//! `sign` output POSTed to /api/v1/messages is accepted; bad input exits 1 naming its JSON path.
+//!
+//! The demo's norms are changed for the test: GB and DE adopt a copy of the baseline whose
+//! level-0 acknowledgement duty is a few seconds, so a check's reply deadline passes while the
+//! test waits.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+
+/// The level-0 acknowledgement duty of the drill document, in seconds.
+const DRILL_SECONDS: u64 = 8;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn redline(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_redline"))
+        .args(arguments)
+        .env_remove("REDLINE_URL")
+        .env_remove("REDLINE_TOKEN")
+        .env_remove("REDLINE_KEY")
+        .env("REDLINE_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+fn succeeded(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        stdout(&output),
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+#[track_caller]
+fn json_of(output: Output) -> Value {
+    let text = succeeded(output);
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"))
+}
+
+fn start_demo(data: &Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_redline"))
+        .args(["demo", "--port", &port.to_string(), "--data"])
+        .arg(data)
+        .env("REDLINE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+fn get(url: &str, token: &str) -> Option<(u16, Value)> {
+    block_on(async {
+        let response = reqwest::Client::new()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.json().await.unwrap_or_default()))
+    })
+}
+
+fn wait_until_healthy(port: u16) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        let answered = block_on(async {
+            reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+                .await
+                .map(|response| response.status().is_success())
+                .unwrap_or(false)
+        });
+        if answered {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the demo node did not answer /healthz within 60 s");
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the demo exited with {status}");
+}
+
+/// A party of the demo: its token and key file.
+struct Party {
+    token: String,
+    key: String,
+}
+
+fn party(credentials: &Value, id: &str) -> Party {
+    Party {
+        token: credentials[id]["token"].as_str().unwrap().to_string(),
+        key: credentials[id]["key_file"].as_str().unwrap().to_string(),
+    }
+}
+
+/// The value after `label` on the line that starts with it.
+#[track_caller]
+fn field(text: &str, label: &str) -> String {
+    text.lines()
+        .find_map(|line| line.strip_prefix(label))
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .unwrap_or_else(|| panic!("no `{label}` in:\n{text}"))
+}
+
+/// Adds the drill document (baseline with a short level-0 acknowledgement duty) to the demo
+/// data and has GB and DE adopt it.
+fn adopt_drill_document(root: &Path, data: &str) {
+    let baseline = include_str!("../../../norms/baseline.toml");
+    let level_zero = "kind = \"acknowledge\"\nfrom_level = 0\nwithin = \"PT24H\"";
+    assert!(baseline.contains(level_zero), "the baseline changed");
+    let drill = baseline
+        .replacen("id = \"baseline\"", "id = \"drill\"", 1)
+        .replacen(
+            level_zero,
+            &format!("kind = \"acknowledge\"\nfrom_level = 0\nwithin = \"PT{DRILL_SECONDS}S\""),
+            1,
+        );
+    let path = root.join("drill.toml");
+    std::fs::write(&path, drill).unwrap();
+    let added = succeeded(redline(&[
+        "norms",
+        "add",
+        path.to_str().unwrap(),
+        "--data",
+        data,
+    ]));
+    let sha256 = added.split("sha256 ").nth(1).unwrap().trim().to_string();
+    succeeded(redline(&[
+        "norms", "adopt", &sha256, "--party", "GB", "--party", "DE", "--data", data,
+    ]));
+}
+
+#[test]
+fn keygen_writes_a_private_key_once_and_bad_input_names_its_path() {
+    let directory = tempfile::tempdir().unwrap();
+    let key = directory.path().join("ee.pem");
+    let key_text = key.to_str().unwrap();
+
+    let public = succeeded(redline(&["keygen", "--output", key_text]));
+    let public = public.trim();
+    assert_eq!(public.len(), 44, "{public}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let before = std::fs::read(&key).unwrap();
+    let again = redline(&["keygen", "--output", key_text]);
+    assert_eq!(again.status.code(), Some(5), "{}", stderr(&again));
+    assert_eq!(std::fs::read(&key).unwrap(), before, "never overwritten");
+
+    // A good message signs; the payload is the message as the node will read it.
+    let message = directory.path().join("message.json");
+    std::fs::write(
+        &message,
+        r#"{"v":1,"from":"EE","to":["UA"],"kind":"notification","tlp":"amber","lang":"en",
+            "body":{"summary":"DDoS on government portals","severity_level":2}}"#,
+    )
+    .unwrap();
+    let envelope: Value = serde_json::from_str(&succeeded(redline(&[
+        "sign",
+        message.to_str().unwrap(),
+        "--key",
+        key_text,
+    ])))
+    .unwrap();
+    assert_eq!(
+        envelope["payloadType"],
+        "application/vnd.redline.message+json"
+    );
+    assert_eq!(envelope["signatures"].as_array().unwrap().len(), 1);
+
+    // Bad messages exit 1 and name the JSON path.
+    for (json, path) in [
+        (
+            r#"{"v":1,"from":"EE","to":["UA"],"kind":"notification","tlp":"amber","lang":"en",
+                "body":{"summary":"x","severity_level":9}}"#,
+            "body.severity_level",
+        ),
+        (
+            r#"{"v":1,"from":"EE","to":["UA"],"kind":"notification","tlp":"amber","lang":"en",
+                "body":{"summary":"x","colour":"red"}}"#,
+            "body.colour",
+        ),
+        (
+            r#"{"v":1,"from":"EE","to":["UA","EE"],"kind":"response","tlp":"amber","lang":"en",
+                "body":{"to":"0b6c7b43-9a3b-4c43-8a8f-0e4f6f1c2a10","text":"yes"}}"#,
+            "to[1]",
+        ),
+    ] {
+        std::fs::write(&message, json).unwrap();
+        let output = redline(&["sign", message.to_str().unwrap(), "--key", key_text]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(path),
+            "{path}: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty());
+    }
+
+    // A command that needs a node, given none: exit 2 and say how to name one.
+    let empty = directory.path().join("no-node");
+    let output = redline(&["inbox", "--data", empty.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--url"), "{}", stderr(&output));
+
+    // Every new command explains itself.
+    for command in [
+        &["keygen", "--help"][..],
+        &["sign", "--help"],
+        &["notify", "--help"],
+        &["inbox", "--help"],
+        &["ack", "--help"],
+        &["reply", "--help"],
+        &["thread", "show", "--help"],
+        &["check", "start", "--help"],
+        &["check", "status", "--help"],
+    ] {
+        let help = succeeded(redline(command));
+        assert!(
+            help.contains("Example") || help.contains("Outcomes"),
+            "{command:?}: {help}"
+        );
+    }
+}
+
+#[test]
+fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let directory = tempfile::tempdir().unwrap();
+    let data_path: PathBuf = directory.path().join("demo-data");
+    let data = data_path.to_str().unwrap().to_string();
+    succeeded(redline(&["demo", "--no-serve", "--data", &data]));
+    adopt_drill_document(directory.path(), &data);
+
+    let port = free_port();
+    let child = start_demo(&data_path, port);
+    wait_until_healthy(port);
+    let url = format!("http://127.0.0.1:{port}");
+    let credentials: Value =
+        serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
+            .unwrap();
+    let ee = party(&credentials, "EE");
+    let ua = party(&credentials, "UA");
+    let gb = party(&credentials, "GB");
+    let de = party(&credentials, "DE");
+    let as_party = |who: &Party, arguments: &[&str]| {
+        let mut all: Vec<&str> = arguments.to_vec();
+        all.extend_from_slice(&["--url", &url, "--token", &who.token]);
+        redline(&all)
+    };
+    let signed = |who: &Party, arguments: &[&str]| {
+        let mut all: Vec<&str> = arguments.to_vec();
+        all.extend_from_slice(&["--key", &who.key]);
+        as_party(who, &all)
+    };
+
+    // A demo incident EE can see, preferably one about Ukraine.
+    let (status, listing) = get(&format!("{url}/api/v1/incidents"), &ee.token).unwrap();
+    assert_eq!(status, 200);
+    let incidents = listing["incidents"].as_array().unwrap();
+    let incident = incidents
+        .iter()
+        .find(|incident| incident["report"]["victim"] == "UA")
+        .unwrap_or(&incidents[0])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // EE notifies UA; the sender is the party EE's key is registered to.
+    let notified = succeeded(signed(
+        &ee,
+        &[
+            "notify",
+            "--incident",
+            &incident,
+            "--to",
+            "UA",
+            "--summary",
+            "Wiper malware on the grid operators' networks",
+            "--action",
+            "Block the listed C2 addresses",
+        ],
+    ));
+    let thread = field(&notified, "thread:");
+    let notification = field(&notified, "message:");
+    assert_eq!(field(&notified, "thread state:"), "sent");
+    assert!(notified.contains("acknowledge by:"), "{notified}");
+    assert!(notified.contains("respond by:"), "{notified}");
+
+    // UA's inbox has it, awaiting UA's acknowledgement.
+    let inbox = succeeded(as_party(&ua, &["inbox"]));
+    let row = inbox
+        .lines()
+        .find(|line| line.starts_with(&thread))
+        .unwrap_or_else(|| panic!("{thread} not in:\n{inbox}"));
+    assert!(
+        row.contains("sent") && row.contains("ack") && row.contains("EE"),
+        "{row}"
+    );
+    let inbox = json_of(as_party(&ua, &["inbox", "--format", "json"]));
+    let listed = inbox["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|listed| listed["id"] == thread.as_str())
+        .unwrap();
+    assert_eq!(listed["awaiting_from_you"], "acknowledgement");
+    assert_eq!(listed["incident"], incident.as_str());
+
+    // UA acknowledges and answers.
+    let acknowledged = succeeded(signed(&ua, &["ack", &notification]));
+    assert_eq!(field(&acknowledged, "thread state:"), "acknowledged");
+    assert_eq!(field(&acknowledged, "thread:"), thread);
+    let answered = succeeded(signed(
+        &ua,
+        &[
+            "reply",
+            &thread,
+            "--text",
+            "Confirmed; blocking at the border",
+        ],
+    ));
+    assert_eq!(field(&answered, "thread state:"), "answered");
+
+    // The thread in order, with its state after each message, and the forms in French.
+    let shown = succeeded(as_party(&ee, &["thread", "show", &thread, "--lang", "fr"]));
+    let positions: Vec<usize> = [
+        "#1  notification  EE -> UA",
+        "#2  acknowledgement  UA -> EE",
+        "#3  response  UA -> EE",
+    ]
+    .iter()
+    .map(|header| {
+        shown
+            .find(header)
+            .unwrap_or_else(|| panic!("no `{header}` in:\n{shown}"))
+    })
+    .collect();
+    assert!(
+        positions.windows(2).all(|pair| pair[0] < pair[1]),
+        "{shown}"
+    );
+    assert!(shown.contains("state: answered"), "{shown}");
+    assert!(shown.contains("Notification d'incident"), "{shown}");
+    assert!(shown.contains("Wiper malware on the grid operators' networks"));
+    let view = json_of(as_party(
+        &ee,
+        &["thread", "show", &thread, "--format", "json"],
+    ));
+    let steps: Vec<(&str, &str)> = view["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|message| {
+            (
+                message["kind"].as_str().unwrap(),
+                message["thread_state_after"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("notification", "sent"),
+            ("acknowledgement", "acknowledged"),
+            ("response", "answered")
+        ]
+    );
+    assert_eq!(view["messages"][0]["form"]["language"], "en");
+
+    // A communication check to GB and DE (both apply the drill document): GB answers.
+    let started = json_of(signed(
+        &ee,
+        &["check", "start", "--to", "GB,DE", "--format", "json"],
+    ));
+    let check = started["check_id"].as_str().unwrap().to_string();
+    let check_thread = started["thread"].as_str().unwrap().to_string();
+    succeeded(signed(
+        &gb,
+        &["reply", &check_thread, "--kind", "check-reply"],
+    ));
+    // DE is silent once the deadline has passed.
+    let deadline = Instant::now() + Duration::from_secs(DRILL_SECONDS + 30);
+    let status = loop {
+        let status = json_of(as_party(
+            &ee,
+            &["check", "status", &check, "--format", "json"],
+        ));
+        let outcome_of = |party: &str| {
+            status["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|target| target["party"] == party)
+                .unwrap()["outcome"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(outcome_of("GB"), "answered", "{status}");
+        if outcome_of("DE") == "silent" {
+            break status;
+        }
+        assert_eq!(outcome_of("DE"), "waiting", "{status}");
+        assert!(
+            Instant::now() < deadline,
+            "DE never turned silent: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(
+        status["targets"][0]["reply_seconds"].as_f64().is_some()
+            || status["targets"][1]["reply_seconds"].as_f64().is_some()
+    );
+    let table = succeeded(as_party(&de, &["check", "status", &check]));
+    let gb_row = table.lines().find(|line| line.starts_with("GB ")).unwrap();
+    let de_row = table.lines().find(|line| line.starts_with("DE ")).unwrap();
+    assert!(
+        gb_row.contains("answered") && gb_row.contains(" s"),
+        "{table}"
+    );
+    assert!(de_row.contains("silent"), "{table}");
+    assert!(table.contains("1 answered, 1 silent"), "{table}");
+
+    // The deadline scheduler runs in the demo: an unanswered check thread becomes overdue.
+    let started = json_of(signed(
+        &ee,
+        &[
+            "check",
+            "start",
+            "--to",
+            "DE",
+            "--exercise",
+            "--format",
+            "json",
+        ],
+    ));
+    let lonely_thread = started["thread"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(DRILL_SECONDS + 30);
+    loop {
+        let inbox = json_of(as_party(&ee, &["inbox", "--format", "json"]));
+        let state = inbox["threads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|listed| listed["id"] == lonely_thread.as_str())
+            .unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if state == "response-overdue" {
+            break;
+        }
+        assert_eq!(state, "sent");
+        assert!(
+            Instant::now() < deadline,
+            "the scheduler never marked the check thread overdue"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let inbox = succeeded(as_party(&de, &["inbox"]));
+    let row = inbox
+        .lines()
+        .find(|line| line.starts_with(&lonely_thread))
+        .unwrap();
+    assert!(
+        row.contains("response-overdue") && row.contains("EXERCISE"),
+        "{row}"
+    );
+
+    // What `sign` prints is what POST /api/v1/messages accepts.
+    let message = directory.path().join("message.json");
+    std::fs::write(
+        &message,
+        r#"{"v":1,"from":"EE","to":["UA"],"kind":"notification","tlp":"green","lang":"en",
+            "body":{"summary":"Phishing wave against ministries","requested_actions":["Share indicators"]}}"#,
+    )
+    .unwrap();
+    let envelope = succeeded(redline(&[
+        "sign",
+        message.to_str().unwrap(),
+        "--key",
+        &ee.key,
+    ]));
+    let (status, accepted) = block_on(async {
+        let response = reqwest::Client::new()
+            .post(format!("{url}/api/v1/messages"))
+            .bearer_auth(&ee.token)
+            .header("content-type", "application/json")
+            .body(envelope.trim_end().to_string())
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json::<Value>().await.unwrap(),
+        )
+    });
+    assert_eq!(status, 201, "{accepted}");
+    assert_eq!(accepted["thread_state"], "sent");
+
+    // Refusals keep the exit codes of the other commands.
+    let unknown = "0b6c7b43-9a3b-4c43-8a8f-0e4f6f1c2a10";
+    let output = as_party(&ua, &["thread", "show", unknown]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let output = signed(&ua, &["ack", unknown]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    // GB is no participant of EE and UA's thread: not found, never forbidden.
+    let output = signed(&gb, &["reply", &thread, "--text", "me too"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    // A reply needs its text.
+    let output = signed(&ua, &["reply", &thread]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    // Signing as EE with UA's key: the node refuses (403 → 4).
+    let output = as_party(
+        &ee,
+        &[
+            "reply", &thread, "--text", "x", "--key", &ua.key, "--from", "EE",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    stop(child);
+
+    // The operator of the local node reads the same check without a token.
+    let local = succeeded(redline(&["check", "status", &check, "--data", &data]));
+    assert!(local.contains("1 answered, 1 silent"), "{local}");
+}
