@@ -381,3 +381,250 @@ pub(crate) async fn revoke_key(
         .await?;
     Ok(Json(key).into_response())
 }
+
+/// One hotline operation for the OpenAPI document.
+struct HotlineOperation {
+    path: &'static str,
+    method: utoipa::openapi::HttpMethod,
+    operation_id: &'static str,
+    summary: &'static str,
+    /// `(name, description)` of each query parameter (all optional) and header.
+    query: &'static [(&'static str, &'static str)],
+    headers: &'static [(&'static str, &'static str)],
+    /// `(status, description)`.
+    responses: &'static [(&'static str, &'static str)],
+}
+
+const HOTLINE_OPERATIONS: &[HotlineOperation] = {
+    use utoipa::openapi::HttpMethod::{Get, Post};
+    const REFUSED: (&str, &str) = (
+        "422",
+        "refused: bad signature, unknown or revoked key, sent_at outside the allowed skew, unknown recipient, malformed payload (error.code names the rule, error.path the field)",
+    );
+    &[
+        HotlineOperation {
+            path: "/api/v1/messages",
+            method: Post,
+            operation_id: "sendMessage",
+            summary: "Send a signed hotline message: a DSSE envelope (payloadType application/vnd.redline.message+json, Ed25519). Stored durably and delivered before the answer.",
+            query: &[],
+            headers: &[],
+            responses: &[
+                (
+                    "201",
+                    "accepted: id, thread, thread_state, acknowledge_by, respond_by",
+                ),
+                ("400", "malformed JSON"),
+                ("401", "no or wrong token"),
+                (
+                    "403",
+                    "the signer or sender is not the signed-in party, or the sender is not in the thread",
+                ),
+                (
+                    "409",
+                    "a message with this id was already accepted (replay), or the thread is closed",
+                ),
+                ("413", "body over the limit"),
+                REFUSED,
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/incidents/with-notification",
+            method: Post,
+            operation_id: "submitIncidentWithNotification",
+            summary: "Submit an incident report and open its notification thread to the affected states in one request: {\"incident\": REPORT, \"notification\": ENVELOPE}",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the incident and the accepted notification"),
+                ("400", "malformed JSON"),
+                ("401", "no or wrong token"),
+                REFUSED,
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/messages/{id}",
+            method: Get,
+            operation_id: "showMessage",
+            summary: "One message with its envelope, as its sender or a recipient sees it",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "the message"),
+                ("404", "no such message, or not yours to read"),
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/messages/{id}/form",
+            method: Get,
+            operation_id: "messageForm",
+            summary: "The message's standard form in the reader's language (en, fr, es, ru, zh, ar; `lang` or Accept-Language); free text stays as written",
+            query: &[("lang", "BCP 47 language tag")],
+            headers: &[("Accept-Language", "preferred languages")],
+            responses: &[
+                (
+                    "200",
+                    "the form: language, direction (ltr/rtl), title, headers, standard text, free text",
+                ),
+                ("404", "no such message"),
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/threads/{id}",
+            method: Get,
+            operation_id: "showThread",
+            summary: "A thread: its state (sent, delivered, acknowledged, answered, closed, or overdue), deadlines and messages in order",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "the thread"),
+                ("404", "no such thread, or not a participant"),
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/inbox",
+            method: Get,
+            operation_id: "inbox",
+            summary: "The signed-in party's threads, newest first, with deadlines and what is awaited from it",
+            query: &[("limit", "at most this many threads (default 100)")],
+            headers: &[],
+            responses: &[
+                ("200", "{\"threads\": [...]}"),
+                ("401", "no or wrong token"),
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/events",
+            method: Get,
+            operation_id: "listEvents",
+            summary: "The signed-in party's events after a sequence number (polling alternative to the stream)",
+            query: &[
+                ("after", "the last event sequence seen (default 0)"),
+                ("limit", "at most this many (default 100)"),
+            ],
+            headers: &[],
+            responses: &[
+                ("200", "{\"events\": [...]}"),
+                ("403", "operators have no stream"),
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/stream",
+            method: Get,
+            operation_id: "eventStream",
+            summary: "The signed-in party's events as server-sent events (text/event-stream): messages, thread state changes, reminders, overdue alerts. Reconnect with Last-Event-ID to get every later event exactly once.",
+            query: &[("last_event_id", "for clients that cannot set the header")],
+            headers: &[("Last-Event-ID", "the id of the last event received")],
+            responses: &[
+                ("200", "text/event-stream"),
+                ("400", "Last-Event-ID is not an event id"),
+                ("401", "no or wrong token"),
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/checks",
+            method: Get,
+            operation_id: "listCommunicationChecks",
+            summary: "Communication checks, newest first",
+            query: &[("limit", "at most this many (default 50)")],
+            headers: &[],
+            responses: &[("200", "{\"checks\": [...]}")],
+        },
+        HotlineOperation {
+            path: "/api/v1/checks/results",
+            method: Get,
+            operation_id: "communicationCheckResults",
+            summary: "Per party: checks received, answered in time, late, silent, median reply time",
+            query: &[],
+            headers: &[],
+            responses: &[("200", "{\"parties\": [...]}")],
+        },
+        HotlineOperation {
+            path: "/api/v1/checks/{id}",
+            method: Get,
+            operation_id: "showCommunicationCheck",
+            summary: "One communication check: each target answered, late or silent, and how fast",
+            query: &[],
+            headers: &[],
+            responses: &[("200", "the check"), ("404", "no such check")],
+        },
+        HotlineOperation {
+            path: "/api/v1/parties/{id}/keys/rotate",
+            method: Post,
+            operation_id: "rotatePartyKey",
+            summary: "Register a new public key and revoke an old one: {\"public_key\", \"old_key_id\", \"reason\"}. Messages signed by the old key after now are refused.",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the new key"),
+                ("403", "not your party"),
+                ("404", "no such party or key"),
+            ],
+        },
+        HotlineOperation {
+            path: "/api/v1/parties/{id}/keys/{key_id}/revoke",
+            method: Post,
+            operation_id: "revokePartyKey",
+            summary: "Revoke a key with a reason: {\"reason\"}",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "the revoked key"),
+                ("403", "not your party"),
+                ("404", "no such party or key"),
+            ],
+        },
+    ]
+};
+
+/// The hotline's paths for `/api/openapi.json`.
+pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
+    use utoipa::openapi::{
+        ObjectBuilder, Required, ResponseBuilder,
+        path::{OperationBuilder, ParameterBuilder, ParameterIn},
+        schema::Type,
+    };
+    let parameter = |name: &str, description: &str, place: ParameterIn, required: bool| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(place)
+            .required(if required {
+                Required::True
+            } else {
+                Required::False
+            })
+            .description(Some(description))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build()
+    };
+    let mut paths: Vec<(String, utoipa::openapi::PathItem)> = Vec::new();
+    for operation in HOTLINE_OPERATIONS {
+        let mut builder = OperationBuilder::new()
+            .operation_id(Some(operation.operation_id))
+            .summary(Some(operation.summary))
+            .tag("hotline");
+        for segment in operation.path.split('/') {
+            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                builder = builder.parameter(parameter(name, name, ParameterIn::Path, true));
+            }
+        }
+        for (name, description) in operation.query {
+            builder = builder.parameter(parameter(name, description, ParameterIn::Query, false));
+        }
+        for (name, description) in operation.headers {
+            builder = builder.parameter(parameter(name, description, ParameterIn::Header, false));
+        }
+        for (status, description) in operation.responses {
+            builder = builder.response(
+                *status,
+                ResponseBuilder::new().description(*description).build(),
+            );
+        }
+        // Each path has one operation, so no two items need merging.
+        paths.push((
+            operation.path.to_string(),
+            utoipa::openapi::PathItem::new(operation.method.clone(), builder),
+        ));
+    }
+    paths
+}

@@ -249,6 +249,7 @@ pub fn document() -> serde_json::Value {
     // Transparency log.
     let mut paths = paths;
     paths.paths.extend(crate::log::openapi_paths());
+    paths.paths.extend(crate::hotline::openapi_paths());
     let components = utoipa::openapi::ComponentsBuilder::new()
         .security_scheme(
             "bearer",
@@ -261,7 +262,7 @@ pub fn document() -> serde_json::Value {
                 .title("redline node API")
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(
-                    "Incident reports, parties and (later) hotline messages of a redline node. \
+                    "Incident reports, parties, assessments, hotline messages and the transparency log of a redline node. \
                      Errors are `{\"error\": {\"code\", \"message\", \"path\"}}`.",
                 )),
         )
