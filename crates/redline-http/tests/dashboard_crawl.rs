@@ -2,7 +2,9 @@
 //! Restricted incidents never reach a public page: seeds `amber`, `amber+strict`, `red` (and
 //! `green`, which is for signed-in parties only) incidents with marker strings, crawls every
 //! public page from `/dashboard` by following every link on the node, in every language, and
-//! finds none of their titles, descriptions, references or ids.
+//! finds none of their titles, descriptions, references or ids — nor anything of the amber and
+//! red hotline threads about them (free text, thread ids), though the public scorecards count
+//! their timeliness.
 
 mod support;
 
@@ -66,6 +68,25 @@ async fn no_restricted_content_on_any_public_page() {
         assert!(pages < 2000, "the crawl does not end");
     }
     assert!(pages >= 20, "crawled only {pages} pages: {seen:?}");
+    assert!(
+        forbidden
+            .iter()
+            .any(|secret| secret.starts_with("SECRETMSG")),
+        "hotline markers are among the secrets"
+    );
+    // The hotline threads are counted publicly: EE acknowledged UA's amber notification.
+    let scorecard = http
+        .get(format!("{}/dashboard/parties/EE", node.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        scorecard.contains("id=\"acknowledged-on-time\">1 / 1"),
+        "EE's acknowledgement is counted"
+    );
     for id in &node.public_ids {
         assert!(
             seen.contains(&format!("/dashboard/incidents/{id}")),

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! The dashboard's pages over real HTTP: every public page answers with its content, only
 //! TLP:CLEAR incidents are public, languages and direction, and the console's sign-in and
-//! incident form with the node's validation messages on the fields.
+//! incident form with the node's validation messages on the fields; the console's inbox, a
+//! thread with its standard forms, and acknowledging by pasting an envelope signed elsewhere.
 
 mod support;
 
@@ -65,7 +66,14 @@ async fn every_public_page_shows_its_content() {
         overview.contains("2007-04"),
         "the month table lists Estonia 2007"
     );
-    assert!(overview.contains("No data yet: this node has not recorded hotline notifications."));
+    assert!(
+        overview.contains("id=\"acknowledgements-figure\""),
+        "the hotline's acknowledgements are counted"
+    );
+    assert!(
+        overview.contains("No data yet: this node has not published"),
+        "no log is attached to the test node"
+    );
 
     let (status, listing) = get(&node.base, "/dashboard/incidents").await;
     assert_eq!(status, StatusCode::OK);
@@ -341,4 +349,185 @@ async fn console_sign_in_and_incident_form_errors_on_fields() {
         .await
         .unwrap();
     assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session ended");
+}
+
+fn attribute_of(body: &str, attribute: &str) -> String {
+    let marker = format!("{attribute}=\"");
+    let start = body.find(&marker).unwrap() + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn console_inbox_thread_and_a_pasted_acknowledgement() {
+    let node = support::start().await;
+    let http = client();
+    let signed = http
+        .post(format!("{}/console/sign-in", node.base))
+        .form_pairs(&[("token", node.tokens["UA"].as_str())])
+        .send()
+        .await
+        .unwrap();
+    let cookie = session_cookie(&signed);
+    let page = |path: String| {
+        let http = http.clone();
+        let cookie = cookie.clone();
+        let base = node.base.clone();
+        async move {
+            let response = http
+                .get(format!("{base}{path}"))
+                .header(header::COOKIE, &cookie)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, inbox) = page("/console".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let pending = &node.pending_thread;
+    assert!(
+        inbox.contains(&format!("/console/threads/{pending}")),
+        "{inbox}"
+    );
+    assert!(
+        inbox.contains("class=\"countdown\""),
+        "a deadline with a countdown"
+    );
+    assert!(inbox.contains("Your acknowledgement is awaited"));
+
+    let thread_path = format!("/console/threads/{pending}");
+    let (status, thread) = page(thread_path.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        thread.contains("Pending notification SECRETMSG4ZQX"),
+        "free text shown"
+    );
+    assert!(thread.contains("id=\"action-acknowledgement\""));
+    assert!(
+        thread.contains("data-state=\"delivered\""),
+        "reading it delivered it"
+    );
+    let csrf = csrf_of(&thread);
+    // In French, the standard form is French.
+    let (_, french) = page(format!("{thread_path}?lang=fr")).await;
+    assert!(french.contains("lang=\"fr\""));
+
+    // A wrong CSRF token prepares nothing.
+    let forged = http
+        .post(format!("{}{thread_path}/prepare", node.base))
+        .header(header::COOKIE, &cookie)
+        .form_pairs(&[("csrf", "nope"), ("kind", "acknowledgement")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    // Prepare without JavaScript: the payload to sign elsewhere and a field to paste into.
+    let prepared = http
+        .post(format!("{}{thread_path}/prepare", node.base))
+        .header(header::COOKIE, &cookie)
+        .form_pairs(&[("csrf", csrf.as_str()), ("kind", "acknowledgement")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(prepared.status(), StatusCode::OK);
+    let prepared = prepared.text().await.unwrap();
+    assert!(prepared.contains("redline sign --key"));
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(attribute_of(&prepared, "data-payload"))
+        .unwrap();
+    let envelope = redline_hotline::Envelope::sign(
+        redline_hotline::MESSAGE_PAYLOAD_TYPE,
+        payload,
+        &support::key_of("UA"),
+    );
+    let envelope = String::from_utf8(envelope.to_json_bytes()).unwrap();
+
+    // Someone else's signature is refused by the node, and the page says why.
+    let wrong = redline_hotline::Envelope::sign(
+        redline_hotline::MESSAGE_PAYLOAD_TYPE,
+        b"{}".to_vec(),
+        &support::key_of("EE"),
+    );
+    let refused = http
+        .post(format!("{}/console/messages", node.base))
+        .header(header::COOKIE, &cookie)
+        .form_pairs(&[
+            ("csrf", csrf.as_str()),
+            ("thread", pending.as_str()),
+            (
+                "envelope",
+                std::str::from_utf8(&wrong.to_json_bytes()).unwrap(),
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("id=\"refused\""));
+
+    let sent = http
+        .post(format!("{}/console/messages", node.base))
+        .header(header::COOKIE, &cookie)
+        .form_pairs(&[
+            ("csrf", csrf.as_str()),
+            ("thread", pending.as_str()),
+            ("envelope", envelope.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let (_, after) = page(format!("{thread_path}?sent=1")).await;
+    assert!(after.contains("data-state=\"acknowledged\""), "{after}");
+    assert!(
+        !after.contains("id=\"action-acknowledgement\""),
+        "nothing left to acknowledge"
+    );
+
+    // The JSON path the page's script uses.
+    let (_, thread) = page(thread_path.clone()).await;
+    let csrf = csrf_of(&thread);
+    let prepared: serde_json::Value = http
+        .post(format!("{}{thread_path}/prepare", node.base))
+        .header(header::COOKIE, &cookie)
+        .header(header::ACCEPT, "application/json")
+        .form_pairs(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "response"),
+            ("text", "We are on it."),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        prepared["payload_type"],
+        redline_hotline::MESSAGE_PAYLOAD_TYPE
+    );
+    assert!(
+        prepared["payload"]
+            .as_str()
+            .unwrap()
+            .contains("We are on it.")
+    );
+
+    // Another party may not read the thread.
+    let other = http
+        .post(format!("{}/console/sign-in", node.base))
+        .form_pairs(&[("token", node.tokens["GB"].as_str())])
+        .send()
+        .await
+        .unwrap();
+    let other_cookie = session_cookie(&other);
+    let hidden = http
+        .get(format!("{}{thread_path}", node.base))
+        .header(header::COOKIE, &other_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
 }

@@ -299,6 +299,15 @@ impl Node {
         Ok(cached.figures.clone())
     }
 
+    /// The sequence of `party`'s newest hotline event (0 when none): the console's live view
+    /// follows the stream from there.
+    pub async fn latest_event_sequence(&self, party: &PartyId) -> Result<i64, NodeError> {
+        Ok(self
+            .store
+            .dashboard_latest_event_sequence(party.as_str())
+            .await?)
+    }
+
     /// The log's latest signed checkpoint with its witnesses, or `None` without a log.
     pub fn public_checkpoint(&self) -> Option<CheckpointFigure> {
         let log = self.log()?;

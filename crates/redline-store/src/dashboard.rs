@@ -450,3 +450,20 @@ impl SqlStore {
         Ok(figures)
     }
 }
+
+impl SqlStore {
+    /// The sequence of `party`'s newest event (0 when it has none), so a console page can
+    /// follow the stream from now on without replaying its history.
+    pub(crate) async fn dashboard_latest_event_sequence_query(
+        &self,
+        party: &str,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(sequence), 0) FROM hotline_events WHERE party_id = $1",
+        )
+        .bind(party)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+}

@@ -328,6 +328,8 @@ pub trait Store: Send + Sync {
         &self,
         now_us: i64,
     ) -> Result<DashboardHotlineFigures, StoreError>;
+    /// The sequence of a party's newest hotline event, 0 when it has none.
+    async fn dashboard_latest_event_sequence(&self, party: &str) -> Result<i64, StoreError>;
     // --- end dashboard ---
 
     /// Waits for pending writes and closes the database.

@@ -1169,6 +1169,9 @@ impl Store for SqlStore {
     ) -> Result<crate::DashboardHotlineFigures, StoreError> {
         self.dashboard_hotline_figures_query(now_us).await
     }
+    async fn dashboard_latest_event_sequence(&self, party: &str) -> Result<i64, StoreError> {
+        self.dashboard_latest_event_sequence_query(party).await
+    }
     // --- end dashboard ---
 
     async fn close(&self) {

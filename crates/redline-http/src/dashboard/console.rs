@@ -53,7 +53,7 @@ fn random_token() -> Option<String> {
     Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-fn constant_time_equal(left: &str, right: &str) -> bool {
+pub(super) fn constant_time_equal(left: &str, right: &str) -> bool {
     left.len() == right.len()
         && left
             .bytes()
@@ -110,12 +110,12 @@ impl Sessions {
 }
 
 /// The signed-in party of a request, checked with the node (revocation included).
-struct SignedInParty {
-    party: PartyId,
-    csrf: String,
+pub(super) struct SignedInParty {
+    pub(super) party: PartyId,
+    pub(super) csrf: String,
 }
 
-async fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     sessions: &Sessions,
     headers: &HeaderMap,
@@ -132,7 +132,7 @@ async fn signed_in(
 
 /// Whether a form post comes from this site: no `Origin` (old browsers, curl) or one whose host
 /// is the request's `Host`.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(super) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers
         .get(header::ORIGIN)
         .and_then(|value| value.to_str().ok())
@@ -235,6 +235,9 @@ struct ConsoleTemplate {
     party: String,
     csrf: String,
     submitted: Option<String>,
+    inbox: Vec<super::threads::InboxRow>,
+    last_event: i64,
+    state_labels_json: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -256,11 +259,26 @@ pub(crate) async fn home(
     let submitted = query
         .submitted
         .filter(|id| redline_model::IncidentId::parse(id).is_ok());
+    let caller = Caller::Party(signed.party.clone());
+    let inbox = match state.node.inbox(&caller, 200).await {
+        Ok(threads) => threads
+            .iter()
+            .map(|thread| super::threads::inbox_row(&page, thread))
+            .collect(),
+        Err(error) => return PageError::new(page, error).into_response(),
+    };
+    let last_event = match state.node.latest_event_sequence(&signed.party).await {
+        Ok(sequence) => sequence,
+        Err(error) => return PageError::new(page, error).into_response(),
+    };
     render(&ConsoleTemplate {
+        state_labels_json: super::threads::state_labels_json(&page),
         page,
         party: signed.party.to_string(),
         csrf: signed.csrf,
         submitted,
+        inbox,
+        last_event,
     })
 }
 

@@ -13,6 +13,7 @@ mod console;
 mod diff;
 mod i18n;
 mod public;
+mod threads;
 
 use askama::Template;
 use axum::{
@@ -56,6 +57,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/console/incidents/new",
             get(console::incident_form).post(console::submit_incident),
         )
+        .route("/console/threads/{id}", get(threads::thread))
+        .route("/console/threads/{id}/prepare", post(threads::prepare))
+        .route("/console/messages", post(threads::send))
+        .route("/console/stream", get(threads::stream))
         .layer(axum::Extension(sessions))
         .layer(middleware::from_fn(remember_language))
 }

@@ -1,13 +1,21 @@
 //! A dashboard test node: a real SQLite database and a real HTTP server on a loopback port,
 //! seeded with the eight documented demo incidents (TLP:CLEAR), restricted (`amber`, `red`)
 //! incidents whose text must never reach a public page, and a second version of the baseline
-//! norms document so the difference between versions can be shown.
+//! norms document so the difference between versions can be shown; every party has an Ed25519
+//! key, and amber and red hotline threads carry marker strings that must never reach a public
+//! page either (one notification to UA is left unacknowledged for the console tests).
 #![allow(dead_code)]
 
 use std::{collections::BTreeMap, path::Path, sync::Arc};
 
+use base64::Engine;
+use ed25519_dalek::SigningKey;
+use redline_hotline::message::{
+    AcknowledgementBody, ClarificationRequestBody, NotificationBody, ResponseBody,
+};
+use redline_hotline::{HotlineMessage, MessageBody, sign_message};
 use redline_http::HttpConfig;
-use redline_model::{PartyId, PartyKind};
+use redline_model::{IncidentId, PartyId, PartyKind, Tlp};
 use redline_node::{Caller, NewParty, Node, SystemClock};
 use redline_store::{SqlStore, SqlStoreOptions};
 use serde_json::{Value, json};
@@ -21,11 +29,140 @@ pub struct DashboardNode {
     /// Ids of the restricted incidents.
     pub restricted_ids: Vec<String>,
     pub public_ids: Vec<String>,
+    /// The notification EE sent UA that UA has not acknowledged yet.
+    pub pending_thread: String,
     _shutdown: tokio::sync::oneshot::Sender<()>,
     _directory: tempfile::TempDir,
 }
 
 pub const PARTIES: [&str; 7] = ["EE", "IR", "UA", "GB", "US", "RU", "KP"];
+
+/// The party's test signing key (a fixed seed per party).
+pub fn key_of(id: &str) -> SigningKey {
+    let index = PARTIES.iter().position(|party| *party == id).unwrap();
+    SigningKey::from_bytes(&[index as u8 + 7; 32])
+}
+
+/// The party's key as `redline keygen` writes it (PKCS#8 PEM).
+pub fn pem_of(id: &str) -> String {
+    use ed25519_dalek::pkcs8::{EncodePrivateKey, spki::der::pem::LineEnding};
+    key_of(id).to_pkcs8_pem(LineEnding::LF).unwrap().to_string()
+}
+
+/// Signs and sends a message; returns its id.
+pub async fn send(
+    node: &Node,
+    from: &str,
+    to: &[&str],
+    thread: uuid::Uuid,
+    incident: Option<&str>,
+    tlp: Tlp,
+    body: MessageBody,
+) -> uuid::Uuid {
+    let message = HotlineMessage {
+        id: uuid::Uuid::new_v4(),
+        thread,
+        from: PartyId::parse(from).unwrap(),
+        to: to.iter().map(|id| PartyId::parse(id).unwrap()).collect(),
+        sent_at: node.now(),
+        incident: incident.map(|id| IncidentId::parse(id).unwrap()),
+        tlp,
+        lang: "en".into(),
+        exercise: false,
+        body,
+    };
+    let bytes = sign_message(&message, &key_of(from));
+    node.accept_message(&Caller::Party(message.from.clone()), &bytes)
+        .await
+        .unwrap();
+    message.id
+}
+
+fn notification(summary: String) -> MessageBody {
+    MessageBody::Notification(NotificationBody {
+        summary,
+        severity_level: Some(3),
+        requested_actions: vec![],
+    })
+}
+
+/// Amber and red threads about restricted incidents, with marker strings in every free-text
+/// field; their ids are secrets too. Returns the pending thread's id.
+async fn seed_hotline(node: &Node, restricted_ids: &[String], secrets: &mut Vec<String>) -> String {
+    let amber = uuid::Uuid::new_v4();
+    let notice = send(
+        node,
+        "UA",
+        &["EE"],
+        amber,
+        Some(&restricted_ids[0]),
+        Tlp::Amber,
+        notification("Amber notification SECRETMSG0ZQX".into()),
+    )
+    .await;
+    send(
+        node,
+        "EE",
+        &["UA"],
+        amber,
+        None,
+        Tlp::Amber,
+        MessageBody::Acknowledgement(AcknowledgementBody { of: notice }),
+    )
+    .await;
+    let red = uuid::Uuid::new_v4();
+    send(
+        node,
+        "UA",
+        &["EE"],
+        red,
+        Some(&restricted_ids[2]),
+        Tlp::Red,
+        notification("Red notification SECRETMSG1ZQX".into()),
+    )
+    .await;
+    let question = send(
+        node,
+        "EE",
+        &["UA"],
+        red,
+        None,
+        Tlp::Red,
+        MessageBody::ClarificationRequest(ClarificationRequestBody {
+            questions: vec!["Which hospitals SECRETMSG2ZQX?".into()],
+        }),
+    )
+    .await;
+    send(
+        node,
+        "UA",
+        &["EE"],
+        red,
+        None,
+        Tlp::Red,
+        MessageBody::Response(ResponseBody {
+            to: question,
+            text: "Three in the east SECRETMSG3ZQX".into(),
+        }),
+    )
+    .await;
+    let pending = uuid::Uuid::new_v4();
+    send(
+        node,
+        "EE",
+        &["UA"],
+        pending,
+        None,
+        Tlp::Amber,
+        notification("Pending notification SECRETMSG4ZQX".into()),
+    )
+    .await;
+    for index in 0..5 {
+        secrets.push(format!("SECRETMSG{index}ZQX"));
+    }
+    secrets.extend([amber.to_string(), red.to_string(), pending.to_string()]);
+    pending.to_string()
+}
 
 fn restricted_report(reporter: &str, tlp: &str, marker: &str, shared_with: &[&str]) -> Value {
     json!({
@@ -65,7 +202,10 @@ pub async fn start() -> DashboardNode {
                 kind: PartyKind::State,
                 name: format!("State {id}"),
                 languages: vec!["en".into()],
-                public_keys: vec![],
+                public_keys: vec![
+                    base64::engine::general_purpose::STANDARD
+                        .encode(key_of(id).verifying_key().as_bytes()),
+                ],
             },
         )
         .await
@@ -103,6 +243,7 @@ pub async fn start() -> DashboardNode {
         secrets.push(marker);
         restricted_ids.push(incident.id.to_string());
     }
+    let pending_thread = seed_hotline(&node, &restricted_ids, &mut secrets).await;
     // A second version of the baseline, adopted by Ukraine, so versions can be compared.
     let second =
         redline_norms::baseline().replacen("version = \"1.0.0\"", "version = \"1.1.0\"", 1);
@@ -137,6 +278,7 @@ pub async fn start() -> DashboardNode {
         secrets,
         restricted_ids,
         public_ids,
+        pending_thread,
         _shutdown: shutdown,
         _directory: directory,
     }
