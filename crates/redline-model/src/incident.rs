@@ -177,6 +177,11 @@ pub struct IncidentReport {
     /// Public sources the report rests on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<ExternalReference>,
+    /// Marks a report made up for an exercise (a tabletop inject), so no one takes it for a
+    /// real incident. Written only when true, so real reports keep their exact bytes. An
+    /// exercise report is never `TLP:CLEAR`: it must not reach the public record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exercise: bool,
 }
 
 /// Parses an incident report from JSON bytes: shape errors name their JSON path; then every
@@ -312,6 +317,12 @@ impl IncidentReport {
         }
         if self.shared_with.len() > 200 {
             problem("shared_with".into(), "at most 200 parties".into());
+        }
+        if self.exercise && self.tlp == Tlp::Clear {
+            problem(
+                "tlp".into(),
+                "an exercise report cannot be `clear`: TLP:CLEAR is the public record, and an exercise must never be taken for a real incident there; use `green` or a restricted label".into(),
+            );
         }
         for (index, reference) in self.references.iter().enumerate() {
             if reference.source_name.trim().is_empty() {

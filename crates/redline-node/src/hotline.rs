@@ -451,7 +451,8 @@ impl Node {
 
         // The node's own rules.
         if let Some(incident) = &message.incident {
-            self.get_incident(&Caller::Party(sender.clone()), incident)
+            let found = self
+                .get_incident(&Caller::Party(sender.clone()), incident)
                 .await
                 .map_err(|_| {
                     NodeError::invalid(
@@ -459,6 +460,17 @@ impl Node {
                         format!("incident {incident} does not exist or you may not see it"),
                     )
                 })?;
+            // Tabletop exercises: an exercise incident is talked about in exercise messages only.
+            if found.report.exercise != message.exercise {
+                return Err(NodeError::invalid(
+                    "exercise",
+                    format!(
+                        "incident {incident} is {}an exercise incident; a message about it must say exercise: {}",
+                        if found.report.exercise { "" } else { "not " },
+                        found.report.exercise
+                    ),
+                ));
+            }
         }
         if let Some(thread) = &thread {
             if thread.exercise != message.exercise {
@@ -584,13 +596,16 @@ impl Node {
             Err(other) => return Err(other.into()),
         }
         // The log keeps the envelope's hash, never its content.
-        let mut log_entries = vec![crate::log::LogEntry::new(
-            crate::log::LogEntryKind::HotlineMessage,
-            Some(message.from.as_str().to_string()),
-            message.id.to_string(),
-            now,
-            envelope_bytes,
-        )];
+        let mut log_entries = vec![
+            crate::log::LogEntry::new(
+                crate::log::LogEntryKind::HotlineMessage,
+                Some(message.from.as_str().to_string()),
+                message.id.to_string(),
+                now,
+                envelope_bytes,
+            )
+            .exercise(message.exercise),
+        ];
         if let Some(check) = &write.check {
             let (check_id, record) = match check {
                 CheckChange::Start(started) => (
@@ -606,13 +621,16 @@ impl Node {
                     json!({"answered": check_id, "by": party, "at": at}),
                 ),
             };
-            log_entries.push(crate::log::LogEntry::new(
-                crate::log::LogEntryKind::CommunicationCheck,
-                Some(message.from.as_str().to_string()),
-                check_id.to_string(),
-                now,
-                record.to_string().as_bytes(),
-            ));
+            log_entries.push(
+                crate::log::LogEntry::new(
+                    crate::log::LogEntryKind::CommunicationCheck,
+                    Some(message.from.as_str().to_string()),
+                    check_id.to_string(),
+                    now,
+                    record.to_string().as_bytes(),
+                )
+                .exercise(message.exercise),
+            );
         }
         self.log_events(log_entries).await?;
         tracing::info!(

@@ -154,6 +154,16 @@ impl Node {
                 format!("the report is {given}, not {id}"),
             ));
         }
+        // Tabletop exercises: an exercise report stays one, and a real one never becomes one.
+        if report.exercise != current.report.exercise {
+            issues.push(ValidationIssue::new(
+                "exercise",
+                format!(
+                    "{id} is {}an exercise report; `exercise` cannot change",
+                    if current.report.exercise { "" } else { "not " }
+                ),
+            ));
+        }
         if report.reported_by != current.report.reported_by {
             issues.push(ValidationIssue::new(
                 "reported_by",

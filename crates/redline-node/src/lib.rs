@@ -17,6 +17,8 @@ pub mod log;
 pub mod log_witness;
 
 pub mod incidents;
+// Tabletop exercises (issue 6 item 6)
+pub mod exercise;
 // STIX and TAXII (issue 8)
 pub mod sharing;
 // --- dashboard (issue 7) ---

@@ -47,6 +47,10 @@ pub enum LogEntryKind {
     Assessment,
     HotlineMessage,
     CommunicationCheck,
+    /// A tabletop exercise was created (always marked `exercise`).
+    ExerciseStarted,
+    /// A player recorded the response rung it chose in an exercise.
+    ExerciseDecision,
 }
 
 /// One log entry: who did what to which object, when, and the SHA-256 of the object's full
@@ -64,6 +68,11 @@ pub struct LogEntry {
     pub time: Timestamp,
     /// Lowercase hex SHA-256 of the object's full bytes.
     pub sha256: String,
+    /// Set for what an exercise did (an exercise incident, message or decision), so a reader
+    /// of the log never takes it for a real event. Written only when true: every other entry
+    /// keeps its exact bytes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exercise: bool,
 }
 
 impl LogEntry {
@@ -81,7 +90,14 @@ impl LogEntry {
             subject: subject.into(),
             time,
             sha256: hex_lower(&sha256(object_bytes)),
+            exercise: false,
         }
+    }
+
+    /// The same entry, marked as part of an exercise when `exercise` is true.
+    pub fn exercise(mut self, exercise: bool) -> LogEntry {
+        self.exercise = exercise;
+        self
     }
 
     /// The exact bytes appended to the log.
@@ -797,15 +813,18 @@ pub(crate) fn incident_entries(
     assessment: Option<&redline_store::StoredAssessment>,
 ) -> Vec<LogEntry> {
     let party = caller.party().map(ToString::to_string);
-    let mut entries = vec![LogEntry::new(
-        kind,
-        party.clone(),
-        incident.id.to_string(),
-        incident.updated_at,
-        &json_bytes(&incident.report),
-    )];
+    let mut entries = vec![
+        LogEntry::new(
+            kind,
+            party.clone(),
+            incident.id.to_string(),
+            incident.updated_at,
+            &json_bytes(&incident.report),
+        )
+        .exercise(incident.report.exercise),
+    ];
     if let Some(assessment) = assessment {
-        entries.push(assessment_entry(party, assessment));
+        entries.push(assessment_entry(party, assessment).exercise(incident.report.exercise));
     }
     entries
 }

@@ -322,8 +322,11 @@ impl Node {
                 if let Some(assessment) = self.assessment_for(incident).await {
                     self.store.put_assessment(&assessment).await?;
                     // Transparency log.
-                    self.log_events(vec![crate::log::assessment_entry(None, &assessment)])
-                        .await?;
+                    self.log_events(vec![
+                        crate::log::assessment_entry(None, &assessment)
+                            .exercise(incident.report.exercise),
+                    ])
+                    .await?;
                     reassessed += 1;
                 }
             }

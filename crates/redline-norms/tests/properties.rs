@@ -91,6 +91,7 @@ fn report_with(kinds: &'static [EffectKind]) -> impl Strategy<Value = IncidentRe
                     nciss: None,
                     shared_with: Vec::new(),
                     references: Vec::new(),
+                    exercise: false,
                 }
             },
         )

@@ -74,6 +74,9 @@ pub struct RedlineIncidentExtension {
     pub nciss: Option<NcissOverrides>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shared_with: Vec<PartyId>,
+    /// The report is an exercise inject (see the incident report's `exercise`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exercise: bool,
 }
 
 /// The time written as `created`/`modified` of redline's own and shared derived objects.

@@ -349,6 +349,7 @@ pub fn import_incident(incident: &StixIncident) -> Result<Incident, ImportError>
         cross_border: extension.cross_border,
         nciss: extension.nciss,
         shared_with: extension.shared_with,
+        exercise: extension.exercise,
         references: incident
             .external_references
             .iter()
@@ -394,6 +395,7 @@ fn incident_extensions(incident: &Incident) -> Extensions {
         cross_border: report.cross_border,
         nciss: report.nciss.clone(),
         shared_with: report.shared_with.clone(),
+        exercise: report.exercise,
     };
     // Plain data with string keys and finite numbers (the model validates durations) always
     // serialises; `Null` would be rejected by the shipped schema rather than pass silently.

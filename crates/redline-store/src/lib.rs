@@ -5,6 +5,7 @@
 //! before it answers. It holds no business rules: what is valid, who may read what and which
 //! version comes next are decided by the model and the node; the store keeps and returns them.
 
+mod exercise;
 mod hotline;
 mod sql;
 mod stix;
@@ -29,6 +30,8 @@ pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoredMessage,
     StoredThread, ThreadChange,
 };
+// Tabletop exercises (issue 6 item 6).
+pub use exercise::ExerciseRecord;
 pub use sql::{Backend, SqlStore, SqlStoreOptions};
 pub use stix::{
     CollectionAccess, StixObjectPage, StixObjectQuery, StixObjectWrite, StoredStixObject,
@@ -269,6 +272,22 @@ pub trait Store: Send + Sync {
         &self,
         limit: u32,
     ) -> Result<Vec<CommunicationCheck>, StoreError>;
+
+    // --- tabletop exercises (issue 6 item 6) ---
+    /// Appends a record to an exercise; a key the exercise already has is a conflict.
+    async fn insert_exercise_record(&self, record: &ExerciseRecord) -> Result<(), StoreError>;
+    /// Every record of an exercise, oldest first.
+    async fn list_exercise_records(
+        &self,
+        exercise_id: &str,
+    ) -> Result<Vec<ExerciseRecord>, StoreError>;
+    /// The newest `limit` records of one kind across exercises, newest first.
+    async fn list_exercise_records_of_kind(
+        &self,
+        kind: &str,
+        limit: u32,
+    ) -> Result<Vec<ExerciseRecord>, StoreError>;
+    // --- end tabletop exercises ---
     // --- end hotline ---
     // --- STIX objects and TAXII collections (issue 8) -----------------------------------------
     /// Creates a collection. Conflict if its id or alias exists.

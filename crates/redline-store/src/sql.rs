@@ -359,6 +359,10 @@ pub(crate) async fn apply_write(
         WriteCommand::InsertTaxiiStatus(status) => {
             crate::stix::insert_status(connection, status).await
         }
+        // Tabletop exercises (issue 6 item 6).
+        WriteCommand::InsertExerciseRecord(record) => {
+            crate::exercise::insert(connection, record).await
+        }
         // --- end of STIX objects and TAXII collections ----------------------------------------
         WriteCommand::InsertNormsDocument(document) => {
             sqlx::query(INSERT_NORMS_DOCUMENT)
@@ -1133,6 +1137,41 @@ impl Store for SqlStore {
         row.as_ref().map(crate::stix::status_from_row).transpose()
     }
     // --- end of STIX objects and TAXII collections --------------------------------------------
+
+    // --- tabletop exercises (issue 6 item 6) ---
+    async fn insert_exercise_record(
+        &self,
+        record: &crate::ExerciseRecord,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .submit(WriteCommand::InsertExerciseRecord(record.clone()))
+            .await
+    }
+
+    async fn list_exercise_records(
+        &self,
+        exercise_id: &str,
+    ) -> Result<Vec<crate::ExerciseRecord>, StoreError> {
+        let rows = sqlx::query(crate::exercise::SELECT_BY_EXERCISE)
+            .bind(exercise_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::exercise::record_from_row).collect()
+    }
+
+    async fn list_exercise_records_of_kind(
+        &self,
+        kind: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::ExerciseRecord>, StoreError> {
+        let rows = sqlx::query(crate::exercise::SELECT_BY_KIND)
+            .bind(kind)
+            .bind(i64::from(limit.clamp(1, 10_000)))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::exercise::record_from_row).collect()
+    }
+    // --- end tabletop exercises ---
     // --- dashboard (issue 7): the queries live in dashboard.rs ---
     async fn dashboard_fingerprint(&self) -> Result<crate::DashboardFingerprint, StoreError> {
         self.dashboard_fingerprint_query().await

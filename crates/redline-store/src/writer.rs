@@ -54,6 +54,8 @@ pub(crate) enum WriteCommand {
     },
     InsertTaxiiStatus(crate::TaxiiStatusRecord),
     // --- end of STIX objects and TAXII collections --------------------------------------------
+    // Tabletop exercises (issue 6 item 6).
+    InsertExerciseRecord(crate::ExerciseRecord),
 }
 
 struct WriteRequest {

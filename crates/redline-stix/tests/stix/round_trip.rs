@@ -175,6 +175,7 @@ prop_compose! {
             }),
             shared_with: shared_with.into_iter().map(|party| PartyId::parse(party).unwrap()).collect(),
             references,
+            exercise: false,
         };
         Incident {
             id,
