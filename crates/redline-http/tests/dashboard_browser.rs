@@ -2,7 +2,9 @@
 //! The dashboard in a real browser: Debian's `chromium`, headless, driven over WebDriver by
 //! `chromedriver` (package `chromium-driver`) with fantoccini. Every public page loads and shows
 //! its content; sign in; an incident with a bad field shows the field's error; Arabic is laid out
-//! right to left; local times are added by the script. Screenshots of the main pages are written
+//! right to left; local times are added by the script; in the console, load a PKCS#8 key file,
+//! acknowledge a notification signed in the browser with WebCrypto Ed25519, and watch the thread's
+//! state change live over server-sent events without a reload. Screenshots of the main pages are written
 //! to `target/dashboard-screenshots/`.
 //!
 //! Without chromium and chromedriver the tests are skipped with a message, unless
@@ -329,6 +331,164 @@ async fn public_pages_sign_in_form_errors_and_arabic_in_chromium() {
         .unwrap();
     assert_eq!(invalid.as_deref(), Some("true"));
     screenshot(client, "incident-form-error").await;
+
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledge_a_notification_signed_in_the_browser_and_see_it_live() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let node = support::start().await;
+    let client = &browser.client;
+    let base = &node.base;
+    let key_directory = tempfile::tempdir().unwrap();
+    let key_file = key_directory.path().join("ua.pem");
+    std::fs::write(&key_file, support::pem_of("UA")).unwrap();
+
+    client
+        .goto(&format!("{base}/console/sign-in?lang=en"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(&node.tokens["UA"])
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text_of(client, "#signed-in-as").await.contains("UA"));
+    // The inbox lists the pending notification with a live countdown.
+    let pending = &node.pending_thread;
+    let countdown = text_of(client, ".countdown-text").await;
+    assert!(countdown.contains("left"), "{countdown}");
+    screenshot(client, "console-inbox").await;
+    client
+        .find(Locator::Css(&format!(
+            "a[href='/console/threads/{pending}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        text_of(client, "main")
+            .await
+            .contains("Pending notification SECRETMSG4ZQX")
+    );
+    // Wait for the live stream to connect, and mark the page: a reload would lose the mark.
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#live[data-connected='1']"))
+        .await
+        .unwrap();
+    client
+        .execute("window.redlineNoReload = 'still here'; return true", vec![])
+        .await
+        .unwrap();
+
+    client
+        .find(Locator::Id("signing-key"))
+        .await
+        .unwrap()
+        .send_keys(key_file.to_str().unwrap())
+        .await
+        .unwrap();
+    let key_id = redline_hotline::key_id_for(&support::key_of("UA").verifying_key());
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!(
+            "#key-status[data-key-id='{key_id}']"
+        )))
+        .await
+        .unwrap_or_else(|error| panic!("the key did not load: {error}"));
+    screenshot(client, "console-thread").await;
+    client
+        .find(Locator::Css(
+            "#action-acknowledgement button[type='submit']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#action-status[data-result]"))
+        .await
+        .unwrap();
+    let result = text_of(client, "#action-status").await;
+    assert!(result.contains("accepted"), "{result}");
+    // The state changes on the page, from the event stream, without a reload.
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#thread-state[data-state='acknowledged']"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(client, "#thread-state").await, "acknowledged");
+    let mark = client
+        .execute("return window.redlineNoReload || null", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        mark,
+        serde_json::json!("still here"),
+        "the page was not reloaded"
+    );
+    screenshot(client, "console-thread-acknowledged").await;
+
+    // The node has the acknowledgement, signed with UA's key.
+    let view = node
+        .node
+        .get_thread_view(
+            &redline_node::Caller::Operator,
+            uuid::Uuid::parse_str(pending).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(view.thread.state, "acknowledged");
+    assert!(
+        view.messages
+            .iter()
+            .any(|message| message.kind == "acknowledgement" && message.from.as_str() == "UA")
+    );
+
+    // Another party's message reaches the open page live too: EE closes the thread.
+    support::send(
+        &node.node,
+        "EE",
+        &["UA"],
+        view.thread.id,
+        None,
+        redline_model::Tlp::Amber,
+        redline_hotline::MessageBody::Closure(redline_hotline::message::ClosureBody {
+            reason: "Resolved.".into(),
+        }),
+    )
+    .await;
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("#thread-state[data-state='closed']"))
+        .await
+        .unwrap();
+    assert!(
+        !text_of(client, "#live-log").await.is_empty(),
+        "the new message is announced"
+    );
 
     browser.client.clone().close().await.unwrap();
 }
