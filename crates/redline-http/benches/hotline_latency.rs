@@ -208,6 +208,7 @@ async fn run(rate: u64, count: usize) {
                 .lock()
                 .expect("no poison")
                 .insert(id.to_string(), Instant::now());
+            let posted = Instant::now();
             let response = client
                 .post(format!("{base}/api/v1/messages"))
                 .bearer_auth(&token)
@@ -216,14 +217,17 @@ async fn run(rate: u64, count: usize) {
                 .send()
                 .await
                 .expect("the node answers");
-            response.status().as_u16()
+            (response.status().as_u16(), posted.elapsed())
         }));
     }
     let mut refused = 0;
+    let mut answers = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("a histogram");
     for post in posts {
-        if post.await.expect("a sender") != 201 {
+        let (status, took) = post.await.expect("a sender");
+        if status != 201 {
             refused += 1;
         }
+        answers.saturating_record((took.as_micros() as u64).max(1));
     }
     let sending_seconds = started_wall.elapsed().as_secs_f64() - 0.2;
     let (latencies, delivered, duplicates) = receiver.await.expect("the receiver");
@@ -241,6 +245,14 @@ async fn run(rate: u64, count: usize) {
         millis(0.99),
         millis(0.999),
         latencies.max() as f64 / 1000.0
+    );
+    let answer_millis = |quantile: f64| answers.value_at_quantile(quantile) as f64 / 1000.0;
+    println!(
+        "  POST answered (201, durable) ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
+        answer_millis(0.50),
+        answer_millis(0.90),
+        answer_millis(0.99),
+        answers.max() as f64 / 1000.0
     );
     assert_eq!(refused, 0, "messages were refused");
     assert_eq!(delivered, count, "messages were lost");

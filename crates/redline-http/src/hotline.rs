@@ -256,9 +256,10 @@ async fn feed_stream(
     let mut notices = node.subscribe_to_events();
     let mut closed = node.streams_closed();
     loop {
-        // Drain everything stored after `last`.
+        // Drain everything stored after `last`: hand the events over first, then record
+        // their delivery, so that recording (a durable write) never delays a message.
         loop {
-            let batch = match node.list_events(&party, last, 500).await {
+            let batch = match node.read_events(&party, last, 500).await {
                 Ok(batch) => batch,
                 Err(error) => {
                     tracing::warn!(%error, %party, "reading events for a stream failed");
@@ -271,6 +272,9 @@ async fn feed_stream(
                     return;
                 }
                 last = event.sequence;
+            }
+            if let Err(error) = node.record_delivery(&party, &batch).await {
+                tracing::warn!(%error, %party, "recording delivery failed; the stream goes on");
             }
             if !full {
                 break;

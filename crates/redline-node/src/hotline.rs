@@ -911,76 +911,116 @@ impl Node {
         after_sequence: i64,
         limit: u32,
     ) -> Result<Vec<EventView>, NodeError> {
+        let events = self.read_events(party, after_sequence, limit).await?;
+        self.record_delivery(party, &events).await?;
+        Ok(events)
+    }
+
+    /// A party's events after `after_sequence`, oldest first, without recording delivery: for
+    /// a stream that hands the events over first and then calls [`Node::record_delivery`], so
+    /// that recording delivery never delays a message.
+    pub async fn read_events(
+        &self,
+        party: &PartyId,
+        after_sequence: i64,
+        limit: u32,
+    ) -> Result<Vec<EventView>, NodeError> {
         let events = self
             .store
             .list_hotline_events(party, after_sequence, limit.clamp(1, 1000))
             .await?;
-        let delivered_threads: Vec<Uuid> = events
-            .iter()
-            .filter(|event| event.kind == "message")
-            .map(|event| event.thread_id)
-            .collect();
-        if !delivered_threads.is_empty() {
-            self.note_delivery(party, &delivered_threads).await?;
-        }
         Ok(events.into_iter().map(EventView::from).collect())
     }
 
+    /// Records that `party` received these events: each thread of a message event that is
+    /// still `sent` becomes `delivered`.
+    pub async fn record_delivery(
+        &self,
+        party: &PartyId,
+        events: &[EventView],
+    ) -> Result<(), NodeError> {
+        let mut threads: Vec<Uuid> = events
+            .iter()
+            .filter(|event| event.kind == "message")
+            .map(|event| event.thread)
+            .collect();
+        threads.sort_unstable();
+        threads.dedup();
+        if threads.is_empty() {
+            return Ok(());
+        }
+        self.note_delivery(party, &threads).await
+    }
+
     /// Records that `party` received the threads' messages: a thread still `sent` becomes
-    /// `delivered` when a recipient first receives it.
+    /// `delivered` when a recipient first receives it. The threads are written concurrently,
+    /// so the store's writer commits them together (one fsync for a burst, not one each).
     pub(crate) async fn note_delivery(
         &self,
         party: &PartyId,
         threads: &[Uuid],
     ) -> Result<(), NodeError> {
-        for thread_id in threads {
-            let key = (*thread_id, party.clone());
-            let known = match self.hotline.delivered.lock() {
-                Ok(delivered) => delivered.contains(&key),
-                Err(_) => false,
+        let pending: Vec<Uuid> = match self.hotline.delivered.lock() {
+            Ok(delivered) => threads
+                .iter()
+                .filter(|thread_id| !delivered.contains(&(**thread_id, party.clone())))
+                .copied()
+                .collect(),
+            Err(_) => threads.to_vec(),
+        };
+        let outcomes = futures::future::join_all(
+            pending
+                .iter()
+                .map(|thread_id| self.note_delivery_of_thread(party, *thread_id)),
+        )
+        .await;
+        outcomes.into_iter().collect()
+    }
+
+    async fn note_delivery_of_thread(
+        &self,
+        party: &PartyId,
+        thread_id: Uuid,
+    ) -> Result<(), NodeError> {
+        let key = (thread_id, party.clone());
+        for _ in 0..4 {
+            let Some(thread) = self.store.get_thread(thread_id).await? else {
+                break;
             };
-            if known {
-                continue;
+            if thread.state != ThreadState::Sent.as_str() || &thread.opened_by == party {
+                break;
             }
-            for _ in 0..4 {
-                let Some(thread) = self.store.get_thread(*thread_id).await? else {
-                    break;
-                };
-                if thread.state != ThreadState::Sent.as_str() || &thread.opened_by == party {
+            let now = self.now();
+            let Ok(updated) = apply_thread_event(&thread, ThreadEvent::Delivery, now) else {
+                break;
+            };
+            let events = updated
+                .participants
+                .iter()
+                .map(|participant| {
+                    state_event(participant, &updated, &thread.state, now, "delivery")
+                })
+                .collect();
+            let write = HotlineWrite {
+                message: None,
+                thread: ThreadChange::Update {
+                    thread: updated.clone(),
+                    expected_state: thread.state.clone(),
+                },
+                events,
+                check: None,
+            };
+            match self.store.apply_hotline_write(&write).await {
+                Ok(()) => {
+                    self.announce(updated.participants.clone());
                     break;
                 }
-                let now = self.now();
-                let Ok(updated) = apply_thread_event(&thread, ThreadEvent::Delivery, now) else {
-                    break;
-                };
-                let events = updated
-                    .participants
-                    .iter()
-                    .map(|participant| {
-                        state_event(participant, &updated, &thread.state, now, "delivery")
-                    })
-                    .collect();
-                let write = HotlineWrite {
-                    message: None,
-                    thread: ThreadChange::Update {
-                        thread: updated.clone(),
-                        expected_state: thread.state.clone(),
-                    },
-                    events,
-                    check: None,
-                };
-                match self.store.apply_hotline_write(&write).await {
-                    Ok(()) => {
-                        self.announce(updated.participants.clone());
-                        break;
-                    }
-                    Err(StoreError::Conflict(_)) => continue,
-                    Err(other) => return Err(other.into()),
-                }
+                Err(StoreError::Conflict(_)) => continue,
+                Err(other) => return Err(other.into()),
             }
-            if let Ok(mut delivered) = self.hotline.delivered.lock() {
-                delivered.insert(key);
-            }
+        }
+        if let Ok(mut delivered) = self.hotline.delivered.lock() {
+            delivered.insert(key);
         }
         Ok(())
     }
