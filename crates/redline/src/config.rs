@@ -60,6 +60,9 @@ pub struct Settings {
     pub log_witness_quorum: usize,
     /// Verifier keys (C2SP vkey) of the logs this node witnesses.
     pub witnessed_logs: Vec<String>,
+    // Hotline.
+    /// How far a message's `sent_at` may be from the node's clock, either way, in seconds.
+    pub hotline_allowed_clock_skew_seconds: u64,
 }
 
 /// Transparency log: a witness of this node's log.
@@ -91,6 +94,7 @@ impl Default for Settings {
             log_witnesses: Vec::new(),
             log_witness_quorum: 0,
             witnessed_logs: Vec::new(),
+            hotline_allowed_clock_skew_seconds: 300,
         }
     }
 }
@@ -117,8 +121,9 @@ impl Settings {
 }
 
 /// The variables read from the environment; anything else named `REDLINE_*` is left alone.
-const ENVIRONMENT_KEYS: [&str; 8] = [
+const ENVIRONMENT_KEYS: [&str; 9] = [
     "data",
+    "hotline_allowed_clock_skew_seconds",
     "database",
     "listen",
     "maximum_body_bytes",
@@ -165,6 +170,14 @@ fn load_from(options: &GlobalOptions, default_file: &Path) -> anyhow::Result<Set
         anyhow::bail!(figment::Error::from(format!(
             "log_format must be `text` or `json`, not `{}`",
             settings.log_format
+        )));
+    }
+    if settings.hotline_allowed_clock_skew_seconds == 0
+        || settings.hotline_allowed_clock_skew_seconds > 86_400
+    {
+        anyhow::bail!(figment::Error::from(format!(
+            "hotline_allowed_clock_skew_seconds must be between 1 and 86400, not {}",
+            settings.hotline_allowed_clock_skew_seconds
         )));
     }
     Ok(settings)
@@ -227,6 +240,26 @@ mod tests {
             load_from(&options, Path::new("/nonexistent")).unwrap_err()
         );
         assert!(message.contains("lisen"), "{message}");
+    }
+
+    #[test]
+    fn the_hotline_clock_skew_comes_from_the_file_and_must_be_sensible() {
+        let directory = tempfile::tempdir().expect("test fixture");
+        let file = directory.path().join("redline.toml");
+        let mut options = no_flags();
+        options.config = Some(file.clone());
+        std::fs::write(&file, "hotline_allowed_clock_skew_seconds = 30\n").expect("test fixture");
+        let settings = load_from(&options, Path::new("/nonexistent")).expect("test fixture");
+        assert_eq!(settings.hotline_allowed_clock_skew_seconds, 30);
+        std::fs::write(&file, "hotline_allowed_clock_skew_seconds = 0\n").expect("test fixture");
+        let message = format!(
+            "{:#}",
+            load_from(&options, Path::new("/nonexistent")).unwrap_err()
+        );
+        assert!(
+            message.contains("hotline_allowed_clock_skew_seconds"),
+            "{message}"
+        );
     }
 
     #[test]

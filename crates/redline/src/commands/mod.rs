@@ -35,6 +35,11 @@ pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
         .await
         .with_context(|| format!("opening the database {}", redact_url(&url)))?;
     let node = Node::new(Arc::new(store), Arc::new(SystemClock));
+    node.set_hotline_settings(redline_node::HotlineSettings {
+        allowed_clock_skew: jiff::SignedDuration::from_secs(
+            i64::try_from(settings.hotline_allowed_clock_skew_seconds).unwrap_or(86_400),
+        ),
+    });
     // Transparency log: one per node, in <data>/log, with the node's key.
     log::attach(&node, settings)?;
     node.load_norms()
