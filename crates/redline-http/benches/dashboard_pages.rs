@@ -6,17 +6,362 @@
 //! requested `DASHBOARD_BENCH_REQUESTS` times (default 50) over HTTP on 127.0.0.1, one at a
 //! time, and the median and 95th percentile of the full request time are printed per page.
 //!
+//! Hotline messages (100,000 by default; `DASHBOARD_BENCH_MESSAGES`) are written straight to the
+//! store, already signed (real DSSE envelopes, so thread pages render their standard forms):
+//! threads of four messages (notification, acknowledgement — a fifth of them late —,
+//! clarification request, response) between pairs of parties, and one check per 500 messages with
+//! its reply. The console's inbox and a thread page are timed for a signed-in party, and the SQL
+//! aggregate behind the hotline figures is timed on its own (the pages cache it).
+//!
 //! cargo bench -p redline-http --bench dashboard_pages
 
 use std::{path::Path, sync::Arc, time::Instant};
 
+use redline_hotline::message::{
+    AcknowledgementBody, CheckReplyBody, ClarificationRequestBody, CommunicationCheckBody,
+    NotificationBody, ResponseBody,
+};
+use redline_hotline::{HotlineMessage, MessageBody, sign_message};
 use redline_http::HttpConfig;
-use redline_model::{PartyId, PartyKind};
+use redline_model::{PartyId, PartyKind, Timestamp, Tlp};
 use redline_node::{Caller, NewParty, Node, SystemClock};
+use redline_store::{
+    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, Store, StoredMessage,
+    StoredThread, ThreadChange,
+};
 use redline_store::{SqlStore, SqlStoreOptions};
+use uuid::Uuid;
 
 const STATES: [&str; 10] = ["EE", "IR", "UA", "GB", "US", "RU", "KP", "FI", "FR", "CN"];
 const LABELS: [&str; 4] = ["clear", "clear", "clear", "amber"];
+
+fn party(id: &str) -> PartyId {
+    PartyId::parse(id).unwrap()
+}
+
+fn key_of(index: usize) -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[index as u8 + 1; 32])
+}
+
+fn at(microseconds: i64) -> Timestamp {
+    Timestamp::from_microseconds(microseconds).unwrap()
+}
+
+/// A signed message as the store keeps it, and the event its recipient gets.
+fn stored(
+    from: usize,
+    to: usize,
+    thread: Uuid,
+    sent_us: i64,
+    tlp: Tlp,
+    body: MessageBody,
+) -> (StoredMessage, HotlineEvent) {
+    let message = HotlineMessage {
+        id: Uuid::new_v4(),
+        thread,
+        from: party(STATES[from]),
+        to: vec![party(STATES[to])],
+        sent_at: at(sent_us),
+        incident: None,
+        tlp,
+        lang: "en".into(),
+        exercise: false,
+        body,
+    };
+    let envelope = String::from_utf8(sign_message(&message, &key_of(from))).unwrap();
+    let event = HotlineEvent {
+        sequence: 0,
+        party: party(STATES[to]),
+        kind: "message".into(),
+        thread_id: thread,
+        message_id: Some(message.id),
+        created_at: at(sent_us),
+        detail: serde_json::json!({"kind": message.kind().as_str()}).to_string(),
+    };
+    (
+        StoredMessage {
+            sequence: 0,
+            id: message.id,
+            thread_id: thread,
+            from: message.from.clone(),
+            recipients: message.to.clone(),
+            kind: message.kind().as_str().into(),
+            sent_at: message.sent_at,
+            received_at: message.sent_at,
+            incident_id: None,
+            tlp: tlp.as_str().into(),
+            exercise: false,
+            envelope,
+        },
+        event,
+    )
+}
+
+/// Writes `messages` hotline messages straight to the store, in rounds (every thread's first
+/// message, then every thread's second, …) so each thread moves from the state just written.
+async fn seed_hotline(store: &Arc<dyn Store>, messages: usize, norms_sha256: &str) -> Uuid {
+    let now = redline_node::Clock::now(&SystemClock).as_microseconds();
+    let checks = messages / 1000;
+    let threads = (messages - 2 * checks) / 4;
+    let hour = 3_600_000_000i64;
+    let mut records: Vec<StoredThread> = (0..threads)
+        .map(|index| {
+            let opener = index % STATES.len();
+            let recipient = (index * 3 + 1) % STATES.len();
+            let recipient = if recipient == opener {
+                (recipient + 1) % STATES.len()
+            } else {
+                recipient
+            };
+            let opened = now - 90 * 24 * hour + (index as i64 * 97 % (89 * 24)) * hour;
+            let mut participants = vec![party(STATES[opener]), party(STATES[recipient])];
+            participants.sort();
+            StoredThread {
+                id: Uuid::new_v4(),
+                opened_by: party(STATES[opener]),
+                opening_message_id: Uuid::nil(),
+                opening_kind: "notification".into(),
+                incident_id: None,
+                tlp: LABELS[index % LABELS.len()].into(),
+                exercise: false,
+                state: "sent".into(),
+                severity_level: 3,
+                norms_sha256: norms_sha256.into(),
+                opened_at: at(opened),
+                updated_at: at(opened),
+                acknowledge_by: Some(at(opened + hour)),
+                respond_by: Some(at(opened + 24 * hour)),
+                delivered_at: None,
+                acknowledged_at: None,
+                answered_at: None,
+                closed_at: None,
+                acknowledgement_overdue_at: None,
+                response_overdue_at: None,
+                participants,
+            }
+        })
+        .collect();
+    let ends = |thread: &StoredThread| {
+        let opener = STATES
+            .iter()
+            .position(|s| *s == thread.opened_by.as_str())
+            .unwrap();
+        let other = thread
+            .participants
+            .iter()
+            .find(|p| **p != thread.opened_by)
+            .map(|p| STATES.iter().position(|s| *s == p.as_str()).unwrap())
+            .unwrap();
+        (opener, other)
+    };
+    let mut last_ids: Vec<Uuid> = vec![Uuid::nil(); threads];
+    for round in 0..4 {
+        let mut writes = Vec::with_capacity(threads);
+        for (index, thread) in records.iter_mut().enumerate() {
+            let (opener, other) = ends(thread);
+            let opened = thread.opened_at.as_microseconds();
+            // A fifth of the acknowledgements come after the hour.
+            let delay = if index % 5 == 0 {
+                90
+            } else {
+                5 + (index % 50) as i64
+            } * 60_000_000;
+            let tlp = Tlp::ALL
+                .iter()
+                .copied()
+                .find(|label| label.as_str() == thread.tlp)
+                .unwrap();
+            let (message, event) = match round {
+                0 => stored(
+                    opener,
+                    other,
+                    thread.id,
+                    opened,
+                    tlp,
+                    MessageBody::Notification(NotificationBody {
+                        summary: format!("Grid outage #{index}"),
+                        severity_level: Some(3),
+                        requested_actions: vec![],
+                    }),
+                ),
+                1 => stored(
+                    other,
+                    opener,
+                    thread.id,
+                    opened + delay,
+                    tlp,
+                    MessageBody::Acknowledgement(AcknowledgementBody {
+                        of: thread.opening_message_id,
+                    }),
+                ),
+                2 => stored(
+                    other,
+                    opener,
+                    thread.id,
+                    opened + delay + 60_000_000,
+                    tlp,
+                    MessageBody::ClarificationRequest(ClarificationRequestBody {
+                        questions: vec!["Which substations?".into()],
+                    }),
+                ),
+                _ => stored(
+                    opener,
+                    other,
+                    thread.id,
+                    opened + delay + 120_000_000,
+                    tlp,
+                    MessageBody::Response(ResponseBody {
+                        to: last_ids[index],
+                        text: "Three in the north.".into(),
+                    }),
+                ),
+            };
+            last_ids[index] = message.id;
+            let expected_state = thread.state.clone();
+            let change = if round == 0 {
+                thread.opening_message_id = message.id;
+                ThreadChange::Open(thread.clone())
+            } else {
+                thread.updated_at = message.received_at;
+                if round == 1 {
+                    thread.state = "acknowledged".into();
+                    thread.delivered_at = Some(at(opened));
+                    thread.acknowledged_at = Some(message.received_at);
+                }
+                ThreadChange::Update {
+                    thread: thread.clone(),
+                    expected_state,
+                }
+            };
+            if round == 0 {
+                // The opening message must be in the thread record before it is written.
+                let mut opened_thread = thread.clone();
+                opened_thread.opening_message_id = message.id;
+                writes.push(HotlineWrite {
+                    message: Some(message),
+                    thread: ThreadChange::Open(opened_thread),
+                    events: vec![event],
+                    check: None,
+                });
+            } else {
+                writes.push(HotlineWrite {
+                    message: Some(message),
+                    thread: change,
+                    events: vec![event],
+                    check: None,
+                });
+            }
+        }
+        for chunk in writes.chunks(512) {
+            let results = futures::future::join_all(
+                chunk.iter().map(|write| store.apply_hotline_write(write)),
+            )
+            .await;
+            for result in results {
+                result.unwrap();
+            }
+        }
+    }
+    // Communication checks: one to two parties, one of which answers.
+    for index in 0..checks {
+        let starter = index % STATES.len();
+        let (first, second) = ((starter + 1) % STATES.len(), (starter + 2) % STATES.len());
+        let thread_id = Uuid::new_v4();
+        let check_id = Uuid::new_v4();
+        let started = now - 30 * 24 * hour + index as i64 * hour;
+        let (message, event) = stored(
+            starter,
+            first,
+            thread_id,
+            started,
+            Tlp::Clear,
+            MessageBody::CommunicationCheck(CommunicationCheckBody { check_id }),
+        );
+        let mut participants = vec![
+            party(STATES[starter]),
+            party(STATES[first]),
+            party(STATES[second]),
+        ];
+        participants.sort();
+        let thread = StoredThread {
+            id: thread_id,
+            opened_by: party(STATES[starter]),
+            opening_message_id: message.id,
+            opening_kind: "communication-check".into(),
+            incident_id: None,
+            tlp: "clear".into(),
+            exercise: true,
+            state: "sent".into(),
+            severity_level: 0,
+            norms_sha256: norms_sha256.into(),
+            opened_at: at(started),
+            updated_at: at(started),
+            acknowledge_by: None,
+            respond_by: Some(at(started + hour)),
+            delivered_at: None,
+            acknowledged_at: None,
+            answered_at: None,
+            closed_at: None,
+            acknowledgement_overdue_at: None,
+            response_overdue_at: None,
+            participants,
+        };
+        store
+            .apply_hotline_write(&HotlineWrite {
+                message: Some(message),
+                thread: ThreadChange::Open(thread.clone()),
+                events: vec![event],
+                check: Some(CheckChange::Start(CommunicationCheck {
+                    id: check_id,
+                    thread_id,
+                    started_by: party(STATES[starter]),
+                    started_at: at(started),
+                    reply_by: at(started + hour),
+                    exercise: true,
+                    targets: [first, second]
+                        .iter()
+                        .map(|target| CheckTarget {
+                            party: party(STATES[*target]),
+                            answered_at: None,
+                        })
+                        .collect(),
+                })),
+            })
+            .await
+            .unwrap();
+        let answered = started + (index % 90) as i64 * 60_000_000;
+        let (reply, event) = stored(
+            first,
+            starter,
+            thread_id,
+            answered,
+            Tlp::Clear,
+            MessageBody::CheckReply(CheckReplyBody { check_id }),
+        );
+        store
+            .apply_hotline_write(&HotlineWrite {
+                message: Some(reply),
+                thread: ThreadChange::Update {
+                    thread: thread.clone(),
+                    expected_state: "sent".into(),
+                },
+                events: vec![event],
+                check: Some(CheckChange::Answer {
+                    check_id,
+                    party: party(STATES[first]),
+                    at: at(answered),
+                }),
+            })
+            .await
+            .unwrap();
+    }
+    // A thread of the party the console benchmark signs in as (UA).
+    records
+        .iter()
+        .find(|thread| thread.participants.iter().any(|p| p.as_str() == "UA"))
+        .map(|thread| thread.id)
+        .unwrap()
+}
 
 fn environment_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -30,6 +375,7 @@ async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let incidents = environment_number("DASHBOARD_BENCH_INCIDENTS", 10_000);
     let requests = environment_number("DASHBOARD_BENCH_REQUESTS", 50);
+    let messages = environment_number("DASHBOARD_BENCH_MESSAGES", 100_000);
     let directory = tempfile::tempdir().unwrap();
     let store = SqlStore::open_sqlite_file(
         &directory.path().join("db.sqlite"),
@@ -37,9 +383,10 @@ async fn main() {
     )
     .await
     .unwrap();
-    let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
+    let store: Arc<dyn Store> = Arc::new(store);
+    let node = Arc::new(Node::new(store.clone(), Arc::new(SystemClock)));
     node.load_norms().await.unwrap();
-    for id in STATES {
+    for (index, id) in STATES.into_iter().enumerate() {
         node.add_party(
             &Caller::Operator,
             NewParty {
@@ -47,7 +394,11 @@ async fn main() {
                 kind: PartyKind::State,
                 name: format!("State {id}"),
                 languages: vec!["en".into()],
-                public_keys: vec![],
+                public_keys: vec![{
+                    use base64::Engine;
+                    base64::engine::general_purpose::STANDARD
+                        .encode(key_of(index).verifying_key().as_bytes())
+                }],
             },
         )
         .await
@@ -105,6 +456,31 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
+    let started = Instant::now();
+    let baseline_sha = node.list_norms_documents().await.unwrap()[0].sha256.clone();
+    let ua_thread = seed_hotline(&store, messages, &baseline_sha).await;
+    eprintln!(
+        "seeded {messages} hotline messages in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let now_us = node.now().as_microseconds();
+    let mut aggregate = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        store.dashboard_hotline_figures(now_us).await.unwrap();
+        aggregate.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    aggregate.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    eprintln!(
+        "hotline figures SQL (uncached) over {messages} messages: median {:.1} ms",
+        aggregate[aggregate.len() / 2]
+    );
+    let token = node
+        .issue_token(&Caller::Operator, &party("UA"), "bench")
+        .await
+        .unwrap()
+        .token;
+
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (_shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -131,8 +507,29 @@ async fn main() {
         "/dashboard/norms".to_string(),
         format!("/dashboard/norms/{baseline}"),
         "/dashboard/verify".to_string(),
+        "/console".to_string(),
+        format!("/console/threads/{ua_thread}"),
     ];
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed = http
+        .post(format!("{base}/console/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={token}"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("redline_session="))
+        .and_then(|value| value.split(';').next())
+        .unwrap()
+        .to_string();
     println!("| page | median ms | p95 ms | first request ms |");
     println!("| --- | ---: | ---: | ---: |");
     for page in pages {
@@ -140,7 +537,12 @@ async fn main() {
         let mut first = 0.0;
         for attempt in 0..requests.max(1) {
             let started = Instant::now();
-            let response = http.get(format!("{base}{page}")).send().await.unwrap();
+            let response = http
+                .get(format!("{base}{page}"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
             assert!(
                 response.status().is_success(),
                 "{page}: {}",

@@ -74,7 +74,8 @@ async fn no_restricted_content_on_any_public_page() {
             .any(|secret| secret.starts_with("SECRETMSG")),
         "hotline markers are among the secrets"
     );
-    // The hotline threads are counted publicly: EE acknowledged UA's amber notification.
+    // The hotline threads are counted publicly: EE acknowledged UA's amber notification and
+    // answered the red one with a clarification request (which acknowledges it).
     let scorecard = http
         .get(format!("{}/dashboard/parties/EE", node.base))
         .send()
@@ -84,8 +85,8 @@ async fn no_restricted_content_on_any_public_page() {
         .await
         .unwrap();
     assert!(
-        scorecard.contains("id=\"acknowledged-on-time\">1 / 1"),
-        "EE's acknowledgement is counted"
+        scorecard.contains("id=\"acknowledged-on-time\">2 / 2"),
+        "EE's acknowledgements are counted"
     );
     for id in &node.public_ids {
         assert!(

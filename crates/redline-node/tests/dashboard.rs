@@ -171,6 +171,18 @@ async fn seed_hotline(node: &Node, clock: &FixedClock, restricted: &IncidentId) 
             notification("RESTRICTED-THREAD-SUBJECT"),
         )
         .await;
+    // Two recipients: GB acknowledges, US never does.
+    let group = Uuid::new_v4();
+    let to_group = hotline
+        .send(
+            "EE",
+            &["GB", "US"],
+            group,
+            None,
+            Tlp::Green,
+            notification("to two"),
+        )
+        .await;
     let check_id = Uuid::new_v4();
     hotline
         .send(
@@ -191,6 +203,16 @@ async fn seed_hotline(node: &Node, clock: &FixedClock, restricted: &IncidentId) 
             None,
             Tlp::Green,
             MessageBody::Acknowledgement(AcknowledgementBody { of: to_ukraine }),
+        )
+        .await;
+    hotline
+        .send(
+            "GB",
+            &["EE", "US"],
+            group,
+            None,
+            Tlp::Green,
+            MessageBody::Acknowledgement(AcknowledgementBody { of: to_group }),
         )
         .await;
     hotline
@@ -242,7 +264,7 @@ async fn check(node: &Node, clock: &FixedClock) -> String {
     let acknowledgements = overview.acknowledgements.unwrap();
     assert_eq!(
         (acknowledgements.numerator, acknowledgements.denominator),
-        (2, 3)
+        (3, 4)
     );
     let checks = overview.communication_checks.unwrap();
     assert_eq!((checks.numerator, checks.denominator), (1, 2));
@@ -314,8 +336,17 @@ async fn check(node: &Node, clock: &FixedClock) -> String {
         "never acknowledged"
     );
     assert_eq!(russia.median_seconds_to_acknowledge, None);
-    assert_eq!(rate(card("GB").acknowledgements), Some((1, 1)));
-    assert_eq!(card("GB").median_seconds_to_acknowledge, Some(1800));
+    assert_eq!(rate(card("GB").acknowledgements), Some((2, 2)));
+    assert_eq!(
+        card("GB").median_seconds_to_acknowledge,
+        Some(600),
+        "lower median"
+    );
+    assert_eq!(
+        rate(card("US").acknowledgements),
+        Some((0, 1)),
+        "the silent co-recipient"
+    );
     assert_eq!(rate(card("EE").communication_checks), Some((1, 1)));
     assert_eq!(
         rate(card("EE").acknowledgements),

@@ -349,10 +349,18 @@ pub struct DashboardHotlineFigures {
 }
 
 /// Per recipient of a thread that asks for an acknowledgement: when the thread opened, its
-/// deadline, and the recipient's first acknowledgement (a derived table `x`).
+/// deadline, and the recipient's first acknowledgement (a derived table `x`). What acknowledges is
+/// what the thread machine counts: an acknowledgement or a clarification request. In a thread of
+/// two participants the only recipient's first one is the thread's own `acknowledged_at_us`, read
+/// from the thread row; only threads with more recipients look at the messages (whose rows carry
+/// the envelopes and are large). `CASE` evaluates the subquery only when needed, on both
+/// databases.
 const RECIPIENT_ACKNOWLEDGEMENTS: &str = "SELECT p.party_id AS party, t.opened_at_us AS opened_at_us, t.acknowledge_by_us AS acknowledge_by_us, \
-       (SELECT MIN(m.received_at_us) FROM hotline_messages m \
-         WHERE m.thread_id = t.id AND m.from_party = p.party_id AND m.kind = 'acknowledgement') AS acknowledged_at_us \
+       CASE WHEN (SELECT COUNT(*) FROM hotline_thread_participants q WHERE q.thread_id = t.id) = 2 \
+            THEN t.acknowledged_at_us \
+            ELSE (SELECT MIN(m.received_at_us) FROM hotline_messages m \
+                   WHERE m.thread_id = t.id AND m.from_party = p.party_id \
+                     AND m.kind IN ('acknowledgement', 'clarification-request')) END AS acknowledged_at_us \
      FROM hotline_threads t JOIN hotline_thread_participants p ON p.thread_id = t.id \
      WHERE t.acknowledge_by_us IS NOT NULL AND p.party_id <> t.opened_by";
 

@@ -260,7 +260,7 @@ pub(crate) async fn home(
         .submitted
         .filter(|id| redline_model::IncidentId::parse(id).is_ok());
     let caller = Caller::Party(signed.party.clone());
-    let inbox = match state.node.inbox(&caller, 200).await {
+    let inbox = match state.node.inbox(&caller, 100).await {
         Ok(threads) => threads
             .iter()
             .map(|thread| super::threads::inbox_row(&page, thread))
