@@ -451,3 +451,80 @@ async fn public_figures_on_sqlite_and_postgres_agree() {
     node.close().await;
     assert_eq!(sqlite_figures, postgres_figures);
 }
+
+/// The overview's checkpoint: the log's size and root, and the k-of-n witness decision from the
+/// cosignatures attached to the current checkpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkpoint_with_its_witnesses_and_the_quorum() {
+    use redline_ledger::cosignature::CosignatureSigner;
+    use redline_node::log::{LogConfig, NodeLog};
+    use redline_node::log_witness::{ConfiguredWitness, WitnessConfig};
+
+    let directory = tempfile::tempdir().unwrap();
+    let sqlite = SqlStore::open_sqlite_file(
+        &directory.path().join("db.sqlite"),
+        SqlStoreOptions::default(),
+    )
+    .await
+    .unwrap();
+    let clock = Arc::new(FixedClock::new(start_time()));
+    let node = Node::new(Arc::new(sqlite), clock.clone());
+    node.attach_log(
+        NodeLog::open(LogConfig::new(
+            directory.path().join("log"),
+            "test.redline.example/dashboard",
+            [9; 32],
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let first = CosignatureSigner::from_seed("witness-one.example", &[1; 32]).unwrap();
+    let second = CosignatureSigner::from_seed("witness-two.example", &[2; 32]).unwrap();
+    node.attach_witness(WitnessConfig {
+        directory: directory.path().join("witness"),
+        cosigner: CosignatureSigner::from_seed("self.example", &[3; 32]).unwrap(),
+        witnessed_logs: vec![],
+        own_witnesses: [&first, &second]
+            .iter()
+            .map(|signer| ConfiguredWitness {
+                url: "http://127.0.0.1:9".into(),
+                verifier: signer.verifier(),
+            })
+            .collect(),
+        quorum: 1,
+    })
+    .unwrap();
+    seed(&node).await;
+    let checkpoint = node.public_checkpoint().unwrap();
+    assert!(
+        checkpoint.size > 8,
+        "parties, incidents and norms are logged"
+    );
+    assert_eq!(checkpoint.origin, "test.redline.example/dashboard");
+    assert!(!checkpoint.root_hash.is_empty() && checkpoint.signed_at.is_some());
+    assert_eq!(checkpoint.witnesses.len(), 2);
+    assert!(!checkpoint.witnessed, "no cosignature yet");
+
+    let log = node.log().unwrap();
+    let note = log.checkpoint_note();
+    log.add_cosignature(
+        note.text(),
+        first.cosign(note.text(), 1_790_000_000).unwrap(),
+    );
+    // A cosignature by a key that is not a configured witness counts for nothing.
+    let stranger = CosignatureSigner::from_seed("witness-two.example", &[4; 32]).unwrap();
+    log.add_cosignature(
+        note.text(),
+        stranger.cosign(note.text(), 1_790_000_000).unwrap(),
+    );
+    let checkpoint = node.public_checkpoint().unwrap();
+    assert!(checkpoint.witnessed, "one of two meets the quorum of one");
+    assert_eq!(
+        checkpoint.witnesses[0].cosigned_at,
+        Some(Timestamp::from_microseconds(1_790_000_000_000_000).unwrap())
+    );
+    assert_eq!(checkpoint.witnesses[1].cosigned_at, None);
+    let overview = node.public_overview().await.unwrap();
+    assert_eq!(overview.checkpoint.as_ref().unwrap().size, checkpoint.size);
+    node.close().await;
+}
