@@ -8,6 +8,8 @@
 mod auth;
 mod dashboard;
 mod error;
+// Tabletop exercises (issue 6).
+mod exercise;
 mod hotline;
 mod incidents;
 // Transparency log: /log/ and /api/v1/log/.
@@ -120,6 +122,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         // Transparency log.
         .merge(log::routes())
         .merge(dashboard::routes())
+        .merge(exercise::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -250,6 +250,7 @@ pub fn document() -> serde_json::Value {
     let mut paths = paths;
     paths.paths.extend(crate::log::openapi_paths());
     paths.paths.extend(crate::hotline::openapi_paths());
+    paths.paths.extend(crate::exercise::openapi_paths());
     let components = utoipa::openapi::ComponentsBuilder::new()
         .security_scheme(
             "bearer",
