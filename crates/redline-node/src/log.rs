@@ -172,7 +172,17 @@ pub enum LogOpenError {
 /// A request to the writer thread.
 struct AppendRequest {
     entry: Vec<u8>,
-    respond: tokio::sync::oneshot::Sender<Result<LogReceipt, NodeError>>,
+    respond: tokio::sync::oneshot::Sender<Result<DurableEntry, NodeError>>,
+}
+
+/// What the writer hands back once an entry is durable under a signed checkpoint. The receipt
+/// (an inclusion proof and its text) is built from it in the caller's task, not in the writer
+/// thread, and only by callers that want one.
+struct DurableEntry {
+    entry: Vec<u8>,
+    leaf_index: u64,
+    tree_size: u64,
+    note: Arc<Note>,
 }
 
 /// What readers (HTTP, proofs) see, updated by the writer after each durable checkpoint.
@@ -337,9 +347,34 @@ impl NodeLog {
                 .send(AppendRequest { entry, respond })
                 .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?;
         }
-        answer
+        let durable = answer
             .await
-            .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?
+            .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??;
+        self.receipt_of(durable)
+    }
+
+    /// The receipt of an entry the writer made durable: its inclusion proof to the checkpoint
+    /// that covered it.
+    fn receipt_of(&self, durable: DurableEntry) -> Result<LogReceipt, NodeError> {
+        let proof = {
+            let log = self
+                .shared
+                .log
+                .read()
+                .map_err(|_| NodeError::Internal("log lock poisoned".into()))?;
+            log.inclusion_proof(durable.leaf_index, durable.tree_size)
+                .map_err(|error| NodeError::Internal(format!("making a receipt: {error}")))?
+        };
+        let tlog_proof = redline_ledger::receipt::TlogProof::new(
+            durable.leaf_index,
+            proof,
+            (*durable.note).clone(),
+        );
+        Ok(LogReceipt {
+            leaf_index: durable.leaf_index,
+            entry: String::from_utf8_lossy(&durable.entry).into_owned(),
+            tlog_proof: tlog_proof.to_text(),
+        })
     }
 
     /// The last signed checkpoint (with the cosignatures collected so far).
@@ -584,10 +619,16 @@ fn run_writer(
         }
         let outcome = write_batch(&batch, &shared, &mut storage, &signer, &last_signed_bytes);
         match outcome {
-            Ok((note_bytes, receipts)) => {
+            Ok((note_bytes, outcomes)) => {
                 last_signed_bytes = note_bytes;
-                for (request, receipt) in batch.into_iter().zip(receipts) {
-                    let _ = request.respond.send(receipt);
+                for (request, outcome) in batch.into_iter().zip(outcomes) {
+                    let answer = outcome.map(|(leaf_index, tree_size, note)| DurableEntry {
+                        entry: request.entry,
+                        leaf_index,
+                        tree_size,
+                        note,
+                    });
+                    let _ = request.respond.send(answer);
                 }
             }
             Err(reason) => {
@@ -613,7 +654,7 @@ fn run_writer(
     }
 }
 
-type BatchOutcome = (Vec<u8>, Vec<Result<LogReceipt, NodeError>>);
+type BatchOutcome = (Vec<u8>, Vec<Result<(u64, u64, Arc<Note>), NodeError>>);
 
 fn write_batch(
     batch: &[AppendRequest],
@@ -678,26 +719,13 @@ fn write_batch(
             .map_err(|_| "checkpoint lock poisoned".to_owned())?;
         *current = note.clone();
     }
-    let log = shared
-        .log
-        .read()
-        .map_err(|_| "log lock poisoned".to_owned())?;
-    let receipts = batch
-        .iter()
-        .zip(indices)
-        .map(|(request, index)| {
-            let index = index?;
-            let proof = log
-                .receipt(index, note.clone())
-                .map_err(|error| NodeError::Internal(format!("making a receipt: {error}")))?;
-            Ok(LogReceipt {
-                leaf_index: index,
-                entry: String::from_utf8_lossy(&request.entry).into_owned(),
-                tlog_proof: proof.to_text(),
-            })
-        })
+    let tree_size = checkpoint.tree_size;
+    let note = Arc::new(note);
+    let outcomes = indices
+        .into_iter()
+        .map(|index| index.map(|index| (index, tree_size, Arc::clone(&note))))
         .collect();
-    Ok((note_bytes, receipts))
+    Ok((note_bytes, outcomes))
 }
 
 /// The new checkpoint must not be smaller than the last one, must have the same root at the
@@ -790,13 +818,40 @@ impl NodeLog {
         }
         let mut receipts = Vec::with_capacity(answers.len());
         for answer in answers {
-            receipts.push(
-                answer
-                    .await
-                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??,
-            );
+            let durable = answer
+                .await
+                .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??;
+            receipts.push(self.receipt_of(durable)?);
         }
         Ok(receipts)
+    }
+
+    /// Appends `entries` and waits until all are durable under a signed checkpoint, without
+    /// building receipts (the use cases' logging needs none; anyone can ask for a proof later).
+    pub async fn append_all_durably(&self, entries: Vec<Vec<u8>>) -> Result<(), NodeError> {
+        let mut answers = Vec::with_capacity(entries.len());
+        {
+            let sender = self
+                .sender
+                .lock()
+                .map_err(|_| NodeError::Internal("the log writer lock is poisoned".into()))?;
+            let sender = sender
+                .as_ref()
+                .ok_or_else(|| NodeError::Internal("the log is closed".into()))?;
+            for entry in entries {
+                let (respond, answer) = tokio::sync::oneshot::channel();
+                sender
+                    .send(AppendRequest { entry, respond })
+                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?;
+                answers.push(answer);
+            }
+        }
+        for answer in answers {
+            answer
+                .await
+                .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??;
+        }
+        Ok(())
     }
 }
 
@@ -877,7 +932,6 @@ impl Node {
         for entry in entries {
             encoded.push(entry.to_bytes()?);
         }
-        log.append_all(encoded).await?;
-        Ok(())
+        log.append_all_durably(encoded).await
     }
 }
