@@ -108,6 +108,30 @@ impl Remote {
         Self::answer(request.send().await).await
     }
 
+    /// A GET whose successful answer is text (Markdown, HTML), not JSON; errors as `get`.
+    pub async fn get_text(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<String> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .bearer_auth(&self.token)
+            .query(query)
+            .send()
+            .await;
+        match response {
+            Ok(response) if response.status().is_success() => {
+                let status = response.status();
+                response.text().await.map_err(|error| {
+                    RemoteError {
+                        status: Some(status),
+                        message: format!("reading the answer failed: {error}"),
+                    }
+                    .into()
+                })
+            }
+            other => Self::answer(other).await.map(|value| value.to_string()),
+        }
+    }
+
     pub async fn post_json(&self, path: &str, body: Vec<u8>) -> anyhow::Result<serde_json::Value> {
         let request = self
             .http

@@ -96,6 +96,11 @@ enum Command {
     /// Communication checks: test that the points of contact answer, and how fast.
     #[command(subcommand)]
     Check(commands::hotline::CheckCommand),
+    // --- Tabletop exercises (issue 6) ---
+    /// Tabletop exercises: run an exercise file's injects, record decisions, the after-action
+    /// report.
+    #[command(subcommand)]
+    Exercise(commands::exercise::ExerciseCommand),
 }
 
 fn main() -> ExitCode {
@@ -143,6 +148,8 @@ fn main() -> ExitCode {
             Command::Reply(arguments) => commands::hotline::reply(&settings, arguments).await,
             Command::Thread(command) => commands::hotline::thread(&settings, command).await,
             Command::Check(command) => commands::hotline::check(&settings, command).await,
+            // Tabletop exercises (issue 6)
+            Command::Exercise(command) => commands::exercise::run(&settings, command).await,
         }
     });
     match outcome {

@@ -1,6 +1,8 @@
 //! One module per command group; each gathers input, calls the node and prints.
 
 pub mod demo;
+// Tabletop exercises (issue 6): run, decide, report, list, show.
+pub mod exercise;
 // Hotline (issue 4): keygen, sign, notify, inbox, ack, reply, thread, check.
 pub mod hotline;
 pub mod incident;

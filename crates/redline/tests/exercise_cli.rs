@@ -1,0 +1,402 @@
+#![allow(clippy::unwrap_used)]
+//! A tabletop exercise from the command line, with the real binary against a real demo node on
+//! a loopback port: US (not a player) runs `scenarios/exercises/demo-grid-blackout.toml` at
+//! `--speed 600`, playing Estonia with EE's key; GB acknowledges with `redline ack` and chooses
+//! a recommended rung with `exercise decide`; DE stays silent past its deadline and chooses a
+//! rung above the ceiling; `exercise report --output DIR` writes the three files and the
+//! Markdown names the deadlines and the decisions. `list`, `show` and every `--help` work.
+//!
+//! The demo's norms are changed for the test: EE (the victim, whose adopted document applies)
+//! adopts a copy of the baseline whose acknowledgement duties are a few seconds, so DE's
+//! deadline passes while the test waits.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+
+/// Every acknowledgement duty of the drill document, in seconds.
+const DRILL_SECONDS: u64 = 15;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn redline(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_redline"))
+        .args(arguments)
+        .env_remove("REDLINE_URL")
+        .env_remove("REDLINE_TOKEN")
+        .env_remove("REDLINE_KEY")
+        .env("REDLINE_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+fn succeeded(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        stdout(&output),
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+fn start_demo(data: &Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_redline"))
+        .args(["demo", "--port", &port.to_string(), "--data"])
+        .arg(data)
+        .env("REDLINE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+fn get(url: &str, token: &str) -> Option<(u16, Value)> {
+    block_on(async {
+        let response = reqwest::Client::new()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.json().await.unwrap_or_default()))
+    })
+}
+
+fn wait_until_healthy(port: u16) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        let answered = block_on(async {
+            reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+                .await
+                .map(|response| response.status().is_success())
+                .unwrap_or(false)
+        });
+        if answered {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the demo node did not answer /healthz within 60 s");
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the demo exited with {status}");
+}
+
+/// A party of the demo: its token and key file.
+struct Party {
+    token: String,
+    key: String,
+}
+
+fn party(credentials: &Value, id: &str) -> Party {
+    Party {
+        token: credentials[id]["token"].as_str().unwrap().to_string(),
+        key: credentials[id]["key_file"].as_str().unwrap().to_string(),
+    }
+}
+
+/// The value after `label` on the line that starts with it.
+#[track_caller]
+fn field(text: &str, label: &str) -> String {
+    text.lines()
+        .find_map(|line| line.strip_prefix(label))
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .unwrap_or_else(|| panic!("no `{label}` in:\n{text}"))
+}
+
+/// Adds the drill document (the baseline with every acknowledgement duty a few seconds) to the
+/// demo data and has EE adopt it.
+fn adopt_drill_document(root: &Path, data: &str) {
+    let baseline = include_str!("../../../norms/baseline.toml");
+    let mut drill = baseline.replacen("id = \"baseline\"", "id = \"drill\"", 1);
+    for (level, within) in [(0, "PT24H"), (2, "PT4H"), (3, "PT2H"), (4, "PT1H")] {
+        let duty = format!("kind = \"acknowledge\"\nfrom_level = {level}\nwithin = \"{within}\"");
+        assert!(drill.contains(&duty), "the baseline changed: {duty}");
+        drill = drill.replacen(
+            &duty,
+            &format!(
+                "kind = \"acknowledge\"\nfrom_level = {level}\nwithin = \"PT{DRILL_SECONDS}S\""
+            ),
+            1,
+        );
+    }
+    let path = root.join("drill.toml");
+    std::fs::write(&path, drill).unwrap();
+    let added = succeeded(redline(&[
+        "norms",
+        "add",
+        path.to_str().unwrap(),
+        "--data",
+        data,
+    ]));
+    let sha256 = added.split("sha256 ").nth(1).unwrap().trim().to_string();
+    succeeded(redline(&[
+        "norms", "adopt", &sha256, "--party", "EE", "--data", data,
+    ]));
+}
+
+#[test]
+fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let directory = tempfile::tempdir().unwrap();
+    let data_path: PathBuf = directory.path().join("demo-data");
+    let data = data_path.to_str().unwrap().to_string();
+    succeeded(redline(&["demo", "--no-serve", "--data", &data]));
+    adopt_drill_document(directory.path(), &data);
+
+    let port = free_port();
+    let child = start_demo(&data_path, port);
+    wait_until_healthy(port);
+    let url = format!("http://127.0.0.1:{port}");
+    let credentials: Value =
+        serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
+            .unwrap();
+    let ee = party(&credentials, "EE");
+    let us = party(&credentials, "US");
+    let gb = party(&credentials, "GB");
+    let de = party(&credentials, "DE");
+    let as_party = |who: &Party, arguments: &[&str]| {
+        let mut all: Vec<&str> = arguments.to_vec();
+        all.extend_from_slice(&["--url", &url, "--token", &who.token]);
+        redline(&all)
+    };
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/exercises/demo-grid-blackout.toml"
+    );
+    let ee_key = format!("EE={}", ee.key);
+
+    // Without EE's key the run is refused before anything is created.
+    let refused = as_party(&us, &["exercise", "run", file, "--speed", "600"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("--key EE=FILE"),
+        "{}",
+        stderr(&refused)
+    );
+    // A player cannot run it.
+    let refused = as_party(
+        &gb,
+        &["exercise", "run", file, "--speed", "600", "--key", &ee_key],
+    );
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+
+    // US runs it: three injects, a progress line for each on standard error.
+    let started = Instant::now();
+    let output = as_party(
+        &us,
+        &["exercise", "run", file, "--speed", "600", "--key", &ee_key],
+    );
+    let progress = stderr(&output);
+    let printed = succeeded(output);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    for inject in ["blackout", "notify-gb", "notify-de"] {
+        assert!(progress.contains(&format!("{inject} (")), "{progress}");
+    }
+    let id = field(&printed, "exercise ");
+    assert!(id.starts_with("exercise--"), "{printed}");
+
+    // GB sees the exercise, acknowledges its notification with the ordinary `ack`.
+    let view: Value = serde_json::from_str(&succeeded(as_party(
+        &gb,
+        &["exercise", "show", &id, "--format", "json"],
+    )))
+    .unwrap();
+    let incident = view["injects"][0]["delivered"]["incident"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let message = view["injects"][1]["delivered"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    succeeded(as_party(&gb, &["ack", &message, "--key", &gb.key]));
+    let shown = succeeded(as_party(&gb, &["exercise", "show", &id]));
+    assert!(shown.contains("notify-gb"), "{shown}");
+    let listed = succeeded(as_party(&us, &["exercise", "list"]));
+    assert!(listed.contains(&id), "{listed}");
+
+    // Decisions: GB within the recommendation, DE above the ceiling.
+    let (status, assessment) = get(
+        &format!("{url}/api/v1/incidents/{incident}/assessment"),
+        &gb.token,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{assessment}");
+    let ceiling = assessment["responses"]["ceiling"].as_u64().unwrap();
+    let recommended = assessment["responses"]["recommended"][0]["rung"]
+        .as_u64()
+        .unwrap();
+    let decided = succeeded(as_party(
+        &gb,
+        &[
+            "exercise",
+            "decide",
+            &id,
+            "--incident",
+            &incident,
+            "--rung",
+            &recommended.to_string(),
+            "--note",
+            "Observe and offer our CERT",
+        ],
+    ));
+    assert!(decided.contains("within the recommendation"), "{decided}");
+    let decided = succeeded(as_party(
+        &de,
+        &[
+            "exercise",
+            "decide",
+            &id,
+            "--incident",
+            &incident,
+            "--rung",
+            &(ceiling + 1).to_string(),
+        ],
+    ));
+    assert!(decided.contains("above the ceiling"), "{decided}");
+    // A player decides for itself only: exit 4, nothing stored.
+    let refused = as_party(
+        &de,
+        &[
+            "exercise",
+            "decide",
+            &id,
+            "--incident",
+            &incident,
+            "--rung",
+            "1",
+            "--party",
+            "GB",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+
+    // DE never acknowledges: wait for the demo's scheduler to fire its deadline.
+    let report_url = format!("{url}/api/v1/exercises/{id}/report");
+    let waited = Instant::now();
+    loop {
+        let (status, report) = get(&report_url, &us.token).unwrap();
+        assert_eq!(status, 200, "{report}");
+        let missed = report["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|deadline| {
+                deadline["party"] == "DE"
+                    && deadline["duty"] == "acknowledgement"
+                    && deadline["outcome"] == "missed"
+            });
+        if missed {
+            break;
+        }
+        assert!(waited.elapsed() < Duration::from_secs(90), "{report:#}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    // The report: three files, and the Markdown names the deadlines and the decisions.
+    let out = directory.path().join("aar");
+    succeeded(as_party(
+        &us,
+        &["exercise", "report", &id, "--output", out.to_str().unwrap()],
+    ));
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert!(
+        markdown.contains("EXERCISE — EXERCISE — EXERCISE"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("acknowledgement of GB due by"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("acknowledgement of DE due by"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("GB chose rung"), "{markdown}");
+    assert!(markdown.contains("within the recommendation"), "{markdown}");
+    assert!(markdown.contains("above the ceiling"), "{markdown}");
+    assert!(html.contains("<p class=\"banner\">EXERCISE"), "{html}");
+    assert_eq!(json["exercise"], true);
+    assert_eq!(json["decisions"].as_array().unwrap().len(), 2);
+    let counts = |id: &str| {
+        let entry = json["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["party"] == id)
+            .unwrap();
+        (
+            entry["met"].as_u64().unwrap(),
+            entry["missed"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(counts("GB"), (1, 0), "{json:#}");
+    assert_eq!(counts("DE"), (0, 1), "{json:#}");
+    // Without --output the Markdown is printed.
+    let printed = succeeded(as_party(&de, &["exercise", "report", &id]));
+    assert!(printed.contains("DE chose rung"), "{printed}");
+
+    stop(child);
+}
+
+#[test]
+fn every_exercise_command_explains_itself() {
+    for command in [
+        &["exercise", "run", "--help"][..],
+        &["exercise", "decide", "--help"],
+        &["exercise", "report", "--help"],
+        &["exercise", "list", "--help"],
+        &["exercise", "show", "--help"],
+    ] {
+        let help = succeeded(redline(command));
+        assert!(help.contains("Example"), "{command:?}: {help}");
+    }
+    // A command that needs a node, given none: exit 2 and say how to name one.
+    let directory = tempfile::tempdir().unwrap();
+    let empty = directory.path().join("no-node");
+    let output = redline(&["exercise", "list", "--data", empty.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--url"), "{}", stderr(&output));
+}
