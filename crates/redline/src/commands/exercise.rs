@@ -710,9 +710,9 @@ fn print_view(view: &Value) {
             format!("incident {}", text_of(delivered, "incident"))
         };
         println!(
-            "{:<20}  {:<6}  {:<12}  {:<22}  {became}",
+            "{:<20}  {:<6}  {:<12}  {:<27}  {became}",
             text_of(&inject, "id"),
-            inject["at_minutes"],
+            inject["at_minutes"].to_string(),
             text_of(&inject, "kind"),
             text_of(&inject, "due_at"),
         );
