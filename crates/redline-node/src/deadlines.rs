@@ -12,7 +12,7 @@ use serde_json::json;
 
 use redline_hotline::{ThreadDeadlines, ThreadEvent, due_deadline_event};
 use redline_model::Timestamp;
-use redline_store::{HotlineEvent, HotlineWrite, StoreError, StoredThread, ThreadChange};
+use redline_store::{HotlineEvent, HotlineWrite, StoreError, ThreadChange};
 
 use crate::hotline::{apply_thread_event, thread_state_from_str};
 use crate::{Node, NodeError};
@@ -20,32 +20,12 @@ use crate::{Node, NodeError};
 /// The longest the scheduler sleeps without looking again (a safety net, not a requirement).
 const LONGEST_SLEEP: Duration = Duration::from_secs(3600);
 
-fn pending_deadlines(thread: &StoredThread) -> Vec<Timestamp> {
-    let mut pending = Vec::new();
-    let state = thread.state.as_str();
-    if matches!(state, "sent" | "delivered")
-        && thread.acknowledgement_overdue_at.is_none()
-        && let Some(at) = thread.acknowledge_by
-    {
-        pending.push(at);
-    }
-    if matches!(
-        state,
-        "sent" | "delivered" | "acknowledged" | "acknowledgement-overdue"
-    ) && thread.response_overdue_at.is_none()
-        && let Some(at) = thread.respond_by
-    {
-        pending.push(at);
-    }
-    pending
-}
-
 impl Node {
     /// Applies every deadline that has passed, each once. Returns how many fired.
     pub async fn fire_due_deadlines(&self) -> Result<u32, NodeError> {
         let now = self.now();
         let mut fired = 0;
-        for thread in self.store.threads_awaiting_deadlines().await? {
+        for thread in self.store.threads_with_deadlines_due(now).await? {
             let state = thread_state_from_str(&thread.state)?;
             let deadlines = ThreadDeadlines {
                 acknowledge_by: thread.acknowledge_by,
@@ -127,13 +107,7 @@ impl Node {
 
     /// The next instant a deadline falls due, if any.
     pub async fn next_deadline(&self) -> Result<Option<Timestamp>, NodeError> {
-        Ok(self
-            .store
-            .threads_awaiting_deadlines()
-            .await?
-            .iter()
-            .flat_map(pending_deadlines)
-            .min())
+        Ok(self.store.earliest_awaited_deadline().await?)
     }
 
     /// Runs the scheduler until `shutdown` completes: fires what is due, then sleeps until the
@@ -165,45 +139,5 @@ impl Node {
                 () = &mut shutdown => return,
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use redline_hotline::ThreadState;
-
-    #[test]
-    fn a_closed_thread_has_no_pending_deadline() {
-        let at = Timestamp::from_microseconds(1_000_000).unwrap();
-        let thread = StoredThread {
-            id: uuid::Uuid::nil(),
-            opened_by: redline_model::PartyId::parse("EE").unwrap(),
-            opening_message_id: uuid::Uuid::nil(),
-            opening_kind: "notification".into(),
-            incident_id: None,
-            tlp: "green".into(),
-            exercise: false,
-            state: ThreadState::Closed.as_str().into(),
-            severity_level: 0,
-            norms_sha256: String::new(),
-            opened_at: at,
-            updated_at: at,
-            acknowledge_by: Some(at),
-            respond_by: Some(at),
-            delivered_at: None,
-            acknowledged_at: None,
-            answered_at: None,
-            closed_at: Some(at),
-            acknowledgement_overdue_at: None,
-            response_overdue_at: None,
-            participants: Vec::new(),
-        };
-        assert!(pending_deadlines(&thread).is_empty());
-        let open = StoredThread {
-            state: ThreadState::Sent.as_str().into(),
-            ..thread
-        };
-        assert_eq!(pending_deadlines(&open), vec![at, at]);
     }
 }

@@ -469,17 +469,27 @@ pub(crate) async fn list_threads(
     Ok(threads)
 }
 
-/// Threads whose deadlines can still fire: not closed or answered, with a deadline not yet
-/// marked as passed.
-pub(crate) async fn threads_awaiting_deadlines(
+/// Which thread rows still await a deadline, as SQL: the acknowledgement deadline while the
+/// thread is `sent` or `delivered`, the response deadline until it is answered or closed, each
+/// until it has fired. The node's scheduler decides what fires; this only narrows the rows.
+const AWAITING_ACKNOWLEDGEMENT: &str = "acknowledge_by_us IS NOT NULL AND acknowledgement_overdue_at_us IS NULL \
+     AND state IN ('sent', 'delivered')";
+const AWAITING_RESPONSE: &str = "respond_by_us IS NOT NULL AND response_overdue_at_us IS NULL \
+     AND state IN ('sent', 'delivered', 'acknowledged', 'acknowledgement-overdue')";
+
+/// Threads with a deadline that still awaits firing and falls at or before `due_by`: the
+/// scheduler reads only these, not every open thread.
+pub(crate) async fn threads_with_deadlines_due(
     pool: &sqlx::AnyPool,
+    due_by: Timestamp,
 ) -> Result<Vec<StoredThread>, StoreError> {
     let statement = format!(
-        "SELECT {THREAD_COLUMNS} FROM hotline_threads WHERE state NOT IN ('closed', 'answered', 'response-overdue') \
-         AND ((acknowledge_by_us IS NOT NULL AND acknowledgement_overdue_at_us IS NULL AND state IN ('sent', 'delivered')) \
-           OR (respond_by_us IS NOT NULL AND response_overdue_at_us IS NULL))"
+        "SELECT {THREAD_COLUMNS} FROM hotline_threads \
+         WHERE ({AWAITING_ACKNOWLEDGEMENT} AND acknowledge_by_us <= $1) \
+            OR ({AWAITING_RESPONSE} AND respond_by_us <= $1)"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .bind(due_by.as_microseconds())
         .fetch_all(pool)
         .await?;
     let mut threads = Vec::with_capacity(rows.len());
@@ -489,6 +499,31 @@ pub(crate) async fn threads_awaiting_deadlines(
         threads.push(thread_from_row(row, participants)?);
     }
     Ok(threads)
+}
+
+/// The earliest deadline that still awaits firing, if any (one aggregate, no rows read out).
+pub(crate) async fn earliest_awaited_deadline(
+    pool: &sqlx::AnyPool,
+) -> Result<Option<Timestamp>, StoreError> {
+    let statement = format!(
+        "SELECT MIN(deadline) AS earliest FROM ( \
+           SELECT acknowledge_by_us AS deadline FROM hotline_threads WHERE {AWAITING_ACKNOWLEDGEMENT} \
+           UNION ALL \
+           SELECT respond_by_us AS deadline FROM hotline_threads WHERE {AWAITING_RESPONSE} \
+         ) AS awaited"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .fetch_one(pool)
+        .await?;
+    let earliest: Option<i64> = row
+        .try_get("earliest")
+        .map_err(|error| StoreError::Database(error.to_string()))?;
+    earliest
+        .map(|microseconds| {
+            Timestamp::from_microseconds(microseconds)
+                .map_err(|error| StoreError::Database(format!("a stored deadline: {error}")))
+        })
+        .transpose()
 }
 
 pub(crate) async fn get_communication_check(

@@ -254,8 +254,13 @@ pub trait Store: Send + Sync {
         party: Option<&PartyId>,
         limit: u32,
     ) -> Result<Vec<StoredThread>, StoreError>;
-    /// Threads that still have a deadline to fire.
-    async fn threads_awaiting_deadlines(&self) -> Result<Vec<StoredThread>, StoreError>;
+    /// Threads with a deadline that still awaits firing and falls at or before `due_by`.
+    async fn threads_with_deadlines_due(
+        &self,
+        due_by: Timestamp,
+    ) -> Result<Vec<StoredThread>, StoreError>;
+    /// The earliest deadline of any thread that still awaits firing.
+    async fn earliest_awaited_deadline(&self) -> Result<Option<Timestamp>, StoreError>;
     /// A party's events after `after_sequence`, oldest first.
     async fn list_hotline_events(
         &self,

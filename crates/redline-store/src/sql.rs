@@ -989,8 +989,15 @@ impl Store for SqlStore {
         crate::hotline::list_threads(&self.pool, party, limit).await
     }
 
-    async fn threads_awaiting_deadlines(&self) -> Result<Vec<crate::StoredThread>, StoreError> {
-        crate::hotline::threads_awaiting_deadlines(&self.pool).await
+    async fn threads_with_deadlines_due(
+        &self,
+        due_by: Timestamp,
+    ) -> Result<Vec<crate::StoredThread>, StoreError> {
+        crate::hotline::threads_with_deadlines_due(&self.pool, due_by).await
+    }
+
+    async fn earliest_awaited_deadline(&self) -> Result<Option<Timestamp>, StoreError> {
+        crate::hotline::earliest_awaited_deadline(&self.pool).await
     }
 
     async fn list_hotline_events(
