@@ -9,7 +9,7 @@
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -46,18 +46,36 @@ struct VerifiedToken {
 }
 
 #[derive(Default)]
-pub(crate) struct VerifiedTokenCache(Mutex<HashMap<String, VerifiedToken>>);
+pub(crate) struct VerifiedTokenCache {
+    verified: Mutex<HashMap<String, VerifiedToken>>,
+    /// One gate per token id being verified, so that a burst of requests with a token not yet
+    /// verified runs Argon2 once, not once per request (each run is about 20 ms of CPU).
+    gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
 
 impl VerifiedTokenCache {
     /// The party of a token verified earlier, if its digest matches.
     fn lookup(&self, token_id: &str, digest: &[u8; 32]) -> Option<(PartyId, Instant)> {
-        let map = self.0.lock().ok()?;
+        let map = self.verified.lock().ok()?;
         let entry = map.get(token_id)?;
         (entry.digest == *digest).then(|| (entry.party.clone(), entry.checked_at))
     }
 
+    /// The gate that verifications of `token_id` pass one at a time.
+    fn gate(&self, token_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.gates.lock() {
+            Ok(mut gates) => {
+                if gates.len() >= MAXIMUM_CACHED_TOKENS {
+                    gates.clear();
+                }
+                Arc::clone(gates.entry(token_id.to_string()).or_default())
+            }
+            Err(_) => Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
     fn remember(&self, token_id: &str, digest: [u8; 32], party: PartyId) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.verified.lock() {
             if map.len() >= MAXIMUM_CACHED_TOKENS {
                 map.clear();
             }
@@ -73,7 +91,7 @@ impl VerifiedTokenCache {
     }
 
     fn forget(&self, token_id: &str) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.verified.lock() {
             map.remove(token_id);
         }
     }
@@ -172,7 +190,16 @@ impl Node {
             self.verified_tokens.forget(token_id);
             return Err(NodeError::Unauthenticated("the token was revoked".into()));
         }
+        // Requests that arrive together with the same new token wait here for the first one's
+        // verification instead of each running Argon2; the gate is held until it is remembered.
+        let gate;
+        let _verifying;
         if cached.is_none() {
+            gate = self.verified_tokens.gate(token_id);
+            _verifying = gate.lock().await;
+            if self.verified_tokens.lookup(token_id, &digest).is_some() {
+                return Ok(credential.party_id);
+            }
             let secret = secret.to_string();
             let stored_hash = credential.secret_hash.clone();
             let verified = tokio::task::spawn_blocking(move || {
