@@ -487,6 +487,26 @@ async fn a_scenario_played_by_two_scripted_players_produces_the_after_action_rep
     // The public dashboard does not count the exercise incident as real.
     let overview = node.public_overview().await.unwrap();
     assert_eq!(overview.public_incidents, 0);
+    // Nor its notifications, acknowledged on time or missed, in the public hotline figures.
+    assert!(
+        overview
+            .acknowledgements
+            .as_ref()
+            .is_none_or(|rate| rate.denominator == 0),
+        "exercise notifications counted in the public figures: {:?}",
+        overview.acknowledgements
+    );
+    assert!(
+        node.public_scorecards()
+            .await
+            .unwrap()
+            .iter()
+            .all(|card| card
+                .acknowledgements
+                .as_ref()
+                .is_none_or(|rate| rate.denominator == 0)),
+        "exercise notifications counted in a public scorecard"
+    );
     assert!(node.public_incident(&incident_id).await.is_err());
     node.close().await;
 }

@@ -348,6 +348,8 @@ pub struct DashboardHotlineFigures {
     pub by_party: std::collections::BTreeMap<String, PartyHotlineFigures>,
 }
 
+/// Exercise threads and checks are never counted: an exercise must not pass for a real record.
+///
 /// Per recipient of a thread that asks for an acknowledgement: when the thread opened, its
 /// deadline, and the recipient's first acknowledgement (a derived table `x`). What acknowledges is
 /// what the thread machine counts: an acknowledgement or a clarification request. In a thread of
@@ -362,7 +364,7 @@ const RECIPIENT_ACKNOWLEDGEMENTS: &str = "SELECT p.party_id AS party, t.opened_a
                    WHERE m.thread_id = t.id AND m.from_party = p.party_id \
                      AND m.kind IN ('acknowledgement', 'clarification-request')) END AS acknowledged_at_us \
      FROM hotline_threads t JOIN hotline_thread_participants p ON p.thread_id = t.id \
-     WHERE t.acknowledge_by_us IS NOT NULL AND p.party_id <> t.opened_by";
+     WHERE t.acknowledge_by_us IS NOT NULL AND p.party_id <> t.opened_by AND t.exercise = 0";
 
 impl SqlStore {
     pub(crate) async fn dashboard_hotline_fingerprint_query(
@@ -388,7 +390,7 @@ impl SqlStore {
         let threads = sqlx::query(
             "SELECT COALESCE(SUM(CASE WHEN acknowledged_at_us IS NOT NULL OR acknowledge_by_us < $1 THEN 1 ELSE 0 END), 0), \
                     COALESCE(SUM(CASE WHEN acknowledged_at_us IS NOT NULL AND acknowledged_at_us <= acknowledge_by_us THEN 1 ELSE 0 END), 0) \
-             FROM hotline_threads WHERE acknowledge_by_us IS NOT NULL",
+             FROM hotline_threads WHERE acknowledge_by_us IS NOT NULL AND exercise = 0",
         )
         .bind(now_us)
         .fetch_one(&self.pool)
@@ -441,6 +443,7 @@ impl SqlStore {
                     SUM(CASE WHEN x.answered_at_us IS NOT NULL THEN 1 ELSE 0 END), \
                     SUM(CASE WHEN x.answered_at_us IS NOT NULL AND x.answered_at_us <= c.reply_by_us THEN 1 ELSE 0 END) \
              FROM communication_check_targets x JOIN communication_checks c ON c.id = x.check_id \
+             WHERE c.exercise = 0 \
              GROUP BY x.party_id",
         )
         .bind(now_us)
