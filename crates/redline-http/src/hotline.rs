@@ -229,20 +229,29 @@ pub(crate) async fn stream(
             })?,
         None => query.last_event_id.unwrap_or(0),
     };
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Event>(256);
-    tokio::spawn(feed_stream(
+    Ok(party_event_stream(
         Arc::clone(&state.node),
         party,
         last_event_id,
-        sender,
-    ));
+    ))
+}
+
+/// A party's events after `last_event_id` as server-sent events, then new ones as they are
+/// stored: the API's `/api/v1/stream` and the console's stream behind its session cookie.
+pub(crate) fn party_event_stream(
+    node: Arc<Node>,
+    party: PartyId,
+    last_event_id: i64,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Event>(256);
+    tokio::spawn(feed_stream(node, party, last_event_id, sender));
     let events = futures::stream::unfold(receiver, |mut receiver| async move {
         receiver
             .recv()
             .await
             .map(|event| (Ok::<Event, Infallible>(event), receiver))
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
 /// Sends a party's stored events after `last`, then waits for notices and sends what is new.

@@ -14,22 +14,19 @@
 //! server-sent events (the API's `/api/v1/stream` needs a bearer token, which the browser does
 //! not have: the session cookie stands in for it).
 
-use std::{convert::Infallible, sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::{
     Extension, Form, Json,
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode, header},
-    response::{
-        IntoResponse, Redirect, Response,
-        sse::{Event, KeepAlive, Sse},
-    },
+    response::{IntoResponse, Redirect, Response},
 };
 use base64::Engine;
 use redline_hotline::{HotlineMessage, MessageBody, message};
 use redline_model::{PartyId, Tlp};
-use redline_node::{Caller, EventView, Node, NodeError, ThreadSummary};
+use redline_node::{Caller, Node, NodeError, ThreadSummary};
 use uuid::Uuid;
 
 use super::{
@@ -526,13 +523,6 @@ pub(crate) struct StreamQuery {
     after: Option<i64>,
 }
 
-fn sse_event(event: &EventView) -> Event {
-    Event::default()
-        .id(event.sequence.to_string())
-        .event(event.kind.clone())
-        .data(serde_json::to_string(event).unwrap_or_default())
-}
-
 /// The session party's events after `after` (or `Last-Event-ID`), then new ones as they are
 /// stored: the node's stream, behind the session cookie.
 pub(crate) async fn stream(
@@ -550,66 +540,7 @@ pub(crate) async fn stream(
         .and_then(|text| text.trim().parse::<i64>().ok())
         .or(query.after)
         .unwrap_or(0);
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Event>(256);
-    tokio::spawn(feed(Arc::clone(&state.node), signed.party, last, sender));
-    let events = futures::stream::unfold(receiver, |mut receiver| async move {
-        receiver
-            .recv()
-            .await
-            .map(|event| (Ok::<Event, Infallible>(event), receiver))
-    });
-    Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
-}
-
-/// Sends the party's stored events after `last`, then waits for notices and sends what is
-/// new; events are always read from the store, so a missed notice loses nothing.
-async fn feed(
-    node: Arc<Node>,
-    party: PartyId,
-    mut last: i64,
-    sender: tokio::sync::mpsc::Sender<Event>,
-) {
-    let mut notices = node.subscribe_to_events();
-    let mut closed = node.streams_closed();
-    loop {
-        loop {
-            let batch = match node.list_events(&party, last, 500).await {
-                Ok(batch) => batch,
-                Err(error) => {
-                    tracing::warn!(%error, %party, "reading events for the console failed");
-                    return;
-                }
-            };
-            let full = batch.len() == 500;
-            for event in &batch {
-                if sender.send(sse_event(event)).await.is_err() {
-                    return;
-                }
-                last = event.sequence;
-            }
-            if !full {
-                break;
-            }
-        }
-        loop {
-            tokio::select! {
-                notice = notices.recv() => match notice {
-                    Ok(notice) if notice.parties.contains(&party) => break,
-                    Ok(_) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                },
-                changed = closed.changed() => {
-                    if changed.is_err() || *closed.borrow() {
-                        return;
-                    }
-                }
-                () = sender.closed() => return,
-            }
-        }
-    }
+    crate::hotline::party_event_stream(Arc::clone(&state.node), signed.party, last).into_response()
 }
 
 #[cfg(test)]
