@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${1:-16}; seconds=${2:-20}; port=${PORT:-8088}
 cargo build --release -q -p redline
-bin=target/release/redline
+bin=${CARGO_TARGET_DIR:-target}/release/redline
 data=$(mktemp -d /tmp/redline-wrk.XXXXXX)
 export REDLINE_RATE_LIMIT_PER_SECOND=0 REDLINE_LOG=warn
 $bin --data "$data" party add --id EE --name Estonia >/dev/null

@@ -1122,10 +1122,15 @@ impl Node {
             .revoke_party_key(party, key_id, now, reason.trim())
             .await?;
         tracing::info!(%party, key_id, "party key revoked");
-        updated
+        let revoked = updated
             .into_iter()
             .find(|key| key.key_id == key_id)
-            .ok_or_else(|| NodeError::Internal("revoked key vanished".into()))
+            .ok_or_else(|| NodeError::Internal("revoked key vanished".into()))?;
+        self.log_events(vec![crate::log::party_key_revocation_entry(
+            party, &revoked,
+        )])
+        .await?;
+        Ok(revoked)
     }
 
     /// Rotation: registers a new public key and revokes an old one, with a reason.
@@ -1149,13 +1154,19 @@ impl Node {
             revoked_at: None,
             revocation_reason: None,
         };
-        redline_hotline::rotate_key(&current.keys, new_key.clone(), old_key_id, reason, now)
-            .map_err(|error| NodeError::invalid("key", error.to_string()))?;
+        let rotated =
+            redline_hotline::rotate_key(&current.keys, new_key.clone(), old_key_id, reason, now)
+                .map_err(|error| NodeError::invalid("key", error.to_string()))?;
         self.store.add_party_key(party, &new_key).await?;
         self.store
             .revoke_party_key(party, old_key_id, now, reason.trim())
             .await?;
         tracing::info!(%party, new_key = %new_key.key_id, old_key = old_key_id, "party key rotated");
+        let mut entries = vec![crate::log::party_key_entry(party, &new_key)];
+        if let Some(revoked) = rotated.iter().find(|key| key.key_id == old_key_id) {
+            entries.push(crate::log::party_key_revocation_entry(party, revoked));
+        }
+        self.log_events(entries).await?;
         Ok(new_key)
     }
 

@@ -920,6 +920,28 @@ pub(crate) fn party_key_entry(
     )
 }
 
+/// A key revoked (alone, or by a rotation): the revoked key's bytes are hashed together with the
+/// time and the reason, so the revocation itself can be proven later.
+pub(crate) fn party_key_revocation_entry(
+    party: &redline_model::PartyId,
+    key: &redline_model::PartyKey,
+) -> LogEntry {
+    let at = key.revoked_at.unwrap_or(key.added_at);
+    let record = serde_json::json!({
+        "key_id": key.key_id,
+        "public_key": key.public_key,
+        "revoked_at": at,
+        "reason": key.revocation_reason,
+    });
+    LogEntry::new(
+        LogEntryKind::PartyKeyRevoked,
+        None,
+        party.to_string(),
+        at,
+        &json_bytes(&record),
+    )
+}
+
 impl Node {
     /// Logs `entries` together if the node has a log (use cases call this after their write
     /// committed). An error means the write is stored but not logged: the log writer has

@@ -176,3 +176,95 @@ async fn a_checkpoint_on_disk_that_is_not_ours_stops_the_writer() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), forged.to_text().into_bytes());
 }
+
+#[tokio::test]
+async fn key_rotation_and_revocation_are_logged() {
+    use base64::Engine;
+    let directory = tempfile::tempdir().unwrap();
+    let node = node_with_log(directory.path()).await;
+    let public = |seed: u8| {
+        base64::engine::general_purpose::STANDARD.encode(
+            ed25519_dalek::SigningKey::from_bytes(&[seed; 32])
+                .verifying_key()
+                .as_bytes(),
+        )
+    };
+    let estonia = PartyId::parse("EE").unwrap();
+    node.add_party(
+        &Caller::Operator,
+        NewParty {
+            id: estonia.clone(),
+            kind: PartyKind::State,
+            name: "Estonia".into(),
+            languages: vec![],
+            public_keys: vec![public(1)],
+        },
+    )
+    .await
+    .unwrap();
+    let first_key = node.get_party(&estonia).await.unwrap().keys[0]
+        .key_id
+        .clone();
+    let second = node
+        .rotate_party_key(
+            &Caller::Party(estonia.clone()),
+            &estonia,
+            &public(2),
+            &first_key,
+            "scheduled rotation",
+        )
+        .await
+        .unwrap();
+    node.revoke_party_key(&Caller::Operator, &estonia, &second.key_id, "device lost")
+        .await
+        .unwrap();
+
+    let log = node.log().unwrap().clone();
+    let leaves = log.leaves_of_subject("EE");
+    for leaf in &leaves {
+        let receipt = log.receipt(*leaf).unwrap();
+        assert_eq!(
+            TlogProof::parse(receipt.as_bytes()).unwrap().leaf_index,
+            *leaf
+        );
+    }
+    // The party (with its first key), the rotation's new key and its revocation of the
+    // first, and the revocation of the second.
+    assert_eq!(leaves.len(), 4, "{leaves:?}");
+    let bundle_entries = redline_node_log_entries(&directory.path().join("log"));
+    let revocations: Vec<&serde_json::Value> = bundle_entries
+        .iter()
+        .filter(|entry| entry["kind"] == "party-key-revoked")
+        .collect();
+    assert_eq!(revocations.len(), 2, "{bundle_entries:?}");
+    assert!(revocations.iter().all(|entry| entry["subject"] == "EE"));
+    node.close().await;
+}
+
+/// Every entry in the log's entry bundles, parsed.
+fn redline_node_log_entries(directory: &std::path::Path) -> Vec<serde_json::Value> {
+    use redline_ledger::storage::TileStorage as _;
+    let storage = redline_store::FileTileStorage::open(directory).unwrap();
+    let size = Checkpoint::parse_body(
+        Note::parse(&storage.read_checkpoint().unwrap().unwrap())
+            .unwrap()
+            .text(),
+    )
+    .unwrap()
+    .tree_size;
+    let mut entries = Vec::new();
+    for bundle in 0..size.div_ceil(256) {
+        let width = (size - bundle * 256).min(256) as u16;
+        let bytes = storage
+            .read_tile(&redline_ledger::tiles::TileAddress::EntryBundle {
+                index: bundle,
+                width,
+            })
+            .unwrap()
+            .unwrap();
+        for entry in redline_ledger::tiles::parse_entry_bundle_of_width(&bytes, width).unwrap() {
+            entries.push(serde_json::from_slice(entry).unwrap());
+        }
+    }
+    entries
+}
