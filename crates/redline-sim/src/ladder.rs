@@ -180,6 +180,42 @@ impl Ladder {
         })
     }
 
+    /// The ladder of a norms document's `[[rung]]` list, so a simulation can run on the ladder a
+    /// state adopted. The document speaks of legal categories; the simulator of kinds of action:
+    /// `none` is passive, `cooperative` stays cooperative, `retorsion` is diplomatic (its
+    /// economic rungs included: the model reads no difference), `domestic-jurisdiction` legal,
+    /// `countermeasure` cyber, `signalling` military and `self-defence` kinetic.
+    pub fn from_norms_document(
+        document: &redline_norms::NormsDocument,
+    ) -> Result<Ladder, LadderError> {
+        use redline_norms::vocabulary::RungKind as LegalKind;
+        let rungs = document
+            .rungs
+            .iter()
+            .map(|rung| {
+                let number = u8::try_from(rung.number).map_err(|_| LadderError::TooManyRungs {
+                    count: document.rungs.len(),
+                })?;
+                let kind = match rung.kind {
+                    LegalKind::None => RungKind::Passive,
+                    LegalKind::Cooperative => RungKind::Cooperative,
+                    LegalKind::Retorsion => RungKind::Diplomatic,
+                    LegalKind::DomesticJurisdiction => RungKind::Legal,
+                    LegalKind::Countermeasure => RungKind::Cyber,
+                    LegalKind::Signalling => RungKind::Military,
+                    LegalKind::SelfDefence => RungKind::Kinetic,
+                };
+                Ok(Rung {
+                    number,
+                    id: rung.id.clone(),
+                    title: rung.title.clone(),
+                    kind,
+                })
+            })
+            .collect::<Result<Vec<_>, LadderError>>()?;
+        Ladder::new(rungs)
+    }
+
     /// All rungs, lowest first.
     pub fn rungs(&self) -> &[Rung] {
         &self.rungs

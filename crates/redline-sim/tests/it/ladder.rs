@@ -99,3 +99,54 @@ fn bad_ladders_are_rejected() {
         Err(LadderError::KindOrder { number: 1, .. })
     ));
 }
+
+/// Every shipped norms document's `[[rung]]` list is a ladder the simulator accepts, with the
+/// same three firebreaks as the default; on it, a run gives the same outcomes as on the default
+/// ladder (the model reads only those positions), named with the document's own rungs.
+#[test]
+fn the_ladder_of_every_shipped_norms_document_plugs_in() {
+    for name in ["baseline", "sovereignty-as-principle", "sovereignty-strict"] {
+        let shipped = redline_norms::shipped_document(name).unwrap();
+        let document =
+            redline_norms::document::NormsDocument::parse(shipped.text, shipped.file_name).unwrap();
+        let ladder = Ladder::from_norms_document(&document).unwrap();
+        assert_eq!(ladder.len(), document.rungs.len(), "{name}");
+        let default = Ladder::default_ladder();
+        assert_eq!(
+            ladder.first_response_rung(),
+            default.first_response_rung(),
+            "{name}"
+        );
+        assert_eq!(
+            ladder.first_military_rung(),
+            default.first_military_rung(),
+            "{name}"
+        );
+        assert_eq!(
+            ladder.first_kinetic_rung(),
+            default.first_kinetic_rung(),
+            "{name}"
+        );
+
+        let scenario = crate::load("grid-outage-peacetime");
+        let config = MonteCarloConfig {
+            runs: 2_000,
+            seed: 7,
+        };
+        let on_document = run_monte_carlo(&scenario, &ladder, &Levers::NONE, &config, &no_progress);
+        let on_default = run_monte_carlo(&scenario, &default, &Levers::NONE, &config, &no_progress);
+        assert_eq!(
+            on_document.probabilities.kinetic.count,
+            on_default.probabilities.kinetic.count
+        );
+        let counts = |summary: &redline_sim::Summary| {
+            summary
+                .highest_rung
+                .iter()
+                .map(|rung| rung.share.count)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(counts(&on_document), counts(&on_default), "{name}");
+        assert_eq!(on_document.highest_rung[2].id, document.rungs[2].id);
+    }
+}

@@ -53,7 +53,7 @@ pub struct AssessArguments {
 }
 
 /// Reads a document from a shipped name or a file; errors carry file, line and column.
-fn load_document(name_or_path: &str) -> anyhow::Result<(NormsDocument, String)> {
+pub(crate) fn load_document(name_or_path: &str) -> anyhow::Result<(NormsDocument, String)> {
     let (text, file_name) = match redline_norms::shipped_document(name_or_path) {
         Some(shipped) if !Path::new(name_or_path).exists() => {
             (shipped.text.to_string(), shipped.file_name.to_string())

@@ -32,6 +32,10 @@ pub enum SimCommand {
         /// Worker threads (default: one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Climb the ladder of this norms document's `[[rung]]` list (a shipped name such as
+        /// baseline, or a file) instead of the simulator's default ladder.
+        #[arg(long, value_name = "NAME|FILE")]
+        norms: Option<String>,
     },
     /// Run every regime (no measure, each alone, all together) and write a report.
     Compare {
@@ -46,6 +50,9 @@ pub enum SimCommand {
         output: PathBuf,
         #[arg(long)]
         threads: Option<usize>,
+        /// Climb the ladder of this norms document (a shipped name or a file).
+        #[arg(long, value_name = "NAME|FILE")]
+        norms: Option<String>,
     },
 }
 
@@ -97,8 +104,35 @@ fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     builder.build().context("starting the worker threads")
 }
 
+/// The default ladder, or the `[[rung]]` list of a norms document.
+fn ladder_of(norms: Option<&str>) -> anyhow::Result<Ladder> {
+    let Some(name_or_path) = norms else {
+        return Ok(Ladder::default_ladder());
+    };
+    if redline_norms::shipped_document(name_or_path).is_none()
+        && !std::path::Path::new(name_or_path).exists()
+    {
+        return Err(redline_node::NodeError::invalid(
+            "--norms",
+            format!(
+                "`{name_or_path}` is neither a shipped norms document (baseline, sovereignty-as-principle, sovereignty-strict) nor a file"
+            ),
+        )
+        .into());
+    }
+    let (document, _) = crate::commands::norms::load_document(name_or_path)?;
+    Ladder::from_norms_document(&document).map_err(|error| {
+        redline_node::NodeError::invalid(
+            "--norms",
+            format!(
+                "the rungs of {name_or_path} are not a ladder the simulator can climb: {error}"
+            ),
+        )
+        .into()
+    })
+}
+
 pub fn run(command: SimCommand) -> anyhow::Result<()> {
-    let ladder = Ladder::default_ladder();
     match command {
         SimCommand::Run {
             scenario,
@@ -106,8 +140,10 @@ pub fn run(command: SimCommand) -> anyhow::Result<()> {
             seed,
             levers,
             threads,
+            norms,
         } => {
             let scenario = load_scenario(&scenario)?;
+            let ladder = ladder_of(norms.as_deref())?;
             let levers = parse_levers(&levers)?;
             let config = MonteCarloConfig { runs, seed };
             let bar = progress_bar(runs);
@@ -126,8 +162,10 @@ pub fn run(command: SimCommand) -> anyhow::Result<()> {
             seed,
             output,
             threads,
+            norms,
         } => {
             let scenario = load_scenario(&scenario)?;
+            let ladder = ladder_of(norms.as_deref())?;
             let config = MonteCarloConfig { runs, seed };
             let total = runs.saturating_mul(comparison_regimes().len() as u64);
             let bar = progress_bar(total);
