@@ -242,26 +242,18 @@ async fn report(
 // ------------------------------------------------------------------------------------------
 // OpenAPI
 
-struct ExerciseOperation {
-    path: &'static str,
-    method: utoipa::openapi::HttpMethod,
-    operation_id: &'static str,
-    summary: &'static str,
-    query: &'static [(&'static str, &'static str)],
-    responses: &'static [(&'static str, &'static str)],
-}
-
-const EXERCISE_OPERATIONS: &[ExerciseOperation] = {
+const EXERCISE_OPERATIONS: &[crate::openapi::TabledOperation] = {
     use utoipa::openapi::HttpMethod::{Get, Post};
     const NOT_FOUND: (&str, &str) = ("404", "no such exercise, or you neither run nor play in it");
     const UNAUTHENTICATED: (&str, &str) = ("401", "no or wrong token");
     &[
-        ExerciseOperation {
+        crate::openapi::TabledOperation {
             path: "/api/v1/exercises",
             method: Post,
             operation_id: "createExercise",
             summary: "Create a tabletop exercise from an exercise file (TOML text in `definition`; optional `file`, `start` RFC 3339, `speed` exercise minutes per real minute). Only the file's facilitator (or, when it names none, a party that is not a player) may.",
             query: &[],
+            headers: &[],
             responses: &[
                 (
                     "201",
@@ -276,36 +268,40 @@ const EXERCISE_OPERATIONS: &[ExerciseOperation] = {
                 ),
             ],
         },
-        ExerciseOperation {
+        crate::openapi::TabledOperation {
             path: "/api/v1/exercises",
             method: Get,
             operation_id: "listExercises",
             summary: "The exercises you run or play in, newest first",
             query: &[],
+            headers: &[],
             responses: &[("200", "{\"exercises\": [...]}"), UNAUTHENTICATED],
         },
-        ExerciseOperation {
+        crate::openapi::TabledOperation {
             path: "/api/v1/exercises/{id}",
             method: Get,
             operation_id: "showExercise",
             summary: "An exercise: definition, parties, start and what each inject became",
             query: &[],
+            headers: &[],
             responses: &[("200", "the exercise"), UNAUTHENTICATED, NOT_FOUND],
         },
-        ExerciseOperation {
+        crate::openapi::TabledOperation {
             path: "/api/v1/exercises/{id}/injects/due",
             method: Get,
             operation_id: "dueExerciseInjects",
             summary: "The injects due by the node's clock and not delivered yet; a notification's `payload` is the hotline message to sign with the key of `sign_as`",
             query: &[],
+            headers: &[],
             responses: &[("200", "{\"injects\": [...]}"), UNAUTHENTICATED, NOT_FOUND],
         },
-        ExerciseOperation {
+        crate::openapi::TabledOperation {
             path: "/api/v1/exercises/{id}/injects/{inject}/deliver",
             method: Post,
             operation_id: "deliverExerciseInject",
             summary: "Deliver a due inject: no body for an incident inject; `{\"envelope\": ENVELOPE}` (the due payload signed, DSSE) for a notification inject",
             query: &[],
+            headers: &[],
             responses: &[
                 (
                     "201",
@@ -322,12 +318,13 @@ const EXERCISE_OPERATIONS: &[ExerciseOperation] = {
                 ),
             ],
         },
-        ExerciseOperation {
+        crate::openapi::TabledOperation {
             path: "/api/v1/exercises/{id}/decisions",
             method: Post,
             operation_id: "recordExerciseDecision",
             summary: "Record the response rung you (a player) choose for an exercise incident: {\"incident\", \"rung\", \"note\"?}; answered with the verdict against the assessment's recommendation",
             query: &[],
+            headers: &[],
             responses: &[
                 (
                     "201",
@@ -344,12 +341,13 @@ const EXERCISE_OPERATIONS: &[ExerciseOperation] = {
                 ),
             ],
         },
-        ExerciseOperation {
+        crate::openapi::TabledOperation {
             path: "/api/v1/exercises/{id}/report",
             method: Get,
             operation_id: "exerciseReport",
             summary: "The after-action report: timeline, deadlines met and missed per party, decisions against the recommendations",
             query: &[("format", "json (default), markdown or html")],
+            headers: &[],
             responses: &[
                 ("200", "the report"),
                 ("400", "unknown format"),
@@ -362,53 +360,5 @@ const EXERCISE_OPERATIONS: &[ExerciseOperation] = {
 
 /// The exercise paths of the OpenAPI document (several methods on one path merged).
 pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
-    use utoipa::openapi::{
-        ObjectBuilder, Required, ResponseBuilder,
-        path::{OperationBuilder, ParameterBuilder, ParameterIn},
-        schema::Type,
-    };
-    let parameter = |name: &str, description: &str, place: ParameterIn, required: bool| {
-        ParameterBuilder::new()
-            .name(name)
-            .parameter_in(place)
-            .required(if required {
-                Required::True
-            } else {
-                Required::False
-            })
-            .description(Some(description))
-            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-            .build()
-    };
-    let mut paths: Vec<(String, utoipa::openapi::PathItem)> = Vec::new();
-    for operation in EXERCISE_OPERATIONS {
-        let mut builder = OperationBuilder::new()
-            .operation_id(Some(operation.operation_id))
-            .summary(Some(operation.summary))
-            .tag("exercise")
-            .security(utoipa::openapi::security::SecurityRequirement::new(
-                "bearer",
-                Vec::<String>::new(),
-            ));
-        for segment in operation.path.split('/') {
-            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                builder = builder.parameter(parameter(name, name, ParameterIn::Path, true));
-            }
-        }
-        for (name, description) in operation.query {
-            builder = builder.parameter(parameter(name, description, ParameterIn::Query, false));
-        }
-        for (status, description) in operation.responses {
-            builder = builder.response(
-                *status,
-                ResponseBuilder::new().description(*description).build(),
-            );
-        }
-        let item = utoipa::openapi::PathItem::new(operation.method.clone(), builder);
-        match paths.iter_mut().find(|(path, _)| path == operation.path) {
-            Some((_, existing)) => existing.merge_operations(item),
-            None => paths.push((operation.path.to_string(), item)),
-        }
-    }
-    paths
+    crate::openapi::tabled_paths("exercise", EXERCISE_OPERATIONS)
 }

@@ -21,7 +21,9 @@ use uuid::Uuid;
 use redline_model::PartyId;
 use redline_node::{Caller, EventView, Node};
 
-use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes};
+use crate::{
+    AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, openapi::TabledOperation,
+};
 
 fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(text).map_err(|_| {
@@ -395,27 +397,14 @@ pub(crate) async fn revoke_key(
     Ok(Json(key).into_response())
 }
 
-/// One hotline operation for the OpenAPI document.
-struct HotlineOperation {
-    path: &'static str,
-    method: utoipa::openapi::HttpMethod,
-    operation_id: &'static str,
-    summary: &'static str,
-    /// `(name, description)` of each query parameter (all optional) and header.
-    query: &'static [(&'static str, &'static str)],
-    headers: &'static [(&'static str, &'static str)],
-    /// `(status, description)`.
-    responses: &'static [(&'static str, &'static str)],
-}
-
-const HOTLINE_OPERATIONS: &[HotlineOperation] = {
+const HOTLINE_OPERATIONS: &[TabledOperation] = {
     use utoipa::openapi::HttpMethod::{Get, Post};
     const REFUSED: (&str, &str) = (
         "422",
         "refused: bad signature, unknown or revoked key, sent_at outside the allowed skew, unknown recipient, malformed payload (error.code names the rule, error.path the field)",
     );
     &[
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/messages",
             method: Post,
             operation_id: "sendMessage",
@@ -441,7 +430,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 REFUSED,
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/incidents/with-notification",
             method: Post,
             operation_id: "submitIncidentWithNotification",
@@ -455,7 +444,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 REFUSED,
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/messages/{id}",
             method: Get,
             operation_id: "showMessage",
@@ -467,7 +456,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 ("404", "no such message, or not yours to read"),
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/messages/{id}/form",
             method: Get,
             operation_id: "messageForm",
@@ -482,7 +471,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 ("404", "no such message"),
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/threads/{id}",
             method: Get,
             operation_id: "showThread",
@@ -494,7 +483,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 ("404", "no such thread, or not a participant"),
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/inbox",
             method: Get,
             operation_id: "inbox",
@@ -506,7 +495,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 ("401", "no or wrong token"),
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/events",
             method: Get,
             operation_id: "listEvents",
@@ -521,7 +510,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 ("403", "operators have no stream"),
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/stream",
             method: Get,
             operation_id: "eventStream",
@@ -534,7 +523,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 ("401", "no or wrong token"),
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/checks",
             method: Get,
             operation_id: "listCommunicationChecks",
@@ -543,7 +532,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
             headers: &[],
             responses: &[("200", "{\"checks\": [...]}")],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/checks/results",
             method: Get,
             operation_id: "communicationCheckResults",
@@ -552,7 +541,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
             headers: &[],
             responses: &[("200", "{\"parties\": [...]}")],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/checks/{id}",
             method: Get,
             operation_id: "showCommunicationCheck",
@@ -561,7 +550,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
             headers: &[],
             responses: &[("200", "the check"), ("404", "no such check")],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/parties/{id}/keys/rotate",
             method: Post,
             operation_id: "rotatePartyKey",
@@ -574,7 +563,7 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
                 ("404", "no such party or key"),
             ],
         },
-        HotlineOperation {
+        TabledOperation {
             path: "/api/v1/parties/{id}/keys/{key_id}/revoke",
             method: Post,
             operation_id: "revokePartyKey",
@@ -592,52 +581,5 @@ const HOTLINE_OPERATIONS: &[HotlineOperation] = {
 
 /// The hotline's paths for `/api/openapi.json`.
 pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
-    use utoipa::openapi::{
-        ObjectBuilder, Required, ResponseBuilder,
-        path::{OperationBuilder, ParameterBuilder, ParameterIn},
-        schema::Type,
-    };
-    let parameter = |name: &str, description: &str, place: ParameterIn, required: bool| {
-        ParameterBuilder::new()
-            .name(name)
-            .parameter_in(place)
-            .required(if required {
-                Required::True
-            } else {
-                Required::False
-            })
-            .description(Some(description))
-            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-            .build()
-    };
-    let mut paths: Vec<(String, utoipa::openapi::PathItem)> = Vec::new();
-    for operation in HOTLINE_OPERATIONS {
-        let mut builder = OperationBuilder::new()
-            .operation_id(Some(operation.operation_id))
-            .summary(Some(operation.summary))
-            .tag("hotline");
-        for segment in operation.path.split('/') {
-            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                builder = builder.parameter(parameter(name, name, ParameterIn::Path, true));
-            }
-        }
-        for (name, description) in operation.query {
-            builder = builder.parameter(parameter(name, description, ParameterIn::Query, false));
-        }
-        for (name, description) in operation.headers {
-            builder = builder.parameter(parameter(name, description, ParameterIn::Header, false));
-        }
-        for (status, description) in operation.responses {
-            builder = builder.response(
-                *status,
-                ResponseBuilder::new().description(*description).build(),
-            );
-        }
-        // Each path has one operation, so no two items need merging.
-        paths.push((
-            operation.path.to_string(),
-            utoipa::openapi::PathItem::new(operation.method.clone(), builder),
-        ));
-    }
-    paths
+    crate::openapi::tabled_paths("hotline", HOTLINE_OPERATIONS)
 }

@@ -341,3 +341,69 @@ fn insert_model_schemas(document: &mut serde_json::Value) {
 pub(crate) async fn serve() -> Json<serde_json::Value> {
     Json(document())
 }
+
+/// One operation of a route group described as a table (the hotline, the exercises).
+pub(crate) struct TabledOperation {
+    pub(crate) path: &'static str,
+    pub(crate) method: HttpMethod,
+    pub(crate) operation_id: &'static str,
+    pub(crate) summary: &'static str,
+    /// `(name, description)` of each optional query parameter.
+    pub(crate) query: &'static [(&'static str, &'static str)],
+    /// `(name, description)` of each optional request header.
+    pub(crate) headers: &'static [(&'static str, &'static str)],
+    /// `(status, description)`.
+    pub(crate) responses: &'static [(&'static str, &'static str)],
+}
+
+/// The OpenAPI paths of a table of operations, each under `tag` and the bearer scheme; path
+/// parameters come from the `{name}` segments, and operations on one path share its item.
+pub(crate) fn tabled_paths(tag: &str, operations: &[TabledOperation]) -> Vec<(String, PathItem)> {
+    let parameter = |name: &str, description: &str, place: ParameterIn, required: bool| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(place)
+            .required(if required {
+                Required::True
+            } else {
+                Required::False
+            })
+            .description(Some(description))
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String),
+            ))
+            .build()
+    };
+    let mut paths: Vec<(String, PathItem)> = Vec::new();
+    for operation in operations {
+        let mut builder = OperationBuilder::new()
+            .operation_id(Some(operation.operation_id))
+            .summary(Some(operation.summary))
+            .tag(tag)
+            .security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+        for segment in operation.path.split('/') {
+            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                builder = builder.parameter(parameter(name, name, ParameterIn::Path, true));
+            }
+        }
+        for (name, description) in operation.query {
+            builder = builder.parameter(parameter(name, description, ParameterIn::Query, false));
+        }
+        for (name, description) in operation.headers {
+            builder = builder.parameter(parameter(name, description, ParameterIn::Header, false));
+        }
+        for (status, description) in operation.responses {
+            builder = builder.response(
+                *status,
+                ResponseBuilder::new().description(*description).build(),
+            );
+        }
+        let item = PathItem::new(operation.method.clone(), builder);
+        match paths.iter_mut().find(|(path, _)| path == operation.path) {
+            Some((_, existing)) => existing.merge_operations(item),
+            None => paths.push((operation.path.to_string(), item)),
+        }
+    }
+    paths
+}
