@@ -347,6 +347,8 @@ pub(crate) struct TabledOperation {
     pub(crate) path: &'static str,
     pub(crate) method: HttpMethod,
     pub(crate) operation_id: &'static str,
+    /// Answered without a token (public figures); every other operation needs one.
+    pub(crate) public: bool,
     pub(crate) summary: &'static str,
     /// `(name, description)` of each optional query parameter.
     pub(crate) query: &'static [(&'static str, &'static str)],
@@ -356,7 +358,8 @@ pub(crate) struct TabledOperation {
     pub(crate) responses: &'static [(&'static str, &'static str)],
 }
 
-/// The OpenAPI paths of a table of operations, each under `tag` and the bearer scheme; path
+/// The OpenAPI paths of a table of operations, each under `tag` (and the bearer scheme unless it
+/// is public); path
 /// parameters come from the `{name}` segments, and operations on one path share its item.
 pub(crate) fn tabled_paths(tag: &str, operations: &[TabledOperation]) -> Vec<(String, PathItem)> {
     let parameter = |name: &str, description: &str, place: ParameterIn, required: bool| {
@@ -380,8 +383,10 @@ pub(crate) fn tabled_paths(tag: &str, operations: &[TabledOperation]) -> Vec<(St
         let mut builder = OperationBuilder::new()
             .operation_id(Some(operation.operation_id))
             .summary(Some(operation.summary))
-            .tag(tag)
-            .security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+            .tag(tag);
+        if !operation.public {
+            builder = builder.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+        }
         for segment in operation.path.split('/') {
             if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                 builder = builder.parameter(parameter(name, name, ParameterIn::Path, true));

@@ -694,4 +694,11 @@ async fn the_openapi_document_describes_the_hotline() {
             "{path} is missing from the OpenAPI document"
         );
     }
+    // Sending needs a token; the public check figures do not.
+    assert!(document["paths"]["/api/v1/messages"]["post"]["security"].is_array());
+    assert!(
+        document["paths"]["/api/v1/checks/results"]["get"]
+            .get("security")
+            .is_none()
+    );
 }
