@@ -8,6 +8,9 @@
 //! ```
 //! `DATA` is a node data directory: its `node-key.pem` signs, its `log/` is written, so
 //! `redline serve --data DATA` serves the result.
+//!
+//! A measuring tool, not part of the node: its arguments and files are the benchmarker's own,
+//! and any failure must stop the measurement at once, so it unwraps and panics with the place.
 
 #![allow(clippy::unwrap_used)]
 

@@ -313,7 +313,7 @@ impl Node {
         let log = self.log()?;
         let note = log.checkpoint_note();
         let checkpoint = log.checkpoint().ok()?;
-        let root_hash = note.text().lines().nth(2).unwrap_or_default().to_string();
+        let root_hash = checkpoint.root_hash.to_base64();
         let signed_at = std::fs::metadata(
             log.directory()
                 .join(redline_store::tile_files::CHECKPOINT_FILE_NAME),

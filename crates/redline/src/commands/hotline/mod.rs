@@ -550,6 +550,24 @@ async fn send(
     Ok((answer, accepted))
 }
 
+/// Builds a message from `draft`, signs and sends it, and prints what the node accepted.
+async fn send_draft(
+    target: &Target,
+    signer: &Signer,
+    draft: Draft,
+    format: Format,
+) -> anyhow::Result<()> {
+    let message = new_message(target, signer, draft)?;
+    let (answer, accepted) = send(target, signer, &message).await?;
+    match format {
+        Format::Json => crate::output::print_json(&answer),
+        Format::Table => {
+            print::accepted(&message, &accepted, target.now());
+            Ok(())
+        }
+    }
+}
+
 /// The node's refusal, printed with its JSON path when it gave one.
 fn explain_remote(error: anyhow::Error) -> anyhow::Error {
     match error.downcast::<NodeError>() {
@@ -720,15 +738,7 @@ pub async fn ack(settings: &Settings, arguments: AckArguments) -> anyhow::Result
             incident: None,
             body: MessageBody::Acknowledgement(AcknowledgementBody { of: message_id }),
         };
-        let message = new_message(&target, &signer, draft)?;
-        let (answer, accepted) = send(&target, &signer, &message).await?;
-        match arguments.format {
-            Format::Json => crate::output::print_json(&answer),
-            Format::Table => {
-                print::accepted(&message, &accepted, target.now());
-                Ok(())
-            }
-        }
+        send_draft(&target, &signer, draft, arguments.format).await
     }
     .await;
     target.close().await;
@@ -877,15 +887,7 @@ pub async fn reply(settings: &Settings, arguments: ReplyArguments) -> anyhow::Re
             incident: None,
             body,
         };
-        let message = new_message(&target, &signer, draft)?;
-        let (answer, accepted) = send(&target, &signer, &message).await?;
-        match arguments.format {
-            Format::Json => crate::output::print_json(&answer),
-            Format::Table => {
-                print::accepted(&message, &accepted, target.now());
-                Ok(())
-            }
-        }
+        send_draft(&target, &signer, draft, arguments.format).await
     }
     .await;
     target.close().await;
