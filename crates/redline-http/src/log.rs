@@ -44,6 +44,14 @@ fn node_log(state: &AppState) -> Result<&std::sync::Arc<NodeLog>, ApiError> {
     })
 }
 
+/// The log once it holds the entries of every write answered before this request (the node
+/// answers writes before their entries are sequenced; see `redline_node::log`).
+async fn settled_log(state: &AppState) -> Result<&std::sync::Arc<NodeLog>, ApiError> {
+    let log = node_log(state)?;
+    log.settle().await?;
+    Ok(log)
+}
+
 fn text(body: String, cache: &'static str) -> Response {
     (
         [
@@ -56,7 +64,7 @@ fn text(body: String, cache: &'static str) -> Response {
 }
 
 async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let log = node_log(&state)?;
+    let log = settled_log(&state).await?;
     Ok(text(log.checkpoint_note().to_text(), "no-cache"))
 }
 
@@ -146,7 +154,7 @@ async fn add_checkpoint(State(state): State<AppState>, body: Bytes) -> Response 
 }
 
 async fn summary(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    let log = node_log(&state)?;
+    let log = settled_log(&state).await?;
     let checkpoint = log.checkpoint()?;
     Ok(Json(serde_json::json!({
         "origin": log.origin(),
@@ -176,7 +184,7 @@ async fn inclusion(
     State(state): State<AppState>,
     parameters: Result<Query<InclusionParameters>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let log = node_log(&state)?;
+    let log = settled_log(&state).await?;
     let Query(parameters) =
         parameters.map_err(|error| ApiError::bad_request("bad_parameter", error.body_text()))?;
     let leaves = match (parameters.index, &parameters.subject) {
@@ -218,7 +226,7 @@ async fn consistency(
     State(state): State<AppState>,
     parameters: Result<Query<ConsistencyParameters>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let log = node_log(&state)?;
+    let log = settled_log(&state).await?;
     let Query(parameters) =
         parameters.map_err(|error| ApiError::bad_request("bad_parameter", error.body_text()))?;
     let (new_size, proof) = log.consistency_proof(parameters.old_size, parameters.new_size)?;
@@ -235,7 +243,7 @@ async fn receipt(
     State(state): State<AppState>,
     Path(leaf_index): Path<u64>,
 ) -> Result<Response, ApiError> {
-    let log = node_log(&state)?;
+    let log = settled_log(&state).await?;
     Ok(text(log.receipt(leaf_index)?, "no-cache"))
 }
 

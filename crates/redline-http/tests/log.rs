@@ -35,6 +35,7 @@ async fn node(directory: &std::path::Path, origin: &str, seed: u8) -> Arc<Node> 
     node.attach_log(
         NodeLog::open(LogConfig::new(directory.join("log"), origin, [seed; 32])).unwrap(),
     )
+    .await
     .unwrap();
     Arc::new(node)
 }

@@ -332,27 +332,28 @@ impl Node {
         }
         let record = serde_json::to_string(&created)
             .map_err(|error| NodeError::Internal(format!("encoding an exercise: {error}")))?;
-        self.store
-            .insert_exercise_record(&ExerciseRecord {
-                sequence: 0,
-                exercise_id: id.clone(),
-                key: "exercise".into(),
-                kind: CREATED.into(),
-                party: caller.party().cloned(),
-                recorded_at: now,
-                record: record.clone(),
-            })
-            .await?;
-        self.log_events(vec![
-            LogEntry::new(
-                LogEntryKind::ExerciseStarted,
-                caller.party().map(ToString::to_string),
-                id.clone(),
-                now,
-                record.as_bytes(),
-            )
-            .exercise(true),
-        ])
+        let entry = LogEntry::new(
+            LogEntryKind::ExerciseStarted,
+            caller.party().map(ToString::to_string),
+            id.clone(),
+            now,
+            record.as_bytes(),
+        )
+        .exercise(true);
+        self.commit_logged(
+            vec![redline_store::StoreWrite::InsertExerciseRecord(
+                ExerciseRecord {
+                    sequence: 0,
+                    exercise_id: id.clone(),
+                    key: "exercise".into(),
+                    kind: CREATED.into(),
+                    party: caller.party().cloned(),
+                    recorded_at: now,
+                    record,
+                },
+            )],
+            vec![entry],
+        )
         .await?;
         tracing::info!(exercise = %id, definition = %state.definition.id, "exercise created");
         Ok(state.view())
@@ -746,27 +747,28 @@ impl Node {
         };
         let record = serde_json::to_string(&recorded)
             .map_err(|error| NodeError::Internal(format!("encoding a decision: {error}")))?;
-        self.store
-            .insert_exercise_record(&ExerciseRecord {
-                sequence: 0,
-                exercise_id: state.id.clone(),
-                key: format!("decision:{}", recorded.id),
-                kind: DECISION.into(),
-                party: Some(party.clone()),
-                recorded_at: now,
-                record: record.clone(),
-            })
-            .await?;
-        self.log_events(vec![
-            LogEntry::new(
-                LogEntryKind::ExerciseDecision,
-                Some(party.to_string()),
-                recorded.id.to_string(),
-                now,
-                record.as_bytes(),
-            )
-            .exercise(true),
-        ])
+        let entry = LogEntry::new(
+            LogEntryKind::ExerciseDecision,
+            Some(party.to_string()),
+            recorded.id.to_string(),
+            now,
+            record.as_bytes(),
+        )
+        .exercise(true);
+        self.commit_logged(
+            vec![redline_store::StoreWrite::InsertExerciseRecord(
+                ExerciseRecord {
+                    sequence: 0,
+                    exercise_id: state.id.clone(),
+                    key: format!("decision:{}", recorded.id),
+                    kind: DECISION.into(),
+                    party: Some(party.clone()),
+                    recorded_at: now,
+                    record,
+                },
+            )],
+            vec![entry],
+        )
         .await?;
         tracing::info!(exercise = %state.id, %party, rung = recorded.rung, verdict, "exercise decision recorded");
         Ok(recorded)

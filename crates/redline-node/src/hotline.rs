@@ -29,7 +29,7 @@ use redline_model::{PartyId, PartyKey, Timestamp};
 use redline_norms::NormsDocument;
 use redline_store::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoreError,
-    StoredMessage, StoredThread, ThreadChange,
+    StoreWrite, StoredMessage, StoredThread, ThreadChange,
 };
 
 use crate::{Caller, Node, NodeError};
@@ -583,18 +583,6 @@ impl Node {
         let mut announced: Vec<PartyId> = resulting.participants.clone();
         announced.sort();
         announced.dedup();
-        match self.store.apply_hotline_write(&write).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict(message_text)) => {
-                if self.store.hotline_message_exists(message.id).await? {
-                    return Err(NodeError::Rejected(Rejection::ReplayedMessage {
-                        message_id: message.id,
-                    }));
-                }
-                return Err(NodeError::Conflict(format!("retry: {message_text}")));
-            }
-            Err(other) => return Err(other.into()),
-        }
         // The log keeps the envelope's hash, never its content.
         let mut log_entries = vec![
             crate::log::LogEntry::new(
@@ -632,7 +620,21 @@ impl Node {
                 .exercise(message.exercise),
             );
         }
-        self.log_events(log_entries).await?;
+        match self
+            .commit_logged(vec![StoreWrite::Hotline(Box::new(write))], log_entries)
+            .await
+        {
+            Ok(()) => {}
+            Err(NodeError::Conflict(message_text)) => {
+                if self.store.hotline_message_exists(message.id).await? {
+                    return Err(NodeError::Rejected(Rejection::ReplayedMessage {
+                        message_id: message.id,
+                    }));
+                }
+                return Err(NodeError::Conflict(format!("retry: {message_text}")));
+            }
+            Err(other) => return Err(other),
+        }
         tracing::info!(
             message = %message.id,
             thread = %message.thread,
@@ -1118,18 +1120,21 @@ impl Node {
         let current = self.get_party(party).await?;
         let updated = redline_hotline::revoke_key(&current.keys, key_id, reason, now)
             .map_err(|error| NodeError::invalid("key_id", error.to_string()))?;
-        self.store
-            .revoke_party_key(party, key_id, now, reason.trim())
-            .await?;
-        tracing::info!(%party, key_id, "party key revoked");
         let revoked = updated
             .into_iter()
             .find(|key| key.key_id == key_id)
             .ok_or_else(|| NodeError::Internal("revoked key vanished".into()))?;
-        self.log_events(vec![crate::log::party_key_revocation_entry(
-            party, &revoked,
-        )])
+        self.commit_logged(
+            vec![StoreWrite::RevokePartyKey {
+                party: party.clone(),
+                key_id: key_id.to_string(),
+                at: now,
+                reason: reason.trim().to_string(),
+            }],
+            vec![crate::log::party_key_revocation_entry(party, &revoked)],
+        )
         .await?;
+        tracing::info!(%party, key_id, "party key revoked");
         Ok(revoked)
     }
 
@@ -1157,16 +1162,29 @@ impl Node {
         let rotated =
             redline_hotline::rotate_key(&current.keys, new_key.clone(), old_key_id, reason, now)
                 .map_err(|error| NodeError::invalid("key", error.to_string()))?;
-        self.store.add_party_key(party, &new_key).await?;
-        self.store
-            .revoke_party_key(party, old_key_id, now, reason.trim())
-            .await?;
-        tracing::info!(%party, new_key = %new_key.key_id, old_key = old_key_id, "party key rotated");
         let mut entries = vec![crate::log::party_key_entry(party, &new_key)];
         if let Some(revoked) = rotated.iter().find(|key| key.key_id == old_key_id) {
             entries.push(crate::log::party_key_revocation_entry(party, revoked));
         }
-        self.log_events(entries).await?;
+        // The new key and the old one's revocation commit together: a crash never leaves
+        // both keys current.
+        self.commit_logged(
+            vec![
+                StoreWrite::AddPartyKey {
+                    party: party.clone(),
+                    key: new_key.clone(),
+                },
+                StoreWrite::RevokePartyKey {
+                    party: party.clone(),
+                    key_id: old_key_id.to_string(),
+                    at: now,
+                    reason: reason.trim().to_string(),
+                },
+            ],
+            entries,
+        )
+        .await?;
+        tracing::info!(%party, new_key = %new_key.key_id, old_key = old_key_id, "party key rotated");
         Ok(new_key)
     }
 

@@ -6,7 +6,7 @@ use redline_model::{
     CountryCode, Incident, IncidentId, IncidentReport, IncidentStatus, PartyId, Sector, Timestamp,
     ValidationIssue, parse_incident_report,
 };
-use redline_store::{IncidentQuery, IncidentWrite};
+use redline_store::{IncidentQuery, IncidentWrite, StoreWrite};
 
 use crate::{Caller, Node, NodeError, random_bytes};
 
@@ -101,15 +101,15 @@ impl Node {
         };
         let mut write = IncidentWrite::new(incident.clone());
         write.assessment = self.assessment_for(&incident).await;
-        self.store.insert_incident(&write).await?;
         // Transparency log: the submission and its assessment, hashes only.
-        self.log_events(crate::log::incident_entries(
+        let log_entries = crate::log::incident_entries(
             crate::log::LogEntryKind::IncidentSubmitted,
             caller,
             &incident,
             write.assessment.as_ref(),
-        ))
-        .await?;
+        );
+        self.commit_logged(vec![StoreWrite::InsertIncident(write)], log_entries)
+            .await?;
         tracing::info!(incident = %incident.id, reported_by = %incident.submitted_by, "incident submitted");
         Ok(incident)
     }
@@ -196,14 +196,20 @@ impl Node {
         };
         let mut write = IncidentWrite::new(updated.clone());
         write.assessment = self.assessment_for(&updated).await;
-        self.store.update_incident(&write, current.version).await?;
         // Transparency log: the update and its assessment, hashes only.
-        self.log_events(crate::log::incident_entries(
+        let log_entries = crate::log::incident_entries(
             crate::log::LogEntryKind::IncidentUpdated,
             caller,
             &updated,
             write.assessment.as_ref(),
-        ))
+        );
+        self.commit_logged(
+            vec![StoreWrite::UpdateIncident {
+                write,
+                expected_version: current.version,
+            }],
+            log_entries,
+        )
         .await?;
         tracing::info!(incident = %id, version = updated.version, "incident updated");
         Ok(updated)

@@ -12,8 +12,17 @@
 //! caller its [`LogReceipt`]. After a crash the log is rebuilt from the tiles the last
 //! checkpoint covers; anything newer was never acknowledged.
 //!
-//! No database table: the tile directory is the log's only store (the checkpoint file is the
-//! commit point), and the subject-id index is rebuilt from the entry bundles at start.
+//! The use cases do not wait for the log. A change and the entries it causes commit in one
+//! database transaction (the entries into the store's log outbox, [`Node::commit_logged`]); the
+//! node answers after that commit and hands the entries to the writer, which appends them and
+//! then has their outbox rows deleted. When the log is attached ([`Node::attach_log`]) every
+//! entry still in the outbox is appended, except those the log already holds byte for byte
+//! (the checkpoint was written but the rows not yet deleted). So a stored change is always
+//! logged, exactly once, and one durable point (the database commit) answers a request. Readers
+//! that must see their own writes in the log wait for it first ([`NodeLog::settle`]).
+//!
+//! The tile directory is the log's store (the checkpoint file is the commit point); the
+//! subject-id index is rebuilt from the entry bundles at start.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -102,7 +111,12 @@ impl LogEntry {
 
     /// The exact bytes appended to the log.
     pub fn to_bytes(&self) -> Result<Vec<u8>, NodeError> {
-        serde_json::to_vec(self)
+        self.to_text().map(String::into_bytes)
+    }
+
+    /// The exact text appended to the log (JSON).
+    pub fn to_text(&self) -> Result<String, NodeError> {
+        serde_json::to_string(self)
             .map_err(|error| NodeError::Internal(format!("encoding a log entry: {error}")))
     }
 }
@@ -169,11 +183,24 @@ pub enum LogOpenError {
     Recovery { directory: PathBuf, reason: String },
 }
 
-/// A request to the writer thread.
+/// An entry for the writer thread.
 struct AppendRequest {
     entry: Vec<u8>,
-    respond: tokio::sync::oneshot::Sender<Result<DurableEntry, NodeError>>,
+    /// The entry's row in the store's log outbox, deleted once the entry is durable.
+    outbox_id: Option<i64>,
+    /// Answered once the entry is durable; `None` when nobody waits.
+    respond: Option<tokio::sync::oneshot::Sender<Result<DurableEntry, NodeError>>>,
 }
+
+/// What the writer thread takes.
+enum WriterRequest {
+    Append(AppendRequest),
+    /// Answered once everything queued before it is durable.
+    Barrier(tokio::sync::oneshot::Sender<Result<(), NodeError>>),
+}
+
+/// Told the outbox ids of entries that became durable.
+type LoggedCallback = Box<dyn Fn(Vec<i64>) + Send + Sync>;
 
 /// What the writer hands back once an entry is durable under a signed checkpoint. The receipt
 /// (an inclusion proof and its text) is built from it in the caller's task, not in the writer
@@ -194,6 +221,8 @@ pub(crate) struct LogShared {
     pub(crate) subjects: RwLock<HashMap<String, Vec<u64>>>,
     /// A writer failure that stops the log (e.g. a failed compare-and-swap).
     pub(crate) failed: Mutex<Option<String>>,
+    /// Told which outbox rows are durable in the log (set when the log is attached to a node).
+    on_logged: std::sync::OnceLock<LoggedCallback>,
 }
 
 /// The node's log: a handle on the writer thread and the shared view.
@@ -202,7 +231,7 @@ pub struct NodeLog {
     directory: PathBuf,
     verifier: Ed25519NoteVerifier,
     pub(crate) shared: Arc<LogShared>,
-    sender: Mutex<Option<mpsc::Sender<AppendRequest>>>,
+    sender: Mutex<Option<mpsc::Sender<WriterRequest>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Held for the life of the log: one writer per directory.
     _lock_file: std::fs::File,
@@ -285,6 +314,7 @@ impl NodeLog {
             checkpoint_note: RwLock::new(note),
             subjects: RwLock::new(subjects),
             failed: Mutex::new(None),
+            on_logged: std::sync::OnceLock::new(),
         });
         let (sender, receiver) = mpsc::channel();
         let writer_shared = shared.clone();
@@ -332,25 +362,129 @@ impl NodeLog {
         &self.verifier
     }
 
-    /// Appends `entry` and waits until it is durable under a signed checkpoint.
-    pub async fn append(&self, entry: Vec<u8>) -> Result<LogReceipt, NodeError> {
-        let (respond, answer) = tokio::sync::oneshot::channel();
-        {
-            let sender = self
-                .sender
-                .lock()
-                .map_err(|_| NodeError::Internal("the log writer lock is poisoned".into()))?;
-            let sender = sender
-                .as_ref()
-                .ok_or_else(|| NodeError::Internal("the log is closed".into()))?;
+    /// Hands requests to the writer thread.
+    fn send_to_writer(
+        &self,
+        requests: impl IntoIterator<Item = WriterRequest>,
+    ) -> Result<(), NodeError> {
+        let sender = self
+            .sender
+            .lock()
+            .map_err(|_| NodeError::Internal("the log writer lock is poisoned".into()))?;
+        let sender = sender
+            .as_ref()
+            .ok_or_else(|| NodeError::Internal("the log is closed".into()))?;
+        for request in requests {
             sender
-                .send(AppendRequest { entry, respond })
+                .send(request)
                 .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?;
         }
-        let durable = answer
-            .await
-            .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??;
+        Ok(())
+    }
+
+    /// Queues entries for appending and waits until each is durable.
+    async fn append_and_wait(&self, entries: Vec<Vec<u8>>) -> Result<Vec<DurableEntry>, NodeError> {
+        let mut answers = Vec::with_capacity(entries.len());
+        let mut requests = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let (respond, answer) = tokio::sync::oneshot::channel();
+            requests.push(WriterRequest::Append(AppendRequest {
+                entry,
+                outbox_id: None,
+                respond: Some(respond),
+            }));
+            answers.push(answer);
+        }
+        self.send_to_writer(requests)?;
+        let mut durable = Vec::with_capacity(answers.len());
+        for answer in answers {
+            durable.push(
+                answer
+                    .await
+                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??,
+            );
+        }
+        Ok(durable)
+    }
+
+    /// Appends `entry` and waits until it is durable under a signed checkpoint.
+    pub async fn append(&self, entry: Vec<u8>) -> Result<LogReceipt, NodeError> {
+        let durable = self
+            .append_and_wait(vec![entry])
+            .await?
+            .pop()
+            .ok_or_else(|| NodeError::Internal("the log writer answered nothing".into()))?;
         self.receipt_of(durable)
+    }
+
+    /// Queues entries committed to the store's log outbox (with their outbox ids); does not
+    /// wait. Their rows are deleted once they are durable.
+    pub(crate) fn enqueue_from_outbox(
+        &self,
+        entries: impl IntoIterator<Item = (i64, Vec<u8>)>,
+    ) -> Result<(), NodeError> {
+        self.send_to_writer(entries.into_iter().map(|(outbox_id, entry)| {
+            WriterRequest::Append(AppendRequest {
+                entry,
+                outbox_id: Some(outbox_id),
+                respond: None,
+            })
+        }))
+    }
+
+    /// Waits until every entry queued before this call is durable under a signed checkpoint
+    /// (at once when nothing is pending), so a reader sees the log entries of the writes it
+    /// was answered for.
+    pub async fn settle(&self) -> Result<(), NodeError> {
+        let (respond, answer) = tokio::sync::oneshot::channel();
+        self.send_to_writer([WriterRequest::Barrier(respond)])?;
+        answer
+            .await
+            .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?
+    }
+
+    /// Whether the log holds exactly these entry bytes under the latest checkpoint (found
+    /// through the entry's subject).
+    pub(crate) fn contains_entry(&self, entry: &[u8]) -> Result<bool, NodeError> {
+        use redline_ledger::storage::TileStorage as _;
+        let Some(subject) = subject_of(entry) else {
+            return Ok(false);
+        };
+        let leaves = self.leaves_of_subject(&subject);
+        if leaves.is_empty() {
+            return Ok(false);
+        }
+        let tree_size = self.checkpoint()?.tree_size;
+        let storage = FileTileStorage::open(&self.directory)
+            .map_err(|error| NodeError::Internal(format!("reading the log: {error}")))?;
+        let mut bundles: HashMap<u64, Vec<Vec<u8>>> = HashMap::new();
+        for leaf in leaves {
+            let bundle_index = leaf / 256;
+            if let std::collections::hash_map::Entry::Vacant(slot) = bundles.entry(bundle_index) {
+                let width = (tree_size - bundle_index * 256).min(256) as u16;
+                let address = TileAddress::EntryBundle {
+                    index: bundle_index,
+                    width,
+                };
+                let bytes = storage
+                    .read_tile(&address)
+                    .map_err(|error| NodeError::Internal(format!("reading the log: {error}")))?
+                    .ok_or_else(|| {
+                        NodeError::Internal(format!("the log is missing {}", address.path()))
+                    })?;
+                let entries = parse_entry_bundle_of_width(&bytes, width)
+                    .map_err(|error| NodeError::Internal(format!("{}: {error}", address.path())))?;
+                slot.insert(entries.into_iter().map(<[u8]>::to_vec).collect());
+            }
+            if bundles
+                .get(&bundle_index)
+                .and_then(|entries| entries.get((leaf % 256) as usize))
+                .is_some_and(|logged| logged.as_slice() == entry)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The receipt of an entry the writer made durable: its inclusion proof to the checkpoint
@@ -587,7 +721,7 @@ fn subject_of(entry: &[u8]) -> Option<String> {
 }
 
 fn run_writer(
-    receiver: mpsc::Receiver<AppendRequest>,
+    receiver: mpsc::Receiver<WriterRequest>,
     shared: Arc<LogShared>,
     mut storage: FileTileStorage,
     signer: Ed25519NoteSigner,
@@ -599,36 +733,72 @@ fn run_writer(
         Err(_) => return,
     };
     while let Ok(first) = receiver.recv() {
-        let mut batch = vec![first];
+        let mut batch = Vec::new();
+        let mut barriers = Vec::new();
+        let take = |request: WriterRequest,
+                    batch: &mut Vec<AppendRequest>,
+                    barriers: &mut Vec<_>| match request {
+            WriterRequest::Append(append) => batch.push(append),
+            WriterRequest::Barrier(respond) => barriers.push(respond),
+        };
+        take(first, &mut batch, &mut barriers);
+        // Gather for at most the batch interval, and only while there are entries: a lone
+        // barrier is answered at once.
         let deadline = Instant::now() + batch_interval;
-        while batch.len() < batch_entries {
+        loop {
+            let gathered = batch.len();
+            if gathered >= batch_entries {
+                break;
+            }
             match receiver.try_recv() {
-                Ok(request) => batch.push(request),
+                Ok(request) => take(request, &mut batch, &mut barriers),
                 Err(mpsc::TryRecvError::Disconnected) => break,
                 Err(mpsc::TryRecvError::Empty) => {
                     let now = Instant::now();
-                    if now >= deadline {
+                    if gathered == 0 || now >= deadline {
                         break;
                     }
                     match receiver.recv_timeout(deadline - now) {
-                        Ok(request) => batch.push(request),
+                        Ok(request) => take(request, &mut batch, &mut barriers),
                         Err(_) => break,
                     }
                 }
             }
         }
+        if batch.is_empty() {
+            for respond in barriers {
+                let _ = respond.send(Ok(()));
+            }
+            continue;
+        }
         let outcome = write_batch(&batch, &shared, &mut storage, &signer, &last_signed_bytes);
         match outcome {
             Ok((note_bytes, outcomes)) => {
                 last_signed_bytes = note_bytes;
+                let mut logged_outbox_ids = Vec::new();
                 for (request, outcome) in batch.into_iter().zip(outcomes) {
-                    let answer = outcome.map(|(leaf_index, tree_size, note)| DurableEntry {
-                        entry: request.entry,
-                        leaf_index,
-                        tree_size,
-                        note,
-                    });
-                    let _ = request.respond.send(answer);
+                    if outcome.is_ok()
+                        && let Some(outbox_id) = request.outbox_id
+                    {
+                        logged_outbox_ids.push(outbox_id);
+                    }
+                    if let Some(respond) = request.respond {
+                        let answer = outcome.map(|(leaf_index, tree_size, note)| DurableEntry {
+                            entry: request.entry,
+                            leaf_index,
+                            tree_size,
+                            note,
+                        });
+                        let _ = respond.send(answer);
+                    }
+                }
+                for respond in barriers {
+                    let _ = respond.send(Ok(()));
+                }
+                if !logged_outbox_ids.is_empty()
+                    && let Some(on_logged) = shared.on_logged.get()
+                {
+                    on_logged(logged_outbox_ids);
                 }
             }
             Err(reason) => {
@@ -636,18 +806,27 @@ fn run_writer(
                 if let Ok(mut failed) = shared.failed.lock() {
                     *failed = Some(reason.clone());
                 }
-                for request in batch {
-                    let _ = request.respond.send(Err(NodeError::Internal(format!(
-                        "the transparency log failed: {reason}"
-                    ))));
-                }
+                let failure =
+                    || NodeError::Internal(format!("the transparency log failed: {reason}"));
+                let refuse = |request: WriterRequest| match request {
+                    WriterRequest::Append(append) => {
+                        if let Some(respond) = append.respond {
+                            let _ = respond.send(Err(failure()));
+                        }
+                    }
+                    WriterRequest::Barrier(respond) => {
+                        let _ = respond.send(Err(failure()));
+                    }
+                };
+                batch
+                    .into_iter()
+                    .map(WriterRequest::Append)
+                    .chain(barriers.into_iter().map(WriterRequest::Barrier))
+                    .for_each(refuse);
                 // Refuse everything after a failure: a partial state is never acknowledged,
-                // and the node must be restarted to recover from the tiles.
-                for request in receiver.iter() {
-                    let _ = request.respond.send(Err(NodeError::Internal(format!(
-                        "the transparency log failed: {reason}"
-                    ))));
-                }
+                // and the node must be restarted to recover from the tiles (entries from the
+                // outbox stay there and are appended then).
+                receiver.iter().for_each(refuse);
                 return;
             }
         }
@@ -772,11 +951,90 @@ fn check_extends(
 }
 
 impl Node {
-    /// Attaches the node's transparency log (once; later calls are refused).
-    pub fn attach_log(&self, log: NodeLog) -> Result<(), NodeError> {
+    /// Attaches the node's transparency log (once; later calls are refused), then appends
+    /// every entry still in the store's log outbox that the log does not hold yet (a crash or
+    /// a stop came between a commit and its entries' checkpoint) and waits until they are
+    /// durable. Answers how many entries it appended.
+    pub async fn attach_log(&self, log: NodeLog) -> Result<usize, NodeError> {
+        let log = Arc::new(log);
+        let store = Arc::clone(&self.store);
+        let installed = log
+            .shared
+            .on_logged
+            .set(Box::new(move |outbox_ids: Vec<i64>| {
+                if !store.forget_log_entries(outbox_ids) {
+                    tracing::debug!(
+                        "logged outbox rows are kept for now; the next start finds them logged"
+                    );
+                }
+            }));
+        if installed.is_err() {
+            return Err(NodeError::Conflict("this log is attached already".into()));
+        }
         self.log
-            .set(Arc::new(log))
-            .map_err(|_| NodeError::Conflict("the node already has a log".into()))
+            .set(Arc::clone(&log))
+            .map_err(|_| NodeError::Conflict("the node already has a log".into()))?;
+        let pending = self.store.pending_log_entries().await?;
+        let mut logged_already = Vec::new();
+        let mut to_append = Vec::new();
+        for (outbox_id, entry) in pending {
+            if log.contains_entry(entry.as_bytes())? {
+                logged_already.push(outbox_id);
+            } else {
+                to_append.push((outbox_id, entry.into_bytes()));
+            }
+        }
+        let appended = to_append.len();
+        if !logged_already.is_empty() {
+            self.store.forget_log_entries(logged_already);
+        }
+        if appended > 0 {
+            tracing::info!(
+                entries = appended,
+                "appending log entries committed before the last stop"
+            );
+            log.enqueue_from_outbox(to_append)?;
+            log.settle().await?;
+        }
+        Ok(appended)
+    }
+
+    /// Commits `writes` and the log entries they cause in one store transaction, then hands
+    /// the entries to the log without waiting for it (see the module's notes). Without a log,
+    /// only the writes are committed.
+    pub(crate) async fn commit_logged(
+        &self,
+        writes: Vec<redline_store::StoreWrite>,
+        entries: Vec<LogEntry>,
+    ) -> Result<(), NodeError> {
+        let Some(log) = self.log.get() else {
+            self.store.commit(writes, Vec::new()).await?;
+            return Ok(());
+        };
+        let mut encoded = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            encoded.push(entry.to_text()?);
+        }
+        let outbox_ids = self.store.commit(writes, encoded.clone()).await?;
+        // The entries are durable in the outbox: if the log cannot take them now, they are
+        // appended when the log is next attached, so the write stands either way.
+        if let Err(error) = log.enqueue_from_outbox(
+            outbox_ids
+                .into_iter()
+                .zip(encoded.into_iter().map(String::into_bytes)),
+        ) {
+            tracing::error!(%error, "log entries stay in the outbox until the next start");
+        }
+        Ok(())
+    }
+
+    /// Waits until the log holds the entries of every write answered so far (no-op without a
+    /// log).
+    pub async fn settle_log(&self) -> Result<(), NodeError> {
+        match self.log.get() {
+            Some(log) => log.settle().await,
+            None => Ok(()),
+        }
     }
 
     /// The node's log, if one is attached.
@@ -799,59 +1057,17 @@ impl Node {
 impl NodeLog {
     /// Appends several entries in one go (they usually share a batch) and waits for all.
     pub async fn append_all(&self, entries: Vec<Vec<u8>>) -> Result<Vec<LogReceipt>, NodeError> {
-        let mut answers = Vec::with_capacity(entries.len());
-        {
-            let sender = self
-                .sender
-                .lock()
-                .map_err(|_| NodeError::Internal("the log writer lock is poisoned".into()))?;
-            let sender = sender
-                .as_ref()
-                .ok_or_else(|| NodeError::Internal("the log is closed".into()))?;
-            for entry in entries {
-                let (respond, answer) = tokio::sync::oneshot::channel();
-                sender
-                    .send(AppendRequest { entry, respond })
-                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?;
-                answers.push(answer);
-            }
-        }
-        let mut receipts = Vec::with_capacity(answers.len());
-        for answer in answers {
-            let durable = answer
-                .await
-                .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??;
-            receipts.push(self.receipt_of(durable)?);
-        }
-        Ok(receipts)
+        self.append_and_wait(entries)
+            .await?
+            .into_iter()
+            .map(|durable| self.receipt_of(durable))
+            .collect()
     }
 
     /// Appends `entries` and waits until all are durable under a signed checkpoint, without
-    /// building receipts (the use cases' logging needs none; anyone can ask for a proof later).
+    /// building receipts.
     pub async fn append_all_durably(&self, entries: Vec<Vec<u8>>) -> Result<(), NodeError> {
-        let mut answers = Vec::with_capacity(entries.len());
-        {
-            let sender = self
-                .sender
-                .lock()
-                .map_err(|_| NodeError::Internal("the log writer lock is poisoned".into()))?;
-            let sender = sender
-                .as_ref()
-                .ok_or_else(|| NodeError::Internal("the log is closed".into()))?;
-            for entry in entries {
-                let (respond, answer) = tokio::sync::oneshot::channel();
-                sender
-                    .send(AppendRequest { entry, respond })
-                    .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?;
-                answers.push(answer);
-            }
-        }
-        for answer in answers {
-            answer
-                .await
-                .map_err(|_| NodeError::Internal("the log writer has stopped".into()))??;
-        }
-        Ok(())
+        self.append_and_wait(entries).await.map(drop)
     }
 }
 
@@ -940,20 +1156,4 @@ pub(crate) fn party_key_revocation_entry(
         at,
         &json_bytes(&record),
     )
-}
-
-impl Node {
-    /// Logs `entries` together if the node has a log (use cases call this after their write
-    /// committed). An error means the write is stored but not logged: the log writer has
-    /// failed and the node must be restarted.
-    pub(crate) async fn log_events(&self, entries: Vec<LogEntry>) -> Result<(), NodeError> {
-        let Some(log) = self.log.get() else {
-            return Ok(());
-        };
-        let mut encoded = Vec::with_capacity(entries.len());
-        for entry in entries {
-            encoded.push(entry.to_bytes()?);
-        }
-        log.append_all_durably(encoded).await
-    }
 }

@@ -52,6 +52,23 @@ fn parse_document(text: &str, file_name: &str) -> Result<NormsDocument, NodeErro
         .map_err(|errors| NodeError::Invalid(norms_issues(&errors)))
 }
 
+/// A parsed document as the store keeps it: its exact text, named by its SHA-256.
+fn stored_document(
+    document: &NormsDocument,
+    text: &str,
+    added_at: redline_model::Timestamp,
+) -> StoredNormsDocument {
+    StoredNormsDocument {
+        sha256: document.sha256.clone(),
+        document_id: document.id.clone(),
+        version: document.version.clone(),
+        title: document.title.clone(),
+        file_name: document.file_name.clone(),
+        text: text.to_string(),
+        added_at,
+    }
+}
+
 impl Node {
     /// Loads the stored documents and adoptions, storing the shipped baseline if it is new.
     pub async fn load_norms(&self) -> Result<(), NodeError> {
@@ -90,15 +107,7 @@ impl Node {
     }
 
     async fn store_document(&self, document: &NormsDocument, text: &str) -> Result<(), NodeError> {
-        let stored = StoredNormsDocument {
-            sha256: document.sha256.clone(),
-            document_id: document.id.clone(),
-            version: document.version.clone(),
-            title: document.title.clone(),
-            file_name: document.file_name.clone(),
-            text: text.to_string(),
-            added_at: self.now(),
-        };
+        let stored = stored_document(document, text, self.now());
         match self.store.insert_norms_document(&stored).await {
             Ok(()) | Err(redline_store::StoreError::Conflict(_)) => Ok(()),
             Err(error) => Err(error.into()),
@@ -220,16 +229,26 @@ impl Node {
     ) -> Result<NormsDocumentSummary, NodeError> {
         Self::require_operator(caller, "add norms documents")?;
         let document = parse_document(text, file_name)?;
-        self.store_document(&document, text).await?;
-        // Transparency log.
-        self.log_events(vec![crate::log::LogEntry::new(
-            crate::log::LogEntryKind::NormsDocumentAdded,
-            None,
-            document.sha256.clone(),
-            self.now(),
-            text.as_bytes(),
-        )])
-        .await?;
+        // Transparency log: the document added (once: adding it again changes nothing).
+        let now = self.now();
+        let added = self
+            .commit_logged(
+                vec![redline_store::StoreWrite::InsertNormsDocument(
+                    stored_document(&document, text, now),
+                )],
+                vec![crate::log::LogEntry::new(
+                    crate::log::LogEntryKind::NormsDocumentAdded,
+                    None,
+                    document.sha256.clone(),
+                    now,
+                    text.as_bytes(),
+                )],
+            )
+            .await;
+        match added {
+            Ok(()) | Err(NodeError::Conflict(_)) => {}
+            Err(error) => return Err(error),
+        }
         let summary = NormsDocumentSummary {
             id: document.id.clone(),
             version: document.version.clone(),
@@ -278,9 +297,8 @@ impl Node {
             adopted_at: self.now(),
             signed: false,
         };
-        self.store.insert_norms_adoption(&adoption).await?;
         // Transparency log: the adoption (document and parties).
-        self.log_events(vec![crate::log::LogEntry::new(
+        let entry = crate::log::LogEntry::new(
             crate::log::LogEntryKind::NormsDocumentAdopted,
             None,
             sha256.to_string(),
@@ -291,7 +309,11 @@ impl Node {
                 .collect::<Vec<_>>()
                 .join("\n")
                 .as_bytes(),
-        )])
+        );
+        self.commit_logged(
+            vec![redline_store::StoreWrite::InsertNormsAdoption(adoption)],
+            vec![entry],
+        )
         .await?;
         let adoptions = self.store.list_norms_adoptions().await?;
         self.norms.write().await.adoptions = adoptions;
@@ -320,12 +342,13 @@ impl Node {
                     continue;
                 }
                 if let Some(assessment) = self.assessment_for(incident).await {
-                    self.store.put_assessment(&assessment).await?;
                     // Transparency log.
-                    self.log_events(vec![
-                        crate::log::assessment_entry(None, &assessment)
-                            .exercise(incident.report.exercise),
-                    ])
+                    let entry = crate::log::assessment_entry(None, &assessment)
+                        .exercise(incident.report.exercise);
+                    self.commit_logged(
+                        vec![redline_store::StoreWrite::PutAssessment(assessment)],
+                        vec![entry],
+                    )
                     .await?;
                     reassessed += 1;
                 }

@@ -89,10 +89,13 @@ impl Node {
         if !issues.is_empty() {
             return Err(NodeError::Invalid(issues));
         }
-        self.store.insert_party(&party).await?;
         // Transparency log.
-        self.log_events(vec![crate::log::party_entry(&party)])
-            .await?;
+        let entry = crate::log::party_entry(&party);
+        self.commit_logged(
+            vec![redline_store::StoreWrite::InsertParty(party.clone())],
+            vec![entry],
+        )
+        .await?;
         tracing::info!(party = %party.id, kind = party.kind.as_str(), "party added");
         Ok(party)
     }
@@ -114,10 +117,15 @@ impl Node {
             revoked_at: None,
             revocation_reason: None,
         };
-        self.store.add_party_key(party, &key).await?;
         // Transparency log.
-        self.log_events(vec![crate::log::party_key_entry(party, &key)])
-            .await?;
+        self.commit_logged(
+            vec![redline_store::StoreWrite::AddPartyKey {
+                party: party.clone(),
+                key: key.clone(),
+            }],
+            vec![crate::log::party_key_entry(party, &key)],
+        )
+        .await?;
         Ok(key)
     }
 

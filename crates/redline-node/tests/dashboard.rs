@@ -477,6 +477,7 @@ async fn checkpoint_with_its_witnesses_and_the_quorum() {
         ))
         .unwrap(),
     )
+    .await
     .unwrap();
     let first = CosignatureSigner::from_seed("witness-one.example", &[1; 32]).unwrap();
     let second = CosignatureSigner::from_seed("witness-two.example", &[2; 32]).unwrap();
@@ -495,6 +496,7 @@ async fn checkpoint_with_its_witnesses_and_the_quorum() {
     })
     .unwrap();
     seed(&node).await;
+    node.settle_log().await.unwrap();
     let checkpoint = node.public_checkpoint().unwrap();
     assert!(
         checkpoint.size > 8,

@@ -59,6 +59,7 @@ async fn world() -> World {
         ))
         .unwrap(),
     )
+    .await
     .unwrap();
     node.load_norms().await.unwrap();
     let mut keys = Vec::new();

@@ -23,6 +23,7 @@ async fn node_with_log(directory: &std::path::Path) -> Arc<Node> {
             .unwrap();
     let node = Node::new(Arc::new(store), Arc::new(SystemClock));
     node.attach_log(NodeLog::open(LogConfig::new(directory.join("log"), ORIGIN, SEED)).unwrap())
+        .await
         .unwrap();
     node.load_norms().await.unwrap();
     Arc::new(node)
@@ -59,6 +60,8 @@ async fn use_cases_are_logged_and_receipts_verify_across_a_restart() {
         .submit_incident_json(&Caller::Operator, &report)
         .await
         .unwrap();
+    // Use cases answer once their change and its entries are committed; the log catches up.
+    node.settle_log().await.unwrap();
     let log = node.log().unwrap().clone();
     let leaves = log.leaves_of_subject(incident.id.as_str());
     assert_eq!(leaves.len(), 2, "submission and assessment: {leaves:?}");
@@ -219,6 +222,7 @@ async fn key_rotation_and_revocation_are_logged() {
         .await
         .unwrap();
 
+    node.settle_log().await.unwrap();
     let log = node.log().unwrap().clone();
     let leaves = log.leaves_of_subject("EE");
     for leaf in &leaves {
@@ -267,4 +271,113 @@ fn redline_node_log_entries(directory: &std::path::Path) -> Vec<serde_json::Valu
         }
     }
     entries
+}
+
+/// How many times each of `entries` is in the log under `directory`.
+fn times_logged(directory: &std::path::Path, entries: &[&LogEntry]) -> Vec<usize> {
+    let logged = redline_node_log_entries(&directory.join("log"));
+    entries
+        .iter()
+        .map(|entry| {
+            let expected = serde_json::to_value(entry).unwrap();
+            logged.iter().filter(|logged| **logged == expected).count()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn entries_left_in_the_outbox_are_logged_once_at_the_next_start() {
+    let directory = tempfile::tempdir().unwrap();
+    let entry = |subject: &str| {
+        LogEntry::new(
+            LogEntryKind::CommunicationCheck,
+            Some("EE".into()),
+            subject,
+            redline_model::Timestamp::from_microseconds(1_790_000_000_000_000).unwrap(),
+            subject.as_bytes(),
+        )
+    };
+    // `unlogged`: committed with its change, then the node died before the log took it.
+    // `logged`: the log's checkpoint covered it, then the node died before its outbox row was
+    // deleted.
+    let (unlogged, logged) = (entry("check--unlogged"), entry("check--logged"));
+    {
+        let store = SqlStore::open_sqlite_file(
+            &directory.path().join("db.sqlite"),
+            SqlStoreOptions::default(),
+        )
+        .await
+        .unwrap();
+        let log =
+            NodeLog::open(LogConfig::new(directory.path().join("log"), ORIGIN, SEED)).unwrap();
+        log.append(logged.to_bytes().unwrap()).await.unwrap();
+        drop(log);
+        redline_store::Store::commit(
+            &store,
+            Vec::new(),
+            vec![unlogged.to_text().unwrap(), logged.to_text().unwrap()],
+        )
+        .await
+        .unwrap();
+        redline_store::Store::close(&store).await;
+    }
+    assert_eq!(
+        times_logged(directory.path(), &[&unlogged, &logged]),
+        [0, 1]
+    );
+
+    // The start appends what the log lacks, skips what it has, and empties the outbox.
+    let node = node_with_log(directory.path()).await;
+    assert_eq!(
+        times_logged(directory.path(), &[&unlogged, &logged]),
+        [1, 1]
+    );
+    node.close().await;
+    drop(node);
+    let node = node_with_log(directory.path()).await;
+    assert!(node.store().pending_log_entries().await.unwrap().is_empty());
+    node.close().await;
+    drop(node);
+    assert_eq!(
+        times_logged(directory.path(), &[&unlogged, &logged]),
+        [1, 1]
+    );
+}
+
+#[tokio::test]
+async fn a_write_is_answered_before_the_log_takes_it_and_logged_once_it_settles() {
+    let directory = tempfile::tempdir().unwrap();
+    let node = node_with_log(directory.path()).await;
+    let party = node
+        .add_party(
+            &Caller::Operator,
+            NewParty {
+                id: PartyId::parse("EE").unwrap(),
+                kind: PartyKind::State,
+                name: "Estonia".into(),
+                languages: vec![],
+                public_keys: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    node.settle_log().await.unwrap();
+    let log = node.log().unwrap().clone();
+    assert_eq!(log.leaves_of_subject("EE").len(), 1);
+    // The outbox row goes once the entry is durable (with the next batch of writes, or at the
+    // latest when the node closes).
+    node.close().await;
+    let store = SqlStore::open_sqlite_file(
+        &directory.path().join("db.sqlite"),
+        SqlStoreOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        redline_store::Store::pending_log_entries(&store)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(party.id.as_str(), "EE");
 }

@@ -169,12 +169,58 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// One change of a [`Store::commit`]: the writes a use case makes together with the
+/// transparency-log entries they cause.
+#[derive(Debug, Clone)]
+pub enum StoreWrite {
+    InsertParty(Party),
+    AddPartyKey {
+        party: PartyId,
+        key: PartyKey,
+    },
+    /// Not found if `key_id` is not a current key of `party`.
+    RevokePartyKey {
+        party: PartyId,
+        key_id: String,
+        at: Timestamp,
+        reason: String,
+    },
+    /// Conflict if the id exists.
+    InsertIncident(IncidentWrite),
+    /// Conflict if the stored version is not `expected_version`.
+    UpdateIncident {
+        write: IncidentWrite,
+        expected_version: u32,
+    },
+    /// Conflict if a document with the same SHA-256 is stored.
+    InsertNormsDocument(StoredNormsDocument),
+    InsertNormsAdoption(NormsAdoption),
+    PutAssessment(StoredAssessment),
+    Hotline(Box<HotlineWrite>),
+    InsertExerciseRecord(ExerciseRecord),
+}
+
 /// Everything a node keeps. A write returns only once it is durable (committed with the
 /// database's full synchronisation).
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Which database is behind this store, for logs and health checks.
     fn backend(&self) -> Backend;
+
+    /// Applies `writes` in one transaction (all or nothing) and, in the same transaction, puts
+    /// `log_entries` into the transparency log's outbox. Answers the entries' outbox ids, in
+    /// order, once durable.
+    async fn commit(
+        &self,
+        writes: Vec<StoreWrite>,
+        log_entries: Vec<String>,
+    ) -> Result<Vec<i64>, StoreError>;
+    /// The log outbox: entries committed but not yet known to be in the log, oldest first.
+    async fn pending_log_entries(&self) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Deletes outbox rows whose entries are durable in the log. Does not wait (the delete
+    /// commits with the next batch of writes) and never blocks; `false` if it could not be
+    /// queued. Losing it is harmless: at start the node finds those entries in the log already.
+    fn forget_log_entries(&self, ids: Vec<i64>) -> bool;
 
     async fn insert_party(&self, party: &Party) -> Result<(), StoreError>;
     async fn get_party(&self, id: &PartyId) -> Result<Option<Party>, StoreError>;

@@ -161,7 +161,7 @@ impl SqlStore {
                 .execute(&mut write_connection)
                 .await?;
         }
-        let writer = Writer::start(write_connection, options.maximum_write_batch);
+        let writer = Writer::start(write_connection, options.maximum_write_batch).await?;
         Ok(Self {
             backend,
             pool,
@@ -397,7 +397,183 @@ pub(crate) async fn apply_write(
             Ok(())
         }
         WriteCommand::PutAssessment(assessment) => put_assessment(connection, assessment).await,
+        WriteCommand::ForgetLogEntries(ids) => {
+            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                let placeholders = numbered_placeholders(1, chunk.len(), 1);
+                let statement = format!("DELETE FROM log_outbox WHERE id IN ({placeholders})");
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&mut *connection).await?;
+            }
+            Ok(())
+        }
     }
+}
+
+/// How many small rows (outbox entries, ids to delete, sector and reader pairs) one statement
+/// writes or deletes.
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// `$first, $first+1, …` in groups of `per_row` (`($1, $2), ($3, $4)` when `per_row` is 2;
+/// without parentheses when it is 1).
+fn numbered_placeholders(first: usize, rows: usize, per_row: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let columns: Vec<String> = (0..per_row)
+                .map(|column| format!("${}", first + row * per_row + column))
+                .collect();
+            if per_row == 1 {
+                columns.join(", ")
+            } else {
+                format!("({})", columns.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Puts log entries into the outbox under the ids the writer chose.
+pub(crate) async fn insert_log_outbox(
+    connection: &mut AnyConnection,
+    rows: &[(i64, &str)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let statement = format!(
+            "INSERT INTO log_outbox (id, entry) VALUES {}",
+            numbered_placeholders(1, chunk.len(), 2)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+        for (id, entry) in chunk {
+            query = query.bind(*id).bind(*entry);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// How many incidents one multi-row statement inserts (9 parameters each, well under every
+/// database's limit).
+const INCIDENTS_PER_STATEMENT: usize = 200;
+
+/// Stores new incidents (version 1, its details and assessment) with a few multi-row
+/// statements: the writer's path for a batch of submissions. One failure (an id that exists,
+/// say) fails the whole call; the writer then retries each write alone for its own answer.
+pub(crate) async fn insert_incidents_together(
+    connection: &mut AnyConnection,
+    writes: &[&IncidentWrite],
+) -> Result<(), StoreError> {
+    let records: Vec<String> = writes
+        .iter()
+        .map(|write| to_json_text("incident", &write.incident))
+        .collect::<Result<_, _>>()?;
+    let conflict = || "an incident of this batch".to_string();
+    for (chunk, chunk_records) in writes
+        .chunks(INCIDENTS_PER_STATEMENT)
+        .zip(records.chunks(INCIDENTS_PER_STATEMENT))
+    {
+        let statement = format!(
+            "INSERT INTO incidents (id, version, reported_by, victim, status, restricted, first_observed_us, updated_at_us, record) VALUES {}",
+            numbered_placeholders(1, chunk.len(), 9)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+        for (write, record) in chunk.iter().zip(chunk_records) {
+            let incident = &write.incident;
+            query = query
+                .bind(incident.id.as_str())
+                .bind(i64::from(incident.version))
+                .bind(incident.report.reported_by.as_str())
+                .bind(incident.report.victim.as_str())
+                .bind(incident.report.status.as_str())
+                .bind(i64::from(write.readers.is_some()))
+                .bind(incident.report.first_observed.as_microseconds())
+                .bind(incident.updated_at.as_microseconds())
+                .bind(record.as_str());
+        }
+        query
+            .execute(&mut *connection)
+            .await
+            .map_err(|error| classify(error, conflict))?;
+
+        let statement = format!(
+            "INSERT INTO incident_versions (incident_id, version, updated_at_us, record) VALUES {}",
+            numbered_placeholders(1, chunk.len(), 4)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+        for (write, record) in chunk.iter().zip(chunk_records) {
+            let incident = &write.incident;
+            query = query
+                .bind(incident.id.as_str())
+                .bind(i64::from(incident.version))
+                .bind(incident.updated_at.as_microseconds())
+                .bind(record.as_str());
+        }
+        query
+            .execute(&mut *connection)
+            .await
+            .map_err(|error| classify(error, conflict))?;
+
+        let assessments: Vec<&StoredAssessment> = chunk
+            .iter()
+            .filter_map(|write| write.assessment.as_ref())
+            .collect();
+        if !assessments.is_empty() {
+            let statement = format!(
+                "INSERT INTO assessments (incident_id, incident_version, norms_sha256, assessed_at_us, assessment) VALUES {}",
+                numbered_placeholders(1, assessments.len(), 5)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+            for assessment in assessments {
+                query = query
+                    .bind(assessment.incident_id.as_str())
+                    .bind(i64::from(assessment.incident_version))
+                    .bind(assessment.norms_sha256.as_str())
+                    .bind(assessment.assessed_at.as_microseconds())
+                    .bind(assessment.assessment_json.as_str());
+            }
+            query
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| classify(error, conflict))?;
+        }
+
+        let mut sector_rows: Vec<(&str, &'static str)> = Vec::new();
+        let mut reader_rows: Vec<(&str, &str)> = Vec::new();
+        for write in chunk {
+            let id = write.incident.id.as_str();
+            for sector in write.incident.report.sectors() {
+                sector_rows.push((id, sector.as_str()));
+            }
+            for reader in write.readers.iter().flatten() {
+                reader_rows.push((id, reader.as_str()));
+            }
+        }
+        insert_incident_pairs(connection, "incident_sectors", "sector", &sector_rows).await?;
+        insert_incident_pairs(connection, "incident_readers", "party_id", &reader_rows).await?;
+    }
+    Ok(())
+}
+
+/// Inserts `(incident_id, value)` rows of several incidents, a few hundred per statement.
+async fn insert_incident_pairs(
+    connection: &mut AnyConnection,
+    table: &'static str,
+    column: &'static str,
+    rows: &[(&str, &str)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let statement = format!(
+            "INSERT INTO {table} (incident_id, {column}) VALUES {}",
+            numbered_placeholders(1, chunk.len(), 2)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+        for (incident_id, value) in chunk {
+            query = query.bind(*incident_id).bind(*value);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
 }
 
 const INSERT_NORMS_DOCUMENT: &str = "INSERT INTO norms_documents (sha256, document_id, version, title, file_name, text, added_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -489,61 +665,21 @@ async fn insert_incident_details(
     if let Some(assessment) = &write.assessment {
         put_assessment(connection, assessment).await?;
     }
-    let sectors: Vec<&str> = incident
+    let id = incident.id.as_str();
+    let sectors: Vec<(&str, &str)> = incident
         .report
         .sectors()
         .into_iter()
-        .map(|sector| sector.as_str())
+        .map(|sector| (id, sector.as_str()))
         .collect();
-    insert_pairs(
-        connection,
-        "incident_sectors",
-        "sector",
-        incident.id.as_str(),
-        &sectors,
-    )
-    .await?;
-    let readers: Vec<&str> = write
+    insert_incident_pairs(connection, "incident_sectors", "sector", &sectors).await?;
+    let readers: Vec<(&str, &str)> = write
         .readers
         .iter()
         .flatten()
-        .map(|reader| reader.as_str())
+        .map(|reader| (id, reader.as_str()))
         .collect();
-    insert_pairs(
-        connection,
-        "incident_readers",
-        "party_id",
-        incident.id.as_str(),
-        &readers,
-    )
-    .await?;
-    Ok(())
-}
-
-/// Inserts `(incident_id, value)` rows in one statement. The SQL text is built from the table
-/// and column names above and the number of rows only; every value is a bound parameter.
-async fn insert_pairs(
-    connection: &mut AnyConnection,
-    table: &'static str,
-    column: &'static str,
-    incident_id: &str,
-    values: &[&str],
-) -> Result<(), StoreError> {
-    if values.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<String> = (0..values.len())
-        .map(|index| format!("($1, ${})", index + 2))
-        .collect();
-    let statement = format!(
-        "INSERT INTO {table} (incident_id, {column}) VALUES {}",
-        rows.join(", ")
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(statement)).bind(incident_id.to_string());
-    for value in values {
-        query = query.bind(value.to_string());
-    }
-    query.execute(&mut *connection).await?;
+    insert_incident_pairs(connection, "incident_readers", "party_id", &readers).await?;
     Ok(())
 }
 
@@ -606,6 +742,32 @@ impl Store for SqlStore {
         self.writer
             .submit(WriteCommand::InsertParty(party.clone()))
             .await
+    }
+
+    async fn commit(
+        &self,
+        writes: Vec<crate::StoreWrite>,
+        log_entries: Vec<String>,
+    ) -> Result<Vec<i64>, StoreError> {
+        self.writer
+            .submit_all(writes.into_iter().map(Into::into).collect(), log_entries)
+            .await
+    }
+
+    async fn pending_log_entries(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query("SELECT id, entry FROM log_outbox ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
+    }
+
+    fn forget_log_entries(&self, ids: Vec<i64>) -> bool {
+        ids.is_empty()
+            || self
+                .writer
+                .queue_detached(WriteCommand::ForgetLogEntries(ids))
     }
 
     async fn get_party(&self, id: &PartyId) -> Result<Option<Party>, StoreError> {

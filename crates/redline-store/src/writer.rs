@@ -1,14 +1,20 @@
 //! The single writer: every write of a store goes through one connection, in batches.
 //!
 //! Writes queue up while a batch is being committed; the next batch takes everything queued (up
-//! to a limit) into one transaction and commits once; if one write of the batch is refused, the
-//! batch is rolled back and each write retried alone, so one failure does not undo the others. A caller is answered only after that commit returns, so an
-//! answered write is durable (SQLite runs with `synchronous=FULL`; PostgreSQL commits
-//! synchronously). One fsync then covers many writes: group commit.
+//! to a limit) into one transaction and commits once; if one request of the batch is refused,
+//! the batch is rolled back and each request retried alone, so one failure does not undo the
+//! others. A request may carry several writes (they commit or fail together) and the
+//! transparency-log entries they cause, which go into the log outbox in the same transaction.
+//! A caller is answered only after that commit returns, so an answered write is durable
+//! (SQLite runs with `synchronous=FULL`; PostgreSQL commits synchronously). One fsync then
+//! covers many writes: group commit.
+//!
+//! The writer hands out the outbox ids itself (it is the only writer), starting after the
+//! largest id stored when it starts; ids of a rolled-back batch are simply never used.
 
 use std::sync::Mutex;
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::{AnyConnection, Connection, Row};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -56,11 +62,54 @@ pub(crate) enum WriteCommand {
     // --- end of STIX objects and TAXII collections --------------------------------------------
     // Tabletop exercises (issue 6 item 6).
     InsertExerciseRecord(crate::ExerciseRecord),
+    /// Log outbox rows whose entries are durable in the transparency log.
+    ForgetLogEntries(Vec<i64>),
+}
+
+impl From<crate::StoreWrite> for WriteCommand {
+    fn from(write: crate::StoreWrite) -> Self {
+        use crate::StoreWrite;
+        match write {
+            StoreWrite::InsertParty(party) => WriteCommand::InsertParty(party),
+            StoreWrite::AddPartyKey { party, key } => WriteCommand::AddPartyKey { party, key },
+            StoreWrite::RevokePartyKey {
+                party,
+                key_id,
+                at,
+                reason,
+            } => WriteCommand::RevokePartyKey {
+                party,
+                key_id,
+                at,
+                reason,
+            },
+            StoreWrite::InsertIncident(write) => WriteCommand::InsertIncident(write),
+            StoreWrite::UpdateIncident {
+                write,
+                expected_version,
+            } => WriteCommand::UpdateIncident {
+                write,
+                expected_version,
+            },
+            StoreWrite::InsertNormsDocument(document) => {
+                WriteCommand::InsertNormsDocument(document)
+            }
+            StoreWrite::InsertNormsAdoption(adoption) => {
+                WriteCommand::InsertNormsAdoption(adoption)
+            }
+            StoreWrite::PutAssessment(assessment) => WriteCommand::PutAssessment(assessment),
+            StoreWrite::Hotline(write) => WriteCommand::Hotline(write),
+            StoreWrite::InsertExerciseRecord(record) => WriteCommand::InsertExerciseRecord(record),
+        }
+    }
 }
 
 struct WriteRequest {
-    command: WriteCommand,
-    reply: oneshot::Sender<Result<(), StoreError>>,
+    commands: Vec<WriteCommand>,
+    /// Transparency-log entries to put in the outbox in the same transaction.
+    log_entries: Vec<String>,
+    /// `None` for a write nobody waits for (see [`Writer::queue_detached`]).
+    reply: Option<oneshot::Sender<Result<Vec<i64>, StoreError>>>,
 }
 
 pub(crate) struct Writer {
@@ -69,30 +118,71 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(connection: AnyConnection, maximum_batch: usize) -> Self {
+    pub(crate) async fn start(
+        mut connection: AnyConnection,
+        maximum_batch: usize,
+    ) -> Result<Self, StoreError> {
+        let largest_outbox_id: Option<i64> = sqlx::query("SELECT MAX(id) FROM log_outbox")
+            .fetch_one(&mut connection)
+            .await?
+            .try_get(0)?;
         let (sender, receiver) = mpsc::channel(maximum_batch.max(1) * 4);
-        let task = tokio::spawn(run_writer(connection, receiver, maximum_batch.max(1)));
-        Self {
+        let task = tokio::spawn(run_writer(
+            connection,
+            receiver,
+            maximum_batch.max(1),
+            largest_outbox_id.unwrap_or(0),
+        ));
+        Ok(Self {
             sender: Mutex::new(Some(sender)),
             task: tokio::sync::Mutex::new(Some(task)),
+        })
+    }
+
+    fn sender(&self) -> Result<mpsc::Sender<WriteRequest>, StoreError> {
+        match self.sender.lock() {
+            Ok(guard) => guard.clone().ok_or(StoreError::Closed),
+            Err(_) => Err(StoreError::Closed),
         }
     }
 
     /// Queues a write and waits until it is committed (or failed).
     pub(crate) async fn submit(&self, command: WriteCommand) -> Result<(), StoreError> {
-        let sender = match self.sender.lock() {
-            Ok(guard) => guard.clone(),
-            Err(_) => None,
-        };
-        let Some(sender) = sender else {
-            return Err(StoreError::Closed);
-        };
+        self.submit_all(vec![command], Vec::new()).await.map(drop)
+    }
+
+    /// Queues writes that commit together with `log_entries` (into the log outbox) and waits
+    /// until they are committed (or failed); answers the outbox ids of the entries in order.
+    pub(crate) async fn submit_all(
+        &self,
+        commands: Vec<WriteCommand>,
+        log_entries: Vec<String>,
+    ) -> Result<Vec<i64>, StoreError> {
         let (reply, answer) = oneshot::channel();
-        sender
-            .send(WriteRequest { command, reply })
+        self.sender()?
+            .send(WriteRequest {
+                commands,
+                log_entries,
+                reply: Some(reply),
+            })
             .await
             .map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues a write nobody waits for; it commits with the next batch. Never blocks: when the
+    /// queue is full or the store closed the write is dropped and `false` answered (for
+    /// housekeeping whose loss is harmless, such as forgetting logged outbox rows).
+    pub(crate) fn queue_detached(&self, command: WriteCommand) -> bool {
+        self.sender().is_ok_and(|sender| {
+            sender
+                .try_send(WriteRequest {
+                    commands: vec![command],
+                    log_entries: Vec::new(),
+                    reply: None,
+                })
+                .is_ok()
+        })
     }
 
     /// Stops taking writes, lets the queued ones commit, and closes the connection.
@@ -113,7 +203,9 @@ async fn run_writer(
     mut connection: AnyConnection,
     mut receiver: mpsc::Receiver<WriteRequest>,
     maximum_batch: usize,
+    largest_outbox_id: i64,
 ) {
+    let mut next_outbox_id = largest_outbox_id.saturating_add(1);
     while let Some(first) = receiver.recv().await {
         let mut batch = vec![first];
         while batch.len() < maximum_batch {
@@ -122,11 +214,20 @@ async fn run_writer(
                 Err(_) => break,
             }
         }
-        let commands: Vec<&WriteCommand> = batch.iter().map(|request| &request.command).collect();
-        let results = execute_batch(&mut connection, &commands).await;
+        let requests: Vec<&WriteRequest> = batch.iter().collect();
+        let results = execute_batch(&mut connection, &requests, &mut next_outbox_id).await;
         for (request, result) in batch.into_iter().zip(results) {
             // The caller may have gone away (a dropped request); the write stands regardless.
-            let _ = request.reply.send(result);
+            match request.reply {
+                Some(reply) => {
+                    let _ = reply.send(result);
+                }
+                None => {
+                    if let Err(error) = result {
+                        tracing::debug!(%error, "a detached write failed");
+                    }
+                }
+            }
         }
     }
     if let Err(error) = connection.close().await {
@@ -134,19 +235,24 @@ async fn run_writer(
     }
 }
 
-/// Runs a batch in one transaction. The fast path applies every write and commits once; if any
-/// write fails, the transaction is rolled back (nothing of the batch is stored) and each write
-/// is retried in its own transaction, so one refusal never takes the others down with it.
+/// Runs a batch in one transaction. The fast path applies every request and commits once; if
+/// any request fails, the transaction is rolled back (nothing of the batch is stored) and each
+/// request is retried in its own transaction, so one refusal never takes the others down.
 async fn execute_batch(
     connection: &mut AnyConnection,
-    commands: &[&WriteCommand],
-) -> Vec<Result<(), StoreError>> {
-    match execute_together(connection, commands).await {
-        Ok(()) => commands.iter().map(|_| Ok(())).collect(),
-        Err(_) if commands.len() > 1 => {
-            let mut results = Vec::with_capacity(commands.len());
-            for command in commands {
-                results.push(execute_together(connection, &[*command]).await);
+    requests: &[&WriteRequest],
+    next_outbox_id: &mut i64,
+) -> Vec<Result<Vec<i64>, StoreError>> {
+    match execute_together(connection, requests, next_outbox_id).await {
+        Ok(outbox_ids) => outbox_ids.into_iter().map(Ok).collect(),
+        Err(_) if requests.len() > 1 => {
+            let mut results = Vec::with_capacity(requests.len());
+            for request in requests {
+                results.push(
+                    execute_together(connection, &[*request], next_outbox_id)
+                        .await
+                        .map(|mut ids| ids.pop().unwrap_or_default()),
+                );
             }
             results
         }
@@ -154,19 +260,69 @@ async fn execute_batch(
     }
 }
 
+/// Applies `requests` in one transaction; answers each request's outbox ids.
 async fn execute_together(
     connection: &mut AnyConnection,
-    commands: &[&WriteCommand],
-) -> Result<(), StoreError> {
+    requests: &[&WriteRequest],
+    next_outbox_id: &mut i64,
+) -> Result<Vec<Vec<i64>>, StoreError> {
     let mut transaction = connection.begin().await?;
-    for command in commands {
-        if let Err(error) = crate::sql::apply_write(&mut transaction, command).await {
+    match apply_requests(&mut transaction, requests, next_outbox_id).await {
+        Ok(outbox_ids) => {
+            transaction.commit().await?;
+            Ok(outbox_ids)
+        }
+        Err(error) => {
             if let Err(rollback_error) = transaction.rollback().await {
                 tracing::warn!(%rollback_error, "rolling back a failed batch failed");
             }
-            return Err(error);
+            Err(error)
         }
     }
-    transaction.commit().await?;
-    Ok(())
+}
+
+/// The new incident a request stores, when that is all it does.
+fn plain_incident_insert(request: &WriteRequest) -> Option<&crate::IncidentWrite> {
+    match request.commands.as_slice() {
+        [WriteCommand::InsertIncident(write)] => Some(write),
+        _ => None,
+    }
+}
+
+/// Applies every request of a batch inside the caller's transaction. Each statement is a
+/// round trip to the database's connection, so what can be grouped is: a batch's new incidents
+/// go in with a few multi-row statements, and every request's log entries with one. Requests
+/// of one batch arrived concurrently, so any order among them is a valid one.
+async fn apply_requests(
+    connection: &mut AnyConnection,
+    requests: &[&WriteRequest],
+    next_outbox_id: &mut i64,
+) -> Result<Vec<Vec<i64>>, StoreError> {
+    let new_incidents: Vec<&crate::IncidentWrite> = requests
+        .iter()
+        .filter_map(|request| plain_incident_insert(request))
+        .collect();
+    let grouped = new_incidents.len() > 1;
+    if grouped {
+        crate::sql::insert_incidents_together(connection, &new_incidents).await?;
+    }
+    let mut outbox_ids = Vec::with_capacity(requests.len());
+    let mut outbox_rows: Vec<(i64, &str)> = Vec::new();
+    for request in requests {
+        if !(grouped && plain_incident_insert(request).is_some()) {
+            for command in &request.commands {
+                crate::sql::apply_write(connection, command).await?;
+            }
+        }
+        let mut ids = Vec::with_capacity(request.log_entries.len());
+        for entry in &request.log_entries {
+            let id = *next_outbox_id;
+            *next_outbox_id = id.saturating_add(1);
+            ids.push(id);
+            outbox_rows.push((id, entry.as_str()));
+        }
+        outbox_ids.push(ids);
+    }
+    crate::sql::insert_log_outbox(connection, &outbox_rows).await?;
+    Ok(outbox_ids)
 }

@@ -11,7 +11,7 @@ use redline_model::{
 };
 use redline_store::{
     Backend, Credential, IncidentQuery, IncidentWrite, NormsAdoption, SqlStore, SqlStoreOptions,
-    Store, StoreError, StoredAssessment, StoredNormsDocument,
+    Store, StoreError, StoreWrite, StoredAssessment, StoredNormsDocument,
 };
 use sqlx::Connection;
 
@@ -375,6 +375,101 @@ async fn check_batch_isolation(store: &dyn Store) {
     }
 }
 
+async fn check_grouped_submissions_and_the_log_outbox(store: &dyn Store) {
+    // Submissions that arrive together are stored with multi-row statements; each must come
+    // back whole: sectors and readers (the listing filters use them), its assessment, and its
+    // log entries in the outbox with the ids the commit answered.
+    // (The document of their assessments was stored by `check_norms_and_assessments`.)
+    let writes: Vec<IncidentWrite> = (700..730u128)
+        .map(|n| {
+            let tlp = if n % 3 == 0 { "amber" } else { "green" };
+            let sector = if n % 2 == 0 { "nuclear" } else { "dams" };
+            let write = IncidentWrite::new(incident(n, "EE", sector, tlp, 28));
+            let assessment = StoredAssessment {
+                incident_id: write.incident.id.clone(),
+                incident_version: 1,
+                norms_sha256: "ab".repeat(32),
+                assessed_at: now(),
+                assessment_json: format!(r#"{{"incident":"{}"}}"#, write.incident.id),
+            };
+            write.with_assessment(assessment)
+        })
+        .collect();
+    let commits = writes.iter().map(|write| {
+        store.commit(
+            vec![StoreWrite::InsertIncident(write.clone())],
+            vec![
+                format!("submitted {}", write.incident.id),
+                format!("assessed {}", write.incident.id),
+            ],
+        )
+    });
+    let outbox_ids = futures::future::join_all(commits).await;
+    let pending: std::collections::HashMap<i64, String> = store
+        .pending_log_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    for (write, ids) in writes.iter().zip(&outbox_ids) {
+        let ids = ids.as_ref().unwrap();
+        assert_eq!(ids.len(), 2);
+        assert_eq!(pending[&ids[0]], format!("submitted {}", write.incident.id));
+        assert_eq!(pending[&ids[1]], format!("assessed {}", write.incident.id));
+        assert_eq!(
+            store
+                .get_incident(&write.incident.id)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&write.incident)
+        );
+        assert_eq!(
+            store
+                .get_latest_assessment(&write.incident.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .assessment_json,
+            format!(r#"{{"incident":"{}"}}"#, write.incident.id)
+        );
+    }
+    let nuclear = store
+        .list_incidents(&IncidentQuery {
+            sector: Some(Sector::Nuclear),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(nuclear.incidents.len(), 15);
+    let seen_by_finland = store
+        .list_incidents(&IncidentQuery {
+            visible_to: Some(PartyId::parse("FI").unwrap()),
+            observed_since: Some(Timestamp::parse("2026-10-28T00:00:00Z").unwrap()),
+            observed_until: Some(Timestamp::parse("2026-10-29T00:00:00Z").unwrap()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen_by_finland.incidents.len(), 20, "the amber ten are not");
+
+    // Forgetting rows does not wait; they are gone once the next write has committed.
+    let all: Vec<i64> = outbox_ids.into_iter().flat_map(Result::unwrap).collect();
+    assert!(store.forget_log_entries(all.clone()));
+    store.commit(Vec::new(), Vec::new()).await.unwrap();
+    let left: Vec<i64> = store
+        .pending_log_entries()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| all.contains(id))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 async fn check_norms_and_assessments(store: &dyn Store) {
     let document = StoredNormsDocument {
         sha256: "ab".repeat(32),
@@ -474,7 +569,8 @@ async fn run_suite(store: &dyn Store) {
     check_listing(store).await;
     check_batch_isolation(store).await;
     check_norms_and_assessments(store).await;
-    assert_eq!(store.count_incidents().await.unwrap(), 1 + 25 + 40 + 1);
+    check_grouped_submissions_and_the_log_outbox(store).await;
+    assert_eq!(store.count_incidents().await.unwrap(), 1 + 25 + 40 + 30 + 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -492,7 +588,7 @@ async fn conformance_on_sqlite() {
     let reopened = SqlStore::open_sqlite_file(&path, SqlStoreOptions::default())
         .await
         .unwrap();
-    assert_eq!(reopened.count_incidents().await.unwrap(), 67);
+    assert_eq!(reopened.count_incidents().await.unwrap(), 97);
     assert_eq!(reopened.list_parties().await.unwrap().len(), 2);
     reopened.close().await;
     println!("store conformance suite: SQLite passed");
@@ -542,7 +638,7 @@ async fn conformance_on_postgres() {
     let reopened = SqlStore::open(&url, SqlStoreOptions::default())
         .await
         .unwrap();
-    assert_eq!(reopened.count_incidents().await.unwrap(), 67);
+    assert_eq!(reopened.count_incidents().await.unwrap(), 97);
     reopened.close().await;
     println!("store conformance suite: PostgreSQL passed");
 }

@@ -272,16 +272,18 @@ fn a_node_killed_during_a_burst_restarts_consistent_with_every_receipt() {
         &std::fs::read("../../demo/incidents/01-estonia-2007.json").unwrap(),
     )
     .unwrap();
-    let (receipts, checkpoints) = runtime.block_on(async {
+    let (receipts, checkpoints, acknowledged) = runtime.block_on(async {
         let http = reqwest::Client::new();
         wait_until_healthy(&http, &base).await;
         let receipts = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
         let checkpoints = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        // Every incident the node answered 201 for, in the middle of the burst or not.
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
         let mut writers = Vec::new();
         for _ in 0..8 {
             let (http, base, token, report) =
                 (http.clone(), base.clone(), token.clone(), report.clone());
-            let receipts = receipts.clone();
+            let (receipts, acknowledged) = (receipts.clone(), acknowledged.clone());
             writers.push(tokio::spawn(async move {
                 loop {
                     let Ok(response) = http
@@ -296,8 +298,11 @@ fn a_node_killed_during_a_burst_restarts_consistent_with_every_receipt() {
                     if response.status() != 201 {
                         return;
                     }
-                    let incident: serde_json::Value = response.json().await.unwrap();
+                    let Ok(incident) = response.json::<serde_json::Value>().await else {
+                        return;
+                    };
                     let id = incident["id"].as_str().unwrap().to_owned();
+                    acknowledged.lock().unwrap().push(id.clone());
                     let Ok(response) = http
                         .get(format!("{base}/api/v1/log/inclusion?subject={id}"))
                         .send()
@@ -347,7 +352,8 @@ fn a_node_killed_during_a_burst_restarts_consistent_with_every_receipt() {
         watcher.abort();
         let receipts = receipts.lock().unwrap().clone();
         let checkpoints = checkpoints.lock().unwrap().clone();
-        (receipts, checkpoints)
+        let acknowledged = acknowledged.lock().unwrap().clone();
+        (receipts, checkpoints, acknowledged)
     });
     assert!(receipts.len() > 20, "only {} receipts", receipts.len());
 
@@ -398,6 +404,25 @@ fn a_node_killed_during_a_burst_restarts_consistent_with_every_receipt() {
         arguments.push(path.to_str().unwrap());
     }
     let output = redline(&arguments);
+    // Every incident answered with 201 is in the log exactly once with its assessment: the
+    // ones whose entries were still in the outbox at the kill were appended at the restart,
+    // and none was appended twice.
+    let entries_per_incident: Vec<(String, usize)> = runtime.block_on(async {
+        let http = reqwest::Client::new();
+        let mut counts = Vec::new();
+        for id in &acknowledged {
+            let proofs: serde_json::Value = http
+                .get(format!("{base}/api/v1/log/inclusion?subject={id}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            counts.push((id.clone(), proofs["proofs"].as_array().unwrap().len()));
+        }
+        counts
+    });
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
     assert!(
@@ -407,6 +432,19 @@ fn a_node_killed_during_a_burst_restarts_consistent_with_every_receipt() {
         String::from_utf8_lossy(&output.stderr)
     );
     println!("{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        acknowledged.len() > 20,
+        "only {} acknowledged",
+        acknowledged.len()
+    );
+    let wrong: Vec<&(String, usize)> = entries_per_incident
+        .iter()
+        .filter(|(_, entries)| *entries != 2)
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "acknowledged incidents without exactly their two log entries: {wrong:?}"
+    );
 }
 
 #[test]

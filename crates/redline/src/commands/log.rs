@@ -131,13 +131,19 @@ fn cosigner(settings: &Settings) -> anyhow::Result<CosignatureSigner> {
 }
 
 /// Opens the node's log (in `<data>/log`) and its witness role, and attaches them.
-pub fn attach(node: &Node, settings: &Settings) -> anyhow::Result<()> {
+pub async fn attach(node: &Node, settings: &Settings) -> anyhow::Result<()> {
     let (seed, origin) = log_key(settings)?;
     let mut config = LogConfig::new(settings.data.join("log"), origin, seed);
     config.batch_interval = Duration::from_millis(settings.log_batch_interval_ms);
     config.batch_entries = settings.log_batch_entries;
     let log = NodeLog::open(config).context("opening the transparency log")?;
-    node.attach_log(log)?;
+    let appended = node
+        .attach_log(log)
+        .await
+        .context("appending the log entries committed before the last stop")?;
+    if appended > 0 {
+        tracing::info!(appended, "log entries from before the last stop appended");
+    }
     let mut witnessed_logs = Vec::new();
     for (position, vkey) in settings.witnessed_logs.iter().enumerate() {
         let verifier = Ed25519NoteVerifier::from_vkey(vkey)

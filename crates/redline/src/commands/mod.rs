@@ -43,7 +43,7 @@ pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
         ),
     });
     // Transparency log: one per node, in <data>/log, with the node's key.
-    log::attach(&node, settings)?;
+    log::attach(&node, settings).await?;
     node.load_norms()
         .await
         .context("loading the norms documents")?;
