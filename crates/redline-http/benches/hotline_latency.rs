@@ -2,7 +2,8 @@
 //! server-sent-event stream, over real HTTP on 127.0.0.1, at a fixed offered rate.
 //!
 //! Starts a node in this process (SQLite in a temp directory, `synchronous=FULL`, the
-//! transparency log off), registers two states with Ed25519 keys, opens the recipient's
+//! transparency log on as in `redline serve`; `BENCH_LOG=0` turns it off), registers two
+//! states with Ed25519 keys, opens the recipient's
 //! `/api/v1/stream`, then sends `BENCH_MESSAGES` signed notifications at `BENCH_RATE` per second
 //! (open loop: each message leaves at its scheduled instant whatever the answers before it).
 //! Each message is timed from just before its POST to the moment its event is read from the
@@ -56,6 +57,15 @@ async fn run(rate: u64, count: usize) {
     .await
     .expect("the SQLite store");
     let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
+    if environment_number("BENCH_LOG", 1) != 0 {
+        let log = redline_node::log::NodeLog::open(redline_node::log::LogConfig::new(
+            directory.path().join("log"),
+            "bench.redline.example/log",
+            [5; 32],
+        ))
+        .expect("the transparency log");
+        node.attach_log(log).await.expect("the log attached");
+    }
     node.load_norms().await.expect("the shipped norms");
     let sender_key = SigningKey::from_bytes(&[11; 32]);
     let mut tokens = HashMap::new();
@@ -232,9 +242,19 @@ async fn run(rate: u64, count: usize) {
     let sending_seconds = started_wall.elapsed().as_secs_f64() - 0.2;
     let (latencies, delivered, duplicates) = receiver.await.expect("the receiver");
     let millis = |quantile: f64| latencies.value_at_quantile(quantile) as f64 / 1000.0;
+    let logged = match node.log() {
+        Some(log) => {
+            node.settle_log().await.expect("the log settles");
+            let size = log.checkpoint().expect("a checkpoint").tree_size;
+            // Two parties and their keys, then one entry per message.
+            assert!(size >= count as u64, "the log holds {size} entries");
+            format!("transparency log on ({size} entries)")
+        }
+        None => "transparency log off".to_string(),
+    };
     println!(
-        "hotline POST -> stream, SQLite durable, signature checked: {count} messages offered at {rate}/s \
-         (achieved {:.0}/s)",
+        "hotline POST -> stream, SQLite durable, signature checked, {logged}: {count} messages \
+         offered at {rate}/s (achieved {:.0}/s)",
         count as f64 / sending_seconds
     );
     println!(

@@ -266,9 +266,26 @@ async fn feed_stream(
 ) {
     let mut notices = node.subscribe_to_events();
     let mut closed = node.streams_closed();
+    // Recording delivery is a durable write; it runs beside the stream so the next events
+    // never wait for it, and a burst's deliveries are recorded together. When the stream
+    // ends, what was handed over is still recorded.
+    let (deliveries, mut delivered) = tokio::sync::mpsc::unbounded_channel::<Vec<EventView>>();
+    {
+        let (node, party) = (node.clone(), party.clone());
+        tokio::spawn(async move {
+            while let Some(mut events) = delivered.recv().await {
+                while let Ok(more) = delivered.try_recv() {
+                    events.extend(more);
+                }
+                if let Err(error) = node.record_delivery(&party, &events).await {
+                    tracing::warn!(%error, %party, "recording delivery failed; the stream goes on");
+                }
+            }
+        });
+    }
     loop {
-        // Drain everything stored after `last`: hand the events over first, then record
-        // their delivery, so that recording (a durable write) never delays a message.
+        // Drain everything stored after `last`: hand the events over, then have their
+        // delivery recorded.
         loop {
             let batch = match node.read_events(&party, last, 500).await {
                 Ok(batch) => batch,
@@ -284,9 +301,7 @@ async fn feed_stream(
                 }
                 last = event.sequence;
             }
-            if let Err(error) = node.record_delivery(&party, &batch).await {
-                tracing::warn!(%error, %party, "recording delivery failed; the stream goes on");
-            }
+            let _ = deliveries.send(batch);
             if !full {
                 break;
             }

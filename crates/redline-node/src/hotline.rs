@@ -55,6 +55,9 @@ pub struct HotlineNotice {
     pub parties: Vec<PartyId>,
 }
 
+/// How many (thread, party) deliveries the node remembers before it starts over.
+const DELIVERED_MEMO_LIMIT: usize = 65_536;
+
 /// The node's live hotline state (the records themselves are in the store).
 pub(crate) struct HotlineRuntime {
     pub(crate) settings: Mutex<HotlineSettings>,
@@ -1022,6 +1025,11 @@ impl Node {
             }
         }
         if let Ok(mut delivered) = self.hotline.delivered.lock() {
+            // A memo only (forgetting costs one read of the thread), so it stays bounded on a
+            // node that runs for months.
+            if delivered.len() >= DELIVERED_MEMO_LIMIT {
+                delivered.clear();
+            }
             delivered.insert(key);
         }
         Ok(())

@@ -145,8 +145,12 @@ pub struct LogConfig {
     pub origin: String,
     /// The 32-byte Ed25519 seed of the node's key.
     pub signing_seed: [u8; 32],
-    /// How long the writer waits for more entries after the first of a batch.
+    /// How long the writer waits for more entries after the first of a batch while a caller
+    /// waits (for a receipt, or in [`NodeLog::settle`]).
     pub batch_interval: Duration,
+    /// How long it gathers entries nobody waits for (those of answered writes, from the
+    /// outbox) before it signs: fewer checkpoints and syncs, at most this much later.
+    pub sequencing_interval: Duration,
     /// The most entries in one batch.
     pub batch_entries: usize,
 }
@@ -158,6 +162,7 @@ impl LogConfig {
             origin: origin.into(),
             signing_seed: seed,
             batch_interval: Duration::from_millis(2),
+            sequencing_interval: Duration::from_millis(100),
             batch_entries: 65_536,
         }
     }
@@ -318,7 +323,10 @@ impl NodeLog {
         });
         let (sender, receiver) = mpsc::channel();
         let writer_shared = shared.clone();
-        let batch_interval = config.batch_interval;
+        let intervals = BatchIntervals {
+            waited_for: config.batch_interval,
+            background: config.sequencing_interval.max(config.batch_interval),
+        };
         let batch_entries = config.batch_entries.max(1);
         let writer = std::thread::Builder::new()
             .name("redline-log-writer".into())
@@ -328,7 +336,7 @@ impl NodeLog {
                     writer_shared,
                     storage,
                     signer,
-                    batch_interval,
+                    intervals,
                     batch_entries,
                 );
             })
@@ -720,12 +728,19 @@ fn subject_of(entry: &[u8]) -> Option<String> {
         .map(|parsed| parsed.subject)
 }
 
+/// How long a batch gathers: briefly while someone waits for it, longer otherwise.
+#[derive(Debug, Clone, Copy)]
+struct BatchIntervals {
+    waited_for: Duration,
+    background: Duration,
+}
+
 fn run_writer(
     receiver: mpsc::Receiver<WriterRequest>,
     shared: Arc<LogShared>,
     mut storage: FileTileStorage,
     signer: Ed25519NoteSigner,
-    batch_interval: Duration,
+    intervals: BatchIntervals,
     batch_entries: usize,
 ) {
     let mut last_signed_bytes = match shared.checkpoint_note.read() {
@@ -742,9 +757,9 @@ fn run_writer(
             WriterRequest::Barrier(respond) => barriers.push(respond),
         };
         take(first, &mut batch, &mut barriers);
-        // Gather for at most the batch interval, and only while there are entries: a lone
-        // barrier is answered at once.
-        let deadline = Instant::now() + batch_interval;
+        // Gather only while there are entries (a lone barrier is answered at once): for the
+        // short interval once someone waits for this batch, else for the long one.
+        let started = Instant::now();
         loop {
             let gathered = batch.len();
             if gathered >= batch_entries {
@@ -755,6 +770,14 @@ fn run_writer(
                 Err(mpsc::TryRecvError::Disconnected) => break,
                 Err(mpsc::TryRecvError::Empty) => {
                     let now = Instant::now();
+                    let waited_for = !barriers.is_empty()
+                        || batch.iter().any(|request| request.respond.is_some());
+                    let deadline = started
+                        + if waited_for {
+                            intervals.waited_for
+                        } else {
+                            intervals.background
+                        };
                     if gathered == 0 || now >= deadline {
                         break;
                     }

@@ -135,8 +135,9 @@ impl World {
         }
     }
 
-    /// Every entry of the node's log, decoded.
-    fn log_entries(&self) -> Vec<serde_json::Value> {
+    /// Every entry of the node's log, decoded, once it holds every answered write.
+    async fn log_entries(&self) -> Vec<serde_json::Value> {
+        self.node.settle_log().await.unwrap();
         let log = self.node.log().unwrap();
         let size = log.checkpoint().unwrap().tree_size;
         let mut entries = Vec::new();
@@ -431,7 +432,7 @@ async fn a_scenario_played_by_two_scripted_players_produces_the_after_action_rep
             .all(|message| message.payload["exercise"] == true)
     );
     // ... and every log entry about the incident, the messages, the exercise and the decisions.
-    let entries = world.log_entries();
+    let entries = world.log_entries().await;
     let exercise_subjects: Vec<String> = [
         id.clone(),
         incident_id.to_string(),

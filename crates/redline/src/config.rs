@@ -50,8 +50,12 @@ pub struct Settings {
     // Transparency log.
     /// The log's origin line and key name, e.g. `redline.example.org/log`.
     pub log_origin: String,
-    /// How long the log writer waits for more entries after the first of a batch.
+    /// How long the log writer waits for more entries after the first of a batch when someone
+    /// waits for it (a receipt, or a proof or checkpoint read that must see every answered write).
     pub log_batch_interval_ms: u64,
+    /// How long it gathers the entries of answered writes (nobody waits for those) before it
+    /// signs a checkpoint: the most a fresh entry waits to be sequenced.
+    pub log_sequencing_interval_ms: u64,
     /// The most entries in one log batch.
     pub log_batch_entries: usize,
     /// Witnesses asked to cosign this node's checkpoints.
@@ -90,6 +94,7 @@ impl Default for Settings {
             // Transparency log.
             log_origin: "redline.localhost/log".into(),
             log_batch_interval_ms: 2,
+            log_sequencing_interval_ms: 100,
             log_batch_entries: 65_536,
             log_witnesses: Vec::new(),
             log_witness_quorum: 0,

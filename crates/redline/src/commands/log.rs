@@ -135,6 +135,7 @@ pub async fn attach(node: &Node, settings: &Settings) -> anyhow::Result<()> {
     let (seed, origin) = log_key(settings)?;
     let mut config = LogConfig::new(settings.data.join("log"), origin, seed);
     config.batch_interval = Duration::from_millis(settings.log_batch_interval_ms);
+    config.sequencing_interval = Duration::from_millis(settings.log_sequencing_interval_ms);
     config.batch_entries = settings.log_batch_entries;
     let log = NodeLog::open(config).context("opening the transparency log")?;
     let appended = node
