@@ -199,7 +199,7 @@ pub(crate) async fn insert_objects(
 ) -> Result<(), StoreError> {
     let mut inserted = vec![false; objects.len()];
     for (chunk_index, chunk) in objects.chunks(ROWS_PER_INSERT).enumerate() {
-        let statement = insert_objects_statement(chunk.len());
+        let statement = insert_objects_statement(connection, chunk.len());
         let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
         for object in chunk {
             query = query
@@ -251,18 +251,11 @@ pub(crate) async fn insert_objects(
 
 /// The multi-row INSERT for `rows` objects: built from the row count only; every value is a
 /// bound parameter.
-fn insert_objects_statement(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|row| {
-            let base = row * 9;
-            let placeholders: Vec<String> = (1..=9).map(|n| format!("${}", base + n)).collect();
-            format!("({})", placeholders.join(", "))
-        })
-        .collect();
+fn insert_objects_statement(connection: &AnyConnection, rows: usize) -> String {
     format!(
         "INSERT INTO stix_objects (collection_id, object_id, object_type, spec_version, version_us, added_at_us, added_by, restricted, record) VALUES {} \
          ON CONFLICT (collection_id, object_id, version_us) DO NOTHING RETURNING sequence, object_id, version_us",
-        values.join(", ")
+        crate::sql::value_placeholders(connection, rows, 9)
     )
 }
 
@@ -271,12 +264,9 @@ async fn insert_readers(
     rows: &[(i64, String)],
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|row| format!("(${}, ${})", row * 2 + 1, row * 2 + 2))
-            .collect();
         let statement = format!(
             "INSERT INTO stix_object_readers (object_sequence, party_id) VALUES {} ON CONFLICT DO NOTHING",
-            values.join(", ")
+            crate::sql::value_placeholders(connection, chunk.len(), 2)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
         for (sequence, party) in chunk {
@@ -428,8 +418,12 @@ pub(crate) async fn list_objects(
         let at = builder.placeholder(BoundValue::Integer(added_at.as_microseconds()));
         let at_again = builder.placeholder(BoundValue::Integer(added_at.as_microseconds()));
         let after_sequence = builder.placeholder(BoundValue::Integer(sequence));
+        // "After (at, sequence)" written so that its first half is a plain range: with bound
+        // parameters SQLite cannot find the range inside `a > ? OR (a = ? AND s > ?)` and
+        // scanned every earlier object for each page (a 1,000,000-object read-back went
+        // quadratic).
         builder.conditions.push(format!(
-            "(o.added_at_us > {at} OR (o.added_at_us = {at_again} AND o.sequence > {after_sequence}))"
+            "o.added_at_us >= {at} AND (o.added_at_us > {at_again} OR o.sequence > {after_sequence})"
         ));
     }
     builder.text_list("o.object_id", &query.ids);
