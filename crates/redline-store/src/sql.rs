@@ -2,7 +2,7 @@
 //! driver. The SQL text is shared (`$N` placeholders, BIGINT microsecond times, JSON kept as
 //! TEXT so the exact bytes come back); each backend has its own migrations and connection setup.
 
-use std::{collections::BTreeMap, path::Path, str::FromStr, time::Duration};
+use std::{collections::BTreeMap, path::Path, str::FromStr, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use sqlx::{
@@ -76,7 +76,19 @@ pub struct SqlStore {
 /// How often the WAL is checkpointed in the background (SQLite).
 const WAL_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(2000);
 
-async fn checkpoint_wal_periodically(pool: sqlx::AnyPool) {
+/// From this many WAL frames (about 32 MiB) on, the writer finishes a checkpoint itself.
+const WAL_RESTART_FRAMES: i64 = 8192;
+
+/// Copies the WAL into the database file in the background, off the writer's path. SQLite
+/// starts the WAL over from its beginning only when a write begins with every frame copied,
+/// and a busy writer always commits again before a background checkpoint has caught up: during
+/// a long ingest the WAL grew to 6 GB. So when the WAL is large, the writer is asked to run a
+/// checkpoint between two batches (`wal_restart_wanted`); it only has to copy what was written
+/// since this one, and its next transaction starts the WAL over.
+async fn checkpoint_wal_periodically(
+    pool: sqlx::AnyPool,
+    wal_restart_wanted: Arc<std::sync::atomic::AtomicBool>,
+) {
     let mut interval = tokio::time::interval(WAL_CHECKPOINT_INTERVAL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -84,11 +96,18 @@ async fn checkpoint_wal_periodically(pool: sqlx::AnyPool) {
         if pool.is_closed() {
             return;
         }
-        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
+        match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
             .await
         {
-            tracing::debug!(%error, "WAL checkpoint skipped");
+            Ok(row) => {
+                // (busy, frames in the WAL, frames copied)
+                let frames: i64 = row.try_get(1).unwrap_or(0);
+                if frames >= WAL_RESTART_FRAMES {
+                    wal_restart_wanted.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            Err(error) => tracing::debug!(%error, "WAL checkpoint skipped"),
         }
     }
 }
@@ -153,15 +172,30 @@ impl SqlStore {
             })
             .connect_with(connect_options)
             .await?;
-        let checkpointer = (backend == Backend::Sqlite)
-            .then(|| tokio::spawn(checkpoint_wal_periodically(pool.clone())));
+        let wal_restart_wanted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let checkpointer = (backend == Backend::Sqlite).then(|| {
+            tokio::spawn(checkpoint_wal_periodically(
+                pool.clone(),
+                wal_restart_wanted.clone(),
+            ))
+        });
         if backend == Backend::Sqlite {
             // The writer never stops to checkpoint on commit; the task above does it.
             sqlx::query("PRAGMA wal_autocheckpoint = 0")
                 .execute(&mut write_connection)
                 .await?;
+            // The writer walks every index a batch touches; 64 MiB of page cache (SQLite's
+            // default is 2 MiB) keeps a large collection's index pages in the process.
+            sqlx::query("PRAGMA cache_size = -65536")
+                .execute(&mut write_connection)
+                .await?;
         }
-        let writer = Writer::start(write_connection, options.maximum_write_batch).await?;
+        let writer = Writer::start(
+            write_connection,
+            options.maximum_write_batch,
+            wal_restart_wanted,
+        )
+        .await?;
         Ok(Self {
             backend,
             pool,

@@ -12,7 +12,8 @@
 //! The writer hands out the outbox ids itself (it is the only writer), starting after the
 //! largest id stored when it starts; ids of a rolled-back batch are simply never used.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use sqlx::{AnyConnection, Connection, Row};
 
@@ -118,9 +119,12 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
+    /// `wal_restart_wanted` (SQLite): set by the background checkpointer when the WAL has grown;
+    /// the writer then checkpoints between two batches so the WAL starts over.
     pub(crate) async fn start(
         mut connection: AnyConnection,
         maximum_batch: usize,
+        wal_restart_wanted: Arc<AtomicBool>,
     ) -> Result<Self, StoreError> {
         let largest_outbox_id: Option<i64> = sqlx::query("SELECT MAX(id) FROM log_outbox")
             .fetch_one(&mut connection)
@@ -132,6 +136,7 @@ impl Writer {
             receiver,
             maximum_batch.max(1),
             largest_outbox_id.unwrap_or(0),
+            wal_restart_wanted,
         ));
         Ok(Self {
             sender: Mutex::new(Some(sender)),
@@ -204,6 +209,7 @@ async fn run_writer(
     mut receiver: mpsc::Receiver<WriteRequest>,
     maximum_batch: usize,
     largest_outbox_id: i64,
+    wal_restart_wanted: Arc<AtomicBool>,
 ) {
     let mut next_outbox_id = largest_outbox_id.saturating_add(1);
     while let Some(first) = receiver.recv().await {
@@ -228,6 +234,13 @@ async fn run_writer(
                     }
                 }
             }
+        }
+        if wal_restart_wanted.swap(false, Ordering::Relaxed)
+            && let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&mut connection)
+                .await
+        {
+            tracing::debug!(%error, "the writer's WAL checkpoint was skipped");
         }
     }
     if let Err(error) = connection.close().await {
