@@ -90,6 +90,7 @@ impl Node {
                 },
                 events,
                 check: None,
+                acknowledged_by: None,
             };
             match self.store.apply_hotline_write(&write).await {
                 Ok(()) => {

@@ -532,6 +532,15 @@ impl Node {
         };
         let mut events: Vec<HotlineEvent> = message.to.iter().map(message_event).collect();
 
+        // A recipient's acknowledgement (as the thread machine counts one) is kept per recipient
+        // for the public figures: in a thread with several recipients each acknowledges.
+        let acknowledged_by = thread
+            .as_ref()
+            .filter(|existing| message.from != existing.opened_by)
+            .filter(|_| {
+                ThreadEvent::for_message_kind(message.kind()) == Some(ThreadEvent::Acknowledgement)
+            })
+            .map(|_| message.from.clone());
         let (thread_change, resulting) = match thread {
             None => {
                 let opened = self.open_thread(&message, now).await?;
@@ -582,6 +591,7 @@ impl Node {
             thread: thread_change,
             events,
             check,
+            acknowledged_by,
         };
         let mut announced: Vec<PartyId> = resulting.participants.clone();
         announced.sort();
@@ -1014,6 +1024,7 @@ impl Node {
                 },
                 events,
                 check: None,
+                acknowledged_by: None,
             };
             match self.store.apply_hotline_write(&write).await {
                 Ok(()) => {

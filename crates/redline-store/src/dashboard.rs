@@ -87,15 +87,6 @@ fn json_text(backend: Backend, expression: &str, path: &[&str]) -> String {
     }
 }
 
-fn json_array_length(backend: Backend, expression: &str, field: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("COALESCE(json_array_length({expression}, '$.{field}'), 0)"),
-        Backend::Postgres => {
-            format!("COALESCE(jsonb_array_length(CAST({expression} AS jsonb) -> '{field}'), 0)")
-        }
-    }
-}
-
 fn month_of(backend: Backend, microseconds: &str) -> String {
     match backend {
         Backend::Sqlite => format!("strftime('%Y-%m', {microseconds} / 1000000, 'unixepoch')"),
@@ -112,15 +103,7 @@ fn to_count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
-fn parse_level(text: Option<String>) -> Option<u8> {
-    text.and_then(|text| text.trim().parse().ok())
-}
-
 impl SqlStore {
-    fn tlp_of_incident(&self) -> String {
-        json_text(self.backend, "i.record", &["report", "tlp"])
-    }
-
     pub(crate) async fn dashboard_fingerprint_query(
         &self,
     ) -> Result<DashboardFingerprint, StoreError> {
@@ -147,23 +130,19 @@ impl SqlStore {
         &self,
         tlp: &str,
     ) -> Result<Vec<SeverityCount>, StoreError> {
-        let level = json_text(self.backend, "latest.assessment", &["severity", "level"]);
-        let name = json_text(self.backend, "latest.assessment", &["severity", "name"]);
-        let colour = json_text(self.backend, "latest.assessment", &["severity", "colour"]);
-        let sql = format!(
-            "SELECT {level}, COALESCE({name}, ''), COALESCE({colour}, ''), COUNT(*) FROM \
-               (SELECT {LATEST_ASSESSMENT} AS assessment FROM incidents i WHERE {tlp_of} = $1) latest \
-             GROUP BY 1, 2, 3",
-            tlp_of = self.tlp_of_incident()
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(tlp)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT latest_severity_level, COALESCE(latest_severity_name, ''), COALESCE(latest_severity_colour, ''), COUNT(*) \
+             FROM incidents WHERE tlp = $1 GROUP BY 1, 2, 3",
+        )
+        .bind(tlp)
+        .fetch_all(&self.pool)
+        .await?;
         let mut counts = Vec::with_capacity(rows.len());
         for row in rows {
             counts.push(SeverityCount {
-                level: parse_level(row.try_get(0)?),
+                level: row
+                    .try_get::<Option<i64>, _>(0)?
+                    .and_then(|level| u8::try_from(level).ok()),
                 name: row.try_get(1)?,
                 colour: row.try_get(2)?,
                 count: to_count(row.try_get(3)?),
@@ -178,9 +157,8 @@ impl SqlStore {
         tlp: &str,
     ) -> Result<Vec<(String, u64)>, StoreError> {
         let sql = format!(
-            "SELECT {month}, COUNT(*) FROM incidents i WHERE {tlp_of} = $1 GROUP BY 1 ORDER BY 1",
+            "SELECT {month}, COUNT(*) FROM incidents i WHERE i.tlp = $1 GROUP BY 1 ORDER BY 1",
             month = month_of(self.backend, "i.first_observed_us"),
-            tlp_of = self.tlp_of_incident()
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(tlp)
@@ -199,10 +177,9 @@ impl SqlStore {
     ) -> Result<std::collections::BTreeMap<String, PartyIncidentCounts>, StoreError> {
         let mut counts: std::collections::BTreeMap<String, PartyIncidentCounts> =
             Default::default();
-        let tlp_of = self.tlp_of_incident();
-        let reported = sqlx::query(AssertSqlSafe(format!(
-            "SELECT i.reported_by, COUNT(*) FROM incidents i WHERE {tlp_of} = $1 GROUP BY 1"
-        )))
+        let reported = sqlx::query(
+            "SELECT i.reported_by, COUNT(*) FROM incidents i WHERE i.tlp = $1 GROUP BY 1",
+        )
         .bind(tlp)
         .fetch_all(&self.pool)
         .await?;
@@ -210,16 +187,10 @@ impl SqlStore {
             let party: String = row.try_get(0)?;
             counts.entry(party).or_default().reported = to_count(row.try_get(1)?);
         }
-        let state = json_text(
-            self.backend,
-            "i.record",
-            &["report", "suspected_origin", "state"],
-        );
-        let crossed = json_array_length(self.backend, LATEST_ASSESSMENT, "red_lines");
-        let attributed = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {state}, COUNT(*), SUM(CASE WHEN {crossed} > 0 THEN 1 ELSE 0 END) \
-             FROM incidents i WHERE {tlp_of} = $1 AND {state} IS NOT NULL GROUP BY 1"
-        )))
+        let attributed = sqlx::query(
+            "SELECT i.suspected_state, COUNT(*), SUM(CASE WHEN i.latest_red_line_count > 0 THEN 1 ELSE 0 END) \
+             FROM incidents i WHERE i.tlp = $1 AND i.suspected_state IS NOT NULL GROUP BY 1",
+        )
         .bind(tlp)
         .fetch_all(&self.pool)
         .await?;
@@ -237,40 +208,33 @@ impl SqlStore {
         query: &DashboardIncidentQuery,
     ) -> Result<Vec<DashboardIncidentRow>, StoreError> {
         let backend = self.backend;
-        let tlp_of = self.tlp_of_incident();
-        let title = json_text(backend, "i.record", &["report", "title"]);
-        let state = json_text(
-            backend,
-            "i.record",
-            &["report", "suspected_origin", "state"],
-        );
+        // The filters read the summary columns; only the page's own rows (at most `limit`)
+        // have their report and latest assessment opened for the title and the red lines.
+        let title = json_text(backend, "f.record", &["report", "title"]);
         let confidence = json_text(
             backend,
-            "i.record",
+            "f.record",
             &["report", "suspected_origin", "confidence"],
         );
-        let crossed = json_array_length(backend, LATEST_ASSESSMENT, "red_lines");
-        let level = json_text(backend, "f.assessment", &["severity", "level"]);
-        let name = json_text(backend, "f.assessment", &["severity", "name"]);
-        let colour = json_text(backend, "f.assessment", &["severity", "colour"]);
-        let certainty = json_text(backend, "f.assessment", &["legal", "certainty"]);
         let red_lines = match backend {
-            Backend::Sqlite => "json_extract(f.assessment, '$.red_lines')".to_string(),
-            Backend::Postgres => "CAST(CAST(f.assessment AS jsonb) -> 'red_lines' AS TEXT)".into(),
+            Backend::Sqlite => format!("json_extract({LATEST_ASSESSMENT}, '$.red_lines')"),
+            Backend::Postgres => {
+                format!("CAST(CAST({LATEST_ASSESSMENT} AS jsonb) -> 'red_lines' AS TEXT)")
+            }
         };
         let sql = format!(
-            "SELECT f.sequence, f.id, f.title, f.reported_by, f.victim, f.first_observed_us, f.state, f.confidence, \
-                    {level}, {name}, {colour}, {certainty}, {red_lines} FROM ( \
-               SELECT i.sequence, i.id, {title} AS title, i.reported_by, i.victim, i.first_observed_us, \
-                      {state} AS state, {confidence} AS confidence, {LATEST_ASSESSMENT} AS assessment \
-               FROM incidents i \
-               WHERE {tlp_of} = $1 \
-                 AND ($2 IS NULL OR {state} = $2) \
-                 AND ($3 IS NULL OR i.reported_by = $3) \
-                 AND ($4 = 0 OR {crossed} > 0) \
-                 AND ($5 IS NULL OR i.sequence < $5) \
-               ORDER BY i.sequence DESC LIMIT $6) f \
-             ORDER BY f.sequence DESC"
+            "SELECT i.sequence, i.id, {title}, i.reported_by, i.victim, i.first_observed_us, i.suspected_state, {confidence}, \
+                    i.latest_severity_level, i.latest_severity_name, i.latest_severity_colour, i.latest_legal_certainty, {red_lines} \
+             FROM ( \
+               SELECT f.sequence, f.record FROM incidents f \
+               WHERE f.tlp = $1 \
+                 AND ($2 IS NULL OR f.suspected_state = $2) \
+                 AND ($3 IS NULL OR f.reported_by = $3) \
+                 AND ($4 = 0 OR f.latest_red_line_count > 0) \
+                 AND ($5 IS NULL OR f.sequence < $5) \
+               ORDER BY f.sequence DESC LIMIT $6) f \
+             JOIN incidents i ON i.sequence = f.sequence \
+             ORDER BY i.sequence DESC"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(query.tlp.as_str())
@@ -292,7 +256,9 @@ impl SqlStore {
                 first_observed_us: row.try_get(5)?,
                 suspected_state: row.try_get(6)?,
                 confidence: row.try_get(7)?,
-                severity_level: parse_level(row.try_get(8)?),
+                severity_level: row
+                    .try_get::<Option<i64>, _>(8)?
+                    .and_then(|level| u8::try_from(level).ok()),
                 severity_name: row.try_get(9)?,
                 severity_colour: row.try_get(10)?,
                 certainty: row.try_get(11)?,
@@ -350,22 +316,6 @@ pub struct DashboardHotlineFigures {
 
 /// Exercise threads and checks are never counted: an exercise must not pass for a real record.
 ///
-/// Per recipient of a thread that asks for an acknowledgement: when the thread opened, its
-/// deadline, and the recipient's first acknowledgement (a derived table `x`). What acknowledges is
-/// what the thread machine counts: an acknowledgement or a clarification request. In a thread of
-/// two participants the only recipient's first one is the thread's own `acknowledged_at_us`, read
-/// from the thread row; only threads with more recipients look at the messages (whose rows carry
-/// the envelopes and are large). `CASE` evaluates the subquery only when needed, on both
-/// databases.
-const RECIPIENT_ACKNOWLEDGEMENTS: &str = "SELECT p.party_id AS party, t.opened_at_us AS opened_at_us, t.acknowledge_by_us AS acknowledge_by_us, \
-       CASE WHEN (SELECT COUNT(*) FROM hotline_thread_participants q WHERE q.thread_id = t.id) = 2 \
-            THEN t.acknowledged_at_us \
-            ELSE (SELECT MIN(m.received_at_us) FROM hotline_messages m \
-                   WHERE m.thread_id = t.id AND m.from_party = p.party_id \
-                     AND m.kind IN ('acknowledgement', 'clarification-request')) END AS acknowledged_at_us \
-     FROM hotline_threads t JOIN hotline_thread_participants p ON p.thread_id = t.id \
-     WHERE t.acknowledge_by_us IS NOT NULL AND p.party_id <> t.opened_by AND t.exercise = 0";
-
 impl SqlStore {
     pub(crate) async fn dashboard_hotline_fingerprint_query(
         &self,
@@ -398,13 +348,15 @@ impl SqlStore {
         figures.notifications_due = to_count(threads.try_get(0)?);
         figures.notifications_acknowledged_on_time = to_count(threads.try_get(1)?);
 
-        let per_party = sqlx::query(AssertSqlSafe(format!(
-            "SELECT x.party, \
-                    SUM(CASE WHEN x.acknowledged_at_us IS NOT NULL OR x.acknowledge_by_us < $1 THEN 1 ELSE 0 END), \
-                    SUM(CASE WHEN x.acknowledged_at_us IS NOT NULL THEN 1 ELSE 0 END), \
-                    SUM(CASE WHEN x.acknowledged_at_us IS NOT NULL AND x.acknowledged_at_us <= x.acknowledge_by_us THEN 1 ELSE 0 END) \
-             FROM ({RECIPIENT_ACKNOWLEDGEMENTS}) x GROUP BY x.party"
-        )))
+        // Per recipient of a thread that asks for an acknowledgement (a participant row with
+        // `acknowledge_by_us`; migration 0009 says which count): due, acknowledged, on time.
+        let per_party = sqlx::query(
+            "SELECT party_id, \
+                    SUM(CASE WHEN acknowledged_at_us IS NOT NULL OR acknowledge_by_us < $1 THEN 1 ELSE 0 END), \
+                    SUM(CASE WHEN acknowledged_at_us IS NOT NULL THEN 1 ELSE 0 END), \
+                    SUM(CASE WHEN acknowledged_at_us IS NOT NULL AND acknowledged_at_us <= acknowledge_by_us THEN 1 ELSE 0 END) \
+             FROM hotline_thread_participants WHERE acknowledge_by_us IS NOT NULL GROUP BY party_id",
+        )
         .bind(now_us)
         .fetch_all(&self.pool)
         .await?;
@@ -416,25 +368,25 @@ impl SqlStore {
             entry.acknowledged_on_time = to_count(row.try_get(3)?);
         }
 
-        // The lower median per party, with window functions (SQLite 3.25+ and PostgreSQL).
-        let medians = sqlx::query(AssertSqlSafe(format!(
-            "SELECT r.party, r.delay FROM ( \
-               SELECT x.party AS party, x.acknowledged_at_us - x.opened_at_us AS delay, \
-                      ROW_NUMBER() OVER (PARTITION BY x.party ORDER BY x.acknowledged_at_us - x.opened_at_us) AS position, \
-                      COUNT(*) OVER (PARTITION BY x.party) AS total \
-               FROM ({RECIPIENT_ACKNOWLEDGEMENTS}) x WHERE x.acknowledged_at_us IS NOT NULL) r \
-             WHERE r.position = (r.total + 1) / 2"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
-        for row in medians {
-            let party: String = row.try_get(0)?;
-            let delay: i64 = row.try_get(1)?;
-            figures
-                .by_party
-                .entry(party)
-                .or_default()
-                .median_microseconds_to_acknowledge = Some(delay.max(0));
+        // The lower median per party: the ((n + 1) / 2)-th smallest delay of its n
+        // acknowledgements, one seek into the delay index each.
+        for (party, entry) in &mut figures.by_party {
+            if entry.acknowledged == 0 {
+                continue;
+            }
+            let position = i64::try_from(entry.acknowledged.div_ceil(2) - 1).unwrap_or(0);
+            let delay: Option<i64> = sqlx::query(
+                "SELECT acknowledgement_delay_us FROM hotline_thread_participants \
+                 WHERE acknowledge_by_us IS NOT NULL AND acknowledgement_delay_us IS NOT NULL AND party_id = $1 \
+                 ORDER BY acknowledgement_delay_us LIMIT 1 OFFSET $2",
+            )
+            .bind(party.as_str())
+            .bind(position)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?;
+            entry.median_microseconds_to_acknowledge = delay.map(|delay| delay.max(0));
         }
 
         let checks = sqlx::query(

@@ -127,6 +127,9 @@ pub struct HotlineWrite {
     pub thread: ThreadChange,
     pub events: Vec<HotlineEvent>,
     pub check: Option<CheckChange>,
+    /// The recipient whose acknowledgement of the thread `message` is (the node decides, by
+    /// the thread machine); only a recipient's first one is kept, at the message's time.
+    pub acknowledged_by: Option<PartyId>,
 }
 
 const THREAD_COLUMNS: &str = "id, opened_by, opening_message_id, opening_kind, incident_id, tlp, exercise, state, severity_level, norms_sha256, opened_at_us, updated_at_us, acknowledge_by_us, respond_by_us, delivered_at_us, acknowledged_at_us, answered_at_us, closed_at_us, acknowledgement_overdue_at_us, response_overdue_at_us";
@@ -200,6 +203,18 @@ pub(crate) async fn apply(
             .execute(&mut *connection)
             .await
             .map_err(|error| classify(error, || format!("message {}", message.id)))?;
+        if let Some(party) = &write.acknowledged_by {
+            sqlx::query(
+                "UPDATE hotline_thread_participants SET acknowledged_at_us = $3, \
+                   acknowledgement_delay_us = $3 - (SELECT t.opened_at_us FROM hotline_threads t WHERE t.id = $1) \
+                 WHERE thread_id = $1 AND party_id = $2 AND acknowledged_at_us IS NULL",
+            )
+            .bind(message.thread_id.to_string())
+            .bind(party.as_str())
+            .bind(message.received_at.as_microseconds())
+            .execute(&mut *connection)
+            .await?;
+        }
     }
     for event in &write.events {
         sqlx::query(
@@ -260,20 +275,37 @@ pub(crate) async fn apply(
     Ok(())
 }
 
+/// Adds the thread's participants that are not in it yet (one statement). A recipient of a
+/// thread that asks for an acknowledgement and is not an exercise carries the deadline, so the
+/// public figures count it (migration 0009); the opener does not acknowledge its own thread.
 async fn add_participants(
     connection: &mut AnyConnection,
     thread: &StoredThread,
 ) -> Result<(), StoreError> {
+    if thread.participants.is_empty() {
+        return Ok(());
+    }
+    let statement = format!(
+        "INSERT INTO hotline_thread_participants (thread_id, party_id, acknowledge_by_us) VALUES {} ON CONFLICT DO NOTHING",
+        crate::sql::value_placeholders(connection, thread.participants.len(), 3)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
     for participant in &thread.participants {
-        sqlx::query(
-            "INSERT INTO hotline_thread_participants (thread_id, party_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(thread.id.to_string())
-        .bind(participant.as_str())
+        let counted = !thread.exercise && participant != &thread.opened_by;
+        query = query
+            .bind(thread.id.to_string())
+            .bind(participant.as_str())
+            .bind(
+                thread
+                    .acknowledge_by
+                    .filter(|_| counted)
+                    .map(|deadline| deadline.as_microseconds()),
+            );
+    }
+    query
         .execute(&mut *connection)
         .await
-        .map_err(|error| classify(error, || format!("participant {participant} of thread {}", thread.id)))?;
-    }
+        .map_err(|error| classify(error, || format!("a participant of thread {}", thread.id)))?;
     Ok(())
 }
 

@@ -255,8 +255,27 @@ const INSERT_PARTY_KEY: &str = "INSERT INTO party_keys (party_id, key_id, public
 const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (token_id, party_id, secret_hash, label, created_at_us, revoked_at_us) VALUES ($1, $2, $3, $4, $5, $6)";
 const REVOKE_CREDENTIAL: &str =
     "UPDATE credentials SET revoked_at_us = $2 WHERE token_id = $1 AND revoked_at_us IS NULL";
-const INSERT_INCIDENT: &str = "INSERT INTO incidents (id, version, reported_by, victim, status, restricted, first_observed_us, updated_at_us, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-const UPDATE_INCIDENT: &str = "UPDATE incidents SET version = $2, reported_by = $3, victim = $4, status = $5, restricted = $6, first_observed_us = $7, updated_at_us = $8, record = $9 WHERE id = $1 AND version = $10";
+/// The columns of an incident row, in the order [`bind_incident_columns`] binds them: the
+/// report's own, then the dashboard's summary of its latest assessment (migration 0008).
+const INCIDENT_COLUMNS: &str = "id, version, reported_by, victim, status, restricted, first_observed_us, updated_at_us, record, \
+     tlp, suspected_state, latest_severity_level, latest_severity_name, latest_severity_colour, latest_red_line_count, latest_legal_certainty";
+/// How many values [`bind_incident_columns`] binds.
+const INCIDENT_COLUMN_COUNT: usize = 16;
+const INSERT_INCIDENT: &str = "INSERT INTO incidents (id, version, reported_by, victim, status, restricted, first_observed_us, updated_at_us, record, \
+     tlp, suspected_state, latest_severity_level, latest_severity_name, latest_severity_colour, latest_red_line_count, latest_legal_certainty) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+/// An update without an assessment keeps the summary of the latest one ($17 says which).
+const UPDATE_INCIDENT: &str = "UPDATE incidents SET version = $2, reported_by = $3, victim = $4, status = $5, restricted = $6, first_observed_us = $7, updated_at_us = $8, record = $9, \
+     tlp = $10, suspected_state = $11, \
+     latest_severity_level = CASE WHEN $17 = 1 THEN $12 ELSE latest_severity_level END, \
+     latest_severity_name = CASE WHEN $17 = 1 THEN $13 ELSE latest_severity_name END, \
+     latest_severity_colour = CASE WHEN $17 = 1 THEN $14 ELSE latest_severity_colour END, \
+     latest_red_line_count = CASE WHEN $17 = 1 THEN $15 ELSE latest_red_line_count END, \
+     latest_legal_certainty = CASE WHEN $17 = 1 THEN $16 ELSE latest_legal_certainty END \
+     WHERE id = $1 AND version = $18";
+/// A new assessment of an incident's current version becomes its latest.
+const SET_LATEST_ASSESSMENT: &str = "UPDATE incidents SET latest_severity_level = $3, latest_severity_name = $4, latest_severity_colour = $5, \
+     latest_red_line_count = $6, latest_legal_certainty = $7 WHERE id = $1 AND version = $2";
 const INSERT_INCIDENT_VERSION: &str = "INSERT INTO incident_versions (incident_id, version, updated_at_us, record) VALUES ($1, $2, $3, $4)";
 
 /// Applies one write inside the writer's transaction (or savepoint).
@@ -353,6 +372,7 @@ pub(crate) async fn apply_write(
         } => {
             let incident = &write.incident;
             let result = bind_incident_columns(sqlx::query(UPDATE_INCIDENT), write)?
+                .bind(i64::from(write.assessment.is_some()))
                 .bind(i64::from(*expected_version))
                 .execute(&mut *connection)
                 .await?;
@@ -524,22 +544,12 @@ pub(crate) async fn insert_incidents_together(
         .zip(records.chunks(INCIDENTS_PER_STATEMENT))
     {
         let statement = format!(
-            "INSERT INTO incidents (id, version, reported_by, victim, status, restricted, first_observed_us, updated_at_us, record) VALUES {}",
-            value_placeholders(connection, chunk.len(), 9)
+            "INSERT INTO incidents ({INCIDENT_COLUMNS}) VALUES {}",
+            value_placeholders(connection, chunk.len(), INCIDENT_COLUMN_COUNT)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
         for (write, record) in chunk.iter().zip(chunk_records) {
-            let incident = &write.incident;
-            query = query
-                .bind(incident.id.as_str())
-                .bind(i64::from(incident.version))
-                .bind(incident.report.reported_by.as_str())
-                .bind(incident.report.victim.as_str())
-                .bind(incident.report.status.as_str())
-                .bind(i64::from(write.readers.is_some()))
-                .bind(incident.report.first_observed.as_microseconds())
-                .bind(incident.updated_at.as_microseconds())
-                .bind(record.as_str());
+            query = bind_incident_row(query, write, record.clone());
         }
         query
             .execute(&mut *connection)
@@ -635,6 +645,23 @@ async fn put_assessment(
     connection: &mut AnyConnection,
     assessment: &StoredAssessment,
 ) -> Result<(), StoreError> {
+    insert_assessment(connection, assessment).await?;
+    AssessmentSummary::of(&assessment.assessment_json)
+        .bind(
+            sqlx::query(SET_LATEST_ASSESSMENT)
+                .bind(assessment.incident_id.as_str())
+                .bind(i64::from(assessment.incident_version)),
+        )
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+/// Stores an assessment (the incident row's summary is the caller's business).
+async fn insert_assessment(
+    connection: &mut AnyConnection,
+    assessment: &StoredAssessment,
+) -> Result<(), StoreError> {
     sqlx::query(PUT_ASSESSMENT)
         .bind(assessment.incident_id.as_str())
         .bind(i64::from(assessment.incident_version))
@@ -685,17 +712,91 @@ fn bind_incident_columns<'q>(
     query: AnyQuery<'q>,
     write: &'q IncidentWrite,
 ) -> Result<AnyQuery<'q>, StoreError> {
+    let record = to_json_text("incident", &write.incident)?;
+    Ok(bind_incident_row(query, write, record))
+}
+
+/// Binds the [`INCIDENT_COLUMNS`] of one incident row, its JSON `record` given.
+fn bind_incident_row<'q>(
+    query: AnyQuery<'q>,
+    write: &'q IncidentWrite,
+    record: String,
+) -> AnyQuery<'q> {
     let incident = &write.incident;
-    Ok(query
-        .bind(incident.id.as_str())
-        .bind(i64::from(incident.version))
-        .bind(incident.report.reported_by.as_str())
-        .bind(incident.report.victim.as_str())
-        .bind(incident.report.status.as_str())
-        .bind(i64::from(write.readers.is_some()))
-        .bind(incident.report.first_observed.as_microseconds())
-        .bind(incident.updated_at.as_microseconds())
-        .bind(to_json_text("incident", incident)?))
+    let summary = write
+        .assessment
+        .as_ref()
+        .map(|assessment| AssessmentSummary::of(&assessment.assessment_json))
+        .unwrap_or_default();
+    summary.bind(
+        query
+            .bind(incident.id.as_str())
+            .bind(i64::from(incident.version))
+            .bind(incident.report.reported_by.as_str())
+            .bind(incident.report.victim.as_str())
+            .bind(incident.report.status.as_str())
+            .bind(i64::from(write.readers.is_some()))
+            .bind(incident.report.first_observed.as_microseconds())
+            .bind(incident.updated_at.as_microseconds())
+            .bind(record)
+            .bind(incident.report.tlp.as_str())
+            .bind(
+                incident
+                    .report
+                    .suspected_origin
+                    .as_ref()
+                    .map(|origin| origin.state.as_str().to_string()),
+            ),
+    )
+}
+
+/// What the dashboard counts of an assessment (its severity, how many red lines it found
+/// crossed, its legal certainty), read from the JSON once, when the assessment is stored.
+#[derive(Debug, Default)]
+struct AssessmentSummary {
+    severity_level: Option<i64>,
+    severity_name: Option<String>,
+    severity_colour: Option<String>,
+    red_line_count: Option<i64>,
+    legal_certainty: Option<String>,
+}
+
+impl AssessmentSummary {
+    fn of(assessment_json: &str) -> AssessmentSummary {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(assessment_json) else {
+            return AssessmentSummary::default();
+        };
+        let text = |pointer: &str| {
+            value
+                .pointer(pointer)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        };
+        AssessmentSummary {
+            severity_level: value
+                .pointer("/severity/level")
+                .and_then(serde_json::Value::as_i64),
+            severity_name: text("/severity/name"),
+            severity_colour: text("/severity/colour"),
+            red_line_count: Some(
+                value
+                    .get("red_lines")
+                    .and_then(serde_json::Value::as_array)
+                    .map_or(0, |red_lines| red_lines.len() as i64),
+            ),
+            legal_certainty: text("/legal/certainty"),
+        }
+    }
+
+    /// Binds the five `latest_*` columns, in their order.
+    fn bind<'q>(self, query: AnyQuery<'q>) -> AnyQuery<'q> {
+        query
+            .bind(self.severity_level)
+            .bind(self.severity_name)
+            .bind(self.severity_colour)
+            .bind(self.red_line_count)
+            .bind(self.legal_certainty)
+    }
 }
 
 async fn insert_incident_details(
@@ -713,7 +814,8 @@ async fn insert_incident_details(
         .await
         .map_err(|error| classify(error, what))?;
     if let Some(assessment) = &write.assessment {
-        put_assessment(connection, assessment).await?;
+        // The incident row carries this assessment's summary already.
+        insert_assessment(connection, assessment).await?;
     }
     let id = incident.id.as_str();
     let sectors: Vec<(&str, &str)> = incident
