@@ -454,7 +454,6 @@ impl NodeLog {
     /// Whether the log holds exactly these entry bytes under the latest checkpoint (found
     /// through the entry's subject).
     pub(crate) fn contains_entry(&self, entry: &[u8]) -> Result<bool, NodeError> {
-        use redline_ledger::storage::TileStorage as _;
         let Some(subject) = subject_of(entry) else {
             return Ok(false);
         };
@@ -463,26 +462,14 @@ impl NodeLog {
             return Ok(false);
         }
         let tree_size = self.checkpoint()?.tree_size;
-        let storage = FileTileStorage::open(&self.directory)
-            .map_err(|error| NodeError::Internal(format!("reading the log: {error}")))?;
+        let reading = |error: String| NodeError::Internal(format!("reading the log: {error}"));
+        let storage =
+            FileTileStorage::open(&self.directory).map_err(|error| reading(error.to_string()))?;
         let mut bundles: HashMap<u64, Vec<Vec<u8>>> = HashMap::new();
         for leaf in leaves {
             let bundle_index = leaf / 256;
             if let std::collections::hash_map::Entry::Vacant(slot) = bundles.entry(bundle_index) {
-                let width = (tree_size - bundle_index * 256).min(256) as u16;
-                let address = TileAddress::EntryBundle {
-                    index: bundle_index,
-                    width,
-                };
-                let bytes = storage
-                    .read_tile(&address)
-                    .map_err(|error| NodeError::Internal(format!("reading the log: {error}")))?
-                    .ok_or_else(|| {
-                        NodeError::Internal(format!("the log is missing {}", address.path()))
-                    })?;
-                let entries = parse_entry_bundle_of_width(&bytes, width)
-                    .map_err(|error| NodeError::Internal(format!("{}: {error}", address.path())))?;
-                slot.insert(entries.into_iter().map(<[u8]>::to_vec).collect());
+                slot.insert(read_entry_bundle(&storage, bundle_index, tree_size).map_err(reading)?);
             }
             if bundles
                 .get(&bundle_index)
@@ -683,33 +670,39 @@ pub fn tile_is_covered(address: &TileAddress, tree_size: u64) -> bool {
         .is_some_and(|end| end <= hashes_at_level)
 }
 
+/// The entries of entry bundle `bundle_index` of a tree of `tree_size` entries, as stored.
+fn read_entry_bundle(
+    storage: &FileTileStorage,
+    bundle_index: u64,
+    tree_size: u64,
+) -> Result<Vec<Vec<u8>>, String> {
+    use redline_ledger::storage::TileStorage as _;
+    let width = tree_size.saturating_sub(bundle_index * 256).min(256) as u16;
+    let address = TileAddress::EntryBundle {
+        index: bundle_index,
+        width,
+    };
+    let bytes = storage
+        .read_tile(&address)
+        .map_err(|error| error.to_string())?
+        .ok_or_else(|| format!("{} is missing", address.path()))?;
+    let entries = parse_entry_bundle_of_width(&bytes, width)
+        .map_err(|error| format!("{}: {error}", address.path()))?;
+    Ok(entries.into_iter().map(<[u8]>::to_vec).collect())
+}
+
 /// Reads every entry bundle up to `tree_size` and indexes the entries by subject.
 fn index_subjects(
     storage: &FileTileStorage,
     tree_size: u64,
 ) -> Result<HashMap<String, Vec<u64>>, String> {
-    use redline_ledger::storage::TileStorage as _;
-    #[derive(Deserialize)]
-    struct SubjectOnly {
-        subject: String,
-    }
     let mut subjects: HashMap<String, Vec<u64>> = HashMap::new();
     for bundle_index in 0..tree_size.div_ceil(256) {
-        let width = (tree_size - bundle_index * 256).min(256) as u16;
-        let address = TileAddress::EntryBundle {
-            index: bundle_index,
-            width,
-        };
-        let bytes = storage
-            .read_tile(&address)
-            .map_err(|error| error.to_string())?
-            .ok_or_else(|| format!("{} is missing", address.path()))?;
-        let entries = parse_entry_bundle_of_width(&bytes, width)
-            .map_err(|error| format!("{}: {error}", address.path()))?;
-        for (position, entry) in entries.into_iter().enumerate() {
-            if let Ok(parsed) = serde_json::from_slice::<SubjectOnly>(entry) {
+        let entries = read_entry_bundle(storage, bundle_index, tree_size)?;
+        for (position, entry) in entries.iter().enumerate() {
+            if let Some(subject) = subject_of(entry) {
                 subjects
-                    .entry(parsed.subject)
+                    .entry(subject)
                     .or_default()
                     .push(bundle_index * 256 + position as u64);
             }

@@ -284,51 +284,7 @@ pub(crate) async fn apply_write(
     command: &WriteCommand,
 ) -> Result<(), StoreError> {
     match command {
-        WriteCommand::InsertParty(party) => {
-            let party_without_keys = Party {
-                keys: Vec::new(),
-                ..party.clone()
-            };
-            let what = || format!("party {}", party.id);
-            sqlx::query(INSERT_PARTY)
-                .bind(party.id.as_str())
-                .bind(party.kind.as_str())
-                .bind(to_json_text("party", &party_without_keys)?)
-                .bind(party.created_at.as_microseconds())
-                .execute(&mut *connection)
-                .await
-                .map_err(|error| classify(error, what))?;
-            for key in &party.keys {
-                insert_party_key(connection, &party.id, key).await?;
-            }
-            Ok(())
-        }
-        WriteCommand::AddPartyKey { party, key } => insert_party_key(connection, party, key).await,
-        // --- hotline ---
-        WriteCommand::RevokePartyKey {
-            party,
-            key_id,
-            at,
-            reason,
-        } => {
-            let result = sqlx::query(
-                "UPDATE party_keys SET revoked_at_us = $3, revocation_reason = $4 WHERE party_id = $1 AND key_id = $2 AND revoked_at_us IS NULL",
-            )
-            .bind(party.as_str())
-            .bind(key_id.as_str())
-            .bind(at.as_microseconds())
-            .bind(reason.as_str())
-            .execute(&mut *connection)
-            .await?;
-            if result.rows_affected() == 0 {
-                return Err(StoreError::NotFound(format!(
-                    "no current key {key_id} of party {party}"
-                )));
-            }
-            Ok(())
-        }
-        WriteCommand::Hotline(write) => crate::hotline::apply(connection, write).await,
-        // --- end hotline ---
+        WriteCommand::Store(write) => apply_store_write(connection, write).await,
         WriteCommand::InsertCredential(credential) => {
             sqlx::query(INSERT_CREDENTIAL)
                 .bind(credential.token_id.as_str())
@@ -357,7 +313,84 @@ pub(crate) async fn apply_write(
             }
             Ok(())
         }
-        WriteCommand::InsertIncident(write) => {
+        WriteCommand::InsertTaxiiCollection(collection) => {
+            crate::stix::insert_collection(connection, collection).await
+        }
+        WriteCommand::PutCollectionAccess(access) => {
+            crate::stix::put_access(connection, access).await
+        }
+        WriteCommand::InsertStixObjects { objects, outcome } => {
+            crate::stix::insert_objects(connection, objects, outcome).await
+        }
+        WriteCommand::InsertTaxiiStatus(status) => {
+            crate::stix::insert_status(connection, status).await
+        }
+        WriteCommand::ForgetLogEntries(ids) => {
+            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                let placeholders = value_placeholders(connection, chunk.len(), 1);
+                let statement = format!("DELETE FROM log_outbox WHERE id IN ({placeholders})");
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&mut *connection).await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Applies one of the writes use cases commit (see [`crate::StoreWrite`]).
+async fn apply_store_write(
+    connection: &mut AnyConnection,
+    write: &crate::StoreWrite,
+) -> Result<(), StoreError> {
+    use crate::StoreWrite;
+    match write {
+        StoreWrite::InsertParty(party) => {
+            let party_without_keys = Party {
+                keys: Vec::new(),
+                ..party.clone()
+            };
+            let what = || format!("party {}", party.id);
+            sqlx::query(INSERT_PARTY)
+                .bind(party.id.as_str())
+                .bind(party.kind.as_str())
+                .bind(to_json_text("party", &party_without_keys)?)
+                .bind(party.created_at.as_microseconds())
+                .execute(&mut *connection)
+                .await
+                .map_err(|error| classify(error, what))?;
+            for key in &party.keys {
+                insert_party_key(connection, &party.id, key).await?;
+            }
+            Ok(())
+        }
+        StoreWrite::AddPartyKey { party, key } => insert_party_key(connection, party, key).await,
+        StoreWrite::RevokePartyKey {
+            party,
+            key_id,
+            at,
+            reason,
+        } => {
+            let result = sqlx::query(
+                "UPDATE party_keys SET revoked_at_us = $3, revocation_reason = $4 WHERE party_id = $1 AND key_id = $2 AND revoked_at_us IS NULL",
+            )
+            .bind(party.as_str())
+            .bind(key_id.as_str())
+            .bind(at.as_microseconds())
+            .bind(reason.as_str())
+            .execute(&mut *connection)
+            .await?;
+            if result.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "no current key {key_id} of party {party}"
+                )));
+            }
+            Ok(())
+        }
+        StoreWrite::Hotline(write) => crate::hotline::apply(connection, write).await,
+        StoreWrite::InsertIncident(write) => {
             let incident = &write.incident;
             let what = || format!("incident {}", incident.id);
             bind_incident_columns(sqlx::query(INSERT_INCIDENT), write)?
@@ -366,7 +399,7 @@ pub(crate) async fn apply_write(
                 .map_err(|error| classify(error, what))?;
             insert_incident_details(connection, write).await
         }
-        WriteCommand::UpdateIncident {
+        StoreWrite::UpdateIncident {
             write,
             expected_version,
         } => {
@@ -400,25 +433,11 @@ pub(crate) async fn apply_write(
                 .await?;
             insert_incident_details(connection, write).await
         }
-        // --- STIX objects and TAXII collections (issue 8) -------------------------------------
-        WriteCommand::InsertTaxiiCollection(collection) => {
-            crate::stix::insert_collection(connection, collection).await
-        }
-        WriteCommand::PutCollectionAccess(access) => {
-            crate::stix::put_access(connection, access).await
-        }
-        WriteCommand::InsertStixObjects { objects, outcome } => {
-            crate::stix::insert_objects(connection, objects, outcome).await
-        }
-        WriteCommand::InsertTaxiiStatus(status) => {
-            crate::stix::insert_status(connection, status).await
-        }
         // Tabletop exercises (issue 6 item 6).
-        WriteCommand::InsertExerciseRecord(record) => {
+        StoreWrite::InsertExerciseRecord(record) => {
             crate::exercise::insert(connection, record).await
         }
-        // --- end of STIX objects and TAXII collections ----------------------------------------
-        WriteCommand::InsertNormsDocument(document) => {
+        StoreWrite::InsertNormsDocument(document) => {
             sqlx::query(INSERT_NORMS_DOCUMENT)
                 .bind(document.sha256.as_str())
                 .bind(document.document_id.as_str())
@@ -434,7 +453,7 @@ pub(crate) async fn apply_write(
                 })?;
             Ok(())
         }
-        WriteCommand::InsertNormsAdoption(adoption) => {
+        StoreWrite::InsertNormsAdoption(adoption) => {
             let parties: Vec<&str> = adoption.parties.iter().map(PartyId::as_str).collect();
             sqlx::query(INSERT_NORMS_ADOPTION)
                 .bind(adoption.document_sha256.as_str())
@@ -450,19 +469,7 @@ pub(crate) async fn apply_write(
                 })?;
             Ok(())
         }
-        WriteCommand::PutAssessment(assessment) => put_assessment(connection, assessment).await,
-        WriteCommand::ForgetLogEntries(ids) => {
-            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-                let placeholders = value_placeholders(connection, chunk.len(), 1);
-                let statement = format!("DELETE FROM log_outbox WHERE id IN ({placeholders})");
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
-                for id in chunk {
-                    query = query.bind(*id);
-                }
-                query.execute(&mut *connection).await?;
-            }
-            Ok(())
-        }
+        StoreWrite::PutAssessment(assessment) => put_assessment(connection, assessment).await,
     }
 }
 
@@ -892,7 +899,7 @@ impl Store for SqlStore {
 
     async fn insert_party(&self, party: &Party) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::InsertParty(party.clone()))
+            .submit(crate::StoreWrite::InsertParty(party.clone()).into())
             .await
     }
 
@@ -985,10 +992,13 @@ impl Store for SqlStore {
 
     async fn add_party_key(&self, party: &PartyId, key: &PartyKey) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::AddPartyKey {
-                party: party.clone(),
-                key: key.clone(),
-            })
+            .submit(
+                crate::StoreWrite::AddPartyKey {
+                    party: party.clone(),
+                    key: key.clone(),
+                }
+                .into(),
+            )
             .await
     }
 
@@ -1036,7 +1046,7 @@ impl Store for SqlStore {
 
     async fn insert_incident(&self, write: &IncidentWrite) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::InsertIncident(write.clone()))
+            .submit(crate::StoreWrite::InsertIncident(write.clone()).into())
             .await
     }
 
@@ -1046,10 +1056,13 @@ impl Store for SqlStore {
         expected_version: u32,
     ) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::UpdateIncident {
-                write: write.clone(),
-                expected_version,
-            })
+            .submit(
+                crate::StoreWrite::UpdateIncident {
+                    write: write.clone(),
+                    expected_version,
+                }
+                .into(),
+            )
             .await
     }
 
@@ -1136,7 +1149,7 @@ impl Store for SqlStore {
         document: &StoredNormsDocument,
     ) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::InsertNormsDocument(document.clone()))
+            .submit(crate::StoreWrite::InsertNormsDocument(document.clone()).into())
             .await
     }
 
@@ -1164,7 +1177,7 @@ impl Store for SqlStore {
 
     async fn insert_norms_adoption(&self, adoption: &NormsAdoption) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::InsertNormsAdoption(adoption.clone()))
+            .submit(crate::StoreWrite::InsertNormsAdoption(adoption.clone()).into())
             .await
     }
 
@@ -1198,7 +1211,7 @@ impl Store for SqlStore {
 
     async fn put_assessment(&self, assessment: &StoredAssessment) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::PutAssessment(assessment.clone()))
+            .submit(crate::StoreWrite::PutAssessment(assessment.clone()).into())
             .await
     }
 
@@ -1224,12 +1237,15 @@ impl Store for SqlStore {
         reason: &str,
     ) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::RevokePartyKey {
-                party: party.clone(),
-                key_id: key_id.to_string(),
-                at,
-                reason: reason.to_string(),
-            })
+            .submit(
+                crate::StoreWrite::RevokePartyKey {
+                    party: party.clone(),
+                    key_id: key_id.to_string(),
+                    at,
+                    reason: reason.to_string(),
+                }
+                .into(),
+            )
             .await
     }
 
@@ -1246,7 +1262,7 @@ impl Store for SqlStore {
 
     async fn apply_hotline_write(&self, write: &crate::HotlineWrite) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::Hotline(Box::new(write.clone())))
+            .submit(crate::StoreWrite::Hotline(Box::new(write.clone())).into())
             .await
     }
 
@@ -1465,7 +1481,7 @@ impl Store for SqlStore {
         record: &crate::ExerciseRecord,
     ) -> Result<(), StoreError> {
         self.writer
-            .submit(WriteCommand::InsertExerciseRecord(record.clone()))
+            .submit(crate::StoreWrite::InsertExerciseRecord(record.clone()).into())
             .await
     }
 

@@ -19,39 +19,17 @@ use sqlx::{AnyConnection, Connection, Row};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{
-    Credential, IncidentWrite, NormsAdoption, StoreError, StoredAssessment, StoredNormsDocument,
-};
-use redline_model::{Party, PartyId, PartyKey, Timestamp};
+use crate::{Credential, StoreError};
+use redline_model::Timestamp;
 
 pub(crate) enum WriteCommand {
-    InsertParty(Party),
-    AddPartyKey {
-        party: PartyId,
-        key: PartyKey,
-    },
+    /// One of the writes use cases commit, with or without log entries.
+    Store(Box<crate::StoreWrite>),
     InsertCredential(Credential),
     RevokeCredential {
         token_id: String,
         at: Timestamp,
     },
-    InsertIncident(IncidentWrite),
-    UpdateIncident {
-        write: IncidentWrite,
-        expected_version: u32,
-    },
-    InsertNormsDocument(StoredNormsDocument),
-    InsertNormsAdoption(NormsAdoption),
-    PutAssessment(StoredAssessment),
-    // --- hotline ---
-    RevokePartyKey {
-        party: PartyId,
-        key_id: String,
-        at: Timestamp,
-        reason: String,
-    },
-    Hotline(Box<crate::hotline::HotlineWrite>),
-    // --- end hotline ---
     // --- STIX objects and TAXII collections (issue 8) -----------------------------------------
     InsertTaxiiCollection(crate::TaxiiCollection),
     PutCollectionAccess(crate::CollectionAccess),
@@ -61,47 +39,13 @@ pub(crate) enum WriteCommand {
     },
     InsertTaxiiStatus(crate::TaxiiStatusRecord),
     // --- end of STIX objects and TAXII collections --------------------------------------------
-    // Tabletop exercises (issue 6 item 6).
-    InsertExerciseRecord(crate::ExerciseRecord),
     /// Log outbox rows whose entries are durable in the transparency log.
     ForgetLogEntries(Vec<i64>),
 }
 
 impl From<crate::StoreWrite> for WriteCommand {
     fn from(write: crate::StoreWrite) -> Self {
-        use crate::StoreWrite;
-        match write {
-            StoreWrite::InsertParty(party) => WriteCommand::InsertParty(party),
-            StoreWrite::AddPartyKey { party, key } => WriteCommand::AddPartyKey { party, key },
-            StoreWrite::RevokePartyKey {
-                party,
-                key_id,
-                at,
-                reason,
-            } => WriteCommand::RevokePartyKey {
-                party,
-                key_id,
-                at,
-                reason,
-            },
-            StoreWrite::InsertIncident(write) => WriteCommand::InsertIncident(write),
-            StoreWrite::UpdateIncident {
-                write,
-                expected_version,
-            } => WriteCommand::UpdateIncident {
-                write,
-                expected_version,
-            },
-            StoreWrite::InsertNormsDocument(document) => {
-                WriteCommand::InsertNormsDocument(document)
-            }
-            StoreWrite::InsertNormsAdoption(adoption) => {
-                WriteCommand::InsertNormsAdoption(adoption)
-            }
-            StoreWrite::PutAssessment(assessment) => WriteCommand::PutAssessment(assessment),
-            StoreWrite::Hotline(write) => WriteCommand::Hotline(write),
-            StoreWrite::InsertExerciseRecord(record) => WriteCommand::InsertExerciseRecord(record),
-        }
+        WriteCommand::Store(Box::new(write))
     }
 }
 
@@ -297,7 +241,10 @@ async fn execute_together(
 /// The new incident a request stores, when that is all it does.
 fn plain_incident_insert(request: &WriteRequest) -> Option<&crate::IncidentWrite> {
     match request.commands.as_slice() {
-        [WriteCommand::InsertIncident(write)] => Some(write),
+        [WriteCommand::Store(write)] => match write.as_ref() {
+            crate::StoreWrite::InsertIncident(incident) => Some(incident),
+            _ => None,
+        },
         _ => None,
     }
 }
