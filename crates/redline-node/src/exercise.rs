@@ -10,7 +10,6 @@
 //! every log entry (`LogEntry::exercise`). The exercise's own records (definition, delivered
 //! injects, decisions) are an append-only list in the store (`exercise_records`).
 
-pub mod definition;
 pub mod report;
 
 use std::collections::BTreeMap;
@@ -26,7 +25,9 @@ use redline_hotline::{
 use redline_model::{IncidentId, PartyId, Timestamp};
 use redline_store::ExerciseRecord;
 
-pub use definition::{DefinitionError, ExerciseDefinition, ExerciseParty, Inject, InjectKind};
+pub use redline_sim::exercise::{
+    DefinitionError, ExerciseDefinition, ExerciseParty, Inject, InjectKind,
+};
 pub use report::{AfterActionReport, render_html, render_markdown};
 
 use crate::log::{LogEntry, LogEntryKind};

@@ -15,8 +15,11 @@
 //! - [`summary`]: statistics with Wilson intervals, and the text table.
 //! - [`compare`]: every regime on the same seed.
 //! - [`report`]: JSON, three SVG charts and a self-contained HTML page, as strings.
+//! - [`exercise`]: the tabletop exercise file (players and timed injects), checked; the node
+//!   runs exercises on real parties, this crate only reads the file.
 
 pub mod compare;
+pub mod exercise;
 pub mod ladder;
 pub mod levers;
 pub mod model;
