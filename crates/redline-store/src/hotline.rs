@@ -460,6 +460,40 @@ async fn thread_participants(pool: &sqlx::AnyPool, id: Uuid) -> Result<Vec<Party
         .collect()
 }
 
+/// Threads from their rows, with every thread's participants read in one query per hundred
+/// threads (not one per thread: the console's inbox lists a hundred).
+async fn threads_from_rows(
+    pool: &sqlx::AnyPool,
+    rows: &[sqlx::any::AnyRow],
+) -> Result<Vec<StoredThread>, StoreError> {
+    let ids = rows
+        .iter()
+        .map(|row| uuid_column(row, "id", "hotline thread"))
+        .collect::<Result<Vec<Uuid>, StoreError>>()?;
+    let mut participants: std::collections::HashMap<Uuid, Vec<PartyId>> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(100) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let statement = format!(
+            "SELECT thread_id, party_id FROM hotline_thread_participants WHERE thread_id IN ({}) ORDER BY thread_id, party_id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+        for id in chunk {
+            query = query.bind(id.to_string());
+        }
+        for row in query.fetch_all(pool).await? {
+            let thread = uuid_column(&row, "thread_id", "thread participant")?;
+            let party = party_column(&row, "party_id", "thread participant")?;
+            participants.entry(thread).or_default().push(party);
+        }
+    }
+    rows.iter()
+        .zip(&ids)
+        .map(|(row, id)| thread_from_row(row, participants.remove(id).unwrap_or_default()))
+        .collect()
+}
+
 /// Threads, newest activity first: those `party` takes part in, or every thread for `None`.
 pub(crate) async fn list_threads(
     pool: &sqlx::AnyPool,
@@ -492,13 +526,7 @@ pub(crate) async fn list_threads(
                 .await?
         }
     };
-    let mut threads = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let id = uuid_column(row, "id", "hotline thread")?;
-        let participants = thread_participants(pool, id).await?;
-        threads.push(thread_from_row(row, participants)?);
-    }
-    Ok(threads)
+    threads_from_rows(pool, &rows).await
 }
 
 /// Which thread rows still await a deadline, as SQL: the acknowledgement deadline while the
@@ -524,13 +552,7 @@ pub(crate) async fn threads_with_deadlines_due(
         .bind(due_by.as_microseconds())
         .fetch_all(pool)
         .await?;
-    let mut threads = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let id = uuid_column(row, "id", "hotline thread")?;
-        let participants = thread_participants(pool, id).await?;
-        threads.push(thread_from_row(row, participants)?);
-    }
-    Ok(threads)
+    threads_from_rows(pool, &rows).await
 }
 
 /// The earliest deadline that still awaits firing, if any (one aggregate, no rows read out).
