@@ -200,8 +200,13 @@ struct AppendRequest {
 /// What the writer thread takes.
 enum WriterRequest {
     Append(AppendRequest),
-    /// Answered once everything queued before it is durable.
-    Barrier(tokio::sync::oneshot::Sender<Result<(), NodeError>>),
+    /// Answered once everything queued before it is durable. An `urgent` barrier closes the
+    /// batch it joins within the short interval; another waits for the batch's own time, so a
+    /// public reader cannot make the log sign more checkpoints than it would anyway.
+    Barrier {
+        respond: tokio::sync::oneshot::Sender<Result<(), NodeError>>,
+        urgent: bool,
+    },
 }
 
 /// Told the outbox ids of entries that became durable.
@@ -441,11 +446,22 @@ impl NodeLog {
     }
 
     /// Waits until every entry queued before this call is durable under a signed checkpoint
-    /// (at once when nothing is pending), so a reader sees the log entries of the writes it
-    /// was answered for.
+    /// (at once when nothing is pending), hurrying the writer: the batch closes within the
+    /// short interval. For the node itself and for tests.
     pub async fn settle(&self) -> Result<(), NodeError> {
+        self.barrier(true).await
+    }
+
+    /// Waits, without hurrying the writer, until every entry queued before this call is under a
+    /// signed checkpoint (at most the sequencing interval; at once when nothing is pending): a
+    /// reader of proofs sees the entries of the writes it was answered for.
+    pub async fn catch_up(&self) -> Result<(), NodeError> {
+        self.barrier(false).await
+    }
+
+    async fn barrier(&self, urgent: bool) -> Result<(), NodeError> {
         let (respond, answer) = tokio::sync::oneshot::channel();
-        self.send_to_writer([WriterRequest::Barrier(respond)])?;
+        self.send_to_writer([WriterRequest::Barrier { respond, urgent }])?;
         answer
             .await
             .map_err(|_| NodeError::Internal("the log writer has stopped".into()))?
@@ -463,8 +479,8 @@ impl NodeLog {
         }
         let tree_size = self.checkpoint()?.tree_size;
         let reading = |error: String| NodeError::Internal(format!("reading the log: {error}"));
-        let storage =
-            FileTileStorage::open(&self.directory).map_err(|error| reading(error.to_string()))?;
+        // Read only: the writer thread owns the directory (and its temporary files).
+        let storage = FileTileStorage::open_for_reading(&self.directory);
         let mut bundles: HashMap<u64, Vec<Vec<u8>>> = HashMap::new();
         for leaf in leaves {
             let bundle_index = leaf / 256;
@@ -747,7 +763,7 @@ fn run_writer(
                     batch: &mut Vec<AppendRequest>,
                     barriers: &mut Vec<_>| match request {
             WriterRequest::Append(append) => batch.push(append),
-            WriterRequest::Barrier(respond) => barriers.push(respond),
+            WriterRequest::Barrier { respond, urgent } => barriers.push((respond, urgent)),
         };
         take(first, &mut batch, &mut barriers);
         // Gather only while there are entries (a lone barrier is answered at once): for the
@@ -763,7 +779,7 @@ fn run_writer(
                 Err(mpsc::TryRecvError::Disconnected) => break,
                 Err(mpsc::TryRecvError::Empty) => {
                     let now = Instant::now();
-                    let waited_for = !barriers.is_empty()
+                    let waited_for = barriers.iter().any(|(_, urgent)| *urgent)
                         || batch.iter().any(|request| request.respond.is_some());
                     let deadline = started
                         + if waited_for {
@@ -782,7 +798,7 @@ fn run_writer(
             }
         }
         if batch.is_empty() {
-            for respond in barriers {
+            for (respond, _) in barriers {
                 let _ = respond.send(Ok(()));
             }
             continue;
@@ -808,7 +824,7 @@ fn run_writer(
                         let _ = respond.send(answer);
                     }
                 }
-                for respond in barriers {
+                for (respond, _) in barriers {
                     let _ = respond.send(Ok(()));
                 }
                 if !logged_outbox_ids.is_empty()
@@ -830,14 +846,18 @@ fn run_writer(
                             let _ = respond.send(Err(failure()));
                         }
                     }
-                    WriterRequest::Barrier(respond) => {
+                    WriterRequest::Barrier { respond, .. } => {
                         let _ = respond.send(Err(failure()));
                     }
                 };
                 batch
                     .into_iter()
                     .map(WriterRequest::Append)
-                    .chain(barriers.into_iter().map(WriterRequest::Barrier))
+                    .chain(
+                        barriers
+                            .into_iter()
+                            .map(|(respond, urgent)| WriterRequest::Barrier { respond, urgent }),
+                    )
                     .for_each(refuse);
                 // Refuse everything after a failure: a partial state is never acknowledged,
                 // and the node must be restarted to recover from the tiles (entries from the
@@ -966,6 +986,31 @@ fn check_extends(
     .map_err(|error| format!("the new tree is not consistent with the last checkpoint: {error}"))
 }
 
+/// Deletes outbox rows whose entries are durable in the log. The store's writer refuses a
+/// delete when its queue is full; the ids are then kept and offered again with the next ones, so
+/// the outbox does not grow while the node runs (a delete lost in a crash only means the next
+/// start finds those entries in the log already).
+struct OutboxForgetter {
+    store: Arc<dyn redline_store::Store>,
+    waiting: Mutex<Vec<i64>>,
+}
+
+impl OutboxForgetter {
+    fn forget(&self, outbox_ids: Vec<i64>) {
+        let Ok(mut waiting) = self.waiting.lock() else {
+            return;
+        };
+        waiting.extend(outbox_ids);
+        if waiting.is_empty() {
+            return;
+        }
+        let ids = std::mem::take(&mut *waiting);
+        if !self.store.forget_log_entries(ids.clone()) {
+            *waiting = ids;
+        }
+    }
+}
+
 impl Node {
     /// Attaches the node's transparency log (once; later calls are refused), then appends
     /// every entry still in the store's log outbox that the log does not hold yet (a crash or
@@ -973,16 +1018,19 @@ impl Node {
     /// durable. Answers how many entries it appended.
     pub async fn attach_log(&self, log: NodeLog) -> Result<usize, NodeError> {
         let log = Arc::new(log);
-        let store = Arc::clone(&self.store);
+        // What the outbox holds before this node logs anything: committed earlier (a write
+        // before the log is attached is not logged at all), so nothing in it is queued twice.
+        let pending = self.store.pending_log_entries().await?;
+        let forgetter = Arc::new(OutboxForgetter {
+            store: Arc::clone(&self.store),
+            waiting: Mutex::new(Vec::new()),
+        });
+        let forgets = Arc::clone(&forgetter);
         let installed = log
             .shared
             .on_logged
             .set(Box::new(move |outbox_ids: Vec<i64>| {
-                if !store.forget_log_entries(outbox_ids) {
-                    tracing::debug!(
-                        "logged outbox rows are kept for now; the next start finds them logged"
-                    );
-                }
+                forgets.forget(outbox_ids)
             }));
         if installed.is_err() {
             return Err(NodeError::Conflict("this log is attached already".into()));
@@ -990,7 +1038,6 @@ impl Node {
         self.log
             .set(Arc::clone(&log))
             .map_err(|_| NodeError::Conflict("the node already has a log".into()))?;
-        let pending = self.store.pending_log_entries().await?;
         let mut logged_already = Vec::new();
         let mut to_append = Vec::new();
         for (outbox_id, entry) in pending {
@@ -1001,9 +1048,7 @@ impl Node {
             }
         }
         let appended = to_append.len();
-        if !logged_already.is_empty() {
-            self.store.forget_log_entries(logged_already);
-        }
+        forgetter.forget(logged_already);
         if appended > 0 {
             tracing::info!(
                 entries = appended,

@@ -106,11 +106,28 @@ impl Node {
         Ok(())
     }
 
+    /// Stores a document with its `norms-document-added` log entry (the shipped baseline too:
+    /// assessments name documents by SHA-256, and the log should show each one). A document
+    /// stored already is left as it is and not logged again.
     async fn store_document(&self, document: &NormsDocument, text: &str) -> Result<(), NodeError> {
-        let stored = stored_document(document, text, self.now());
-        match self.store.insert_norms_document(&stored).await {
-            Ok(()) | Err(redline_store::StoreError::Conflict(_)) => Ok(()),
-            Err(error) => Err(error.into()),
+        let now = self.now();
+        let added = self
+            .commit_logged(
+                vec![redline_store::StoreWrite::InsertNormsDocument(
+                    stored_document(document, text, now),
+                )],
+                vec![crate::log::LogEntry::new(
+                    crate::log::LogEntryKind::NormsDocumentAdded,
+                    None,
+                    document.sha256.clone(),
+                    now,
+                    text.as_bytes(),
+                )],
+            )
+            .await;
+        match added {
+            Ok(()) | Err(NodeError::Conflict(_)) => Ok(()),
+            Err(error) => Err(error),
         }
     }
 
@@ -229,26 +246,7 @@ impl Node {
     ) -> Result<NormsDocumentSummary, NodeError> {
         Self::require_operator(caller, "add norms documents")?;
         let document = parse_document(text, file_name)?;
-        // Transparency log: the document added (once: adding it again changes nothing).
-        let now = self.now();
-        let added = self
-            .commit_logged(
-                vec![redline_store::StoreWrite::InsertNormsDocument(
-                    stored_document(&document, text, now),
-                )],
-                vec![crate::log::LogEntry::new(
-                    crate::log::LogEntryKind::NormsDocumentAdded,
-                    None,
-                    document.sha256.clone(),
-                    now,
-                    text.as_bytes(),
-                )],
-            )
-            .await;
-        match added {
-            Ok(()) | Err(NodeError::Conflict(_)) => {}
-            Err(error) => return Err(error),
-        }
+        self.store_document(&document, text).await?;
         let summary = NormsDocumentSummary {
             id: document.id.clone(),
             version: document.version.clone(),

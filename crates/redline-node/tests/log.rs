@@ -65,6 +65,9 @@ async fn use_cases_are_logged_and_receipts_verify_across_a_restart() {
     let log = node.log().unwrap().clone();
     let leaves = log.leaves_of_subject(incident.id.as_str());
     assert_eq!(leaves.len(), 2, "submission and assessment: {leaves:?}");
+    // The shipped baseline, which assessments name by its SHA-256, is logged when first stored.
+    let baseline = node.list_norms_documents().await.unwrap()[0].sha256.clone();
+    assert_eq!(log.leaves_of_subject(&baseline).len(), 1);
     let before = log.checkpoint().unwrap();
     assert!(before.tree_size >= 4, "{before:?}");
 
@@ -127,6 +130,11 @@ async fn use_cases_are_logged_and_receipts_verify_across_a_restart() {
     )
     .unwrap();
     assert_eq!(log.leaves_of_subject(incident.id.as_str()), leaves);
+    assert_eq!(
+        log.leaves_of_subject(&baseline).len(),
+        1,
+        "not logged again"
+    );
     for receipt in &receipts {
         let text = log.receipt(receipt.leaf_index).unwrap();
         let proof = TlogProof::parse(text.as_bytes()).unwrap();

@@ -273,9 +273,11 @@ const UPDATE_INCIDENT: &str = "UPDATE incidents SET version = $2, reported_by = 
      latest_red_line_count = CASE WHEN $17 = 1 THEN $15 ELSE latest_red_line_count END, \
      latest_legal_certainty = CASE WHEN $17 = 1 THEN $16 ELSE latest_legal_certainty END \
      WHERE id = $1 AND version = $18";
-/// A new assessment of an incident's current version becomes its latest.
+/// A new assessment of an incident's current version becomes its latest, unless one of that
+/// version assessed later is stored already (the same order the dashboard used to compute).
 const SET_LATEST_ASSESSMENT: &str = "UPDATE incidents SET latest_severity_level = $3, latest_severity_name = $4, latest_severity_colour = $5, \
-     latest_red_line_count = $6, latest_legal_certainty = $7 WHERE id = $1 AND version = $2";
+     latest_red_line_count = $6, latest_legal_certainty = $7 WHERE id = $1 AND version = $2 \
+     AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.incident_id = $1 AND a.incident_version = $2 AND a.assessed_at_us > $8)";
 const INSERT_INCIDENT_VERSION: &str = "INSERT INTO incident_versions (incident_id, version, updated_at_us, record) VALUES ($1, $2, $3, $4)";
 
 /// Applies one write inside the writer's transaction (or savepoint).
@@ -530,7 +532,7 @@ pub(crate) async fn insert_log_outbox(
     Ok(())
 }
 
-/// How many incidents one multi-row statement inserts (9 parameters each, well under every
+/// How many incidents one multi-row statement inserts (16 parameters each: 3,200, under every
 /// database's limit).
 const INCIDENTS_PER_STATEMENT: usize = 200;
 
@@ -659,6 +661,7 @@ async fn put_assessment(
                 .bind(assessment.incident_id.as_str())
                 .bind(i64::from(assessment.incident_version)),
         )
+        .bind(assessment.assessed_at.as_microseconds())
         .execute(&mut *connection)
         .await?;
     Ok(())

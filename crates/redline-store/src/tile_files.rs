@@ -55,6 +55,17 @@ impl FileTileStorage {
         })
     }
 
+    /// Opens the log directory `root` for reading only: nothing is created or removed, so it
+    /// is safe beside the writer that owns the directory. Writing through it is a mistake.
+    pub fn open_for_reading(root: impl Into<PathBuf>) -> FileTileStorage {
+        FileTileStorage {
+            root: root.into(),
+            batched: false,
+            unsynced: false,
+            temporary_counter: AtomicU64::new(0),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }
