@@ -12,7 +12,7 @@
 //! The writer hands out the outbox ids itself (it is the only writer), starting after the
 //! largest id stored when it starts; ids of a rolled-back batch are simply never used.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sqlx::{AnyConnection, Connection, Row};
@@ -63,12 +63,12 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// `wal_restart_wanted` (SQLite): set by the background checkpointer when the WAL has grown;
-    /// the writer then checkpoints between two batches so the WAL starts over.
+    /// `wal_frames` (SQLite): the WAL's size as the background checkpointer last saw it; once it
+    /// is large the writer checkpoints between two batches so the WAL starts over.
     pub(crate) async fn start(
         mut connection: AnyConnection,
         maximum_batch: usize,
-        wal_restart_wanted: Arc<AtomicBool>,
+        wal_frames: Arc<AtomicI64>,
     ) -> Result<Self, StoreError> {
         let largest_outbox_id: Option<i64> = sqlx::query("SELECT MAX(id) FROM log_outbox")
             .fetch_one(&mut connection)
@@ -80,7 +80,7 @@ impl Writer {
             receiver,
             maximum_batch.max(1),
             largest_outbox_id.unwrap_or(0),
-            wal_restart_wanted,
+            wal_frames,
         ));
         Ok(Self {
             sender: Mutex::new(Some(sender)),
@@ -153,7 +153,7 @@ async fn run_writer(
     mut receiver: mpsc::Receiver<WriteRequest>,
     maximum_batch: usize,
     largest_outbox_id: i64,
-    wal_restart_wanted: Arc<AtomicBool>,
+    wal_frames: Arc<AtomicI64>,
 ) {
     let mut next_outbox_id = largest_outbox_id.saturating_add(1);
     while let Some(first) = receiver.recv().await {
@@ -179,12 +179,17 @@ async fn run_writer(
                 }
             }
         }
-        if wal_restart_wanted.swap(false, Ordering::Relaxed)
-            && let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        let frames = wal_frames.load(Ordering::Relaxed);
+        let restart = frames >= crate::sql::WAL_RESTART_FRAMES
+            && (receiver.is_empty() || frames >= 4 * crate::sql::WAL_RESTART_FRAMES);
+        if restart {
+            wal_frames.store(0, Ordering::Relaxed);
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
                 .execute(&mut connection)
                 .await
-        {
-            tracing::debug!(%error, "the writer's WAL checkpoint was skipped");
+            {
+                tracing::debug!(%error, "the writer's WAL checkpoint was skipped");
+            }
         }
     }
     if let Err(error) = connection.close().await {
