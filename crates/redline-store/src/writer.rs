@@ -63,8 +63,8 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// `wal_frames` (SQLite): the WAL's size as the background checkpointer last saw it; once it
-    /// is large the writer checkpoints between two batches so the WAL starts over.
+    /// `wal_frames` (SQLite): the WAL's size as the background checkpoint last saw it; once it
+    /// is very large the writer checkpoints between two batches so the WAL starts over.
     pub(crate) async fn start(
         mut connection: AnyConnection,
         maximum_batch: usize,
