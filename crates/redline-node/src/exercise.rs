@@ -252,6 +252,29 @@ fn derived_uuid(exercise: &str, inject: &str, purpose: &str) -> Uuid {
 }
 
 impl Node {
+    /// Stores one of an exercise's records with its log entry (by the party the record names,
+    /// about `subject`, hashing the record; always marked `exercise`), in one transaction.
+    async fn commit_exercise_record(
+        &self,
+        record: ExerciseRecord,
+        kind: LogEntryKind,
+        subject: String,
+    ) -> Result<(), NodeError> {
+        let entry = LogEntry::new(
+            kind,
+            record.party.as_ref().map(ToString::to_string),
+            subject,
+            record.recorded_at,
+            record.record.as_bytes(),
+        )
+        .exercise(true);
+        self.commit_logged(
+            vec![redline_store::StoreWrite::InsertExerciseRecord(record)],
+            vec![entry],
+        )
+        .await
+    }
+
     /// Creates an exercise from an exercise file's text, starting at `start` (now if `None`);
     /// `speed` exercise minutes pass per real minute (1 if `None`). The operator, or the party
     /// the file names as facilitator (or, if it names none, any party that is not a player),
@@ -333,27 +356,18 @@ impl Node {
         }
         let record = serde_json::to_string(&created)
             .map_err(|error| NodeError::Internal(format!("encoding an exercise: {error}")))?;
-        let entry = LogEntry::new(
+        self.commit_exercise_record(
+            ExerciseRecord {
+                sequence: 0,
+                exercise_id: id.clone(),
+                key: "exercise".into(),
+                kind: CREATED.into(),
+                party: caller.party().cloned(),
+                recorded_at: now,
+                record,
+            },
             LogEntryKind::ExerciseStarted,
-            caller.party().map(ToString::to_string),
             id.clone(),
-            now,
-            record.as_bytes(),
-        )
-        .exercise(true);
-        self.commit_logged(
-            vec![redline_store::StoreWrite::InsertExerciseRecord(
-                ExerciseRecord {
-                    sequence: 0,
-                    exercise_id: id.clone(),
-                    key: "exercise".into(),
-                    kind: CREATED.into(),
-                    party: caller.party().cloned(),
-                    recorded_at: now,
-                    record,
-                },
-            )],
-            vec![entry],
         )
         .await?;
         tracing::info!(exercise = %id, definition = %state.definition.id, "exercise created");
@@ -748,27 +762,18 @@ impl Node {
         };
         let record = serde_json::to_string(&recorded)
             .map_err(|error| NodeError::Internal(format!("encoding a decision: {error}")))?;
-        let entry = LogEntry::new(
+        self.commit_exercise_record(
+            ExerciseRecord {
+                sequence: 0,
+                exercise_id: state.id.clone(),
+                key: format!("decision:{}", recorded.id),
+                kind: DECISION.into(),
+                party: Some(party.clone()),
+                recorded_at: now,
+                record,
+            },
             LogEntryKind::ExerciseDecision,
-            Some(party.to_string()),
             recorded.id.to_string(),
-            now,
-            record.as_bytes(),
-        )
-        .exercise(true);
-        self.commit_logged(
-            vec![redline_store::StoreWrite::InsertExerciseRecord(
-                ExerciseRecord {
-                    sequence: 0,
-                    exercise_id: state.id.clone(),
-                    key: format!("decision:{}", recorded.id),
-                    kind: DECISION.into(),
-                    party: Some(party.clone()),
-                    recorded_at: now,
-                    record,
-                },
-            )],
-            vec![entry],
         )
         .await?;
         tracing::info!(exercise = %state.id, %party, rung = recorded.rung, verdict, "exercise decision recorded");
