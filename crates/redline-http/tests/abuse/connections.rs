@@ -1,0 +1,4 @@
+//! Abuse cases: connections.
+
+#[allow(unused_imports)]
+use super::support;

@@ -1,0 +1,4 @@
+//! Abuse cases: hotline.
+
+#[allow(unused_imports)]
+use super::support;

@@ -1,0 +1,4 @@
+//! Abuse cases: incidents.
+
+#[allow(unused_imports)]
+use super::support;

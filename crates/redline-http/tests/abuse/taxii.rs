@@ -1,0 +1,4 @@
+//! Abuse cases: taxii.
+
+#[allow(unused_imports)]
+use super::support;
