@@ -19,6 +19,8 @@
 //! - [`storage`]: the small [`storage::TileStorage`] trait and an in-memory implementation
 //!   that injects faults for tests.
 //! - [`witness`]: C2SP tlog-witness `add-checkpoint` requests and the witness's decision.
+//! - [`witness_policy`]: k of n — which cosignatures count and when a checkpoint is witnessed.
+//! - [`monitor`]: the checkpoints seen per origin; rollback and fork detection.
 //! - [`log`]: [`log::TiledLog`], the writer the node drives: append entries, publish tiles and
 //!   bundles to a storage, recover from storage, answer proofs.
 
@@ -26,6 +28,7 @@ pub mod checkpoint;
 pub mod cosignature;
 pub mod hash;
 pub mod log;
+pub mod monitor;
 pub mod note;
 pub mod proof;
 pub mod receipt;
@@ -33,6 +36,7 @@ pub mod storage;
 pub mod tiles;
 pub mod tree;
 pub mod witness;
+pub mod witness_policy;
 
 pub use hash::Hash;
 

@@ -18,6 +18,7 @@ use crate::cosignature::CosignatureVerifier;
 use crate::hash::{Hash, leaf_hash};
 use crate::note::{Note, NoteParseError, NoteVerifier, NoteVerifyError};
 use crate::proof::{InclusionProofError, MAX_PROOF_LENGTH, verify_inclusion};
+use crate::witness_policy::WitnessPolicy;
 
 /// First line of every receipt.
 pub const TLOG_PROOF_HEADER: &str = "c2sp.org/tlog-proof@v1";
@@ -174,6 +175,7 @@ impl TlogProof {
     /// Checks that `entry` is in the log `origin`: the checkpoint is signed by one of
     /// `log_verifiers`, cosigned by at least `witness_quorum` of `witnesses` (a known witness
     /// whose cosignature fails rejects the receipt), and the inclusion proof leads to its root.
+    /// The quorum means what [`WitnessPolicy`] says (0: no cosignature required).
     pub fn verify(
         &self,
         entry: &[u8],
@@ -181,6 +183,21 @@ impl TlogProof {
         log_verifiers: &[&dyn NoteVerifier],
         witnesses: &[&CosignatureVerifier],
         witness_quorum: usize,
+    ) -> Result<VerifiedReceipt, ReceiptVerifyError> {
+        let policy = WitnessPolicy::new(
+            witnesses.iter().map(|witness| (*witness).clone()).collect(),
+            witness_quorum,
+        );
+        self.verify_with_policy(entry, origin, log_verifiers, &policy)
+    }
+
+    /// [`TlogProof::verify`] with the witness policy given whole.
+    pub fn verify_with_policy(
+        &self,
+        entry: &[u8],
+        origin: &str,
+        log_verifiers: &[&dyn NoteVerifier],
+        witness_policy: &WitnessPolicy,
     ) -> Result<VerifiedReceipt, ReceiptVerifyError> {
         let checkpoint = Checkpoint::parse_body(self.checkpoint_note.text())?;
         if checkpoint.origin != origin {
@@ -191,9 +208,10 @@ impl TlogProof {
         }
         let mut all_verifiers: Vec<&dyn NoteVerifier> = log_verifiers.to_vec();
         all_verifiers.extend(
-            witnesses
+            witness_policy
+                .witnesses()
                 .iter()
-                .map(|witness| *witness as &dyn NoteVerifier),
+                .map(|witness| witness as &dyn NoteVerifier),
         );
         let verification = self.checkpoint_note.verify(&all_verifiers)?;
         let signed_by = |verifier: &dyn NoteVerifier| {
@@ -204,17 +222,14 @@ impl TlogProof {
         if !log_verifiers.iter().any(|verifier| signed_by(*verifier)) {
             return Err(ReceiptVerifyError::NoLogSignature);
         }
-        let cosigned_by: Vec<String> = witnesses
-            .iter()
-            .filter(|witness| signed_by(**witness as &dyn NoteVerifier))
-            .map(|witness| witness.key_name().to_owned())
-            .collect();
-        if cosigned_by.len() < witness_quorum {
+        let decision = witness_policy.decide(&self.checkpoint_note);
+        if !decision.satisfied {
             return Err(ReceiptVerifyError::WitnessQuorumNotMet {
-                valid_cosignatures: cosigned_by.len(),
-                required: witness_quorum,
+                valid_cosignatures: decision.valid_cosignatures,
+                required: witness_policy.cosignatures_needed(),
             });
         }
+        let cosigned_by = decision.cosigned_by();
         verify_inclusion(
             self.leaf_index,
             checkpoint.tree_size,

@@ -98,7 +98,8 @@ pub struct CheckpointFigure {
     pub witnesses: Vec<WitnessFigure>,
     /// How many cosignatures make the checkpoint witnessed (k of n).
     pub quorum: usize,
-    /// At least `quorum` configured witnesses (and at least one) cosigned this checkpoint.
+    /// At least `quorum` configured witnesses (and at least one) cosigned this checkpoint: the
+    /// ledger's `WitnessPolicy`.
     pub witnessed: bool,
 }
 
@@ -322,41 +323,30 @@ impl Node {
         .ok()
         .and_then(|modified| jiff::Timestamp::try_from(modified).ok())
         .map(Timestamp::from_jiff);
-        let (witnesses, quorum) = match self.witness.get() {
-            Some(witness) => {
-                let (configured, quorum) = witness.own_witnesses();
-                let figures = configured
-                    .iter()
-                    .map(|configured| WitnessFigure {
-                        name: configured.verifier.key_name().to_string(),
-                        cosigned_at: note.signatures().iter().find_map(|signature| {
-                            let seconds = configured
-                                .verifier
-                                .verify_cosignature(note.text(), signature)
-                                .ok()?;
-                            Timestamp::from_microseconds(
-                                i64::try_from(seconds).ok()?.checked_mul(1_000_000)?,
-                            )
-                            .ok()
-                        }),
-                    })
-                    .collect::<Vec<_>>();
-                (figures, quorum)
-            }
-            None => (Vec::new(), 0),
-        };
-        let cosigned = witnesses
+        let none = redline_ledger::witness_policy::WitnessPolicy::none();
+        let policy = self.witness.get().map_or(&none, |witness| witness.policy());
+        let decision = policy.decide(&note);
+        let witnesses = decision
+            .cosignatures
             .iter()
-            .filter(|witness| witness.cosigned_at.is_some())
-            .count();
+            .map(|cosignature| WitnessFigure {
+                name: cosignature.witness_name.clone(),
+                cosigned_at: cosignature.cosigned_at_seconds.and_then(|seconds| {
+                    Timestamp::from_microseconds(
+                        i64::try_from(seconds).ok()?.checked_mul(1_000_000)?,
+                    )
+                    .ok()
+                }),
+            })
+            .collect();
         Some(CheckpointFigure {
             origin: checkpoint.origin,
             size: checkpoint.tree_size,
             root_hash,
             signed_at,
-            witnessed: !witnesses.is_empty() && cosigned >= quorum.max(1),
+            witnessed: decision.witnessed,
             witnesses,
-            quorum,
+            quorum: policy.quorum(),
         })
     }
 

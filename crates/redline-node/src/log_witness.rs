@@ -4,7 +4,8 @@
 //! (compare-and-swap on the old size, one file per origin under the witness directory), and
 //! only then answers with its `cosignature/v1` line. As a **log** the node asks its configured
 //! witnesses to cosign each new checkpoint and adds their cosignatures to the checkpoint it
-//! serves; a checkpoint is *witnessed* when at least `quorum` of them cosigned (k of n).
+//! serves; whether a checkpoint is *witnessed* (k of n) is the ledger's
+//! [`WitnessPolicy`], built once from the configured witnesses and quorum.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,6 +15,7 @@ use redline_ledger::checkpoint::Checkpoint;
 use redline_ledger::cosignature::{CosignatureSigner, CosignatureVerifier};
 use redline_ledger::note::{Ed25519NoteVerifier, Note, NoteVerifier};
 use redline_ledger::witness::{AddCheckpointRequest, check_add_checkpoint};
+use redline_ledger::witness_policy::WitnessPolicy;
 
 use crate::Node;
 
@@ -39,7 +41,8 @@ pub struct WitnessConfig {
     /// The cosigning key (never the log key).
     pub cosigner: CosignatureSigner,
     pub witnessed_logs: Vec<WitnessedLog>,
-    /// Witnesses of this node's own log, and how many must cosign for "witnessed".
+    /// Witnesses of this node's own log, and how many must cosign for "witnessed" (see
+    /// [`WitnessPolicy`] for what a quorum of 0 means).
     pub own_witnesses: Vec<ConfiguredWitness>,
     pub quorum: usize,
 }
@@ -66,6 +69,8 @@ impl WitnessRefusal {
 /// The witness's state.
 pub(crate) struct Witness {
     config: WitnessConfig,
+    /// The k-of-n policy over `config.own_witnesses` and `config.quorum`.
+    policy: WitnessPolicy,
     /// Serialises the read–check–write of each origin's state (the compare-and-swap).
     update: tokio::sync::Mutex<()>,
 }
@@ -80,15 +85,24 @@ fn state_file_name(origin: &str) -> String {
 impl Witness {
     pub(crate) fn new(config: WitnessConfig) -> std::io::Result<Witness> {
         std::fs::create_dir_all(&config.directory)?;
+        let policy = WitnessPolicy::new(
+            config
+                .own_witnesses
+                .iter()
+                .map(|witness| witness.verifier.clone())
+                .collect(),
+            config.quorum,
+        );
         Ok(Witness {
             config,
+            policy,
             update: tokio::sync::Mutex::new(()),
         })
     }
 
-    /// The witnesses of the node's own log and the quorum (for the dashboard).
-    pub(crate) fn own_witnesses(&self) -> (&[ConfiguredWitness], usize) {
-        (&self.config.own_witnesses, self.config.quorum)
+    /// The witness policy of the node's own log (for the dashboard).
+    pub(crate) fn policy(&self) -> &WitnessPolicy {
+        &self.policy
     }
 
     fn latest(&self, origin: &str) -> Result<Option<Checkpoint>, WitnessRefusal> {
@@ -186,7 +200,7 @@ impl Node {
     /// Asks every configured witness to cosign the current checkpoint of this node's log
     /// (`old_sizes` holds what each witness last cosigned, updated here) and adds the
     /// cosignatures that verify to the checkpoint the node serves. Returns how many witnesses
-    /// cosigned and whether that meets the quorum.
+    /// cosigned and whether that makes the checkpoint witnessed under the node's policy.
     pub async fn collect_cosignatures(
         &self,
         http: &reqwest::Client,
@@ -223,7 +237,7 @@ impl Node {
                 }
             }
         }
-        Ok((cosigned, cosigned >= witness.config.quorum))
+        Ok((cosigned, witness.policy.is_witnessed_by(cosigned)))
     }
 }
 

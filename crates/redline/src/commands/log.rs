@@ -15,10 +15,12 @@ use redline_ledger::checkpoint::{Checkpoint, open_checkpoint};
 use redline_ledger::cosignature::{CosignatureSigner, CosignatureVerifier};
 use redline_ledger::hash::leaf_hash;
 use redline_ledger::log::{TiledLog, verify_storage};
+use redline_ledger::monitor::{CheckpointMonitor, SeenCheckpoint};
 use redline_ledger::note::{Ed25519NoteVerifier, NoteVerifier};
 use redline_ledger::receipt::TlogProof;
 use redline_ledger::storage::TileStorage;
 use redline_ledger::tiles::{TileAddress, parse_entry_bundle_of_width, tile_inventory};
+use redline_ledger::witness_policy::WitnessPolicy;
 use redline_node::Node;
 use redline_node::log::{LogConfig, NodeLog};
 use redline_node::log_witness::{ConfiguredWitness, WitnessConfig, WitnessedLog};
@@ -56,7 +58,7 @@ pub struct VerifyArguments {
     /// Witness cosigner keys (C2SP vkey) whose cosignatures count.
     #[arg(long = "witness", value_name = "VKEY")]
     pub witnesses: Vec<String>,
-    /// How many of the witnesses must have cosigned the checkpoint.
+    /// How many of the witnesses must have cosigned the checkpoint (0: none required).
     #[arg(long, default_value_t = 0)]
     pub quorum: usize,
 }
@@ -203,11 +205,11 @@ struct VerifierState {
     origin: Option<String>,
     key: Option<String>,
     /// Every checkpoint verified so far: size and base64 root.
-    checkpoints: Vec<SeenCheckpoint>,
+    checkpoints: Vec<SeenCheckpointText>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct SeenCheckpoint {
+struct SeenCheckpointText {
     tree_size: u64,
     root_hash: String,
 }
@@ -345,57 +347,57 @@ async fn verify(arguments: VerifyArguments) -> anyhow::Result<()> {
                 .map_err(|error| failed(format!("--witness {vkey:?}: {error}")))?,
         );
     }
+    let witness_policy = WitnessPolicy::new(witnesses, arguments.quorum);
     let mut all_verifiers: Vec<&dyn NoteVerifier> = vec![&verifier];
-    all_verifiers.extend(witnesses.iter().map(|witness| witness as &dyn NoteVerifier));
+    all_verifiers.extend(
+        witness_policy
+            .witnesses()
+            .iter()
+            .map(|witness| witness as &dyn NoteVerifier),
+    );
     let opened = open_checkpoint(&checkpoint_bytes, &origin, &all_verifiers).map_err(|error| {
         failed(format!(
             "the checkpoint {}: {error}",
             checkpoint_path.display()
         ))
     })?;
-    let signed_by = |key_name: &str, key_id| {
-        opened
-            .verification
-            .verified
-            .iter()
-            .any(|signature| signature.key_name == key_name && signature.key_id == key_id)
-    };
-    if !signed_by(verifier.key_name(), verifier.key_id()) {
+    if !opened.verification.verified.iter().any(|signature| {
+        signature.key_name == verifier.key_name() && signature.key_id == verifier.key_id()
+    }) {
         return Err(failed(
             "the checkpoint carries no valid signature of the log key",
         ));
     }
-    let cosigned = witnesses
-        .iter()
-        .filter(|witness| signed_by(witness.key_name(), witness.key_id()))
-        .count();
-    if cosigned < arguments.quorum {
+    let decision = witness_policy.decide(&opened.note);
+    let cosigned = decision.valid_cosignatures;
+    if !decision.satisfied {
         return Err(failed(format!(
             "the checkpoint is cosigned by {cosigned} of the given witnesses, {} required",
-            arguments.quorum
+            witness_policy.cosignatures_needed()
         )));
     }
     let checkpoint = opened.checkpoint;
+    let mut monitor = CheckpointMonitor::new();
+    for seen in &state.checkpoints {
+        let root_hash = redline_ledger::Hash::from_base64(&seen.root_hash).map_err(|error| {
+            failed(format!(
+                "the state file's checkpoint of size {} has no valid root: {error}",
+                seen.tree_size
+            ))
+        })?;
+        monitor.record(
+            &origin,
+            SeenCheckpoint {
+                tree_size: seen.tree_size,
+                root_hash,
+            },
+        );
+    }
     // Consistency with every checkpoint seen before (checked first: a rollback or a fork is
     // reported as such even when the tiles are consistent with the new checkpoint).
-    for seen in &state.checkpoints {
-        if seen.tree_size > checkpoint.tree_size {
-            return Err(failed(format!(
-                "rolled back: the checkpoint has size {}, but size {} was seen before",
-                checkpoint.tree_size, seen.tree_size
-            )));
-        }
-        if seen.tree_size == checkpoint.tree_size
-            && seen.root_hash != checkpoint.root_hash.to_base64()
-        {
-            return Err(failed(format!(
-                "fork: the checkpoint of size {} has root {}, but root {} was seen before at that size",
-                checkpoint.tree_size,
-                checkpoint.root_hash.to_base64(),
-                seen.root_hash
-            )));
-        }
-    }
+    monitor
+        .check_size_and_root(&checkpoint)
+        .map_err(|alarm| failed(alarm.to_string()))?;
     let storage = FileTileStorage::open(&directory)
         .with_context(|| format!("opening {}", directory.display()))?;
     check_entries_then_tiles(&storage, &checkpoint)?;
@@ -403,36 +405,27 @@ async fn verify(arguments: VerifyArguments) -> anyhow::Result<()> {
         .map_err(|error| failed(format!("the tiles do not match the checkpoint: {error}")))?;
     let log = TiledLog::recover(&storage, &checkpoint)
         .map_err(|error| failed(format!("the tiles do not match the checkpoint: {error}")))?;
-    for seen in &state.checkpoints {
-        let root = log
-            .tree()
-            .root_at(seen.tree_size)
-            .map_err(|error| failed(error.to_string()))?;
-        if root.to_base64() != seen.root_hash {
-            return Err(failed(format!(
-                "fork: the log's root at size {} is {}, but a checkpoint seen before says {}",
-                seen.tree_size,
-                root.to_base64(),
-                seen.root_hash
-            )));
-        }
-    }
+    monitor
+        .check_contains_seen(&checkpoint, |size| log.tree().root_at(size))
+        .map_err(|alarm| failed(alarm.to_string()))?;
+    // A receipt's checkpoint may be older than the witnesses' cosignatures: its cosignatures
+    // by the given witnesses must verify, but no quorum is required of it.
+    let receipt_policy = WitnessPolicy::new(witness_policy.witnesses().to_vec(), 0);
     for path in &arguments.receipts {
-        verify_receipt(path, &storage, &log, &verifier, &origin, &witnesses)?;
+        verify_receipt(path, &storage, &log, &verifier, &origin, &receipt_policy)?;
     }
     if let Some(path) = &arguments.state {
         state.origin = Some(origin.clone());
         state.key = Some(key_text.clone());
-        if !state
-            .checkpoints
+        monitor.record(&origin, SeenCheckpoint::from(&checkpoint));
+        state.checkpoints = monitor
+            .seen(&origin)
             .iter()
-            .any(|seen| seen.tree_size == checkpoint.tree_size)
-        {
-            state.checkpoints.push(SeenCheckpoint {
-                tree_size: checkpoint.tree_size,
-                root_hash: checkpoint.root_hash.to_base64(),
-            });
-        }
+            .map(|seen| SeenCheckpointText {
+                tree_size: seen.tree_size,
+                root_hash: seen.root_hash.to_base64(),
+            })
+            .collect();
         let bytes = serde_json::to_vec_pretty(&state)?;
         let temporary = path.with_extension("tmp");
         std::fs::write(&temporary, bytes)
@@ -461,7 +454,7 @@ fn verify_receipt(
     log: &TiledLog,
     verifier: &Ed25519NoteVerifier,
     origin: &str,
-    witnesses: &[CosignatureVerifier],
+    witness_policy: &WitnessPolicy,
 ) -> anyhow::Result<()> {
     let name = path.display();
     let bytes = std::fs::read(path).with_context(|| format!("reading the receipt {name}"))?;
@@ -508,9 +501,8 @@ fn verify_receipt(
             proof.leaf_index
         )));
     }
-    let witness_refs: Vec<&CosignatureVerifier> = witnesses.iter().collect();
     proof
-        .verify(logged, origin, &[verifier], &witness_refs, 0)
+        .verify_with_policy(logged, origin, &[verifier], witness_policy)
         .map_err(|error| failed(format!("receipt {name}: {error}")))?;
     // The receipt's checkpoint must be one of this log's trees.
     let root = log
