@@ -10,8 +10,11 @@
 //! - [`marking`]: the TLP 2.0 marking definitions;
 //! - [`pattern`]: the STIX patterning parser;
 //! - [`extension`]: the redline incident extension and its schema;
-//! - [`mapping`]: incident ↔ STIX.
+//! - [`mapping`]: incident ↔ STIX;
+//! - [`taxii`]: TAXII envelopes and bundles read into raw objects, and the facts of one object;
+//! - [`access`]: who may read (TLP) and who may write (authorship) a STIX object version.
 
+pub mod access;
 pub mod bundle;
 pub mod common;
 pub mod extension;
@@ -19,6 +22,7 @@ pub mod mapping;
 pub mod marking;
 pub mod objects;
 pub mod pattern;
+pub mod taxii;
 
 pub use bundle::{Bundle, BundleError, BundleObjectError, ParsedBundle, parse_bundle};
 pub use common::{StixIdentifier, StixTimestamp};

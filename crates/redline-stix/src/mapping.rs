@@ -500,6 +500,100 @@ pub fn party_identity_id(party: &PartyId) -> StixIdentifier {
     derived_identifier(Identity::TYPE, &format!("party:{party}"))
 }
 
+/// Whether `object` is exactly one of the shared definitions redline derives and publishes under
+/// its own identity ([`redline_identity_id`]) in every export: redline's identity and its
+/// extension-definition, a party's `identity`, a country's `location`, a state's
+/// `threat-actor`, an ATT&CK technique's `attack-pattern`, and the relationships between them
+/// (`identity located-at location`, `threat-actor attributed-to identity`,
+/// `threat-actor located-at location`, each for one and the same country). Equal means equal
+/// in every property, so a party that posts one only repeats what any redline node derives; a
+/// changed name, a relationship redline never derives (a state actor attributed to another
+/// state) or anything else claiming redline's authorship is not one.
+pub fn is_redline_definition(object: &StixObject) -> bool {
+    match object {
+        StixObject::AttackPattern(pattern) => pattern
+            .external_references
+            .iter()
+            .filter_map(|reference| reference.external_id.as_deref())
+            .any(|technique| technique_attack_pattern(technique) == **pattern),
+        StixObject::Identity(identity)
+            if PartyId::parse(&identity.name)
+                .is_ok_and(|party| party_identity(&party) == **identity) =>
+        {
+            true
+        }
+        _ => shared_definitions()
+            .get(object.id_text())
+            .is_some_and(|definition| definition == object),
+    }
+}
+
+/// Whether `object` has the id of one of redline's own definitions, of a shared definition that
+/// depends on a country only (a state's identity, location, state actor and their
+/// relationships), or of the `attack-pattern` of the ATT&CK technique it names. Such an id may
+/// hold nothing but [`is_redline_definition`] objects, unless the party it stands for posts its
+/// own identity. (An attack pattern that names no technique cannot be told from any other.)
+pub fn has_redline_definition_id(object: &StixObject) -> bool {
+    match object {
+        StixObject::AttackPattern(pattern) => pattern
+            .external_references
+            .iter()
+            .filter_map(|reference| reference.external_id.as_deref())
+            .any(|technique| technique_attack_pattern(technique).id == pattern.id),
+        _ => shared_definitions().contains_key(object.id_text()),
+    }
+}
+
+/// Every shared definition that depends on a country only, and redline's own, by id (built once).
+fn shared_definitions() -> &'static std::collections::HashMap<String, StixObject> {
+    static DEFINITIONS: std::sync::LazyLock<std::collections::HashMap<String, StixObject>> =
+        std::sync::LazyLock::new(|| {
+            let mut definitions = std::collections::HashMap::new();
+            let mut add = |object: StixObject| {
+                definitions.insert(object.id_text().to_string(), object);
+            };
+            add(StixObject::Identity(Box::new(redline_identity())));
+            add(StixObject::ExtensionDefinition(Box::new(
+                redline_incident_extension_definition(),
+            )));
+            for country in every_country() {
+                let identity_id = party_identity_id(&PartyId::from(country.clone()));
+                let location_id = country_location_id(&country);
+                let actor = state_threat_actor(&country);
+                let actor_id = actor.id.clone();
+                add(StixObject::Identity(Box::new(party_identity(
+                    &PartyId::from(country.clone()),
+                ))));
+                add(StixObject::Location(Box::new(country_location(&country))));
+                add(StixObject::ThreatActor(Box::new(actor)));
+                for (source, relationship_type, target) in [
+                    (&identity_id, "located-at", &location_id),
+                    (&actor_id, "attributed-to", &identity_id),
+                    (&actor_id, "located-at", &location_id),
+                ] {
+                    add(StixObject::Relationship(Box::new(shared_relationship(
+                        source,
+                        relationship_type,
+                        target,
+                    ))));
+                }
+            }
+            definitions
+        });
+    &DEFINITIONS
+}
+
+/// Every assigned ISO 3166-1 alpha-2 code.
+fn every_country() -> impl Iterator<Item = CountryCode> {
+    (b'A'..=b'Z')
+        .flat_map(|first| (b'A'..=b'Z').map(move |second| [first, second]))
+        .filter_map(|letters| {
+            std::str::from_utf8(&letters)
+                .ok()
+                .and_then(|code| CountryCode::parse(code).ok())
+        })
+}
+
 /// The id of the `location` of a country (the same in every bundle).
 pub fn country_location_id(country: &CountryCode) -> StixIdentifier {
     derived_identifier(Location::TYPE, &format!("country:{country}"))

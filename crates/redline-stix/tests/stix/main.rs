@@ -2,6 +2,7 @@
 //! bundle's snapshot, and (when `STIX_VALIDATOR` is set) the OASIS stix2-validator.
 #![allow(clippy::unwrap_used)]
 
+mod access;
 mod interop;
 mod patterns;
 mod round_trip;
