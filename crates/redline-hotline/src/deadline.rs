@@ -138,3 +138,96 @@ pub fn due_deadline_event(
         None
     }
 }
+
+/// How a duty with a deadline stands: the one definition of "on time" for acknowledgements,
+/// replies and communication checks, in the node, the exercise report and the dashboard's SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeadlineOutcome {
+    /// Done at or before the deadline.
+    Met,
+    /// Done after the deadline.
+    Late,
+    /// Not done, and the deadline has passed.
+    Missed,
+    /// Not done, and the deadline has not passed yet.
+    Pending,
+}
+
+impl DeadlineOutcome {
+    pub const ALL: [DeadlineOutcome; 4] = [
+        DeadlineOutcome::Met,
+        DeadlineOutcome::Late,
+        DeadlineOutcome::Missed,
+        DeadlineOutcome::Pending,
+    ];
+
+    /// `met`, `late`, `missed` or `pending`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DeadlineOutcome::Met => "met",
+            DeadlineOutcome::Late => "late",
+            DeadlineOutcome::Missed => "missed",
+            DeadlineOutcome::Pending => "pending",
+        }
+    }
+
+    /// Whether the matter is settled: done, or its deadline has passed (what the public figures
+    /// count as "due").
+    pub fn is_due(&self) -> bool {
+        !matches!(self, DeadlineOutcome::Pending)
+    }
+
+    /// Whether the duty was done at all, on time or late.
+    pub fn is_done(&self) -> bool {
+        matches!(self, DeadlineOutcome::Met | DeadlineOutcome::Late)
+    }
+}
+
+/// The outcome of a duty due by `deadline`, done at `done_at` (if it was), seen at `now`. The
+/// deadline instant itself is still on time ([`is_overdue`]).
+pub fn deadline_outcome(
+    deadline: Timestamp,
+    done_at: Option<Timestamp>,
+    now: Timestamp,
+) -> DeadlineOutcome {
+    match done_at {
+        Some(at) if !is_overdue(deadline, at) => DeadlineOutcome::Met,
+        Some(_) => DeadlineOutcome::Late,
+        None if is_overdue(deadline, now) => DeadlineOutcome::Missed,
+        None => DeadlineOutcome::Pending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Seconds after an arbitrary origin.
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_microseconds(1_700_000_000_000_000 + seconds * 1_000_000).unwrap()
+    }
+
+    /// One row: deadline, done at, now (seconds) → outcome.
+    fn check(deadline: i64, done_at: Option<i64>, now: i64, expect: DeadlineOutcome) {
+        assert_eq!(
+            deadline_outcome(at(deadline), done_at.map(at), at(now)),
+            expect,
+            "deadline {deadline}, done at {done_at:?}, now {now}"
+        );
+    }
+
+    #[test]
+    fn deadline_outcome_table() {
+        use DeadlineOutcome::{Late, Met, Missed, Pending};
+        check(100, Some(50), 60, Met);
+        check(100, Some(100), 200, Met); // the deadline instant is on time
+        check(100, Some(101), 200, Late);
+        check(100, Some(50), 500, Met); // what happened, not when we look
+        check(100, None, 99, Pending);
+        check(100, None, 100, Pending); // not yet passed at the deadline instant
+        check(100, None, 101, Missed);
+        check(100, Some(150), 120, Late); // done "after now": the record decides
+    }
+}

@@ -24,6 +24,9 @@ use sha2::{Digest, Sha256};
 /// The DSSE payload type of a hotline message.
 pub const MESSAGE_PAYLOAD_TYPE: &str = "application/vnd.redline.message+json";
 
+/// The DSSE payload type of an exercise inject's incident report, signed by its reporter.
+pub const EXERCISE_REPORT_PAYLOAD_TYPE: &str = "application/vnd.redline.exercise-report+json";
+
 /// The largest envelope accepted, in bytes: generous for a message with free text, small enough
 /// that a flood of envelopes cannot exhaust memory.
 pub const MAXIMUM_ENVELOPE_BYTES: usize = 256 * 1024;
@@ -263,6 +266,22 @@ impl Envelope {
         let signature = Signature::from_bytes(&envelope_signature.signature);
         key.verify_strict(&self.pre_authentication_encoding(), &signature)
             .is_ok()
+    }
+
+    /// Whether some signature of this envelope is valid under one of `keys` that may sign at
+    /// `at` (added by then, not revoked by then): the check for a record a party signs outside
+    /// the hotline's message flow (an exercise inject's report, say).
+    pub fn is_signed_by_one_of(&self, keys: &[PartyKey], at: Timestamp) -> bool {
+        let current_keys: Vec<VerifyingKey> = keys
+            .iter()
+            .filter(|key| crate::keys::key_is_current_at(key, at))
+            .filter_map(|key| verifying_key_of(key).ok())
+            .collect();
+        (0..self.signatures.len()).any(|index| {
+            current_keys
+                .iter()
+                .any(|key| self.signature_is_valid(index, key))
+        })
     }
 }
 

@@ -7,7 +7,7 @@
 //! `sent_at` or the time of reception. The node stores the returned list; nothing here reads a
 //! clock.
 
-use redline_model::{PartyKey, Timestamp};
+use redline_model::{PartyId, PartyKey, Timestamp};
 
 use crate::envelope::{key_id_for, verifying_key_of};
 
@@ -23,6 +23,10 @@ pub enum KeyChangeError {
     KeyIdDoesNotMatch { stated: String, expected: String },
     #[error("key `{key_id}` is already registered")]
     AlreadyRegistered { key_id: String },
+    #[error(
+        "public_key: key `{key_id}` belongs to another party; a public key may belong to one party only"
+    )]
+    KeyOfAnotherParty { key_id: String },
     #[error("key `{key_id}` is not registered")]
     UnknownKey { key_id: String },
     #[error("key `{key_id}` was already revoked at {revoked_at}")]
@@ -39,6 +43,22 @@ pub enum KeyChangeError {
         revoked_at: Timestamp,
         added_at: Timestamp,
     },
+}
+
+/// A public key belongs to one party only: `party` may register `key_id` unless another party
+/// registered it first (`current_owner`, who registered it if anyone). Otherwise a signature
+/// could be read as either party's, and a refusal would name the wrong owner.
+pub fn check_key_not_claimed(
+    party: &PartyId,
+    key_id: &str,
+    current_owner: Option<&PartyId>,
+) -> Result<(), KeyChangeError> {
+    match current_owner {
+        Some(owner) if owner != party => Err(KeyChangeError::KeyOfAnotherParty {
+            key_id: key_id.to_string(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Whether a key may sign at `at`: it was added at or before `at` and not revoked by then.

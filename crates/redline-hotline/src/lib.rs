@@ -18,16 +18,18 @@ pub use deadline::{
     DutiesTable, DutyKind, DutyRule, ThreadDeadlines, deadline_for, due_deadline_event, is_overdue,
 };
 pub use envelope::{
-    Envelope, EnvelopeError, EnvelopeSignature, MESSAGE_PAYLOAD_TYPE, key_id_for, party_key_for,
-    pre_authentication_encoding, verifying_key_of,
+    EXERCISE_REPORT_PAYLOAD_TYPE, Envelope, EnvelopeError, EnvelopeSignature, MESSAGE_PAYLOAD_TYPE,
+    key_id_for, party_key_for, pre_authentication_encoding, verifying_key_of,
 };
 pub use forms::{FormError, FormLanguage, FreeTextField, RenderedForm, TextDirection, render_form};
-pub use keys::{KeyChangeError, key_is_current_at, register_key, revoke_key, rotate_key};
+pub use keys::{
+    KeyChangeError, check_key_not_claimed, key_is_current_at, register_key, revoke_key, rotate_key,
+};
 pub use message::{HotlineMessage, MessageBody, MessageKind};
 pub use thread::{InvalidTransition, TRANSITIONS, ThreadEvent, ThreadState, transition};
 pub use verify::{
-    MessageLookups, PrefetchedLookups, Rejection, VerificationContext, VerifiedMessage,
-    read_unverified_message, verify_message,
+    MessageLookups, PrefetchedLookups, ReferencedMessage, Rejection, VerificationContext,
+    VerifiedMessage, read_unverified_message, verify_message,
 };
 
 use ed25519_dalek::SigningKey;
@@ -35,4 +37,22 @@ use ed25519_dalek::SigningKey;
 /// Serialises `message` and signs it as a hotline envelope; returns the envelope bytes to send.
 pub fn sign_message(message: &HotlineMessage, signing_key: &SigningKey) -> Vec<u8> {
     Envelope::sign(MESSAGE_PAYLOAD_TYPE, message.to_json_bytes(), signing_key).to_json_bytes()
+}
+
+/// Signs what a due exercise inject asks its `sign_as` party to sign: for an `incident`
+/// inject, the report it becomes (payload type `EXERCISE_REPORT_PAYLOAD_TYPE`); for a
+/// `notification` inject, the hotline message. `payload` is the due entry's payload as JSON.
+pub fn sign_exercise_payload(
+    inject_kind: &str,
+    payload: &[u8],
+    signing_key: &SigningKey,
+) -> Result<Vec<u8>, redline_model::ModelError> {
+    if inject_kind == "incident" {
+        return Ok(
+            Envelope::sign(EXERCISE_REPORT_PAYLOAD_TYPE, payload.to_vec(), signing_key)
+                .to_json_bytes(),
+        );
+    }
+    let message = HotlineMessage::parse(payload)?;
+    Ok(sign_message(&message, signing_key))
 }

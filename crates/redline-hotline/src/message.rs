@@ -96,6 +96,17 @@ pub struct NotificationBody {
     pub requested_actions: Vec<String>,
 }
 
+/// A body's reference to another message of its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageReference {
+    /// The JSON path of the reference in the payload.
+    pub field: &'static str,
+    pub id: Uuid,
+    /// Whether the referenced message must have been addressed to the sender (what one
+    /// acknowledges or answers was sent to it).
+    pub must_be_addressed_to_sender: bool,
+}
+
 /// `acknowledgement`: receipt of one message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,6 +207,31 @@ pub enum MessageBody {
 }
 
 impl MessageBody {
+    /// The message this body refers to, if any, and how (see `verify_message`, rule 9).
+    pub fn reference(&self) -> Option<MessageReference> {
+        match self {
+            MessageBody::Acknowledgement(body) => Some(MessageReference {
+                field: "body.of",
+                id: body.of,
+                must_be_addressed_to_sender: true,
+            }),
+            MessageBody::Response(body) => Some(MessageReference {
+                field: "body.to",
+                id: body.to,
+                must_be_addressed_to_sender: true,
+            }),
+            MessageBody::AssistanceOffer(AssistanceOfferBody {
+                request: Some(request),
+                ..
+            }) => Some(MessageReference {
+                field: "body.request",
+                id: *request,
+                must_be_addressed_to_sender: false,
+            }),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> MessageKind {
         match self {
             MessageBody::Notification(_) => MessageKind::Notification,

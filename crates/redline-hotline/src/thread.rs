@@ -8,6 +8,12 @@
 //! Shortcuts are deliberate: an acknowledgement implies delivery, and a substantive response
 //! implies acknowledgement. A late acknowledgement or response still moves the thread on; the
 //! lateness itself is recorded by the log and the dashboard, not lost here.
+//!
+//! Also who a reply in a thread goes to and which message it answers ([`draft_reply`]), the
+//! one rule the console and the CLI draft replies by.
+
+use redline_model::PartyId;
+use uuid::Uuid;
 
 use crate::message::MessageKind;
 
@@ -211,4 +217,276 @@ pub fn transition(
         .find(|candidate| candidate.from == state && candidate.event == event)
         .map(|found| found.to)
         .ok_or(InvalidTransition { state, event })
+}
+
+/// What drafting a reply needs of a thread.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadFacts<'a> {
+    pub opened_by: &'a PartyId,
+    /// The kind of the message that opened it (`notification`, `communication-check`, …).
+    pub opening_kind: &'a str,
+    pub participants: &'a [PartyId],
+}
+
+/// What drafting a reply needs of one message of the thread.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadMessageFacts<'a> {
+    pub id: Uuid,
+    pub from: &'a PartyId,
+    pub to: &'a [PartyId],
+    pub kind: &'a str,
+}
+
+/// Who a reply goes to and which message it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyDraft {
+    pub to: Vec<PartyId>,
+    /// The message the reply refers to: the acknowledged message, the message a response
+    /// answers, the assistance request an offer answers, the communication check a check-reply
+    /// answers; `None` when the kind refers to none, or there is nothing to refer to.
+    pub answers: Option<Uuid>,
+}
+
+/// Drafts a reply of `kind` by `replying_party` in a thread whose messages are `messages`
+/// (oldest first):
+///
+/// - it goes to every other participant, except a check-reply, which goes to whoever started
+///   the check (the thread's opener);
+/// - an acknowledgement acknowledges the opening message (the first of the opening kind, else
+///   the first message);
+/// - a response answers the newest message someone else sent to the replying party (what it
+///   answers must have been addressed to it), else the opening message;
+/// - an assistance offer answers the newest assistance request someone else sent;
+/// - a check-reply answers the thread's communication check;
+/// - other kinds answer nothing.
+pub fn draft_reply(
+    thread: &ThreadFacts<'_>,
+    messages: &[ThreadMessageFacts<'_>],
+    replying_party: &PartyId,
+    kind: MessageKind,
+) -> ReplyDraft {
+    let to = if kind == MessageKind::CheckReply {
+        vec![thread.opened_by.clone()]
+    } else {
+        thread
+            .participants
+            .iter()
+            .filter(|participant| *participant != replying_party)
+            .cloned()
+            .collect()
+    };
+    let opening = || {
+        messages
+            .iter()
+            .find(|message| message.kind == thread.opening_kind)
+            .or_else(|| messages.first())
+            .map(|message| message.id)
+    };
+    let newest_received = |of_kind: Option<MessageKind>, addressed_to_replier: bool| {
+        messages
+            .iter()
+            .rev()
+            .find(|message| {
+                message.from != replying_party
+                    && of_kind.is_none_or(|of_kind| message.kind == of_kind.as_str())
+                    && (!addressed_to_replier || message.to.contains(replying_party))
+            })
+            .map(|message| message.id)
+    };
+    let answers = match kind {
+        MessageKind::Acknowledgement => opening(),
+        MessageKind::Response => newest_received(None, true).or_else(opening),
+        MessageKind::AssistanceOffer => {
+            newest_received(Some(MessageKind::AssistanceRequest), false)
+        }
+        MessageKind::CheckReply => messages
+            .iter()
+            .find(|message| message.kind == MessageKind::CommunicationCheck.as_str())
+            .map(|message| message.id),
+        _ => None,
+    };
+    ReplyDraft { to, answers }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn party(name: &str) -> PartyId {
+        PartyId::parse(name).unwrap()
+    }
+
+    fn id(number: u128) -> Uuid {
+        Uuid::from_u128(number)
+    }
+
+    /// One row: the thread's participants (the first opened it with `opening_kind`), its
+    /// messages as (id, from, to, kind), who replies and with what → (recipients, answered id).
+    fn check(
+        participants: &[&str],
+        opening_kind: &str,
+        messages: &[(u128, &str, &[&str], &str)],
+        replying: &str,
+        kind: MessageKind,
+        expect: (&[&str], Option<u128>),
+    ) {
+        let participants: Vec<PartyId> = participants.iter().map(|name| party(name)).collect();
+        let owned: Vec<(Uuid, PartyId, Vec<PartyId>, &str)> = messages
+            .iter()
+            .map(|(number, from, to, kind)| {
+                (
+                    id(*number),
+                    party(from),
+                    to.iter().map(|name| party(name)).collect(),
+                    *kind,
+                )
+            })
+            .collect();
+        let facts: Vec<ThreadMessageFacts<'_>> = owned
+            .iter()
+            .map(|(id, from, to, kind)| ThreadMessageFacts {
+                id: *id,
+                from,
+                to,
+                kind,
+            })
+            .collect();
+        let thread = ThreadFacts {
+            opened_by: &participants[0],
+            opening_kind,
+            participants: &participants,
+        };
+        let draft = draft_reply(&thread, &facts, &party(replying), kind);
+        let expected = ReplyDraft {
+            to: expect.0.iter().map(|name| party(name)).collect(),
+            answers: expect.1.map(id),
+        };
+        assert_eq!(draft, expected, "{replying} sends a {}", kind.as_str());
+    }
+
+    #[test]
+    fn reply_draft_table() {
+        use MessageKind::*;
+        let notified: &[(u128, &str, &[&str], &str)] = &[(1, "EE", &["LV", "LT"], "notification")];
+        // The recipients acknowledge the opening message and answer it.
+        check(
+            &["EE", "LV", "LT"],
+            "notification",
+            notified,
+            "LV",
+            Acknowledgement,
+            (&["EE", "LT"], Some(1)),
+        );
+        check(
+            &["EE", "LV", "LT"],
+            "notification",
+            notified,
+            "LV",
+            Response,
+            (&["EE", "LT"], Some(1)),
+        );
+        // A response answers the newest message someone else sent to the replier.
+        let talked: &[(u128, &str, &[&str], &str)] = &[
+            (1, "EE", &["LV", "LT"], "notification"),
+            (2, "LV", &["EE", "LT"], "clarification-request"),
+            (3, "LT", &["EE"], "check-reply"),
+            (4, "EE", &["LV", "LT"], "response"),
+        ];
+        check(
+            &["EE", "LV", "LT"],
+            "notification",
+            talked,
+            "LV",
+            Response,
+            (&["EE", "LT"], Some(4)),
+        );
+        check(
+            &["EE", "LV", "LT"],
+            "notification",
+            talked,
+            "EE",
+            Response,
+            (&["LV", "LT"], Some(3)),
+        );
+        // The opener alone so far: its response answers its own opening message.
+        check(
+            &["EE", "LV"],
+            "notification",
+            &notified[..1],
+            "EE",
+            Response,
+            (&["LV"], Some(1)),
+        );
+        // An assistance offer answers the newest request by someone else, or nothing.
+        let asked: &[(u128, &str, &[&str], &str)] = &[
+            (1, "EE", &["LV"], "notification"),
+            (2, "EE", &["LV"], "assistance-request"),
+            (3, "EE", &["LV"], "response"),
+        ];
+        check(
+            &["EE", "LV"],
+            "notification",
+            asked,
+            "LV",
+            AssistanceOffer,
+            (&["EE"], Some(2)),
+        );
+        check(
+            &["EE", "LV"],
+            "notification",
+            notified,
+            "LV",
+            AssistanceOffer,
+            (&["EE"], None),
+        );
+        // A check-reply goes to the check's starter and answers the check.
+        let checked: &[(u128, &str, &[&str], &str)] = &[
+            (7, "EE", &["LV", "LT"], "communication-check"),
+            (8, "LV", &["EE"], "check-reply"),
+        ];
+        check(
+            &["EE", "LV", "LT"],
+            "communication-check",
+            checked,
+            "LT",
+            CheckReply,
+            (&["EE"], Some(7)),
+        );
+        check(
+            &["EE", "LV", "LT"],
+            "communication-check",
+            checked,
+            "LT",
+            Response,
+            (&["EE", "LV"], Some(7)),
+        );
+        // Kinds that refer to nothing.
+        check(
+            &["EE", "LV"],
+            "notification",
+            notified,
+            "LV",
+            ClarificationRequest,
+            (&["EE"], None),
+        );
+        check(
+            &["EE", "LV"],
+            "notification",
+            notified,
+            "LV",
+            Closure,
+            (&["EE"], None),
+        );
+        // An empty thread: nothing to answer.
+        check(
+            &["EE", "LV"],
+            "notification",
+            &[],
+            "LV",
+            Response,
+            (&["EE"], None),
+        );
+    }
 }

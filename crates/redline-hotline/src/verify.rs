@@ -14,7 +14,11 @@
 //! 6. the message id was never seen;
 //! 7. every recipient is a known party;
 //! 8. a message into an existing thread comes from one of its participants; a message into a
-//!    thread that does not exist must be of a kind that opens one.
+//!    thread that does not exist must be of a kind that opens one;
+//! 9. a message that refers to another (an acknowledgement's `of`, a response's `to`, an
+//!    assistance offer's `request`) names a message of the same thread, and an acknowledgement
+//!    or a response one that was addressed to the sender: no one acknowledges its own
+//!    notification, or a message of another thread, or one that was never sent.
 //!
 //! `now` is the time of reception. Lookups that depend on the payload (seen ids, threads) go
 //! through the `MessageLookups` trait; `PrefetchedLookups` holds them as plain data for a node
@@ -41,6 +45,17 @@ pub trait MessageLookups {
     /// Which party registered a key id, if any; used only to say "another party's key" rather
     /// than "unknown key" in a rejection.
     fn key_owner(&self, key_id: &str) -> Option<PartyId>;
+    /// The message with this id, if one was accepted: what a reference to it is checked
+    /// against.
+    fn referenced_message(&self, message_id: Uuid) -> Option<ReferencedMessage>;
+}
+
+/// What a message that refers to another needs to know of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferencedMessage {
+    pub thread: Uuid,
+    pub from: PartyId,
+    pub to: Vec<PartyId>,
 }
 
 /// Everything acceptance needs besides the bytes.
@@ -138,6 +153,12 @@ pub enum Rejection {
     NotAThreadParticipant { thread: Uuid, sender: PartyId },
     #[error("thread: thread {thread} does not exist, and a {kind} cannot open one", kind = kind.as_str())]
     ReplyToUnknownThread { thread: Uuid, kind: MessageKind },
+    #[error("{field}: {reason}")]
+    BadReference {
+        field: &'static str,
+        referenced: Uuid,
+        reason: String,
+    },
 }
 
 impl Rejection {
@@ -160,6 +181,7 @@ impl Rejection {
             Rejection::UnknownRecipient { .. } => "unknown-recipient",
             Rejection::NotAThreadParticipant { .. } => "not-a-thread-participant",
             Rejection::ReplyToUnknownThread { .. } => "reply-to-unknown-thread",
+            Rejection::BadReference { .. } => "bad-reference",
         }
     }
 }
@@ -225,11 +247,47 @@ pub fn verify_message(
         }
         None => {}
     }
+    check_reference(&message, context.lookups)?;
     Ok(VerifiedMessage {
         signing_key_ids: signing_keys.iter().map(|key| key.key_id.clone()).collect(),
         message,
         envelope,
     })
+}
+
+/// Rule 9: a reference names a message of the same thread, addressed to the sender where the
+/// kind answers something addressed to it.
+fn check_reference(
+    message: &HotlineMessage,
+    lookups: &dyn MessageLookups,
+) -> Result<(), Rejection> {
+    let Some(reference) = message.body.reference() else {
+        return Ok(());
+    };
+    let refuse = |reason: String| Rejection::BadReference {
+        field: reference.field,
+        referenced: reference.id,
+        reason,
+    };
+    let Some(referenced) = lookups.referenced_message(reference.id) else {
+        return Err(refuse(format!(
+            "message {} was never received by this node",
+            reference.id
+        )));
+    };
+    if referenced.thread != message.thread {
+        return Err(refuse(format!(
+            "message {} belongs to another thread, not {}",
+            reference.id, message.thread
+        )));
+    }
+    if reference.must_be_addressed_to_sender && !referenced.to.contains(&message.from) {
+        return Err(refuse(format!(
+            "message {} was sent by {} and not addressed to {}",
+            reference.id, referenced.from, message.from
+        )));
+    }
+    Ok(())
 }
 
 /// Parses the payload of an envelope without checking anything but shape, so a node can learn
@@ -328,6 +386,7 @@ pub struct PrefetchedLookups {
     pub known_parties: BTreeSet<PartyId>,
     pub thread_participants: BTreeMap<Uuid, Vec<PartyId>>,
     pub key_owners: BTreeMap<String, PartyId>,
+    pub referenced_messages: BTreeMap<Uuid, ReferencedMessage>,
 }
 
 impl MessageLookups for PrefetchedLookups {
@@ -345,5 +404,9 @@ impl MessageLookups for PrefetchedLookups {
 
     fn key_owner(&self, key_id: &str) -> Option<PartyId> {
         self.key_owners.get(key_id).cloned()
+    }
+
+    fn referenced_message(&self, message_id: Uuid) -> Option<ReferencedMessage> {
+        self.referenced_messages.get(&message_id).cloned()
     }
 }

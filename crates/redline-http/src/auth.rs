@@ -32,3 +32,32 @@ impl FromRequestParts<AppState> for SignedIn {
         Ok(SignedIn(Caller::Party(party)))
     }
 }
+
+/// A request that may come signed in or not: anonymous without an `Authorization` header; a
+/// header that is present must be a valid token (a bad token is refused, never read as
+/// anonymous, so a revoked party learns it is revoked).
+pub(crate) struct MaybeSignedIn(pub(crate) Option<Caller>);
+
+impl MaybeSignedIn {
+    /// The caller as a reader under the TLP rule.
+    pub(crate) fn reader(&self) -> redline_model::Reader<'_> {
+        self.0
+            .as_ref()
+            .map_or(redline_model::Reader::Anonymous, Caller::reader)
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeSignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if !parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+        {
+            return Ok(MaybeSignedIn(None));
+        }
+        let SignedIn(caller) = SignedIn::from_request_parts(parts, state).await?;
+        Ok(MaybeSignedIn(Some(caller)))
+    }
+}

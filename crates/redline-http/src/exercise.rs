@@ -7,7 +7,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use redline_model::{IncidentId, PartyId, Timestamp};
 use redline_node::exercise::{NewDecision, render_html, render_markdown};
 
-use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes};
+use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
 
 /// The exercise routes, merged into the application router.
 pub(crate) fn routes() -> Router<AppState> {
@@ -213,7 +213,7 @@ async fn report(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let format = query.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "markdown" | "html") {
@@ -294,7 +294,7 @@ const EXERCISE_OPERATIONS: &[crate::openapi::TabledOperation] = {
             method: Get,
             operation_id: "dueExerciseInjects",
             public: false,
-            summary: "The injects due by the node's clock and not delivered yet; a notification's `payload` is the hotline message to sign with the key of `sign_as`",
+            summary: "The injects due by the node's clock and not delivered yet; a `payload` is what to sign with the key of `sign_as`: a notification's hotline message, or the report of an incident inject whose reporter is not the caller (payload type `application/vnd.redline.exercise-report+json`)",
             query: &[],
             headers: &[],
             responses: &[("200", "{\"injects\": [...]}"), UNAUTHENTICATED, NOT_FOUND],
@@ -304,7 +304,7 @@ const EXERCISE_OPERATIONS: &[crate::openapi::TabledOperation] = {
             method: Post,
             operation_id: "deliverExerciseInject",
             public: false,
-            summary: "Deliver a due inject: no body for an incident inject; `{\"envelope\": ENVELOPE}` (the due payload signed, DSSE) for a notification inject",
+            summary: "Deliver a due inject: `{\"envelope\": ENVELOPE}` (the due payload signed, DSSE) for a notification inject and for an incident inject reported by another party than the caller; no body otherwise",
             query: &[],
             headers: &[],
             responses: &[

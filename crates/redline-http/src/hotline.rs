@@ -7,7 +7,7 @@ use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
@@ -23,6 +23,7 @@ use redline_node::{Caller, EventView, Node};
 
 use crate::{
     AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, openapi::TabledOperation,
+    query::ApiQuery,
 };
 
 fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
@@ -100,7 +101,7 @@ pub(crate) async fn message_form(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
-    Query(query): Query<FormQuery>,
+    ApiQuery(query): ApiQuery<FormQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_uuid(&id, "message")?;
@@ -156,7 +157,7 @@ pub(crate) struct LimitQuery {
 pub(crate) async fn inbox(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Query(query): Query<LimitQuery>,
+    ApiQuery(query): ApiQuery<LimitQuery>,
 ) -> Result<Response, ApiError> {
     let threads = state
         .node
@@ -185,7 +186,7 @@ pub(crate) struct EventsQuery {
 pub(crate) async fn events(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Query(query): Query<EventsQuery>,
+    ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Response, ApiError> {
     let party = signed_in_party(&caller)?;
     let events = state
@@ -213,7 +214,7 @@ fn sse_event(event: &EventView) -> Event {
 pub(crate) async fn stream(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Query(query): Query<StreamQuery>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let party = signed_in_party(&caller)?;
@@ -328,11 +329,12 @@ async fn feed_stream(
 
 pub(crate) async fn list_checks(
     State(state): State<AppState>,
-    Query(query): Query<LimitQuery>,
+    caller: crate::auth::MaybeSignedIn,
+    ApiQuery(query): ApiQuery<LimitQuery>,
 ) -> Result<Response, ApiError> {
     let checks = state
         .node
-        .list_communication_checks(query.limit.unwrap_or(50))
+        .list_communication_checks(caller.reader(), query.limit.unwrap_or(50))
         .await?;
     Ok(Json(serde_json::json!({ "checks": checks })).into_response())
 }
@@ -551,7 +553,7 @@ const HOTLINE_OPERATIONS: &[TabledOperation] = {
             method: Get,
             operation_id: "listCommunicationChecks",
             public: true,
-            summary: "Communication checks, newest first",
+            summary: "Communication checks the caller may read, newest first: `clear` ones without a token, `green` ones for every party, restricted ones for their participants",
             query: &[("limit", "at most this many (default 50)")],
             headers: &[],
             responses: &[("200", "{\"checks\": [...]}")],

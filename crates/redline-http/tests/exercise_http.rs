@@ -163,11 +163,14 @@ impl ExerciseNode {
             let name = inject["id"].as_str().unwrap();
             let body = match inject.get("payload") {
                 Some(payload) => {
-                    let message =
-                        HotlineMessage::parse(&serde_json::to_vec(payload).unwrap()).unwrap();
                     let key = &self.keys[inject["sign_as"].as_str().unwrap()];
-                    let envelope: Value =
-                        serde_json::from_slice(&sign_message(&message, key)).unwrap();
+                    let signed = redline_hotline::sign_exercise_payload(
+                        inject["kind"].as_str().unwrap(),
+                        &serde_json::to_vec(payload).unwrap(),
+                        key,
+                    )
+                    .unwrap();
+                    let envelope: Value = serde_json::from_slice(&signed).unwrap();
                     json!({ "envelope": envelope })
                 }
                 None => json!({}),

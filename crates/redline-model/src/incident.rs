@@ -10,9 +10,11 @@ use crate::{
     error::{ModelError, ValidationIssue, parse_json_with_path},
     nciss::NcissOverrides,
     party::PartyId,
+    readership::{Reader, Readership},
     time::Timestamp,
     vocabulary::{
-        Access, AttributionBasis, Confidence, EffectKind, IncidentStatus, Scale, Sector, Tlp,
+        Access, AttributionBasis, AttributionRelationship, Confidence, EffectKind, IncidentStatus,
+        Scale, Sector, Tlp,
     },
 };
 
@@ -97,6 +99,10 @@ pub struct Target {
     /// The target is an authorised emergency response team, a CERT or CSIRT (GGE 2015 13(k)).
     #[serde(default, skip_serializing_if = "is_false")]
     pub cert: bool,
+    /// The victim state designates the target's sector or operator as critical infrastructure
+    /// in its own law (GGE 2015 13(g); GGE 2021, A/76/135, on states' own designation).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub designated_critical_infrastructure: bool,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -124,6 +130,45 @@ pub struct SuspectedOrigin {
     pub confidence: Confidence,
     #[serde(default)]
     pub basis: Vec<AttributionBasis>,
+    /// How the operation relates to the state (ILC ARSIWA Arts 4, 8, 11; GGE 2015 13(c)).
+    /// `unknown` when not said; written only when known, so older reports keep their bytes.
+    #[serde(default, skip_serializing_if = "AttributionRelationship::is_unknown")]
+    pub relationship: AttributionRelationship,
+}
+
+/// People killed or injured by the operation, where known (not the users of a service, which
+/// is `targets[].people_affected`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct Casualties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deaths: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub injuries: Option<u64>,
+}
+
+impl Casualties {
+    /// Deaths and injuries together, those not known counted as none.
+    pub fn total(&self) -> u64 {
+        self.deaths
+            .unwrap_or(0)
+            .saturating_add(self.injuries.unwrap_or(0))
+    }
+}
+
+/// The explanations other than the suspected state that were weighed (GGE 2015 13(b): all
+/// relevant information, the larger context, the origin, false flags).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlternativeHypotheses {
+    /// Each hypothesis weighed, in a sentence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub considered: Vec<String>,
+    /// Whether a false flag (another actor posing as the suspected one) was considered.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub false_flag_considered: bool,
 }
 
 /// A public source the report rests on (maps to a STIX external reference).
@@ -164,6 +209,12 @@ pub struct IncidentReport {
     pub access: Option<Access>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspected_origin: Option<SuspectedOrigin>,
+    /// The other explanations weighed before naming a state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative_hypotheses: Option<AlternativeHypotheses>,
+    /// People killed or injured, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub casualties: Option<Casualties>,
     #[serde(default)]
     pub armed_conflict: bool,
     #[serde(default)]
@@ -230,6 +281,28 @@ impl IncidentReport {
                 "description".into(),
                 "the description is longer than 20,000 characters".into(),
             );
+        }
+        if let Some(alternatives) = &self.alternative_hypotheses {
+            for (index, hypothesis) in alternatives.considered.iter().enumerate() {
+                let length = hypothesis.trim().chars().count();
+                if length == 0 || length > 2_000 {
+                    problem(
+                        format!("alternative_hypotheses.considered[{index}]"),
+                        "a hypothesis of 1 to 2,000 characters is expected".into(),
+                    );
+                }
+            }
+            if alternatives.considered.len() > 50 {
+                problem(
+                    "alternative_hypotheses.considered".into(),
+                    "at most 50 hypotheses are accepted".into(),
+                );
+            }
+        }
+        for (path, text) in self.free_text_fields() {
+            if let Some(message) = crate::text::control_character_problem(text) {
+                problem(path, message);
+            }
         }
         if let Some(latest_allowed) = now.plus_seconds(ALLOWED_FUTURE_SKEW_SECONDS)
             && self.first_observed > latest_allowed
@@ -343,25 +416,61 @@ impl IncidentReport {
         issues
     }
 
+    /// Every free-text field with its JSON path: what people read on pages and in feeds.
+    fn free_text_fields(&self) -> Vec<(String, &str)> {
+        let mut fields = vec![("title".to_string(), self.title.as_str())];
+        if let Some(description) = &self.description {
+            fields.push(("description".into(), description));
+        }
+        for (index, reference) in self.references.iter().enumerate() {
+            fields.push((
+                format!("references[{index}].source_name"),
+                &reference.source_name,
+            ));
+            if let Some(url) = &reference.url {
+                fields.push((format!("references[{index}].url"), url));
+            }
+            if let Some(description) = &reference.description {
+                fields.push((format!("references[{index}].description"), description));
+            }
+        }
+        for (index, technique) in self.techniques.iter().enumerate() {
+            fields.push((format!("techniques[{index}]"), technique));
+        }
+        if let Some(alternatives) = &self.alternative_hypotheses {
+            for (index, hypothesis) in alternatives.considered.iter().enumerate() {
+                fields.push((
+                    format!("alternative_hypotheses.considered[{index}]"),
+                    hypothesis,
+                ));
+            }
+        }
+        fields
+    }
+
     /// Whether `party` may read this report: everyone for `clear` and `green`; for restricted
     /// labels only the reporter, the victim and the parties it was shared with.
     pub fn is_visible_to(&self, party: &PartyId) -> bool {
-        match self.readers() {
-            None => true,
-            Some(readers) => readers.contains(party),
+        self.readership().admits(Reader::Party(party))
+    }
+
+    /// Who may read this version of the report (the TLP rule of `crate::readership`): its
+    /// label, and for a restricted label the reporter, the victim state and the parties it was
+    /// shared with. Each version keeps its own readers.
+    pub fn readership(&self) -> Readership {
+        let mut addressed_to: BTreeSet<PartyId> = self.shared_with.iter().cloned().collect();
+        addressed_to.insert(self.reported_by.clone());
+        addressed_to.insert(PartyId::from(self.victim.clone()));
+        Readership {
+            tlp: self.tlp,
+            addressed_to,
         }
     }
 
     /// Who may read this report: `None` means every signed-in party (`clear`, `green`); for a
     /// restricted label, the reporter, the victim state and the parties it was shared with.
     pub fn readers(&self) -> Option<BTreeSet<PartyId>> {
-        if !self.tlp.is_restricted() {
-            return None;
-        }
-        let mut readers: BTreeSet<PartyId> = self.shared_with.iter().cloned().collect();
-        readers.insert(self.reported_by.clone());
-        readers.insert(PartyId::from(self.victim.clone()));
-        Some(readers)
+        self.readership().restricted_to().cloned()
     }
 
     /// The sectors hit, each once, in vocabulary order.
@@ -386,6 +495,11 @@ pub struct Incident {
 impl Incident {
     pub fn is_visible_to(&self, party: &PartyId) -> bool {
         self.report.is_visible_to(party)
+    }
+
+    /// Whether `reader` may read this version (each version keeps its own readers).
+    pub fn admits(&self, reader: Reader<'_>) -> bool {
+        self.report.readership().admits(reader)
     }
 }
 

@@ -10,18 +10,22 @@ pub mod error;
 pub mod incident;
 pub mod nciss;
 pub mod party;
+pub mod readership;
+pub mod text;
 pub mod time;
 pub mod vocabulary;
 
 pub use country::CountryCode;
 pub use error::{ModelError, ValidationIssue};
 pub use incident::{
-    Effect, ExternalReference, Incident, IncidentId, IncidentReport, SuspectedOrigin, Target,
-    incident_report_json_schema, parse_incident_report,
+    AlternativeHypotheses, Casualties, Effect, ExternalReference, Incident, IncidentId,
+    IncidentReport, SuspectedOrigin, Target, incident_report_json_schema, parse_incident_report,
 };
 pub use nciss::NcissOverrides;
 pub use party::{Party, PartyId, PartyKey, PartyKind};
+pub use readership::{Reader, Readership};
 pub use time::Timestamp;
 pub use vocabulary::{
-    Access, AttributionBasis, Confidence, DutyKind, EffectKind, IncidentStatus, Scale, Sector, Tlp,
+    Access, AttributionBasis, AttributionRelationship, Confidence, DutyKind, EffectKind,
+    IncidentStatus, Scale, Sector, Tlp,
 };

@@ -153,6 +153,33 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// How an operation relates to the state suspected of it: its own organ (ILC ARSIWA Art. 4),
+    /// non-state actors acting on its instructions or under its direction or control (Art. 8),
+    /// conduct it acknowledged and adopted (Art. 11), a group believed linked to it without that
+    /// link shown, or only its territory or infrastructure used (GGE 2015 13(c); para. 28(f)).
+    AttributionRelationship {
+        StateOrgan => "state-organ",
+        DirectedOrControlled => "directed-or-controlled",
+        Acknowledged => "acknowledged",
+        ProxyUnverified => "proxy-unverified",
+        TerritoryOnly => "territory-only",
+        Unknown => "unknown",
+    }
+}
+
+impl Default for AttributionRelationship {
+    fn default() -> Self {
+        AttributionRelationship::Unknown
+    }
+}
+
+impl AttributionRelationship {
+    pub fn is_unknown(&self) -> bool {
+        *self == AttributionRelationship::Unknown
+    }
+}
+
+vocabulary! {
     /// ICD 203 words of estimative probability, from the least to the most likely.
     Confidence {
         Remote => "remote",

@@ -218,6 +218,22 @@ impl ExerciseState {
             .collect()
     }
 
+    /// The report an incident inject becomes when delivered at `due_at`, with its fixed id.
+    pub(crate) fn inject_report(
+        &self,
+        inject: &Inject,
+        due_at: Timestamp,
+    ) -> Result<redline_model::IncidentReport, NodeError> {
+        let mut report = self
+            .definition
+            .incident_report(inject, due_at)
+            .map_err(|error| NodeError::invalid("definition", error.to_string()))?;
+        report.id = Some(IncidentId::from_random_bytes(derived_bytes(
+            &self.id, &inject.id, "incident",
+        )));
+        Ok(report)
+    }
+
     fn may_run(&self, caller: &Caller) -> bool {
         match caller {
             Caller::Operator => true,
@@ -460,7 +476,16 @@ impl Node {
                 continue;
             }
             let (sign_as, payload) = match &inject.kind {
-                InjectKind::Incident { .. } => (None, None),
+                InjectKind::Incident { .. } => {
+                    let report = state.inject_report(inject, due_at)?;
+                    if caller.party() == Some(&report.reported_by) || caller.party().is_none() {
+                        (None, None)
+                    } else {
+                        let payload = serde_json::to_value(&report)
+                            .map_err(|error| NodeError::Internal(error.to_string()))?;
+                        (Some(report.reported_by.clone()), Some(payload))
+                    }
+                }
                 InjectKind::Notification { from, .. } => {
                     let Some(message) = self.inject_message(&state, inject, now)? else {
                         continue;
@@ -561,14 +586,14 @@ impl Node {
         }
         let delivered = match &inject.kind {
             InjectKind::Incident { .. } => {
-                let mut report = state
-                    .definition
-                    .incident_report(&inject, due_at)
-                    .map_err(|error| NodeError::invalid("definition", error.to_string()))?;
-                let incident_id =
-                    IncidentId::from_random_bytes(derived_bytes(&state.id, &inject.id, "incident"));
-                report.id = Some(incident_id.clone());
-                match self.submit_incident(&Caller::Operator, report).await {
+                let report = state.inject_report(&inject, due_at)?;
+                let incident_id = report.id.clone().ok_or_else(|| {
+                    NodeError::Internal(format!("inject {inject_id} has no incident id"))
+                })?;
+                let reporter = self
+                    .inject_reporter(caller, &inject, &report, envelope)
+                    .await?;
+                match self.submit_incident(&reporter, report).await {
                     Ok(_) => {}
                     // Delivered before, but not recorded (a crash in between).
                     Err(NodeError::Conflict(_))
@@ -643,6 +668,70 @@ impl Node {
         Ok(delivered)
     }
 
+    /// Who an incident inject is reported as. A party names only itself as reporter unless
+    /// the reporter signed the report: the facilitator who plays another party's part hands
+    /// back `envelope`, the due entry's payload signed with that party's key (DSSE, payload
+    /// type `EXERCISE_REPORT_PAYLOAD_TYPE`). So no one can make a party "report" an incident it
+    /// never saw, and the log entry names the reporter. The operator, on its own node, reports
+    /// as the operator.
+    async fn inject_reporter(
+        &self,
+        caller: &Caller,
+        inject: &Inject,
+        report: &redline_model::IncidentReport,
+        envelope: Option<&[u8]>,
+    ) -> Result<Caller, NodeError> {
+        let Caller::Party(runner) = caller else {
+            return Ok(Caller::Operator);
+        };
+        let reporter = &report.reported_by;
+        if runner == reporter {
+            return Ok(caller.clone());
+        }
+        let Some(envelope) = envelope else {
+            return Err(NodeError::Forbidden(format!(
+                "inject {} is reported by {reporter}: deliver it with the report signed by {reporter}'s key (the payload of its due entry), not as {runner}",
+                inject.id
+            )));
+        };
+        let envelope = redline_hotline::Envelope::parse(envelope)
+            .map_err(|error| NodeError::invalid("envelope", error.to_string()))?;
+        if envelope.payload_type != redline_hotline::EXERCISE_REPORT_PAYLOAD_TYPE {
+            return Err(NodeError::invalid(
+                "envelope.payloadType",
+                format!(
+                    "an incident inject is signed as `{}`, not `{}`",
+                    redline_hotline::EXERCISE_REPORT_PAYLOAD_TYPE,
+                    envelope.payload_type
+                ),
+            ));
+        }
+        let signed: redline_model::IncidentReport = serde_json::from_slice(&envelope.payload)
+            .map_err(|error| NodeError::invalid("envelope.payload", error.to_string()))?;
+        if &signed != report {
+            return Err(NodeError::invalid(
+                "envelope",
+                format!(
+                    "the signed report is not the one inject {} prescribes; sign the payload of its due entry unchanged",
+                    inject.id
+                ),
+            ));
+        }
+        let keys = self
+            .store
+            .get_party(reporter)
+            .await?
+            .map(|party| party.keys)
+            .unwrap_or_default();
+        if !envelope.is_signed_by_one_of(&keys, self.now()) {
+            return Err(NodeError::Forbidden(format!(
+                "the report of inject {} is not signed by a current key of {reporter}",
+                inject.id
+            )));
+        }
+        Ok(Caller::Party(reporter.clone()))
+    }
+
     /// Records the response rung a player chooses for an exercise incident, and how it compares
     /// with the latest assessment's recommendation.
     pub async fn record_exercise_decision(
@@ -682,6 +771,10 @@ impl Node {
                 format!("{} is not an incident of exercise {id}", decision.incident),
             ));
         }
+        // A player decides only on an incident it may read: the ceiling and the recommended
+        // rungs come from its assessment, which is as restricted as the report.
+        self.get_incident(&Caller::Party(party.clone()), &decision.incident)
+            .await?;
         if decision.note.chars().count() > 20_000 {
             return Err(NodeError::invalid(
                 "note",
@@ -786,9 +879,20 @@ impl Node {
         caller: &Caller,
         id: &str,
     ) -> Result<AfterActionReport, NodeError> {
-        let state = self.exercise_state(id).await?;
+        let mut state = self.exercise_state(id).await?;
         if !state.may_read(caller) {
             return Err(NodeError::NotFound(format!("exercise {id}")));
+        }
+        if !state.may_run(caller) {
+            // A player sees the decisions (with their ceilings and recommended rungs) only on
+            // the incidents it may read.
+            let mut readable = Vec::with_capacity(state.decisions.len());
+            for decision in std::mem::take(&mut state.decisions) {
+                if self.get_incident(caller, &decision.incident).await.is_ok() {
+                    readable.push(decision);
+                }
+            }
+            state.decisions = readable;
         }
         let incidents = state.incidents();
         let inject_threads: Vec<Uuid> = state

@@ -25,6 +25,7 @@ use redline_hotline::{
     Rejection, ThreadEvent, ThreadState, VerificationContext, read_unverified_message,
     verify_message,
 };
+use redline_hotline::deadline::{DeadlineOutcome, deadline_outcome};
 use redline_model::{PartyId, PartyKey, Timestamp};
 use redline_norms::NormsDocument;
 use redline_store::{
@@ -32,7 +33,10 @@ use redline_store::{
     StoreWrite, StoredMessage, StoredThread, ThreadChange,
 };
 
-use crate::{Caller, Node, NodeError};
+use crate::{
+    Caller, Node, NodeError,
+    paging::{MAXIMUM_EVENTS_PAGE_SIZE, MAXIMUM_PAGE_SIZE, checked_page_size},
+};
 
 /// How the node runs its hotline.
 #[derive(Debug, Clone)]
@@ -426,6 +430,18 @@ impl Node {
             lookups
                 .thread_participants
                 .insert(thread.id, thread.participants.clone());
+        }
+        if let Some(reference) = unverified.body.reference()
+            && let Some(referenced) = self.store.get_hotline_message(reference.id).await?
+        {
+            lookups.referenced_messages.insert(
+                reference.id,
+                redline_hotline::ReferencedMessage {
+                    thread: referenced.thread_id,
+                    from: referenced.from,
+                    to: referenced.recipients,
+                },
+            );
         }
         if let Ok(envelope) = redline_hotline::Envelope::parse(envelope_bytes) {
             for signature in &envelope.signatures {
@@ -910,7 +926,7 @@ impl Node {
         caller: &Caller,
         limit: u32,
     ) -> Result<Vec<ThreadSummary>, NodeError> {
-        let limit = limit.clamp(1, 500);
+        let limit = checked_page_size(limit, MAXIMUM_PAGE_SIZE)?;
         let threads = self.store.list_threads(caller.party(), limit).await?;
         Ok(threads
             .iter()
@@ -942,7 +958,11 @@ impl Node {
     ) -> Result<Vec<EventView>, NodeError> {
         let events = self
             .store
-            .list_hotline_events(party, after_sequence, limit.clamp(1, 1000))
+            .list_hotline_events(
+                party,
+                after_sequence,
+                checked_page_size(limit, MAXIMUM_EVENTS_PAGE_SIZE)?,
+            )
             .await?;
         Ok(events.into_iter().map(EventView::from).collect())
     }
@@ -1066,38 +1086,49 @@ impl Node {
         Ok(check_status(&check, self.now()))
     }
 
-    /// The newest communication checks (public: who answered is the point of the exercise).
+    /// The newest communication checks `reader` may read: `clear` checks for anyone, `green`
+    /// for every party, restricted ones for their participants only (the TLP rule of
+    /// `redline_model::readership`). Who answered in time is public only as counts
+    /// (`communication_check_results`).
     pub async fn list_communication_checks(
         &self,
+        reader: redline_model::Reader<'_>,
         limit: u32,
     ) -> Result<Vec<CheckStatus>, NodeError> {
         let now = self.now();
         Ok(self
             .store
-            .list_communication_checks(limit.clamp(1, 500))
+            .list_communication_checks(reader, checked_page_size(limit, MAXIMUM_PAGE_SIZE)?)
             .await?
             .iter()
-            .map(|check| check_status(check, now))
+            .filter(|(check, tlp)| check_readership(check, *tlp).admits(reader))
+            .map(|(check, _)| check_status(check, now))
             .collect())
     }
 
     /// Per party: checks received, answered, answered in time, and the median reply time.
     pub async fn communication_check_results(&self) -> Result<Vec<CheckResults>, NodeError> {
         let now = self.now();
-        let checks = self.store.list_communication_checks(10_000).await?;
+        let checks: Vec<CommunicationCheck> = self
+            .store
+            .list_communication_checks(redline_model::Reader::Operator, 10_000)
+            .await?
+            .into_iter()
+            .map(|(check, _)| check)
+            .collect();
         let mut by_party: std::collections::BTreeMap<PartyId, (u32, u32, u32, Vec<i64>)> =
             std::collections::BTreeMap::new();
         for check in &checks {
             for target in &check.targets {
                 let entry = by_party.entry(target.party.clone()).or_default();
-                let finished = target.answered_at.is_some() || now > check.reply_by;
-                if !finished {
+                let outcome = deadline_outcome(check.reply_by, target.answered_at, now);
+                if !outcome.is_due() {
                     continue;
                 }
                 entry.0 += 1;
                 if let Some(answered_at) = target.answered_at {
                     entry.1 += 1;
-                    if answered_at <= check.reply_by {
+                    if outcome == DeadlineOutcome::Met {
                         entry.2 += 1;
                     }
                     entry
@@ -1178,6 +1209,9 @@ impl Node {
             revoked_at: None,
             revocation_reason: None,
         };
+        self.check_key_not_claimed(party, &new_key.key_id)
+            .await?
+            .map_err(|error| NodeError::invalid("public_key", error.to_string()))?;
         let rotated =
             redline_hotline::rotate_key(&current.keys, new_key.clone(), old_key_id, reason, now)
                 .map_err(|error| NodeError::invalid("key", error.to_string()))?;
@@ -1336,6 +1370,18 @@ pub struct CheckResults {
     pub median_reply_seconds: Option<f64>,
 }
 
+/// Who may read a check: its thread's label and participants (the starter and the targets).
+fn check_readership(
+    check: &CommunicationCheck,
+    tlp: redline_model::Tlp,
+) -> redline_model::Readership {
+    redline_model::Readership::new(
+        tlp,
+        std::iter::once(check.started_by.clone())
+            .chain(check.targets.iter().map(|target| target.party.clone())),
+    )
+}
+
 fn check_status(check: &CommunicationCheck, now: Timestamp) -> CheckStatus {
     CheckStatus {
         id: check.id,
@@ -1348,12 +1394,14 @@ fn check_status(check: &CommunicationCheck, now: Timestamp) -> CheckStatus {
             .targets
             .iter()
             .map(|target| {
-                let outcome = match target.answered_at {
-                    Some(at) if at <= check.reply_by => "answered",
-                    Some(_) => "late",
-                    None if now > check.reply_by => "silent",
-                    None => "waiting",
-                };
+                // The check's own words for the hotline's deadline outcomes.
+                let outcome =
+                    match deadline_outcome(check.reply_by, target.answered_at, now) {
+                        DeadlineOutcome::Met => "answered",
+                        DeadlineOutcome::Late => "late",
+                        DeadlineOutcome::Missed => "silent",
+                        DeadlineOutcome::Pending => "waiting",
+                    };
                 CheckTargetStatus {
                     party: target.party.clone(),
                     outcome,

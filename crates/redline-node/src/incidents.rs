@@ -12,7 +12,7 @@ use crate::{Caller, Node, NodeError, random_bytes};
 
 /// The default and largest page sizes of incident listings.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
-pub const MAXIMUM_PAGE_SIZE: u32 = 500;
+pub use crate::paging::MAXIMUM_PAGE_SIZE;
 
 /// Filters of an incident listing, as a caller gives them.
 #[derive(Debug, Clone, Default)]
@@ -109,7 +109,16 @@ impl Node {
             write.assessment.as_ref(),
         );
         self.commit_logged(vec![StoreWrite::InsertIncident(write)], log_entries)
-            .await?;
+            .await
+            .map_err(|error| match error {
+                // One answer whether or not the caller may read the incident that holds the id,
+                // so the refusal says nothing the public log does not (it lists every id).
+                NodeError::Conflict(_) => NodeError::Conflict(format!(
+                    "id: {} is taken; leave `id` out to have one assigned, or update your own incident with PUT",
+                    incident.id
+                )),
+                other => other,
+            })?;
         tracing::info!(incident = %incident.id, reported_by = %incident.submitted_by, "incident submitted");
         Ok(incident)
     }
@@ -221,22 +230,32 @@ impl Node {
         caller: &Caller,
         id: &IncidentId,
     ) -> Result<Incident, NodeError> {
-        let incident = self.store.get_incident(id).await?;
-        match (incident, caller) {
-            (Some(incident), Caller::Operator) => Ok(incident),
-            (Some(incident), Caller::Party(party)) if incident.is_visible_to(party) => Ok(incident),
+        match self.store.get_incident(id).await? {
+            Some(incident) if incident.admits(caller.reader()) => Ok(incident),
             _ => Err(NodeError::NotFound(format!("incident {id}"))),
         }
     }
 
-    /// Every version of an incident the caller may see, oldest first.
+    /// The versions of an incident the caller may read, oldest first. Each version keeps its
+    /// own readers: a version labelled `red` stays closed to a party that may read a later
+    /// `clear` one, and a party added to `shared_with` later does not gain the earlier
+    /// versions. No readable version at all is "not found".
     pub async fn list_incident_versions(
         &self,
         caller: &Caller,
         id: &IncidentId,
     ) -> Result<Vec<Incident>, NodeError> {
-        self.get_incident(caller, id).await?;
-        Ok(self.store.list_incident_versions(id).await?)
+        let readable: Vec<Incident> = self
+            .store
+            .list_incident_versions(id)
+            .await?
+            .into_iter()
+            .filter(|version| version.admits(caller.reader()))
+            .collect();
+        if readable.is_empty() {
+            return Err(NodeError::NotFound(format!("incident {id}")));
+        }
+        Ok(readable)
     }
 
     /// One page of the incidents the caller may see, newest first.
@@ -245,13 +264,10 @@ impl Node {
         caller: &Caller,
         filter: &IncidentFilter,
     ) -> Result<IncidentListing, NodeError> {
-        let limit = filter.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        if limit == 0 || limit > MAXIMUM_PAGE_SIZE {
-            return Err(NodeError::invalid(
-                "limit",
-                format!("must be between 1 and {MAXIMUM_PAGE_SIZE}"),
-            ));
-        }
+        let limit = crate::paging::checked_page_size(
+            filter.limit.unwrap_or(DEFAULT_PAGE_SIZE),
+            MAXIMUM_PAGE_SIZE,
+        )?;
         let after_cursor = filter.cursor.as_deref().map(decode_cursor).transpose()?;
         let page = self
             .store

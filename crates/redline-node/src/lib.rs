@@ -10,6 +10,7 @@ mod deadlines;
 mod error;
 pub mod hotline;
 mod norms;
+pub mod paging;
 mod parties;
 mod tokens;
 // Transparency log.
@@ -50,6 +51,14 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// The caller as a reader under the TLP rule (`redline_model::readership`).
+    pub fn reader(&self) -> redline_model::Reader<'_> {
+        match self {
+            Caller::Operator => redline_model::Reader::Operator,
+            Caller::Party(party) => redline_model::Reader::Party(party),
+        }
+    }
+
     pub fn party(&self) -> Option<&PartyId> {
         match self {
             Caller::Operator => None,

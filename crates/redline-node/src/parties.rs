@@ -86,6 +86,14 @@ impl Node {
             created_at: now,
         };
         issues.extend(party.validate());
+        for (index, key) in party.keys.iter().enumerate() {
+            if let Err(error) = self.check_key_not_claimed(&party.id, &key.key_id).await? {
+                issues.push(ValidationIssue::new(
+                    format!("public_keys[{index}]"),
+                    error.to_string(),
+                ));
+            }
+        }
         if !issues.is_empty() {
             return Err(NodeError::Invalid(issues));
         }
@@ -117,6 +125,9 @@ impl Node {
             revoked_at: None,
             revocation_reason: None,
         };
+        self.check_key_not_claimed(party, &key.key_id)
+            .await?
+            .map_err(|error| NodeError::invalid("public_key", error.to_string()))?;
         // Transparency log.
         self.commit_logged(
             vec![redline_store::StoreWrite::AddPartyKey {
@@ -127,6 +138,21 @@ impl Node {
         )
         .await?;
         Ok(key)
+    }
+
+    /// Whether `party` may register `key_id` (the rule is `redline_hotline::check_key_not_claimed`;
+    /// the node answers who holds the key now). The outer error is the store's.
+    pub(crate) async fn check_key_not_claimed(
+        &self,
+        party: &PartyId,
+        key_id: &str,
+    ) -> Result<Result<(), redline_hotline::KeyChangeError>, NodeError> {
+        let owner = self.store.key_owner(key_id).await?;
+        Ok(redline_hotline::check_key_not_claimed(
+            party,
+            key_id,
+            owner.as_ref(),
+        ))
     }
 
     pub async fn list_parties(&self) -> Result<Vec<Party>, NodeError> {

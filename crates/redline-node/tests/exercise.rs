@@ -124,8 +124,12 @@ impl World {
                 return delivered;
             };
             let envelope = next.payload.as_ref().map(|payload| {
-                let message = HotlineMessage::parse(&serde_json::to_vec(payload).unwrap()).unwrap();
-                sign_message(&message, self.key_of(next.sign_as.as_ref().unwrap()))
+                redline_hotline::sign_exercise_payload(
+                    next.kind,
+                    &serde_json::to_vec(payload).unwrap(),
+                    self.key_of(next.sign_as.as_ref().unwrap()),
+                )
+                .unwrap()
             });
             self.node
                 .deliver_exercise_inject(facilitator, exercise, &next.id, envelope.as_deref())

@@ -9,7 +9,7 @@
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use redline_model::{PartyId, Timestamp};
+use redline_model::{PartyId, Reader, Timestamp, Tlp};
 
 use crate::StoreError;
 use crate::sql::{classify, corrupt, from_json_text, timestamp_from_column, to_json_text};
@@ -596,19 +596,41 @@ pub(crate) async fn get_communication_check(
     check_from_row(pool, &row).await.map(Some)
 }
 
+/// The newest checks `reader` may read, each with its thread's label. The filter is the TLP
+/// rule of `redline_model::readership` written in SQL so the limit counts readable checks
+/// only (a check's readers are its thread's participants: the starter and the targets); the
+/// node checks each answer again with the rule itself.
 pub(crate) async fn list_communication_checks(
     pool: &sqlx::AnyPool,
+    reader: Reader<'_>,
     limit: u32,
-) -> Result<Vec<CommunicationCheck>, StoreError> {
+) -> Result<Vec<(CommunicationCheck, Tlp)>, StoreError> {
+    let (reader_kind, party) = match reader {
+        Reader::Operator => ("operator", String::new()),
+        Reader::Anonymous => ("anonymous", String::new()),
+        Reader::Party(party) => ("party", party.to_string()),
+    };
     let rows = sqlx::query(
-        "SELECT id, thread_id, started_by, started_at_us, reply_by_us, exercise FROM communication_checks ORDER BY started_at_us DESC, id LIMIT $1",
+        "SELECT c.id, c.thread_id, c.started_by, c.started_at_us, c.reply_by_us, c.exercise, t.tlp \
+         FROM communication_checks c JOIN hotline_threads t ON t.id = c.thread_id \
+         WHERE $1 = 'operator' \
+            OR ($1 = 'anonymous' AND t.tlp = 'clear') \
+            OR ($1 = 'party' AND (t.tlp IN ('clear', 'green') OR c.started_by = $2 \
+                OR EXISTS (SELECT 1 FROM communication_check_targets x \
+                           WHERE x.check_id = c.id AND x.party_id = $2))) \
+         ORDER BY c.started_at_us DESC, c.id LIMIT $3",
     )
+    .bind(reader_kind)
+    .bind(party)
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
     let mut checks = Vec::with_capacity(rows.len());
     for row in &rows {
-        checks.push(check_from_row(pool, row).await?);
+        let label: String = row.try_get("tlp")?;
+        let tlp = Tlp::parse(&label)
+            .ok_or_else(|| corrupt("communication check", format!("label `{label}`")))?;
+        checks.push((check_from_row(pool, row).await?, tlp));
     }
     Ok(checks)
 }

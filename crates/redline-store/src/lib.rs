@@ -161,6 +161,12 @@ pub enum StoreError {
     /// The store is shutting down or its writer stopped.
     #[error("the store is closed")]
     Closed,
+    /// The database file failed SQLite's integrity check (`PRAGMA quick_check`): some of its
+    /// pages are damaged, so reads would fail or answer wrongly.
+    #[error(
+        "the database {file} is corrupt: SQLite's quick_check found {findings}; restore it from a backup"
+    )]
+    CorruptDatabase { file: String, findings: String },
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -206,6 +212,9 @@ pub enum StoreWrite {
 pub trait Store: Send + Sync {
     /// Which database is behind this store, for logs and health checks.
     fn backend(&self) -> Backend;
+    /// Whether the database answers and, on SQLite, passes `PRAGMA quick_check` (damaged pages
+    /// are [`StoreError::CorruptDatabase`]): the node's readiness.
+    async fn check_health(&self) -> Result<(), StoreError>;
 
     /// Applies `writes` in one transaction (all or nothing) and, in the same transaction, puts
     /// `log_entries` into the transparency log's outbox. Answers the entries' outbox ids, in
@@ -318,11 +327,12 @@ pub trait Store: Send + Sync {
         &self,
         id: uuid::Uuid,
     ) -> Result<Option<CommunicationCheck>, StoreError>;
-    /// The newest checks first.
+    /// The newest checks `reader` may read first, each with its thread's label.
     async fn list_communication_checks(
         &self,
+        reader: redline_model::Reader<'_>,
         limit: u32,
-    ) -> Result<Vec<CommunicationCheck>, StoreError>;
+    ) -> Result<Vec<(CommunicationCheck, redline_model::Tlp)>, StoreError>;
 
     // --- tabletop exercises (issue 6 item 6) ---
     /// Appends a record to an exercise; a key the exercise already has is a conflict.

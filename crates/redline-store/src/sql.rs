@@ -71,6 +71,76 @@ pub struct SqlStore {
     writer: Writer,
     /// SQLite only: moves the WAL into the database file off the writer's path.
     checkpointer: Option<tokio::task::JoinHandle<()>>,
+    /// The database's file (SQLite) or URL without its parameters, for error messages.
+    location: String,
+    /// SQLite: when the last readiness check ran and what `PRAGMA quick_check` found (`Err`:
+    /// the findings). Held across a check, so only one runs at a time.
+    last_quick_check: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
+}
+
+/// How long a readiness check's `PRAGMA quick_check` verdict is answered again instead of
+/// reading the whole file once more (readiness probes are frequent and need no authentication).
+const QUICK_CHECK_REUSE: Duration = Duration::from_secs(10);
+
+/// How many of `PRAGMA quick_check`'s findings an error quotes.
+const QUICK_CHECK_FINDINGS_QUOTED: usize = 5;
+
+/// SQLite's result codes for a damaged file: `SQLITE_CORRUPT` and `SQLITE_NOTADB`.
+const SQLITE_CORRUPT: i64 = 11;
+const SQLITE_NOTADB: i64 = 26;
+
+/// An error from SQLite while opening or checking `file`: the file's damage in the store's own
+/// words, anything else as it came.
+fn sqlite_error_of_file(error: sqlx::Error, file: &str) -> StoreError {
+    if let sqlx::Error::Database(database_error) = &error {
+        let primary_code = database_error
+            .code()
+            .and_then(|code| code.parse::<i64>().ok())
+            .map(|code| code & 0xff);
+        if matches!(primary_code, Some(SQLITE_CORRUPT | SQLITE_NOTADB)) {
+            return StoreError::CorruptDatabase {
+                file: file.to_string(),
+                findings: database_error.message().to_string(),
+            };
+        }
+    }
+    StoreError::Database(format!("{file}: {error}"))
+}
+
+/// Runs SQLite's `PRAGMA quick_check` (every page and index b-tree read and checked, in time
+/// linear in the file's size): `Ok` if it answers `ok`, else [`StoreError::CorruptDatabase`]
+/// quoting what it found.
+async fn quick_check(connection: &mut AnyConnection, file: &str) -> Result<(), StoreError> {
+    let rows = sqlx::query("PRAGMA quick_check")
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(|error| sqlite_error_of_file(error, file))?;
+    let findings: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>(0).unwrap_or_default())
+        .collect();
+    if findings.len() == 1 && findings[0] == "ok" {
+        return Ok(());
+    }
+    let mut quoted = findings
+        .iter()
+        .take(QUICK_CHECK_FINDINGS_QUOTED)
+        .map(|finding| format!("`{}`", finding.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if findings.len() > QUICK_CHECK_FINDINGS_QUOTED {
+        quoted.push_str(&format!(
+            " and {} more",
+            findings.len() - QUICK_CHECK_FINDINGS_QUOTED
+        ));
+    }
+    if findings.is_empty() {
+        quoted = "no answer at all".into();
+    }
+    Err(StoreError::CorruptDatabase {
+        file: file.to_string(),
+        findings: quoted,
+    })
 }
 
 /// How often the WAL is checkpointed in the background (SQLite).
@@ -155,9 +225,19 @@ impl SqlStore {
             ))
         })?;
         let connect_options = AnyConnectOptions::from_str(url)?;
+        let location = database_location(url);
 
         let mut write_connection = AnyConnection::connect_with(&connect_options).await?;
-        prepare_connection(&mut write_connection, backend).await?;
+        if backend == Backend::Sqlite {
+            // A damaged file is refused here, with what is wrong, rather than served with
+            // errors on the reads that touch the damaged pages.
+            prepare_connection(&mut write_connection, backend)
+                .await
+                .map_err(|error| sqlite_error_of_file(error, &location))?;
+            quick_check(&mut write_connection, &location).await?;
+        } else {
+            prepare_connection(&mut write_connection, backend).await?;
+        }
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
@@ -195,7 +275,28 @@ impl SqlStore {
             pool,
             writer,
             checkpointer,
+            location,
+            last_quick_check: tokio::sync::Mutex::new(None),
         })
+    }
+}
+
+/// The file of a `sqlite:` URL, or any URL without its parameters (which may hold a password).
+fn database_location(url: &str) -> String {
+    let without_parameters = url.split('?').next().unwrap_or(url);
+    match without_parameters
+        .strip_prefix("sqlite://")
+        .or_else(|| without_parameters.strip_prefix("sqlite:"))
+    {
+        Some(file) => file.to_string(),
+        None => match without_parameters.split_once('@') {
+            // postgres://user:password@host/database → postgres://host/database
+            Some((credentials, rest)) => {
+                let scheme = credentials.split("://").next().unwrap_or("postgres");
+                format!("{scheme}://{rest}")
+            }
+            None => without_parameters.to_string(),
+        },
     }
 }
 
@@ -901,6 +1002,39 @@ impl Store for SqlStore {
         self.backend
     }
 
+    async fn check_health(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+            return Ok(());
+        }
+        let mut last = self.last_quick_check.lock().await;
+        if let Some((checked_at, verdict)) = last.as_ref()
+            && checked_at.elapsed() < QUICK_CHECK_REUSE
+        {
+            return verdict
+                .clone()
+                .map_err(|findings| StoreError::CorruptDatabase {
+                    file: self.location.clone(),
+                    findings,
+                });
+        }
+        let mut connection = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|error| sqlite_error_of_file(error, &self.location))?;
+        let outcome = quick_check(&mut connection, &self.location).await;
+        match &outcome {
+            Ok(()) => *last = Some((std::time::Instant::now(), Ok(()))),
+            Err(StoreError::CorruptDatabase { findings, .. }) => {
+                *last = Some((std::time::Instant::now(), Err(findings.clone())));
+            }
+            // Not answering is not remembered: the next probe asks again.
+            Err(_) => *last = None,
+        }
+        outcome
+    }
+
     async fn insert_party(&self, party: &Party) -> Result<(), StoreError> {
         self.writer
             .submit(crate::StoreWrite::InsertParty(party.clone()).into())
@@ -1362,9 +1496,10 @@ impl Store for SqlStore {
 
     async fn list_communication_checks(
         &self,
+        reader: redline_model::Reader<'_>,
         limit: u32,
-    ) -> Result<Vec<crate::CommunicationCheck>, StoreError> {
-        crate::hotline::list_communication_checks(&self.pool, limit).await
+    ) -> Result<Vec<(crate::CommunicationCheck, redline_model::Tlp)>, StoreError> {
+        crate::hotline::list_communication_checks(&self.pool, reader, limit).await
     }
     // --- end hotline ---
     // --- STIX objects and TAXII collections (issue 8) -----------------------------------------

@@ -8,7 +8,8 @@ use redline_hotline::message::{
     NotificationBody, ResponseBody,
 };
 use redline_hotline::{
-    HotlineMessage, MessageBody, MessageKind, PrefetchedLookups, VerificationContext, party_key_for,
+    HotlineMessage, MessageBody, MessageKind, PrefetchedLookups, ReferencedMessage,
+    VerificationContext, party_key_for,
 };
 use redline_model::{IncidentId, PartyId, PartyKey, Timestamp, Tlp};
 use uuid::Uuid;
@@ -85,6 +86,33 @@ pub fn lookups() -> PrefetchedLookups {
     lookups
         .thread_participants
         .insert(finland_sweden_thread(), vec![party("FI"), party("SE")]);
+    // The message that opened the Estonia–Russia thread: Russia's, addressed to Estonia, so
+    // Estonia may acknowledge and answer it.
+    lookups.referenced_messages.insert(
+        uuid(1001),
+        ReferencedMessage {
+            thread: estonia_russia_thread(),
+            from: party("RU"),
+            to: vec![party("EE")],
+        },
+    );
+    // Estonia's own message in the same thread, and a message of another thread.
+    lookups.referenced_messages.insert(
+        uuid(1002),
+        ReferencedMessage {
+            thread: estonia_russia_thread(),
+            from: party("EE"),
+            to: vec![party("RU")],
+        },
+    );
+    lookups.referenced_messages.insert(
+        uuid(2001),
+        ReferencedMessage {
+            thread: finland_sweden_thread(),
+            from: party("FI"),
+            to: vec![party("EE"), party("SE")],
+        },
+    );
     let russia_key_record = party_key_for(&russia_key().verifying_key(), sent_at());
     lookups
         .key_owners

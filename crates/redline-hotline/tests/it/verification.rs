@@ -2,10 +2,11 @@
 
 use ed25519_dalek::SigningKey;
 use redline_hotline::{
-    Envelope, HotlineMessage, MESSAGE_PAYLOAD_TYPE, MessageKind, Rejection, VerifiedMessage,
-    party_key_for, read_unverified_message, sign_message, verify_message,
+    Envelope, HotlineMessage, MESSAGE_PAYLOAD_TYPE, MessageBody, MessageKind, Rejection,
+    VerifiedMessage, party_key_for, read_unverified_message, sign_message, verify_message,
 };
 use redline_model::{PartyKey, Timestamp};
+use uuid::Uuid;
 
 use crate::support::*;
 
@@ -402,4 +403,41 @@ fn every_rejection_says_what_failed() {
         .map(|rejection| format!("{}: {rejection}", rejection.code()))
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// Rule 9, as a table: what an acknowledgement, a response or an assistance offer may refer
+/// to (the referenced message, whether it is accepted).
+#[test]
+fn a_reference_names_a_message_of_the_thread_addressed_to_the_sender() {
+    fn check(kind: MessageKind, referenced: Uuid, accepted: bool) {
+        let mut message = sample_message(kind);
+        match &mut message.body {
+            MessageBody::Acknowledgement(body) => body.of = referenced,
+            MessageBody::Response(body) => body.to = referenced,
+            MessageBody::AssistanceOffer(body) => body.request = Some(referenced),
+            _ => unreachable!("only kinds with a reference"),
+        }
+        message.thread = estonia_russia_thread();
+        let verdict = verify_from_estonia(&signed(&message, &estonia_key()));
+        match (verdict, accepted) {
+            (Ok(_), true) => {}
+            (Err(Rejection::BadReference { .. }), false) => {}
+            (other, _) => panic!("{kind:?} referring to {referenced}: {other:?}"),
+        }
+    }
+    let addressed_to_estonia = uuid(1001);
+    let estonias_own = uuid(1002);
+    let of_another_thread = uuid(2001);
+    let never_received = uuid(424242);
+    for kind in [MessageKind::Acknowledgement, MessageKind::Response] {
+        check(kind, addressed_to_estonia, true);
+        check(kind, estonias_own, false);
+        check(kind, of_another_thread, false);
+        check(kind, never_received, false);
+    }
+    // An assistance offer may answer any request of its thread, not only one sent to it.
+    check(MessageKind::AssistanceOffer, addressed_to_estonia, true);
+    check(MessageKind::AssistanceOffer, estonias_own, true);
+    check(MessageKind::AssistanceOffer, of_another_thread, false);
+    check(MessageKind::AssistanceOffer, never_received, false);
 }

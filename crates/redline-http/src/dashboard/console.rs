@@ -31,20 +31,39 @@ use crate::AppState;
 const SESSION_COOKIE: &str = "redline_session";
 /// A session ends this long after sign-in.
 const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 3600);
-/// The most sessions kept at once; the oldest are dropped first.
+/// The most sessions kept at once. Past it, new sign-ins are refused until sessions end: no
+/// one's session is ever dropped to make room for another party's.
 const MAXIMUM_SESSIONS: usize = 10_000;
+/// The most sessions one party keeps; a new sign-in past it ends that party's own oldest.
+const MAXIMUM_SESSIONS_PER_PARTY: usize = 64;
+/// The most sessions signed in from one client address; past it, sign-ins from that address
+/// are refused (never evicting, since a proxy may put several parties behind one address).
+const MAXIMUM_SESSIONS_PER_ADDRESS: usize = 256;
 
 struct Session {
     token: String,
     party: PartyId,
     csrf: String,
     created: Instant,
+    /// The client address that signed in, if the server knows it.
+    address: Option<std::net::IpAddr>,
 }
 
 /// The signed-in sessions of this process.
 #[derive(Clone, Default)]
 pub(crate) struct Sessions {
     inner: Arc<Mutex<HashMap<String, Session>>>,
+}
+
+/// Why no session was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SessionRefusal {
+    /// Too many sessions from this client address.
+    AddressFull,
+    /// The node holds as many sessions as it keeps.
+    NodeFull,
+    /// No random token or no lock.
+    Internal,
 }
 
 fn random_token() -> Option<String> {
@@ -63,18 +82,39 @@ pub(super) fn constant_time_equal(left: &str, right: &str) -> bool {
 }
 
 impl Sessions {
-    fn create(&self, token: String, party: PartyId) -> Option<(String, String)> {
-        let id = random_token()?;
-        let csrf = random_token()?;
-        let mut sessions = self.inner.lock().ok()?;
+    /// A new session for `party`, within the limits: per address (refused past it), per party
+    /// (the party's own oldest session ends), per node (refused past it). A session of another
+    /// party is never ended to make room.
+    fn create(
+        &self,
+        token: String,
+        party: PartyId,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<(String, String), SessionRefusal> {
+        let id = random_token().ok_or(SessionRefusal::Internal)?;
+        let csrf = random_token().ok_or(SessionRefusal::Internal)?;
+        let mut sessions = self.inner.lock().map_err(|_| SessionRefusal::Internal)?;
         sessions.retain(|_, session| session.created.elapsed() < SESSION_LIFETIME);
-        if sessions.len() >= MAXIMUM_SESSIONS
-            && let Some(oldest) = sessions
-                .iter()
-                .min_by_key(|(_, session)| session.created)
-                .map(|(id, _)| id.clone())
+        if address.is_some()
+            && sessions
+                .values()
+                .filter(|session| session.address == address)
+                .count()
+                >= MAXIMUM_SESSIONS_PER_ADDRESS
         {
+            return Err(SessionRefusal::AddressFull);
+        }
+        let mut own: Vec<(&String, Instant)> = sessions
+            .iter()
+            .filter(|(_, session)| session.party == party)
+            .map(|(id, session)| (id, session.created))
+            .collect();
+        if own.len() >= MAXIMUM_SESSIONS_PER_PARTY {
+            own.sort_by_key(|(_, created)| *created);
+            let oldest = own[0].0.clone();
             sessions.remove(&oldest);
+        } else if sessions.len() >= MAXIMUM_SESSIONS {
+            return Err(SessionRefusal::NodeFull);
         }
         sessions.insert(
             id.clone(),
@@ -83,9 +123,10 @@ impl Sessions {
                 party,
                 csrf: csrf.clone(),
                 created: Instant::now(),
+                address,
             },
         );
-        Some((id, csrf))
+        Ok((id, csrf))
     }
 
     /// The token, party and CSRF token of the request's session, if it is current.
@@ -170,10 +211,14 @@ pub(crate) struct SignInForm {
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
     Extension(sessions): Extension<Sessions>,
+    extensions: axum::http::Extensions,
     page: Page,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    let address = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-site sign-in refused").into_response();
     }
@@ -186,12 +231,24 @@ pub(crate) async fn sign_in(
             return response;
         }
     };
-    let Some((id, _csrf)) = sessions.create(token, party) else {
-        return PageError::new(
-            page,
-            NodeError::Internal("no session could be created".into()),
-        )
-        .into_response();
+    let id = match sessions.create(token, party, address) {
+        Ok((id, _csrf)) => id,
+        Err(SessionRefusal::Internal) => {
+            return PageError::new(
+                page,
+                NodeError::Internal("no session could be created".into()),
+            )
+            .into_response();
+        }
+        Err(refusal) => {
+            let message = match refusal {
+                SessionRefusal::AddressFull => {
+                    "too many console sessions from this address; sign out elsewhere or wait"
+                }
+                _ => "the node holds as many console sessions as it keeps; try again later",
+            };
+            return (StatusCode::TOO_MANY_REQUESTS, message).into_response();
+        }
     };
     let mut response = Redirect::to("/console").into_response();
     if let Ok(value) = HeaderValue::from_str(&format!(

@@ -1,4 +1,292 @@
-//! Abuse cases: hotline.
+//! Abuse cases: the hotline (`/api/v1/messages`, threads, communication checks, party keys).
 
-#[allow(unused_imports)]
-use super::support;
+use base64::Engine;
+use redline_hotline::message::{
+    AcknowledgementBody, CommunicationCheckBody, NotificationBody, ResponseBody,
+};
+use redline_hotline::{HotlineMessage, MessageBody, sign_message};
+use redline_model::{PartyId, Tlp};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Actor, request, support};
+
+fn message(
+    node: &support::DashboardNode,
+    from: &str,
+    to: &[&str],
+    thread: Uuid,
+    tlp: Tlp,
+    body: MessageBody,
+) -> HotlineMessage {
+    HotlineMessage {
+        id: Uuid::new_v4(),
+        thread,
+        from: PartyId::parse(from).unwrap(),
+        to: to.iter().map(|id| PartyId::parse(id).unwrap()).collect(),
+        sent_at: node.node.now(),
+        incident: None,
+        tlp,
+        lang: "en".into(),
+        exercise: false,
+        body,
+    }
+}
+
+/// Posts a signed message over HTTP as its sender; returns the status and the answer.
+async fn post(node: &support::DashboardNode, message: &HotlineMessage) -> (StatusCode, Value) {
+    let bytes = sign_message(message, &support::key_of(message.from.as_str()));
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/messages", node.base))
+        .bearer_auth(&node.tokens[message.from.as_str()])
+        .header("content-type", "application/json")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn thread_state(node: &support::DashboardNode, party: &str, thread: Uuid) -> String {
+    let (status, view) = request(
+        node,
+        Actor::Party(party),
+        Method::GET,
+        &format!("/api/v1/threads/{thread}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    view["thread"]["state"].as_str().unwrap().to_string()
+}
+
+fn notification(summary: &str) -> MessageBody {
+    MessageBody::Notification(NotificationBody {
+        summary: summary.into(),
+        severity_level: Some(3),
+        requested_actions: vec![],
+    })
+}
+
+/// Rule: an acknowledgement names a message of its own thread that was addressed to the
+/// acknowledging party (finding 16.9): not a random id, not a message of another thread, not
+/// the sender's own notification. Each refusal changes nothing.
+#[tokio::test]
+async fn an_acknowledgement_must_name_a_message_of_the_thread_addressed_to_its_sender() {
+    let node = support::start().await;
+    let first = Uuid::new_v4();
+    let notice = message(&node, "EE", &["UA"], first, Tlp::Amber, notification("T1"));
+    assert_eq!(post(&node, &notice).await.0, StatusCode::CREATED);
+    let other = Uuid::new_v4();
+    let other_notice = message(&node, "EE", &["UA"], other, Tlp::Amber, notification("T2"));
+    assert_eq!(post(&node, &other_notice).await.0, StatusCode::CREATED);
+    let before = thread_state(&node, "UA", first).await;
+
+    let acknowledge = |from: &str, to: &str, of: Uuid| {
+        message(
+            &node,
+            from,
+            &[to],
+            first,
+            Tlp::Amber,
+            MessageBody::Acknowledgement(AcknowledgementBody { of }),
+        )
+    };
+    for (case, probe) in [
+        ("a random id", acknowledge("UA", "EE", Uuid::new_v4())),
+        (
+            "another thread's message",
+            acknowledge("UA", "EE", other_notice.id),
+        ),
+        ("its own notification", acknowledge("EE", "UA", notice.id)),
+    ] {
+        let (status, answer) = post(&node, &probe).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{case}: {answer}");
+        assert_eq!(answer["error"]["path"], "body.of", "{case}: {answer}");
+        assert_eq!(thread_state(&node, "UA", first).await, before, "{case}");
+    }
+    // A response likewise answers only what was sent to its sender.
+    let response = message(
+        &node,
+        "UA",
+        &["EE"],
+        first,
+        Tlp::Amber,
+        MessageBody::Response(ResponseBody {
+            to: other_notice.id,
+            text: "answer".into(),
+        }),
+    );
+    let (status, answer) = post(&node, &response).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    // The real acknowledgement still works.
+    assert_eq!(
+        post(&node, &acknowledge("UA", "EE", notice.id)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(thread_state(&node, "UA", first).await, "acknowledged");
+}
+
+/// Rule: the public listing of communication checks shows a visitor only `clear` checks, a
+/// party also `green` ones and the restricted ones it takes part in (finding 16.6); the public
+/// figures still count every check.
+#[tokio::test]
+async fn restricted_communication_checks_are_listed_to_their_participants_only() {
+    let node = support::start().await;
+    let check = |from: &str, to: &str, tlp: Tlp| {
+        message(
+            &node,
+            from,
+            &[to],
+            Uuid::new_v4(),
+            tlp,
+            MessageBody::CommunicationCheck(CommunicationCheckBody {
+                check_id: Uuid::new_v4(),
+            }),
+        )
+    };
+    let red = check("US", "RU", Tlp::Red);
+    let clear = check("US", "GB", Tlp::Clear);
+    for probe in [&red, &clear] {
+        let (status, answer) = post(&node, probe).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    let listed = |answer: &Value| -> Vec<String> {
+        answer["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|check| check["thread"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let red_thread = red.thread.to_string();
+    let clear_thread = clear.thread.to_string();
+    for (actor, sees_red) in [
+        (Actor::Anonymous, false),
+        (Actor::Party("GB"), false),
+        (Actor::Party("UA"), false),
+        (Actor::Party("RU"), true),
+        (Actor::Party("US"), true),
+    ] {
+        let (status, answer) =
+            request(&node, actor, Method::GET, "/api/v1/checks", None, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{actor:?}");
+        let threads = listed(&answer);
+        assert_eq!(
+            threads.contains(&red_thread),
+            sees_red,
+            "{actor:?}: {answer}"
+        );
+        assert!(threads.contains(&clear_thread), "{actor:?}: {answer}");
+        assert!(
+            !answer.to_string().contains(&red.id.to_string()),
+            "{actor:?}"
+        );
+    }
+    // A revoked token is refused, not read as a visitor.
+    let (status, _) = request(
+        &node,
+        Actor::Token("rl_deadbeef_notatoken"),
+        Method::GET,
+        "/api/v1/checks",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, results) = request(
+        &node,
+        Actor::Anonymous,
+        Method::GET,
+        "/api/v1/checks/results",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let ru = results["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|party| party["party"] == "RU")
+        .cloned();
+    assert!(ru.is_none() || !ru.unwrap().to_string().contains(&red_thread));
+}
+
+/// Rule: a public key belongs to one party only (finding 16.10): rotating to another party's
+/// key is refused and changes nothing; so is registering it for a new party.
+#[tokio::test]
+async fn a_party_cannot_take_another_partys_public_key() {
+    let node = support::start().await;
+    let ua_key = base64::engine::general_purpose::STANDARD
+        .encode(support::key_of("UA").verifying_key().as_bytes());
+    let (_, ru_before) = request(
+        &node,
+        Actor::Party("RU"),
+        Method::GET,
+        "/api/v1/parties/RU",
+        None,
+        &[],
+    )
+    .await;
+    let ru_key_id = ru_before["keys"][0]["key_id"].as_str().unwrap().to_string();
+    let (status, answer) = request(
+        &node,
+        Actor::Party("RU"),
+        Method::POST,
+        "/api/v1/parties/RU/keys/rotate",
+        Some(&json!({ "public_key": ua_key, "old_key_id": ru_key_id, "reason": "probe" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("belongs to another party"),
+        "{answer}"
+    );
+    let (_, ru_after) = request(
+        &node,
+        Actor::Party("RU"),
+        Method::GET,
+        "/api/v1/parties/RU",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(ru_before["keys"], ru_after["keys"]);
+    // Another party cannot rotate RU's keys at all.
+    let (status, _) = request(
+        &node,
+        Actor::Party("UA"),
+        Method::POST,
+        "/api/v1/parties/RU/keys/rotate",
+        Some(&json!({ "public_key": ua_key, "old_key_id": ru_key_id, "reason": "probe" })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The operator cannot register it for a new party either.
+    let refused = node
+        .node
+        .add_party(
+            &redline_node::Caller::Operator,
+            redline_node::NewParty {
+                id: PartyId::parse("FR").unwrap(),
+                kind: redline_model::PartyKind::State,
+                name: "France".into(),
+                languages: vec!["fr".into()],
+                public_keys: vec![ua_key],
+            },
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(redline_node::NodeError::Invalid(_))),
+        "{refused:?}"
+    );
+}

@@ -16,7 +16,6 @@ use std::{
 
 use anyhow::Context;
 use ed25519_dalek::SigningKey;
-use redline_hotline::HotlineMessage;
 use redline_model::{IncidentId, PartyId, Timestamp};
 use redline_node::{
     Caller, Node, NodeError,
@@ -508,11 +507,13 @@ async fn play(
                     let key = keys.get(&party).ok_or_else(|| {
                         NodeError::invalid("--key", format!("give --key {party}=FILE"))
                     })?;
-                    let message =
-                        HotlineMessage::parse(&serde_json::to_vec(payload)?).map_err(|error| {
-                            anyhow::anyhow!("the node's payload for {name}: {error}")
-                        })?;
-                    Some(redline_hotline::sign_message(&message, key))
+                    let payload_bytes = serde_json::to_vec(payload)?;
+                    let kind = inject["kind"].as_str().unwrap_or_default();
+                    Some(
+                        redline_hotline::sign_exercise_payload(kind, &payload_bytes, key).map_err(
+                            |error| anyhow::anyhow!("the node's payload for {name}: {error}"),
+                        )?,
+                    )
                 }
                 _ => None,
             };
