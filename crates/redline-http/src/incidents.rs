@@ -3,7 +3,7 @@
 use axum::{
     Json,
     body::Bytes,
-    extract::{FromRequest, Path, Query, Request, State, rejection::QueryRejection},
+    extract::{FromRequest, Path, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -13,7 +13,7 @@ use redline_model::{
 };
 use redline_node::IncidentFilter;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{AppState, auth::SignedIn, error::ApiError, query::ApiQuery};
 
 /// A request body that must be JSON; oversized bodies are answered with 413.
 pub(crate) struct JsonBytes(pub(crate) Bytes);
@@ -176,7 +176,7 @@ fn parameter<T>(
     value
         .map(|text| {
             parse(&text).map_err(|message| {
-                ApiError::bad_request("bad_parameter", format!("{name}: {message}")).with_path(name)
+                ApiError::bad_request("invalid", format!("{name}: {message}")).with_path(name)
             })
         })
         .transpose()
@@ -209,10 +209,8 @@ impl ListParameters {
 pub(crate) async fn list(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    parameters: Result<Query<ListParameters>, QueryRejection>,
+    ApiQuery(parameters): ApiQuery<ListParameters>,
 ) -> Result<Json<redline_node::incidents::IncidentListing>, ApiError> {
-    let Query(parameters) = parameters
-        .map_err(|rejection| ApiError::bad_request("bad_parameter", rejection.body_text()))?;
     let filter = parameters.into_filter()?;
     Ok(Json(state.node.list_incidents(&caller, &filter).await?))
 }

@@ -2,8 +2,9 @@
 //!
 //! Owns the axum router: the `/api/v1` REST API with bearer-token authentication, TLP applied
 //! through the node, JSON error bodies that name the JSON path, request size and rate limits,
-//! `/healthz`, and the OpenAPI document at `/api/openapi.json`. It holds no business rules: every
-//! decision is the node's.
+//! connection limits (`serve.rs`), security headers on every response, `/healthz` (the process
+//! answers), `/readyz` (the database answers and is sound), and the OpenAPI document at
+//! `/api/openapi.json`. It holds no business rules: every decision is the node's.
 
 mod auth;
 mod dashboard;
@@ -17,18 +18,22 @@ mod log;
 mod norms;
 mod openapi;
 mod parties;
+mod query;
+mod serve;
 // STIX and TAXII (issue 8)
 pub mod taxii;
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use axum::{
     Json, Router,
     extract::{DefaultBodyLimit, State},
+    http::{HeaderName, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use tower_governor::{GovernorLayer, governor::GovernorConfigBuilder};
-use tower_http::{timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
 pub use error::ApiError;
 use redline_node::Node;
@@ -44,6 +49,17 @@ pub struct HttpConfig {
     pub rate_limit_burst: u32,
     /// How long one request may take before it is answered with 408.
     pub request_timeout: Duration,
+    /// How long a client may take to send a request head, from the moment the server waits for
+    /// one (a new connection, or a kept-alive one after its last response) to the head's last
+    /// byte; then the connection is closed. Bytes trickled in do not reset it.
+    pub header_read_timeout: Duration,
+    /// How long a connection may stay open with no request in flight (a response still being
+    /// sent, such as an event stream, is in flight). A kept-alive connection is in any case
+    /// closed once `header_read_timeout` passes without a complete request head.
+    pub idle_timeout: Duration,
+    /// The most connections served at once; past it, new connections wait in the listen queue
+    /// until one closes.
+    pub maximum_connections: usize,
 }
 
 impl Default for HttpConfig {
@@ -53,6 +69,9 @@ impl Default for HttpConfig {
             rate_limit_per_second: 200,
             rate_limit_burst: 1000,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            maximum_connections: 4096,
         }
     }
 }
@@ -68,6 +87,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .route("/api/openapi.json", get(openapi::serve))
         .route(
             "/api/v1/schema/incident",
@@ -146,8 +166,65 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
     }))
 }
 
+/// Ready to serve: the database answers and, on SQLite, passes `PRAGMA quick_check` (a verdict
+/// is reused for a few seconds). 503 with the reason otherwise; the details go to the log.
+async fn ready(State(state): State<AppState>) -> Response {
+    let store = state.node.store();
+    let database = store.backend().as_str();
+    match store.check_health().await {
+        Ok(()) => {
+            Json(serde_json::json!({ "status": "ready", "database": database })).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "the readiness check failed");
+            let reason = match error {
+                redline_store::StoreError::CorruptDatabase { .. } => {
+                    "the database failed its integrity check; the operator's log has the details"
+                }
+                _ => "the database did not answer; the operator's log has the details",
+            };
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({
+                    "status": "unavailable",
+                    "database": database,
+                    "reason": reason,
+                })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The policy every page and answer carries: scripts, styles, images and connections from this
+/// node only (the dashboard loads `dashboard.js` and `dashboard.css` from it and has no inline
+/// script; inline styles are allowed for the severity swatches and the landing page), forms
+/// posted back to it only, never framed by another site (clickjacking), no `<base>` or plugins.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self'; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// The security headers, set on every response that does not carry its own: the content
+/// security policy, no framing (`X-Frame-Options` for browsers without `frame-ancestors`), no
+/// content-type sniffing, and no `Referer` sent from the node's pages.
+fn with_security_headers(app: Router) -> Router {
+    let headers: [(HeaderName, &'static str); 4] = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    headers.into_iter().fold(app, |app, (name, value)| {
+        app.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ))
+    })
+}
+
 /// Serves the node on `listener` until `shutdown` completes, then finishes the requests in
-/// flight. Tests pass a listener on `127.0.0.1:0`.
+/// flight. Connections are held to `config`'s header-read and idle timeouts and its cap on
+/// connections. Tests pass a listener on `127.0.0.1:0`.
 pub async fn run(
     listener: tokio::net::TcpListener,
     node: Arc<Node>,
@@ -169,10 +246,11 @@ pub async fn run(
             .ok_or_else(|| std::io::Error::other("invalid rate limit settings"))?;
         app = app.layer(GovernorLayer::new(governor).error_handler(error::rate_limited));
     }
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let app = with_security_headers(app);
+    let limits = serve::ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        idle_timeout: config.idle_timeout,
+        maximum_connections: config.maximum_connections,
+    };
+    serve::serve(listener, app, limits, shutdown).await
 }

@@ -7,7 +7,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -19,7 +19,7 @@ use utoipa::openapi::{
     path::{OperationBuilder, ParameterBuilder, ParameterIn},
 };
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::ApiError, query::ApiQuery};
 
 /// The log's routes, merged into the application router.
 pub(crate) fn routes() -> Router<AppState> {
@@ -183,19 +183,17 @@ fn hashes(proof: &[redline_ledger::Hash]) -> Vec<String> {
 
 async fn inclusion(
     State(state): State<AppState>,
-    parameters: Result<Query<InclusionParameters>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(parameters): ApiQuery<InclusionParameters>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let log = settled_log(&state).await?;
-    let Query(parameters) =
-        parameters.map_err(|error| ApiError::bad_request("bad_parameter", error.body_text()))?;
     let leaves = match (parameters.index, &parameters.subject) {
         (Some(index), None) => vec![index],
         (None, Some(subject)) => log.leaves_of_subject(subject),
         _ => {
-            return Err(ApiError::bad_request(
-                "bad_parameter",
-                "give exactly one of index and subject",
-            ));
+            return Err(
+                ApiError::bad_request("invalid", "give exactly one of index and subject")
+                    .with_path("index"),
+            );
         }
     };
     let mut proofs = Vec::with_capacity(leaves.len());
@@ -225,11 +223,9 @@ pub(crate) struct ConsistencyParameters {
 
 async fn consistency(
     State(state): State<AppState>,
-    parameters: Result<Query<ConsistencyParameters>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(parameters): ApiQuery<ConsistencyParameters>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let log = settled_log(&state).await?;
-    let Query(parameters) =
-        parameters.map_err(|error| ApiError::bad_request("bad_parameter", error.body_text()))?;
     let (new_size, proof) = log.consistency_proof(parameters.old_size, parameters.new_size)?;
     Ok(Json(serde_json::json!({
         "old_size": parameters.old_size,

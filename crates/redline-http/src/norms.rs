@@ -3,13 +3,13 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use redline_model::IncidentId;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes};
+use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
 
 /// Every norms document the node holds, with the parties that apply it. Public.
 pub(crate) async fn list(
@@ -56,11 +56,9 @@ pub(crate) struct AssessParameters {
 pub(crate) async fn assess(
     State(state): State<AppState>,
     _signed_in: SignedIn,
-    parameters: Result<Query<AssessParameters>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(parameters): ApiQuery<AssessParameters>,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    let Query(parameters) = parameters
-        .map_err(|rejection| ApiError::bad_request("bad_parameter", rejection.body_text()))?;
     let assessment = state
         .node
         .assess_report_json(&body, parameters.norms.as_deref())

@@ -43,6 +43,12 @@ pub struct Settings {
     pub rate_limit_per_second: u64,
     /// Requests a client may send in a burst.
     pub rate_limit_burst: u32,
+    /// Seconds a client may take to send a request head before its connection is closed.
+    pub header_read_timeout_seconds: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    pub idle_timeout_seconds: u64,
+    /// The most connections served at once; more wait until one closes.
+    pub maximum_connections: usize,
     /// Log filter.
     pub log: String,
     /// `text` or `json`.
@@ -89,6 +95,9 @@ impl Default for Settings {
             maximum_body_bytes: http.maximum_body_bytes,
             rate_limit_per_second: http.rate_limit_per_second,
             rate_limit_burst: http.rate_limit_burst,
+            header_read_timeout_seconds: http.header_read_timeout.as_secs(),
+            idle_timeout_seconds: http.idle_timeout.as_secs(),
+            maximum_connections: http.maximum_connections,
             log: "info".into(),
             log_format: "text".into(),
             // Transparency log.
@@ -120,13 +129,16 @@ impl Settings {
             maximum_body_bytes: self.maximum_body_bytes,
             rate_limit_per_second: self.rate_limit_per_second,
             rate_limit_burst: self.rate_limit_burst,
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds),
+            idle_timeout: std::time::Duration::from_secs(self.idle_timeout_seconds),
+            maximum_connections: self.maximum_connections,
             ..Default::default()
         }
     }
 }
 
 /// The variables read from the environment; anything else named `REDLINE_*` is left alone.
-const ENVIRONMENT_KEYS: [&str; 9] = [
+const ENVIRONMENT_KEYS: [&str; 12] = [
     "data",
     "hotline_allowed_clock_skew_seconds",
     "database",
@@ -134,6 +146,9 @@ const ENVIRONMENT_KEYS: [&str; 9] = [
     "maximum_body_bytes",
     "rate_limit_per_second",
     "rate_limit_burst",
+    "header_read_timeout_seconds",
+    "idle_timeout_seconds",
+    "maximum_connections",
     "log",
     "log_format",
 ];
@@ -184,6 +199,24 @@ fn load_from(options: &GlobalOptions, default_file: &Path) -> anyhow::Result<Set
             "hotline_allowed_clock_skew_seconds must be between 1 and 86400, not {}",
             settings.hotline_allowed_clock_skew_seconds
         )));
+    }
+    for (name, value) in [
+        (
+            "header_read_timeout_seconds",
+            settings.header_read_timeout_seconds,
+        ),
+        ("idle_timeout_seconds", settings.idle_timeout_seconds),
+    ] {
+        if value == 0 || value > 3600 {
+            anyhow::bail!(figment::Error::from(format!(
+                "{name} must be between 1 and 3600, not {value}"
+            )));
+        }
+    }
+    if settings.maximum_connections == 0 {
+        anyhow::bail!(figment::Error::from(
+            "maximum_connections must be at least 1".to_string()
+        ));
     }
     Ok(settings)
 }
@@ -245,6 +278,43 @@ mod tests {
             load_from(&options, Path::new("/nonexistent")).unwrap_err()
         );
         assert!(message.contains("lisen"), "{message}");
+    }
+
+    #[test]
+    fn connection_limits_come_from_the_file_into_the_server_and_must_be_sensible() {
+        let directory = tempfile::tempdir().expect("test fixture");
+        let file = directory.path().join("redline.toml");
+        let mut options = no_flags();
+        options.config = Some(file.clone());
+        let defaults = load_from(&options, Path::new("/nonexistent")).expect("test fixture");
+        let http = defaults.http_config();
+        assert_eq!(http.header_read_timeout, std::time::Duration::from_secs(10));
+        assert_eq!(http.idle_timeout, std::time::Duration::from_secs(60));
+        assert_eq!(http.maximum_connections, 4096);
+        std::fs::write(
+            &file,
+            "header_read_timeout_seconds = 5\nidle_timeout_seconds = 30\nmaximum_connections = 100\n",
+        )
+        .expect("test fixture");
+        let http = load_from(&options, Path::new("/nonexistent"))
+            .expect("test fixture")
+            .http_config();
+        assert_eq!(http.header_read_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(http.idle_timeout, std::time::Duration::from_secs(30));
+        assert_eq!(http.maximum_connections, 100);
+        for bad in [
+            "header_read_timeout_seconds = 0\n",
+            "idle_timeout_seconds = 0\n",
+            "maximum_connections = 0\n",
+        ] {
+            std::fs::write(&file, bad).expect("test fixture");
+            let message = format!(
+                "{:#}",
+                load_from(&options, Path::new("/nonexistent")).unwrap_err()
+            );
+            let name = bad.split(' ').next().unwrap_or_default();
+            assert!(message.contains(name), "{message}");
+        }
     }
 
     #[test]

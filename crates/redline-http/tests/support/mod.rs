@@ -182,6 +182,11 @@ fn restricted_report(reporter: &str, tlp: &str, marker: &str, shared_with: &[&st
 }
 
 pub async fn start() -> DashboardNode {
+    start_with(HttpConfig::default()).await
+}
+
+/// The same seeded node, served with `config` (small timeouts or limits, say).
+pub async fn start_with(config: HttpConfig) -> DashboardNode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
     let store = SqlStore::open_sqlite_file(
@@ -266,7 +271,7 @@ pub async fn start() -> DashboardNode {
     tokio::spawn(redline_http::run(
         listener,
         node.clone(),
-        HttpConfig::default(),
+        config,
         async move {
             let _ = stopped.await;
         },
