@@ -477,19 +477,33 @@ async fn a_posted_redline_incident_becomes_an_assessed_report() {
         other.get("UA", &incident_url).await.0,
         StatusCode::NOT_FOUND
     );
-    // UA may not import an incident reported by EE: a failure naming why; the rest lands.
+    // UA may not import an incident reported by EE: a failure naming why. Nor may it post the
+    // incident's relationship, which EE created (issue 16: `created_by_ref` must be the
+    // poster's own). The rest — redline's shared definitions — lands.
     let third = start(HttpConfig::default()).await;
     let (status, body) = third.post_objects("UA", envelope.to_string()).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    assert_eq!(body["failure_count"], 1, "{body}");
+    assert_eq!(body["failure_count"], 2, "{body}");
     assert!(
         body["failures"][0]["message"]
             .as_str()
             .unwrap()
             .contains("reported_by")
     );
+    assert!(
+        body["failures"][1]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("relationship--")
+    );
+    assert!(
+        body["failures"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("created_by_ref")
+    );
     assert_eq!(
-        body["success_count"].as_u64().unwrap() + 1,
+        body["success_count"].as_u64().unwrap() + 2,
         body["total_count"].as_u64().unwrap()
     );
 }

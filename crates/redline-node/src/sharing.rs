@@ -3,36 +3,50 @@
 //! adding objects (with a per-object status), reading them back with the TAXII filters and
 //! paging, versions, manifests and status records. TLP is applied to every object read.
 //!
-//! Rules decided here:
+//! The rules live in redline-stix and are only applied here: reading a TAXII envelope or a
+//! bundle (`redline_stix::taxii`), who may post an object version (the authorship rule,
+//! `redline_stix::access::check_object_write`) and who may read it (the TLP rule,
+//! `redline_stix::access::object_readers`). This module looks up what they need — who added
+//! each object's first version, which party an identity stands for, the marking definitions
+//! the collection holds, the stored incident reports — and stores what they decide.
+//!
+//! Decided here:
 //! - An `incident` carrying redline's extension becomes an incident report and goes through
 //!   [`Node::submit_incident`] (validated and assessed like any other; a re-import of a changed
 //!   report becomes an update by its reporter). It is also stored as a STIX object.
 //! - Every other object that reads as STIX 2.1 (including types redline has no struct for, which
 //!   STIX 2.1 §11 lets producers define) is stored verbatim, one row per version. The version is
 //!   `modified`, else `created`, else the time it was added (cyber observables have neither).
-//! - An object that cannot be read is a failure with its id and the reason; the rest land.
+//! - An object that cannot be read, or that the authorship rule refuses, is a failure with its
+//!   id and the reason; the rest land.
 //! - An object version already in the collection is a failure ("already in the collection"),
 //!   as medallion answers, and changes nothing.
-//! - TLP: an object marked `clear` or `green`, or not marked, may be read by every party that may
-//!   read the collection. One marked `amber`, `amber+strict` or `red` (TLP 2.0 or 1.0 marking
-//!   ids) only by its recipients: the party that added it, the party whose STIX identity created
-//!   it (`created_by_ref`), and for an incident report its readers (reporter, victim,
-//!   `shared_with`). The node's operator reads everything.
+//! - The node's operator is not held to the authorship rule, and reads everything.
 //! - `date_added` is unique and increasing within the node (one microsecond apart at least), so
 //!   TAXII clients that continue with `added_after` = `X-TAXII-Date-Added-Last` never skip or
-//!   repeat an object.
+//!   repeat an object. The same lock covers the look-ups of owners and markings, so every POST
+//!   is decided against every earlier one.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use base64::Engine;
 use serde::Serialize;
 use serde_json::Value;
 
-use redline_model::{Incident, PartyId, Timestamp, Tlp, ValidationIssue};
+use redline_model::{Incident, IncidentId, PartyId, Timestamp, ValidationIssue};
 use redline_stix::{
-    Bundle, ExportContext, StixObject, StixTimestamp, common::SPEC_VERSION, export_incidents,
-    extension::REDLINE_INCIDENT_EXTENSION_ID, import_incident, mapping::party_identity_id,
-    marking::tlp_from_marking_id,
+    Bundle, ExportContext, StixObject, StixTimestamp,
+    access::{
+        ObjectOwner, ReadFacts, WriteFacts, check_object_write, identity_party, object_readers,
+    },
+    common::SPEC_VERSION,
+    export_incidents,
+    extension::REDLINE_INCIDENT_EXTENSION_ID,
+    import_incident,
+    mapping::party_identity_id,
+    marking::MarkingCatalogue,
+    objects::MarkingDefinition,
+    taxii::{EnvelopeError, ObjectFacts, object_facts, parse_bundle_objects, parse_taxii_envelope},
 };
 use redline_store::{
     CollectionAccess, IncidentQuery, StixObjectQuery, StixObjectWrite, StoredStixObject,
@@ -179,40 +193,21 @@ fn decode_next(next: &str) -> Result<(Timestamp, i64), NodeError> {
     Ok((added, sequence))
 }
 
-fn tlp_rank(tlp: Tlp) -> u8 {
-    match tlp {
-        Tlp::Clear => 0,
-        Tlp::Green => 1,
-        Tlp::Amber => 2,
-        Tlp::AmberStrict => 3,
-        Tlp::Red => 4,
-    }
+/// How many ids one look-up binds (well under both databases' parameter limits).
+const IDS_PER_LOOKUP: usize = 500;
+
+/// A refused envelope or bundle, as the node reports bad input (with the JSON path).
+fn envelope_refused(error: EnvelopeError) -> NodeError {
+    NodeError::invalid(error.path, error.message)
 }
 
-/// What the node needs to know of a raw object before reading it fully.
-struct RawFacts {
-    id: Option<String>,
-    version_text: Option<String>,
-    tlp: Option<Tlp>,
-    created_by: Option<String>,
-}
-
-fn raw_facts(value: &Value) -> RawFacts {
-    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
-    let tlp = value
-        .get("object_marking_refs")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter_map(tlp_from_marking_id)
-        .max_by_key(|tlp| tlp_rank(*tlp));
-    RawFacts {
-        id: text("id"),
-        version_text: text("modified").or_else(|| text("created")),
-        tlp,
-        created_by: text("created_by_ref"),
-    }
+/// An object of a request that could be read, waiting for the rules.
+struct ReadObject {
+    index: usize,
+    facts: ObjectFacts,
+    object: StixObject,
+    version: Timestamp,
+    version_text: String,
 }
 
 /// A read object waiting to be stored, with what the node decided about it.
@@ -377,39 +372,7 @@ impl Node {
                 "you may not add objects to collection {collection_id}"
             )));
         }
-        let value: Value = serde_json::from_slice(body).map_err(|error| {
-            NodeError::invalid(
-                ".",
-                format!(
-                    "malformed JSON at line {}, column {}: {error}",
-                    error.line(),
-                    error.column()
-                ),
-            )
-        })?;
-        let Value::Object(mut envelope) = value else {
-            return Err(NodeError::invalid(".", "the body must be a JSON object"));
-        };
-        let objects = match envelope.remove("objects") {
-            Some(Value::Array(objects)) => objects,
-            Some(_) => {
-                return Err(NodeError::invalid("objects", "must be an array"));
-            }
-            None => {
-                return Err(NodeError::invalid(
-                    "objects",
-                    "missing: the body is a TAXII envelope {\"objects\": [...]}",
-                ));
-            }
-        };
-        if let Some(kind) = envelope.get("type")
-            && kind.as_str() != Some("bundle")
-        {
-            return Err(NodeError::invalid(
-                "type",
-                format!("{kind} is not a bundle; send a TAXII envelope"),
-            ));
-        }
+        let objects = parse_taxii_envelope(body).map_err(envelope_refused)?;
         self.import_objects(caller, collection_id, objects).await
     }
 
@@ -426,43 +389,7 @@ impl Node {
                 "you may not add objects to collection {collection_id}"
             )));
         }
-        let value: Value = serde_json::from_slice(bytes).map_err(|error| {
-            NodeError::invalid(
-                ".",
-                format!(
-                    "malformed JSON at line {}, column {}: {error}",
-                    error.line(),
-                    error.column()
-                ),
-            )
-        })?;
-        let Value::Object(mut map) = value else {
-            return Err(NodeError::invalid(".", "a bundle is a JSON object"));
-        };
-        match map.get("type").and_then(Value::as_str) {
-            Some("bundle") => {}
-            _ => {
-                return Err(NodeError::invalid(
-                    "type",
-                    "not a STIX bundle (`type` must be \"bundle\")",
-                ));
-            }
-        }
-        let bundle_id = map.get("id").and_then(Value::as_str).unwrap_or_default();
-        match redline_stix::StixIdentifier::parse(bundle_id) {
-            Ok(id) if id.object_type() == "bundle" => {}
-            _ => {
-                return Err(NodeError::invalid(
-                    "id",
-                    format!("`{bundle_id}` is not a bundle id (bundle--<uuid>)"),
-                ));
-            }
-        }
-        let objects = match map.remove("objects") {
-            None => Vec::new(),
-            Some(Value::Array(objects)) => objects,
-            Some(_) => return Err(NodeError::invalid("objects", "must be an array")),
-        };
+        let objects = parse_bundle_objects(bytes).map_err(envelope_refused)?;
         self.import_objects(caller, collection_id, objects).await
     }
 
@@ -485,13 +412,12 @@ impl Node {
         let total = objects.len();
         let mut successes = Vec::new();
         let mut failures = Vec::new();
-        let identity_parties = self.identity_parties().await?;
         let added_by = caller.party().cloned();
-        let mut prepared: Vec<Prepared> = Vec::with_capacity(objects.len());
+        let mut read: Vec<ReadObject> = Vec::with_capacity(objects.len());
         let mut seen: BTreeSet<(String, i64)> = BTreeSet::new();
 
         for (index, raw) in objects.into_iter().enumerate() {
-            let facts = raw_facts(&raw);
+            let facts = object_facts(&raw);
             let fallback_id = facts
                 .id
                 .clone()
@@ -519,48 +445,99 @@ impl Node {
                 None => request_time,
             };
             let version_text = stix_version_text(version);
-            let object_id = object.id_text().to_string();
-            if !seen.insert((object_id.clone(), version.as_microseconds())) {
+            if !seen.insert((object.id_text().to_string(), version.as_microseconds())) {
                 failures.push(fail(
                     "the same id and version appear twice in this request".to_string(),
                     Some(&version_text),
                 ));
                 continue;
             }
-            let mut readers: Option<BTreeSet<PartyId>> =
-                facts.tlp.filter(|tlp| tlp.is_restricted()).map(|_| {
-                    let mut readers = BTreeSet::new();
-                    if let Some(party) = &added_by {
-                        readers.insert(party.clone());
-                    }
-                    if let Some(creator) = &facts.created_by
-                        && let Some(party) = identity_parties.get(creator)
-                    {
-                        readers.insert(party.clone());
-                    }
-                    readers
-                });
-            let mut message = None;
-            if let StixObject::Incident(incident) = &object
-                && incident
-                    .extensions
-                    .contains_key(REDLINE_INCIDENT_EXTENSION_ID)
-            {
+            read.push(ReadObject {
+                index,
+                facts,
+                object,
+                version,
+                version_text,
+            });
+        }
+
+        // From the look-ups to the write, under the `date_added` lock: owners and markings are
+        // decided against every earlier TAXII write, and no other write slips in between.
+        let mut last_added = self.sharing.last_added.lock().await;
+        let party_identities = self.identity_parties().await?;
+        let owners = self
+            .object_owners(collection_id, &read, &party_identities, added_by.as_ref())
+            .await?;
+        let markings = self.marking_catalogue(collection_id, &read).await?;
+        let mut prepared: Vec<Prepared> = Vec::with_capacity(read.len());
+        for ReadObject {
+            index,
+            facts,
+            object,
+            version,
+            version_text,
+        } in read
+        {
+            let object_id = object.id_text().to_string();
+            let fail = |reason: String| ObjectOutcome {
+                id: object_id.clone(),
+                version: version_text.clone(),
+                message: Some(format!("objects[{index}]: {reason}")),
+            };
+            let author = facts.created_by.as_deref().and_then(|identity| {
+                identity_party(identity, &party_identities, owners.get(identity))
+            });
+            let carried = match &object {
+                StixObject::Incident(incident)
+                    if incident
+                        .extensions
+                        .contains_key(REDLINE_INCIDENT_EXTENSION_ID) =>
+                {
+                    Some(incident)
+                }
+                _ => None,
+            };
+            if let Some(poster) = &added_by {
+                let reporter = carried
+                    .and_then(|incident| import_incident(incident).ok())
+                    .map(|imported| imported.report.reported_by);
+                let write = WriteFacts {
+                    poster,
+                    owner: owners.get(&object_id),
+                    created_by_ref: facts.created_by.as_deref(),
+                    author: author.as_ref(),
+                    reporter: reporter.as_ref(),
+                };
+                if let Err(refusal) = check_object_write(&object, &write) {
+                    failures.push(fail(refusal.to_string()));
+                    continue;
+                }
+            }
+            let mut carried_report = None;
+            let mut note = None;
+            if let Some(incident) = carried {
                 match self.import_incident_report(caller, incident).await {
-                    Ok((stored, note)) => {
-                        message = Some(note);
-                        readers = stored.report.readers();
+                    Ok((stored, message)) => {
+                        note = Some(message);
+                        carried_report = Some(stored.report);
                     }
                     Err(reason) => {
-                        failures.push(fail(reason, Some(&version_text)));
+                        failures.push(fail(reason));
                         continue;
                     }
                 }
             }
+            let readership = object_readers(&ReadFacts {
+                marking_refs: &facts.marking_refs,
+                markings: &markings,
+                added_by: added_by.as_ref(),
+                author: author.as_ref(),
+                carried_report: carried_report.as_ref(),
+            });
             let record = match serde_json::to_string(&object) {
                 Ok(record) => record,
                 Err(error) => {
-                    failures.push(fail(error.to_string(), Some(&version_text)));
+                    failures.push(fail(error.to_string()));
                     continue;
                 }
             };
@@ -574,16 +551,15 @@ impl Node {
                     version,
                     added_at: request_time,
                     added_by: added_by.clone(),
-                    readers: readers.map(|set| set.into_iter().collect()),
+                    readers: readership.readers.map(|set| set.into_iter().collect()),
                     record,
                 },
                 version_text,
-                note: message,
+                note,
             });
         }
 
         if !prepared.is_empty() {
-            let mut last_added = self.sharing.last_added.lock().await;
             let last = match *last_added {
                 Some(last) => last,
                 None => self
@@ -621,6 +597,8 @@ impl Node {
                     });
                 }
             }
+        } else {
+            drop(last_added);
         }
 
         let status = ImportStatus {
@@ -654,6 +632,154 @@ impl Node {
             "STIX objects added"
         );
         Ok(status)
+    }
+
+    /// Who owns each object of a request and each identity their `created_by_ref` names, for
+    /// the authorship rule ([`redline_stix::access::WriteFacts::owner`]): a party's identity id
+    /// is that party's; an `incident` whose id is a stored incident report is its reporter's;
+    /// anything else is its first adder's in this collection; and an object new to the
+    /// collection is the poster's (so an identity posted in this request is the poster's own).
+    async fn object_owners(
+        &self,
+        collection_id: &str,
+        read: &[ReadObject],
+        party_identities: &BTreeMap<String, PartyId>,
+        poster: Option<&PartyId>,
+    ) -> Result<HashMap<String, ObjectOwner>, NodeError> {
+        let wanted: BTreeSet<&str> = read
+            .iter()
+            .flat_map(|item| {
+                [
+                    Some(item.object.id_text()),
+                    item.facts.created_by.as_deref(),
+                ]
+            })
+            .flatten()
+            .collect();
+        let mut owners: HashMap<String, ObjectOwner> = HashMap::new();
+        let stored: Vec<String> = wanted
+            .iter()
+            .filter(|id| !party_identities.contains_key(**id))
+            .map(|id| id.to_string())
+            .collect();
+        for chunk in stored.chunks(IDS_PER_LOOKUP) {
+            for object in self.all_versions(collection_id, chunk, &[], true).await? {
+                owners
+                    .entry(object.object_id)
+                    .or_insert(match object.added_by {
+                        Some(party) => ObjectOwner::Party(party),
+                        None => ObjectOwner::Operator,
+                    });
+            }
+        }
+        for item in read {
+            if let StixObject::Incident(incident) = &item.object
+                && let Ok(id) = IncidentId::parse(incident.id.as_str())
+                && let Some(stored) = self.store.get_incident(&id).await?
+            {
+                owners.insert(
+                    id.as_str().to_string(),
+                    ObjectOwner::Party(stored.report.reported_by),
+                );
+            }
+        }
+        for id in &wanted {
+            if let Some(party) = party_identities.get(*id) {
+                owners.insert(id.to_string(), ObjectOwner::Party(party.clone()));
+            }
+        }
+        let new_owner = poster.map_or(ObjectOwner::Operator, |party| {
+            ObjectOwner::Party(party.clone())
+        });
+        for item in read {
+            owners
+                .entry(item.object.id_text().to_string())
+                .or_insert_with(|| new_owner.clone());
+        }
+        Ok(owners)
+    }
+
+    /// The marking definitions the request's objects refer to besides the OASIS ones: those
+    /// posted in the request and every version of those already in the collection.
+    async fn marking_catalogue(
+        &self,
+        collection_id: &str,
+        read: &[ReadObject],
+    ) -> Result<MarkingCatalogue, NodeError> {
+        let mut catalogue = MarkingCatalogue::default();
+        for item in read {
+            if let StixObject::MarkingDefinition(_) = &item.object
+                && let Ok(definition) = serde_json::to_value(&item.object)
+            {
+                catalogue.learn(&definition);
+            }
+        }
+        let wanted: Vec<String> = read
+            .iter()
+            .flat_map(|item| &item.facts.marking_refs)
+            .filter(|reference| !catalogue.knows(reference))
+            .cloned()
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect();
+        let types = [MarkingDefinition::TYPE.to_string()];
+        for chunk in wanted.chunks(IDS_PER_LOOKUP) {
+            for stored in self
+                .all_versions(collection_id, chunk, &types, false)
+                .await?
+            {
+                match serde_json::from_str::<Value>(&stored.record) {
+                    Ok(definition) => catalogue.learn(&definition),
+                    Err(error) => {
+                        return Err(NodeError::Internal(format!(
+                            "stored marking definition {}: {error}",
+                            stored.object_id
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(catalogue)
+    }
+
+    /// Every stored version of these objects in a collection, whoever may read them, in
+    /// `date_added` order (so the first of each id is its first version added).
+    async fn all_versions(
+        &self,
+        collection_id: &str,
+        ids: &[String],
+        types: &[String],
+        metadata_only: bool,
+    ) -> Result<Vec<StoredStixObject>, NodeError> {
+        let mut objects = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .list_stix_objects(&StixObjectQuery {
+                    collection_id: collection_id.to_string(),
+                    visible_to: None,
+                    ids: ids.to_vec(),
+                    types: types.to_vec(),
+                    versions: VersionSelection {
+                        all: true,
+                        ..Default::default()
+                    },
+                    after,
+                    limit: MAXIMUM_TAXII_PAGE,
+                    metadata_only,
+                    ..Default::default()
+                })
+                .await?;
+            after = page
+                .objects
+                .last()
+                .map(|last| (last.added_at, last.sequence));
+            objects.extend(page.objects);
+            if !page.more || after.is_none() {
+                return Ok(objects);
+            }
+        }
     }
 
     /// An incident with redline's extension becomes a report through the normal submit path
@@ -696,7 +822,7 @@ impl Node {
     }
 
     /// Which party each party's STIX identity id stands for.
-    async fn identity_parties(&self) -> Result<HashMap<String, PartyId>, NodeError> {
+    async fn identity_parties(&self) -> Result<BTreeMap<String, PartyId>, NodeError> {
         Ok(self
             .store
             .list_parties()

@@ -4,7 +4,8 @@
 //!
 //! The store keeps what the node decided: which parties may read a restricted object version,
 //! its `date_added`, its version. It filters by those in SQL so that TAXII paging stays correct
-//! under TLP.
+//! under TLP; the STIX object of a stored incident report is filtered by the report's stored
+//! readers as well.
 
 use std::sync::{Arc, Mutex};
 
@@ -464,6 +465,15 @@ pub(crate) async fn list_objects(
         builder.conditions.push(format!(
             "(o.restricted = 0 OR EXISTS (SELECT 1 FROM stix_object_readers r WHERE r.object_sequence = o.sequence AND r.party_id = {reader}))"
         ));
+        // The STIX object of a stored incident report is read only by the report's current
+        // readers too (the list the node stores with every incident version), so narrowing a
+        // report narrows every TAXII version of it at once (`redline_stix::access::object_readers`).
+        let incident_type = builder.placeholder(BoundValue::Text("incident".to_string()));
+        let incident_reader = builder.placeholder(BoundValue::Text(party.as_str().to_string()));
+        builder.conditions.push(format!(
+            "(o.object_type <> {incident_type} OR NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = o.object_id AND i.restricted <> 0 \
+             AND NOT EXISTS (SELECT 1 FROM incident_readers ir WHERE ir.incident_id = i.id AND ir.party_id = {incident_reader})))"
+        ));
     }
     let limit_placeholder = builder.placeholder(BoundValue::Integer(i64::from(limit) + 1));
     let columns = if query.metadata_only {
@@ -471,8 +481,16 @@ pub(crate) async fn list_objects(
     } else {
         "o.sequence, o.collection_id, o.object_id, o.object_type, o.spec_version, o.version_us, o.added_at_us, o.added_by, o.restricted, o.record"
     };
+    // With ids the rows are the few versions of those objects: `+ 0` keeps the planner off the
+    // `date_added` index (which would scan the whole collection in order) and on the unique
+    // (collection, object, version) one; the sort is of those few rows.
+    let order = if query.ids.is_empty() {
+        "o.added_at_us, o.sequence"
+    } else {
+        "o.added_at_us + 0, o.sequence"
+    };
     let statement = format!(
-        "SELECT {columns} FROM stix_objects o WHERE {} ORDER BY o.added_at_us, o.sequence LIMIT {limit_placeholder}",
+        "SELECT {columns} FROM stix_objects o WHERE {} ORDER BY {order} LIMIT {limit_placeholder}",
         builder.conditions.join(" AND ")
     );
     let mut sql_query = sqlx::query(sqlx::AssertSqlSafe(statement));

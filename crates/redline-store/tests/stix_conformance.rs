@@ -6,10 +6,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use redline_model::{Party, PartyId, PartyKind, Timestamp};
+use redline_model::{Incident, IncidentId, Party, PartyId, PartyKind, Timestamp};
 use redline_store::{
-    CollectionAccess, SqlStore, SqlStoreOptions, StixObjectQuery, StixObjectWrite, Store,
-    StoreError, TaxiiCollection, TaxiiStatusRecord, VersionSelection,
+    CollectionAccess, IncidentWrite, SqlStore, SqlStoreOptions, StixObjectQuery, StixObjectWrite,
+    Store, StoreError, TaxiiCollection, TaxiiStatusRecord, VersionSelection,
 };
 use sqlx::Connection;
 
@@ -309,6 +309,8 @@ async fn run_suite(store: &dyn Store) {
     }
     assert_eq!(paged, vec![at(100), at(101), at(102), at(104), at(105)]);
 
+    incident_objects_follow_the_report_readers(store).await;
+
     // Status records.
     let status = TaxiiStatusRecord {
         id: "2d086da7-4bdc-4f91-900e-d77486753710".to_string(),
@@ -335,6 +337,83 @@ async fn run_suite(store: &dyn Store) {
     let outcome = store.insert_stix_objects(&large).await.unwrap();
     assert_eq!(outcome.len(), 1_234);
     assert!(outcome.iter().all(|new| *new));
+}
+
+/// An amber incident report by EE shared with LV, version `version`.
+fn amber_incident(id: &IncidentId, version: u32, shared_with: &[&str]) -> Incident {
+    let report = serde_json::json!({
+        "id": id.as_str(), "title": "Grid outage", "reported_by": "EE", "victim": "EE",
+        "first_observed": "2026-09-01T08:00:00Z", "status": "confirmed", "tlp": "amber",
+        "targets": [{ "sector": "energy", "country": "EE" }],
+        "effects": [{ "kind": "disruption", "scale": "regional" }],
+        "shared_with": shared_with,
+    });
+    let report =
+        redline_model::parse_incident_report(report.to_string().as_bytes(), at(50)).unwrap();
+    Incident {
+        id: id.clone(),
+        version,
+        submitted_by: PartyId::parse("EE").unwrap(),
+        received_at: at(50),
+        updated_at: at(50 + i64::from(version)),
+        report,
+    }
+}
+
+/// The STIX object of a stored incident report is read only by parties that may read the
+/// report now, as well as by its own readers (issue 16: narrowing a report over REST narrows its
+/// TAXII object at once); other objects and other parties are untouched.
+async fn incident_objects_follow_the_report_readers(store: &dyn Store) {
+    let id = IncidentId::from_random_bytes([7; 16]);
+    store
+        .insert_incident(&IncidentWrite::new(amber_incident(&id, 1, &["LV"])))
+        .await
+        .unwrap();
+    let stix_object = |version: i64, added: i64, readers: Option<Vec<&str>>| StixObjectWrite {
+        object_id: id.as_str().to_string(),
+        object_type: "incident".to_string(),
+        record: format!(r#"{{"id":"{id}","v":{version}}}"#),
+        ..object(0, version, added, readers)
+    };
+    let written = store
+        .insert_stix_objects(&[
+            stix_object(1, 150, Some(vec!["EE", "LV"])),
+            stix_object(2, 151, None),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(written, vec![true, true]);
+    let versions_read_by = |party: &str| StixObjectQuery {
+        visible_to: Some(PartyId::parse(party).unwrap()),
+        ids: vec![id.as_str().to_string()],
+        versions: VersionSelection {
+            all: true,
+            ..Default::default()
+        },
+        ..query()
+    };
+    let count = |party: &'static str| {
+        let query = versions_read_by(party);
+        async move { store.list_stix_objects(&query).await.unwrap().objects.len() }
+    };
+    assert_eq!(
+        count("LV").await,
+        2,
+        "LV reads the report, so both versions"
+    );
+    // EE narrows the report to nobody: LV reads no version any more, EE still reads both.
+    store
+        .update_incident(&IncidentWrite::new(amber_incident(&id, 2, &[])), 1)
+        .await
+        .unwrap();
+    assert_eq!(count("LV").await, 0);
+    assert_eq!(count("EE").await, 2);
+    // Widened again: LV reads both versions again, whose own readers include it.
+    store
+        .update_incident(&IncidentWrite::new(amber_incident(&id, 3, &["LV"])), 2)
+        .await
+        .unwrap();
+    assert_eq!(count("LV").await, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
