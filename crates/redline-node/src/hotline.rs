@@ -20,12 +20,12 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use redline_hotline::deadline::{DeadlineOutcome, deadline_outcome};
 use redline_hotline::{
     DutiesTable, DutyKind, DutyRule, HotlineMessage, MessageBody, MessageKind, PrefetchedLookups,
     Rejection, ThreadEvent, ThreadState, VerificationContext, read_unverified_message,
     verify_message,
 };
-use redline_hotline::deadline::{DeadlineOutcome, deadline_outcome};
 use redline_model::{PartyId, PartyKey, Timestamp};
 use redline_norms::NormsDocument;
 use redline_store::{
@@ -1395,13 +1395,12 @@ fn check_status(check: &CommunicationCheck, now: Timestamp) -> CheckStatus {
             .iter()
             .map(|target| {
                 // The check's own words for the hotline's deadline outcomes.
-                let outcome =
-                    match deadline_outcome(check.reply_by, target.answered_at, now) {
-                        DeadlineOutcome::Met => "answered",
-                        DeadlineOutcome::Late => "late",
-                        DeadlineOutcome::Missed => "silent",
-                        DeadlineOutcome::Pending => "waiting",
-                    };
+                let outcome = match deadline_outcome(check.reply_by, target.answered_at, now) {
+                    DeadlineOutcome::Met => "answered",
+                    DeadlineOutcome::Late => "late",
+                    DeadlineOutcome::Missed => "silent",
+                    DeadlineOutcome::Pending => "waiting",
+                };
                 CheckTargetStatus {
                     party: target.party.clone(),
                     outcome,

@@ -12,6 +12,48 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::{Backend, SqlStore, StoreError};
 
+// The hotline's deadline outcome (`redline_hotline::deadline::deadline_outcome`: met, late,
+// missed, pending) as SQL predicates over a done-at column and a deadline column, with `$1`
+// the time "now" (all integer microseconds). Kept in SQL so the figures are counted by the
+// database; `deadline_predicates_agree_with_the_hotline_rule` runs them over a table of cases
+// beside the Rust function. Each expands to a string literal, so queries stay `&'static str`.
+
+/// The matter is due: done, or its deadline has passed (outcome is not `pending`).
+macro_rules! deadline_is_due {
+    ($done:literal, $deadline:literal) => {
+        concat!("(", $done, " IS NOT NULL OR ", $deadline, " < $1)")
+    };
+}
+
+/// The duty was done, on time or late (`met` or `late`).
+macro_rules! deadline_is_done {
+    ($done:literal, $deadline:literal) => {
+        concat!("(", $done, " IS NOT NULL)")
+    };
+}
+
+/// The duty was done at or before its deadline (`met`).
+macro_rules! deadline_is_met {
+    ($done:literal, $deadline:literal) => {
+        concat!(
+            "(",
+            $done,
+            " IS NOT NULL AND ",
+            $done,
+            " <= ",
+            $deadline,
+            ")"
+        )
+    };
+}
+
+/// `SUM(CASE WHEN <predicate> THEN 1 ELSE 0 END)`.
+macro_rules! count_where {
+    ($predicate:expr) => {
+        concat!("SUM(CASE WHEN ", $predicate, " THEN 1 ELSE 0 END)")
+    };
+}
+
 /// What changes whenever an incident or an assessment is written: a cache built from the
 /// aggregate queries is current while the fingerprint is unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -337,11 +379,13 @@ impl SqlStore {
         now_us: i64,
     ) -> Result<DashboardHotlineFigures, StoreError> {
         let mut figures = DashboardHotlineFigures::default();
-        let threads = sqlx::query(
-            "SELECT COALESCE(SUM(CASE WHEN acknowledged_at_us IS NOT NULL OR acknowledge_by_us < $1 THEN 1 ELSE 0 END), 0), \
-                    COALESCE(SUM(CASE WHEN acknowledged_at_us IS NOT NULL AND acknowledged_at_us <= acknowledge_by_us THEN 1 ELSE 0 END), 0) \
-             FROM hotline_threads WHERE acknowledge_by_us IS NOT NULL AND exercise = 0",
-        )
+        let threads = sqlx::query(concat!(
+            "SELECT COALESCE(",
+            count_where!(deadline_is_due!("acknowledged_at_us", "acknowledge_by_us")),
+            ", 0), COALESCE(",
+            count_where!(deadline_is_met!("acknowledged_at_us", "acknowledge_by_us")),
+            ", 0) FROM hotline_threads WHERE acknowledge_by_us IS NOT NULL AND exercise = 0"
+        ))
         .bind(now_us)
         .fetch_one(&self.pool)
         .await?;
@@ -351,11 +395,15 @@ impl SqlStore {
         // Per recipient of a thread that asks for an acknowledgement (a participant row with
         // `acknowledge_by_us`; migration 0009 says which count): due, acknowledged, on time.
         let per_party = sqlx::query(
-            "SELECT party_id, \
-                    SUM(CASE WHEN acknowledged_at_us IS NOT NULL OR acknowledge_by_us < $1 THEN 1 ELSE 0 END), \
-                    SUM(CASE WHEN acknowledged_at_us IS NOT NULL THEN 1 ELSE 0 END), \
-                    SUM(CASE WHEN acknowledged_at_us IS NOT NULL AND acknowledged_at_us <= acknowledge_by_us THEN 1 ELSE 0 END) \
-             FROM hotline_thread_participants WHERE acknowledge_by_us IS NOT NULL GROUP BY party_id",
+            concat!(
+                "SELECT party_id, ",
+                count_where!(deadline_is_due!("acknowledged_at_us", "acknowledge_by_us")),
+                ", ",
+                count_where!(deadline_is_done!("acknowledged_at_us", "acknowledge_by_us")),
+                ", ",
+                count_where!(deadline_is_met!("acknowledged_at_us", "acknowledge_by_us")),
+                " FROM hotline_thread_participants WHERE acknowledge_by_us IS NOT NULL GROUP BY party_id"
+            ),
         )
         .bind(now_us)
         .fetch_all(&self.pool)
@@ -389,15 +437,17 @@ impl SqlStore {
             entry.median_microseconds_to_acknowledge = delay.map(|delay| delay.max(0));
         }
 
-        let checks = sqlx::query(
-            "SELECT x.party_id, \
-                    SUM(CASE WHEN x.answered_at_us IS NOT NULL OR c.reply_by_us < $1 THEN 1 ELSE 0 END), \
-                    SUM(CASE WHEN x.answered_at_us IS NOT NULL THEN 1 ELSE 0 END), \
-                    SUM(CASE WHEN x.answered_at_us IS NOT NULL AND x.answered_at_us <= c.reply_by_us THEN 1 ELSE 0 END) \
-             FROM communication_check_targets x JOIN communication_checks c ON c.id = x.check_id \
-             WHERE c.exercise = 0 \
-             GROUP BY x.party_id",
-        )
+        let checks = sqlx::query(concat!(
+            "SELECT x.party_id, ",
+            count_where!(deadline_is_due!("x.answered_at_us", "c.reply_by_us")),
+            ", ",
+            count_where!(deadline_is_done!("x.answered_at_us", "c.reply_by_us")),
+            ", ",
+            count_where!(deadline_is_met!("x.answered_at_us", "c.reply_by_us")),
+            " FROM communication_check_targets x JOIN communication_checks c ON c.id = x.check_id \
+                 WHERE c.exercise = 0 \
+                 GROUP BY x.party_id"
+        ))
         .bind(now_us)
         .fetch_all(&self.pool)
         .await?;
@@ -428,5 +478,118 @@ impl SqlStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get(0)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use redline_hotline::deadline::{DeadlineOutcome, deadline_outcome};
+    use redline_model::Timestamp;
+    use sqlx::{Connection, Row};
+
+    /// "Now" for every case, in microseconds.
+    const NOW: i64 = 1_700_000_000_000_000;
+
+    /// (deadline, done at) in microseconds around `NOW`: before, at and after the deadline,
+    /// with the deadline before, at and after now.
+    const CASES: &[(i64, Option<i64>)] = &[
+        (NOW - 10, Some(NOW - 20)),
+        (NOW - 10, Some(NOW - 10)),
+        (NOW - 10, Some(NOW - 9)),
+        (NOW - 10, None),
+        (NOW, None),
+        (NOW, Some(NOW)),
+        (NOW, Some(NOW + 1)),
+        (NOW + 10, None),
+        (NOW + 10, Some(NOW - 5)),
+        (NOW + 10, Some(NOW + 10)),
+        (NOW + 10, Some(NOW + 11)),
+        (NOW + 1, None),
+        (NOW - 1, None),
+    ];
+
+    fn rust_outcome(deadline: i64, done_at: Option<i64>) -> DeadlineOutcome {
+        let at = |microseconds| Timestamp::from_microseconds(microseconds).unwrap();
+        deadline_outcome(at(deadline), done_at.map(at), at(NOW))
+    }
+
+    /// The outcome of every case by the SQL predicates, as the dashboard's queries count them.
+    async fn sql_outcomes(connection: &mut sqlx::AnyConnection) -> Vec<DeadlineOutcome> {
+        sqlx::query(
+            "CREATE TEMPORARY TABLE deadline_cases \
+             (position BIGINT NOT NULL, done_us BIGINT, deadline_us BIGINT NOT NULL)",
+        )
+        .execute(&mut *connection)
+        .await
+        .unwrap();
+        for (position, (deadline, done_at)) in CASES.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO deadline_cases (position, done_us, deadline_us) VALUES ($1, $2, $3)",
+            )
+            .bind(position as i64)
+            .bind(*done_at)
+            .bind(*deadline)
+            .execute(&mut *connection)
+            .await
+            .unwrap();
+        }
+        let rows = sqlx::query(concat!(
+            "SELECT position, ",
+            count_where!(deadline_is_due!("done_us", "deadline_us")),
+            ", ",
+            count_where!(deadline_is_done!("done_us", "deadline_us")),
+            ", ",
+            count_where!(deadline_is_met!("done_us", "deadline_us")),
+            " FROM deadline_cases GROUP BY position ORDER BY position"
+        ))
+        .bind(NOW)
+        .fetch_all(&mut *connection)
+        .await
+        .unwrap();
+        rows.iter()
+            .map(|row| {
+                let flags = (
+                    row.try_get::<i64, _>(1).unwrap() == 1,
+                    row.try_get::<i64, _>(2).unwrap() == 1,
+                    row.try_get::<i64, _>(3).unwrap() == 1,
+                );
+                match flags {
+                    (true, true, true) => DeadlineOutcome::Met,
+                    (true, true, false) => DeadlineOutcome::Late,
+                    (true, false, false) => DeadlineOutcome::Missed,
+                    (false, false, false) => DeadlineOutcome::Pending,
+                    other => panic!("the SQL predicates contradict each other: {other:?}"),
+                }
+            })
+            .collect()
+    }
+
+    async fn check_on(url: &str) {
+        sqlx::any::install_default_drivers();
+        let mut connection = sqlx::AnyConnection::connect(url).await.unwrap();
+        let by_sql = sql_outcomes(&mut connection).await;
+        connection.close().await.unwrap();
+        let by_rust: Vec<DeadlineOutcome> = CASES
+            .iter()
+            .map(|(deadline, done_at)| rust_outcome(*deadline, *done_at))
+            .collect();
+        assert_eq!(by_sql, by_rust, "on {url}, cases {CASES:?}");
+        for outcome in DeadlineOutcome::ALL {
+            assert!(by_rust.contains(&outcome), "no case gives {outcome:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn deadline_predicates_agree_with_the_hotline_rule() {
+        check_on("sqlite::memory:").await;
+        match std::env::var("TEST_POSTGRES_URL") {
+            Ok(url) => check_on(&url).await,
+            Err(_) => assert!(
+                std::env::var("REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set"
+            ),
+        }
     }
 }

@@ -24,7 +24,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use base64::Engine;
-use redline_hotline::{HotlineMessage, MessageBody, message};
+use redline_hotline::thread::{ThreadFacts, ThreadMessageFacts, draft_reply};
+use redline_hotline::{HotlineMessage, MessageBody, MessageKind, message};
 use redline_model::{PartyId, Tlp};
 use redline_node::{Caller, Node, NodeError, ThreadSummary};
 use uuid::Uuid;
@@ -313,29 +314,44 @@ fn build_message(
     language: &str,
 ) -> Result<HotlineMessage, String> {
     let thread = &view.thread;
-    let opening = view
+    if view.messages.is_empty() {
+        return Err("the thread has no messages".to_string());
+    }
+    let kind = MessageKind::ALL
+        .into_iter()
+        .find(|kind| kind.as_str() == form.kind)
+        .ok_or_else(|| format!("`{}` is not an action of the console", form.kind))?;
+    let messages: Vec<ThreadMessageFacts<'_>> = view
         .messages
         .iter()
-        .find(|message| message.kind == thread.opening_kind)
-        .or_else(|| view.messages.first())
-        .ok_or_else(|| "the thread has no messages".to_string())?;
+        .map(|message| ThreadMessageFacts {
+            id: message.id,
+            from: &message.from,
+            to: &message.to,
+            kind: &message.kind,
+        })
+        .collect();
+    let draft = draft_reply(
+        &ThreadFacts {
+            opened_by: &thread.opened_by,
+            opening_kind: &thread.opening_kind,
+            participants: &thread.participants,
+        },
+        &messages,
+        party,
+        kind,
+    );
+    let answered = draft
+        .answers
+        .ok_or_else(|| "the thread has no message to answer".to_string());
     let body = match form.kind.as_str() {
         "acknowledgement" => {
-            MessageBody::Acknowledgement(message::AcknowledgementBody { of: opening.id })
+            MessageBody::Acknowledgement(message::AcknowledgementBody { of: answered? })
         }
-        "response" => {
-            // A reply answers the newest message someone else sent.
-            let answered = view
-                .messages
-                .iter()
-                .rev()
-                .find(|message| &message.from != party)
-                .unwrap_or(opening);
-            MessageBody::Response(message::ResponseBody {
-                to: answered.id,
-                text: form.text.trim().to_string(),
-            })
-        }
+        "response" => MessageBody::Response(message::ResponseBody {
+            to: answered?,
+            text: form.text.trim().to_string(),
+        }),
         "clarification-request" => {
             MessageBody::ClarificationRequest(message::ClarificationRequestBody {
                 questions: lines_of(&form.questions),
@@ -356,12 +372,7 @@ fn build_message(
         id: Uuid::new_v4(),
         thread: thread.id,
         from: party.clone(),
-        to: thread
-            .participants
-            .iter()
-            .filter(|participant| *participant != party)
-            .cloned()
-            .collect(),
+        to: draft.to,
         sent_at: node.now(),
         incident: None,
         tlp,

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use uuid::Uuid;
 
+use redline_hotline::deadline::deadline_outcome;
 use redline_model::{PartyId, Timestamp};
 use redline_store::{StoredMessage, StoredThread};
 
@@ -44,7 +45,7 @@ pub struct DeadlineOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue_at: Option<Timestamp>,
     /// `met`, `late` (done after the deadline), `missed` (not done, deadline passed) or
-    /// `pending`.
+    /// `pending`: the hotline's `DeadlineOutcome`.
     pub outcome: &'static str,
 }
 
@@ -205,12 +206,7 @@ pub(crate) fn build(
                     })
                     .map(|message| message.received_at)
                     .min();
-                let outcome = match done_at {
-                    Some(at) if at <= due_by => "met",
-                    Some(_) => "late",
-                    None if now > due_by => "missed",
-                    None => "pending",
-                };
+                let outcome = deadline_outcome(due_by, done_at, now).as_str();
                 deadlines.push(DeadlineOutcome {
                     thread: thread.id,
                     party: party.clone(),

@@ -21,6 +21,7 @@ use redline_hotline::{
         ClarificationRequestBody, ClosureBody, CommunicationCheckBody, MitigationRequestBody,
         NotificationBody, ResponseBody,
     },
+    thread::{ReplyDraft, ThreadFacts, ThreadMessageFacts, draft_reply},
 };
 use redline_model::{IncidentId, PartyId, Timestamp, Tlp};
 use redline_node::NodeError;
@@ -752,21 +753,48 @@ fn require_text(text: &Option<String>, kind: &str, meaning: &str) -> anyhow::Res
     }
 }
 
-/// The latest message in the thread not sent by `party`, of `kind` if given.
-fn latest_received<'view>(
-    view: &'view ThreadViewInfo,
-    party: &PartyId,
-    kind: Option<MessageKind>,
-) -> Option<&'view MessageInfo> {
-    view.messages.iter().rev().find(|message| {
-        &message.from != party && kind.is_none_or(|kind| message.kind == kind.as_str())
-    })
+/// Who a reply of `kind` by `party` goes to and what it answers, by the hotline's rule.
+fn draft(view: &ThreadViewInfo, party: &PartyId, kind: MessageKind) -> ReplyDraft {
+    let messages: Vec<ThreadMessageFacts<'_>> = view
+        .messages
+        .iter()
+        .map(|message| ThreadMessageFacts {
+            id: message.id,
+            from: &message.from,
+            to: &message.to,
+            kind: &message.kind,
+        })
+        .collect();
+    draft_reply(
+        &ThreadFacts {
+            opened_by: &view.thread.opened_by,
+            opening_kind: &view.thread.opening_kind,
+            participants: &view.thread.participants,
+        },
+        &messages,
+        party,
+        kind,
+    )
+}
+
+impl ReplyKind {
+    fn message_kind(self) -> MessageKind {
+        match self {
+            ReplyKind::Response => MessageKind::Response,
+            ReplyKind::ClarificationRequest => MessageKind::ClarificationRequest,
+            ReplyKind::AssistanceRequest => MessageKind::AssistanceRequest,
+            ReplyKind::AssistanceOffer => MessageKind::AssistanceOffer,
+            ReplyKind::MitigationRequest => MessageKind::MitigationRequest,
+            ReplyKind::Closure => MessageKind::Closure,
+            ReplyKind::CheckReply => MessageKind::CheckReply,
+        }
+    }
 }
 
 fn reply_body(
     arguments: &ReplyArguments,
     view: &ThreadViewInfo,
-    party: &PartyId,
+    drafted: &ReplyDraft,
 ) -> anyhow::Result<MessageBody> {
     let answered = arguments
         .to_message
@@ -775,12 +803,13 @@ fn reply_body(
         .transpose()?;
     Ok(match arguments.kind {
         ReplyKind::Response => {
-            let to = match answered {
+            let to = match answered.or(drafted.answers) {
                 Some(id) => id,
-                None => latest_received(view, party, None)
-                    .or_else(|| view.messages.first())
-                    .map(|message| message.id)
-                    .ok_or_else(|| NodeError::invalid("THREAD_ID", "the thread has no messages"))?,
+                None => {
+                    return Err(
+                        NodeError::invalid("THREAD_ID", "the thread has no messages").into(),
+                    );
+                }
             };
             MessageBody::Response(ResponseBody {
                 to,
@@ -808,10 +837,7 @@ fn reply_body(
             needs: arguments.needs.clone(),
         }),
         ReplyKind::AssistanceOffer => MessageBody::AssistanceOffer(AssistanceOfferBody {
-            request: answered.or_else(|| {
-                latest_received(view, party, Some(MessageKind::AssistanceRequest))
-                    .map(|message| message.id)
-            }),
+            request: answered.or(drafted.answers),
             offer: require_text(&arguments.text, "assistance-offer", "the help you offer")?,
         }),
         ReplyKind::MitigationRequest => {
@@ -839,7 +865,7 @@ fn reply_body(
             let check_id = view
                 .messages
                 .iter()
-                .find(|message| message.kind == MessageKind::CommunicationCheck.as_str())
+                .find(|message| Some(message.id) == drafted.answers)
                 .and_then(|message| message.payload.pointer("/body/check_id")?.as_str())
                 .and_then(|text| Uuid::try_parse(text).ok())
                 .ok_or_else(|| {
@@ -864,18 +890,12 @@ pub async fn reply(settings: &Settings, arguments: ReplyArguments) -> anyhow::Re
     let outcome = async {
         let signer = Signer::resolve(&target, &arguments.signer).await?;
         let view: ThreadViewInfo = read_answer(target.thread(thread_id).await?, "a thread")?;
-        let body = reply_body(&arguments, &view, &signer.party)?;
-        let to = if !recipients.is_empty() {
-            recipients
-        } else if arguments.kind == ReplyKind::CheckReply {
-            vec![view.thread.opened_by.clone()]
+        let drafted = draft(&view, &signer.party, arguments.kind.message_kind());
+        let body = reply_body(&arguments, &view, &drafted)?;
+        let to = if recipients.is_empty() {
+            drafted.to
         } else {
-            view.thread
-                .participants
-                .iter()
-                .filter(|participant| **participant != signer.party)
-                .cloned()
-                .collect()
+            recipients
         };
         let tlp = tlp.unwrap_or_else(|| Tlp::parse(&view.thread.tlp).unwrap_or(Tlp::Amber));
         let draft = Draft {
