@@ -2,13 +2,15 @@
 //! incidents with it and keeping the assessments current.
 //!
 //! The node always holds the shipped baseline. An operator adds further documents and records
-//! adoptions ("these parties adopted that document"); the latest adoption naming the victim
-//! state applies to an incident, otherwise the latest naming the reporter, otherwise the
-//! baseline. Adoptions are unsigned until the hotline's signing lands (see `signed`).
+//! adoptions ("these parties adopted that document"); which document applies to an incident is
+//! `redline_norms::applicable` (the latest adoption naming the victim state, otherwise the
+//! latest naming the reporter, otherwise the baseline). Adoptions are unsigned until the
+//! hotline's signing lands (see `signed`).
 
 use std::{collections::HashMap, sync::Arc};
 
 use redline_model::{Incident, IncidentId, IncidentReport, PartyId, ValidationIssue};
+use redline_norms::applicable::{self, Adoption};
 use redline_norms::{Assessment, NormsDocument, NormsErrors};
 use redline_store::{NormsAdoption, StoredAssessment, StoredNormsDocument};
 
@@ -132,23 +134,23 @@ impl Node {
     }
 
     /// The document that applies to a report: the latest adoption naming the victim, else the
-    /// reporter, else the baseline.
+    /// reporter, else the baseline (`redline_norms::applicable::applicable_document`).
     pub(crate) async fn applicable_document(
         &self,
         report: &IncidentReport,
     ) -> Option<Arc<NormsDocument>> {
         let state = self.norms.read().await;
-        let victim = PartyId::from(report.victim.clone());
-        let adopted = |party: &PartyId| {
-            state
-                .adoptions
-                .iter()
-                .rev()
-                .find(|adoption| adoption.parties.contains(party))
-                .and_then(|adoption| state.documents.get(&adoption.document_sha256))
-        };
-        adopted(&victim)
-            .or_else(|| adopted(&report.reported_by))
+        let adoptions = state.adoptions();
+        let applicable = applicable::applicable_document(
+            &adoptions,
+            &PartyId::from(report.victim.clone()),
+            &report.reported_by,
+            &state.baseline_sha256,
+        );
+        // Adoptions name only documents the node holds, so the lookup finds it.
+        state
+            .documents
+            .get(applicable.document_sha256)
             .or_else(|| state.documents.get(&state.baseline_sha256))
             .cloned()
     }
@@ -161,12 +163,8 @@ impl Node {
     /// The document the latest adoption naming `party` names, if any.
     pub(crate) async fn document_adopted_by(&self, party: &PartyId) -> Option<Arc<NormsDocument>> {
         let state = self.norms.read().await;
-        state
-            .adoptions
-            .iter()
-            .rev()
-            .find(|adoption| adoption.parties.contains(party))
-            .and_then(|adoption| state.documents.get(&adoption.document_sha256))
+        applicable::adopted_by(&state.adoptions(), party)
+            .and_then(|sha256| state.documents.get(sha256))
             .cloned()
     }
 
@@ -393,8 +391,19 @@ impl Node {
     }
 }
 
-// --- dashboard (issue 7): read access to the loaded documents ---
+// Read access to the loaded documents, for the pure rules and the dashboard.
 impl NormsState {
+    /// The adoptions, oldest first, as the pure rules take them.
+    fn adoptions(&self) -> Vec<Adoption<'_>> {
+        self.adoptions
+            .iter()
+            .map(|adoption| Adoption {
+                document_sha256: &adoption.document_sha256,
+                parties: &adoption.parties,
+            })
+            .collect()
+    }
+
     pub(crate) fn adoption_count(&self) -> usize {
         self.adoptions.len()
     }
@@ -412,4 +421,3 @@ impl Node {
         self.norms.read().await.documents.get(sha256).cloned()
     }
 }
-// --- end dashboard ---

@@ -3,8 +3,9 @@
 //! Owns the parsing and validation of norms documents (TOML; every error with file, line,
 //! column and what was expected), their CEL conditions (compiled once per document and checked
 //! against the schema of the incident report at load time), and the deterministic engine that
-//! assesses an incident report against a document. Pure: no I/O, no clock — the caller passes
-//! the document text and its file name in.
+//! assesses an incident report against a document, and which document applies to an incident
+//! given the adoptions (`applicable`). Pure: no I/O, no clock — the caller passes the document
+//! text and its file name in.
 //!
 //! # The API the CLI and the node call
 //!
@@ -33,6 +34,7 @@
 //! state_involvement, presumptive_legality, total}`, `severity_score`, `severity_level`, and
 //! `nciss.<category>` (the option used, set or derived).
 
+pub mod applicable;
 pub mod assessment;
 pub mod conditions;
 pub mod document;

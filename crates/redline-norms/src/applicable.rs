@@ -1,0 +1,158 @@
+//! Which norms document applies to an incident: the latest adoption naming the victim, else
+//! the latest naming the reporter, else the baseline. Pure: the node passes its adoptions in
+//! (oldest first) and looks the chosen document up.
+
+use redline_model::PartyId;
+
+/// One recorded adoption: these parties adopted the document with this SHA-256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Adoption<'a> {
+    pub document_sha256: &'a str,
+    pub parties: &'a [PartyId],
+}
+
+/// Why a document applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppliesBecause {
+    /// The victim's latest adoption names it.
+    VictimAdopted,
+    /// The victim adopted nothing; the reporter's latest adoption names it.
+    ReporterAdopted,
+    /// Neither adopted anything.
+    Baseline,
+}
+
+/// The document that applies, by the SHA-256 of its text, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApplicableDocument<'a> {
+    pub document_sha256: &'a str,
+    pub because: AppliesBecause,
+}
+
+/// The document the latest adoption naming `party` names, if any (`adoptions` oldest first).
+pub fn adopted_by<'a>(adoptions: &[Adoption<'a>], party: &PartyId) -> Option<&'a str> {
+    adoptions
+        .iter()
+        .rev()
+        .find(|adoption| adoption.parties.contains(party))
+        .map(|adoption| adoption.document_sha256)
+}
+
+/// The document that applies to an incident against `victim` reported by `reporter`: the latest
+/// adoption naming the victim, else the latest naming the reporter, else `baseline_sha256`.
+/// A later adoption replaces an earlier one of the same party, whatever document it names.
+pub fn applicable_document<'a>(
+    adoptions: &[Adoption<'a>],
+    victim: &PartyId,
+    reporter: &PartyId,
+    baseline_sha256: &'a str,
+) -> ApplicableDocument<'a> {
+    let chosen = |document_sha256, because| ApplicableDocument {
+        document_sha256,
+        because,
+    };
+    if let Some(document) = adopted_by(adoptions, victim) {
+        chosen(document, AppliesBecause::VictimAdopted)
+    } else if let Some(document) = adopted_by(adoptions, reporter) {
+        chosen(document, AppliesBecause::ReporterAdopted)
+    } else {
+        chosen(baseline_sha256, AppliesBecause::Baseline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn parties(names: &[&str]) -> Vec<PartyId> {
+        names
+            .iter()
+            .map(|name| PartyId::parse(name).unwrap())
+            .collect()
+    }
+
+    /// One row: adoptions as (document, parties), oldest first; the incident's victim and
+    /// reporter → the document that applies and why.
+    fn check(
+        adoptions: &[(&str, &[&str])],
+        victim: &str,
+        reporter: &str,
+        expect: (&str, AppliesBecause),
+    ) {
+        let owned: Vec<(&str, Vec<PartyId>)> = adoptions
+            .iter()
+            .map(|(document, names)| (*document, parties(names)))
+            .collect();
+        let adoptions: Vec<Adoption<'_>> = owned
+            .iter()
+            .map(|(document, parties)| Adoption {
+                document_sha256: document,
+                parties,
+            })
+            .collect();
+        let victim_and_reporter = parties(&[victim, reporter]);
+        let applicable = applicable_document(
+            &adoptions,
+            &victim_and_reporter[0],
+            &victim_and_reporter[1],
+            "baseline",
+        );
+        assert_eq!(
+            (applicable.document_sha256, applicable.because),
+            expect,
+            "adoptions {owned:?}, victim {victim}, reporter {reporter}"
+        );
+    }
+
+    #[test]
+    fn applicable_document_table() {
+        use AppliesBecause::{Baseline, ReporterAdopted, VictimAdopted};
+        check(&[], "EE", "LV", ("baseline", Baseline));
+        check(&[("a", &["FI"])], "EE", "LV", ("baseline", Baseline));
+        check(&[("a", &["EE"])], "EE", "LV", ("a", VictimAdopted));
+        check(&[("a", &["LV"])], "EE", "LV", ("a", ReporterAdopted));
+        // The victim's adoption wins over the reporter's, whichever is newer.
+        check(
+            &[("a", &["EE"]), ("b", &["LV"])],
+            "EE",
+            "LV",
+            ("a", VictimAdopted),
+        );
+        check(
+            &[("b", &["LV"]), ("a", &["EE"])],
+            "EE",
+            "LV",
+            ("a", VictimAdopted),
+        );
+        // A party's latest adoption replaces its earlier ones.
+        check(
+            &[("a", &["EE"]), ("b", &["EE", "FI"])],
+            "EE",
+            "LV",
+            ("b", VictimAdopted),
+        );
+        check(
+            &[("b", &["EE"]), ("a", &["EE"])],
+            "EE",
+            "LV",
+            ("a", VictimAdopted),
+        );
+        check(
+            &[("a", &["LV"]), ("b", &["FI"]), ("c", &["LV"])],
+            "EE",
+            "LV",
+            ("c", ReporterAdopted),
+        );
+        // Victim and reporter the same party.
+        check(&[("a", &["EE"])], "EE", "EE", ("a", VictimAdopted));
+        // A party may be an organisation, not a state.
+        check(
+            &[("a", &["cert-eu"])],
+            "EE",
+            "cert-eu",
+            ("a", ReporterAdopted),
+        );
+    }
+}
