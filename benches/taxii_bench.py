@@ -1,4 +1,4 @@
-"""TAXII 2.1 load driver (issue 8): the same client (taxii2-client 2.3.0) and workload against
+"""TAXII 2.1 load driver: the same client (taxii2-client 2.3.0) and workload against
 any server. POSTs COUNT indicators in batches of BATCH, then reads them all back with
 as_pages(get_objects, per_request=PAGE). Prints one JSON line with the timings.
 

@@ -1,4 +1,4 @@
-//! Tabletop exercises over HTTP (issue 6): create an exercise from an exercise file, read and
+//! Tabletop exercises over HTTP: create an exercise from an exercise file, read and
 //! list exercises, the injects that are due (a notification's hotline payload, to be signed
 //! client-side with the sending party's key), delivering one, players' rung decisions and the
 //! after-action report as JSON, Markdown or HTML. Every decision is the node's

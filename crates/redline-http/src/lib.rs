@@ -9,7 +9,7 @@
 mod auth;
 mod dashboard;
 mod error;
-// Tabletop exercises (issue 6).
+// Tabletop exercises.
 mod exercise;
 mod hotline;
 mod incidents;
@@ -20,7 +20,7 @@ mod openapi;
 mod parties;
 mod query;
 mod serve;
-// STIX and TAXII (issue 8)
+// STIX and TAXII.
 pub mod taxii;
 
 use std::{future::Future, sync::Arc, time::Duration};
@@ -111,7 +111,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         .route("/api/v1/assess", axum::routing::post(norms::assess))
         .route("/api/v1/norms", get(norms::list))
         .route("/api/v1/norms/{sha256}", get(norms::show))
-        // --- hotline ---
+        // The hotline.
         .route(
             "/api/v1/messages",
             axum::routing::post(hotline::send_message),
@@ -137,8 +137,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
             "/api/v1/parties/{id}/keys/{key_id}/revoke",
             axum::routing::post(hotline::revoke_key),
         )
-        // --- end hotline ---
-        .merge(taxii::router(config)) // TAXII 2.1 at /taxii2/ (issue 8)
+        .merge(taxii::router(config)) // TAXII 2.1 at /taxii2/
         // Transparency log.
         .merge(log::routes())
         .merge(dashboard::routes())

@@ -1,4 +1,4 @@
-//! The TAXII 2.1 server at `/taxii2/` (issue 8): discovery, the API root `/taxii2/api/`,
+//! The TAXII 2.1 server at `/taxii2/`: discovery, the API root `/taxii2/api/`,
 //! collections, objects (GET and POST), one object, its versions, the manifest and status
 //! records, with the TAXII filters and `limit`/`next` paging.
 //!

@@ -478,8 +478,8 @@ async fn a_posted_redline_incident_becomes_an_assessed_report() {
         StatusCode::NOT_FOUND
     );
     // UA may not import an incident reported by EE: a failure naming why. Nor may it post the
-    // incident's relationship, which EE created (issue 16: `created_by_ref` must be the
-    // poster's own). The rest — redline's shared definitions — lands.
+    // incident's relationship, which EE created (`created_by_ref` must be the poster's
+    // own). The rest — redline's shared definitions — lands.
     let third = start(HttpConfig::default()).await;
     let (status, body) = third.post_objects("UA", envelope.to_string()).await;
     assert_eq!(status, StatusCode::ACCEPTED);

@@ -1,4 +1,4 @@
-//! Tabletop exercises (issue 6 item 6): a facilitator's script played on the node. Creating an
+//! Tabletop exercises: a facilitator's script played on the node. Creating an
 //! exercise stores its definition and start time; each inject, once due, becomes a real
 //! incident report (marked `exercise: true`, never `TLP:CLEAR`) or a real signed hotline
 //! notification between exercise parties (`exercise: true` in the payload, so the standard form

@@ -18,13 +18,12 @@ pub mod log;
 pub mod log_witness;
 
 pub mod incidents;
-// Tabletop exercises (issue 6 item 6)
+// Tabletop exercises.
 pub mod exercise;
-// STIX and TAXII (issue 8)
+// STIX and TAXII.
 pub mod sharing;
-// --- dashboard (issue 7) ---
+// The public dashboard and the duty officer's console.
 pub mod dashboard;
-// --- end dashboard ---
 
 use std::sync::Arc;
 
@@ -76,14 +75,13 @@ pub struct Node {
     known_parties: std::sync::Mutex<std::collections::HashSet<PartyId>>,
     norms: tokio::sync::RwLock<norms::NormsState>,
     hotline: hotline::HotlineRuntime,
-    // STIX and TAXII (issue 8)
+    // STIX and TAXII.
     sharing: sharing::SharingState,
     // Transparency log: attached once at start (`Node::attach_log`).
     log: std::sync::OnceLock<Arc<log::NodeLog>>,
     witness: std::sync::OnceLock<Arc<log_witness::Witness>>,
-    // --- dashboard (issue 7) ---
+    // The dashboard's aggregates, until the store changes.
     dashboard_cache: dashboard::DashboardCache,
-    // --- end dashboard ---
 }
 
 impl Node {
@@ -95,13 +93,10 @@ impl Node {
             known_parties: std::sync::Mutex::default(),
             norms: tokio::sync::RwLock::default(),
             hotline: hotline::HotlineRuntime::default(),
-            // STIX and TAXII (issue 8)
             sharing: sharing::SharingState::default(),
             log: std::sync::OnceLock::new(),
             witness: std::sync::OnceLock::new(),
-            // --- dashboard (issue 7) ---
             dashboard_cache: dashboard::DashboardCache::default(),
-            // --- end dashboard ---
         }
     }
 

@@ -311,7 +311,7 @@ impl SqlStore {
     }
 }
 
-// --- hotline figures (issue 7) -------------------------------------------------------------------
+// --- hotline figures ------------------------------------------------------------------------------
 //
 // Counts and times only: no query below reads a message's envelope, a thread's incident or its
 // TLP label, so nothing of what a thread is about can reach a public page.

@@ -1,4 +1,4 @@
-//! Tabletop exercises in the SQL store (issue 6 item 6): one append-only list of records per
+//! Tabletop exercises in the SQL store: one append-only list of records per
 //! exercise (`exercise_records`, migration 0006). The store keeps what the node decided; what a
 //! record means (the exercise, a delivered inject, a player's decision) is the node's business.
 

@@ -12,14 +12,13 @@ mod stix;
 mod writer;
 // Transparency log: tiles, bundles and checkpoint as files.
 pub mod tile_files;
-// --- dashboard (issue 7) ---
+// The dashboard's read-only aggregates.
 mod dashboard;
 pub use dashboard::{
     DashboardFingerprint, DashboardHotlineFigures, DashboardHotlineFingerprint,
     DashboardIncidentQuery, DashboardIncidentRow, PartyHotlineFigures, PartyIncidentCounts,
     SeverityCount,
 };
-// --- end dashboard ---
 
 use async_trait::async_trait;
 use redline_model::{
@@ -30,7 +29,7 @@ pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoredMessage,
     StoredThread, ThreadChange,
 };
-// Tabletop exercises (issue 6 item 6).
+// Tabletop exercises.
 pub use exercise::ExerciseRecord;
 pub use sql::{Backend, SqlStore, SqlStoreOptions};
 pub use stix::{
@@ -278,7 +277,7 @@ pub trait Store: Send + Sync {
         incident: &IncidentId,
     ) -> Result<Option<StoredAssessment>, StoreError>;
 
-    // --- hotline ---
+    // The hotline.
     /// Marks a key of a party revoked at `at` for `reason`. Not found if it is not a current
     /// key of that party.
     async fn revoke_party_key(
@@ -334,7 +333,7 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Vec<(CommunicationCheck, redline_model::Tlp)>, StoreError>;
 
-    // --- tabletop exercises (issue 6 item 6) ---
+    // Tabletop exercises.
     /// Appends a record to an exercise; a key the exercise already has is a conflict.
     async fn insert_exercise_record(&self, record: &ExerciseRecord) -> Result<(), StoreError>;
     /// Every record of an exercise, oldest first.
@@ -348,9 +347,8 @@ pub trait Store: Send + Sync {
         kind: &str,
         limit: u32,
     ) -> Result<Vec<ExerciseRecord>, StoreError>;
-    // --- end tabletop exercises ---
-    // --- end hotline ---
-    // --- STIX objects and TAXII collections (issue 8) -----------------------------------------
+
+    // STIX objects and TAXII collections.
     /// Creates a collection. Conflict if its id or alias exists.
     async fn insert_taxii_collection(&self, collection: &TaxiiCollection)
     -> Result<(), StoreError>;
@@ -378,8 +376,8 @@ pub trait Store: Send + Sync {
     async fn latest_stix_added_at(&self) -> Result<Option<Timestamp>, StoreError>;
     async fn insert_taxii_status(&self, status: &TaxiiStatusRecord) -> Result<(), StoreError>;
     async fn get_taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError>;
-    // --- end of STIX objects and TAXII collections --------------------------------------------
-    // --- dashboard (issue 7): read-only aggregates over incidents of one TLP label ---
+
+    // The dashboard: read-only aggregates over incidents of one TLP label.
     /// Changes whenever an incident or an assessment is written (for caches).
     async fn dashboard_fingerprint(&self) -> Result<DashboardFingerprint, StoreError>;
     /// Incidents labelled `tlp`, counted by the severity of their latest assessment.
@@ -410,7 +408,6 @@ pub trait Store: Send + Sync {
     ) -> Result<DashboardHotlineFigures, StoreError>;
     /// The sequence of a party's newest hotline event, 0 when it has none.
     async fn dashboard_latest_event_sequence(&self, party: &str) -> Result<i64, StoreError>;
-    // --- end dashboard ---
 
     /// Waits for pending writes and closes the database.
     async fn close(&self);

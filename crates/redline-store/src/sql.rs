@@ -530,7 +530,7 @@ async fn apply_store_write(
                 .await?;
             insert_incident_details(connection, write).await
         }
-        // Tabletop exercises (issue 6 item 6).
+        // Tabletop exercises.
         StoreWrite::InsertExerciseRecord(record) => {
             crate::exercise::insert(connection, record).await
         }
@@ -1366,7 +1366,7 @@ impl Store for SqlStore {
         row.as_ref().map(assessment_from_row).transpose()
     }
 
-    // --- hotline ---
+    // The hotline.
     async fn revoke_party_key(
         &self,
         party: &PartyId,
@@ -1501,8 +1501,8 @@ impl Store for SqlStore {
     ) -> Result<Vec<(crate::CommunicationCheck, redline_model::Tlp)>, StoreError> {
         crate::hotline::list_communication_checks(&self.pool, reader, limit).await
     }
-    // --- end hotline ---
-    // --- STIX objects and TAXII collections (issue 8) -----------------------------------------
+
+    // STIX objects and TAXII collections.
     async fn insert_taxii_collection(
         &self,
         collection: &crate::TaxiiCollection,
@@ -1612,9 +1612,8 @@ impl Store for SqlStore {
         .await?;
         row.as_ref().map(crate::stix::status_from_row).transpose()
     }
-    // --- end of STIX objects and TAXII collections --------------------------------------------
 
-    // --- tabletop exercises (issue 6 item 6) ---
+    // Tabletop exercises.
     async fn insert_exercise_record(
         &self,
         record: &crate::ExerciseRecord,
@@ -1647,8 +1646,8 @@ impl Store for SqlStore {
             .await?;
         rows.iter().map(crate::exercise::record_from_row).collect()
     }
-    // --- end tabletop exercises ---
-    // --- dashboard (issue 7): the queries live in dashboard.rs ---
+
+    // The dashboard: the queries live in dashboard.rs.
     async fn dashboard_fingerprint(&self) -> Result<crate::DashboardFingerprint, StoreError> {
         self.dashboard_fingerprint_query().await
     }
@@ -1687,7 +1686,6 @@ impl Store for SqlStore {
     async fn dashboard_latest_event_sequence(&self, party: &str) -> Result<i64, StoreError> {
         self.dashboard_latest_event_sequence_query(party).await
     }
-    // --- end dashboard ---
 
     async fn close(&self) {
         self.writer.close().await;

@@ -30,7 +30,7 @@ pub(crate) enum WriteCommand {
         token_id: String,
         at: Timestamp,
     },
-    // --- STIX objects and TAXII collections (issue 8) -----------------------------------------
+    // STIX objects and TAXII collections.
     InsertTaxiiCollection(crate::TaxiiCollection),
     PutCollectionAccess(crate::CollectionAccess),
     InsertStixObjects {
@@ -38,7 +38,6 @@ pub(crate) enum WriteCommand {
         outcome: crate::stix::InsertOutcome,
     },
     InsertTaxiiStatus(crate::TaxiiStatusRecord),
-    // --- end of STIX objects and TAXII collections --------------------------------------------
     /// Log outbox rows whose entries are durable in the transparency log.
     ForgetLogEntries(Vec<i64>),
 }

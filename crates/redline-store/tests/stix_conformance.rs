@@ -1,4 +1,4 @@
-//! The store conformance suite for STIX objects and TAXII collections (issue 8): the same checks
+//! The store conformance suite for STIX objects and TAXII collections: the same checks
 //! against SQLite and PostgreSQL.
 //!
 //! PostgreSQL runs when `TEST_POSTGRES_URL` names a server we may create databases on; with
@@ -361,8 +361,8 @@ fn amber_incident(id: &IncidentId, version: u32, shared_with: &[&str]) -> Incide
 }
 
 /// The STIX object of a stored incident report is read only by parties that may read the
-/// report now, as well as by its own readers (issue 16: narrowing a report over REST narrows its
-/// TAXII object at once); other objects and other parties are untouched.
+/// report now, as well as by its own readers (narrowing a report over REST narrows its TAXII
+/// object at once); other objects and other parties are untouched.
 async fn incident_objects_follow_the_report_readers(store: &dyn Store) {
     let id = IncidentId::from_random_bytes([7; 16]);
     store

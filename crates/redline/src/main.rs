@@ -61,7 +61,7 @@ enum Command {
     /// Print JSON Schemas of redline's documents.
     #[command(subcommand)]
     Schema(commands::schema::SchemaCommand),
-    // --- STIX and TAXII (issue 8) ---
+    // STIX and TAXII.
     /// Import a STIX 2.1 bundle into the local node, or export its incidents as one.
     #[command(subcommand)]
     Stix(commands::stix::StixCommand),
@@ -71,7 +71,7 @@ enum Command {
     /// The transparency log: print its key, verify a log, mirror one.
     #[command(subcommand)]
     Log(commands::log::LogCommand),
-    // --- Hotline (issue 4) ---
+    // The hotline.
     /// Create an Ed25519 key pair for signing hotline messages; prints the public key.
     #[command(after_help = commands::hotline::KEYGEN_HELP)]
     Keygen(commands::hotline::KeygenArguments),
@@ -96,7 +96,7 @@ enum Command {
     /// Communication checks: test that the points of contact answer, and how fast.
     #[command(subcommand)]
     Check(commands::hotline::CheckCommand),
-    // --- Tabletop exercises (issue 6) ---
+    // Tabletop exercises.
     /// Tabletop exercises: run an exercise file's injects, record decisions, the after-action
     /// report.
     #[command(subcommand)]
@@ -135,11 +135,11 @@ fn main() -> ExitCode {
             Command::Sim(command) => commands::sim::run(command),
             Command::Norms(command) => commands::norms::run(&settings, command).await,
             Command::Assess(arguments) => commands::norms::assess(arguments),
-            // STIX and TAXII (issue 8)
+            // STIX and TAXII.
             Command::Stix(command) => commands::stix::run(&settings, command).await,
             Command::Taxii(command) => commands::taxii::run(&settings, command).await,
             Command::Log(command) => commands::log::run(&settings, command).await,
-            // Hotline (issue 4)
+            // The hotline.
             Command::Keygen(arguments) => commands::hotline::keygen(arguments),
             Command::Sign(arguments) => commands::hotline::sign(arguments),
             Command::Notify(arguments) => commands::hotline::notify(&settings, arguments).await,
@@ -148,7 +148,7 @@ fn main() -> ExitCode {
             Command::Reply(arguments) => commands::hotline::reply(&settings, arguments).await,
             Command::Thread(command) => commands::hotline::thread(&settings, command).await,
             Command::Check(command) => commands::hotline::check(&settings, command).await,
-            // Tabletop exercises (issue 6)
+            // Tabletop exercises.
             Command::Exercise(command) => commands::exercise::run(&settings, command).await,
         }
     });

@@ -1,7 +1,7 @@
 //! Abuse cases: TAXII 2.1 (`/taxii2/…`). Parties that may write the shared collection try to
 //! replace another party's objects, post in another party's name, slip restricted content past
 //! TLP with granular or custom markings, keep reading an incident they were removed from, and
-//! probe which ids exist (issue 16, findings 3, 4, 5 and 12).
+//! probe which ids exist.
 //!
 //! Every party of the test node reads and writes the shared collection, so every refusal here
 //! is the rule's, not a missing right.

@@ -134,7 +134,7 @@ pub async fn create_demo_world(node: &Node, data: &Path) -> anyhow::Result<std::
             .await
             .with_context(|| format!("submitting demo incident {name}"))?;
     }
-    // STIX and TAXII (issue 8): every demo party reads and writes the shared collection, which
+    // STIX and TAXII: every demo party reads and writes the shared collection, which
     // starts with the demo incidents as STIX (TLP still applies per object).
     let demo_parties = DEMO_STATES
         .iter()

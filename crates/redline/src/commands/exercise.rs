@@ -1,4 +1,4 @@
-//! Tabletop exercises at the command line (issue 6): `exercise run` creates an exercise from an
+//! Tabletop exercises at the command line: `exercise run` creates an exercise from an
 //! exercise file and delivers each inject at its offset (signing the notifications with the
 //! sending parties' keys: the facilitator plays them), `exercise decide` records a player's
 //! rung, `exercise report` writes the after-action report, `exercise list|show`.

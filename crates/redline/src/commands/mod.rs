@@ -1,9 +1,9 @@
 //! One module per command group; each gathers input, calls the node and prints.
 
 pub mod demo;
-// Tabletop exercises (issue 6): run, decide, report, list, show.
+// Tabletop exercises: run, decide, report, list, show.
 pub mod exercise;
-// Hotline (issue 4): keygen, sign, notify, inbox, ack, reply, thread, check.
+// The hotline: keygen, sign, notify, inbox, ack, reply, thread, check.
 pub mod hotline;
 pub mod incident;
 pub mod init;
@@ -14,7 +14,7 @@ pub mod party;
 pub mod schema;
 pub mod serve;
 pub mod sim;
-// STIX and TAXII (issue 8)
+// STIX and TAXII.
 pub mod stix;
 pub mod taxii;
 

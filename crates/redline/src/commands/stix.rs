@@ -1,6 +1,6 @@
 //! `redline stix`: import a STIX 2.1 bundle into the local node (incidents become assessed
 //! reports, other objects are stored with their versions in a TAXII collection) and export the
-//! node's incidents as a bundle (issue 8).
+//! node's incidents as a bundle.
 
 use std::path::PathBuf;
 

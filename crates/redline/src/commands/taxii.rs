@@ -1,6 +1,6 @@
 //! `redline taxii`: manage the local node's TAXII collections and pull another TAXII 2.1
 //! server's collection into one of them, incrementally by `added_after` and resumable (the
-//! position is kept in the data directory after every page) (issue 8).
+//! position is kept in the data directory after every page).
 
 use std::path::{Path, PathBuf};
 
