@@ -205,13 +205,15 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
 
 /// The security headers, set on every response that does not carry its own: the content
 /// security policy, no framing (`X-Frame-Options` for browsers without `frame-ancestors`), no
-/// content-type sniffing, and no `Referer` sent from the node's pages.
+/// content-type sniffing, and no `Referer` sent from the node's pages to any other site.
+/// (`same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin: null` with
+/// every form post, and the console refuses posts whose `Origin` is not the node's own.)
 fn with_security_headers(app: Router) -> Router {
     let headers: [(HeaderName, &'static str); 4] = [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
     ];
     headers.into_iter().fold(app, |app, (name, value)| {
         app.layer(SetResponseHeaderLayer::if_not_present(

@@ -333,7 +333,8 @@ async fn a_graceful_shutdown_ends_open_streams_and_idle_connections_and_the_serv
 /// Every answer carries the security headers: the landing page, the dashboard, the console's
 /// sign-in page, API answers (a listing, a refusal, an unknown route) and `/healthz` each have
 /// a content security policy that forbids framing and foreign scripts, `X-Frame-Options: DENY`,
-/// `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`.
+/// `X-Content-Type-Options: nosniff` and a `Referrer-Policy` that sends no `Referer` to another
+/// site (`same-origin`: the console's forms need their `Origin`, which `no-referrer` nulls).
 #[tokio::test]
 async fn every_page_and_api_answer_carries_the_security_headers() {
     let node = support::start().await;
@@ -380,7 +381,7 @@ async fn every_page_and_api_answer_carries_the_security_headers() {
         );
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
-        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
     }
 }
 
