@@ -1,6 +1,7 @@
 //! How hotline answers are shown to a duty officer: deadlines beside how far away they are,
 //! threads as a table, a thread as its standard forms in order.
 
+use redline_hotline::deadline::{DeadlineOutcome, deadline_outcome};
 use redline_hotline::{MessageKind, ThreadEvent, ThreadState, transition};
 use redline_model::Timestamp;
 use serde_json::Value;
@@ -47,11 +48,16 @@ pub fn relative(at: Timestamp, now: Timestamp) -> String {
     }
 }
 
+/// A duty not done by `at` is missed at `now`: the hotline's deadline outcome.
+fn is_missed(at: Timestamp, now: Timestamp) -> bool {
+    deadline_outcome(at, None, now) == DeadlineOutcome::Missed
+}
+
 /// A deadline with how far away it is, or when the duty was met.
 fn deadline(at: Option<Timestamp>, met_at: Option<Timestamp>, now: Timestamp) -> String {
     match (at, met_at) {
         (_, Some(met)) => format!("met at {met}"),
-        (Some(at), None) if at < now => format!("{at} (passed {})", relative(at, now)),
+        (Some(at), None) if is_missed(at, now) => format!("{at} (passed {})", relative(at, now)),
         (Some(at), None) => format!("{at} ({})", relative(at, now)),
         (None, None) => "-".to_string(),
     }
@@ -61,7 +67,9 @@ fn deadline(at: Option<Timestamp>, met_at: Option<Timestamp>, now: Timestamp) ->
 fn deadline_cell(at: Option<Timestamp>, met_at: Option<Timestamp>, now: Timestamp) -> String {
     match (at, met_at) {
         (_, Some(_)) => "done".to_string(),
-        (Some(at), None) if at < now => format!("overdue {}", span(seconds_between(at, now))),
+        (Some(at), None) if is_missed(at, now) => {
+            format!("overdue {}", span(seconds_between(at, now)))
+        }
         (Some(at), None) => relative(at, now),
         (None, None) => "-".to_string(),
     }
