@@ -203,7 +203,7 @@ async fn public_pages_sign_in_form_errors_and_arabic_in_chromium() {
         .goto(&format!("{base}/dashboard/norms"))
         .await
         .unwrap();
-    assert!(text_of(client, "main").await.contains("1.1.0"));
+    assert!(text_of(client, "main").await.contains("2.1.0"));
     screenshot(client, "norms").await;
     client
         .find(Locator::Css("main table a[href*='/diff/']"))
@@ -212,7 +212,7 @@ async fn public_pages_sign_in_form_errors_and_arabic_in_chromium() {
         .click()
         .await
         .unwrap();
-    assert!(text_of(client, "pre.diff").await.contains("1.1.0"));
+    assert!(text_of(client, "pre.diff").await.contains("2.1.0"));
     screenshot(client, "norms-difference").await;
 
     client

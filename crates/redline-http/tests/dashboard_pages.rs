@@ -104,16 +104,16 @@ async fn every_public_page_shows_its_content() {
     );
     let (_, ukraine) = get(&node.base, "/dashboard/parties/UA").await;
     assert!(
-        ukraine.contains("baseline 1.1.0"),
+        ukraine.contains("baseline 2.1.0"),
         "Ukraine adopted the second version: {ukraine}"
     );
 
     let (status, norms) = get(&node.base, "/dashboard/norms").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(norms.contains("1.0.0") && norms.contains("1.1.0"));
+    assert!(norms.contains("2.0.0") && norms.contains("2.1.0"));
     let documents = node.node.list_norms_documents().await.unwrap();
-    let first = documents.iter().find(|d| d.version == "1.0.0").unwrap();
-    let second = documents.iter().find(|d| d.version == "1.1.0").unwrap();
+    let first = documents.iter().find(|d| d.version == "2.0.0").unwrap();
+    let second = documents.iter().find(|d| d.version == "2.1.0").unwrap();
     let (status, document) = get(&node.base, &format!("/dashboard/norms/{}", first.sha256)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(document.contains(&first.sha256));
@@ -125,11 +125,11 @@ async fn every_public_page_shows_its_content() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        difference.contains("<del><span class=\"mark\">−</span> version = &#34;1.0.0&#34;</del>"),
+        difference.contains("<del><span class=\"mark\">−</span> version = &#34;2.0.0&#34;</del>"),
         "{difference}"
     );
     assert!(
-        difference.contains("<ins><span class=\"mark\">+</span> version = &#34;1.1.0&#34;</ins>")
+        difference.contains("<ins><span class=\"mark\">+</span> version = &#34;2.1.0&#34;</ins>")
     );
 
     let (status, verify) = get(&node.base, "/dashboard/verify").await;

@@ -167,6 +167,8 @@ vocabulary! {
     }
 }
 
+// The `vocabulary!` macro takes no per-variant attributes, so `#[default]` cannot be derived.
+#[allow(clippy::derivable_impls)]
 impl Default for AttributionRelationship {
     fn default() -> Self {
         AttributionRelationship::Unknown

@@ -19,9 +19,19 @@ pub struct Assessment {
     pub protected: Vec<ProtectedFinding>,
     pub red_lines: Vec<RedLineFinding>,
     pub legal: Legal,
+    /// The norms of GGE 2015 para. 13 the facts engage, each with the rules, red lines and
+    /// protected classes that engage it.
+    pub gge_norms: Vec<NormEngaged>,
     pub responses: Responses,
     pub duties: Vec<DutyFinding>,
     pub trace: Vec<TraceEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NormEngaged {
+    /// `13(a)` … `13(k)`.
+    pub norm: String,
+    pub by: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,7 +69,14 @@ pub struct RedLineFinding {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Legal {
     pub category: LegalCategory,
+    /// The certainty of the category: the firmest the legal rules give, never above what the
+    /// attribution supports (`attribution_allows`).
     pub certainty: Certainty,
+    /// The strongest certainty the attribution supports (the document's `[attribution]`
+    /// table); `null` when no state nexus was found.
+    pub attribution_allows: Option<Certainty>,
+    /// `peacetime`, or `armed-conflict` when IHL governs.
+    pub frame: &'static str,
     pub schmitt: SchmittFactors,
     pub because: Vec<String>,
 }
@@ -68,8 +85,20 @@ pub struct Legal {
 pub struct Responses {
     /// The highest rung the legal category and the attribution confidence make available.
     pub ceiling: u32,
+    /// The highest rung proportionality allows at this severity (raised to the red-line floor
+    /// when a red line is crossed or protected infrastructure hit), never above the ceiling.
+    pub proportionate_up_to: u32,
+    /// For the injured (victim) state: a proportionate subset of `available` — the
+    /// de-escalatory options, then the strongest available measure within proportionality.
     /// De-escalatory rungs first, then the others from the lowest.
     pub recommended: Vec<RecommendedRung>,
+    /// Why these and not higher.
+    pub why: String,
+    /// Every rung whose preconditions hold, from the lowest.
+    pub available: Vec<RecommendedRung>,
+    /// What other states may be advised to do: `recommended` without the rungs only the
+    /// injured state may take (countermeasures, individual self-defence).
+    pub recommended_to_other_states: Vec<RecommendedRung>,
     pub de_escalation: Vec<String>,
 }
 

@@ -18,8 +18,8 @@ use cel::{
     context::VariableResolver,
 };
 use redline_model::{
-    Access, AttributionBasis, Confidence, EffectKind, IncidentReport, IncidentStatus, Scale,
-    Sector, Tlp,
+    Access, AttributionBasis, AttributionRelationship, Confidence, EffectKind, IncidentReport,
+    IncidentStatus, Scale, Sector, Tlp,
 };
 
 use crate::{
@@ -71,6 +71,13 @@ fn nciss_record() -> Shape {
 
 /// The variables a condition may name, with their shapes. Documented in `render` and the crate
 /// README section of `lib.rs`.
+fn relationship() -> Shape {
+    words(
+        AttributionRelationship::ALL,
+        AttributionRelationship::as_str,
+    )
+}
+
 pub(crate) fn variable_shapes() -> Vec<(&'static str, Shape)> {
     let sector = || words(Sector::ALL, Sector::as_str);
     let report = record(vec![
@@ -91,6 +98,7 @@ pub(crate) fn variable_shapes() -> Vec<(&'static str, Shape)> {
                 ("essential_service", Shape::Bool),
                 ("people_affected", Shape::Int),
                 ("cert", Shape::Bool),
+                ("designated_critical_infrastructure", Shape::Bool),
             ])),
         ),
         (
@@ -113,7 +121,19 @@ pub(crate) fn variable_shapes() -> Vec<(&'static str, Shape)> {
                     "basis",
                     list(words(AttributionBasis::ALL, AttributionBasis::as_str)),
                 ),
+                ("relationship", relationship()),
             ]),
+        ),
+        (
+            "alternative_hypotheses",
+            record(vec![
+                ("considered", list(Shape::Text)),
+                ("false_flag_considered", Shape::Bool),
+            ]),
+        ),
+        (
+            "casualties",
+            record(vec![("deaths", Shape::Int), ("injuries", Shape::Int)]),
         ),
         ("armed_conflict", Shape::Bool),
         ("cross_border", Shape::Bool),
@@ -153,6 +173,16 @@ pub(crate) fn variable_shapes() -> Vec<(&'static str, Shape)> {
             "attribution_basis",
             list(words(AttributionBasis::ALL, AttributionBasis::as_str)),
         ),
+        ("attribution_relationship", relationship()),
+        ("attribution_substantiated", Shape::Bool),
+        ("casualties_deaths", Shape::Int),
+        ("casualties_injuries", Shape::Int),
+        ("casualties_total", Shape::Int),
+        ("any_designated_critical_infrastructure", Shape::Bool),
+        ("alternative_hypotheses_count", Shape::Int),
+        ("false_flag_considered", Shape::Bool),
+        ("supply_chain", Shape::Bool),
+        ("cert_targeted", Shape::Bool),
         ("foreign_target_countries", list(Shape::Text)),
         ("spill_over", Shape::Bool),
         ("cross_border", Shape::Bool),
@@ -529,6 +559,11 @@ fn owned_text<'a>(value: String) -> Boxed<'a> {
     Box::new(CelString::from(value))
 }
 
+/// A count as a CEL int (saturating at `i64::MAX`).
+fn count<'a>(value: u64) -> Boxed<'a> {
+    int(i64::try_from(value).unwrap_or(i64::MAX))
+}
+
 fn int<'a>(value: i64) -> Boxed<'a> {
     Box::new(CelInt::from(value))
 }
@@ -628,6 +663,10 @@ pub(crate) fn report_value(report: &IncidentReport) -> Boxed<'_> {
                     int(i64::try_from(target.people_affected.unwrap_or(0)).unwrap_or(i64::MAX)),
                 ),
                 ("cert", boolean(target.cert)),
+                (
+                    "designated_critical_infrastructure",
+                    boolean(target.designated_critical_infrastructure),
+                ),
             ])
         })
         .collect();
@@ -663,13 +702,41 @@ pub(crate) fn report_value(report: &IncidentReport) -> Boxed<'_> {
                         .collect(),
                 ),
             ),
+            ("relationship", text(origin.relationship.as_str())),
         ]),
         None => map_value(vec![
             ("state", text("")),
             ("confidence", text("")),
             ("basis", list_value(Vec::new())),
+            ("relationship", text("")),
         ]),
     };
+    let alternatives = report.alternative_hypotheses.as_ref();
+    let alternative_hypotheses = map_value(vec![
+        (
+            "considered",
+            list_value(
+                alternatives
+                    .map(|alternatives| {
+                        alternatives
+                            .considered
+                            .iter()
+                            .map(|hypothesis| text(hypothesis))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+        ),
+        (
+            "false_flag_considered",
+            boolean(alternatives.is_some_and(|alternatives| alternatives.false_flag_considered)),
+        ),
+    ]);
+    let casualties = report.casualties.unwrap_or_default();
+    let casualties = map_value(vec![
+        ("deaths", count(casualties.deaths.unwrap_or(0))),
+        ("injuries", count(casualties.injuries.unwrap_or(0))),
+    ]);
     let overrides = report.nciss.as_ref();
     let option = |value: Option<&'static str>| value.map_or_else(null, text);
     let nciss = map_value(vec![
@@ -775,6 +842,8 @@ pub(crate) fn report_value(report: &IncidentReport) -> Boxed<'_> {
             text(report.access.map_or("", |access| access.as_str())),
         ),
         ("suspected_origin", origin),
+        ("alternative_hypotheses", alternative_hypotheses),
+        ("casualties", casualties),
         ("armed_conflict", boolean(report.armed_conflict)),
         ("cross_border", boolean(report.cross_border)),
         ("nciss", nciss),
@@ -895,6 +964,63 @@ pub(crate) fn helper_values<'a>(inputs: &HelperInputs<'a>) -> Vec<(&'static str,
         (
             "spill_over",
             boolean(!facts.foreign_target_countries.is_empty()),
+        ),
+        (
+            "attribution_relationship",
+            text(
+                report
+                    .suspected_origin
+                    .as_ref()
+                    .map_or("", |origin| origin.relationship.as_str()),
+            ),
+        ),
+        (
+            "attribution_substantiated",
+            boolean(facts.attribution_substantiated),
+        ),
+        (
+            "casualties_deaths",
+            count(facts.casualties.deaths.unwrap_or(0)),
+        ),
+        (
+            "casualties_injuries",
+            count(facts.casualties.injuries.unwrap_or(0)),
+        ),
+        ("casualties_total", count(facts.casualties.total())),
+        (
+            "any_designated_critical_infrastructure",
+            boolean(
+                report
+                    .targets
+                    .iter()
+                    .any(|target| target.designated_critical_infrastructure),
+            ),
+        ),
+        (
+            "alternative_hypotheses_count",
+            count(
+                report
+                    .alternative_hypotheses
+                    .as_ref()
+                    .map_or(0, |alternatives| alternatives.considered.len() as u64),
+            ),
+        ),
+        (
+            "false_flag_considered",
+            boolean(
+                report
+                    .alternative_hypotheses
+                    .as_ref()
+                    .is_some_and(|alternatives| alternatives.false_flag_considered),
+            ),
+        ),
+        (
+            "supply_chain",
+            boolean(report.access == Some(Access::SupplyChain)),
+        ),
+        (
+            "cert_targeted",
+            boolean(report.targets.iter().any(|target| target.cert)),
         ),
         ("cross_border", boolean(report.cross_border)),
         ("close_access", boolean(ReportFacts::close_access(report))),

@@ -6,7 +6,7 @@
 use std::{collections::BTreeMap, ops::Range, sync::Arc};
 
 use cel::{Env, Program};
-use redline_model::{Confidence, Sector};
+use redline_model::{AttributionRelationship, Confidence, Sector};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
@@ -36,6 +36,49 @@ struct RawDocument {
     rung: Vec<Spanned<RawRung>>,
     #[serde(default)]
     duty: Vec<Spanned<RawDuty>>,
+    #[serde(default)]
+    position: Vec<Spanned<RawPosition>>,
+    #[serde(default)]
+    attribution: Option<Spanned<RawAttribution>>,
+    #[serde(default)]
+    responses: Option<Spanned<RawResponses>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPosition {
+    id: Spanned<String>,
+    question: String,
+    #[serde(default)]
+    hold: Vec<String>,
+    #[serde(default)]
+    reject: Vec<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    sources: Spanned<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttribution {
+    basis: Spanned<String>,
+    cap: Spanned<Vec<Spanned<RawAttributionCap>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttributionCap {
+    relationships: Spanned<Vec<AttributionRelationship>>,
+    confidence: Confidence,
+    allows: Certainty,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResponses {
+    proportionate: Spanned<Vec<Spanned<String>>>,
+    red_line_floor: Spanned<String>,
+    basis: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +133,8 @@ struct RawProtected {
     #[serde(default)]
     armed_conflict_only: bool,
     basis: Spanned<String>,
+    #[serde(default)]
+    gge: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +147,10 @@ struct RawRule {
     certainty: Certainty,
     basis: Spanned<String>,
     explanation: String,
+    #[serde(default)]
+    position: Option<Spanned<String>>,
+    #[serde(default)]
+    gge: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +161,8 @@ struct RawRedLine {
     when: Spanned<String>,
     basis: Spanned<String>,
     explanation: String,
+    #[serde(default)]
+    gge: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +177,8 @@ struct RawRung {
     #[serde(default)]
     off_ramp: Option<String>,
     basis: Spanned<String>,
+    #[serde(default)]
+    frame: Frame,
     #[serde(default)]
     requires: RawRequires,
 }
@@ -207,6 +260,109 @@ pub struct ProtectedClass {
     pub essential_service_only: bool,
     pub armed_conflict_only: bool,
     pub basis: String,
+    /// GGE 2015 para. 13 norms this class engages when hit (`13(f)`).
+    pub gge: Vec<String>,
+}
+
+/// A legal question with the published national positions on it: who holds the view a rule
+/// relies on and who rejects it, with sources.
+#[derive(Debug, Clone)]
+pub struct Position {
+    pub id: String,
+    pub question: String,
+    pub hold: Vec<String>,
+    pub reject: Vec<String>,
+    pub summary: Option<String>,
+    pub sources: Vec<String>,
+}
+
+impl Position {
+    /// "majority: 17 published positions incl. AT, BR, CA …; contrary: GB" for a rule of
+    /// `certainty`.
+    pub fn in_words(&self, certainty: Certainty) -> String {
+        const SHOWN: usize = 8;
+        let mut text = format!(
+            "{}: {} published position{}",
+            certainty.as_str(),
+            self.hold.len(),
+            if self.hold.len() == 1 { "" } else { "s" }
+        );
+        if !self.hold.is_empty() {
+            text.push_str(" incl. ");
+            text.push_str(
+                &self
+                    .hold
+                    .iter()
+                    .take(SHOWN)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            if self.hold.len() > SHOWN {
+                text.push_str(", …");
+            }
+        }
+        text.push_str("; contrary: ");
+        if self.reject.is_empty() {
+            text.push_str("none found");
+        } else {
+            text.push_str(&self.reject.join(", "));
+        }
+        text
+    }
+}
+
+/// Whether a rung belongs to peacetime, to armed conflict, or to both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Frame {
+    #[default]
+    Any,
+    /// Peacetime only: under armed conflict IHL governs and the rung is not offered (the
+    /// countermeasure logic of ARSIWA Arts 49–53 is replaced).
+    Peacetime,
+    /// Armed conflict only (accountability under IHL).
+    ArmedConflict,
+}
+
+/// The strongest certainty an attribution supports: the first row whose relationships include
+/// the report's and whose confidence the report reaches.
+#[derive(Debug, Clone)]
+pub struct AttributionCap {
+    pub relationships: Vec<AttributionRelationship>,
+    pub confidence: Confidence,
+    pub allows: Certainty,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttributionTable {
+    pub basis: String,
+    pub caps: Vec<AttributionCap>,
+}
+
+impl AttributionTable {
+    /// The certainty `confidence` and `relationship` support, and the row that says so
+    /// (`None`: no row applies, so nothing above `contested`).
+    pub fn allows(
+        &self,
+        relationship: AttributionRelationship,
+        confidence: Confidence,
+    ) -> (Certainty, Option<&AttributionCap>) {
+        self.caps
+            .iter()
+            .find(|cap| cap.relationships.contains(&relationship) && confidence >= cap.confidence)
+            .map_or((Certainty::Contested, None), |cap| (cap.allows, Some(cap)))
+    }
+}
+
+/// Proportionality of the recommended responses.
+#[derive(Debug, Clone)]
+pub struct ResponsePolicy {
+    /// Per severity level 0–5, the highest rung (by number) recommended.
+    pub proportionate: [u32; 6],
+    /// The least rung recommended once a red line is crossed or protected infrastructure hit.
+    pub red_line_floor: u32,
+    pub basis: String,
 }
 
 /// A compiled CEL condition and its source text.
@@ -234,6 +390,9 @@ pub struct LegalRule {
     pub certainty: Certainty,
     pub basis: String,
     pub explanation: String,
+    /// The published national positions the certainty rests on, in words.
+    pub positions: Option<String>,
+    pub gge: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -246,6 +405,7 @@ pub struct RedLine {
     pub when: Condition,
     pub basis: String,
     pub explanation: String,
+    pub gge: Vec<String>,
 }
 
 /// What must hold for a rung to be recommended.
@@ -273,7 +433,17 @@ pub struct Rung {
     pub de_escalatory: bool,
     pub off_ramp: Option<String>,
     pub basis: String,
+    pub frame: Frame,
     pub requires: RungRequirements,
+}
+
+impl Rung {
+    /// Only the injured state may take it: countermeasures (ILC ARSIWA Art. 49; collective
+    /// countermeasures are contested) and individual self-defence (UN Charter Art. 51).
+    pub fn injured_state_only(&self) -> bool {
+        matches!(self.kind, RungKind::Countermeasure)
+            || (self.kind == RungKind::SelfDefence && !self.id.contains("collective"))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -303,6 +473,9 @@ pub struct NormsDocument {
     /// In order of `number`, 0 … n without gaps.
     pub rungs: Vec<Rung>,
     pub duties: Vec<Duty>,
+    pub positions: Vec<Position>,
+    pub attribution: AttributionTable,
+    pub responses: ResponsePolicy,
     pub(crate) environment: Arc<Env>,
     pub(crate) tables: ConstantTables,
 }
@@ -359,6 +532,29 @@ impl Validator<'_> {
                 format!("{what} `{text}` is not an id: expected lower-case letters, digits, `-`, `.` or `_`, starting with a letter"),
             );
         }
+    }
+
+    /// GGE 2015 para. 13 norm tags, each `13(a)` … `13(k)`.
+    fn gge_tags(&mut self, tags: &[Spanned<String>]) -> Vec<String> {
+        let mut valid = Vec::new();
+        for tag in tags {
+            let text = tag.get_ref();
+            let ok = text.len() == 5
+                && text.starts_with("13(")
+                && text.ends_with(')')
+                && matches!(text.as_bytes()[3], b'a'..=b'k');
+            if ok {
+                valid.push(text.clone());
+            } else {
+                self.error(
+                    tag.span(),
+                    format!(
+                        "`{text}` is not a norm of GGE 2015 para. 13: expected `13(a)` to `13(k)`"
+                    ),
+                );
+            }
+        }
+        valid
     }
 
     /// Compiles and checks a CEL condition; on failure records errors positioned inside the
@@ -482,6 +678,42 @@ pub(crate) fn is_iso8601_duration(text: &str) -> bool {
     }
     units(date_part, &['Y', 'M', 'W', 'D'])
         && time_part.is_none_or(|time| units(time, &['H', 'M', 'S']))
+}
+
+/// A holder of a published position: an ISO 3166-1 alpha-2 code, the EU or the African Union.
+fn is_position_holder(text: &str) -> bool {
+    matches!(text, "EU" | "AU-union")
+        || (text.len() == 2 && text.bytes().all(|byte| byte.is_ascii_uppercase()))
+}
+
+impl AttributionTable {
+    /// The table a document without `[attribution]` gets: the baseline's.
+    pub fn default_table() -> Self {
+        use AttributionRelationship::{
+            Acknowledged, DirectedOrControlled, ProxyUnverified, StateOrgan, Unknown,
+        };
+        let shown = vec![StateOrgan, DirectedOrControlled, Acknowledged];
+        Self {
+            basis: "redline default (no [attribution] in this document): Tallinn 2.0 Rules 15 and 17; ILC ARSIWA Arts 4, 8 and 11; GGE 2015 para. 28(f)".into(),
+            caps: vec![
+                AttributionCap {
+                    relationships: shown.clone(),
+                    confidence: Confidence::AlmostCertain,
+                    allows: Certainty::Settled,
+                },
+                AttributionCap {
+                    relationships: [shown.clone(), vec![Unknown]].concat(),
+                    confidence: Confidence::VeryLikely,
+                    allows: Certainty::Majority,
+                },
+                AttributionCap {
+                    relationships: [shown, vec![Unknown, ProxyUnverified]].concat(),
+                    confidence: Confidence::Likely,
+                    allows: Certainty::Contested,
+                },
+            ],
+        }
+    }
 }
 
 fn is_colour(text: &str) -> bool {
@@ -747,6 +979,48 @@ impl NormsDocument {
                 essential_service_only: entry.essential_service_only,
                 armed_conflict_only: entry.armed_conflict_only,
                 basis: entry.basis.into_inner(),
+                gge: validator.gge_tags(&entry.gge),
+            });
+        }
+
+        // [[position]]: published national positions, referred to by rules.
+        let mut positions: Vec<Position> = Vec::new();
+        for entry in raw.position {
+            let entry = entry.into_inner();
+            validator.require_slug(&entry.id, "position id");
+            if positions
+                .iter()
+                .any(|known| &known.id == entry.id.get_ref())
+            {
+                validator.error(
+                    entry.id.span(),
+                    format!(
+                        "position id `{}` is used twice: expected unique ids",
+                        entry.id.get_ref()
+                    ),
+                );
+            }
+            if entry.sources.get_ref().is_empty() {
+                validator.error(
+                    entry.sources.span(),
+                    "`sources` is empty: expected the published positions cited",
+                );
+            }
+            for state in entry.hold.iter().chain(entry.reject.iter()) {
+                if !is_position_holder(state) {
+                    validator.error(
+                        entry.id.span(),
+                        format!("`{state}` in position `{}` is not a state code: expected an ISO 3166-1 alpha-2 code, `EU` or `AU-union`", entry.id.get_ref()),
+                    );
+                }
+            }
+            positions.push(Position {
+                id: entry.id.into_inner(),
+                question: entry.question,
+                hold: entry.hold,
+                reject: entry.reject,
+                summary: entry.summary,
+                sources: entry.sources.into_inner(),
             });
         }
 
@@ -764,6 +1038,22 @@ impl NormsDocument {
                 );
             }
             validator.require_text(&rule.basis, "`basis`");
+            let position = match &rule.position {
+                Some(reference) => {
+                    let found = positions
+                        .iter()
+                        .find(|position| &position.id == reference.get_ref());
+                    if found.is_none() {
+                        validator.error(
+                            reference.span(),
+                            format!("position `{}` of rule `{id}` is not a `[[position]]` of this document", reference.get_ref()),
+                        );
+                    }
+                    found.map(|position| position.in_words(rule.certainty))
+                }
+                None => None,
+            };
+            let gge = validator.gge_tags(&rule.gge);
             let condition = validator.condition(&rule.when, &format!("rule `{id}`"));
             if let Some(when) = condition {
                 let basis = rule.basis.get_ref().clone();
@@ -783,6 +1073,8 @@ impl NormsDocument {
                     certainty: rule.certainty,
                     basis: rule.basis.into_inner(),
                     explanation: rule.explanation,
+                    positions: position,
+                    gge,
                 });
             }
         }
@@ -795,6 +1087,7 @@ impl NormsDocument {
                 validator.error(red_line.id.span(), format!("red line id `{id}` is already used by a rule or red line: expected unique ids"));
             }
             validator.require_text(&red_line.basis, "`basis`");
+            let gge = validator.gge_tags(&red_line.gge);
             if let Some(when) = validator.condition(&red_line.when, &format!("red line `{id}`")) {
                 red_lines.push(RedLine {
                     trace_id: Arc::from(id.as_str()),
@@ -809,6 +1102,7 @@ impl NormsDocument {
                     when,
                     basis: red_line.basis.into_inner(),
                     explanation: red_line.explanation,
+                    gge,
                 });
             }
         }
@@ -863,6 +1157,7 @@ impl NormsDocument {
                 de_escalatory: rung.de_escalatory,
                 off_ramp: rung.off_ramp,
                 basis: rung.basis.into_inner(),
+                frame: rung.frame,
                 requires: RungRequirements {
                     failure_texts: [
                         rung.requires.category.map_or_else(String::new, |category| {
@@ -931,6 +1226,92 @@ impl NormsDocument {
             });
         }
 
+        // [attribution]: the strongest certainty each attribution supports.
+        let attribution = match raw.attribution {
+            Some(table) => {
+                let table = table.into_inner();
+                validator.require_text(&table.basis, "`attribution.basis`");
+                if table.cap.get_ref().is_empty() {
+                    validator.error(
+                        table.cap.span(),
+                        "`[[attribution.cap]]` is empty: expected at least one row",
+                    );
+                }
+                AttributionTable {
+                    basis: table.basis.into_inner(),
+                    caps: table
+                        .cap
+                        .into_inner()
+                        .into_iter()
+                        .map(|row| {
+                            let row = row.into_inner();
+                            if row.relationships.get_ref().is_empty() {
+                                validator.error(
+                                    row.relationships.span(),
+                                    "`relationships` is empty: expected at least one relationship",
+                                );
+                            }
+                            AttributionCap {
+                                relationships: row.relationships.into_inner(),
+                                confidence: row.confidence,
+                                allows: row.allows,
+                            }
+                        })
+                        .collect(),
+                }
+            }
+            None => AttributionTable::default_table(),
+        };
+
+        // [responses]: proportionality, by rung id.
+        let rung_number = |validator: &mut Validator<'_>, id: &Spanned<String>| -> u32 {
+            match rungs.iter().find(|rung| &rung.id == id.get_ref()) {
+                Some(rung) => rung.number,
+                None => {
+                    validator.error(
+                        id.span(),
+                        format!("`{}` is not a rung of this document's ladder", id.get_ref()),
+                    );
+                    0
+                }
+            }
+        };
+        let responses = match raw.responses {
+            Some(policy) => {
+                let policy = policy.into_inner();
+                validator.require_text(&policy.basis, "`responses.basis`");
+                let mut proportionate = [u32::MAX; 6];
+                let levels = policy.proportionate.get_ref();
+                if levels.len() != 6 {
+                    validator.error(
+                        policy.proportionate.span(),
+                        format!("`proportionate` names {} rungs: expected six, one per severity level 0 to 5", levels.len()),
+                    );
+                }
+                let errors_before = validator.errors.len();
+                for (level, id) in levels.iter().take(6).enumerate() {
+                    proportionate[level] = rung_number(&mut validator, id);
+                }
+                let all_known = validator.errors.len() == errors_before;
+                if all_known && proportionate.windows(2).any(|pair| pair[1] < pair[0]) {
+                    validator.error(
+                        policy.proportionate.span(),
+                        "`proportionate` falls as severity rises: expected rungs that never fall",
+                    );
+                }
+                ResponsePolicy {
+                    proportionate,
+                    red_line_floor: rung_number(&mut validator, &policy.red_line_floor),
+                    basis: policy.basis.into_inner(),
+                }
+            }
+            None => ResponsePolicy {
+                proportionate: [u32::MAX; 6],
+                red_line_floor: 0,
+                basis: "no proportionality table in this document: every available rung up to the ceiling may be recommended".into(),
+            },
+        };
+
         if !validator.errors.is_empty() {
             let mut errors = validator.errors;
             errors.sort_by_key(|error| (error.line, error.column));
@@ -958,6 +1339,9 @@ impl NormsDocument {
             red_lines,
             rungs,
             duties,
+            positions,
+            attribution,
+            responses,
             environment: Arc::new(environment),
             tables: ConstantTables::new(),
         })

@@ -9,11 +9,11 @@ use redline_model::IncidentReport;
 
 use crate::{
     assessment::{
-        Assessment, DutyFinding, Legal, NormsReference, ProtectedFinding, RecommendedRung,
-        RedLineFinding, Responses, Severity, TraceEntry, TraceText, round2,
+        Assessment, DutyFinding, Legal, NormEngaged, NormsReference, ProtectedFinding,
+        RecommendedRung, RedLineFinding, Responses, Severity, TraceEntry, TraceText, round2,
     },
     conditions::{AssessmentVariables, HelperInputs, helper_values},
-    document::{Condition, NormsDocument, Rung},
+    document::{Condition, Frame, LegalRule, NormsDocument, Rung},
     facts::ReportFacts,
     schmitt::SchmittFactors,
     severity::{choose_options, sector_dependency},
@@ -49,7 +49,8 @@ fn certainty_word(certainty: Certainty) -> &'static str {
     }
 }
 
-/// Assesses a report against a norms document under the given circumstances.
+/// Assesses a report against a norms document under the given circumstances: a pipeline of
+/// named stages, each returning its part of the assessment and adding its trace.
 pub fn assess_with(
     report: &IncidentReport,
     document: &NormsDocument,
@@ -58,8 +59,75 @@ pub fn assess_with(
     let facts = ReportFacts::of(report);
     let mut trace = Vec::new();
 
-    // Severity.
-    let mut options = choose_options(report, &facts);
+    let (severity, options) = assess_severity(report, &facts, document, &mut trace);
+
+    // The CEL variables every condition reads.
+    let schmitt = SchmittFactors::rate(report, &facts);
+    let nciss: Vec<(&'static str, &'static str)> = options
+        .iter()
+        .map(|chosen| (chosen.category, chosen.option))
+        .collect();
+    let values = helper_values(&HelperInputs {
+        report,
+        facts: &facts,
+        schmitt: &schmitt,
+        severity_score: severity.score,
+        severity_level: severity.level,
+        nciss: &nciss,
+    });
+    let variables = AssessmentVariables {
+        constants: &document.tables,
+        values,
+        report,
+        report_value: std::sync::OnceLock::new(),
+    };
+    let mut context = Context::with_env(document.environment.clone());
+    context.set_variable_resolver(&variables);
+
+    let protected = find_protected(report, document, &mut trace);
+    let legal = characterise(report, &facts, document, &context, schmitt, &mut trace);
+    let red_lines = find_red_lines(document, &context, &mut trace);
+    let gge_norms = engaged_norms(document, &legal, &red_lines, &protected);
+    let responses = choose_responses(
+        report,
+        &facts,
+        document,
+        &LadderInputs {
+            legal: &legal.legal,
+            severity_level: severity.level,
+            harm_to_protected: !red_lines.is_empty() || !protected.is_empty(),
+            prior_consultation: circumstances.prior_consultation,
+        },
+        &mut trace,
+    );
+    let duties = choose_duties(document, severity.level, &mut trace);
+
+    Assessment {
+        incident: report.id.as_ref().map(|id| id.as_str().to_string()),
+        norms: NormsReference {
+            id: document.id.clone(),
+            version: document.version.clone(),
+            sha256: document.sha256.clone(),
+        },
+        severity,
+        protected,
+        red_lines,
+        legal: legal.legal,
+        gge_norms,
+        responses,
+        duties,
+        trace,
+    }
+}
+
+/// Stage 1: the NCISS severity — options per category, the weighted score, its band.
+fn assess_severity(
+    report: &IncidentReport,
+    facts: &ReportFacts,
+    document: &NormsDocument,
+    trace: &mut Vec<TraceEntry>,
+) -> (Severity, [crate::severity::ChosenOption; 8]) {
+    let mut options = choose_options(report, facts);
     if let (Some(category), false) = (
         document
             .severity
@@ -133,37 +201,23 @@ pub fn assess_with(
             severity.name
         )),
     });
+    (severity, options)
+}
 
-    // CEL variables.
-    let schmitt = SchmittFactors::rate(report, &facts);
-    let nciss: Vec<(&'static str, &'static str)> = options
-        .iter()
-        .map(|chosen| (chosen.category, chosen.option))
-        .collect();
-    let values = helper_values(&HelperInputs {
-        report,
-        facts: &facts,
-        schmitt: &schmitt,
-        severity_score: score,
-        severity_level: severity.level,
-        nciss: &nciss,
-    });
-    let variables = AssessmentVariables {
-        constants: &document.tables,
-        values,
-        report,
-        report_value: std::sync::OnceLock::new(),
-    };
-    let mut context = Context::with_env(document.environment.clone());
-    context.set_variable_resolver(&variables);
-
-    // Protected infrastructure.
+/// Stage 2: protected infrastructure hit, per class and sector.
+fn find_protected(
+    report: &IncidentReport,
+    document: &NormsDocument,
+    trace: &mut Vec<TraceEntry>,
+) -> Vec<ProtectedFinding> {
     let mut protected = Vec::new();
     for class in &document.protected {
         let mut hit = Vec::new();
         for target in &report.targets {
             let applies = class.sectors.contains(&target.sector)
-                && (!class.essential_service_only || target.essential_service)
+                && (!class.essential_service_only
+                    || target.essential_service
+                    || target.designated_critical_infrastructure)
                 && (!class.armed_conflict_only || report.armed_conflict);
             if applies && !hit.contains(&target.sector) {
                 hit.push(target.sector);
@@ -195,218 +249,305 @@ pub fn assess_with(
             });
         }
     }
+    protected
+}
 
-    // Legal rules, in document order.
-    let results: Vec<Result<bool, String>> = document
-        .rules
+/// The legal characterisation and which rules fired (for the norms they engage).
+struct Characterisation {
+    legal: Legal,
+    fired_rules: Vec<usize>,
+}
+
+/// A `because` line for a rule: its explanation, basis and, when the document records them,
+/// the published national positions behind its certainty.
+fn rule_line(prefix: &str, rule: &LegalRule, suspected_state: &str) -> String {
+    let explanation = rule
+        .explanation
+        .replace("{suspected_state}", suspected_state);
+    match &rule.positions {
+        Some(positions) => format!("{prefix}: {explanation} [{}] ({positions})", rule.basis),
+        None => format!("{prefix}: {explanation} [{}]", rule.basis),
+    }
+}
+
+/// Stage 3: the legal characterisation along the Tallinn pipeline — state nexus, espionage,
+/// sovereignty, intervention, force, armed attack — then the attribution's cap on certainty,
+/// the findings and the IHL frame.
+fn characterise(
+    report: &IncidentReport,
+    facts: &ReportFacts,
+    document: &NormsDocument,
+    context: &Context<'_, '_>,
+    schmitt: SchmittFactors,
+    trace: &mut Vec<TraceEntry>,
+) -> Characterisation {
+    let rules = &document.rules;
+    let results: Vec<Result<bool, String>> = rules
         .iter()
-        .map(|rule| evaluate(&rule.when, &context))
+        .map(|rule| evaluate(&rule.when, context))
         .collect();
     let fired = |index: usize| matches!(results.get(index), Some(Ok(true)));
-    let rules = &document.rules;
+    let suspected_state = report
+        .suspected_origin
+        .as_ref()
+        .map_or("another state", |origin| origin.state.as_str());
 
-    let nexus_certainty = rules
+    let nexus_fired = rules
         .iter()
         .enumerate()
-        .filter(|(index, rule)| fired(*index) && rule.concludes == Conclusion::StateNexus)
-        .map(|(_, rule)| rule.certainty)
-        .max();
+        .any(|(index, rule)| fired(index) && rule.concludes == Conclusion::StateNexus);
+    let no_nexus_fired = rules
+        .iter()
+        .enumerate()
+        .any(|(index, rule)| fired(index) && rule.concludes == Conclusion::NoStateNexus);
+    // A rule that denies the nexus (a political basis alone, territory only) prevails.
+    let has_nexus = nexus_fired && !no_nexus_fired;
+    let close_access = ReportFacts::close_access(report);
     let espionage_rule_fired = rules
         .iter()
         .enumerate()
         .any(|(index, rule)| fired(index) && rule.concludes == Conclusion::Espionage);
-    let espionage_cap = espionage_rule_fired || facts.espionage_only;
+    // Where the document's espionage rule holds, remote espionage stays below threshold; close
+    // access by agents on the victim's territory is judged by the sovereignty rules (Tallinn
+    // 2.0 Rule 32 commentary; OPCW 2018). A document may hold otherwise (France 2019).
+    let espionage_cap = espionage_rule_fired && !close_access;
 
     let mut because = Vec::new();
     let mut notes: Vec<(usize, String)> = Vec::new();
-    let (category, certainty) = match nexus_certainty {
-        None => {
-            let certainty = rules
-                .iter()
-                .enumerate()
-                .filter(|(index, rule)| fired(*index) && rule.concludes == Conclusion::NoStateNexus)
-                .map(|(_, rule)| rule.certainty)
-                .max()
-                .unwrap_or(Certainty::Contested);
-            for (index, rule) in rules.iter().enumerate() {
-                if fired(index) && rule.concludes == Conclusion::NoStateNexus {
-                    because.push(format!(
-                        "No state nexus ({}): {} [{}]",
-                        certainty_word(rule.certainty),
-                        rule.explanation,
-                        rule.basis
-                    ));
-                }
+    let (category, legal_certainty) = if !has_nexus {
+        let certainty = rules
+            .iter()
+            .enumerate()
+            .filter(|(index, rule)| fired(*index) && rule.concludes == Conclusion::NoStateNexus)
+            .map(|(_, rule)| rule.certainty)
+            .max()
+            .unwrap_or(Certainty::Contested);
+        for (index, rule) in rules.iter().enumerate() {
+            if fired(index) && rule.concludes == Conclusion::NoStateNexus {
+                because.push(rule_line(
+                    &format!("No state nexus ({})", certainty_word(rule.certainty)),
+                    rule,
+                    suspected_state,
+                ));
             }
-            if !because
-                .iter()
-                .any(|line| line.starts_with("No state nexus"))
-            {
-                because.push(
-                    "No state nexus: no rule of this document established that the operation is attributable to a state".into(),
-                );
-            }
-            for (index, rule) in rules.iter().enumerate() {
-                if let Some(conditional) = rule.concludes.category()
-                    && fired(index)
-                    && conditional > LegalCategory::BelowThreshold
-                {
-                    notes.push((
-                        index,
-                        format!(
-                            "not applied: no state nexus; were one established, {} ({})",
-                            conditional.as_str(),
-                            certainty_word(rule.certainty)
-                        ),
-                    ));
-                    because.push(format!(
-                        "If a state nexus were established: {} ({}) — {}",
-                        conditional.in_words(),
-                        certainty_word(rule.certainty),
-                        rule.explanation
-                    ));
-                }
-            }
-            (LegalCategory::NoStateNexus, certainty)
         }
-        Some(nexus_certainty) => {
-            for (index, rule) in rules.iter().enumerate() {
-                if fired(index) && rule.concludes == Conclusion::StateNexus {
-                    because.push(format!(
-                        "State nexus ({}): {} [{}]",
-                        certainty_word(rule.certainty),
-                        rule.explanation,
-                        rule.basis
-                    ));
-                }
+        if because.is_empty() {
+            because.push(
+                "No state nexus: no rule of this document established that the operation is attributable to a state".into(),
+            );
+        }
+        for (index, rule) in rules.iter().enumerate() {
+            if let Some(conditional) = rule.concludes.category()
+                && fired(index)
+                && conditional > LegalCategory::BelowThreshold
+                && !(espionage_cap && conditional > LegalCategory::BelowThreshold)
+            {
+                notes.push((
+                    index,
+                    format!(
+                        "not applied: no state nexus; were one established, {} ({})",
+                        conditional.as_str(),
+                        certainty_word(rule.certainty)
+                    ),
+                ));
+                because.push(format!(
+                    "If a state nexus were established: {} ({}) — {}",
+                    conditional.in_words(),
+                    certainty_word(rule.certainty),
+                    rule.explanation
+                ));
             }
-            let _ = nexus_certainty;
-            let mut capped = Vec::new();
-            let mut applicable: Vec<(usize, LegalCategory, Certainty)> = Vec::new();
-            for (index, rule) in rules.iter().enumerate() {
-                let Some(concluded) = rule.concludes.category() else {
-                    continue;
-                };
-                if !fired(index) {
-                    continue;
-                }
-                if espionage_cap && concluded > LegalCategory::BelowThreshold {
-                    capped.push(index);
-                    notes.push((
-                        index,
-                        "not applied: espionage alone stays below-threshold (Tallinn 2.0 Rule 32; DESIGN contract)".into(),
-                    ));
-                    continue;
-                }
-                applicable.push((index, concluded, rule.certainty));
+        }
+        (LegalCategory::NoStateNexus, certainty)
+    } else {
+        for (index, rule) in rules.iter().enumerate() {
+            if fired(index) && rule.concludes == Conclusion::StateNexus {
+                because.push(rule_line(
+                    &format!("State nexus ({})", certainty_word(rule.certainty)),
+                    rule,
+                    suspected_state,
+                ));
             }
-            let established = applicable
-                .iter()
-                .filter(|(_, _, certainty)| certainty.is_established())
-                .map(|(_, concluded, _)| *concluded)
-                .max()
-                .unwrap_or(LegalCategory::BelowThreshold)
-                .max(LegalCategory::BelowThreshold);
-            let contested_above: Vec<&(usize, LegalCategory, Certainty)> = applicable
+        }
+        let mut capped = Vec::new();
+        let mut applicable: Vec<(usize, LegalCategory, Certainty)> = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            let Some(concluded) = rule.concludes.category() else {
+                continue;
+            };
+            if !fired(index) {
+                continue;
+            }
+            if espionage_cap && concluded > LegalCategory::BelowThreshold {
+                capped.push(index);
+                notes.push((
+                    index,
+                    "not applied: remote espionage alone stays below-threshold (Tallinn 2.0 Rule 32)".into(),
+                ));
+                continue;
+            }
+            applicable.push((index, concluded, rule.certainty));
+        }
+        let established = applicable
+            .iter()
+            .filter(|(_, _, certainty)| certainty.is_established())
+            .map(|(_, concluded, _)| *concluded)
+            .max()
+            .unwrap_or(LegalCategory::BelowThreshold)
+            .max(LegalCategory::BelowThreshold);
+        let contested_above: Vec<&(usize, LegalCategory, Certainty)> = applicable
+            .iter()
+            .filter(|(_, concluded, certainty)| {
+                *concluded > established && !certainty.is_established()
+            })
+            .collect();
+        let certainty = if established > LegalCategory::BelowThreshold {
+            applicable
                 .iter()
                 .filter(|(_, concluded, certainty)| {
-                    *concluded > established && !certainty.is_established()
+                    *concluded == established && certainty.is_established()
                 })
-                .collect();
-            let certainty = if established > LegalCategory::BelowThreshold {
-                applicable
-                    .iter()
-                    .filter(|(_, concluded, certainty)| {
-                        *concluded == established && certainty.is_established()
-                    })
-                    .map(|(_, _, certainty)| *certainty)
-                    .max()
-                    .unwrap_or(Certainty::Majority)
-            } else if !contested_above.is_empty() {
-                Certainty::Contested
-            } else {
-                applicable
-                    .iter()
-                    .filter(|(_, concluded, _)| *concluded == LegalCategory::BelowThreshold)
-                    .map(|(_, _, certainty)| *certainty)
-                    .max()
-                    .unwrap_or(Certainty::Majority)
-            };
-            // Established findings, highest first, then the contested ones above them.
-            let mut established_lines: Vec<(LegalCategory, usize)> = applicable
+                .map(|(_, _, certainty)| *certainty)
+                .max()
+                .unwrap_or(Certainty::Majority)
+        } else if !contested_above.is_empty() {
+            Certainty::Contested
+        } else {
+            applicable
                 .iter()
-                .filter(|(_, _, certainty)| certainty.is_established())
-                .map(|(index, concluded, _)| (*concluded, *index))
-                .collect();
-            established_lines
-                .sort_by(|left, right| right.0.cmp(&left.0).then(left.1.cmp(&right.1)));
-            for (concluded, index) in established_lines {
-                let rule = &rules[index];
-                because.push(format!(
-                    "{} ({}): {} [{}]",
+                .filter(|(_, concluded, _)| *concluded == LegalCategory::BelowThreshold)
+                .map(|(_, _, certainty)| *certainty)
+                .max()
+                .unwrap_or(Certainty::Majority)
+        };
+        let mut established_lines: Vec<(LegalCategory, usize)> = applicable
+            .iter()
+            .filter(|(_, _, certainty)| certainty.is_established())
+            .map(|(index, concluded, _)| (*concluded, *index))
+            .collect();
+        established_lines.sort_by(|left, right| right.0.cmp(&left.0).then(left.1.cmp(&right.1)));
+        for (concluded, index) in established_lines {
+            let rule = &rules[index];
+            because.push(rule_line(
+                &format!(
+                    "{} ({})",
                     capitalise(concluded.in_words()),
-                    certainty_word(rule.certainty),
-                    rule.explanation,
-                    rule.basis
-                ));
-            }
-            for (index, concluded, _) in &contested_above {
-                let rule = &rules[*index];
-                because.push(format!(
-                    "Contested, not relied on: {} — {} [{}]",
-                    concluded.in_words(),
-                    rule.explanation,
-                    rule.basis
-                ));
-            }
-            for (index, concluded, certainty) in &applicable {
-                if !certainty.is_established() && *concluded <= established {
-                    let rule = &rules[*index];
-                    because.push(format!(
-                        "Also argued (contested): {} — {} [{}]",
-                        concluded.in_words(),
-                        rule.explanation,
-                        rule.basis
-                    ));
-                }
-            }
-            if !capped.is_empty() {
-                because.push(
-                    "Espionage alone is below-threshold: the findings above it were not applied (Tallinn 2.0 Rule 32)".into(),
-                );
-            }
-            if applicable.is_empty() && capped.is_empty() {
-                because.push(
-                    "Below threshold: no rule of this document concluded a higher category".into(),
-                );
-            }
-            (established, certainty)
+                    certainty_word(rule.certainty)
+                ),
+                rule,
+                suspected_state,
+            ));
         }
+        for (index, concluded, _) in &contested_above {
+            let rule = &rules[*index];
+            because.push(rule_line(
+                &format!("Contested, not relied on: {}", concluded.in_words()),
+                rule,
+                suspected_state,
+            ));
+        }
+        for (index, concluded, certainty) in &applicable {
+            if !certainty.is_established() && *concluded <= established {
+                let rule = &rules[*index];
+                because.push(rule_line(
+                    &format!("Also argued (contested): {}", concluded.in_words()),
+                    rule,
+                    suspected_state,
+                ));
+            }
+        }
+        if !capped.is_empty() {
+            because.push(
+                "Remote espionage alone is below-threshold: the findings above it were not applied (Tallinn 2.0 Rule 32)".into(),
+            );
+        }
+        if applicable.is_empty() && capped.is_empty() {
+            because.push(
+                "Below threshold: no rule of this document concluded a higher category".into(),
+            );
+        }
+        (established, certainty)
     };
+
+    // The attribution caps the certainty of a state's act.
+    let (certainty, attribution_allows) = if has_nexus {
+        let confidence = facts
+            .confidence
+            .unwrap_or(redline_model::Confidence::Remote);
+        let (allows, row) = document.attribution.allows(facts.relationship, confidence);
+        let why = match row {
+            Some(row) => format!(
+                "attribution `{}` with relationship `{}` reaches the row from `{}` for {}: it supports at most {} certainty [{}]",
+                confidence.as_str(),
+                facts.relationship.as_str(),
+                row.confidence.as_str(),
+                row.relationships
+                    .iter()
+                    .map(|relationship| relationship.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                allows.as_str(),
+                document.attribution.basis
+            ),
+            None => format!(
+                "attribution `{}` with relationship `{}` reaches no row of the attribution table: it supports at most contested certainty [{}]",
+                confidence.as_str(),
+                facts.relationship.as_str(),
+                document.attribution.basis
+            ),
+        };
+        trace.push(TraceEntry {
+            rule: TraceText::Owned("attribution.cap".into()),
+            fired: allows < legal_certainty,
+            why: TraceText::Owned(why),
+        });
+        if allows < legal_certainty {
+            because.push(format!(
+                "Certainty lowered from {} to {}: the attribution (`{}`, relationship `{}`) supports no more [{}]",
+                certainty_word(legal_certainty),
+                certainty_word(allows),
+                confidence.as_str(),
+                facts.relationship.as_str(),
+                document.attribution.basis
+            ));
+        }
+        (legal_certainty.min(allows), Some(allows))
+    } else {
+        (legal_certainty, None)
+    };
+
+    // Findings and the IHL overlay.
     for (index, rule) in rules.iter().enumerate() {
         if !fired(index) {
             continue;
         }
         match rule.concludes {
-            Conclusion::IhlFinding if report.armed_conflict => because.push(format!(
-                "IHL overlay ({}): {} [{}]",
-                certainty_word(rule.certainty),
-                rule.explanation,
-                rule.basis
+            Conclusion::IhlFinding if report.armed_conflict => because.push(rule_line(
+                &format!("IHL ({})", certainty_word(rule.certainty)),
+                rule,
+                suspected_state,
             )),
             Conclusion::IhlFinding => notes.push((
                 index,
                 "not applied: the IHL overlay applies only in armed conflict".into(),
             )),
-            Conclusion::Finding => because.push(format!(
-                "Finding ({}): {} [{}]",
-                certainty_word(rule.certainty),
-                rule.explanation,
-                rule.basis
+            Conclusion::Finding => because.push(rule_line(
+                &format!("Finding ({})", certainty_word(rule.certainty)),
+                rule,
+                suspected_state,
             )),
             _ => {}
         }
     }
+    let frame = if report.armed_conflict {
+        because.push(
+            "Armed conflict: international humanitarian law governs the conduct of hostilities; the peacetime countermeasure rungs are not offered, and responses are framed by IHL and accountability (Tallinn 2.0 Rules 80–82; ICRC, International humanitarian law and cyber operations during armed conflicts, 2019)".into(),
+        );
+        "armed-conflict"
+    } else {
+        "peacetime"
+    };
+
     for (index, (rule, result)) in rules.iter().zip(results.iter()).enumerate() {
         let note = notes
             .iter()
@@ -427,11 +568,28 @@ pub fn assess_with(
             why,
         });
     }
+    Characterisation {
+        legal: Legal {
+            category,
+            certainty,
+            attribution_allows,
+            frame,
+            schmitt,
+            because,
+        },
+        fired_rules: (0..rules.len()).filter(|index| fired(*index)).collect(),
+    }
+}
 
-    // Red lines.
+/// Stage 4: the red lines crossed.
+fn find_red_lines(
+    document: &NormsDocument,
+    context: &Context<'_, '_>,
+    trace: &mut Vec<TraceEntry>,
+) -> Vec<RedLineFinding> {
     let mut red_lines = Vec::new();
     for red_line in &document.red_lines {
-        let result = evaluate(&red_line.when, &context);
+        let result = evaluate(&red_line.when, context);
         let why: TraceText = match &result {
             Ok(true) => (&red_line.why_fired).into(),
             Ok(false) => (&red_line.why_not_met).into(),
@@ -455,17 +613,110 @@ pub fn assess_with(
             });
         }
     }
+    red_lines
+}
 
-    // The ladder. Failure texts are composed at load time; the assessed values they are
-    // compared with are in `legal`, `severity` and the report.
-    let legal_failures = |rung: &'_ Rung| -> [bool; 3] {
+/// Stage 5: the GGE 2015 norms the fired rules, the red lines crossed and the protected
+/// classes hit engage, in norm order.
+fn engaged_norms(
+    document: &NormsDocument,
+    legal: &Characterisation,
+    red_lines: &[RedLineFinding],
+    protected: &[ProtectedFinding],
+) -> Vec<NormEngaged> {
+    let mut engaged: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    let mut note = |norm: &'static str, by: &str| {
+        let list = engaged.entry(norm).or_default();
+        if !list.iter().any(|known| known == by) {
+            list.push(by.to_string());
+        }
+    };
+    for index in &legal.fired_rules {
+        let rule = &document.rules[*index];
+        for norm in &rule.gge {
+            note(norm_key(norm), &rule.id);
+        }
+    }
+    for crossed in red_lines {
+        if let Some(red_line) = document
+            .red_lines
+            .iter()
+            .find(|red_line| red_line.id == crossed.id)
+        {
+            for norm in &red_line.gge {
+                note(norm_key(norm), &red_line.id);
+            }
+        }
+    }
+    for finding in protected {
+        if let Some(class) = document
+            .protected
+            .iter()
+            .find(|class| class.id == finding.rule)
+        {
+            for norm in &class.gge {
+                note(norm_key(norm), &class.id);
+            }
+        }
+    }
+    engaged
+        .into_iter()
+        .map(|(norm, by)| NormEngaged {
+            norm: norm.to_string(),
+            by,
+        })
+        .collect()
+}
+
+/// The eleven norm tags as static text (the document validated each tag).
+fn norm_key(tag: &str) -> &'static str {
+    const NORMS: [&str; 11] = [
+        "13(a)", "13(b)", "13(c)", "13(d)", "13(e)", "13(f)", "13(g)", "13(h)", "13(i)", "13(j)",
+        "13(k)",
+    ];
+    NORMS
+        .iter()
+        .find(|norm| **norm == tag)
+        .copied()
+        .unwrap_or("13(?)")
+}
+
+/// What the ladder stage reads of the legal and severity stages.
+struct LadderInputs<'a> {
+    legal: &'a Legal,
+    severity_level: u8,
+    harm_to_protected: bool,
+    prior_consultation: bool,
+}
+
+fn recommended_rung(rung: &Rung) -> RecommendedRung {
+    RecommendedRung {
+        rung: rung.number,
+        id: rung.id.clone(),
+        title: rung.title.clone(),
+    }
+}
+
+/// Stage 6: the ladder. `available`: every rung whose preconditions hold; the ceiling: the
+/// highest rung the category, certainty and confidence allow; `recommended`: the
+/// de-escalatory options plus the strongest available measure within proportionality (raised
+/// to the red-line floor when protected infrastructure was harmed).
+fn choose_responses(
+    report: &IncidentReport,
+    facts: &ReportFacts,
+    document: &NormsDocument,
+    inputs: &LadderInputs<'_>,
+    trace: &mut Vec<TraceEntry>,
+) -> Responses {
+    let legal = inputs.legal;
+    let legal_failures = |rung: &Rung| -> [bool; 3] {
         [
             rung.requires
                 .category
-                .is_some_and(|required| category < required),
+                .is_some_and(|required| legal.category < required),
             rung.requires
                 .certainty
-                .is_some_and(|required| certainty < required),
+                .is_some_and(|required| legal.certainty < required),
             rung.requires.confidence.is_some_and(|required| {
                 facts
                     .confidence
@@ -478,11 +729,19 @@ pub fn assess_with(
         .rungs
         .iter()
         .zip(legal_results.iter())
-        .filter(|(_, failures)| !failures.contains(&true))
+        .filter(|(rung, failures)| !failures.contains(&true) && frame_allows(rung, report))
         .map(|(rung, _)| rung.number)
         .max()
         .unwrap_or(0);
-    let mut recommended_rungs: Vec<&Rung> = Vec::new();
+    let policy = &document.responses;
+    let level = usize::from(inputs.severity_level.min(5));
+    let mut proportionate_up_to = policy.proportionate[level];
+    if inputs.harm_to_protected {
+        proportionate_up_to = proportionate_up_to.max(policy.red_line_floor);
+    }
+    let proportionate_up_to = proportionate_up_to.min(ceiling);
+
+    let mut available: Vec<&Rung> = Vec::new();
     for (rung, legal) in document.rungs.iter().zip(legal_results) {
         let texts = &rung.requires.failure_texts;
         let mut failures: Vec<&str> = Vec::new();
@@ -497,15 +756,22 @@ pub fn assess_with(
         if rung
             .requires
             .severity_level
-            .is_some_and(|required| severity.level < required)
+            .is_some_and(|required| inputs.severity_level < required)
         {
             failures.push(&texts[3]);
         }
-        if rung.requires.prior_consultation && !circumstances.prior_consultation {
+        if rung.requires.prior_consultation && !inputs.prior_consultation {
             failures.push("needs a prior hotline consultation with the suspected state");
         }
-        let recommended = failures.is_empty();
-        let why = if recommended {
+        match (rung.frame, report.armed_conflict) {
+            (Frame::Peacetime, true) => failures.push(
+                "a peacetime measure: in armed conflict IHL governs, not the countermeasure logic",
+            ),
+            (Frame::ArmedConflict, false) => failures.push("applies only in armed conflict"),
+            _ => {}
+        }
+        let is_available = failures.is_empty();
+        let why = if is_available {
             (&rung.why_recommended).into()
         } else {
             let mut why = String::with_capacity(160);
@@ -518,14 +784,88 @@ pub fn assess_with(
         };
         trace.push(TraceEntry {
             rule: (&rung.trace_id).into(),
-            fired: recommended,
+            fired: is_available,
             why,
         });
-        if recommended {
-            recommended_rungs.push(rung);
+        if is_available {
+            available.push(rung);
         }
     }
+
+    // The proportionate subset: every de-escalatory option, and the strongest other measure
+    // within proportionality.
+    let strongest = available
+        .iter()
+        .filter(|rung| !rung.de_escalatory && rung.number <= proportionate_up_to)
+        .max_by_key(|rung| rung.number);
+    let mut recommended_rungs: Vec<&Rung> = available
+        .iter()
+        .copied()
+        .filter(|rung| rung.de_escalatory && rung.number <= proportionate_up_to.max(ceiling))
+        .collect();
+    if let Some(strongest) = strongest {
+        recommended_rungs.push(strongest);
+    }
     recommended_rungs.sort_by_key(|rung| (!rung.de_escalatory, rung.number));
+    recommended_rungs.dedup_by_key(|rung| rung.number);
+    let higher_available: Vec<u32> = available
+        .iter()
+        .filter(|rung| !rung.de_escalatory && rung.number > proportionate_up_to)
+        .map(|rung| rung.number)
+        .collect();
+    let why = format!(
+        "Severity level {} calls for measures up to rung {}{}{}; the de-escalatory options come first. {} [{}]",
+        inputs.severity_level,
+        proportionate_up_to,
+        if inputs.harm_to_protected {
+            format!(
+                " (at least rung {}, since a red line was crossed or protected infrastructure harmed)",
+                policy.red_line_floor.min(ceiling)
+            )
+        } else {
+            String::new()
+        },
+        match strongest {
+            Some(rung) => format!(
+                ", so the strongest measure recommended is rung {} ({})",
+                rung.number, rung.id
+            ),
+            None => String::new(),
+        },
+        if higher_available.is_empty() {
+            "Nothing higher is available.".to_string()
+        } else {
+            format!(
+                "{} {} {} available under the ceiling ({ceiling}) but not recommended: {} exceed what this severity makes proportionate.",
+                if higher_available.len() == 1 {
+                    "Rung"
+                } else {
+                    "Rungs"
+                },
+                higher_available
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if higher_available.len() == 1 {
+                    "is"
+                } else {
+                    "are"
+                },
+                if higher_available.len() == 1 {
+                    "it would"
+                } else {
+                    "they would"
+                },
+            )
+        },
+        policy.basis
+    );
+    trace.push(TraceEntry {
+        rule: TraceText::Owned("responses.proportionality".into()),
+        fired: true,
+        why: TraceText::Owned(why.clone()),
+    });
     let mut de_escalation: Vec<String> = Vec::new();
     for rung in &recommended_rungs {
         if let Some(off_ramp) = &rung.off_ramp
@@ -534,20 +874,41 @@ pub fn assess_with(
             de_escalation.push(off_ramp.clone());
         }
     }
-    let responses = Responses {
+    Responses {
         ceiling,
+        proportionate_up_to,
         recommended: recommended_rungs
             .iter()
-            .map(|rung| RecommendedRung {
-                rung: rung.number,
-                id: rung.id.clone(),
-                title: rung.title.clone(),
-            })
+            .map(|rung| recommended_rung(rung))
+            .collect(),
+        why,
+        available: available
+            .iter()
+            .map(|rung| recommended_rung(rung))
+            .collect(),
+        recommended_to_other_states: recommended_rungs
+            .iter()
+            .filter(|rung| !rung.injured_state_only())
+            .map(|rung| recommended_rung(rung))
             .collect(),
         de_escalation,
-    };
+    }
+}
 
-    // Duties: per kind, the most demanding one whose level the severity reaches.
+/// Whether a rung belongs to the report's frame (peacetime or armed conflict).
+fn frame_allows(rung: &Rung, report: &IncidentReport) -> bool {
+    !matches!(
+        (rung.frame, report.armed_conflict),
+        (Frame::Peacetime, true) | (Frame::ArmedConflict, false)
+    )
+}
+
+/// Stage 7: duties — per kind, the most demanding one whose level the severity reaches.
+fn choose_duties(
+    document: &NormsDocument,
+    severity_level: u8,
+    trace: &mut Vec<TraceEntry>,
+) -> Vec<DutyFinding> {
     let mut kinds: Vec<_> = document.duties.iter().map(|duty| duty.kind).collect();
     kinds.sort();
     kinds.dedup();
@@ -556,7 +917,7 @@ pub fn assess_with(
         let chosen = document
             .duties
             .iter()
-            .filter(|duty| duty.kind == kind && duty.from_level <= severity.level)
+            .filter(|duty| duty.kind == kind && duty.from_level <= severity_level)
             .max_by_key(|duty| duty.from_level);
         match chosen {
             Some(duty) => {
@@ -564,8 +925,8 @@ pub fn assess_with(
                     rule: TraceText::Owned(format!("duty.{}", kind.as_str())),
                     fired: true,
                     why: TraceText::Owned(format!(
-                        "severity level {} reaches the duty from level {}: within {} ({})",
-                        severity.level, duty.from_level, duty.within, duty.basis
+                        "severity level {severity_level} reaches the duty from level {}: within {} ({})",
+                        duty.from_level, duty.within, duty.basis
                     )),
                 });
                 duties.push(DutyFinding {
@@ -577,34 +938,13 @@ pub fn assess_with(
                 rule: TraceText::Owned(format!("duty.{}", kind.as_str())),
                 fired: false,
                 why: TraceText::Owned(format!(
-                    "severity level {} is below every `{}` duty of this document",
-                    severity.level,
+                    "severity level {severity_level} is below every `{}` duty of this document",
                     kind.as_str()
                 )),
             }),
         }
     }
-
-    Assessment {
-        incident: report.id.as_ref().map(|id| id.as_str().to_string()),
-        norms: NormsReference {
-            id: document.id.clone(),
-            version: document.version.clone(),
-            sha256: document.sha256.clone(),
-        },
-        severity,
-        protected,
-        red_lines,
-        legal: Legal {
-            category,
-            certainty,
-            schmitt,
-            because,
-        },
-        responses,
-        duties,
-        trace,
-    }
+    duties
 }
 
 fn capitalise(text: &str) -> String {

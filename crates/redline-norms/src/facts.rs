@@ -3,7 +3,10 @@
 //! reversibility, attribution confidence. Every derivation is monotone in harm: more people, a
 //! longer or irreversible effect or a worse effect kind never lowers any of them.
 
-use redline_model::{Access, Confidence, EffectKind, IncidentReport, Scale, Sector};
+use redline_model::{
+    Access, AttributionBasis, AttributionRelationship, Casualties, Confidence, EffectKind,
+    IncidentReport, Scale, Sector,
+};
 
 /// Rank of an effect kind in the model's harm order: 0 `espionage` … 8 `loss-of-life`.
 pub fn effect_rank(kind: EffectKind) -> i64 {
@@ -65,6 +68,13 @@ pub struct ReportFacts {
     pub essential_sectors: Vec<Sector>,
     /// Countries of targets other than the victim, each once, sorted.
     pub foreign_target_countries: Vec<String>,
+    /// How the operation relates to the suspected state (`unknown` when none is suspected).
+    pub relationship: AttributionRelationship,
+    /// The attribution rests on more than politics: technical or intelligence evidence, or
+    /// the state's own acknowledgement (GGE 2015 para. 28(f): accusations should be
+    /// substantiated).
+    pub attribution_substantiated: bool,
+    pub casualties: Casualties,
 }
 
 impl ReportFacts {
@@ -132,7 +142,25 @@ impl ReportFacts {
             .collect();
         foreign_target_countries.sort();
         foreign_target_countries.dedup();
+        let relationship = report
+            .suspected_origin
+            .as_ref()
+            .map_or(AttributionRelationship::Unknown, |origin| {
+                origin.relationship
+            });
+        let attribution_substantiated = report.suspected_origin.as_ref().is_some_and(|origin| {
+            origin.basis.iter().any(|basis| {
+                matches!(
+                    basis,
+                    AttributionBasis::Technical | AttributionBasis::Intelligence
+                )
+            }) || (origin.relationship == AttributionRelationship::Acknowledged
+                && origin.basis.contains(&AttributionBasis::SelfClaimed))
+        });
         Self {
+            relationship,
+            attribution_substantiated,
+            casualties: report.casualties.unwrap_or_default(),
             max_effect,
             max_effect_rank: effect_rank(max_effect),
             espionage_only,

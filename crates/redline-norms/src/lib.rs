@@ -47,7 +47,7 @@ pub mod severity;
 pub mod vocabulary;
 
 pub use assessment::{
-    Assessment, DutyFinding, Legal, NormsReference, ProtectedFinding, RecommendedRung,
+    Assessment, DutyFinding, Legal, NormEngaged, NormsReference, ProtectedFinding, RecommendedRung,
     RedLineFinding, Responses, Severity, TraceEntry, TraceText,
 };
 pub use conditions::condition_variables;

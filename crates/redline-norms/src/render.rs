@@ -28,6 +28,14 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
         legal.category.as_str(),
         legal.certainty.as_str()
     );
+    if let Some(allows) = legal.attribution_allows {
+        let _ = writeln!(
+            out,
+            "   Attribution supports at most: {} certainty",
+            allows.as_str()
+        );
+    }
+    let _ = writeln!(out, "   Frame: {}", legal.frame);
     let _ = writeln!(out, "   Because:");
     for line in &legal.because {
         let _ = writeln!(out, "   - {line}");
@@ -89,19 +97,59 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
     }
     let _ = writeln!(out);
 
+    let _ = writeln!(out, "5. Norms engaged (GGE 2015, A/70/174 para. 13)");
+    if assessment.gge_norms.is_empty() {
+        let _ = writeln!(out, "   None.");
+    }
+    for engaged in &assessment.gge_norms {
+        let _ = writeln!(out, "   - {} by {}", engaged.norm, engaged.by.join(", "));
+    }
+    let _ = writeln!(out);
+
     let responses = &assessment.responses;
-    let _ = writeln!(out, "5. Responses");
+    let _ = writeln!(out, "6. Responses");
     let _ = writeln!(
         out,
-        "   Ceiling: rung {} (capped by the legal category and the attribution confidence)",
+        "   Ceiling: rung {} (capped by the legal category, its certainty and the attribution confidence)",
         responses.ceiling
     );
-    let _ = writeln!(out, "   Recommended, de-escalatory options first:");
+    let _ = writeln!(
+        out,
+        "   Proportionate up to: rung {}",
+        responses.proportionate_up_to
+    );
+    let _ = writeln!(
+        out,
+        "   Recommended to the injured state, de-escalatory options first:"
+    );
     for rung in &responses.recommended {
         let _ = writeln!(
             out,
             "   - rung {:>2} {}: {}",
             rung.rung, rung.id, rung.title
+        );
+    }
+    let _ = writeln!(out, "   Why these: {}", responses.why);
+    let _ = writeln!(
+        out,
+        "   Available (every rung whose preconditions hold): {}",
+        responses
+            .available
+            .iter()
+            .map(|rung| rung.rung.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if responses.recommended_to_other_states.len() != responses.recommended.len() {
+        let _ = writeln!(
+            out,
+            "   To other states (countermeasures and individual self-defence are for the injured state only): {}",
+            responses
+                .recommended_to_other_states
+                .iter()
+                .map(|rung| rung.rung.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     if !responses.de_escalation.is_empty() {
@@ -112,7 +160,7 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
     }
     let _ = writeln!(out);
 
-    let _ = writeln!(out, "6. Duties");
+    let _ = writeln!(out, "7. Duties");
     if assessment.duties.is_empty() {
         let _ = writeln!(out, "   No notification or acknowledgement duty applies.");
     }
@@ -121,7 +169,7 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
     }
     let _ = writeln!(out);
 
-    let _ = writeln!(out, "7. Rule by rule");
+    let _ = writeln!(out, "8. Rule by rule");
     for entry in &assessment.trace {
         let mark = if entry.fired { "[x]" } else { "[ ]" };
         let _ = writeln!(out, "   {mark} {}: {}", entry.rule, entry.why);

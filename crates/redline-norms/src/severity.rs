@@ -226,29 +226,57 @@ fn derive_information_impact(report: &IncidentReport) -> (&'static str, Cow<'sta
         Cow::Borrowed("derived: no effect on information"),
     );
     let essential = report.targets.iter().any(|target| target.essential_service);
+    // A breach of government, defence or critical-infrastructure systems, at national scale, or
+    // of a million people's records reaches critical systems' data (OPM 2015, Equifax 2017).
+    let critical_breach = essential
+        || report
+            .targets
+            .iter()
+            .any(|target| crate::facts::GOVERNMENTAL_SECTORS.contains(&target.sector))
+        || report.effects.iter().any(|effect| {
+            effect
+                .scale
+                .is_some_and(|scale| crate::facts::scale_rank(scale) >= 2)
+        })
+        || report
+            .targets
+            .iter()
+            .filter_map(|target| target.people_affected)
+            .fold(0u64, u64::saturating_add)
+            >= 1_000_000;
+    let breach = if critical_breach {
+        InformationImpact::CriticalSystemsDataBreach
+    } else {
+        InformationImpact::ProprietaryInformationBreach
+    };
     for effect in &report.effects {
         let rank = effect_rank(effect.kind);
+        // Every effect kind at least as harmful as espionage is assumed to expose what
+        // espionage would, so that a worse effect never lowers the information impact.
         let candidate = if rank >= DATA_DESTRUCTION {
-            if essential {
+            let destruction = if essential {
                 InformationImpact::DestructionOfCriticalSystem
             } else {
                 InformationImpact::DestructionOfNonCriticalSystem
-            }
+            };
+            destruction.max(breach)
         } else {
-            // Every effect kind at least as harmful as espionage is assumed to expose what
-            // espionage would, so that a worse effect never lowers the information impact.
-            InformationImpact::ProprietaryInformationBreach
+            breach
         };
         if candidate > best.0 {
             best = (
                 candidate,
-                Cow::Borrowed(if rank >= DATA_DESTRUCTION {
-                    "derived: data or systems destroyed"
-                } else if rank <= 1 {
-                    "derived: information taken"
-                } else {
-                    "derived: access to the systems is assumed to expose information, as espionage would"
-                }),
+                Cow::Borrowed(
+                    if candidate == InformationImpact::CriticalSystemsDataBreach {
+                        "derived: government, defence or critical-infrastructure systems breached, at national scale or for a million people or more"
+                    } else if rank >= DATA_DESTRUCTION {
+                        "derived: data or systems destroyed"
+                    } else if rank <= 1 {
+                        "derived: information taken"
+                    } else {
+                        "derived: access to the systems is assumed to expose information, as espionage would"
+                    },
+                ),
             );
         }
     }
@@ -351,21 +379,38 @@ fn derive_potential_impact(facts: &ReportFacts) -> (&'static str, Cow<'static, s
     };
     let national_essential = facts.any_essential_service
         && (facts.max_scale_rank >= 2 || facts.people_affected_total >= 100_000);
+    // A campaign at national scale or beyond weighs as much, even when it only collects
+    // information: governments treated the largest espionage campaigns (OPM 2015, Exchange
+    // 2021, SolarWinds 2020, Salt Typhoon 2024) as significant incidents (docs/severity-calibration.md).
+    let national_campaign = facts.max_scale_rank >= 2;
     let million = facts.people_affected_total >= 1_000_000;
-    if national_essential {
+    if national_essential || national_campaign {
+        step += 1;
+    }
+    // An operation against electoral processes touches the state's political independence
+    // whatever its technical effect (GGE 2021 on 13(f); the 2016 US election).
+    if facts.sectors.contains(&Sector::Elections) {
+        step += 1;
+    }
+    // International reach (the Exchange compromise of 2021, NotPetya) adds one step more.
+    let international = facts.max_scale_rank >= 3;
+    if international {
         step += 1;
     }
     if million {
         step += 1;
     }
-    let why = match (national_essential, million) {
+    let why = match (national_essential || national_campaign, million) {
+        _ if international => {
+            "derived: the worst effect; national scale or essential services; international reach"
+        }
         (false, false) => "derived: the worst effect",
         (true, false) => {
-            "derived: the worst effect; an essential service at national scale or 100,000 people or more"
+            "derived: the worst effect; an essential service at national scale or 100,000 people or more, or a campaign at national scale"
         }
         (false, true) => "derived: the worst effect; a million people or more",
         (true, true) => {
-            "derived: the worst effect; an essential service at national scale or 100,000 people or more; a million people or more"
+            "derived: the worst effect; an essential service at national scale or 100,000 people or more, or a campaign at national scale; a million people or more"
         }
     };
     let options = PotentialImpact::ALL;

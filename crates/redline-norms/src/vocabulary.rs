@@ -131,6 +131,13 @@ impl Conclusion {
 pub enum RungKind {
     None,
     Cooperative,
+    /// Peaceful settlement under UN Charter Art. 33: negotiation, enquiry, mediation,
+    /// conciliation, arbitration, judicial settlement.
+    PeacefulSettlement,
+    /// The injured state's demands: cessation, assurances, reparation (ILC ARSIWA Arts 30–31).
+    Demand,
+    /// Accountability under international humanitarian law (armed conflict).
+    Ihl,
     Retorsion,
     DomesticJurisdiction,
     Countermeasure,
@@ -143,6 +150,9 @@ impl RungKind {
         match self {
             RungKind::None => "none",
             RungKind::Cooperative => "cooperative",
+            RungKind::PeacefulSettlement => "peaceful-settlement",
+            RungKind::Demand => "demand",
+            RungKind::Ihl => "ihl",
             RungKind::Retorsion => "retorsion",
             RungKind::DomesticJurisdiction => "domestic-jurisdiction",
             RungKind::Countermeasure => "countermeasure",

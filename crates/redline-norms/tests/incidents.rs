@@ -13,25 +13,28 @@ struct Expected {
     certainty: Certainty,
     /// `(protected rule, sector)` pairs.
     protected: &'static [(&'static str, &'static str)],
-    ceiling: u32,
-    /// The highest rung of the observed responses in §5.1 ("max rung").
-    observed_max_rung: u32,
+    /// The ceiling, by rung id of the baseline ladder.
+    ceiling: &'static str,
+    /// The strongest response states actually took (§5.1 "max rung"), by rung id.
+    observed_max_rung: &'static str,
 }
 
 use Certainty::{Contested, Majority, Settled};
-use LegalCategory::{BelowThreshold, NoStateNexus, SovereigntyViolation, UseOfForce};
+use LegalCategory::{BelowThreshold, NoStateNexus, SovereigntyViolation};
 
 const CRITICAL: &str = "protected.critical-infrastructure";
+const INTERNET: &str = "protected.internet-public-core";
 
-/// Gold labels: `norms-and-escalation.md` §5.1 table ("Legal tier (certainty)" and "max rung")
-/// and the incident cards of §5.2. The engine reports the highest *established* (settled or
-/// majority) category; contested higher tiers appear in `legal.because`, not as the category.
+/// Gold labels: `norms-and-escalation.md` §5.1 and the incident cards of §5.2, revised for the
+/// baseline 2.0 (issue 17): the attribution caps the certainty, a political basis alone gives
+/// no state act, loss of functionality of critical infrastructure violates sovereignty (the
+/// majority of published positions since 2019), and in armed conflict IHL governs. The engine
+/// reports the highest *established* (settled or majority) category; contested higher tiers
+/// appear in `legal.because`.
 const EXPECTATIONS: &[Expected] = &[
-    // Estonia 2007. Gold: "below use of force (settled); state act unproven; sovereignty
-    // contested". The report suspects Russia only at `roughly-even` (political, self-claimed):
-    // the state act is unproven, so no-state-nexus, contested; the sovereignty finding is listed
-    // as conditional in `because`. Ceiling 7: rungs 1, 2, 4, 7 of §3.4 for a non-state act.
-    // Observed max rung 5 (Estonian accusations) lies under the ceiling but needs `likely`.
+    // Estonia 2007: Russia suspected only at `roughly-even` (political, self-claimed): the state
+    // act is unproven (contested); the sovereignty finding is conditional in `because`. Banks
+    // and the telecommunications core were hit (13(f), the internet's public core of 2021).
     Expected {
         file: "01-estonia-2007",
         category: NoStateNexus,
@@ -39,45 +42,48 @@ const EXPECTATIONS: &[Expected] = &[
         protected: &[
             (CRITICAL, "financial-services"),
             (CRITICAL, "telecommunications"),
+            (INTERNET, "telecommunications"),
         ],
-        ceiling: 7,
-        observed_max_rung: 5,
+        ceiling: "law-enforcement",
+        observed_max_rung: "national-attribution",
     },
-    // Stuxnet. Gold: "use of force (Tallinn experts unanimous); armed attack contested". The
-    // contested armed attack is in `because`; self-defence rungs stay locked. Attribution only
-    // `likely` (press reports) caps the ceiling at 7 (§3.4: likely → ≤ 7). Natanz: works
-    // containing dangerous forces (nuclear), protected by policy in peacetime.
+    // Stuxnet: the attribution to the US rests on press reports of officials' statements, marked
+    // `political` — a political basis alone establishes no state act (GGE 2015 para. 28(f)). The
+    // Tallinn experts' view that it was a use of force is kept as the conditional finding.
     Expected {
         file: "02-stuxnet-2010",
-        category: UseOfForce,
-        certainty: Settled,
+        category: NoStateNexus,
+        certainty: Majority,
         protected: &[("protected.dangerous-forces", "nuclear")],
-        ceiling: 7,
-        observed_max_rung: 12,
+        ceiling: "law-enforcement",
+        observed_max_rung: "cyber-countermeasure",
     },
-    // Ukraine grid 2015. Gold: "IHL context; attack on civilian object (likely unlawful);
-    // sovereignty violation; use of force contested". Physical damage on Ukrainian territory
-    // gives sovereignty (settled among supporters of the rule, §2.4); the IHL overlay adds the
-    // civilian-object finding; use of force is listed as contested. Attribution `likely` → 7.
+    // Ukraine grid 2015: sovereignty violated (loss of functionality of critical
+    // infrastructure, majority), but the attribution is only `likely`: the certainty falls to
+    // contested and the ceiling stays below the measures that need a firmer attribution. IHL
+    // frame (armed conflict).
     Expected {
         file: "03-ukraine-grid-2015",
         category: SovereigntyViolation,
-        certainty: Settled,
+        certainty: Contested,
         protected: &[(CRITICAL, "utilities")],
-        ceiling: 7,
-        observed_max_rung: 8,
+        ceiling: "law-enforcement",
+        observed_max_rung: "targeted-sanctions",
     },
-    // WannaCry. Gold: "sovereignty violation (majority, if state); not use of force; health CI".
-    // Attribution `very-likely` opens the full band up to countermeasures (12).
+    // WannaCry: sovereignty violation (critical healthcare services, majority); attribution
+    // `very-likely` with the relationship unstated supports majority: the band opens up to
+    // countermeasures (which need a prior consultation).
     Expected {
         file: "04-wannacry-2017",
         category: SovereigntyViolation,
         certainty: Majority,
         protected: &[(CRITICAL, "healthcare")],
-        ceiling: 12,
-        observed_max_rung: 8,
+        ceiling: "cyber-countermeasure",
+        observed_max_rung: "targeted-sanctions",
     },
-    // NotPetya. Gold: "sovereignty violation (majority); use of force contested; spill-over".
+    // NotPetya: sovereignty violation (majority); GRU (state organ) `almost-certain` would
+    // support settled, the legal rule gives majority. It happened during the armed conflict in
+    // eastern Ukraine (the fixture said otherwise before): IHL frame, so no countermeasure rung.
     Expected {
         file: "05-notpetya-2017",
         category: SovereigntyViolation,
@@ -87,42 +93,54 @@ const EXPECTATIONS: &[Expected] = &[
             (CRITICAL, "financial-services"),
             (CRITICAL, "transportation"),
         ],
-        ceiling: 12,
-        observed_max_rung: 8,
+        ceiling: "downgrade-relations",
+        observed_max_rung: "targeted-sanctions",
     },
-    // SolarWinds. Gold: "espionage — not illegal (majority scholarly view)"; §3.4: espionage
-    // → 0–6, optionally 7–9 as retorsion (the SolarWinds precedent: sanctions, expulsions).
+    // SolarWinds: remote espionage, below threshold (majority), SVR `very-likely`. Severity now
+    // high (a Cyber Unified Coordination Group was stood up), so targeted sanctions are the
+    // proportionate measure — what the US did in April 2021.
     Expected {
         file: "06-solarwinds-2020",
         category: BelowThreshold,
         certainty: Majority,
         protected: &[],
-        ceiling: 9,
-        observed_max_rung: 9,
+        ceiling: "expulsions",
+        observed_max_rung: "expulsions",
     },
-    // Colonial Pipeline. Gold: "not a state act; due diligence (Russia)". No suspected state:
-    // no-state-nexus (settled); the due-diligence finding is in `because`. §3.4: not a state
-    // act → rungs 1, 2, 4, 7; observed max rung 7 (ransom seizure).
+    // Colonial Pipeline: no suspected state — no-state-nexus (settled); 13(c) and 13(d) for the
+    // criminal group operating abroad. Observed: the ransom seizure (law enforcement).
     Expected {
         file: "07-colonial-pipeline-2021",
         category: NoStateNexus,
         certainty: Settled,
         protected: &[(CRITICAL, "energy")],
-        ceiling: 7,
-        observed_max_rung: 7,
+        ceiling: "law-enforcement",
+        observed_max_rung: "law-enforcement",
     },
-    // Viasat KA-SAT. Gold: "IHL context; dual-use target; spill-over/neutrality contested".
-    // Bricked modems (hardware replacement) give sovereignty (majority); the IHL overlay adds
-    // the dual-use and neutrality findings (contested).
+    // Viasat KA-SAT: bricked modems (hardware replacement) give sovereignty (majority); GRU
+    // `almost-certain`; IHL frame (armed conflict), with the dual-use and neutrality findings.
     Expected {
         file: "08-viasat-2022",
         category: SovereigntyViolation,
         certainty: Majority,
-        protected: &[(CRITICAL, "energy"), (CRITICAL, "telecommunications")],
-        ceiling: 12,
-        observed_max_rung: 6,
+        protected: &[
+            (CRITICAL, "energy"),
+            (CRITICAL, "telecommunications"),
+            (INTERNET, "telecommunications"),
+        ],
+        ceiling: "downgrade-relations",
+        observed_max_rung: "joint-attribution",
     },
 ];
+
+fn rung_number(id: &str) -> u32 {
+    common::shipped("baseline")
+        .rungs
+        .iter()
+        .find(|rung| rung.id == id)
+        .unwrap()
+        .number
+}
 
 #[test]
 fn the_eight_incidents_match_their_gold_labels() {
@@ -140,14 +158,18 @@ fn the_eight_incidents_match_their_gold_labels() {
             .map(|finding| (finding.rule.as_str(), finding.sector.as_str()))
             .collect();
         assert_eq!(protected, expected.protected, "{name}");
-        assert_eq!(assessment.responses.ceiling, expected.ceiling, "{name}");
-        // §6 gold (e): no forcible rung (13 and above) in any of these cases.
+        assert_eq!(
+            assessment.responses.ceiling,
+            rung_number(expected.ceiling),
+            "{name}"
+        );
+        // §6 gold (e): no forcible rung (military signalling and above) in any of these cases.
         assert!(
             assessment
                 .responses
                 .recommended
                 .iter()
-                .all(|rung| rung.rung < 13),
+                .all(|rung| rung.rung < rung_number("military-signalling")),
             "{name}"
         );
         // De-escalatory options come first.
@@ -157,7 +179,7 @@ fn the_eight_incidents_match_their_gold_labels() {
             .legal
             .because
             .iter()
-            .any(|line| line.starts_with("IHL overlay"));
+            .any(|line| line.starts_with("IHL ("));
         assert_eq!(has_ihl, report.armed_conflict, "{name}");
     }
 }
@@ -178,7 +200,7 @@ fn observed_responses_fall_within_the_ceiling_where_attribution_allowed_them() {
         let expected = EXPECTATIONS.iter().find(|e| e.file == file).unwrap();
         let assessment = assess(&common::incident(file), &document);
         assert!(
-            expected.observed_max_rung <= assessment.responses.ceiling,
+            rung_number(expected.observed_max_rung) <= assessment.responses.ceiling,
             "{file}: observed {} above ceiling {}",
             expected.observed_max_rung,
             assessment.responses.ceiling

@@ -1,14 +1,18 @@
 //! Property tests of the engine over generated reports: more harm never lowers severity or legal
-//! category; espionage alone is never above below-threshold; no recommended rung violates its
-//! preconditions; repeated runs give byte-identical output.
+//! category; more casualties never lower the category; a higher confidence never lowers the
+//! ceiling; the attribution caps the certainty; remote espionage alone is below-threshold under
+//! the baseline; no recommended rung violates its preconditions; `recommended` ⊆ `available`; a
+//! crossed red line never leaves the recommendation empty; no countermeasure is recommended to
+//! a state that is not the injured one; repeated runs give byte-identical output.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use proptest::prelude::*;
 use redline_model::{
-    Access, Confidence, CountryCode, Effect, EffectKind, IncidentReport, IncidentStatus, PartyId,
-    Scale, Sector, SuspectedOrigin, Target, Timestamp, Tlp,
+    Access, AttributionBasis, AttributionRelationship, Casualties, Confidence, CountryCode, Effect,
+    EffectKind, IncidentReport, IncidentStatus, PartyId, Scale, Sector, SuspectedOrigin, Target,
+    Timestamp, Tlp,
 };
 use redline_norms::{Assessment, Circumstances, LegalCategory, NormsDocument, assess, assess_with};
 
@@ -25,14 +29,16 @@ fn target() -> impl Strategy<Value = Target> {
         prop::sample::select(vec!["UA", "DE", "US"]),
         any::<bool>(),
         prop::option::of(0u64..5_000_000),
+        any::<bool>(),
     )
         .prop_map(
-            |(sector, country, essential_service, people_affected)| Target {
+            |(sector, country, essential_service, people_affected, designated)| Target {
                 sector,
                 country: CountryCode::parse(country).unwrap(),
                 essential_service,
                 people_affected,
                 cert: false,
+                designated_critical_infrastructure: designated,
             },
         )
 }
@@ -52,21 +58,41 @@ fn effect(kinds: &'static [EffectKind]) -> impl Strategy<Value = Effect> {
         })
 }
 
+/// A suspected origin: confidence, relationship and basis.
+fn origin()
+-> impl Strategy<Value = Option<(Confidence, AttributionRelationship, Vec<AttributionBasis>)>> {
+    prop::option::of((
+        prop::sample::select(Confidence::ALL),
+        prop::sample::select(AttributionRelationship::ALL),
+        prop::sample::subsequence(AttributionBasis::ALL.to_vec(), 0..=4),
+    ))
+}
+
 fn report_with(kinds: &'static [EffectKind]) -> impl Strategy<Value = IncidentReport> {
     (
         prop::collection::vec(target(), 1..4),
         prop::collection::vec(effect(kinds), 1..4),
         prop::option::of(prop::sample::select(Access::ALL)),
-        prop::option::of(prop::sample::select(Confidence::ALL)),
+        origin(),
         any::<bool>(),
         any::<bool>(),
         prop::collection::vec(
-            prop::sample::select(vec!["T0813", "T1485", "T1566.001"]),
+            prop::sample::select(vec!["T0813", "T1485", "T1566.001", "T1190"]),
             0..2,
         ),
+        prop::option::of((prop::option::of(0u64..200), prop::option::of(0u64..2_000))),
     )
         .prop_map(
-            |(targets, effects, access, confidence, armed_conflict, cross_border, techniques)| {
+            |(
+                targets,
+                effects,
+                access,
+                origin,
+                armed_conflict,
+                cross_border,
+                techniques,
+                casualties,
+            )| {
                 IncidentReport {
                     id: None,
                     title: "generated".into(),
@@ -81,11 +107,17 @@ fn report_with(kinds: &'static [EffectKind]) -> impl Strategy<Value = IncidentRe
                     effects,
                     techniques: techniques.into_iter().map(String::from).collect(),
                     access,
-                    suspected_origin: confidence.map(|confidence| SuspectedOrigin {
-                        state: CountryCode::parse("RU").unwrap(),
-                        confidence,
-                        basis: Vec::new(),
+                    suspected_origin: origin.map(|(confidence, relationship, basis)| {
+                        SuspectedOrigin {
+                            state: CountryCode::parse("RU").unwrap(),
+                            confidence,
+                            basis,
+                            relationship,
+                        }
                     }),
+                    alternative_hypotheses: None,
+                    casualties: casualties
+                        .map(|(deaths, injuries)| Casualties { deaths, injuries }),
                     armed_conflict,
                     cross_border,
                     nciss: None,
@@ -206,12 +238,83 @@ proptest! {
         }
     }
 
+    /// Remote espionage alone stays below threshold under the baseline and the UK profile
+    /// (close access is judged by sovereignty; the French profile holds any intrusion a breach).
     #[test]
-    fn espionage_alone_is_never_above_below_threshold(report in report_with(ESPIONAGE_KINDS)) {
+    fn remote_espionage_alone_is_never_above_below_threshold(report in report_with(ESPIONAGE_KINDS)) {
+        let remote = !matches!(report.access, Some(Access::CloseAccess) | Some(Access::Insider));
+        for document in documents().iter().filter(|document| document.id != "sovereignty-strict") {
+            let assessment = assess(&report, document);
+            if remote {
+                prop_assert!(assessment.legal.category <= LegalCategory::BelowThreshold,
+                    "{}: {:?}", document.id, assessment.legal.category);
+            }
+        }
+    }
+
+    #[test]
+    fn the_attribution_caps_the_certainty(report in report_with(ALL_KINDS)) {
         for document in documents() {
             let assessment = assess(&report, &document);
-            prop_assert!(assessment.legal.category <= LegalCategory::BelowThreshold,
-                "{}: {:?}", document.id, assessment.legal.category);
+            if let Some(allows) = assessment.legal.attribution_allows {
+                prop_assert!(assessment.legal.certainty <= allows,
+                    "{}: {:?} above {:?}", document.id, assessment.legal.certainty, allows);
+            }
+        }
+    }
+
+    #[test]
+    fn a_higher_confidence_never_lowers_the_ceiling(report in report_with(ALL_KINDS), steps in 1usize..7) {
+        let Some(origin) = &report.suspected_origin else { return Ok(()); };
+        let index = Confidence::ALL.iter().position(|c| *c == origin.confidence).unwrap();
+        let mut surer = report.clone();
+        if let Some(origin) = &mut surer.suspected_origin {
+            origin.confidence = Confidence::ALL[(index + steps).min(Confidence::ALL.len() - 1)];
+        }
+        for document in documents() {
+            let before = assess(&report, &document).responses.ceiling;
+            let after = assess(&surer, &document).responses.ceiling;
+            prop_assert!(after >= before, "{}: ceiling {before} → {after}", document.id);
+        }
+    }
+
+    #[test]
+    fn more_casualties_never_lower_the_category(
+        report in report_with(ALL_KINDS),
+        extra_deaths in 0u64..100,
+        extra_injuries in 0u64..1_000,
+    ) {
+        let mut worse = report.clone();
+        let casualties = worse.casualties.get_or_insert_with(Casualties::default);
+        casualties.deaths = Some(casualties.deaths.unwrap_or(0) + extra_deaths);
+        casualties.injuries = Some(casualties.injuries.unwrap_or(0) + extra_injuries);
+        for document in documents() {
+            let before = assess(&report, &document).legal.category;
+            let after = assess(&worse, &document).legal.category;
+            prop_assert!(after >= before, "{}: {before:?} → {after:?}", document.id);
+        }
+    }
+
+    #[test]
+    fn the_recommendation_is_a_proportionate_subset_never_empty_after_a_red_line(
+        report in report_with(ALL_KINDS),
+        consulted in any::<bool>(),
+    ) {
+        for document in documents() {
+            let assessment = assess_with(&report, &document, &Circumstances { prior_consultation: consulted });
+            let responses = &assessment.responses;
+            for recommended in &responses.recommended {
+                prop_assert!(responses.available.contains(recommended),
+                    "{}: rung {} recommended but not available", document.id, recommended.rung);
+            }
+            if !assessment.red_lines.is_empty() {
+                prop_assert!(!responses.recommended.is_empty(), "{}: a red line and nothing recommended", document.id);
+            }
+            for recommended in &responses.recommended_to_other_states {
+                let rung = document.rungs.iter().find(|rung| rung.number == recommended.rung).unwrap();
+                prop_assert!(!rung.injured_state_only(),
+                    "{}: {} offered to a state that is not the injured one", document.id, rung.id);
+            }
         }
     }
 

@@ -182,7 +182,8 @@ impl Ladder {
 
     /// The ladder of a norms document's `[[rung]]` list, so a simulation can run on the ladder a
     /// state adopted. The document speaks of legal categories; the simulator of kinds of action:
-    /// `none` is passive, `cooperative` stays cooperative, `retorsion` is diplomatic (its
+    /// `none` is passive; `cooperative`, `peaceful-settlement`, `demand` and `ihl` (the
+    /// de-escalatory options below the first unfriendly act) are cooperative; `retorsion` is diplomatic (its
     /// economic rungs included: the model reads no difference), `domestic-jurisdiction` legal,
     /// `countermeasure` cyber, `signalling` military and `self-defence` kinetic.
     pub fn from_norms_document(
@@ -198,7 +199,10 @@ impl Ladder {
                 })?;
                 let kind = match rung.kind {
                     LegalKind::None => RungKind::Passive,
-                    LegalKind::Cooperative => RungKind::Cooperative,
+                    LegalKind::Cooperative
+                    | LegalKind::PeacefulSettlement
+                    | LegalKind::Demand
+                    | LegalKind::Ihl => RungKind::Cooperative,
                     LegalKind::Retorsion => RungKind::Diplomatic,
                     LegalKind::DomesticJurisdiction => RungKind::Legal,
                     LegalKind::Countermeasure => RungKind::Cyber,

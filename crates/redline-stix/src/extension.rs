@@ -9,8 +9,8 @@
 //! [`REDLINE_INCIDENT_EXTENSION_ID`].
 
 use redline_model::{
-    Access, CountryCode, Effect, IncidentStatus, NcissOverrides, PartyId, SuspectedOrigin, Target,
-    Timestamp,
+    Access, AlternativeHypotheses, Casualties, CountryCode, Effect, IncidentStatus, NcissOverrides,
+    PartyId, SuspectedOrigin, Target, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +68,10 @@ pub struct RedlineIncidentExtension {
     pub access: Option<Access>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspected_origin: Option<SuspectedOrigin>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative_hypotheses: Option<AlternativeHypotheses>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub casualties: Option<Casualties>,
     pub armed_conflict: bool,
     pub cross_border: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]

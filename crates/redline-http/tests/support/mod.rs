@@ -251,8 +251,8 @@ pub async fn start_with(config: HttpConfig) -> DashboardNode {
     let pending_thread = seed_hotline(&node, &restricted_ids, &mut secrets).await;
     // A second version of the baseline, adopted by Ukraine, so versions can be compared.
     let second =
-        redline_norms::baseline().replacen("version = \"1.0.0\"", "version = \"1.1.0\"", 1);
-    let second = format!("{second}\n# 1.1.0: a comment added to show the difference.\n");
+        redline_norms::baseline().replacen("version = \"2.0.0\"", "version = \"2.1.0\"", 1);
+    let second = format!("{second}\n# 2.1.0: a comment added to show the difference.\n");
     let added = node
         .add_norms_document(&Caller::Operator, &second, "norms/baseline-1.1.toml")
         .await

@@ -2,9 +2,10 @@
 
 use proptest::prelude::*;
 use redline_model::{
-    Access, AttributionBasis, Confidence, CountryCode, Effect, EffectKind, ExternalReference,
-    Incident, IncidentId, IncidentReport, IncidentStatus, NcissOverrides, PartyId, Scale, Sector,
-    SuspectedOrigin, Target, Timestamp, Tlp, nciss::Recoverability,
+    Access, AlternativeHypotheses, AttributionBasis, AttributionRelationship, Casualties,
+    Confidence, CountryCode, Effect, EffectKind, ExternalReference, Incident, IncidentId,
+    IncidentReport, IncidentStatus, NcissOverrides, PartyId, Scale, Sector, SuspectedOrigin,
+    Target, Timestamp, Tlp, nciss::Recoverability,
 };
 use redline_stix::{ExportContext, export_incidents, import_incidents, parse_bundle};
 
@@ -66,14 +67,16 @@ fn target() -> impl Strategy<Value = Target> {
         any::<bool>(),
         prop::option::of(0u64..=10_000_000_000),
         any::<bool>(),
+        any::<bool>(),
     )
         .prop_map(
-            |(sector, country, essential_service, people_affected, cert)| Target {
+            |(sector, country, essential_service, people_affected, cert, designated)| Target {
                 sector,
                 country,
                 essential_service,
                 people_affected,
                 cert,
+                designated_critical_infrastructure: designated,
             },
         )
 }
@@ -105,11 +108,13 @@ fn origin() -> impl Strategy<Value = SuspectedOrigin> {
         country(),
         prop::sample::select(Confidence::ALL),
         prop::sample::subsequence(AttributionBasis::ALL.to_vec(), 0..=4),
+        prop::sample::select(AttributionRelationship::ALL),
     )
-        .prop_map(|(state, confidence, basis)| SuspectedOrigin {
+        .prop_map(|(state, confidence, basis, relationship)| SuspectedOrigin {
             state,
             confidence,
             basis,
+            relationship,
         })
 }
 
@@ -142,6 +147,8 @@ prop_compose! {
         techniques in prop::collection::vec(technique(), 0..4),
         access in prop::option::of(prop::sample::select(Access::ALL)),
         suspected_origin in prop::option::of(origin()),
+        alternative_hypotheses in prop::option::of((prop::collection::vec("[A-Za-z ,.]{1,60}", 0..3), any::<bool>())),
+        casualties in prop::option::of((prop::option::of(0u64..10_000), prop::option::of(0u64..10_000))),
         armed_conflict in any::<bool>(),
         cross_border in any::<bool>(),
         recoverability in prop::option::of(prop::sample::select(Recoverability::ALL)),
@@ -167,6 +174,10 @@ prop_compose! {
             techniques,
             access,
             suspected_origin,
+            alternative_hypotheses: alternative_hypotheses.map(|(considered, false_flag_considered)| {
+                AlternativeHypotheses { considered, false_flag_considered }
+            }),
+            casualties: casualties.map(|(deaths, injuries)| Casualties { deaths, injuries }),
             armed_conflict,
             cross_border,
             nciss: recoverability.map(|recoverability| NcissOverrides {
