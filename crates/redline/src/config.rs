@@ -286,6 +286,7 @@ mod tests {
         let file = directory.path().join("redline.toml");
         let mut options = no_flags();
         options.config = Some(file.clone());
+        std::fs::write(&file, "").expect("test fixture");
         let defaults = load_from(&options, Path::new("/nonexistent")).expect("test fixture");
         let http = defaults.http_config();
         assert_eq!(http.header_read_timeout, std::time::Duration::from_secs(10));
