@@ -37,7 +37,8 @@ use redline_store::{
 
 use crate::{Node, NodeError, NormsDocumentSummary};
 
-/// The label of incidents the public may read.
+/// The label of incidents the public may read: the only label `redline_model::Readership`
+/// admits an anonymous reader to (the SQL aggregates filter on it).
 pub const PUBLIC_TLP: Tlp = Tlp::Clear;
 
 /// The default and largest page size of the public incident listing.
@@ -399,7 +400,7 @@ impl Node {
     pub async fn public_incident(&self, id: &IncidentId) -> Result<PublicIncident, NodeError> {
         let not_found = || NodeError::NotFound(format!("public incident {id}"));
         let incident = self.store.get_incident(id).await?.ok_or_else(not_found)?;
-        if incident.report.tlp != PUBLIC_TLP {
+        if !incident.admits(redline_model::Reader::Anonymous) {
             return Err(not_found());
         }
         let stored = self.store.get_latest_assessment(id).await?;
