@@ -1,4 +1,4 @@
-//! Sharing with the threat-intelligence world (issue 8): STIX 2.1 import and export and the use
+//! Sharing with the threat-intelligence world STIX 2.1 import and export and the use
 //! cases behind the TAXII 2.1 server — collections with each party's read and write rights,
 //! adding objects (with a per-object status), reading them back with the TAXII filters and
 //! paging, versions, manifests and status records. TLP is applied to every object read.

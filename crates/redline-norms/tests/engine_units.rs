@@ -237,7 +237,7 @@ fn condition_errors_point_into_the_when_string() {
 }
 
 /// Every `basis` the shipped documents cite, one per line with where it is used, kept as a
-/// snapshot so that a change to any citation is seen in review (the note of issue 17 says how
+/// snapshot so that a change to any citation is seen in review (the closing note says how
 /// each was checked).
 #[test]
 fn every_basis_of_the_shipped_documents() {

@@ -26,7 +26,7 @@ const CRITICAL: &str = "protected.critical-infrastructure";
 const INTERNET: &str = "protected.internet-public-core";
 
 /// Gold labels: `norms-and-escalation.md` §5.1 and the incident cards of §5.2, revised for the
-/// baseline 2.0 (issue 17): the attribution caps the certainty, a political basis alone gives
+/// baseline 2.0 (the legal-accuracy revision): the attribution caps the certainty, a political basis alone gives
 /// no state act, loss of functionality of critical infrastructure violates sovereignty (the
 /// majority of published positions since 2019), and in armed conflict IHL governs. The engine
 /// reports the highest *established* (settled or majority) category; contested higher tiers

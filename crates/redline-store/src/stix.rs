@@ -1,4 +1,4 @@
-//! STIX objects and TAXII collections in the SQL store (issue 8): every version of every object
+//! STIX objects and TAXII collections in the SQL store every version of every object
 //! posted to a collection, the collections with each party's read and write rights, and the
 //! status records of TAXII POSTs.
 //!

@@ -13,6 +13,7 @@ mod console;
 mod exercises;
 mod hotline;
 mod incidents;
+mod routes;
 mod taxii;
 
 use reqwest::{Method, StatusCode};
