@@ -127,22 +127,6 @@ pub struct PartyScorecard {
     pub communication_checks: Option<RateFigure>,
 }
 
-/// One red line crossed by a public incident attributed to a party.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct CrossedRedLine {
-    pub id: String,
-    pub title: String,
-    #[serde(default)]
-    pub basis: String,
-}
-
-/// A public incident attributed to a party that crossed at least one red line.
-#[derive(Debug, Clone)]
-pub struct AttributedIncident {
-    pub row: DashboardIncidentRow,
-    pub red_lines: Vec<CrossedRedLine>,
-}
-
 /// A public incident with its latest assessment and the document it was assessed against.
 #[derive(Debug, Clone)]
 pub struct PublicIncident {
@@ -389,6 +373,9 @@ impl Node {
         } else {
             None
         };
+        for row in &mut incidents {
+            without_suspicion(row);
+        }
         Ok(PublicIncidentPage {
             incidents,
             next_before,
@@ -397,25 +384,36 @@ impl Node {
 
     /// A public incident with its assessment; any other label is "not found", so the existence
     /// of a restricted incident does not leak.
+    /// A reporter's suspected origin is for the report's readers only: the public incident has
+    /// none, and its assessment names no suspected state (a state is named in public only
+    /// through an attribution claim). The assessment's category and certainty are unchanged.
     pub async fn public_incident(&self, id: &IncidentId) -> Result<PublicIncident, NodeError> {
         let not_found = || NodeError::NotFound(format!("public incident {id}"));
-        let incident = self.store.get_incident(id).await?.ok_or_else(not_found)?;
+        let mut incident = self.store.get_incident(id).await?.ok_or_else(not_found)?;
         if !incident.admits(redline_model::Reader::Anonymous) {
             return Err(not_found());
         }
         let stored = self.store.get_latest_assessment(id).await?;
-        let (assessment_json, document) = match &stored {
-            Some(stored) => (
-                serde_json::from_str::<serde_json::Value>(&stored.assessment_json).ok(),
-                self.norms_document_by_sha256(&stored.norms_sha256).await,
-            ),
-            None => (None, None),
+        let document = match &stored {
+            Some(stored) => self.norms_document_by_sha256(&stored.norms_sha256).await,
+            None => None,
         };
         // The typed assessment is recomputed from the same report and document, which gives the
-        // stored JSON byte for byte (the engine is deterministic); the JSON is kept as evidence.
-        let assessment = document
+        // stored assessment byte for byte (the engine is deterministic), then the suspected
+        // state is taken out of its text; readers of the API get the stored JSON as it is.
+        let suspected = incident.report.suspected_origin.take();
+        let assessment = document.as_ref().map(|document| {
+            let mut report = incident.report.clone();
+            report.suspected_origin = suspected.clone();
+            let assessment = redline_norms::assess(&report, document);
+            match &suspected {
+                Some(origin) => assessment.without_naming(origin.state.as_str()),
+                None => assessment,
+            }
+        });
+        let assessment_json = assessment
             .as_ref()
-            .map(|document| redline_norms::assess(&incident.report, document));
+            .and_then(|assessment| serde_json::from_slice(&assessment.to_json_bytes()).ok());
         Ok(PublicIncident {
             incident,
             assessment,
@@ -453,41 +451,14 @@ impl Node {
             .collect())
     }
 
-    /// One party's scorecard and the public incidents attributed to it that crossed red lines
-    /// (the newest `limit`).
-    pub async fn public_scorecard(
-        &self,
-        party: &PartyId,
-        limit: u32,
-    ) -> Result<(PartyScorecard, Vec<AttributedIncident>), NodeError> {
-        let scorecard = self
-            .public_scorecards()
+    /// One party's public scorecard. It counts what the party reported and how it kept its
+    /// hotline duties; it counts nothing a reporter merely suspected of it.
+    pub async fn public_scorecard(&self, party: &PartyId) -> Result<PartyScorecard, NodeError> {
+        self.public_scorecards()
             .await?
             .into_iter()
             .find(|scorecard| &scorecard.party.id == party)
-            .ok_or_else(|| NodeError::NotFound(format!("party {party}")))?;
-        let rows = self
-            .store
-            .dashboard_list_incidents(&DashboardIncidentQuery {
-                tlp: PUBLIC_TLP.as_str().to_string(),
-                attributed_to: Some(party.as_str().to_string()),
-                crossing_red_lines: true,
-                limit: limit.clamp(1, 500),
-                ..Default::default()
-            })
-            .await?;
-        let attributed = rows
-            .into_iter()
-            .map(|row| {
-                let red_lines = row
-                    .red_lines_json
-                    .as_deref()
-                    .and_then(|json| serde_json::from_str(json).ok())
-                    .unwrap_or_default();
-                AttributedIncident { row, red_lines }
-            })
-            .collect();
-        Ok((scorecard, attributed))
+            .ok_or_else(|| NodeError::NotFound(format!("party {party}")))
     }
 
     /// A stored norms document (public: its exact text is what every party adopted).
@@ -503,4 +474,10 @@ impl Node {
         let parsed = self.norms_document_by_sha256(sha256).await;
         Ok((stored, parsed))
     }
+}
+
+/// A public listing row without the reporter's suspicion.
+fn without_suspicion(row: &mut DashboardIncidentRow) {
+    row.suspected_state = None;
+    row.confidence = None;
 }

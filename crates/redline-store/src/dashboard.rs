@@ -1,5 +1,5 @@
 //! Read-only aggregate queries for the public dashboard: counts grouped in SQL (by severity, by
-//! month, by reporter, by suspected state) and short lists, over the incidents of one TLP label.
+//! month, by reporter) and short lists, over the incidents of one TLP label.
 //!
 //! The store holds no rule about what is public: the node passes the label (`clear`) in. JSON
 //! fields are read with each database's own JSON functions (`json_extract` on SQLite, `jsonb`
@@ -74,13 +74,11 @@ pub struct SeverityCount {
     pub count: u64,
 }
 
-/// A per-party aggregate: incidents it reported, incidents whose suspected origin is it, and of
-/// those how many crossed at least one red line.
+/// A per-party aggregate: the public incidents it reported. (A reporter's suspected origin is
+/// never counted in public: a state is named only through an attribution claim.)
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PartyIncidentCounts {
     pub reported: u64,
-    pub attributed: u64,
-    pub attributed_crossing_red_lines: u64,
 }
 
 /// One incident as a dashboard listing shows it.
@@ -228,19 +226,6 @@ impl SqlStore {
         for row in reported {
             let party: String = row.try_get(0)?;
             counts.entry(party).or_default().reported = to_count(row.try_get(1)?);
-        }
-        let attributed = sqlx::query(
-            "SELECT i.suspected_state, COUNT(*), SUM(CASE WHEN i.latest_red_line_count > 0 THEN 1 ELSE 0 END) \
-             FROM incidents i WHERE i.tlp = $1 AND i.suspected_state IS NOT NULL GROUP BY 1",
-        )
-        .bind(tlp)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in attributed {
-            let party: String = row.try_get(0)?;
-            let entry = counts.entry(party).or_default();
-            entry.attributed = to_count(row.try_get(1)?);
-            entry.attributed_crossing_red_lines = to_count(row.try_get(2)?);
         }
         Ok(counts)
     }

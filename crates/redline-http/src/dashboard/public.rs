@@ -9,7 +9,7 @@ use axum::{
     response::Response,
 };
 use redline_model::{IncidentId, PartyId};
-use redline_node::dashboard::{AttributedIncident, PartyScorecard, PublicOverview};
+use redline_node::dashboard::{PartyScorecard, PublicOverview};
 use redline_store::DashboardIncidentRow;
 
 use super::{
@@ -29,8 +29,6 @@ pub(crate) struct IncidentRowView {
     pub(crate) first_observed: ShownTime,
     pub(crate) severity: String,
     pub(crate) severity_colour: String,
-    pub(crate) suspected: String,
-    pub(crate) certainty: String,
 }
 
 fn row_view(page: &Page, row: &DashboardIncidentRow) -> IncidentRowView {
@@ -45,11 +43,6 @@ fn row_view(page: &Page, row: &DashboardIncidentRow) -> IncidentRowView {
             _ => page.t("unassessed"),
         },
         severity_colour: row.severity_colour.clone().unwrap_or_default(),
-        suspected: match (&row.suspected_state, &row.confidence) {
-            (Some(state), Some(confidence)) => format!("{state} ({confidence})"),
-            _ => "—".to_string(),
-        },
-        certainty: row.certainty.clone().unwrap_or_else(|| "—".to_string()),
     }
 }
 
@@ -295,7 +288,6 @@ struct PartyTemplate {
     page: Page,
     scorecard: PartyScorecard,
     median: Option<String>,
-    attributed: Vec<(IncidentRowView, AttributedIncident)>,
 }
 
 pub(crate) async fn party(
@@ -306,21 +298,14 @@ pub(crate) async fn party(
     let Ok(party) = PartyId::parse(&id) else {
         return PageError::not_found(page).into_response_page();
     };
-    match state.node.public_scorecard(&party, 100).await {
-        Ok((scorecard, attributed)) => {
-            let attributed = attributed
-                .into_iter()
-                .map(|incident| (row_view(&page, &incident.row), incident))
-                .collect();
-            render(&PartyTemplate {
-                page,
-                median: scorecard
-                    .median_seconds_to_acknowledge
-                    .map(super::duration_text),
-                scorecard,
-                attributed,
-            })
-        }
+    match state.node.public_scorecard(&party).await {
+        Ok(scorecard) => render(&PartyTemplate {
+            page,
+            median: scorecard
+                .median_seconds_to_acknowledge
+                .map(super::duration_text),
+            scorecard,
+        }),
         Err(error) => PageError::new(page, error).into_response_page(),
     }
 }

@@ -278,3 +278,54 @@ async fn anonymous_and_revoked_callers_read_no_incident() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{actor:?}");
     }
 }
+
+/// Rule: a reporter's suspected origin is for the report's readers only — no public page, list,
+/// scorecard or public assessment names the suspected state (a state is named in public only
+/// through an attribution claim); the readers still see it over the API.
+#[tokio::test]
+async fn a_reporters_suspicion_never_reaches_a_public_page_or_count() {
+    let node = support::start().await;
+    let mut body = report("EE", "clear", "Grid operator disrupted AQ5", &[]);
+    body["targets"] = json!([{ "sector": "energy", "country": "EE", "essential_service": true }]);
+    body["suspected_origin"] = json!({ "state": "ZW", "confidence": "very-likely", "basis": ["technical"], "relationship": "state-organ" });
+    let id = submit(&node, "EE", &body).await;
+    for path in [
+        format!("/dashboard/incidents/{id}"),
+        "/dashboard/incidents".to_string(),
+        "/dashboard/parties".to_string(),
+        "/dashboard/parties/EE".to_string(),
+        "/dashboard".to_string(),
+    ] {
+        let page = reqwest::get(format!("{}{path}", node.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("AQ5") || !path.contains(&id),
+            "{path} lost the incident"
+        );
+        assert!(!page.contains("ZW"), "{path} names the suspected state");
+    }
+    // The incident page still shows the assessment, in words that name no state.
+    let page = reqwest::get(format!("{}/dashboard/incidents/{id}", node.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("the suspected state"), "{page}");
+    // A reader sees the suspicion over the API.
+    let (status, read) = request(
+        &node,
+        Actor::Party("GB"),
+        Method::GET,
+        &format!("/api/v1/incidents/{id}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["report"]["suspected_origin"]["state"], "ZW");
+}
