@@ -5,11 +5,11 @@
 use std::{sync::Arc, time::Duration};
 
 use redline_http::HttpConfig;
-use redline_model::{PartyId, PartyKind};
-use redline_node::{Caller, NewParty, Node, SystemClock};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_node::{Caller, Node};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
+
+mod support;
 
 struct TestNode {
     base: String,
@@ -21,48 +21,13 @@ struct TestNode {
 }
 
 async fn start(config: HttpConfig) -> TestNode {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("db.sqlite"),
-        SqlStoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
-    node.load_norms().await.unwrap();
+    let node = support::kit::sqlite_node(directory.path()).await;
     let mut tokens = std::collections::BTreeMap::new();
     for id in ["EE", "UA", "FI"] {
-        let party = PartyId::parse(id).unwrap();
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: party.clone(),
-                kind: PartyKind::State,
-                name: format!("State {id}"),
-                languages: vec!["en".into()],
-                public_keys: vec![],
-            },
-        )
-        .await
-        .unwrap();
-        let issued = node
-            .issue_token(&Caller::Operator, &party, "test")
-            .await
-            .unwrap();
-        tokens.insert(id, issued.token);
+        tokens.insert(id, support::kit::add_state(&node, id, vec![]).await);
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(redline_http::run(
-        listener,
-        node.clone(),
-        config,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (base, shutdown) = support::kit::serve(node.clone(), config).await;
     TestNode {
         base,
         node,

@@ -5,7 +5,7 @@
 //! `Last-Event-ID` and sees every later event exactly once; every refusal answering the right
 //! status with a code and storing nothing; and the hotline in the OpenAPI document.
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, time::Duration};
 
 use base64::Engine;
 use ed25519_dalek::SigningKey;
@@ -14,11 +14,11 @@ use redline_hotline::message::{
 };
 use redline_hotline::{HotlineMessage, MessageBody, sign_message};
 use redline_http::HttpConfig;
-use redline_model::{PartyId, PartyKind, Timestamp, Tlp};
-use redline_node::{Caller, NewParty, Node, SystemClock};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_model::{PartyId, Timestamp, Tlp};
 use serde_json::Value;
 use uuid::Uuid;
+
+mod support;
 
 const PARTIES: [&str; 3] = ["EE", "UA", "GB"];
 
@@ -32,49 +32,21 @@ struct HotlineNode {
 }
 
 async fn start(config: HttpConfig) -> HotlineNode {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("hotline.sqlite"),
-        SqlStoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
-    node.load_norms().await.unwrap();
+    let node = support::kit::sqlite_node(directory.path()).await;
     let mut tokens = BTreeMap::new();
     let mut keys = BTreeMap::new();
     for (index, id) in PARTIES.into_iter().enumerate() {
         let key = SigningKey::from_bytes(&[index as u8 + 7; 32]);
-        let party = PartyId::parse(id).unwrap();
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: party.clone(),
-                kind: PartyKind::State,
-                name: format!("State {id}"),
-                languages: vec!["en".into()],
-                public_keys: vec![
-                    base64::engine::general_purpose::STANDARD
-                        .encode(key.verifying_key().as_bytes()),
-                ],
-            },
-        )
-        .await
-        .unwrap();
-        let issued = node
-            .issue_token(&Caller::Operator, &party, "test")
-            .await
-            .unwrap();
-        tokens.insert(id.to_string(), issued.token);
+        let public_key =
+            base64::engine::general_purpose::STANDARD.encode(key.verifying_key().as_bytes());
+        tokens.insert(
+            id.to_string(),
+            support::kit::add_state(&node, id, vec![public_key]).await,
+        );
         keys.insert(id.to_string(), key);
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(redline_http::run(listener, node, config, async move {
-        let _ = stopped.await;
-    }));
+    let (base, shutdown) = support::kit::serve(node, config).await;
     HotlineNode {
         base,
         tokens,

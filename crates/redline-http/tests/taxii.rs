@@ -10,11 +10,12 @@
 use std::{path::PathBuf, sync::Arc};
 
 use redline_http::HttpConfig;
-use redline_model::{PartyId, PartyKind};
-use redline_node::{Caller, NewParty, Node, SystemClock};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_model::PartyId;
+use redline_node::{Caller, Node};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
+
+mod support;
 
 const TAXII: &str = "application/taxii+json;version=2.1";
 
@@ -30,38 +31,13 @@ struct TestNode {
 }
 
 async fn start(config: HttpConfig) -> TestNode {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("db.sqlite"),
-        SqlStoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
-    node.load_norms().await.unwrap();
+    let node = support::kit::sqlite_node(directory.path()).await;
     let mut tokens = std::collections::BTreeMap::new();
     let mut parties = Vec::new();
     for id in ["EE", "UA", "FI"] {
-        let party = PartyId::parse(id).unwrap();
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: party.clone(),
-                kind: PartyKind::State,
-                name: format!("State {id}"),
-                languages: vec!["en".into()],
-                public_keys: vec![],
-            },
-        )
-        .await
-        .unwrap();
-        let issued = node
-            .issue_token(&Caller::Operator, &party, "test")
-            .await
-            .unwrap();
-        tokens.insert(id, issued.token);
-        parties.push(party);
+        tokens.insert(id, support::kit::add_state(&node, id, vec![]).await);
+        parties.push(PartyId::parse(id).unwrap());
     }
     // EE and UA read and write the shared collection; FI has no access to it at all.
     let shared = node
@@ -75,17 +51,7 @@ async fn start(config: HttpConfig) -> TestNode {
     node.grant_collection_access(&Caller::Operator, &read_only.id, &parties[0], true, false)
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(redline_http::run(
-        listener,
-        node.clone(),
-        config,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (base, shutdown) = support::kit::serve(node.clone(), config).await;
     TestNode {
         base,
         node,

@@ -6,6 +6,8 @@
 //! page either (one notification to UA is left unacknowledged for the console tests).
 #![allow(dead_code)]
 
+pub mod kit;
+
 use std::{collections::BTreeMap, path::Path, sync::Arc};
 
 use base64::Engine;
@@ -15,9 +17,8 @@ use redline_hotline::message::{
 };
 use redline_hotline::{HotlineMessage, MessageBody, sign_message};
 use redline_http::HttpConfig;
-use redline_model::{IncidentId, PartyId, PartyKind, Tlp};
-use redline_node::{Caller, NewParty, Node, SystemClock};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_model::{IncidentId, PartyId, Tlp};
+use redline_node::{Caller, Node};
 use serde_json::{Value, json};
 
 pub struct DashboardNode {
@@ -187,39 +188,13 @@ pub async fn start() -> DashboardNode {
 
 /// The same seeded node, served with `config` (small timeouts or limits, say).
 pub async fn start_with(config: HttpConfig) -> DashboardNode {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("db.sqlite"),
-        SqlStoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
-    node.load_norms().await.unwrap();
+    let node = kit::sqlite_node(directory.path()).await;
     let mut tokens = BTreeMap::new();
     for id in PARTIES {
-        let party = PartyId::parse(id).unwrap();
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: party.clone(),
-                kind: PartyKind::State,
-                name: format!("State {id}"),
-                languages: vec!["en".into()],
-                public_keys: vec![
-                    base64::engine::general_purpose::STANDARD
-                        .encode(key_of(id).verifying_key().as_bytes()),
-                ],
-            },
-        )
-        .await
-        .unwrap();
-        let issued = node
-            .issue_token(&Caller::Operator, &party, "test")
-            .await
-            .unwrap();
-        tokens.insert(id.to_string(), issued.token);
+        let key =
+            base64::engine::general_purpose::STANDARD.encode(key_of(id).verifying_key().as_bytes());
+        tokens.insert(id.to_string(), kit::add_state(&node, id, vec![key]).await);
     }
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/incidents");
     let mut files: Vec<_> = std::fs::read_dir(&demo)
@@ -265,17 +240,7 @@ pub async fn start_with(config: HttpConfig) -> DashboardNode {
     .await
     .unwrap();
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(redline_http::run(
-        listener,
-        node.clone(),
-        config,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (base, shutdown) = kit::serve(node.clone(), config).await;
     DashboardNode {
         base,
         node,
