@@ -17,7 +17,6 @@ use redline_hotline::{HotlineMessage, MessageBody, sign_message};
 use redline_model::{IncidentId, PartyId, PartyKind, Timestamp, Tlp};
 use redline_node::{Caller, Clock, FixedClock, NewParty, Node, NodeError};
 use redline_store::{SqlStore, SqlStoreOptions};
-use sqlx::Connection;
 use uuid::Uuid;
 
 const STATES: [&str; 7] = ["EE", "IR", "UA", "GB", "US", "RU", "KP"];
@@ -413,33 +412,13 @@ async fn public_figures_on_sqlite_and_postgres_agree() {
     let sqlite_figures = check(&node, &clock).await;
     node.close().await;
 
-    let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set"
-        );
+    let Some(url) = redline_store::testing::fresh_postgres_database("redline_dashboard")
+        .await
+        .unwrap()
+    else {
         println!("dashboard on PostgreSQL SKIPPED (set TEST_POSTGRES_URL)");
         return;
     };
-    let name = format!("redline_dashboard_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    admin.close().await.unwrap();
-    let (base, query) = match admin_url.split_once('?') {
-        Some((base, query)) => (base.to_string(), format!("?{query}")),
-        None => (admin_url.clone(), String::new()),
-    };
-    let without_database = base.rsplit_once('/').map(|(head, _)| head).unwrap_or(&base);
-    let url = format!("{without_database}/{name}{query}");
     let postgres = SqlStore::open(&url, SqlStoreOptions::default())
         .await
         .unwrap();

@@ -11,6 +11,7 @@ mod sql;
 mod stix;
 mod writer;
 // Transparency log: tiles, bundles and checkpoint as files.
+pub mod testing;
 pub mod tile_files;
 // The dashboard's read-only aggregates.
 mod dashboard;

@@ -594,34 +594,15 @@ async fn conformance_on_sqlite() {
     println!("store conformance suite: SQLite passed");
 }
 
-/// A fresh database on the test server, so runs never see each other's rows.
+/// A fresh database on the test server (`redline_store::testing`); `None` skips PostgreSQL.
 async fn fresh_postgres_database() -> Option<String> {
-    let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set: the PostgreSQL half of the store conformance suite cannot run"
-        );
-        println!("store conformance suite: PostgreSQL SKIPPED (set TEST_POSTGRES_URL to run it)");
-        return None;
-    };
-    let name = format!(
-        "redline_test_{}",
-        uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
-    );
-    let mut admin = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .expect("connect to TEST_POSTGRES_URL");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
+    let url = redline_store::testing::fresh_postgres_database("redline_test")
         .await
         .unwrap();
-    admin.close().await.unwrap();
-    let (base, query) = match admin_url.split_once('?') {
-        Some((base, query)) => (base.to_string(), format!("?{query}")),
-        None => (admin_url.clone(), String::new()),
-    };
-    let without_database = base.rsplit_once('/').map(|(head, _)| head).unwrap_or(&base);
-    Some(format!("{without_database}/{name}{query}"))
+    if url.is_none() {
+        println!("store conformance suite: PostgreSQL SKIPPED (set TEST_POSTGRES_URL to run it)");
+    }
+    url
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,36 @@
+//! For test suites, here and in the crates above the store: a fresh PostgreSQL database per run
+//! on the server `TEST_POSTGRES_URL` names, so runs never see each other's rows; with
+//! `REQUIRE_POSTGRES=1` a missing server is an error rather than a skip (CI sets it).
+
+use sqlx::Connection;
+
+/// The URL of a new, empty database named `<prefix>_<random>` on the test server; `Ok(None)`
+/// when no server is configured and none is required (the suite then skips PostgreSQL).
+pub async fn fresh_postgres_database(prefix: &str) -> Result<Option<String>, String> {
+    let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
+        if std::env::var("REQUIRE_POSTGRES").as_deref() == Ok("1") {
+            return Err("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite cannot run".into());
+        }
+        return Ok(None);
+    };
+    let name = format!(
+        "{prefix}_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .map_err(|error| format!("connecting to TEST_POSTGRES_URL: {error}"))?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .map_err(|error| format!("creating database {name}: {error}"))?;
+    let _ = admin.close().await;
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base.to_string(), format!("?{query}")),
+        None => (admin_url.clone(), String::new()),
+    };
+    let without_database = base
+        .rsplit_once('/')
+        .map_or(base.as_str(), |(head, _)| head);
+    Ok(Some(format!("{without_database}/{name}{query}")))
+}
