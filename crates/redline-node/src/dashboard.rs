@@ -398,19 +398,20 @@ impl Node {
             Some(stored) => self.norms_document_by_sha256(&stored.norms_sha256).await,
             None => None,
         };
-        // The typed assessment is recomputed from the same report and document, which gives the
-        // stored assessment byte for byte (the engine is deterministic), then the suspected
-        // state is taken out of its text; readers of the API get the stored JSON as it is.
-        let suspected = incident.report.suspected_origin.take();
+        // The assessment is recomputed from the same report and document (the engine is
+        // deterministic), writing "the suspected state" where the stored one names it; readers
+        // of the API get the stored JSON as it is.
         let assessment = document.as_ref().map(|document| {
-            let mut report = incident.report.clone();
-            report.suspected_origin = suspected.clone();
-            let assessment = redline_norms::assess(&report, document);
-            match &suspected {
-                Some(origin) => assessment.without_naming(origin.state.as_str()),
-                None => assessment,
-            }
+            redline_norms::assess_with(
+                &incident.report,
+                document,
+                &redline_norms::Circumstances {
+                    withhold_suspected_state: true,
+                    ..Default::default()
+                },
+            )
         });
+        incident.report.suspected_origin = None;
         let assessment_json = assessment
             .as_ref()
             .and_then(|assessment| serde_json::from_slice(&assessment.to_json_bytes()).ok());

@@ -172,23 +172,6 @@ impl Serialize for TraceText {
 }
 
 impl Assessment {
-    /// The assessment with every mention of `state` (an ISO code, as the engine writes it in
-    /// its explanations) replaced by "the suspected state": what a public page shows, since a
-    /// reporter's suspicion is for the report's readers only and a state is named in public
-    /// only through an attribution claim.
-    pub fn without_naming(mut self, state: &str) -> Assessment {
-        for line in &mut self.legal.because {
-            *line = replace_word(line, state, "the suspected state");
-        }
-        for entry in &mut self.trace {
-            if contains_word(&entry.why, state) {
-                entry.why =
-                    TraceText::Owned(replace_word(&entry.why, state, "the suspected state"));
-            }
-        }
-        self
-    }
-
     /// Pretty-printed JSON with a final newline; byte-identical for the same inputs.
     pub fn to_json_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
@@ -203,59 +186,5 @@ pub(crate) fn round2(value: f64) -> f64 {
         (value * 100.0).round() / 100.0
     } else {
         0.0
-    }
-}
-
-fn is_word_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-'
-}
-
-/// Where `word` stands in `text` as a whole word (not inside a longer word or id).
-fn word_positions(text: &str, word: &str) -> Vec<usize> {
-    if word.is_empty() {
-        return Vec::new();
-    }
-    let bytes = text.as_bytes();
-    text.match_indices(word)
-        .map(|(start, _)| start)
-        .filter(|start| {
-            let end = start + word.len();
-            (*start == 0 || !is_word_byte(bytes[start - 1]))
-                && (end == bytes.len() || !is_word_byte(bytes[end]))
-        })
-        .collect()
-}
-
-fn contains_word(text: &str, word: &str) -> bool {
-    !word_positions(text, word).is_empty()
-}
-
-fn replace_word(text: &str, word: &str, replacement: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for start in word_positions(text, word) {
-        out.push_str(&text[last..start]);
-        out.push_str(replacement);
-        last = start + word.len();
-    }
-    out.push_str(&text[last..]);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_word;
-
-    #[test]
-    fn only_whole_words_are_replaced() {
-        for (text, expected) in [
-            ("attributes it to RU with", "attributes it to X with"),
-            ("RU's territory", "X's territory"),
-            ("RULE and TRUE and RU", "RULE and TRUE and X"),
-            ("incident--ru-RU-1", "incident--ru-RU-1"),
-            ("(RU)", "(X)"),
-        ] {
-            assert_eq!(replace_word(text, "RU", "X"), expected, "{text}");
-        }
     }
 }

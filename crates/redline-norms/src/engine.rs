@@ -26,7 +26,14 @@ pub struct Circumstances {
     /// The hotline consultation with the suspected state has taken place (a precondition of
     /// countermeasures: the call to comply, Tallinn 2.0 Rule 21 commentary).
     pub prior_consultation: bool,
+    /// Write "the suspected state" where the explanations would name it: for a public page,
+    /// since a reporter's suspicion is for the report's readers only and a state is named in
+    /// public only through an attribution claim. Nothing else changes.
+    pub withhold_suspected_state: bool,
 }
+
+/// What explanations that name the suspected state write in its place.
+pub const SUSPECTED_STATE_PLACEHOLDER: &str = "{suspected_state}";
 
 /// Assesses a report against a norms document, with no prior hotline consultation.
 pub fn assess(report: &IncidentReport, document: &NormsDocument) -> Assessment {
@@ -85,7 +92,15 @@ pub fn assess_with(
     context.set_variable_resolver(&variables);
 
     let protected = find_protected(report, document, &mut trace);
-    let legal = characterise(report, &facts, document, &context, schmitt, &mut trace);
+    let legal = characterise(
+        report,
+        &facts,
+        document,
+        &context,
+        schmitt,
+        circumstances,
+        &mut trace,
+    );
     let red_lines = find_red_lines(document, &context, &mut trace);
     let gge_norms = engaged_norms(document, &legal, &red_lines, &protected);
     let responses = choose_responses(
@@ -279,6 +294,7 @@ fn characterise(
     document: &NormsDocument,
     context: &Context<'_, '_>,
     schmitt: SchmittFactors,
+    circumstances: &Circumstances,
     trace: &mut Vec<TraceEntry>,
 ) -> Characterisation {
     let rules = &document.rules;
@@ -287,10 +303,11 @@ fn characterise(
         .map(|rule| evaluate(&rule.when, context))
         .collect();
     let fired = |index: usize| matches!(results.get(index), Some(Ok(true)));
-    let suspected_state = report
-        .suspected_origin
-        .as_ref()
-        .map_or("another state", |origin| origin.state.as_str());
+    let suspected_state = match &report.suspected_origin {
+        Some(_) if circumstances.withhold_suspected_state => "the suspected state",
+        Some(origin) => origin.state.as_str(),
+        None => "another state",
+    };
 
     let nexus_fired = rules
         .iter()
@@ -554,6 +571,16 @@ fn characterise(
             .find(|(noted, _)| *noted == index)
             .map_or("", |(_, note)| note.as_str());
         let why: TraceText = match result {
+            Ok(true) if rule.why_fired.contains(SUSPECTED_STATE_PLACEHOLDER) => {
+                let why = rule
+                    .why_fired
+                    .replace(SUSPECTED_STATE_PLACEHOLDER, suspected_state);
+                if note.is_empty() {
+                    TraceText::Owned(why)
+                } else {
+                    TraceText::Owned(format!("{why} — {note}"))
+                }
+            }
             Ok(true) if note.is_empty() => (&rule.why_fired).into(),
             Ok(true) => TraceText::Owned(format!("{} — {note}", rule.why_fired)),
             Ok(false) => (&rule.why_not_met).into(),

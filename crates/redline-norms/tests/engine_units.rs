@@ -86,6 +86,7 @@ fn countermeasures_need_a_prior_hotline_consultation() {
         &document,
         &Circumstances {
             prior_consultation: true,
+            ..Circumstances::default()
         },
     );
     assert!(with.responses.available.iter().any(is_countermeasure));
@@ -110,6 +111,7 @@ fn in_armed_conflict_the_countermeasure_logic_gives_way_to_ihl() {
         &document,
         &Circumstances {
             prior_consultation: true,
+            ..Circumstances::default()
         },
     );
     assert_eq!(assessment.legal.frame, "armed-conflict");
@@ -275,4 +277,31 @@ fn every_basis_of_the_shipped_documents() {
         assert!(!line.trim_end().ends_with(':'), "an empty basis: {line}");
     }
     insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// The `{suspected_state}` placeholder of the documents' explanations never reaches an
+/// assessment: it becomes the state's code, or "the suspected state" when withheld.
+#[test]
+fn no_placeholder_reaches_an_assessment() {
+    for shipped in redline_norms::SHIPPED_DOCUMENTS {
+        let document = common::shipped(shipped.name);
+        for file in common::INCIDENT_FILES {
+            for withhold in [false, true] {
+                let assessment = assess_with(
+                    &common::incident(file),
+                    &document,
+                    &Circumstances {
+                        withhold_suspected_state: withhold,
+                        ..Circumstances::default()
+                    },
+                );
+                let json = String::from_utf8(assessment.to_json_bytes()).unwrap();
+                assert!(
+                    !json.contains("{suspected_state}"),
+                    "{} {file}",
+                    shipped.name
+                );
+            }
+        }
+    }
 }

@@ -301,7 +301,7 @@ proptest! {
         consulted in any::<bool>(),
     ) {
         for document in documents() {
-            let assessment = assess_with(&report, &document, &Circumstances { prior_consultation: consulted });
+            let assessment = assess_with(&report, &document, &Circumstances { prior_consultation: consulted, ..Circumstances::default() });
             let responses = &assessment.responses;
             for recommended in &responses.recommended {
                 prop_assert!(responses.available.contains(recommended),
@@ -324,7 +324,7 @@ proptest! {
         consulted in any::<bool>(),
     ) {
         for document in documents() {
-            let assessment = assess_with(&report, &document, &Circumstances { prior_consultation: consulted });
+            let assessment = assess_with(&report, &document, &Circumstances { prior_consultation: consulted, ..Circumstances::default() });
             check_preconditions(&assessment, &document, consulted);
             if let Some(required) = document.rungs.iter().filter_map(|rung| rung.requires.confidence).min() {
                 let confident = report.suspected_origin.as_ref().is_some_and(|origin| origin.confidence >= required);
