@@ -6,14 +6,21 @@
 //! standard forms in the six UN languages (`forms`). It does no I/O, reads no clock and draws
 //! no randomness: ids, keys and times are passed in by the node.
 
+pub mod consultation;
 pub mod deadline;
 pub mod envelope;
 pub mod forms;
 pub mod keys;
 pub mod message;
+pub mod signed_record;
 pub mod thread;
 pub mod verify;
 
+pub use consultation::{
+    ConsultationFacts, ConsultationId, ConsultationOutcome, ConsultationOutcomeKind,
+    ConsultationRecord, ConsultationRefusal, ConsultationReply, ConsultationRequest,
+    ConsultationState, Remedy, ReplyPosition, reply_deadline,
+};
 pub use deadline::{
     DutiesTable, DutyKind, DutyRule, ThreadDeadlines, deadline_for, due_deadline_event, is_overdue,
 };
@@ -26,6 +33,9 @@ pub use keys::{
     KeyChangeError, check_key_not_claimed, key_is_current_at, register_key, revoke_key, rotate_key,
 };
 pub use message::{HotlineMessage, MessageBody, MessageKind};
+pub use signed_record::{
+    SignedRecordError, check_signed_by_author, open_signed_record, payload_digest, sign_record,
+};
 pub use thread::{InvalidTransition, TRANSITIONS, ThreadEvent, ThreadState, transition};
 pub use verify::{
     MessageLookups, PrefetchedLookups, ReferencedMessage, Rejection, VerificationContext,

@@ -5,6 +5,7 @@
 //! TLP 2.0, ICD 203 confidence words, NCISS options), identifiers, timestamps at a fixed precision,
 //! and validation that names the JSON path of every problem. It does no I/O and reads no clock.
 
+pub mod attribution;
 pub mod country;
 pub mod error;
 pub mod incident;
@@ -15,6 +16,10 @@ pub mod text;
 pub mod time;
 pub mod vocabulary;
 
+pub use attribution::{
+    AnalyticConfidence, AttributionClaim, ClaimAction, ClaimCosignature, ClaimDecision, ClaimId,
+    ClaimStatus, EvidenceReference, NamedState,
+};
 pub use country::CountryCode;
 pub use error::{ModelError, ValidationIssue};
 pub use incident::{

@@ -36,6 +36,8 @@ macro_rules! vocabulary {
     };
 }
 
+pub(crate) use vocabulary;
+
 vocabulary! {
     /// Traffic Light Protocol 2.0 labels, from least to most restricted.
     Tlp {
@@ -202,6 +204,7 @@ vocabulary! {
         Acknowledge => "acknowledge",
         InitialReply => "initial-reply",
         StatusUpdate => "status-update",
+        ConsultationReply => "consultation-reply",
     }
 }
 
