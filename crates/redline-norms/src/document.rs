@@ -3,7 +3,11 @@
 //! and the compiled form the engine evaluates: CEL programs compiled once per document against
 //! one shared environment.
 
-use std::{collections::BTreeMap, ops::Range, sync::Arc};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    ops::Range,
+    sync::Arc,
+};
 
 use cel::{Env, Program};
 use redline_model::{AttributionRelationship, Confidence, Sector};
@@ -42,6 +46,8 @@ struct RawDocument {
     attribution: Option<Spanned<RawAttribution>>,
     #[serde(default)]
     responses: Option<Spanned<RawResponses>>,
+    #[serde(default)]
+    conduct: Vec<Spanned<crate::code_of_conduct::RawConductClause>>,
 }
 
 #[derive(Deserialize)]
@@ -476,6 +482,8 @@ pub struct NormsDocument {
     pub positions: Vec<Position>,
     pub attribution: AttributionTable,
     pub responses: ResponsePolicy,
+    /// The code of conduct for public attribution (`[[conduct]]`).
+    pub code_of_conduct: crate::code_of_conduct::CodeOfConduct,
     pub(crate) environment: Arc<Env>,
     pub(crate) tables: ConstantTables,
 }
@@ -733,21 +741,16 @@ fn is_version(text: &str) -> bool {
 impl NormsDocument {
     /// Parses and validates a norms document. `file_name` is only used in error messages and
     /// kept on the document; the library reads no files.
+    ///
+    /// A pipeline of stages, one per table of the document; each stage validates its table,
+    /// records every problem it finds and returns its compiled part, so that one run reports
+    /// every problem at once.
     pub fn parse(text: &str, file_name: &str) -> Result<NormsDocument, NormsErrors> {
         let source = SourceMap {
             text,
             file: file_name,
         };
-        let raw: RawDocument = match toml::from_str(text) {
-            Ok(raw) => raw,
-            Err(error) => {
-                let offset = error.span().map_or(0, |span| span.start);
-                let message = error.message().trim().replace('\n', " ");
-                return Err(NormsErrors {
-                    errors: vec![source.error(offset, message)],
-                });
-            }
-        };
+        let raw = read_raw_document(&source)?;
         let environment = Env::stdlib();
         let mut validator = Validator {
             source,
@@ -755,12 +758,96 @@ impl NormsDocument {
             environment: &environment,
             globals: variable_shapes(),
         };
-
-        // [document]
+        validator.check_header(&raw.document);
+        let severity = validator.severity_model(raw.severity);
+        let protected = validator.protected_classes(raw.protected);
+        let positions = validator.positions(raw.position);
+        // Rules and red lines share one id space.
+        let mut rule_ids = BTreeSet::new();
+        let rules = validator.legal_rules(raw.rule, &positions, &mut rule_ids);
+        let red_lines = validator.red_lines(raw.red_line, &mut rule_ids);
+        let rungs = validator.rungs(raw.rung);
+        let duties = validator.duties(raw.duty);
+        let attribution = validator.attribution_table(raw.attribution);
+        let responses = validator.response_policy(raw.responses, &rungs);
+        let code_of_conduct = crate::code_of_conduct::code_of_conduct(&mut validator, raw.conduct);
+        validator.into_result()?;
         let header = raw.document;
-        validator.require_slug(&header.id, "document id");
+        Ok(NormsDocument {
+            id: header.id.into_inner(),
+            version: header.version.into_inner(),
+            title: header.title,
+            adopted_by: header.adopted_by,
+            review_by: header.review_by,
+            summary: header.summary,
+            file_name: file_name.to_string(),
+            sha256: sha256_hex(text),
+            severity,
+            protected,
+            rules,
+            red_lines,
+            rungs,
+            duties,
+            positions,
+            attribution,
+            responses,
+            code_of_conduct,
+            environment: Arc::new(environment),
+            tables: ConstantTables::new(),
+        })
+    }
+}
+
+/// The TOML read into its shape; a syntax or shape error stops here, alone.
+fn read_raw_document(source: &SourceMap<'_>) -> Result<RawDocument, NormsErrors> {
+    toml::from_str(source.text).map_err(|error| {
+        let offset = error.span().map_or(0, |span| span.start);
+        let message = error.message().trim().replace('\n', " ");
+        NormsErrors {
+            errors: vec![source.error(offset, message)],
+        }
+    })
+}
+
+/// Lower-case hex SHA-256 of the document's exact bytes.
+fn sha256_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The stages of [`NormsDocument::parse`] and the checks they share.
+impl Validator<'_> {
+    /// A slug id not seen before in `seen`: `what` names it in errors (`rule id`).
+    fn require_new_slug(&mut self, seen: &mut BTreeSet<String>, id: &Spanned<String>, what: &str) {
+        self.require_slug(id, what);
+        if !seen.insert(id.get_ref().clone()) {
+            self.error(
+                id.span(),
+                format!(
+                    "{what} `{}` is used twice: expected unique ids",
+                    id.get_ref()
+                ),
+            );
+        }
+    }
+
+    /// A severity level, 0 to 5, clamped into range once its error is recorded.
+    fn severity_level(&mut self, value: &Spanned<i64>, what: &str) -> u8 {
+        let level = *value.get_ref();
+        if !(0..=5).contains(&level) {
+            self.error(
+                value.span(),
+                format!("{what} {level} is out of range: expected 0 to 5"),
+            );
+        }
+        u8::try_from(level.clamp(0, 5)).unwrap_or(0)
+    }
+
+    /// `[document]`: the id and the version.
+    fn check_header(&mut self, header: &RawHeader) {
+        self.require_slug(&header.id, "document id");
         if !is_version(header.version.get_ref()) {
-            validator.error(
+            self.error(
                 header.version.span(),
                 format!(
                     "version `{}` is not a version: expected MAJOR.MINOR.PATCH such as `1.0.0`",
@@ -768,12 +855,14 @@ impl NormsDocument {
                 ),
             );
         }
+    }
 
-        // [severity]
-        let severity_span = raw.severity.span();
-        let severity = raw.severity.into_inner();
+    /// `[severity]`: the model, its eight categories and its bands.
+    fn severity_model(&mut self, raw: Spanned<RawSeverity>) -> SeverityModel {
+        let severity_span = raw.span();
+        let severity = raw.into_inner();
         if severity.model.get_ref() != "nciss" {
-            validator.error(
+            self.error(
                 severity.model.span(),
                 format!(
                     "severity model `{}` is not known: expected `nciss`",
@@ -781,12 +870,26 @@ impl NormsDocument {
                 ),
             );
         }
-        let categories_span = severity.categories.span();
-        let mut raw_categories = severity.categories.into_inner();
-        let mut categories = Vec::new();
+        let categories = self.severity_categories(severity.categories, &severity_span);
+        let bands = self.severity_bands(severity.band, &severity_span);
+        SeverityModel {
+            note: severity.note,
+            categories,
+            bands,
+        }
+    }
+
+    /// `[severity.categories]`: exactly the NCISS categories, in the order of [`CATEGORY_IDS`].
+    fn severity_categories(
+        &mut self,
+        raw: Spanned<BTreeMap<String, Spanned<RawCategory>>>,
+        severity_span: &Range<usize>,
+    ) -> Vec<SeverityCategory> {
+        let categories_span = raw.span();
+        let mut raw_categories = raw.into_inner();
         for (name, category) in &raw_categories {
             if !CATEGORY_IDS.contains(&name.as_str()) {
-                validator.error(
+                self.error(
                     category.span(),
                     format!(
                         "`{name}` is not an NCISS category: expected one of {}",
@@ -795,169 +898,198 @@ impl NormsDocument {
                 );
             }
         }
+        let mut categories = Vec::new();
         for id in CATEGORY_IDS {
             let Some(category) = raw_categories.remove(id) else {
-                validator.error(
+                self.error(
                     categories_span.clone(),
                     format!("the NCISS category `{id}` is missing: expected all eight categories"),
                 );
                 continue;
             };
-            let category = category.into_inner();
-            let weight = *category.weight.get_ref();
-            if !(1..=100).contains(&weight) {
-                validator.error(
-                    category.weight.span(),
-                    format!("weight {weight} of `{id}` is out of range: expected a whole number from 1 to 100"),
-                );
-            }
-            let known = option_ids(id);
-            let options_span = category.options.span();
-            let options = category.options.into_inner();
-            let mut values = BTreeMap::new();
-            for (option, value) in &options {
-                if !known.contains(&option.as_str()) {
-                    validator.error(
-                        value.span(),
-                        format!(
-                            "`{option}` is not an option of `{id}`: expected one of {}",
-                            known.join(", ")
-                        ),
-                    );
-                    continue;
-                }
-                let number = *value.get_ref();
-                if !(0..=100).contains(&number) {
-                    validator.error(
-                        value.span(),
-                        format!(
-                            "value {number} of `{id}.{option}` is out of range: expected 0 to 100"
-                        ),
-                    );
-                    continue;
-                }
-                values.insert(option.clone(), u32::try_from(number).unwrap_or(0));
-            }
-            let missing: Vec<&str> = known
-                .iter()
-                .copied()
-                .filter(|option| !options.contains_key(*option))
-                .collect();
-            if !missing.is_empty() {
-                validator.error(
-                    options_span,
+            categories.push(self.severity_category(id, category.into_inner(), severity_span));
+        }
+        categories
+    }
+
+    /// One NCISS category: its weight and a value for every one of its options.
+    fn severity_category(
+        &mut self,
+        id: &'static str,
+        category: RawCategory,
+        severity_span: &Range<usize>,
+    ) -> SeverityCategory {
+        let weight = *category.weight.get_ref();
+        if !(1..=100).contains(&weight) {
+            self.error(
+                category.weight.span(),
+                format!("weight {weight} of `{id}` is out of range: expected a whole number from 1 to 100"),
+            );
+        }
+        let options = self.category_option_values(id, category.options, severity_span);
+        SeverityCategory {
+            trace_id: Arc::from(format!("severity.{id}")),
+            id,
+            title: category.title,
+            weight: u32::try_from(weight.clamp(0, 100)).unwrap_or(0),
+            options,
+        }
+    }
+
+    /// The options of category `id`: every known option, each 0 to 100, not all 0.
+    fn category_option_values(
+        &mut self,
+        id: &str,
+        raw: Spanned<BTreeMap<String, Spanned<i64>>>,
+        severity_span: &Range<usize>,
+    ) -> BTreeMap<String, u32> {
+        let known = option_ids(id);
+        let options_span = raw.span();
+        let options = raw.into_inner();
+        let mut values = BTreeMap::new();
+        for (option, value) in &options {
+            if !known.contains(&option.as_str()) {
+                self.error(
+                    value.span(),
                     format!(
-                        "`{id}` gives no value for {}: expected a value for every option",
-                        missing.join(", ")
+                        "`{option}` is not an option of `{id}`: expected one of {}",
+                        known.join(", ")
                     ),
                 );
+                continue;
             }
-            if values.values().all(|value| *value == 0) && missing.is_empty() {
-                validator.error(
-                    severity_span.clone(),
-                    format!("every option of `{id}` is 0: expected at least one positive value"),
+            let number = *value.get_ref();
+            if !(0..=100).contains(&number) {
+                self.error(
+                    value.span(),
+                    format!("value {number} of `{id}.{option}` is out of range: expected 0 to 100"),
                 );
+                continue;
             }
-            categories.push(SeverityCategory {
-                trace_id: Arc::from(format!("severity.{id}")),
-                id,
-                title: category.title,
-                weight: u32::try_from(weight.clamp(0, 100)).unwrap_or(0),
-                options: values,
-            });
+            values.insert(option.clone(), u32::try_from(number).unwrap_or(0));
         }
-        let bands_span = severity.band.span();
-        let raw_bands = severity.band.into_inner();
+        let missing: Vec<&str> = known
+            .iter()
+            .copied()
+            .filter(|option| !options.contains_key(*option))
+            .collect();
+        if !missing.is_empty() {
+            self.error(
+                options_span,
+                format!(
+                    "`{id}` gives no value for {}: expected a value for every option",
+                    missing.join(", ")
+                ),
+            );
+        }
+        if values.values().all(|value| *value == 0) && missing.is_empty() {
+            self.error(
+                severity_span.clone(),
+                format!("every option of `{id}` is 0: expected at least one positive value"),
+            );
+        }
+        values
+    }
+
+    /// `[[severity.band]]`: from score 0, rising, levels never falling, every level 0 to 5.
+    fn severity_bands(
+        &mut self,
+        raw: Spanned<Vec<Spanned<RawBand>>>,
+        severity_span: &Range<usize>,
+    ) -> Vec<SeverityBand> {
+        let bands_span = raw.span();
+        let raw_bands = raw.into_inner();
         let mut bands: Vec<SeverityBand> = Vec::new();
         if raw_bands.is_empty() {
-            validator.error(
+            self.error(
                 bands_span,
                 "no `[[severity.band]]`: expected bands for levels 0 to 5",
             );
         }
         for (index, band) in raw_bands.into_iter().enumerate() {
-            let band = band.into_inner();
-            let level = *band.level.get_ref();
-            if !(0..=5).contains(&level) {
-                validator.error(
-                    band.level.span(),
-                    format!("level {level} is out of range: expected 0 to 5"),
-                );
-            }
-            if !is_colour(band.colour.get_ref()) {
-                validator.error(
-                    band.colour.span(),
-                    format!(
-                        "colour `{}` is not a colour: expected `#RRGGBB`",
-                        band.colour.get_ref()
-                    ),
-                );
-            }
-            let from = *band.from.get_ref();
-            if index == 0 && from != 0.0 {
-                validator.error(band.from.span(), format!("the first band starts at {from}: expected 0 so that every score has a level"));
-            }
-            if !(0.0..=100.0).contains(&from) {
-                validator.error(
-                    band.from.span(),
-                    format!("`from = {from}` is out of range: expected 0 to 100"),
-                );
-            }
-            if let Some(previous) = bands.last() {
-                if from <= previous.from {
-                    validator.error(
-                        band.from.span(),
-                        format!("`from = {from}` does not rise above the previous band's {}: expected bands in increasing order of score", previous.from),
-                    );
-                }
-                if i64::from(previous.level) > level {
-                    validator.error(
-                        band.level.span(),
-                        format!("level {level} follows level {}: expected levels that never fall as scores rise", previous.level),
-                    );
-                }
-            }
-            bands.push(SeverityBand {
-                level: u8::try_from(level.clamp(0, 5)).unwrap_or(0),
-                name: band.name,
-                colour: band.colour.into_inner(),
-                from,
-            });
+            let band = self.severity_band(index, band.into_inner(), bands.last());
+            bands.push(band);
         }
         for level in 0..=5u8 {
             if !bands.is_empty() && !bands.iter().any(|band| band.level == level) {
-                validator.error(
+                self.error(
                     severity_span.clone(),
                     format!("no band has level {level}: expected every level from 0 to 5"),
                 );
             }
         }
+        bands
+    }
 
-        // [[protected]]
-        let mut protected = Vec::new();
-        let mut protected_ids: BTreeMap<String, ()> = BTreeMap::new();
-        for entry in raw.protected {
-            let entry = entry.into_inner();
-            validator.require_slug(&entry.id, "protected id");
-            if protected_ids
-                .insert(entry.id.get_ref().clone(), ())
-                .is_some()
-            {
-                validator.error(
-                    entry.id.span(),
-                    format!(
-                        "protected id `{}` is used twice: expected unique ids",
-                        entry.id.get_ref()
-                    ),
+    /// One band, checked on its own and against the band before it.
+    fn severity_band(
+        &mut self,
+        index: usize,
+        band: RawBand,
+        previous: Option<&SeverityBand>,
+    ) -> SeverityBand {
+        let level = *band.level.get_ref();
+        let clamped_level = self.severity_level(&band.level, "level");
+        if !is_colour(band.colour.get_ref()) {
+            self.error(
+                band.colour.span(),
+                format!(
+                    "colour `{}` is not a colour: expected `#RRGGBB`",
+                    band.colour.get_ref()
+                ),
+            );
+        }
+        let from = *band.from.get_ref();
+        if index == 0 && from != 0.0 {
+            self.error(
+                band.from.span(),
+                format!(
+                    "the first band starts at {from}: expected 0 so that every score has a level"
+                ),
+            );
+        }
+        if !(0.0..=100.0).contains(&from) {
+            self.error(
+                band.from.span(),
+                format!("`from = {from}` is out of range: expected 0 to 100"),
+            );
+        }
+        if let Some(previous) = previous {
+            if from <= previous.from {
+                self.error(
+                    band.from.span(),
+                    format!("`from = {from}` does not rise above the previous band's {}: expected bands in increasing order of score", previous.from),
                 );
             }
+            if i64::from(previous.level) > level {
+                self.error(
+                    band.level.span(),
+                    format!("level {level} follows level {}: expected levels that never fall as scores rise", previous.level),
+                );
+            }
+        }
+        SeverityBand {
+            level: clamped_level,
+            name: band.name,
+            colour: band.colour.into_inner(),
+            from,
+        }
+    }
+
+    /// `[[protected]]`: the classes of protected infrastructure.
+    fn protected_classes(&mut self, raw: Vec<Spanned<RawProtected>>) -> Vec<ProtectedClass> {
+        let mut protected_ids = BTreeSet::new();
+        let mut protected = Vec::new();
+        for entry in raw {
+            let entry = entry.into_inner();
+            self.require_new_slug(&mut protected_ids, &entry.id, "protected id");
             if entry.sectors.get_ref().is_empty() {
-                validator.error(
+                self.error(
                     entry.sectors.span(),
                     "`sectors` is empty: expected at least one sector",
                 );
             }
-            validator.require_text(&entry.basis, "`basis`");
+            self.require_text(&entry.basis, "`basis`");
             let sectors_text = crate::severity::sector_list(entry.sectors.get_ref());
             protected.push(ProtectedClass {
                 trace_id: Arc::from(entry.id.get_ref().as_str()),
@@ -979,36 +1111,28 @@ impl NormsDocument {
                 essential_service_only: entry.essential_service_only,
                 armed_conflict_only: entry.armed_conflict_only,
                 basis: entry.basis.into_inner(),
-                gge: validator.gge_tags(&entry.gge),
+                gge: self.gge_tags(&entry.gge),
             });
         }
+        protected
+    }
 
-        // [[position]]: published national positions, referred to by rules.
-        let mut positions: Vec<Position> = Vec::new();
-        for entry in raw.position {
+    /// `[[position]]`: published national positions, referred to by rules.
+    fn positions(&mut self, raw: Vec<Spanned<RawPosition>>) -> Vec<Position> {
+        let mut position_ids = BTreeSet::new();
+        let mut positions = Vec::new();
+        for entry in raw {
             let entry = entry.into_inner();
-            validator.require_slug(&entry.id, "position id");
-            if positions
-                .iter()
-                .any(|known| &known.id == entry.id.get_ref())
-            {
-                validator.error(
-                    entry.id.span(),
-                    format!(
-                        "position id `{}` is used twice: expected unique ids",
-                        entry.id.get_ref()
-                    ),
-                );
-            }
+            self.require_new_slug(&mut position_ids, &entry.id, "position id");
             if entry.sources.get_ref().is_empty() {
-                validator.error(
+                self.error(
                     entry.sources.span(),
                     "`sources` is empty: expected the published positions cited",
                 );
             }
             for state in entry.hold.iter().chain(entry.reject.iter()) {
                 if !is_position_holder(state) {
-                    validator.error(
+                    self.error(
                         entry.id.span(),
                         format!("`{state}` in position `{}` is not a state code: expected an ISO 3166-1 alpha-2 code, `EU` or `AU-union`", entry.id.get_ref()),
                     );
@@ -1023,38 +1147,26 @@ impl NormsDocument {
                 sources: entry.sources.into_inner(),
             });
         }
+        positions
+    }
 
-        // [[rule]] and [[red_line]] share one id space.
-        let mut rule_ids: BTreeMap<String, ()> = BTreeMap::new();
+    /// `[[rule]]`: each with its compiled condition; a rule whose condition does not compile
+    /// is left out (its errors are recorded).
+    fn legal_rules(
+        &mut self,
+        raw: Vec<Spanned<RawRule>>,
+        positions: &[Position],
+        rule_ids: &mut BTreeSet<String>,
+    ) -> Vec<LegalRule> {
         let mut rules = Vec::new();
-        for rule in raw.rule {
+        for rule in raw {
             let rule = rule.into_inner();
-            validator.require_slug(&rule.id, "rule id");
+            self.require_new_slug(rule_ids, &rule.id, "rule id");
             let id = rule.id.get_ref().clone();
-            if rule_ids.insert(id.clone(), ()).is_some() {
-                validator.error(
-                    rule.id.span(),
-                    format!("rule id `{id}` is used twice: expected unique ids"),
-                );
-            }
-            validator.require_text(&rule.basis, "`basis`");
-            let position = match &rule.position {
-                Some(reference) => {
-                    let found = positions
-                        .iter()
-                        .find(|position| &position.id == reference.get_ref());
-                    if found.is_none() {
-                        validator.error(
-                            reference.span(),
-                            format!("position `{}` of rule `{id}` is not a `[[position]]` of this document", reference.get_ref()),
-                        );
-                    }
-                    found.map(|position| position.in_words(rule.certainty))
-                }
-                None => None,
-            };
-            let gge = validator.gge_tags(&rule.gge);
-            let condition = validator.condition(&rule.when, &format!("rule `{id}`"));
+            self.require_text(&rule.basis, "`basis`");
+            let position = self.rule_position(&rule, &id, positions);
+            let gge = self.gge_tags(&rule.gge);
+            let condition = self.condition(&rule.when, &format!("rule `{id}`"));
             if let Some(when) = condition {
                 let basis = rule.basis.get_ref().clone();
                 rules.push(LegalRule {
@@ -1078,17 +1190,50 @@ impl NormsDocument {
                 });
             }
         }
+        rules
+    }
+
+    /// The national positions a rule's certainty rests on, in words, when it names a
+    /// `[[position]]` of this document.
+    fn rule_position(
+        &mut self,
+        rule: &RawRule,
+        id: &str,
+        positions: &[Position],
+    ) -> Option<String> {
+        let reference = rule.position.as_ref()?;
+        let found = positions
+            .iter()
+            .find(|position| &position.id == reference.get_ref());
+        if found.is_none() {
+            self.error(
+                reference.span(),
+                format!(
+                    "position `{}` of rule `{id}` is not a `[[position]]` of this document",
+                    reference.get_ref()
+                ),
+            );
+        }
+        found.map(|position| position.in_words(rule.certainty))
+    }
+
+    /// `[[red_line]]`: ids from the rules' id space, each with its compiled condition.
+    fn red_lines(
+        &mut self,
+        raw: Vec<Spanned<RawRedLine>>,
+        rule_ids: &mut BTreeSet<String>,
+    ) -> Vec<RedLine> {
         let mut red_lines = Vec::new();
-        for red_line in raw.red_line {
+        for red_line in raw {
             let red_line = red_line.into_inner();
-            validator.require_slug(&red_line.id, "red line id");
+            self.require_slug(&red_line.id, "red line id");
             let id = red_line.id.get_ref().clone();
-            if rule_ids.insert(id.clone(), ()).is_some() {
-                validator.error(red_line.id.span(), format!("red line id `{id}` is already used by a rule or red line: expected unique ids"));
+            if !rule_ids.insert(id.clone()) {
+                self.error(red_line.id.span(), format!("red line id `{id}` is already used by a rule or red line: expected unique ids"));
             }
-            validator.require_text(&red_line.basis, "`basis`");
-            let gge = validator.gge_tags(&red_line.gge);
-            if let Some(when) = validator.condition(&red_line.when, &format!("red line `{id}`")) {
+            self.require_text(&red_line.basis, "`basis`");
+            let gge = self.gge_tags(&red_line.gge);
+            if let Some(when) = self.condition(&red_line.when, &format!("red line `{id}`")) {
                 red_lines.push(RedLine {
                     trace_id: Arc::from(id.as_str()),
                     why_fired: Arc::from(format!(
@@ -1106,43 +1251,25 @@ impl NormsDocument {
                 });
             }
         }
+        red_lines
+    }
 
-        // [[rung]]: numbered 0, 1, 2, … in order, without gaps.
+    /// `[[rung]]`: numbered 0, 1, 2, … in order, without gaps.
+    fn rungs(&mut self, raw: Vec<Spanned<RawRung>>) -> Vec<Rung> {
         let mut rungs = Vec::new();
-        let mut rung_ids: BTreeMap<String, ()> = BTreeMap::new();
-        for (index, rung) in raw.rung.into_iter().enumerate() {
+        let mut rung_ids = BTreeSet::new();
+        for (index, rung) in raw.into_iter().enumerate() {
             let rung = rung.into_inner();
             let number = *rung.number.get_ref();
             if number != index as i64 {
-                validator.error(
+                self.error(
                     rung.number.span(),
                     format!("rung {number} is the ladder's rung number {index}: expected rungs numbered 0, 1, 2, … in order, without gaps or repeats"),
                 );
             }
-            validator.require_slug(&rung.id, "rung id");
-            if rung_ids.insert(rung.id.get_ref().clone(), ()).is_some() {
-                validator.error(
-                    rung.id.span(),
-                    format!(
-                        "rung id `{}` is used twice: expected unique ids",
-                        rung.id.get_ref()
-                    ),
-                );
-            }
-            validator.require_text(&rung.basis, "`basis`");
-            let severity_level = match &rung.requires.severity_level {
-                Some(level) => {
-                    let value = *level.get_ref();
-                    if !(0..=5).contains(&value) {
-                        validator.error(
-                            level.span(),
-                            format!("severity_level {value} is out of range: expected 0 to 5"),
-                        );
-                    }
-                    Some(u8::try_from(value.clamp(0, 5)).unwrap_or(0))
-                }
-                None => None,
-            };
+            self.require_new_slug(&mut rung_ids, &rung.id, "rung id");
+            self.require_text(&rung.basis, "`basis`");
+            let requires = self.rung_requirements(rung.requires);
             rungs.push(Rung {
                 trace_id: Arc::from(format!("rung.{}", rung.id.get_ref())),
                 why_recommended: Arc::from(format!(
@@ -1158,192 +1285,207 @@ impl NormsDocument {
                 off_ramp: rung.off_ramp,
                 basis: rung.basis.into_inner(),
                 frame: rung.frame,
-                requires: RungRequirements {
-                    failure_texts: [
-                        rung.requires.category.map_or_else(String::new, |category| {
-                            format!("needs at least {}", category.as_str())
-                        }),
-                        rung.requires
-                            .certainty
-                            .map_or_else(String::new, |certainty| {
-                                format!("needs certainty {} or firmer", certainty.as_str())
-                            }),
-                        rung.requires
-                            .confidence
-                            .map_or_else(String::new, |confidence| {
-                                format!(
-                                    "needs attribution confidence `{}` or higher",
-                                    confidence.as_str()
-                                )
-                            }),
-                        severity_level.map_or_else(String::new, |level| {
-                            format!("needs severity level {level} or higher")
-                        }),
-                    ],
-                    category: rung.requires.category,
-                    certainty: rung.requires.certainty,
-                    confidence: rung.requires.confidence,
-                    severity_level,
-                    prior_consultation: rung.requires.prior_consultation,
-                },
+                requires,
             });
         }
         if rungs.is_empty() {
-            validator.error(0..0, "no `[[rung]]`: expected a ladder starting at rung 0");
+            self.error(0..0, "no `[[rung]]`: expected a ladder starting at rung 0");
         }
+        rungs
+    }
 
-        // [[duty]]
-        let mut duties = Vec::new();
-        for duty in raw.duty {
+    /// A rung's preconditions, with why each fails composed once.
+    fn rung_requirements(&mut self, requires: RawRequires) -> RungRequirements {
+        let severity_level = requires
+            .severity_level
+            .as_ref()
+            .map(|level| self.severity_level(level, "severity_level"));
+        RungRequirements {
+            failure_texts: [
+                requires.category.map_or_else(String::new, |category| {
+                    format!("needs at least {}", category.as_str())
+                }),
+                requires.certainty.map_or_else(String::new, |certainty| {
+                    format!("needs certainty {} or firmer", certainty.as_str())
+                }),
+                requires.confidence.map_or_else(String::new, |confidence| {
+                    format!(
+                        "needs attribution confidence `{}` or higher",
+                        confidence.as_str()
+                    )
+                }),
+                severity_level.map_or_else(String::new, |level| {
+                    format!("needs severity level {level} or higher")
+                }),
+            ],
+            category: requires.category,
+            certainty: requires.certainty,
+            confidence: requires.confidence,
+            severity_level,
+            prior_consultation: requires.prior_consultation,
+        }
+    }
+
+    /// `[[duty]]`: one per kind and level, each within an ISO 8601 duration.
+    fn duties(&mut self, raw: Vec<Spanned<RawDuty>>) -> Vec<Duty> {
+        let mut duties: Vec<Duty> = Vec::new();
+        for duty in raw {
             let duty = duty.into_inner();
             let level = *duty.from_level.get_ref();
-            if !(0..=5).contains(&level) {
-                validator.error(
-                    duty.from_level.span(),
-                    format!("from_level {level} is out of range: expected 0 to 5"),
-                );
-            }
+            let from_level = self.severity_level(&duty.from_level, "from_level");
             if !is_iso8601_duration(duty.within.get_ref()) {
-                validator.error(
+                self.error(
                     duty.within.span(),
                     format!("`{}` is not an ISO 8601 duration: expected for example `PT1H`, `PT24H` or `P3D`", duty.within.get_ref()),
                 );
             }
-            validator.require_text(&duty.basis, "`basis`");
-            if duties.iter().any(|existing: &Duty| {
+            self.require_text(&duty.basis, "`basis`");
+            if duties.iter().any(|existing| {
                 existing.kind == duty.kind && i64::from(existing.from_level) == level
             }) {
-                validator.error(
+                self.error(
                     duty.from_level.span(),
                     format!("a `{}` duty from level {level} is given twice: expected one per kind and level", duty.kind.as_str()),
                 );
             }
             duties.push(Duty {
                 kind: duty.kind,
-                from_level: u8::try_from(level.clamp(0, 5)).unwrap_or(0),
+                from_level,
                 within: duty.within.into_inner(),
                 basis: duty.basis.into_inner(),
             });
         }
+        duties
+    }
 
-        // [attribution]: the strongest certainty each attribution supports.
-        let attribution = match raw.attribution {
-            Some(table) => {
-                let table = table.into_inner();
-                validator.require_text(&table.basis, "`attribution.basis`");
-                if table.cap.get_ref().is_empty() {
-                    validator.error(
-                        table.cap.span(),
-                        "`[[attribution.cap]]` is empty: expected at least one row",
-                    );
-                }
-                AttributionTable {
-                    basis: table.basis.into_inner(),
-                    caps: table
-                        .cap
-                        .into_inner()
-                        .into_iter()
-                        .map(|row| {
-                            let row = row.into_inner();
-                            if row.relationships.get_ref().is_empty() {
-                                validator.error(
-                                    row.relationships.span(),
-                                    "`relationships` is empty: expected at least one relationship",
-                                );
-                            }
-                            AttributionCap {
-                                relationships: row.relationships.into_inner(),
-                                confidence: row.confidence,
-                                allows: row.allows,
-                            }
-                        })
-                        .collect(),
-                }
-            }
-            None => AttributionTable::default_table(),
+    /// `[attribution]`: the strongest certainty each attribution supports; the default table
+    /// when the document has none.
+    fn attribution_table(&mut self, raw: Option<Spanned<RawAttribution>>) -> AttributionTable {
+        let Some(table) = raw else {
+            return AttributionTable::default_table();
         };
+        let table = table.into_inner();
+        self.require_text(&table.basis, "`attribution.basis`");
+        if table.cap.get_ref().is_empty() {
+            self.error(
+                table.cap.span(),
+                "`[[attribution.cap]]` is empty: expected at least one row",
+            );
+        }
+        let mut caps = Vec::new();
+        for row in table.cap.into_inner() {
+            let row = row.into_inner();
+            if row.relationships.get_ref().is_empty() {
+                self.error(
+                    row.relationships.span(),
+                    "`relationships` is empty: expected at least one relationship",
+                );
+            }
+            caps.push(AttributionCap {
+                relationships: row.relationships.into_inner(),
+                confidence: row.confidence,
+                allows: row.allows,
+            });
+        }
+        AttributionTable {
+            basis: table.basis.into_inner(),
+            caps,
+        }
+    }
 
-        // [responses]: proportionality, by rung id.
-        let rung_number = |validator: &mut Validator<'_>, id: &Spanned<String>| -> u32 {
-            match rungs.iter().find(|rung| &rung.id == id.get_ref()) {
-                Some(rung) => rung.number,
-                None => {
-                    validator.error(
-                        id.span(),
-                        format!("`{}` is not a rung of this document's ladder", id.get_ref()),
-                    );
-                    0
-                }
-            }
-        };
-        let responses = match raw.responses {
-            Some(policy) => {
-                let policy = policy.into_inner();
-                validator.require_text(&policy.basis, "`responses.basis`");
-                let mut proportionate = [u32::MAX; 6];
-                let levels = policy.proportionate.get_ref();
-                if levels.len() != 6 {
-                    validator.error(
-                        policy.proportionate.span(),
-                        format!("`proportionate` names {} rungs: expected six, one per severity level 0 to 5", levels.len()),
-                    );
-                }
-                let errors_before = validator.errors.len();
-                for (level, id) in levels.iter().take(6).enumerate() {
-                    proportionate[level] = rung_number(&mut validator, id);
-                }
-                let all_known = validator.errors.len() == errors_before;
-                if all_known && proportionate.windows(2).any(|pair| pair[1] < pair[0]) {
-                    validator.error(
-                        policy.proportionate.span(),
-                        "`proportionate` falls as severity rises: expected rungs that never fall",
-                    );
-                }
-                ResponsePolicy {
-                    proportionate,
-                    red_line_floor: rung_number(&mut validator, &policy.red_line_floor),
-                    basis: policy.basis.into_inner(),
-                }
-            }
-            None => ResponsePolicy {
+    /// `[responses]`: proportionality, by rung id; without the table every available rung up
+    /// to the ceiling may be recommended.
+    fn response_policy(
+        &mut self,
+        raw: Option<Spanned<RawResponses>>,
+        rungs: &[Rung],
+    ) -> ResponsePolicy {
+        let Some(policy) = raw else {
+            return ResponsePolicy {
                 proportionate: [u32::MAX; 6],
                 red_line_floor: 0,
                 basis: "no proportionality table in this document: every available rung up to the ceiling may be recommended".into(),
-            },
+            };
         };
-
-        if !validator.errors.is_empty() {
-            let mut errors = validator.errors;
-            errors.sort_by_key(|error| (error.line, error.column));
-            errors.dedup();
-            return Err(NormsErrors { errors });
+        let policy = policy.into_inner();
+        self.require_text(&policy.basis, "`responses.basis`");
+        let mut proportionate = [u32::MAX; 6];
+        let levels = policy.proportionate.get_ref();
+        if levels.len() != 6 {
+            self.error(
+                policy.proportionate.span(),
+                format!(
+                    "`proportionate` names {} rungs: expected six, one per severity level 0 to 5",
+                    levels.len()
+                ),
+            );
         }
-        let digest = Sha256::digest(text.as_bytes());
-        let sha256 = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-        Ok(NormsDocument {
-            id: header.id.into_inner(),
-            version: header.version.into_inner(),
-            title: header.title,
-            adopted_by: header.adopted_by,
-            review_by: header.review_by,
-            summary: header.summary,
-            file_name: file_name.to_string(),
-            sha256,
-            severity: SeverityModel {
-                note: severity.note,
-                categories,
-                bands,
-            },
-            protected,
-            rules,
-            red_lines,
-            rungs,
-            duties,
-            positions,
-            attribution,
-            responses,
-            environment: Arc::new(environment),
-            tables: ConstantTables::new(),
-        })
+        let errors_before = self.errors.len();
+        for (level, id) in levels.iter().take(6).enumerate() {
+            proportionate[level] = self.rung_number(rungs, id);
+        }
+        let all_known = self.errors.len() == errors_before;
+        if all_known && proportionate.windows(2).any(|pair| pair[1] < pair[0]) {
+            self.error(
+                policy.proportionate.span(),
+                "`proportionate` falls as severity rises: expected rungs that never fall",
+            );
+        }
+        ResponsePolicy {
+            proportionate,
+            red_line_floor: self.rung_number(rungs, &policy.red_line_floor),
+            basis: policy.basis.into_inner(),
+        }
+    }
+
+    /// The number of the rung with this id (0, with an error, when there is none).
+    fn rung_number(&mut self, rungs: &[Rung], id: &Spanned<String>) -> u32 {
+        match rungs.iter().find(|rung| &rung.id == id.get_ref()) {
+            Some(rung) => rung.number,
+            None => {
+                self.error(
+                    id.span(),
+                    format!("`{}` is not a rung of this document's ladder", id.get_ref()),
+                );
+                0
+            }
+        }
+    }
+
+    /// Every problem found, in the order of the text, once each; or none.
+    fn into_result(self) -> Result<(), NormsErrors> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        let mut errors = self.errors;
+        errors.sort_by_key(|error| (error.line, error.column));
+        errors.dedup();
+        Err(NormsErrors { errors })
+    }
+}
+
+impl crate::code_of_conduct::ConductCompiler for Validator<'_> {
+    fn report(&mut self, span: Range<usize>, message: String) {
+        self.error(span, message);
+    }
+
+    fn require_slug(&mut self, value: &Spanned<String>, what: &str) {
+        Validator::require_slug(self, value, what);
+    }
+
+    fn require_text(&mut self, value: &Spanned<String>, what: &str) {
+        Validator::require_text(self, value, what);
+    }
+
+    fn compile_condition(
+        &mut self,
+        when: &Spanned<String>,
+        owner: &str,
+        globals: Vec<(&'static str, Shape)>,
+    ) -> Option<(String, Program)> {
+        let report_globals = std::mem::replace(&mut self.globals, globals);
+        let condition = self.condition(when, owner);
+        self.globals = report_globals;
+        condition.map(|condition| (condition.source, condition.program))
     }
 }
