@@ -1,8 +1,8 @@
 //! ISO 3166-1 alpha-2 country codes, checked against the real list (the `celes` crate).
 
-use std::{borrow::Cow, fmt};
+use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 
 /// An ISO 3166-1 alpha-2 code in upper case (`EE`, `UA`), known to be on the official list.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -44,26 +44,10 @@ impl fmt::Display for CountryCode {
     }
 }
 
-impl<'de> Deserialize<'de> for CountryCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = Cow::<str>::deserialize(deserializer)?;
-        CountryCode::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl schemars::JsonSchema for CountryCode {
-    fn schema_name() -> Cow<'static, str> {
-        "CountryCode".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^[A-Z]{2}$",
-            "description": "ISO 3166-1 alpha-2 country code, upper case; must be an assigned code."
-        })
-    }
-}
+crate::text::checked_text_type!(CountryCode, {
+    "pattern": "^[A-Z]{2}$",
+    "description": "ISO 3166-1 alpha-2 country code, upper case; must be an assigned code."
+});
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,9 @@
 //! The incident report: the public JSON contract of `DESIGN.md`, its parsing with JSON paths,
 //! its validation, and the stored incident with its version.
 
-use std::{borrow::Cow, collections::BTreeSet, fmt};
+use std::{collections::BTreeSet, fmt};
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{
     country::CountryCode,
@@ -64,26 +64,10 @@ impl fmt::Display for IncidentId {
     }
 }
 
-impl<'de> Deserialize<'de> for IncidentId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = Cow::<str>::deserialize(deserializer)?;
-        IncidentId::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl schemars::JsonSchema for IncidentId {
-    fn schema_name() -> Cow<'static, str> {
-        "IncidentId".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^incident--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-            "description": "STIX-form id; assigned by the node when omitted on submit."
-        })
-    }
-}
+crate::text::checked_text_type!(IncidentId, {
+    "pattern": "^incident--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    "description": "STIX-form id; assigned by the node when omitted on submit."
+});
 
 /// Something the operation hit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -1,8 +1,8 @@
 //! Parties: the states, CERTs, organisations and observers that take part in a node.
 
-use std::{borrow::Cow, fmt};
+use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::{country::CountryCode, time::Timestamp};
 
@@ -54,26 +54,10 @@ impl fmt::Display for PartyId {
     }
 }
 
-impl<'de> Deserialize<'de> for PartyId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = Cow::<str>::deserialize(deserializer)?;
-        PartyId::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl schemars::JsonSchema for PartyId {
-    fn schema_name() -> Cow<'static, str> {
-        "PartyId".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "pattern": "^([A-Z]{2}|[a-z][a-z0-9-]{0,38}[a-z0-9])$",
-            "description": "ISO 3166-1 alpha-2 code for a state, or a lower-case slug for other parties."
-        })
-    }
-}
+crate::text::checked_text_type!(PartyId, {
+    "pattern": "^([A-Z]{2}|[a-z][a-z0-9-]{0,38}[a-z0-9])$",
+    "description": "ISO 3166-1 alpha-2 code for a state, or a lower-case slug for other parties."
+});
 
 /// What kind of participant a party is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]

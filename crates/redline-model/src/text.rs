@@ -6,6 +6,9 @@
 //! Bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069) are allowed, since Arabic
 //! and Hebrew text may need them, and pages isolate every free-text field instead (`<bdi>`,
 //! `dir="auto"`), so an override cannot reorder the text around it.
+//!
+//! Also what every checked text type (`CountryCode`, `PartyId`, `IncidentId`, `Timestamp`)
+//! shares: deserialising only through its `parse`, and its JSON schema as a string.
 
 /// Why `text` is refused, or `None` when it is acceptable.
 pub fn control_character_problem(text: &str) -> Option<String> {
@@ -22,6 +25,30 @@ pub fn control_character_problem(text: &str) -> Option<String> {
 fn is_refused_control_character(character: char) -> bool {
     character.is_control() && !matches!(character, '\t' | '\n' | '\r')
 }
+
+/// Implements `Deserialize` through `$type::parse` (so no unchecked value can be read) and
+/// `JsonSchema` as a string with the given further keywords, for a checked text type.
+macro_rules! checked_text_type {
+    ($type:ident, { $($schema:tt)* }) => {
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text: std::borrow::Cow<'_, str> = serde::Deserialize::deserialize(deserializer)?;
+                $type::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl schemars::JsonSchema for $type {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($type).into()
+            }
+
+            fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", $($schema)* })
+            }
+        }
+    };
+}
+pub(crate) use checked_text_type;
 
 #[cfg(test)]
 mod tests {

@@ -4,9 +4,9 @@
 //! PostgreSQL both keep microseconds exactly, so a record read back from either store is
 //! byte-identical to the one that was signed or hashed into the log.
 
-use std::{borrow::Cow, fmt, str::FromStr};
+use std::{fmt, str::FromStr};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 /// A UTC instant with microsecond precision, written in RFC 3339 (`2015-12-23T14:00:00Z`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -65,26 +65,10 @@ impl Serialize for Timestamp {
     }
 }
 
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = Cow::<str>::deserialize(deserializer)?;
-        Timestamp::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl schemars::JsonSchema for Timestamp {
-    fn schema_name() -> Cow<'static, str> {
-        "Timestamp".into()
-    }
-
-    fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "format": "date-time",
-            "description": "RFC 3339 time with an offset; stored in UTC with microsecond precision."
-        })
-    }
-}
+crate::text::checked_text_type!(Timestamp, {
+    "format": "date-time",
+    "description": "RFC 3339 time with an offset; stored in UTC with microsecond precision."
+});
 
 #[cfg(test)]
 mod tests {
