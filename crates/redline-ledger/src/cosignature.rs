@@ -6,13 +6,11 @@
 //! id: big-endian `u64` POSIX seconds, then the 64-byte Ed25519 signature over
 //! `cosignature/v1\ntime <seconds>\n<checkpoint body>`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64_STANDARD;
 use ed25519_dalek::Signer as _;
 
 use crate::note::{
-    KeyId, KeyParseError, NoteSignature, NoteVerifier, check_key_name, compute_key_id,
-    ed25519_verifying_key, key_id_hex, parse_verifier_key,
+    KeyId, KeyParseError, NoteSignature, NoteVerifier, format_ed25519_verifier_key, named_key_id,
+    parse_ed25519_verifier_key,
 };
 
 /// Signature type byte of Ed25519 `cosignature/v1`.
@@ -55,11 +53,7 @@ impl CosignatureVerifier {
         key_name: &str,
         verifying_key: ed25519_dalek::VerifyingKey,
     ) -> Result<Self, KeyParseError> {
-        check_key_name(key_name).map_err(|reason| KeyParseError::InvalidKeyName {
-            key_name: key_name.to_owned(),
-            reason,
-        })?;
-        let key_id = compute_key_id(key_name, COSIGNATURE_V1_TYPE, verifying_key.as_bytes());
+        let key_id = named_key_id(key_name, COSIGNATURE_V1_TYPE, verifying_key.as_bytes())?;
         Ok(CosignatureVerifier {
             key_name: key_name.to_owned(),
             key_id,
@@ -69,29 +63,21 @@ impl CosignatureVerifier {
 
     /// Parses a verifier key string `<name>+<hex id>+<base64(0x04 || key)>`.
     pub fn from_vkey(vkey: &str) -> Result<Self, KeyParseError> {
-        let parts = parse_verifier_key(vkey)?;
-        if parts.key_type != COSIGNATURE_V1_TYPE {
-            return Err(KeyParseError::UnsupportedKeyType {
-                key_type: parts.key_type,
-                expected: COSIGNATURE_V1_TYPE,
-            });
-        }
-        let verifying_key = ed25519_verifying_key(&parts.public_key)?;
+        let (key_name, key_id, verifying_key) =
+            parse_ed25519_verifier_key(vkey, COSIGNATURE_V1_TYPE)?;
         Ok(CosignatureVerifier {
-            key_name: parts.key_name,
-            key_id: parts.key_id,
+            key_name,
+            key_id,
             verifying_key,
         })
     }
 
     pub fn to_vkey(&self) -> String {
-        let mut material = vec![COSIGNATURE_V1_TYPE];
-        material.extend_from_slice(self.verifying_key.as_bytes());
-        format!(
-            "{}+{}+{}",
-            self.key_name,
-            key_id_hex(&self.key_id),
-            BASE64_STANDARD.encode(material)
+        format_ed25519_verifier_key(
+            &self.key_name,
+            self.key_id,
+            COSIGNATURE_V1_TYPE,
+            &self.verifying_key,
         )
     }
 
@@ -190,7 +176,7 @@ impl std::fmt::Debug for CosignatureSigner {
         formatter
             .debug_struct("CosignatureSigner")
             .field("key_name", &self.key_name)
-            .field("key_id", &key_id_hex(&self.key_id))
+            .field("key_id", &hex::encode(self.key_id))
             .finish_non_exhaustive()
     }
 }
@@ -199,16 +185,12 @@ impl CosignatureSigner {
     /// A cosigner from a 32-byte Ed25519 seed. Never reuse a log or another cosigner's key:
     /// the signed message does not bind the cosigner name.
     pub fn from_seed(key_name: &str, seed: &[u8; 32]) -> Result<Self, KeyParseError> {
-        check_key_name(key_name).map_err(|reason| KeyParseError::InvalidKeyName {
-            key_name: key_name.to_owned(),
-            reason,
-        })?;
         let signing_key = ed25519_dalek::SigningKey::from_bytes(seed);
-        let key_id = compute_key_id(
+        let key_id = named_key_id(
             key_name,
             COSIGNATURE_V1_TYPE,
             signing_key.verifying_key().as_bytes(),
-        );
+        )?;
         Ok(CosignatureSigner {
             key_name: key_name.to_owned(),
             key_id,

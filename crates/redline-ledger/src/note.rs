@@ -111,11 +111,6 @@ pub enum KeyParseError {
     KeyIdMismatch { stated: String, computed: String },
 }
 
-/// Lowercase hex of a key id.
-pub fn key_id_hex(key_id: &KeyId) -> String {
-    key_id.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 /// `SHA-256(name || 0x0A || key_type || public_key)[:4]`.
 pub fn compute_key_id(key_name: &str, key_type: u8, public_key: &[u8]) -> KeyId {
     let mut input = Vec::with_capacity(key_name.len() + 2 + public_key.len());
@@ -338,7 +333,7 @@ impl Note {
                         return Err(NoteVerifyError::InvalidSignature {
                             line: self.signature_line_number(position),
                             key_name: signature.key_name.clone(),
-                            key_id_hex: key_id_hex(&signature.key_id),
+                            key_id_hex: hex::encode(signature.key_id),
                         });
                     }
                 }
@@ -386,6 +381,61 @@ fn parse_signature_line(line_text: &str, line: usize) -> Result<NoteSignature, N
     })
 }
 
+/// The key id of an Ed25519 key of `key_type` under `key_name`, once the name is checked.
+pub(crate) fn named_key_id(
+    key_name: &str,
+    key_type: u8,
+    public_key: &[u8],
+) -> Result<KeyId, KeyParseError> {
+    check_key_name(key_name).map_err(|reason| KeyParseError::InvalidKeyName {
+        key_name: key_name.to_owned(),
+        reason,
+    })?;
+    Ok(compute_key_id(key_name, key_type, public_key))
+}
+
+/// Parses a verifier key string of signature type `key_type` holding an Ed25519 key:
+/// its name, key id and key.
+pub(crate) fn parse_ed25519_verifier_key(
+    vkey: &str,
+    key_type: u8,
+) -> Result<(String, KeyId, ed25519_dalek::VerifyingKey), KeyParseError> {
+    let parts = parse_verifier_key(vkey)?;
+    if parts.key_type != key_type {
+        return Err(KeyParseError::UnsupportedKeyType {
+            key_type: parts.key_type,
+            expected: key_type,
+        });
+    }
+    let verifying_key = ed25519_verifying_key(&parts.public_key)?;
+    Ok((parts.key_name, parts.key_id, verifying_key))
+}
+
+/// The verifier key string `<name>+<hex id>+<base64(key_type || key)>`.
+pub(crate) fn format_ed25519_verifier_key(
+    key_name: &str,
+    key_id: KeyId,
+    key_type: u8,
+    verifying_key: &ed25519_dalek::VerifyingKey,
+) -> String {
+    let mut material = vec![key_type];
+    material.extend_from_slice(verifying_key.as_bytes());
+    format!(
+        "{key_name}+{}+{}",
+        hex::encode(key_id),
+        BASE64_STANDARD.encode(material)
+    )
+}
+
+/// Key material in standard base64.
+fn decode_key_material(encoded: &str) -> Result<Vec<u8>, KeyParseError> {
+    BASE64_STANDARD
+        .decode(encoded)
+        .map_err(|error| KeyParseError::InvalidBase64 {
+            reason: error.to_string(),
+        })
+}
+
 /// A verifier key string split into its parts, not yet tied to a key type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifierKeyParts {
@@ -408,10 +458,7 @@ fn parse_key_id_hex(text: &str) -> Result<KeyId, KeyParseError> {
         return Err(invalid());
     }
     let mut key_id = [0u8; 4];
-    for (position, byte) in key_id.iter_mut().enumerate() {
-        *byte =
-            u8::from_str_radix(&text[position * 2..position * 2 + 2], 16).map_err(|_| invalid())?;
-    }
+    hex::decode_to_slice(text, &mut key_id).map_err(|_| invalid())?;
     Ok(key_id)
 }
 
@@ -431,18 +478,13 @@ pub fn parse_verifier_key(vkey: &str) -> Result<VerifierKeyParts, KeyParseError>
         reason,
     })?;
     let key_id = parse_key_id_hex(key_id_text)?;
-    let material =
-        BASE64_STANDARD
-            .decode(encoded)
-            .map_err(|error| KeyParseError::InvalidBase64 {
-                reason: error.to_string(),
-            })?;
+    let material = decode_key_material(encoded)?;
     let (&key_type, public_key) = material.split_first().ok_or(KeyParseError::EmptyKey)?;
     let computed = compute_key_id(key_name, key_type, public_key);
     if computed != key_id {
         return Err(KeyParseError::KeyIdMismatch {
-            stated: key_id_hex(&key_id),
-            computed: key_id_hex(&computed),
+            stated: hex::encode(key_id),
+            computed: hex::encode(computed),
         });
     }
     Ok(VerifierKeyParts {
@@ -478,11 +520,7 @@ impl Ed25519NoteVerifier {
         key_name: &str,
         verifying_key: ed25519_dalek::VerifyingKey,
     ) -> Result<Self, KeyParseError> {
-        check_key_name(key_name).map_err(|reason| KeyParseError::InvalidKeyName {
-            key_name: key_name.to_owned(),
-            reason,
-        })?;
-        let key_id = compute_key_id(key_name, ED25519_SIGNATURE_TYPE, verifying_key.as_bytes());
+        let key_id = named_key_id(key_name, ED25519_SIGNATURE_TYPE, verifying_key.as_bytes())?;
         Ok(Ed25519NoteVerifier {
             key_name: key_name.to_owned(),
             key_id,
@@ -492,30 +530,22 @@ impl Ed25519NoteVerifier {
 
     /// Parses a verifier key string `<name>+<hex id>+<base64(0x01 || key)>`.
     pub fn from_vkey(vkey: &str) -> Result<Self, KeyParseError> {
-        let parts = parse_verifier_key(vkey)?;
-        if parts.key_type != ED25519_SIGNATURE_TYPE {
-            return Err(KeyParseError::UnsupportedKeyType {
-                key_type: parts.key_type,
-                expected: ED25519_SIGNATURE_TYPE,
-            });
-        }
-        let verifying_key = ed25519_verifying_key(&parts.public_key)?;
+        let (key_name, key_id, verifying_key) =
+            parse_ed25519_verifier_key(vkey, ED25519_SIGNATURE_TYPE)?;
         Ok(Ed25519NoteVerifier {
-            key_name: parts.key_name,
-            key_id: parts.key_id,
+            key_name,
+            key_id,
             verifying_key,
         })
     }
 
     /// The verifier key string.
     pub fn to_vkey(&self) -> String {
-        let mut material = vec![ED25519_SIGNATURE_TYPE];
-        material.extend_from_slice(self.verifying_key.as_bytes());
-        format!(
-            "{}+{}+{}",
-            self.key_name,
-            key_id_hex(&self.key_id),
-            BASE64_STANDARD.encode(material)
+        format_ed25519_verifier_key(
+            &self.key_name,
+            self.key_id,
+            ED25519_SIGNATURE_TYPE,
+            &self.verifying_key,
         )
     }
 
@@ -552,7 +582,7 @@ impl std::fmt::Debug for Ed25519NoteSigner {
         formatter
             .debug_struct("Ed25519NoteSigner")
             .field("key_name", &self.key_name)
-            .field("key_id", &key_id_hex(&self.key_id))
+            .field("key_id", &hex::encode(self.key_id))
             .finish_non_exhaustive()
     }
 }
@@ -560,16 +590,12 @@ impl std::fmt::Debug for Ed25519NoteSigner {
 impl Ed25519NoteSigner {
     /// A signer from a 32-byte Ed25519 seed.
     pub fn from_seed(key_name: &str, seed: &[u8; 32]) -> Result<Self, KeyParseError> {
-        check_key_name(key_name).map_err(|reason| KeyParseError::InvalidKeyName {
-            key_name: key_name.to_owned(),
-            reason,
-        })?;
         let signing_key = ed25519_dalek::SigningKey::from_bytes(seed);
-        let key_id = compute_key_id(
+        let key_id = named_key_id(
             key_name,
             ED25519_SIGNATURE_TYPE,
             signing_key.verifying_key().as_bytes(),
-        );
+        )?;
         Ok(Ed25519NoteSigner {
             key_name: key_name.to_owned(),
             key_id,
@@ -593,12 +619,7 @@ impl Ed25519NoteSigner {
             });
         };
         let key_id = parse_key_id_hex(key_id_text)?;
-        let material =
-            BASE64_STANDARD
-                .decode(encoded)
-                .map_err(|error| KeyParseError::InvalidBase64 {
-                    reason: error.to_string(),
-                })?;
+        let material = decode_key_material(encoded)?;
         let (&key_type, seed) = material.split_first().ok_or(KeyParseError::EmptyKey)?;
         if key_type != ED25519_SIGNATURE_TYPE {
             return Err(KeyParseError::UnsupportedKeyType {
@@ -612,8 +633,8 @@ impl Ed25519NoteSigner {
         let signer = Ed25519NoteSigner::from_seed(key_name, &seed)?;
         if signer.key_id != key_id {
             return Err(KeyParseError::KeyIdMismatch {
-                stated: key_id_hex(&key_id),
-                computed: key_id_hex(&signer.key_id),
+                stated: hex::encode(key_id),
+                computed: hex::encode(signer.key_id),
             });
         }
         Ok(signer)
