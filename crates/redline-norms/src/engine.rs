@@ -936,7 +936,13 @@ fn choose_duties(
     severity_level: u8,
     trace: &mut Vec<TraceEntry>,
 ) -> Vec<DutyFinding> {
-    let mut kinds: Vec<_> = document.duties.iter().map(|duty| duty.kind).collect();
+    // The consultation-reply duty belongs to attribution claims, not to the incident's hotline.
+    let mut kinds: Vec<_> = document
+        .duties
+        .iter()
+        .map(|duty| duty.kind)
+        .filter(|kind| *kind != redline_model::DutyKind::ConsultationReply)
+        .collect();
     kinds.sort();
     kinds.dedup();
     let mut duties = Vec::new();

@@ -36,6 +36,7 @@
 
 pub mod applicable;
 pub mod assessment;
+pub mod code_of_conduct;
 pub mod conditions;
 pub mod document;
 pub mod engine;

@@ -317,5 +317,23 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
             duty.basis
         );
     }
+    let clauses = &document.code_of_conduct.clauses;
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Code of conduct for public attribution ({} clauses; a claim is published only when all hold):",
+        clauses.len()
+    );
+    for clause in clauses {
+        let _ = writeln!(
+            out,
+            "  {}: {}\n    when {}\n    [{}]",
+            clause.id, clause.title, clause.condition_source, clause.basis
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Clauses can name: claim, cosigners, cosigner_count, consultation, confidence_rank"
+    );
     out
 }

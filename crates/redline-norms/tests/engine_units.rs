@@ -272,6 +272,9 @@ fn every_basis_of_the_shipped_documents() {
                 duty.basis
             ));
         }
+        for clause in &document.code_of_conduct.clauses {
+            lines.push(format!("{name} conduct.{}: {}", clause.id, clause.basis));
+        }
     }
     for line in &lines {
         assert!(!line.trim_end().ends_with(':'), "an empty basis: {line}");
