@@ -56,20 +56,13 @@ impl Hash {
 
     /// Lowercase hex.
     pub fn to_hex(&self) -> String {
-        let mut text = String::with_capacity(HASH_LENGTH * 2);
-        for byte in self.0 {
-            text.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-            text.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
-        }
-        text
+        hex::encode(self.0)
     }
 
     pub fn as_bytes(&self) -> &[u8; HASH_LENGTH] {
         &self.0
     }
 }
-
-const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 impl AsRef<[u8]> for Hash {
     fn as_ref(&self) -> &[u8] {

@@ -4,9 +4,7 @@
 use redline_ledger::checkpoint::{Checkpoint, open_checkpoint};
 use redline_ledger::cosignature::{CosignatureSigner, CosignatureVerifier, cosigned_message};
 use redline_ledger::hash::{EMPTY_TREE_HASH, Hash, leaf_hash, node_hash_of_bytes};
-use redline_ledger::note::{
-    Ed25519NoteSigner, Ed25519NoteVerifier, Note, NoteVerifier, key_id_hex,
-};
+use redline_ledger::note::{Ed25519NoteSigner, Ed25519NoteVerifier, Note, NoteVerifier};
 use redline_ledger::proof::{
     verify_consistency, verify_inclusion, verify_subtree_consistency, verify_subtree_inclusion,
 };
@@ -295,7 +293,7 @@ fn c2sp_signed_note_examples() {
     let vectors = read_json("signed-note/c2sp-spec-examples.json");
     for case in vectors["signed_note_verify"].as_array().unwrap() {
         let verifier = Ed25519NoteVerifier::from_vkey(str_field(case, "vkey")).unwrap();
-        assert_eq!(key_id_hex(&verifier.key_id()), str_field(case, "key_id"));
+        assert_eq!(hex::encode(verifier.key_id()), str_field(case, "key_id"));
         assert_eq!(verifier.to_vkey(), str_field(case, "vkey"));
         let note = Note::parse(str_field(case, "note").as_bytes()).unwrap();
         assert_eq!(note.text(), str_field(case, "text"));
@@ -325,7 +323,7 @@ fn c2sp_signed_note_examples() {
             4 + signature.signature.len(),
             u64_field(line, "payload_length") as usize
         );
-        assert_eq!(key_id_hex(&signature.key_id), str_field(line, "key_id"));
+        assert_eq!(hex::encode(signature.key_id), str_field(line, "key_id"));
         let timestamp = u64::from_be_bytes(signature.signature[..8].try_into().unwrap());
         assert_eq!(timestamp, u64_field(line, "timestamp"));
         assert_eq!(
@@ -374,7 +372,7 @@ fn check_signature_summaries(note: &Note, expected: &serde_json::Value) {
     assert_eq!(note.signatures().len(), expected.len());
     for (signature, expected) in note.signatures().iter().zip(expected) {
         assert_eq!(signature.key_name, str_field(expected, "key_name"));
-        assert_eq!(key_id_hex(&signature.key_id), str_field(expected, "key_id"));
+        assert_eq!(hex::encode(signature.key_id), str_field(expected, "key_id"));
         assert_eq!(
             signature.signature.len() as u64,
             u64_field(expected, "signature_length")
@@ -407,7 +405,7 @@ fn go_sumdb_note_vectors() {
         let vkey = str_field(key, "vkey");
         let verifier = Ed25519NoteVerifier::from_vkey(vkey).unwrap();
         assert_eq!(verifier.to_vkey(), vkey);
-        assert_eq!(key_id_hex(&verifier.key_id()), str_field(key, "key_id"));
+        assert_eq!(hex::encode(verifier.key_id()), str_field(key, "key_id"));
         assert_eq!(
             hex::encode(verifier.verifying_key().as_bytes()),
             str_field(key, "public_key_hex")
@@ -494,7 +492,7 @@ fn go_sumdb_note_vectors() {
                         signatures
                             .iter()
                             .map(|signature| {
-                                (signature.key_name.clone(), key_id_hex(&signature.key_id))
+                                (signature.key_name.clone(), hex::encode(signature.key_id))
                             })
                             .collect::<Vec<_>>()
                     };
