@@ -457,6 +457,29 @@ fn format_proportion(proportion: &Proportion) -> String {
 /// the summary, so the same seed prints the same bytes.
 pub fn render_summary_table(summary: &Summary) -> String {
     let mut out = String::new();
+    write_summary_header(&mut out, summary);
+    write_probabilities(&mut out, summary);
+    write_day_statistics(&mut out, summary);
+    write_highest_rungs(&mut out, summary);
+    write_response_by_severity(&mut out, summary);
+    write_endings(&mut out, summary);
+    let _ = writeln!(out);
+    write_path_table(
+        &mut out,
+        "most frequent paths (rung of each move)",
+        &summary.top_paths,
+    );
+    let _ = writeln!(out);
+    write_path_table(
+        &mut out,
+        "most frequent escalation paths (runs with an exchange)",
+        &summary.top_exchange_paths,
+    );
+    out
+}
+
+/// The scenario, the regime and levers, the runs, the seed and the generator.
+fn write_summary_header(out: &mut String, summary: &Summary) {
     let _ = writeln!(
         out,
         "scenario   {} — {}",
@@ -472,6 +495,10 @@ pub fn render_summary_table(summary: &Summary) -> String {
         "rng        {}   redline-sim {}",
         summary.rng, summary.simulator_version
     );
+}
+
+/// Each probability with its 95% Wilson interval.
+fn write_probabilities(out: &mut String, summary: &Summary) {
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<44} {:>8}  95% interval", "probability", "estimate");
     let p = &summary.probabilities;
@@ -495,6 +522,10 @@ pub fn render_summary_table(summary: &Summary) -> String {
     for (label, proportion) in rows {
         let _ = writeln!(out, "{label:<44} {}", format_proportion(proportion));
     }
+}
+
+/// Duration and attribution lag in days: mean and quantiles.
+fn write_day_statistics(out: &mut String, summary: &Summary) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -516,6 +547,10 @@ pub fn render_summary_table(summary: &Summary) -> String {
         "{:<44} {:>8.4}",
         "wrong-state responses per run (mean)", summary.mean_wrong_state_responses
     );
+}
+
+/// How often each rung was the highest reached.
+fn write_highest_rungs(out: &mut String, summary: &Summary) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -533,6 +568,10 @@ pub fn render_summary_table(summary: &Summary) -> String {
             format_proportion(&rung.share)
         );
     }
+}
+
+/// The response rate at each true severity level.
+fn write_response_by_severity(out: &mut String, summary: &Summary) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -548,6 +587,10 @@ pub fn render_summary_table(summary: &Summary) -> String {
             format_proportion(&row.response)
         );
     }
+}
+
+/// How the runs ended, and the moves after the peak.
+fn write_endings(out: &mut String, summary: &Summary) {
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<14} {:>9}  share", "ending", "runs");
     for ending in &summary.endings {
@@ -564,13 +607,12 @@ pub fn render_summary_table(summary: &Summary) -> String {
         "moves after the peak, mean over {} exchanges: {:.2}",
         summary.de_escalation.runs_with_exchange, summary.de_escalation.mean_moves_after_peak
     );
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{:>9}  {:<8}  most frequent paths (rung of each move)",
-        "runs", "share"
-    );
-    for path in &summary.top_paths {
+}
+
+/// The most frequent paths of rungs, under `title`.
+fn write_path_table(out: &mut String, title: &str, paths: &[PathShare]) {
+    let _ = writeln!(out, "{:>9}  {:<8}  {title}", "runs", "share");
+    for path in paths {
         let _ = writeln!(
             out,
             "{:>9}  {:<8.4}  {}",
@@ -579,20 +621,4 @@ pub fn render_summary_table(summary: &Summary) -> String {
             format_path(&path.rungs)
         );
     }
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{:>9}  {:<8}  most frequent escalation paths (runs with an exchange)",
-        "runs", "share"
-    );
-    for path in &summary.top_exchange_paths {
-        let _ = writeln!(
-            out,
-            "{:>9}  {:<8.4}  {}",
-            path.share.count,
-            path.share.estimate,
-            format_path(&path.rungs)
-        );
-    }
-    out
 }
