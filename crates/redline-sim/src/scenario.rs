@@ -280,6 +280,9 @@ impl Scenario {
         })
     }
 
+    /// Checks a scenario file and resolves its state references, as a pipeline of checks:
+    /// the header and states, the roles (victim, usual suspect, framed state), the incident,
+    /// perception, policy and levers. The first problem found is the error.
     fn validate(file: ScenarioFile) -> Result<Scenario, ScenarioError> {
         let ScenarioFile {
             scenario: header,
@@ -289,236 +292,12 @@ impl Scenario {
             policy,
             levers: lever_effects,
         } = file;
-        check_text("scenario.id", &header.id)?;
-        check_text("scenario.title", &header.title)?;
-        check_range("scenario.horizon_days", header.horizon_days, 1.0, 36_500.0)?;
-        if header.max_exchanges > 12 {
-            return Err(invalid(
-                "scenario.max_exchanges",
-                format!("must be at most 12, got {}", header.max_exchanges),
-            ));
-        }
-        if states.len() < 2 || states.len() > MAX_STATES {
-            return Err(invalid(
-                "state",
-                format!(
-                    "a scenario needs between 2 and {MAX_STATES} [[state]] tables, got {}",
-                    states.len()
-                ),
-            ));
-        }
-        for (index, state) in states.iter().enumerate() {
-            let field = |name: &str| format!("state[{index}].{name}");
-            check_text(&field("id"), &state.id)?;
-            if states[..index].iter().any(|other| other.id == state.id) {
-                return Err(invalid(
-                    &field("id"),
-                    format!("duplicate state id {:?}", state.id),
-                ));
-            }
-            check_range(&field("initiator_weight"), state.initiator_weight, 0.0, 1e6)?;
-            check_probability(&field("proportionality"), state.proportionality)?;
-            check_probability(&field("resolve"), state.resolve)?;
-            check_probability(&field("risk_tolerance"), state.risk_tolerance)?;
-        }
-        let find = |field: &str, id: &str| {
-            states
-                .iter()
-                .position(|state| state.id == id)
-                .ok_or_else(|| {
-                    let known: Vec<&str> = states.iter().map(|state| state.id.as_str()).collect();
-                    invalid(
-                        field,
-                        format!("unknown state {id:?}; expected one of {}", known.join(", ")),
-                    )
-                })
-        };
-        let victim = find("scenario.victim", &header.victim)?;
-        let usual_suspect = find("scenario.usual_suspect", &header.usual_suspect)?;
-        if usual_suspect == victim {
-            return Err(invalid(
-                "scenario.usual_suspect",
-                "must differ from the victim".to_owned(),
-            ));
-        }
-        let framed = match &incident.framed {
-            Some(id) => find("incident.framed", id)?,
-            None => usual_suspect,
-        };
-        if framed == victim {
-            return Err(invalid(
-                "incident.framed",
-                "must differ from the victim".to_owned(),
-            ));
-        }
-        if states[victim].initiator_weight > 0.0 {
-            return Err(invalid(
-                &format!("state[{victim}].initiator_weight"),
-                "the victim cannot be the initiator; set it to 0".to_owned(),
-            ));
-        }
-        for (level, weight) in incident.severity_weights.iter().enumerate() {
-            check_range(
-                &format!("incident.severity_weights[{level}]"),
-                *weight,
-                0.0,
-                1e6,
-            )?;
-        }
-        if incident.severity_weights.iter().sum::<f64>() <= 0.0 {
-            return Err(invalid(
-                "incident.severity_weights",
-                "at least one weight must be positive".to_owned(),
-            ));
-        }
-        check_range(
-            "incident.non_state_weight",
-            incident.non_state_weight,
-            0.0,
-            1e6,
-        )?;
-        check_range(
-            "incident.false_flag_weight",
-            incident.false_flag_weight,
-            0.0,
-            1e6,
-        )?;
-        let state_weight: f64 = states.iter().map(|state| state.initiator_weight).sum();
-        if state_weight + incident.non_state_weight + incident.false_flag_weight <= 0.0 {
-            return Err(invalid(
-                "incident",
-                "some origin must have a positive weight (a state's initiator_weight, non_state_weight or false_flag_weight)".to_owned(),
-            ));
-        }
-
-        let p = &perception;
-        check_range("perception.threat_inflation", p.threat_inflation, 1.0, 3.0)?;
-        check_range("perception.severity_noise", p.severity_noise, 0.0, 5.0)?;
-        check_range(
-            "perception.detection_median_days",
-            p.detection_median_days,
-            0.0,
-            3650.0,
-        )?;
-        check_range("perception.detection_spread", p.detection_spread, 0.0, 4.0)?;
-        check_range(
-            "perception.attribution_median_days",
-            p.attribution_median_days,
-            0.0,
-            3650.0,
-        )?;
-        check_range(
-            "perception.attribution_spread",
-            p.attribution_spread,
-            0.0,
-            4.0,
-        )?;
-        check_probability("perception.attribution_accuracy", p.attribution_accuracy)?;
-        check_probability("perception.false_flag_detection", p.false_flag_detection)?;
-        check_probability("perception.state_blame", p.state_blame)?;
-        check_probability("perception.misread_probability", p.misread_probability)?;
-        check_range(
-            "perception.decision_delay_days",
-            p.decision_delay_days,
-            0.0,
-            3650.0,
-        )?;
-
-        let q = &policy;
-        check_range(
-            "policy.response_intercept",
-            q.response_intercept,
-            -20.0,
-            20.0,
-        )?;
-        check_range("policy.response_slope", q.response_slope, 0.0, 10.0)?;
-        check_range("policy.attribution_bonus", q.attribution_bonus, 0.0, 10.0)?;
-        check_range("policy.rungs_per_severity", q.rungs_per_severity, 0.0, 10.0)?;
-        check_range("policy.escalation_step", q.escalation_step, 0.0, 10.0)?;
-        check_range("policy.decision_noise", q.decision_noise, 0.0, 10.0)?;
-        check_probability("policy.de_escalation", q.de_escalation)?;
-        check_probability("policy.reciprocity", q.reciprocity)?;
-        check_range(
-            "policy.exchange_interval_days",
-            q.exchange_interval_days,
-            0.0,
-            3650.0,
-        )?;
-        check_range("policy.innocent_grievance", q.innocent_grievance, 0.0, 5.0)?;
-        if q.crisis_rung > 15 {
-            return Err(invalid(
-                "policy.crisis_rung",
-                format!(
-                    "must be a rung of the default ladder (0–15), got {}",
-                    q.crisis_rung
-                ),
-            ));
-        }
-
-        let l = &lever_effects;
-        check_range(
-            "levers.hotline.latency_hours",
-            l.hotline.latency_hours,
-            0.0,
-            8760.0,
-        )?;
-        check_probability("levers.hotline.clarification", l.hotline.clarification)?;
-        check_probability("levers.hotline.credible_denial", l.hotline.credible_denial)?;
-        check_probability(
-            "levers.hotline.misread_reduction",
-            l.hotline.misread_reduction,
-        )?;
-        check_probability("levers.hotline.off_ramp_bonus", l.hotline.off_ramp_bonus)?;
-        check_probability("levers.notification.compliance", l.notification.compliance)?;
-        check_range(
-            "levers.notification.deadline_hours",
-            l.notification.deadline_hours,
-            0.0,
-            8760.0,
-        )?;
-        check_probability(
-            "levers.notification.inflation_reduction",
-            l.notification.inflation_reduction,
-        )?;
-        check_probability(
-            "levers.shared_attribution.accuracy_gain",
-            l.shared_attribution.accuracy_gain,
-        )?;
-        check_probability(
-            "levers.shared_attribution.false_flag_gain",
-            l.shared_attribution.false_flag_gain,
-        )?;
-        check_probability(
-            "levers.shared_attribution.state_blame_reduction",
-            l.shared_attribution.state_blame_reduction,
-        )?;
-        check_range(
-            "levers.shared_attribution.lag_factor",
-            l.shared_attribution.lag_factor,
-            0.0,
-            1.0,
-        )?;
-        if l.red_lines.severity_level > 5 {
-            return Err(invalid(
-                "levers.red_lines.severity_level",
-                format!(
-                    "must be a severity level 0–5, got {}",
-                    l.red_lines.severity_level
-                ),
-            ));
-        }
-        check_probability("levers.red_lines.avoidance", l.red_lines.avoidance)?;
-        if l.restraint.cap_rung > 15 {
-            return Err(invalid(
-                "levers.restraint.cap_rung",
-                format!(
-                    "must be a rung of the default ladder (0–15), got {}",
-                    l.restraint.cap_rung
-                ),
-            ));
-        }
-        check_probability("levers.restraint.compliance", l.restraint.compliance)?;
-
+        check_header_and_states(&header, &states)?;
+        let (victim, usual_suspect, framed) = resolve_roles(&header, &states, &incident)?;
+        check_incident(&states, &incident)?;
+        check_perception(&perception)?;
+        check_policy(&policy)?;
+        check_levers(&lever_effects)?;
         Ok(Scenario {
             header,
             states,
@@ -531,6 +310,253 @@ impl Scenario {
             framed,
         })
     }
+}
+
+/// `[scenario]` and `[[state]]`: ids, the horizon, the number of states, each state's weights.
+fn check_header_and_states(
+    header: &ScenarioHeader,
+    states: &[StateProfile],
+) -> Result<(), ScenarioError> {
+    check_text("scenario.id", &header.id)?;
+    check_text("scenario.title", &header.title)?;
+    check_range("scenario.horizon_days", header.horizon_days, 1.0, 36_500.0)?;
+    if header.max_exchanges > 12 {
+        return Err(invalid(
+            "scenario.max_exchanges",
+            format!("must be at most 12, got {}", header.max_exchanges),
+        ));
+    }
+    if states.len() < 2 || states.len() > MAX_STATES {
+        return Err(invalid(
+            "state",
+            format!(
+                "a scenario needs between 2 and {MAX_STATES} [[state]] tables, got {}",
+                states.len()
+            ),
+        ));
+    }
+    for (index, state) in states.iter().enumerate() {
+        let field = |name: &str| format!("state[{index}].{name}");
+        check_text(&field("id"), &state.id)?;
+        if states[..index].iter().any(|other| other.id == state.id) {
+            return Err(invalid(
+                &field("id"),
+                format!("duplicate state id {:?}", state.id),
+            ));
+        }
+        check_range(&field("initiator_weight"), state.initiator_weight, 0.0, 1e6)?;
+        check_probability(&field("proportionality"), state.proportionality)?;
+        check_probability(&field("resolve"), state.resolve)?;
+        check_probability(&field("risk_tolerance"), state.risk_tolerance)?;
+    }
+    Ok(())
+}
+
+/// The victim, the usual suspect and the framed state as indices into `states`; the victim is
+/// neither of the others and is never the initiator.
+fn resolve_roles(
+    header: &ScenarioHeader,
+    states: &[StateProfile],
+    incident: &IncidentProfile,
+) -> Result<(usize, usize, usize), ScenarioError> {
+    let find = |field: &str, id: &str| {
+        states
+            .iter()
+            .position(|state| state.id == id)
+            .ok_or_else(|| {
+                let known: Vec<&str> = states.iter().map(|state| state.id.as_str()).collect();
+                invalid(
+                    field,
+                    format!("unknown state {id:?}; expected one of {}", known.join(", ")),
+                )
+            })
+    };
+    let victim = find("scenario.victim", &header.victim)?;
+    let usual_suspect = find("scenario.usual_suspect", &header.usual_suspect)?;
+    if usual_suspect == victim {
+        return Err(invalid(
+            "scenario.usual_suspect",
+            "must differ from the victim".to_owned(),
+        ));
+    }
+    let framed = match &incident.framed {
+        Some(id) => find("incident.framed", id)?,
+        None => usual_suspect,
+    };
+    if framed == victim {
+        return Err(invalid(
+            "incident.framed",
+            "must differ from the victim".to_owned(),
+        ));
+    }
+    if states[victim].initiator_weight > 0.0 {
+        return Err(invalid(
+            &format!("state[{victim}].initiator_weight"),
+            "the victim cannot be the initiator; set it to 0".to_owned(),
+        ));
+    }
+    Ok((victim, usual_suspect, framed))
+}
+
+/// `[incident]`: the severity and origin weights.
+fn check_incident(
+    states: &[StateProfile],
+    incident: &IncidentProfile,
+) -> Result<(), ScenarioError> {
+    for (level, weight) in incident.severity_weights.iter().enumerate() {
+        check_range(
+            &format!("incident.severity_weights[{level}]"),
+            *weight,
+            0.0,
+            1e6,
+        )?;
+    }
+    if incident.severity_weights.iter().sum::<f64>() <= 0.0 {
+        return Err(invalid(
+            "incident.severity_weights",
+            "at least one weight must be positive".to_owned(),
+        ));
+    }
+    check_range(
+        "incident.non_state_weight",
+        incident.non_state_weight,
+        0.0,
+        1e6,
+    )?;
+    check_range(
+        "incident.false_flag_weight",
+        incident.false_flag_weight,
+        0.0,
+        1e6,
+    )?;
+    let state_weight: f64 = states.iter().map(|state| state.initiator_weight).sum();
+    if state_weight + incident.non_state_weight + incident.false_flag_weight <= 0.0 {
+        return Err(invalid(
+            "incident",
+            "some origin must have a positive weight (a state's initiator_weight, non_state_weight or false_flag_weight)".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// `[perception]`: each parameter in its range.
+fn check_perception(p: &PerceptionParameters) -> Result<(), ScenarioError> {
+    check_range("perception.threat_inflation", p.threat_inflation, 1.0, 3.0)?;
+    check_range("perception.severity_noise", p.severity_noise, 0.0, 5.0)?;
+    check_range(
+        "perception.detection_median_days",
+        p.detection_median_days,
+        0.0,
+        3650.0,
+    )?;
+    check_range("perception.detection_spread", p.detection_spread, 0.0, 4.0)?;
+    check_range(
+        "perception.attribution_median_days",
+        p.attribution_median_days,
+        0.0,
+        3650.0,
+    )?;
+    check_range(
+        "perception.attribution_spread",
+        p.attribution_spread,
+        0.0,
+        4.0,
+    )?;
+    check_probability("perception.attribution_accuracy", p.attribution_accuracy)?;
+    check_probability("perception.false_flag_detection", p.false_flag_detection)?;
+    check_probability("perception.state_blame", p.state_blame)?;
+    check_probability("perception.misread_probability", p.misread_probability)?;
+    check_range(
+        "perception.decision_delay_days",
+        p.decision_delay_days,
+        0.0,
+        3650.0,
+    )?;
+    Ok(())
+}
+
+/// `[policy]`: each parameter in its range.
+fn check_policy(q: &PolicyParameters) -> Result<(), ScenarioError> {
+    check_range(
+        "policy.response_intercept",
+        q.response_intercept,
+        -20.0,
+        20.0,
+    )?;
+    check_range("policy.response_slope", q.response_slope, 0.0, 10.0)?;
+    check_range("policy.attribution_bonus", q.attribution_bonus, 0.0, 10.0)?;
+    check_range("policy.rungs_per_severity", q.rungs_per_severity, 0.0, 10.0)?;
+    check_range("policy.escalation_step", q.escalation_step, 0.0, 10.0)?;
+    check_range("policy.decision_noise", q.decision_noise, 0.0, 10.0)?;
+    check_probability("policy.de_escalation", q.de_escalation)?;
+    check_probability("policy.reciprocity", q.reciprocity)?;
+    check_range(
+        "policy.exchange_interval_days",
+        q.exchange_interval_days,
+        0.0,
+        3650.0,
+    )?;
+    check_range("policy.innocent_grievance", q.innocent_grievance, 0.0, 5.0)?;
+    check_default_ladder_rung("policy.crisis_rung", q.crisis_rung)
+}
+
+/// `[levers]`: each lever's effects in range.
+fn check_levers(l: &LeverEffects) -> Result<(), ScenarioError> {
+    check_range(
+        "levers.hotline.latency_hours",
+        l.hotline.latency_hours,
+        0.0,
+        8760.0,
+    )?;
+    check_probability("levers.hotline.clarification", l.hotline.clarification)?;
+    check_probability("levers.hotline.credible_denial", l.hotline.credible_denial)?;
+    check_probability(
+        "levers.hotline.misread_reduction",
+        l.hotline.misread_reduction,
+    )?;
+    check_probability("levers.hotline.off_ramp_bonus", l.hotline.off_ramp_bonus)?;
+    check_probability("levers.notification.compliance", l.notification.compliance)?;
+    check_range(
+        "levers.notification.deadline_hours",
+        l.notification.deadline_hours,
+        0.0,
+        8760.0,
+    )?;
+    check_probability(
+        "levers.notification.inflation_reduction",
+        l.notification.inflation_reduction,
+    )?;
+    check_probability(
+        "levers.shared_attribution.accuracy_gain",
+        l.shared_attribution.accuracy_gain,
+    )?;
+    check_probability(
+        "levers.shared_attribution.false_flag_gain",
+        l.shared_attribution.false_flag_gain,
+    )?;
+    check_probability(
+        "levers.shared_attribution.state_blame_reduction",
+        l.shared_attribution.state_blame_reduction,
+    )?;
+    check_range(
+        "levers.shared_attribution.lag_factor",
+        l.shared_attribution.lag_factor,
+        0.0,
+        1.0,
+    )?;
+    if l.red_lines.severity_level > 5 {
+        return Err(invalid(
+            "levers.red_lines.severity_level",
+            format!(
+                "must be a severity level 0–5, got {}",
+                l.red_lines.severity_level
+            ),
+        ));
+    }
+    check_probability("levers.red_lines.avoidance", l.red_lines.avoidance)?;
+    check_default_ladder_rung("levers.restraint.cap_rung", l.restraint.cap_rung)?;
+    check_probability("levers.restraint.compliance", l.restraint.compliance)?;
+    Ok(())
 }
 
 fn invalid(field: &str, message: String) -> ScenarioError {
@@ -600,6 +626,17 @@ fn check_text(field: &str, value: &str) -> Result<(), ScenarioError> {
     }
     if value.chars().count() > 200 {
         return Err(invalid(field, "must be at most 200 characters".to_owned()));
+    }
+    Ok(())
+}
+
+/// A rung of the default ladder, 0 to 15.
+fn check_default_ladder_rung(field: &str, rung: u8) -> Result<(), ScenarioError> {
+    if rung > 15 {
+        return Err(invalid(
+            field,
+            format!("must be a rung of the default ladder (0–15), got {rung}"),
+        ));
     }
     Ok(())
 }
