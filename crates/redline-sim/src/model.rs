@@ -356,10 +356,42 @@ impl CompiledModel {
         self.first_military
     }
 
-    /// Simulates one run with the given random stream.
+    /// Simulates one run with the given random stream: the situation (steps 1–5), the
+    /// victim's decisions (steps 6–7), then the exchange (step 8).
     pub fn simulate_run(&self, rng: &mut ChaCha8Rng) -> RunOutcome {
         let mut draws = Draws { rng };
+        let situation = self.situation(&mut draws);
+        // Both decisions' draws are taken whether or not they are used.
+        let first_draws = DecisionDraws::take(&mut draws);
+        let second_draws = DecisionDraws::take(&mut draws);
+        if situation.first_decision_day > self.horizon_days {
+            return self.no_decision_within_horizon(&situation);
+        }
+        let mut path = Path::new();
+        let decisions = self.victim_decisions(&situation, &first_draws, &second_draws, &mut path);
+        let exchange = self.exchange(&mut draws, &situation, &decisions, &mut path);
+        RunOutcome {
+            true_severity: situation.true_severity,
+            origin: situation.origin,
+            red_line_avoided: situation.red_line_avoided,
+            highest_rung: exchange.highest_rung,
+            political_or_legal_response: exchange.highest_rung >= self.first_response,
+            attributed: decisions.attributed,
+            attribution_correct: decisions.attributed
+                && situation.accused.is_some()
+                && situation.accused == situation.true_state,
+            wrongly_accused: decisions.attributed && situation.innocent(),
+            attribution_lag_days: situation.attribution_lag_days,
+            duration_days: exchange.last_day.min(self.horizon_days),
+            wrong_state_responses: exchange.wrong_state_responses,
+            ending: exchange.ending,
+            path,
+        }
+    }
 
+    /// Steps 1 to 5: the incident, the victim's awareness of it, its perception, the
+    /// attribution, and what a hotline clarifies (in time for the first decision or not).
+    fn situation(&self, draws: &mut Draws<'_>) -> Situation {
         // Step 1: incident.
         let u_severity = draws.uniform();
         let u_origin = draws.uniform();
@@ -441,182 +473,225 @@ impl CompiledModel {
                 }
             }
         }
-        let innocent = accused.is_some() && accused != true_state;
-        let innocent_first = accused_first.is_some() && accused_first != true_state;
+        Situation {
+            true_severity,
+            origin,
+            red_line_avoided,
+            true_state,
+            perceived_first,
+            accused_first,
+            perceived,
+            accused,
+            attribution_lag_days,
+            attribution_day,
+            first_decision_day,
+        }
+    }
 
+    /// A run whose first decision would fall after the horizon: no response.
+    fn no_decision_within_horizon(&self, situation: &Situation) -> RunOutcome {
         let mut path = Path::new();
-        let mut wrong_state_responses: u8 = 0;
+        path.push(0);
+        RunOutcome {
+            true_severity: situation.true_severity,
+            origin: situation.origin,
+            red_line_avoided: situation.red_line_avoided,
+            highest_rung: 0,
+            political_or_legal_response: false,
+            attributed: false,
+            attribution_correct: false,
+            wrongly_accused: false,
+            attribution_lag_days: situation.attribution_lag_days,
+            duration_days: self.horizon_days,
+            wrong_state_responses: 0,
+            ending: Ending::NoResponse,
+            path,
+        }
+    }
+
+    /// Steps 6 and 7: the victim's first decision, before formal attribution, and its second,
+    /// at formal attribution when that comes within the horizon.
+    fn victim_decisions(
+        &self,
+        situation: &Situation,
+        first_draws: &DecisionDraws,
+        second_draws: &DecisionDraws,
+        path: &mut Path,
+    ) -> VictimDecisions {
         let victim = &self.states[self.victim];
-        let mut regime = self.regime;
+        let mut wrong_state_responses: u8 = 0;
 
         // Step 6: first decision, before formal attribution.
-        let first_draws = DecisionDraws::take(&mut draws);
-        let second_draws = DecisionDraws::take(&mut draws);
-        if first_decision_day > self.horizon_days {
-            return RunOutcome {
-                true_severity,
-                origin,
-                red_line_avoided,
-                highest_rung: 0,
-                political_or_legal_response: false,
-                attributed: false,
-                attribution_correct: false,
-                wrongly_accused: false,
-                attribution_lag_days,
-                duration_days: self.horizon_days,
-                wrong_state_responses: 0,
-                ending: Ending::NoResponse,
-                path: {
-                    path.push(0);
-                    path
-                },
-            };
-        }
         let first_cap = self
-            .legal_cap(perceived_first, accused_first.is_some())
+            .legal_cap(situation.perceived_first, situation.accused_first.is_some())
             .min(self.pre_attribution_cap);
         let first_rung = self.decide(
             victim,
-            perceived_first,
-            accused_first.is_some(),
+            situation.perceived_first,
+            situation.accused_first.is_some(),
             first_cap,
             0.0,
-            regime,
-            &first_draws,
+            self.regime,
+            first_draws,
         );
         path.push(first_rung);
-        if innocent_first && first_rung >= self.first_response {
+        if situation.innocent_first() && first_rung >= self.first_response {
             wrong_state_responses += 1;
         }
         let mut victim_rung = first_rung;
-        let mut last_day = first_decision_day;
+        let mut last_day = situation.first_decision_day;
 
         // Step 7: second decision, at formal attribution.
-        let second_day = attribution_day.max(first_decision_day);
+        let second_day = situation.attribution_day.max(situation.first_decision_day);
         let attributed = second_day <= self.horizon_days;
         if attributed {
-            let cap = self.legal_cap(perceived, accused.is_some());
+            let cap = self.legal_cap(situation.perceived, situation.accused.is_some());
             let second_rung = self.decide(
                 victim,
-                perceived,
-                accused.is_some(),
+                situation.perceived,
+                situation.accused.is_some(),
                 cap,
                 self.attribution_bonus,
-                regime,
-                &second_draws,
+                self.regime,
+                second_draws,
             );
             if second_rung > victim_rung {
                 victim_rung = second_rung;
                 path.push(second_rung);
-                if innocent && second_rung >= self.first_response {
+                if situation.innocent() && second_rung >= self.first_response {
                     wrong_state_responses += 1;
                 }
             }
             last_day = second_day;
         }
-        let attribution_correct = attributed && accused.is_some() && accused == true_state;
-        let mut highest_rung = victim_rung;
-        if victim_rung >= self.crisis_rung && regime < TensionRegime::Crisis {
+        VictimDecisions {
+            victim_rung,
+            last_day,
+            attributed,
+            wrong_state_responses,
+        }
+    }
+
+    /// Step 8: the exchange of moves between the accused and the victim, until one steps
+    /// down below a response, the moves run out or the horizon passes.
+    fn exchange(
+        &self,
+        draws: &mut Draws<'_>,
+        situation: &Situation,
+        decisions: &VictimDecisions,
+        path: &mut Path,
+    ) -> ExchangeOutcome {
+        let victim = &self.states[self.victim];
+        let innocent = situation.innocent();
+        let mut regime = self.regime;
+        if decisions.victim_rung >= self.crisis_rung && regime < TensionRegime::Crisis {
             regime = TensionRegime::Crisis;
         }
-
-        // Step 8: the exchange.
-        let exchange_band = self.legal_cap(perceived, true);
-        let ending;
-        match accused {
-            _ if victim_rung < self.first_response => ending = Ending::NoResponse,
-            None => ending = Ending::Unanswered,
-            Some(accused_index) => {
-                let mut last = victim_rung;
-                let mut mover_is_victim = false;
-                let mut day = last_day;
-                let mut outcome = Ending::Unresolved;
-                let mut other_stepped_down = false;
-                for _ in 0..self.max_exchanges {
-                    let move_draws = MoveDraws::take(&mut draws);
-                    day += self.exchange_interval_days
-                        * (EXCHANGE_INTERVAL_SPREAD * move_draws.z_interval).exp();
-                    if day > self.horizon_days {
-                        day = self.horizon_days;
-                        break;
-                    }
-                    let mover = if mover_is_victim {
-                        victim
-                    } else {
-                        &self.states[accused_index]
-                    };
-                    let off_ramp = if other_stepped_down {
-                        self.off_ramp + (1.0 - self.off_ramp) * self.reciprocity
-                    } else {
-                        self.off_ramp
-                    };
-                    let rung = if move_draws.u_off_ramp < off_ramp {
-                        let step = 1 + (move_draws.u_size * 3.0) as u8;
-                        last.saturating_sub(step)
-                    } else {
-                        let mut perceived_last = f64::from(last);
-                        if move_draws.u_misread < self.misread_probability {
-                            perceived_last += if move_draws.u_size < 0.5 { 1.0 } else { 2.0 };
-                        }
-                        if !mover_is_victim && innocent {
-                            perceived_last += self.innocent_grievance;
-                        }
-                        let target = perceived_last
-                            + self.scale * self.escalation_step * (mover.resolve - 0.5)
-                            + self.scale
-                                * self.decision_noise
-                                * (1.0 - mover.proportionality)
-                                * move_draws.z_rung;
-                        // Peace and competition: a counter-move stays within the legal band of
-                        // the incident unless it matches a higher move (proportionate
-                        // countermeasures); crisis and war lift the bound.
-                        let cap = if regime >= TensionRegime::Crisis || last >= self.first_kinetic {
-                            self.top
-                        } else {
-                            exchange_band
-                                .max(last)
-                                .min(self.first_kinetic.saturating_sub(1))
-                        };
-                        let rung = round_to_rung(target, 0, cap);
-                        let rung = self.firebreaks(rung, mover, regime, &move_draws.gates);
-                        self.restrain(rung, move_draws.gates.u_restraint)
-                    };
-                    path.push(rung);
-                    highest_rung = highest_rung.max(rung);
-                    if mover_is_victim && innocent && rung >= self.first_response {
-                        wrong_state_responses = wrong_state_responses.saturating_add(1);
-                    }
-                    if rung >= self.crisis_rung && regime < TensionRegime::Crisis {
-                        regime = TensionRegime::Crisis;
-                    }
-                    if rung < self.first_response {
-                        outcome = Ending::SteppedDown;
-                        break;
-                    }
-                    other_stepped_down = rung < last;
-                    last = rung;
-                    mover_is_victim = !mover_is_victim;
-                }
-                last_day = day;
-                ending = outcome;
+        let mut outcome = ExchangeOutcome {
+            highest_rung: decisions.victim_rung,
+            wrong_state_responses: decisions.wrong_state_responses,
+            last_day: decisions.last_day,
+            ending: Ending::NoResponse,
+        };
+        let exchange_band = self.legal_cap(situation.perceived, true);
+        let accused_index = match situation.accused {
+            _ if decisions.victim_rung < self.first_response => return outcome,
+            None => {
+                outcome.ending = Ending::Unanswered;
+                return outcome;
             }
+            Some(accused_index) => accused_index,
+        };
+        let mut last = decisions.victim_rung;
+        let mut mover_is_victim = false;
+        let mut day = decisions.last_day;
+        let mut ending = Ending::Unresolved;
+        let mut other_stepped_down = false;
+        for _ in 0..self.max_exchanges {
+            let move_draws = MoveDraws::take(draws);
+            day += self.exchange_interval_days
+                * (EXCHANGE_INTERVAL_SPREAD * move_draws.z_interval).exp();
+            if day > self.horizon_days {
+                day = self.horizon_days;
+                break;
+            }
+            let mover = if mover_is_victim {
+                victim
+            } else {
+                &self.states[accused_index]
+            };
+            let rung = self.counter_move(
+                CounterMove {
+                    last,
+                    mover,
+                    mover_is_victim,
+                    innocent,
+                    other_stepped_down,
+                    regime,
+                    exchange_band,
+                },
+                &move_draws,
+            );
+            path.push(rung);
+            outcome.highest_rung = outcome.highest_rung.max(rung);
+            if mover_is_victim && innocent && rung >= self.first_response {
+                outcome.wrong_state_responses = outcome.wrong_state_responses.saturating_add(1);
+            }
+            if rung >= self.crisis_rung && regime < TensionRegime::Crisis {
+                regime = TensionRegime::Crisis;
+            }
+            if rung < self.first_response {
+                ending = Ending::SteppedDown;
+                break;
+            }
+            other_stepped_down = rung < last;
+            last = rung;
+            mover_is_victim = !mover_is_victim;
         }
+        outcome.last_day = day;
+        outcome.ending = ending;
+        outcome
+    }
 
-        RunOutcome {
-            true_severity,
-            origin,
-            red_line_avoided,
-            highest_rung,
-            political_or_legal_response: highest_rung >= self.first_response,
-            attributed,
-            attribution_correct,
-            wrongly_accused: attributed && innocent,
-            attribution_lag_days,
-            duration_days: last_day.min(self.horizon_days),
-            wrong_state_responses,
-            ending,
-            path,
+    /// One move of the exchange: an off-ramp step down, or a counter-move from the last rung
+    /// as the mover perceives it, within the legal band and past the firebreaks it passes.
+    fn counter_move(&self, state: CounterMove<'_>, move_draws: &MoveDraws) -> u8 {
+        let off_ramp = if state.other_stepped_down {
+            self.off_ramp + (1.0 - self.off_ramp) * self.reciprocity
+        } else {
+            self.off_ramp
+        };
+        if move_draws.u_off_ramp < off_ramp {
+            let step = 1 + (move_draws.u_size * 3.0) as u8;
+            return state.last.saturating_sub(step);
         }
+        let mut perceived_last = f64::from(state.last);
+        if move_draws.u_misread < self.misread_probability {
+            perceived_last += if move_draws.u_size < 0.5 { 1.0 } else { 2.0 };
+        }
+        if !state.mover_is_victim && state.innocent {
+            perceived_last += self.innocent_grievance;
+        }
+        let target = perceived_last
+            + self.scale * self.escalation_step * (state.mover.resolve - 0.5)
+            + self.scale
+                * self.decision_noise
+                * (1.0 - state.mover.proportionality)
+                * move_draws.z_rung;
+        // Peace and competition: a counter-move stays within the legal band of the incident
+        // unless it matches a higher move (proportionate countermeasures); crisis and war lift
+        // the bound.
+        let cap = if state.regime >= TensionRegime::Crisis || state.last >= self.first_kinetic {
+            self.top
+        } else {
+            state
+                .exchange_band
+                .max(state.last)
+                .min(self.first_kinetic.saturating_sub(1))
+        };
+        let rung = round_to_rung(target, 0, cap);
+        let rung = self.firebreaks(rung, state.mover, state.regime, &move_draws.gates);
+        self.restrain(rung, move_draws.gates.u_restraint)
     }
 
     fn pick_origin(&self, u: f64) -> Origin {
@@ -781,6 +856,63 @@ struct Gates {
     u_military: f64,
     u_kinetic: f64,
     u_restraint: f64,
+}
+
+/// What steps 1 to 5 of a run establish before any decision: the incident, and what the
+/// victim perceives and whom it accuses, at its first decision and at formal attribution.
+struct Situation {
+    true_severity: u8,
+    origin: Origin,
+    red_line_avoided: bool,
+    /// The state behind the incident, if a state is.
+    true_state: Option<usize>,
+    perceived_first: f64,
+    accused_first: Option<usize>,
+    perceived: f64,
+    accused: Option<usize>,
+    attribution_lag_days: f64,
+    attribution_day: f64,
+    first_decision_day: f64,
+}
+
+impl Situation {
+    /// A state is accused, and it is not the one behind the incident.
+    fn innocent(&self) -> bool {
+        self.accused.is_some() && self.accused != self.true_state
+    }
+
+    /// The same, as the victim sees it at its first decision.
+    fn innocent_first(&self) -> bool {
+        self.accused_first.is_some() && self.accused_first != self.true_state
+    }
+}
+
+/// Steps 6 and 7: the victim's highest rung, the day of its last decision, whether formal
+/// attribution came within the horizon, and its responses aimed at the wrong state.
+struct VictimDecisions {
+    victim_rung: u8,
+    last_day: f64,
+    attributed: bool,
+    wrong_state_responses: u8,
+}
+
+/// How a run ends after the exchange (step 8), counting the victim's decisions.
+struct ExchangeOutcome {
+    highest_rung: u8,
+    wrong_state_responses: u8,
+    last_day: f64,
+    ending: Ending,
+}
+
+/// Where the exchange stands when a state moves.
+struct CounterMove<'a> {
+    last: u8,
+    mover: &'a StateProfile,
+    mover_is_victim: bool,
+    innocent: bool,
+    other_stepped_down: bool,
+    regime: TensionRegime,
+    exchange_band: u8,
 }
 
 /// The draws of one victim decision, always taken whether or not they are used.
