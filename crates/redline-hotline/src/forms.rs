@@ -1,8 +1,9 @@
 //! Standard forms: each message kind rendered in the recipient's language with Fluent.
 //!
 //! Owns the six Fluent resources (`locales/{en,fr,es,ru,zh,ar}/hotline.ftl`, the six UN
-//! languages, embedded with `include_str!`), choosing a language from a party's preferences,
-//! the text direction (Arabic is right-to-left), and `render_form`.
+//! languages, embedded with `include_str!`) and `render_form`. The languages themselves, the
+//! choice of one from a party's preferences and the text direction (Arabic is right-to-left) are
+//! `redline_model::Language`.
 //!
 //! The form is the standard part: title, headers (ids, times, TLP) and one or two fixed sentences
 //! per kind, filled with the message's fields. Free text (summaries, questions, reasons) never
@@ -20,99 +21,32 @@
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
+pub use redline_model::{Language, TextDirection};
+
 use crate::message::{HotlineMessage, MessageBody};
 
-/// The languages forms exist in: the six official languages of the United Nations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FormLanguage {
-    English,
-    French,
-    Spanish,
-    Russian,
-    Chinese,
-    Arabic,
-}
+/// The languages forms exist in: the six official languages of the United Nations, the
+/// model's one `Language` type (the name is kept for the hotline's callers).
+pub type FormLanguage = Language;
 
-/// Which way a form's lines run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextDirection {
-    LeftToRight,
-    RightToLeft,
-}
-
-impl TextDirection {
-    /// The HTML `dir` value.
-    pub fn as_html_dir(&self) -> &'static str {
-        match self {
-            TextDirection::LeftToRight => "ltr",
-            TextDirection::RightToLeft => "rtl",
-        }
+/// The Fluent resource of a language's forms.
+fn resource_text(language: FormLanguage) -> &'static str {
+    match language {
+        Language::English => include_str!("../locales/en/hotline.ftl"),
+        Language::French => include_str!("../locales/fr/hotline.ftl"),
+        Language::Spanish => include_str!("../locales/es/hotline.ftl"),
+        Language::Russian => include_str!("../locales/ru/hotline.ftl"),
+        Language::Chinese => include_str!("../locales/zh/hotline.ftl"),
+        Language::Arabic => include_str!("../locales/ar/hotline.ftl"),
     }
 }
 
-impl FormLanguage {
-    pub const ALL: [FormLanguage; 6] = [
-        FormLanguage::English,
-        FormLanguage::French,
-        FormLanguage::Spanish,
-        FormLanguage::Russian,
-        FormLanguage::Chinese,
-        FormLanguage::Arabic,
-    ];
-
-    /// The BCP 47 tag of the resource (`en`, `zh`, `ar`).
-    pub fn tag(&self) -> &'static str {
-        match self {
-            FormLanguage::English => "en",
-            FormLanguage::French => "fr",
-            FormLanguage::Spanish => "es",
-            FormLanguage::Russian => "ru",
-            FormLanguage::Chinese => "zh",
-            FormLanguage::Arabic => "ar",
-        }
-    }
-
-    pub fn direction(&self) -> TextDirection {
-        match self {
-            FormLanguage::Arabic => TextDirection::RightToLeft,
-            _ => TextDirection::LeftToRight,
-        }
-    }
-
-    /// The form language of a BCP 47 tag, by its primary language subtag (`zh-Hans` → Chinese,
-    /// `fr-CA` → French); `None` for a language without forms.
-    pub fn for_tag(tag: &str) -> Option<Self> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        FormLanguage::ALL
-            .into_iter()
-            .find(|language| language.tag() == primary)
-    }
-
-    /// The first of a party's preferred languages that has forms, else English.
-    pub fn choose(preferred_languages: &[String]) -> Self {
-        preferred_languages
-            .iter()
-            .find_map(|tag| FormLanguage::for_tag(tag))
-            .unwrap_or(FormLanguage::English)
-    }
-
-    fn resource_text(&self) -> &'static str {
-        match self {
-            FormLanguage::English => include_str!("../locales/en/hotline.ftl"),
-            FormLanguage::French => include_str!("../locales/fr/hotline.ftl"),
-            FormLanguage::Spanish => include_str!("../locales/es/hotline.ftl"),
-            FormLanguage::Russian => include_str!("../locales/ru/hotline.ftl"),
-            FormLanguage::Chinese => include_str!("../locales/zh/hotline.ftl"),
-            FormLanguage::Arabic => include_str!("../locales/ar/hotline.ftl"),
-        }
-    }
-
-    fn list_separator(&self) -> &'static str {
-        match self {
-            FormLanguage::Chinese => "、",
-            FormLanguage::Arabic => "، ",
-            _ => ", ",
-        }
+/// How a language separates the items of a list of parties.
+fn list_separator(language: FormLanguage) -> &'static str {
+    match language {
+        Language::Chinese => "、",
+        Language::Arabic => "، ",
+        _ => ", ",
     }
 }
 
@@ -194,7 +128,7 @@ pub fn render_form(
     let mut arguments = FluentArgs::new();
     arguments.set("from", message.from.as_str().to_string());
     let recipients: Vec<&str> = message.to.iter().map(|party| party.as_str()).collect();
-    arguments.set("to", recipients.join(language.list_separator()));
+    arguments.set("to", recipients.join(list_separator(language)));
     arguments.set("sent_at", message.sent_at.to_string());
     arguments.set("thread", message.thread.hyphenated().to_string());
     arguments.set("message_id", message.id.hyphenated().to_string());
@@ -352,7 +286,7 @@ pub const REQUIRED_MESSAGE_IDS: &[&str] = &[
 
 fn load_bundle(language: FormLanguage) -> Result<FluentBundle<FluentResource>, FormError> {
     let resource =
-        FluentResource::try_new(language.resource_text().to_string()).map_err(|(_, errors)| {
+        FluentResource::try_new(resource_text(language).to_string()).map_err(|(_, errors)| {
             FormError::ResourceDoesNotParse {
                 language: language.tag(),
                 message: format!("{errors:?}"),

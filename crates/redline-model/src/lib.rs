@@ -3,12 +3,14 @@
 //! Owns the parties, the incident report (the public JSON contract of `DESIGN.md`), the
 //! controlled vocabularies (STIX 2.1 industry sectors plus `elections`, effect kinds, scales,
 //! TLP 2.0, ICD 203 confidence words, NCISS options), identifiers, timestamps at a fixed precision,
-//! and validation that names the JSON path of every problem. It does no I/O and reads no clock.
+//! the six UN languages (`Language`), and validation that names the JSON path of every problem.
+//! It does no I/O and reads no clock.
 
 pub mod attribution;
 pub mod country;
 pub mod error;
 pub mod incident;
+pub mod language;
 pub mod nciss;
 pub mod party;
 pub mod readership;
@@ -26,6 +28,7 @@ pub use incident::{
     AlternativeHypotheses, Casualties, Effect, ExternalReference, Incident, IncidentId,
     IncidentReport, SuspectedOrigin, Target, incident_report_json_schema, parse_incident_report,
 };
+pub use language::{Language, TextDirection};
 pub use nciss::NcissOverrides;
 pub use party::{Party, PartyId, PartyKey, PartyKind};
 pub use readership::{Reader, Readership};

@@ -1,107 +1,27 @@
-//! The dashboard's languages: the six official languages of the United Nations, their Fluent
-//! resources (`locales/{en,fr,es,ru,zh,ar}/dashboard.ftl`, embedded), choosing one from `?lang=`,
-//! the `redline_lang` cookie or `Accept-Language`, and the text direction (Arabic is
-//! right-to-left). A message missing from a language falls back to English; a message missing
-//! from English shows its key, so a gap is visible rather than silent.
+//! The dashboard's languages: the six official languages of the United Nations
+//! (`redline_model::Language`: codes, names, text direction — Arabic is right-to-left — and the
+//! choice from `?lang=`, the `redline_lang` cookie or `Accept-Language`) and their Fluent
+//! resources (`locales/{en,fr,es,ru,zh,ar}/dashboard.ftl`, embedded). A message missing from a
+//! language falls back to English; a message missing from English shows its key, so a gap is
+//! visible rather than silent.
 
 use std::{collections::HashMap, sync::OnceLock};
 
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentBundle};
 use unic_langid::LanguageIdentifier;
 
-/// A language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Language {
-    English,
-    French,
-    Spanish,
-    Russian,
-    Chinese,
-    Arabic,
-}
+/// A language of the interface: the model's one type for the six UN languages.
+pub(crate) use redline_model::Language;
 
-impl Language {
-    pub(crate) const ALL: [Language; 6] = [
-        Language::English,
-        Language::French,
-        Language::Spanish,
-        Language::Russian,
-        Language::Chinese,
-        Language::Arabic,
-    ];
-
-    pub(crate) fn tag(self) -> &'static str {
-        match self {
-            Language::English => "en",
-            Language::French => "fr",
-            Language::Spanish => "es",
-            Language::Russian => "ru",
-            Language::Chinese => "zh",
-            Language::Arabic => "ar",
-        }
-    }
-
-    /// The language's own name, as the switcher shows it.
-    pub(crate) fn native_name(self) -> &'static str {
-        match self {
-            Language::English => "English",
-            Language::French => "Français",
-            Language::Spanish => "Español",
-            Language::Russian => "Русский",
-            Language::Chinese => "中文",
-            Language::Arabic => "العربية",
-        }
-    }
-
-    pub(crate) fn direction(self) -> &'static str {
-        match self {
-            Language::Arabic => "rtl",
-            _ => "ltr",
-        }
-    }
-
-    fn resource(self) -> &'static str {
-        match self {
-            Language::English => include_str!("../../locales/en/dashboard.ftl"),
-            Language::French => include_str!("../../locales/fr/dashboard.ftl"),
-            Language::Spanish => include_str!("../../locales/es/dashboard.ftl"),
-            Language::Russian => include_str!("../../locales/ru/dashboard.ftl"),
-            Language::Chinese => include_str!("../../locales/zh/dashboard.ftl"),
-            Language::Arabic => include_str!("../../locales/ar/dashboard.ftl"),
-        }
-    }
-
-    /// `en`, `fr-CA`, `zh-Hans-CN`, `AR`: the primary subtag decides.
-    pub(crate) fn from_tag(tag: &str) -> Option<Language> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        Language::ALL
-            .into_iter()
-            .find(|language| language.tag() == primary)
-    }
-
-    /// The first language of an `Accept-Language` header we have, by descending quality.
-    pub(crate) fn from_accept_language(header: &str) -> Option<Language> {
-        let mut candidates: Vec<(f32, usize, Language)> = header
-            .split(',')
-            .enumerate()
-            .filter_map(|(position, part)| {
-                let mut pieces = part.split(';');
-                let language = Language::from_tag(pieces.next()?)?;
-                let quality = pieces
-                    .find_map(|piece| piece.trim().strip_prefix("q="))
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                (quality > 0.0).then_some((quality, position, language))
-            })
-            .collect();
-        candidates.sort_by(|left, right| {
-            right
-                .0
-                .partial_cmp(&left.0)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(left.1.cmp(&right.1))
-        });
-        candidates.first().map(|candidate| candidate.2)
+/// The dashboard's Fluent resource in a language.
+fn resource(language: Language) -> &'static str {
+    match language {
+        Language::English => include_str!("../../locales/en/dashboard.ftl"),
+        Language::French => include_str!("../../locales/fr/dashboard.ftl"),
+        Language::Spanish => include_str!("../../locales/es/dashboard.ftl"),
+        Language::Russian => include_str!("../../locales/ru/dashboard.ftl"),
+        Language::Chinese => include_str!("../../locales/zh/dashboard.ftl"),
+        Language::Arabic => include_str!("../../locales/ar/dashboard.ftl"),
     }
 }
 
@@ -118,7 +38,7 @@ fn bundles() -> &'static HashMap<Language, Bundle> {
                     .parse()
                     .unwrap_or_else(|_| LanguageIdentifier::default());
                 let mut bundle = FluentBundle::new_concurrent(vec![identifier]);
-                let resource = match FluentResource::try_new(language.resource().to_string()) {
+                let resource = match FluentResource::try_new(resource(language).to_string()) {
                     Ok(resource) => resource,
                     Err((resource, errors)) => {
                         tracing::error!(
@@ -171,8 +91,7 @@ pub(crate) fn translate_with(language: Language, key: &str, arguments: &[(&str, 
 /// Every message key of the English resource (tests check the other languages have them all).
 #[cfg(test)]
 fn message_keys(language: Language) -> Vec<String> {
-    language
-        .resource()
+    resource(language)
         .lines()
         .filter_map(|line| {
             let (key, _) = line.split_once(" = ")?;
@@ -184,23 +103,6 @@ fn message_keys(language: Language) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accept_language_picks_the_best_language_we_have() {
-        assert_eq!(
-            Language::from_accept_language("de-DE, ar;q=0.9, fr;q=0.95"),
-            Some(Language::French)
-        );
-        assert_eq!(
-            Language::from_accept_language("zh-Hans-CN,zh;q=0.9"),
-            Some(Language::Chinese)
-        );
-        assert_eq!(Language::from_accept_language("de, it;q=0.5"), None);
-        assert_eq!(
-            Language::from_accept_language("fr;q=0, es"),
-            Some(Language::Spanish)
-        );
-    }
 
     #[test]
     fn every_language_has_every_english_message() {
@@ -223,8 +125,8 @@ mod tests {
 
     #[test]
     fn arabic_is_right_to_left() {
-        assert_eq!(Language::Arabic.direction(), "rtl");
-        assert_eq!(Language::English.direction(), "ltr");
+        assert_eq!(Language::Arabic.direction().as_html_dir(), "rtl");
+        assert_eq!(Language::English.direction().as_html_dir(), "ltr");
         assert_ne!(translate(Language::Arabic, "nav-overview"), "Overview");
     }
 }

@@ -132,7 +132,7 @@ impl Page {
     }
 
     pub(crate) fn dir(&self) -> &'static str {
-        self.language.direction()
+        self.language.direction().as_html_dir()
     }
 
     pub(crate) fn languages(&self) -> Vec<LanguageLink> {
