@@ -140,11 +140,7 @@ pub fn pre_authentication_encoding(payload_type: &str, payload: &[u8]) -> Vec<u8
 /// SHA-256 of the raw 32-byte key (the rule of `PartyKey::key_id`).
 pub fn key_id_for(verifying_key: &VerifyingKey) -> String {
     let digest = Sha256::digest(verifying_key.as_bytes());
-    digest
-        .iter()
-        .take(8)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(&digest[..8])
 }
 
 /// The `PartyKey` record of a public key, added at `added_at` and not revoked, for registering it.

@@ -60,6 +60,14 @@ pub enum LogEntryKind {
     ExerciseStarted,
     /// A player recorded the response rung it chose in an exercise.
     ExerciseDecision,
+    /// A version of an attribution claim was filed (its signed envelope's hash).
+    AttributionClaim,
+    /// A party co-signed a claim version.
+    AttributionCosignature,
+    /// A claimant published or withdrew a claim.
+    AttributionDecision,
+    /// A consultation request, reply or outcome about a claim.
+    Consultation,
 }
 
 /// One log entry: who did what to which object, when, and the SHA-256 of the object's full
@@ -98,7 +106,7 @@ impl LogEntry {
             party,
             subject: subject.into(),
             time,
-            sha256: hex_lower(&sha256(object_bytes)),
+            sha256: hex::encode(sha256(object_bytes)),
             exercise: false,
         }
     }
@@ -119,10 +127,6 @@ impl LogEntry {
         serde_json::to_string(self)
             .map_err(|error| NodeError::Internal(format!("encoding a log entry: {error}")))
     }
-}
-
-fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// What a caller gets back once its entry is durable: the entry's index and a C2SP

@@ -76,10 +76,7 @@ pub(crate) struct Witness {
 }
 
 fn state_file_name(origin: &str) -> String {
-    redline_ledger::hash::sha256(origin.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(redline_ledger::hash::sha256(origin.as_bytes()))
 }
 
 impl Witness {

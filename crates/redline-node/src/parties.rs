@@ -24,10 +24,7 @@ pub struct NewParty {
 /// The key id the node gives a public key: lower-case hex of the first 8 bytes of its SHA-256.
 pub fn key_id_for(public_key: &[u8; 32]) -> String {
     let digest = Sha256::digest(public_key);
-    digest[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(&digest[..8])
 }
 
 pub(crate) fn decode_public_key(path: String, text: &str) -> Result<[u8; 32], ValidationIssue> {

@@ -118,10 +118,7 @@ impl Node {
     ) -> Result<IssuedToken, NodeError> {
         Self::require_operator_for_tokens(caller)?;
         self.get_party(party).await?;
-        let token_id: String = random_bytes::<8>()?
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let token_id = hex::encode(random_bytes::<8>()?);
         let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
         let secret_for_hash = secret.clone();
         let secret_hash = tokio::task::spawn_blocking(move || {

@@ -67,10 +67,7 @@ struct PullState {
 
 fn state_path(data: &Path, url: &str, collection: &str) -> PathBuf {
     let digest = Sha256::digest(format!("{url}\n{collection}").as_bytes());
-    let name: String = digest[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let name = hex::encode(&digest[..8]);
     data.join("taxii-pull").join(format!("{name}.json"))
 }
 
