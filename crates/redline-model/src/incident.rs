@@ -246,105 +246,118 @@ impl IncidentReport {
     /// Every rule the contract states beyond the shape, each problem with its JSON path. `now`
     /// is passed in: a report may not claim to have been observed in the future.
     pub fn validate(&self, now: Timestamp) -> Vec<ValidationIssue> {
-        let mut issues = Vec::new();
-        let mut problem = |path: String, message: String| {
-            issues.push(ValidationIssue::new(path, message));
-        };
+        let mut issues = Issues::default();
+        self.check_texts(&mut issues);
+        self.check_observation_times(now, &mut issues);
+        self.check_targets(&mut issues);
+        self.check_effects(&mut issues);
+        self.check_techniques(&mut issues);
+        self.check_lists_without_repeats(&mut issues);
+        self.check_exercise_label(&mut issues);
+        self.check_references(&mut issues);
+        issues.0
+    }
 
+    /// The title, the description, the alternative hypotheses and every free-text field's
+    /// characters.
+    fn check_texts(&self, issues: &mut Issues) {
         let title_length = self.title.trim().chars().count();
         if title_length == 0 || self.title.chars().count() > 300 {
-            problem(
-                "title".into(),
-                "a title of 1 to 300 characters is required".into(),
-            );
+            issues.add("title", "a title of 1 to 300 characters is required");
         }
         if let Some(description) = &self.description
             && description.chars().count() > 20_000
         {
-            problem(
-                "description".into(),
-                "the description is longer than 20,000 characters".into(),
+            issues.add(
+                "description",
+                "the description is longer than 20,000 characters",
             );
         }
         if let Some(alternatives) = &self.alternative_hypotheses {
             for (index, hypothesis) in alternatives.considered.iter().enumerate() {
                 let length = hypothesis.trim().chars().count();
                 if length == 0 || length > 2_000 {
-                    problem(
+                    issues.add(
                         format!("alternative_hypotheses.considered[{index}]"),
-                        "a hypothesis of 1 to 2,000 characters is expected".into(),
+                        "a hypothesis of 1 to 2,000 characters is expected",
                     );
                 }
             }
             if alternatives.considered.len() > 50 {
-                problem(
-                    "alternative_hypotheses.considered".into(),
-                    "at most 50 hypotheses are accepted".into(),
+                issues.add(
+                    "alternative_hypotheses.considered",
+                    "at most 50 hypotheses are accepted",
                 );
             }
         }
         for (path, text) in self.free_text_fields() {
             if let Some(message) = crate::text::control_character_problem(text) {
-                problem(path, message);
+                issues.add(path, message);
             }
         }
+    }
+
+    /// `first_observed` not in the future, `last_observed` not before it.
+    fn check_observation_times(&self, now: Timestamp, issues: &mut Issues) {
         if let Some(latest_allowed) = now.plus_seconds(ALLOWED_FUTURE_SKEW_SECONDS)
             && self.first_observed > latest_allowed
         {
-            problem(
-                "first_observed".into(),
+            issues.add(
+                "first_observed",
                 format!("{} is in the future (now is {now})", self.first_observed),
             );
         }
         if let Some(last_observed) = self.last_observed
             && last_observed < self.first_observed
         {
-            problem(
-                "last_observed".into(),
+            issues.add(
+                "last_observed",
                 format!(
                     "{last_observed} is before first_observed ({})",
                     self.first_observed
                 ),
             );
         }
-        if self.targets.is_empty() {
-            problem("targets".into(), "at least one target is required".into());
-        }
-        if self.targets.len() > 100 {
-            problem("targets".into(), "at most 100 targets".into());
-        }
+    }
+
+    /// 1 to 100 targets, each with a plausible number of people affected.
+    fn check_targets(&self, issues: &mut Issues) {
+        issues.check_count("targets", self.targets.len(), "target", 100);
         for (index, target) in self.targets.iter().enumerate() {
             if let Some(people) = target.people_affected
                 && people > MAXIMUM_PEOPLE_AFFECTED
             {
-                problem(
+                issues.add(
                     format!("targets[{index}].people_affected"),
                     format!("{people} is more than {MAXIMUM_PEOPLE_AFFECTED}"),
                 );
             }
         }
-        if self.effects.is_empty() {
-            problem("effects".into(), "at least one effect is required".into());
-        }
-        if self.effects.len() > 50 {
-            problem("effects".into(), "at most 50 effects".into());
-        }
+    }
+
+    /// 1 to 50 effects, each lasting a plausible number of hours.
+    fn check_effects(&self, issues: &mut Issues) {
+        issues.check_count("effects", self.effects.len(), "effect", 50);
         for (index, effect) in self.effects.iter().enumerate() {
             if let Some(hours) = effect.duration_hours
                 && !(hours.is_finite() && (0.0..=MAXIMUM_DURATION_HOURS).contains(&hours))
             {
-                problem(
+                issues.add(
                     format!("effects[{index}].duration_hours"),
                     format!("{hours} is not between 0 and {MAXIMUM_DURATION_HOURS} hours"),
                 );
             }
         }
+    }
+
+    /// At most 200 techniques, each a MITRE ATT&CK technique id.
+    fn check_techniques(&self, issues: &mut Issues) {
         if self.techniques.len() > 200 {
-            problem("techniques".into(), "at most 200 techniques".into());
+            issues.add("techniques", "at most 200 techniques");
         }
         for (index, technique) in self.techniques.iter().enumerate() {
             if !is_attack_technique_id(technique) {
-                problem(
+                issues.add(
                     format!("techniques[{index}]"),
                     format!(
                         "`{technique}` is not a MITRE ATT&CK technique id such as `T1485` or `T1566.001`"
@@ -352,52 +365,48 @@ impl IncidentReport {
                 );
             }
         }
+    }
+
+    /// The suspected origin's bases and the parties shared with, each listed once; at most 200
+    /// parties.
+    fn check_lists_without_repeats(&self, issues: &mut Issues) {
         if let Some(origin) = &self.suspected_origin {
-            let mut seen = BTreeSet::new();
-            for (index, basis) in origin.basis.iter().enumerate() {
-                if !seen.insert(*basis) {
-                    problem(
-                        format!("suspected_origin.basis[{index}]"),
-                        format!("`{basis}` is listed twice"),
-                    );
-                }
-            }
+            issues.check_listed_once("suspected_origin.basis", &origin.basis);
         }
-        let mut seen_parties = BTreeSet::new();
-        for (index, party) in self.shared_with.iter().enumerate() {
-            if !seen_parties.insert(party.clone()) {
-                problem(
-                    format!("shared_with[{index}]"),
-                    format!("`{party}` is listed twice"),
-                );
-            }
-        }
+        issues.check_listed_once("shared_with", &self.shared_with);
         if self.shared_with.len() > 200 {
-            problem("shared_with".into(), "at most 200 parties".into());
+            issues.add("shared_with", "at most 200 parties");
         }
+    }
+
+    /// An exercise report is never `TLP:CLEAR`.
+    fn check_exercise_label(&self, issues: &mut Issues) {
         if self.exercise && self.tlp == Tlp::Clear {
-            problem(
-                "tlp".into(),
-                "an exercise report cannot be `clear`: TLP:CLEAR is the public record, and an exercise must never be taken for a real incident there; use `green` or a restricted label".into(),
+            issues.add(
+                "tlp",
+                "an exercise report cannot be `clear`: TLP:CLEAR is the public record, and an exercise must never be taken for a real incident there; use `green` or a restricted label",
             );
         }
+    }
+
+    /// Each reference names its source; a URL is http(s).
+    fn check_references(&self, issues: &mut Issues) {
         for (index, reference) in self.references.iter().enumerate() {
             if reference.source_name.trim().is_empty() {
-                problem(
+                issues.add(
                     format!("references[{index}].source_name"),
-                    "a source name is required".into(),
+                    "a source name is required",
                 );
             }
             if let Some(url) = &reference.url
                 && !(url.starts_with("https://") || url.starts_with("http://"))
             {
-                problem(
+                issues.add(
                     format!("references[{index}].url"),
                     format!("`{url}` is not an http(s) URL"),
                 );
             }
         }
-        issues
     }
 
     /// Every free-text field with its JSON path: what people read on pages and in feeds.
@@ -460,6 +469,39 @@ impl IncidentReport {
     /// The sectors hit, each once, in vocabulary order.
     pub fn sectors(&self) -> BTreeSet<Sector> {
         self.targets.iter().map(|target| target.sector).collect()
+    }
+}
+
+/// The problems [`IncidentReport::validate`] finds, in the order its checks find them.
+#[derive(Default)]
+struct Issues(Vec<ValidationIssue>);
+
+impl Issues {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(ValidationIssue::new(path, message));
+    }
+
+    /// At least one and at most `maximum` entries (`targets`, `target`).
+    fn check_count(&mut self, path: &str, count: usize, singular: &str, maximum: usize) {
+        if count == 0 {
+            self.add(path, format!("at least one {singular} is required"));
+        }
+        if count > maximum {
+            self.add(path, format!("at most {maximum} {path}"));
+        }
+    }
+
+    /// Every entry of the list at `path` once: a repeat is named at its index.
+    fn check_listed_once<T: Ord + fmt::Display>(&mut self, path: &str, entries: &[T]) {
+        let mut seen = BTreeSet::new();
+        for (index, entry) in entries.iter().enumerate() {
+            if !seen.insert(entry) {
+                self.add(
+                    format!("{path}[{index}]"),
+                    format!("`{entry}` is listed twice"),
+                );
+            }
+        }
     }
 }
 
