@@ -192,17 +192,12 @@ fn is_slug(text: &str) -> bool {
         && text.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
 }
 
-impl ExerciseDefinition {
-    /// Parses and checks an exercise file. `file` names it in errors.
-    pub fn parse(text: &str, file: &str) -> Result<ExerciseDefinition, DefinitionError> {
-        let located = Located { file, text };
-        let raw: RawFile = toml::from_str(text).map_err(|error| {
-            let offset = error.span().map_or(0, |span| span.start);
-            located.error_at(offset, error.message().trim_end())
-        })?;
-        let header = raw.exercise;
+/// The stages of [`ExerciseDefinition::parse`].
+impl Located<'_> {
+    /// `[exercise]`: a slug id and a title.
+    fn check_header(&self, header: &RawHeader) -> Result<(), DefinitionError> {
         if !is_slug(header.id.get_ref()) {
-            return Err(located.error_at(
+            return Err(self.error_at(
                 header.id.span().start,
                 format!(
                     "exercise id `{}` must be a lower-case slug (letters, digits, hyphens)",
@@ -211,36 +206,38 @@ impl ExerciseDefinition {
             ));
         }
         if header.title.get_ref().trim().is_empty() {
-            return Err(located.error_at(header.title.span().start, "the title is empty"));
+            return Err(self.error_at(header.title.span().start, "the title is empty"));
         }
-        let facilitator = match &header.facilitator {
-            Some(value) => Some(located.party(value, value.get_ref())?),
-            None => None,
-        };
-        let lang = match &header.lang {
-            Some(value) => {
-                let tag = value.get_ref();
-                let looks_like_tag = (2..=35).contains(&tag.len())
-                    && tag
-                        .bytes()
-                        .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
-                if !looks_like_tag {
-                    return Err(located.error_at(
-                        value.span().start,
-                        format!("`{tag}` is not a BCP 47 language tag such as `en`"),
-                    ));
-                }
-                tag.clone()
-            }
-            None => "en".to_string(),
-        };
+        Ok(())
+    }
 
+    /// The language of the injects' free text: `en` unless the file names a BCP 47 tag.
+    fn language(&self, lang: Option<&Spanned<String>>) -> Result<String, DefinitionError> {
+        let Some(value) = lang else {
+            return Ok("en".to_string());
+        };
+        let tag = value.get_ref();
+        let looks_like_tag = (2..=35).contains(&tag.len())
+            && tag
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
+        if !looks_like_tag {
+            return Err(self.error_at(
+                value.span().start,
+                format!("`{tag}` is not a BCP 47 language tag such as `en`"),
+            ));
+        }
+        Ok(tag.clone())
+    }
+
+    /// `[[party]]`: at least two, each listed once.
+    fn parties(&self, raw: &[Spanned<RawParty>]) -> Result<Vec<ExerciseParty>, DefinitionError> {
         let mut parties: Vec<ExerciseParty> = Vec::new();
-        for entry in &raw.party {
+        for entry in raw {
             let party = entry.get_ref();
-            let id = located.party(&party.id, party.id.get_ref())?;
+            let id = self.party(&party.id, party.id.get_ref())?;
             if parties.iter().any(|known| known.id == id) {
-                return Err(located.error_at(
+                return Err(self.error_at(
                     party.id.span().start,
                     format!("party `{id}` is listed twice"),
                 ));
@@ -251,7 +248,7 @@ impl ExerciseDefinition {
             });
         }
         if parties.len() < 2 {
-            return Err(located.error_at(
+            return Err(self.error_at(
                 0,
                 format!(
                     "an exercise needs at least two [[party]] tables, got {}",
@@ -259,6 +256,306 @@ impl ExerciseDefinition {
                 ),
             ));
         }
+        Ok(parties)
+    }
+
+    /// `[[inject]]`: 1 to [`MAXIMUM_INJECTS`], in the file's order.
+    fn injects(
+        &self,
+        raw: &[Spanned<RawInject>],
+        parties: &[ExerciseParty],
+    ) -> Result<Vec<Inject>, DefinitionError> {
+        if raw.is_empty() || raw.len() > MAXIMUM_INJECTS {
+            return Err(self.error_at(
+                0,
+                format!(
+                    "an exercise needs between 1 and {MAXIMUM_INJECTS} [[inject]] tables, got {}",
+                    raw.len()
+                ),
+            ));
+        }
+        let mut injects: Vec<Inject> = Vec::new();
+        let mut seen_ids = BTreeSet::new();
+        for entry in raw {
+            let inject = self.inject(entry, parties, &injects, &mut seen_ids)?;
+            injects.push(inject);
+        }
+        Ok(injects)
+    }
+
+    /// One inject: its id, offset and text, then what it becomes by its kind. `earlier` are
+    /// the injects listed before it.
+    fn inject(
+        &self,
+        entry: &Spanned<RawInject>,
+        parties: &[ExerciseParty],
+        earlier: &[Inject],
+        seen_ids: &mut BTreeSet<String>,
+    ) -> Result<Inject, DefinitionError> {
+        let start = entry.span().start;
+        let inject = entry.get_ref();
+        let id = inject.id.get_ref().clone();
+        if !is_slug(&id) {
+            return Err(self.error_at(
+                inject.id.span().start,
+                format!("inject id `{id}` must be a lower-case slug"),
+            ));
+        }
+        if !seen_ids.insert(id.clone()) {
+            return Err(self.error_at(
+                inject.id.span().start,
+                format!("inject id `{id}` is used twice"),
+            ));
+        }
+        let at_minutes = u32::try_from(*inject.at_minutes.get_ref())
+            .ok()
+            .filter(|minutes| *minutes <= MAXIMUM_OFFSET_MINUTES)
+            .ok_or_else(|| {
+                self.error_at(
+                    inject.at_minutes.span().start,
+                    format!(
+                        "at_minutes must be between 0 and {MAXIMUM_OFFSET_MINUTES}, got {}",
+                        inject.at_minutes.get_ref()
+                    ),
+                )
+            })?;
+        let text = inject.text.get_ref().trim().to_string();
+        if text.is_empty() || text.chars().count() > 20_000 {
+            return Err(self.error_at(
+                inject.text.span().start,
+                "the text must have 1 to 20,000 characters",
+            ));
+        }
+        let kind = match inject.kind.get_ref().as_str() {
+            "incident" => self.incident_inject(inject, start, &id, parties)?,
+            "notification" => {
+                self.notification_inject(inject, start, &id, at_minutes, parties, earlier)?
+            }
+            other => {
+                return Err(self.error_at(
+                    inject.kind.span().start,
+                    format!("unknown inject kind `{other}`; expected `incident` or `notification`"),
+                ));
+            }
+        };
+        Ok(Inject {
+            id,
+            at_minutes,
+            text,
+            kind,
+            location: line_and_column(self.text, start),
+        })
+    }
+
+    /// The error for a field that an inject of `kind` does not take.
+    fn not_for(&self, field: &str, value_start: usize, kind: &str) -> DefinitionError {
+        self.error_at(
+            value_start,
+            format!("`{field}` does not belong in an inject of kind `{kind}`"),
+        )
+    }
+
+    /// An incident inject: a report (JSON) by a party of the exercise, never `exercise: false`.
+    fn incident_inject(
+        &self,
+        inject: &RawInject,
+        start: usize,
+        id: &str,
+        parties: &[ExerciseParty],
+    ) -> Result<InjectKind, DefinitionError> {
+        if let Some(value) = &inject.from {
+            return Err(self.not_for("from", value.span().start, "incident"));
+        }
+        if let Some(value) = &inject.to {
+            return Err(self.not_for("to", value.span().start, "incident"));
+        }
+        if let Some(value) = &inject.incident {
+            return Err(self.not_for("incident", value.span().start, "incident"));
+        }
+        let Some(report) = &inject.report else {
+            return Err(self.error_at(
+                start,
+                format!("inject `{id}`: an incident inject needs a `report` (the incident report's JSON)"),
+            ));
+        };
+        let value: serde_json::Value = serde_json::from_str(report.get_ref()).map_err(|error| {
+            self.error_at(
+                report.span().start,
+                format!(
+                    "inject `{id}`: report: malformed JSON at line {}, column {} of the report: {error}",
+                    error.line(),
+                    error.column()
+                ),
+            )
+        })?;
+        let reported_by = value
+            .get("reported_by")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| {
+                self.error_at(
+                    report.span().start,
+                    format!("inject `{id}`: report.reported_by: an exercise party is required"),
+                )
+            })?;
+        let reported_by = self.party(report, reported_by)?;
+        if !is_player(parties, &reported_by) {
+            return Err(self.error_at(
+                report.span().start,
+                format!("inject `{id}`: report.reported_by: `{reported_by}` is not a party of this exercise"),
+            ));
+        }
+        if value.get("exercise") == Some(&serde_json::Value::Bool(false)) {
+            return Err(self.error_at(
+                report.span().start,
+                format!("inject `{id}`: report.exercise: an inject's report is always an exercise report"),
+            ));
+        }
+        if let Some(value) = &inject.tlp {
+            return Err(self.not_for("tlp", value.span().start, "incident"));
+        }
+        Ok(InjectKind::Incident {
+            report_json: report.get_ref().clone(),
+            reported_by,
+        })
+    }
+
+    /// A notification inject: from a party to other parties of the exercise, perhaps about an
+    /// incident inject listed earlier and due no later.
+    fn notification_inject(
+        &self,
+        inject: &RawInject,
+        start: usize,
+        id: &str,
+        at_minutes: u32,
+        parties: &[ExerciseParty],
+        earlier: &[Inject],
+    ) -> Result<InjectKind, DefinitionError> {
+        if let Some(value) = &inject.report {
+            return Err(self.not_for("report", value.span().start, "notification"));
+        }
+        let Some(from_value) = &inject.from else {
+            return Err(self.error_at(start, format!("inject `{id}`: a notification needs `from`")));
+        };
+        let from = self.party(from_value, from_value.get_ref())?;
+        if !is_player(parties, &from) {
+            return Err(self.error_at(
+                from_value.span().start,
+                format!("`{from}` is not a party of this exercise"),
+            ));
+        }
+        let Some(to_value) = &inject.to else {
+            return Err(self.error_at(start, format!("inject `{id}`: a notification needs `to`")));
+        };
+        let to = self.recipients(to_value, &from, parties)?;
+        let incident = match &inject.incident {
+            Some(value) => Some(self.earlier_incident(value, at_minutes, earlier)?),
+            None => None,
+        };
+        let severity_level = match &inject.severity_level {
+            Some(value) => Some(
+                u8::try_from(*value.get_ref())
+                    .ok()
+                    .filter(|level| *level <= 5)
+                    .ok_or_else(|| {
+                        self.error_at(value.span().start, "severity_level runs from 0 to 5")
+                    })?,
+            ),
+            None => None,
+        };
+        let tlp = match &inject.tlp {
+            Some(value) => Tlp::parse(value.get_ref())
+                .filter(|tlp| *tlp != Tlp::Clear)
+                .ok_or_else(|| {
+                    self.error_at(
+                        value.span().start,
+                        format!(
+                            "`{}` is not a TLP label an exercise may use (green, amber, amber+strict, red)",
+                            value.get_ref()
+                        ),
+                    )
+                })?,
+            None => Tlp::Green,
+        };
+        Ok(InjectKind::Notification {
+            from,
+            to,
+            incident,
+            severity_level,
+            requested_actions: inject.requested_actions.clone(),
+            tlp,
+        })
+    }
+
+    /// A notification's recipients: at least one, each another party of the exercise, once.
+    fn recipients(
+        &self,
+        to_value: &Spanned<Vec<String>>,
+        from: &PartyId,
+        parties: &[ExerciseParty],
+    ) -> Result<Vec<PartyId>, DefinitionError> {
+        let mut to = Vec::new();
+        for recipient in to_value.get_ref() {
+            let recipient = self.party(to_value, recipient)?;
+            if !is_player(parties, &recipient) || &recipient == from || to.contains(&recipient) {
+                return Err(self.error_at(
+                    to_value.span().start,
+                    format!("`{recipient}`: every recipient must be another party of this exercise, listed once"),
+                ));
+            }
+            to.push(recipient);
+        }
+        if to.is_empty() {
+            return Err(self.error_at(to_value.span().start, "at least one recipient is required"));
+        }
+        Ok(to)
+    }
+
+    /// The incident inject a notification is about: listed earlier and due no later.
+    fn earlier_incident(
+        &self,
+        value: &Spanned<String>,
+        at_minutes: u32,
+        earlier: &[Inject],
+    ) -> Result<String, DefinitionError> {
+        let found = earlier.iter().find(|earlier| {
+            &earlier.id == value.get_ref() && matches!(earlier.kind, InjectKind::Incident { .. })
+        });
+        match found {
+            Some(found) if found.at_minutes <= at_minutes => Ok(value.get_ref().clone()),
+            _ => Err(self.error_at(
+                value.span().start,
+                format!(
+                    "`{}` is not an incident inject listed earlier and due no later than this one",
+                    value.get_ref()
+                ),
+            )),
+        }
+    }
+}
+
+fn is_player(parties: &[ExerciseParty], id: &PartyId) -> bool {
+    parties.iter().any(|party| &party.id == id)
+}
+
+impl ExerciseDefinition {
+    /// Parses and checks an exercise file. `file` names it in errors.
+    ///
+    /// A pipeline: the TOML, the header (id, title, facilitator, language), the parties, then
+    /// the injects in order; the first problem found is the error.
+    pub fn parse(text: &str, file: &str) -> Result<ExerciseDefinition, DefinitionError> {
+        let located = Located { file, text };
+        let raw: RawFile = toml::from_str(text).map_err(|error| {
+            let offset = error.span().map_or(0, |span| span.start);
+            located.error_at(offset, error.message().trim_end())
+        })?;
+        let header = raw.exercise;
+        located.check_header(&header)?;
+        let facilitator = match &header.facilitator {
+            Some(value) => Some(located.party(value, value.get_ref())?),
+            None => None,
+        };
+        let lang = located.language(header.lang.as_ref())?;
+        let parties = located.parties(&raw.party)?;
         if let (Some(facilitator), Some(value)) = (&facilitator, &header.facilitator)
             && parties.iter().any(|party| &party.id == facilitator)
         {
@@ -267,232 +564,7 @@ impl ExerciseDefinition {
                 format!("the facilitator `{facilitator}` cannot also be a player"),
             ));
         }
-        let is_player = |id: &PartyId| parties.iter().any(|party| &party.id == id);
-
-        if raw.inject.is_empty() || raw.inject.len() > MAXIMUM_INJECTS {
-            return Err(located.error_at(
-                0,
-                format!(
-                    "an exercise needs between 1 and {MAXIMUM_INJECTS} [[inject]] tables, got {}",
-                    raw.inject.len()
-                ),
-            ));
-        }
-        let mut injects: Vec<Inject> = Vec::new();
-        let mut seen_ids = BTreeSet::new();
-        for entry in &raw.inject {
-            let start = entry.span().start;
-            let inject = entry.get_ref();
-            let id = inject.id.get_ref().clone();
-            if !is_slug(&id) {
-                return Err(located.error_at(
-                    inject.id.span().start,
-                    format!("inject id `{id}` must be a lower-case slug"),
-                ));
-            }
-            if !seen_ids.insert(id.clone()) {
-                return Err(located.error_at(
-                    inject.id.span().start,
-                    format!("inject id `{id}` is used twice"),
-                ));
-            }
-            let at_minutes = u32::try_from(*inject.at_minutes.get_ref())
-                .ok()
-                .filter(|minutes| *minutes <= MAXIMUM_OFFSET_MINUTES)
-                .ok_or_else(|| {
-                    located.error_at(
-                        inject.at_minutes.span().start,
-                        format!(
-                            "at_minutes must be between 0 and {MAXIMUM_OFFSET_MINUTES}, got {}",
-                            inject.at_minutes.get_ref()
-                        ),
-                    )
-                })?;
-            let text = inject.text.get_ref().trim().to_string();
-            if text.is_empty() || text.chars().count() > 20_000 {
-                return Err(located.error_at(
-                    inject.text.span().start,
-                    "the text must have 1 to 20,000 characters",
-                ));
-            }
-            let not_for = |field: &str, value_start: usize, kind: &str| {
-                located.error_at(
-                    value_start,
-                    format!("`{field}` does not belong in an inject of kind `{kind}`"),
-                )
-            };
-            let kind = match inject.kind.get_ref().as_str() {
-                "incident" => {
-                    if let Some(value) = &inject.from {
-                        return Err(not_for("from", value.span().start, "incident"));
-                    }
-                    if let Some(value) = &inject.to {
-                        return Err(not_for("to", value.span().start, "incident"));
-                    }
-                    if let Some(value) = &inject.incident {
-                        return Err(not_for("incident", value.span().start, "incident"));
-                    }
-                    let Some(report) = &inject.report else {
-                        return Err(located.error_at(
-                            start,
-                            format!("inject `{id}`: an incident inject needs a `report` (the incident report's JSON)"),
-                        ));
-                    };
-                    let value: serde_json::Value = serde_json::from_str(report.get_ref())
-                        .map_err(|error| {
-                            located.error_at(
-                                report.span().start,
-                                format!(
-                                    "inject `{id}`: report: malformed JSON at line {}, column {} of the report: {error}",
-                                    error.line(),
-                                    error.column()
-                                ),
-                            )
-                        })?;
-                    let reported_by = value
-                        .get("reported_by")
-                        .and_then(serde_json::Value::as_str)
-                        .ok_or_else(|| {
-                            located.error_at(
-                                report.span().start,
-                                format!("inject `{id}`: report.reported_by: an exercise party is required"),
-                            )
-                        })?;
-                    let reported_by = located.party(report, reported_by)?;
-                    if !is_player(&reported_by) {
-                        return Err(located.error_at(
-                            report.span().start,
-                            format!("inject `{id}`: report.reported_by: `{reported_by}` is not a party of this exercise"),
-                        ));
-                    }
-                    if value.get("exercise") == Some(&serde_json::Value::Bool(false)) {
-                        return Err(located.error_at(
-                            report.span().start,
-                            format!("inject `{id}`: report.exercise: an inject's report is always an exercise report"),
-                        ));
-                    }
-                    if let Some(value) = &inject.tlp {
-                        return Err(not_for("tlp", value.span().start, "incident"));
-                    }
-                    InjectKind::Incident {
-                        report_json: report.get_ref().clone(),
-                        reported_by,
-                    }
-                }
-                "notification" => {
-                    if let Some(value) = &inject.report {
-                        return Err(not_for("report", value.span().start, "notification"));
-                    }
-                    let Some(from_value) = &inject.from else {
-                        return Err(located.error_at(
-                            start,
-                            format!("inject `{id}`: a notification needs `from`"),
-                        ));
-                    };
-                    let from = located.party(from_value, from_value.get_ref())?;
-                    if !is_player(&from) {
-                        return Err(located.error_at(
-                            from_value.span().start,
-                            format!("`{from}` is not a party of this exercise"),
-                        ));
-                    }
-                    let Some(to_value) = &inject.to else {
-                        return Err(located
-                            .error_at(start, format!("inject `{id}`: a notification needs `to`")));
-                    };
-                    let mut to = Vec::new();
-                    for recipient in to_value.get_ref() {
-                        let recipient = located.party(to_value, recipient)?;
-                        if !is_player(&recipient) || recipient == from || to.contains(&recipient) {
-                            return Err(located.error_at(
-                                to_value.span().start,
-                                format!("`{recipient}`: every recipient must be another party of this exercise, listed once"),
-                            ));
-                        }
-                        to.push(recipient);
-                    }
-                    if to.is_empty() {
-                        return Err(located.error_at(
-                            to_value.span().start,
-                            "at least one recipient is required",
-                        ));
-                    }
-                    let incident = match &inject.incident {
-                        Some(value) => {
-                            let earlier = injects.iter().find(|earlier: &&Inject| {
-                                &earlier.id == value.get_ref()
-                                    && matches!(earlier.kind, InjectKind::Incident { .. })
-                            });
-                            match earlier {
-                                Some(earlier) if earlier.at_minutes <= at_minutes => {}
-                                _ => {
-                                    return Err(located.error_at(
-                                        value.span().start,
-                                        format!(
-                                            "`{}` is not an incident inject listed earlier and due no later than this one",
-                                            value.get_ref()
-                                        ),
-                                    ));
-                                }
-                            }
-                            Some(value.get_ref().clone())
-                        }
-                        None => None,
-                    };
-                    let severity_level = match &inject.severity_level {
-                        Some(value) => Some(
-                            u8::try_from(*value.get_ref())
-                                .ok()
-                                .filter(|level| *level <= 5)
-                                .ok_or_else(|| {
-                                    located.error_at(
-                                        value.span().start,
-                                        "severity_level runs from 0 to 5",
-                                    )
-                                })?,
-                        ),
-                        None => None,
-                    };
-                    let tlp = match &inject.tlp {
-                        Some(value) => Tlp::parse(value.get_ref())
-                            .filter(|tlp| *tlp != Tlp::Clear)
-                            .ok_or_else(|| {
-                                located.error_at(
-                                    value.span().start,
-                                    format!(
-                                        "`{}` is not a TLP label an exercise may use (green, amber, amber+strict, red)",
-                                        value.get_ref()
-                                    ),
-                                )
-                            })?,
-                        None => Tlp::Green,
-                    };
-                    InjectKind::Notification {
-                        from,
-                        to,
-                        incident,
-                        severity_level,
-                        requested_actions: inject.requested_actions.clone(),
-                        tlp,
-                    }
-                }
-                other => {
-                    return Err(located.error_at(
-                        inject.kind.span().start,
-                        format!(
-                            "unknown inject kind `{other}`; expected `incident` or `notification`"
-                        ),
-                    ));
-                }
-            };
-            injects.push(Inject {
-                id,
-                at_minutes,
-                text,
-                kind,
-                location: line_and_column(located.text, start),
-            });
-        }
+        let mut injects = located.injects(&raw.inject, &parties)?;
         injects.sort_by_key(|inject| inject.at_minutes);
         Ok(ExerciseDefinition {
             file: file.to_string(),
