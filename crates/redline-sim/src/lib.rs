@@ -15,9 +15,12 @@
 //! - [`summary`]: statistics with Wilson intervals, and the text table.
 //! - [`compare`]: every regime on the same seed.
 //! - [`report`]: JSON, three SVG charts and a self-contained HTML page, as strings.
+//! - [`after_action`]: a tabletop exercise's after-action report from the records the node
+//!   reads (timeline, deadlines met and missed, decisions), as JSON, Markdown and HTML.
 //! - [`exercise`]: the tabletop exercise file (players and timed injects), checked; the node
 //!   runs exercises on real parties, this crate only reads the file.
 
+pub mod after_action;
 pub mod compare;
 pub mod exercise;
 pub mod ladder;

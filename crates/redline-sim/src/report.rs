@@ -1,11 +1,14 @@
 //! The comparison report: JSON, three SVG charts and one self-contained HTML page, all rendered
 //! as strings (the CLI writes the files).
 //!
-//! The charts are drawn by the small SVG writer in this module, not a chart crate: every chart
-//! has a title, labelled axes and a legend, and the HTML page repeats each chart's numbers in a
-//! data table so nothing is only readable from a picture. The page loads nothing from outside.
+//! The charts are drawn with `redline-charts` (the one chart module, shared with the
+//! dashboard): every chart has a title, a description, labelled axes and a legend, and the HTML
+//! page (the askama template `templates/comparison.html`, which escapes every value) repeats
+//! each chart's numbers in a data table so nothing is only readable from a picture. The page
+//! loads nothing from outside.
 
-use std::fmt::Write as _;
+use askama::Template;
+use redline_charts::{Figure, nice_ceiling, palette_colour};
 
 use crate::compare::Comparison;
 use crate::summary::{PathShare, Proportion, Summary, format_path};
@@ -15,6 +18,8 @@ use crate::summary::{PathShare, Proportion, Summary, format_path};
 pub enum ReportError {
     #[error("could not serialise the comparison as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("could not render the report page: {0}")]
+    Template(#[from] askama::Error),
 }
 
 /// The rendered report files.
@@ -52,7 +57,8 @@ pub fn render_report(comparison: &Comparison) -> Result<Report, ReportError> {
     let highest_rung_svg = highest_rung_chart(comparison);
     let kinetic_svg = kinetic_chart(comparison);
     let paths_svg = paths_chart(comparison);
-    let html = html_page(comparison, &highest_rung_svg, &kinetic_svg, &paths_svg);
+    let html = ComparisonPage::new(comparison, &highest_rung_svg, &kinetic_svg, &paths_svg)
+        .render_page()?;
     Ok(Report {
         json,
         highest_rung_svg,
@@ -62,114 +68,11 @@ pub fn render_report(comparison: &Comparison) -> Result<Report, ReportError> {
     })
 }
 
-/// Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
-const PALETTE: [&str; 8] = [
-    "#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#999999",
-];
-
-fn colour(index: usize) -> &'static str {
-    PALETTE[index % PALETTE.len()]
-}
-
-/// Escapes text for XML and HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(character),
-        }
-    }
-    out
-}
-
-/// A minimal SVG writer: shapes are appended as text.
-struct Svg {
-    out: String,
-}
-
-impl Svg {
-    fn new(width: f64, height: f64, title: &str, description: &str) -> Svg {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" role="img" font-family="system-ui, sans-serif" font-size="12">"#
-        );
-        let _ = writeln!(out, "<title>{}</title>", escape(title));
-        let _ = writeln!(out, "<desc>{}</desc>", escape(description));
-        let _ = writeln!(
-            out,
-            r##"<rect x="0" y="0" width="{width:.0}" height="{height:.0}" fill="#ffffff"/>"##
-        );
-        let _ = writeln!(
-            out,
-            r#"<text x="{:.1}" y="24" font-size="16" font-weight="bold" text-anchor="middle">{}</text>"#,
-            width / 2.0,
-            escape(title)
-        );
-        Svg { out }
-    }
-
-    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, width: f64) {
-        let _ = writeln!(
-            self.out,
-            r#"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="{stroke}" stroke-width="{width:.1}"/>"#
-        );
-    }
-
-    fn rect(&mut self, x: f64, y: f64, width: f64, height: f64, fill: &str, tooltip: &str) {
-        let _ = writeln!(
-            self.out,
-            r#"<rect x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{height:.1}" fill="{fill}"><title>{}</title></rect>"#,
-            escape(tooltip)
-        );
-    }
-
-    fn circle(&mut self, x: f64, y: f64, radius: f64, fill: &str, tooltip: &str) {
-        let _ = writeln!(
-            self.out,
-            r#"<circle cx="{x:.1}" cy="{y:.1}" r="{radius:.1}" fill="{fill}"><title>{}</title></circle>"#,
-            escape(tooltip)
-        );
-    }
-
-    fn text(&mut self, x: f64, y: f64, anchor: &str, content: &str) {
-        let _ = writeln!(
-            self.out,
-            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}">{}</text>"#,
-            escape(content)
-        );
-    }
-
-    fn rotated_text(&mut self, x: f64, y: f64, content: &str) {
-        let _ = writeln!(
-            self.out,
-            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="middle" transform="rotate(-90 {x:.1} {y:.1})">{}</text>"#,
-            escape(content)
-        );
-    }
-
-    fn legend(&mut self, x: f64, y: f64, labels: &[String]) {
-        for (index, label) in labels.iter().enumerate() {
-            let row_y = y + 18.0 * index as f64;
-            self.rect(x, row_y - 10.0, 12.0, 12.0, colour(index), label);
-            self.text(x + 18.0, row_y, "start", label);
-        }
-    }
-
-    fn finish(mut self) -> String {
-        self.out.push_str("</svg>\n");
-        self.out
-    }
-}
-
 /// The smallest share drawn on the logarithmic axis of the highest-rung chart.
 const LOG_FLOOR: f64 = 1e-5;
 
+/// Grouped bars: for each rung, the share of runs that peaked there in each regime, on a
+/// logarithmic axis.
 fn highest_rung_chart(comparison: &Comparison) -> String {
     let n_rungs = comparison
         .regimes
@@ -184,7 +87,7 @@ fn highest_rung_chart(comparison: &Comparison) -> String {
     let width = left + plot_width + right;
     let height = top + plot_height + bottom;
     let title = format!("Highest rung reached — {}", comparison.scenario_title);
-    let mut svg = Svg::new(
+    let mut figure = Figure::new(
         width,
         height,
         &title,
@@ -199,23 +102,15 @@ fn highest_rung_chart(comparison: &Comparison) -> String {
     for exponent in 0..=(decades as i32) {
         let share = 10f64.powi(-exponent);
         let y = y_of(share);
-        svg.line(left, y, left + plot_width, y, "#dddddd", 1.0);
+        figure.line((left, y), (left + plot_width, y), "#dddddd", 1.0);
         let label = if exponent == 0 {
             "1".to_owned()
         } else {
             format!("1e-{exponent}")
         };
-        svg.text(left - 6.0, y + 4.0, "end", &label);
+        figure.text((left - 6.0, y + 4.0), "end", &label);
     }
-    svg.line(left, top, left, top + plot_height, "#000000", 1.0);
-    svg.line(
-        left,
-        top + plot_height,
-        left + plot_width,
-        top + plot_height,
-        "#000000",
-        1.0,
-    );
+    draw_axes(&mut figure, (left, top), (plot_width, plot_height));
     let group_width = plot_width / n_rungs as f64;
     let bar_width = (group_width - 8.0) / n_regimes as f64;
     for (regime_index, summary) in comparison.regimes.iter().enumerate() {
@@ -230,12 +125,10 @@ fn highest_rung_chart(comparison: &Comparison) -> String {
                 "{}: rung {} {} — {:.5}",
                 summary.levers_label, rung.number, rung.id, rung.share.estimate
             );
-            svg.rect(
-                x,
-                y,
-                bar_width,
-                (top + plot_height - y).max(0.0),
-                colour(regime_index),
+            figure.rect(
+                (x, y),
+                (bar_width, (top + plot_height - y).max(0.0)),
+                palette_colour(regime_index),
                 &tooltip,
             );
         }
@@ -243,45 +136,40 @@ fn highest_rung_chart(comparison: &Comparison) -> String {
     if let Some(summary) = comparison.regimes.first() {
         for rung in &summary.highest_rung {
             let x = left + group_width * (f64::from(rung.number) + 0.5);
-            svg.text(
-                x,
-                top + plot_height + 16.0,
+            figure.text(
+                (x, top + plot_height + 16.0),
                 "middle",
                 &rung.number.to_string(),
             );
         }
     }
-    svg.text(
-        left + plot_width / 2.0,
-        height - 18.0,
+    figure.text(
+        (left + plot_width / 2.0, height - 18.0),
         "middle",
         "highest rung reached (ladder rung number)",
     );
-    svg.rotated_text(18.0, top + plot_height / 2.0, "share of runs (log scale)");
+    figure.rotated_text((18.0, top + plot_height / 2.0), "share of runs (log scale)");
     let labels: Vec<String> = comparison
         .regimes
         .iter()
         .map(|summary| summary.levers_label.clone())
         .collect();
-    svg.legend(left + plot_width + 20.0, top + 10.0, &labels);
-    svg.finish()
+    figure.legend((left + plot_width + 20.0, top + 10.0), &labels);
+    figure.finish()
 }
 
-/// A "nice" upper bound for a linear axis: 1, 2 or 5 times a power of ten.
-fn nice_ceiling(value: f64) -> f64 {
-    if value <= 0.0 || !value.is_finite() {
-        return 1e-3;
-    }
-    let exponent = value.log10().floor();
-    let base = 10f64.powf(exponent);
-    for step in [1.0, 2.0, 5.0, 10.0] {
-        if value <= step * base {
-            return step * base;
-        }
-    }
-    10.0 * base
+/// The vertical and horizontal axis lines of a plot whose top left corner is `(left, top)`.
+fn draw_axes(figure: &mut Figure, (left, top): (f64, f64), (plot_width, plot_height): (f64, f64)) {
+    figure.line((left, top), (left, top + plot_height), "#000000", 1.0);
+    figure.line(
+        (left, top + plot_height),
+        (left + plot_width, top + plot_height),
+        "#000000",
+        1.0,
+    );
 }
 
+/// One row per regime: the P(kinetic) estimate as a point and its interval as a bar.
 fn kinetic_chart(comparison: &Comparison) -> String {
     let n_regimes = comparison.regimes.len().max(1);
     let (left, right, top, bottom) = (160.0, 40.0, 50.0, 60.0);
@@ -291,7 +179,7 @@ fn kinetic_chart(comparison: &Comparison) -> String {
     let width = left + plot_width + right;
     let height = top + plot_height + bottom;
     let title = format!("P(kinetic) by regime — {}", comparison.scenario_title);
-    let mut svg = Svg::new(
+    let mut figure = Figure::new(
         width,
         height,
         &title,
@@ -307,65 +195,36 @@ fn kinetic_chart(comparison: &Comparison) -> String {
     for tick in 0..=5 {
         let value = axis_max * f64::from(tick) / 5.0;
         let x = x_of(value);
-        svg.line(x, top, x, top + plot_height, "#dddddd", 1.0);
-        svg.text(
-            x,
-            top + plot_height + 16.0,
+        figure.line((x, top), (x, top + plot_height), "#dddddd", 1.0);
+        figure.text(
+            (x, top + plot_height + 16.0),
             "middle",
             &format_probability(value),
         );
     }
-    svg.line(left, top, left, top + plot_height, "#000000", 1.0);
-    svg.line(
-        left,
-        top + plot_height,
-        left + plot_width,
-        top + plot_height,
-        "#000000",
-        1.0,
-    );
+    draw_axes(&mut figure, (left, top), (plot_width, plot_height));
     for (index, summary) in comparison.regimes.iter().enumerate() {
         let kinetic = &summary.probabilities.kinetic;
+        let colour = palette_colour(index);
         let y = top + row_height * (index as f64 + 0.5);
-        svg.text(left - 8.0, y + 4.0, "end", &summary.levers_label);
+        figure.text((left - 8.0, y + 4.0), "end", &summary.levers_label);
         let tooltip = format!(
             "{}: {:.5} [{:.5}, {:.5}]",
             summary.levers_label, kinetic.estimate, kinetic.low, kinetic.high
         );
-        svg.line(
-            x_of(kinetic.low),
-            y,
-            x_of(kinetic.high),
-            y,
-            colour(index),
-            2.0,
-        );
-        svg.line(
-            x_of(kinetic.low),
-            y - 6.0,
-            x_of(kinetic.low),
-            y + 6.0,
-            colour(index),
-            2.0,
-        );
-        svg.line(
-            x_of(kinetic.high),
-            y - 6.0,
-            x_of(kinetic.high),
-            y + 6.0,
-            colour(index),
-            2.0,
-        );
-        svg.circle(x_of(kinetic.estimate), y, 5.0, colour(index), &tooltip);
+        let (low, high) = (x_of(kinetic.low), x_of(kinetic.high));
+        figure.line((low, y), (high, y), colour, 2.0);
+        figure.line((low, y - 6.0), (low, y + 6.0), colour, 2.0);
+        figure.line((high, y - 6.0), (high, y + 6.0), colour, 2.0);
+        figure.circle((x_of(kinetic.estimate), y), 5.0, colour, &tooltip);
     }
-    svg.text(
-        left + plot_width / 2.0,
-        height - 18.0,
+    figure.text(
+        (left + plot_width / 2.0, height - 18.0),
         "middle",
         "P(kinetic): estimate and 95% Wilson interval",
     );
-    svg.rotated_text(18.0, top + plot_height / 2.0, "regime");
-    svg.finish()
+    figure.rotated_text((18.0, top + plot_height / 2.0), "regime");
+    figure.finish()
 }
 
 fn format_probability(value: f64) -> String {
@@ -392,6 +251,7 @@ fn baseline_and_all(comparison: &Comparison) -> Vec<&Summary> {
     chosen
 }
 
+/// Horizontal bars: the most frequent escalation paths without and with all measures.
 fn paths_chart(comparison: &Comparison) -> String {
     let chosen = baseline_and_all(comparison);
     let n_paths = 8usize;
@@ -406,7 +266,7 @@ fn paths_chart(comparison: &Comparison) -> String {
         "Most frequent escalation paths — {}",
         comparison.scenario_title
     );
-    let mut svg = Svg::new(
+    let mut figure = Figure::new(
         width,
         height,
         &title,
@@ -422,232 +282,258 @@ fn paths_chart(comparison: &Comparison) -> String {
     let colour_indices = [0usize, comparison.regimes.len().saturating_sub(1)];
     for (section, summary) in chosen.iter().enumerate() {
         let section_top = top + (section_height + section_gap) * section as f64;
-        let _ = writeln!(
-            svg.out,
-            r#"<text x="{left:.1}" y="{:.1}" font-weight="bold">{}</text>"#,
-            section_top + 12.0,
-            escape(&format!("regime: {}", summary.levers_label))
+        figure.heading(
+            (left, section_top + 12.0),
+            &format!("regime: {}", summary.levers_label),
         );
         let rows_top = section_top + 20.0;
         for (row, path) in summary.top_exchange_paths.iter().take(n_paths).enumerate() {
             let y = rows_top + row_height * row as f64;
             let label = format_path(&path.rungs);
-            svg.text(left - 8.0, y + 13.0, "end", &label);
+            figure.text((left - 8.0, y + 13.0), "end", &label);
             let tooltip = format!(
                 "{}: {} — {:.5}",
                 summary.levers_label, label, path.share.estimate
             );
-            svg.rect(
-                left,
-                y + 2.0,
-                (x_of(path.share.estimate) - left).max(0.5),
-                row_height - 4.0,
-                colour(colour_indices[section.min(1)]),
+            figure.rect(
+                (left, y + 2.0),
+                (
+                    (x_of(path.share.estimate) - left).max(0.5),
+                    row_height - 4.0,
+                ),
+                palette_colour(colour_indices[section.min(1)]),
                 &tooltip,
             );
-            svg.text(
-                x_of(path.share.estimate) + 4.0,
-                y + 13.0,
+            figure.text(
+                (x_of(path.share.estimate) + 4.0, y + 13.0),
                 "start",
                 &format!("{:.5}", path.share.estimate),
             );
         }
-        svg.line(
-            left,
-            rows_top,
-            left,
-            rows_top + section_height,
+        figure.line(
+            (left, rows_top),
+            (left, rows_top + section_height),
             "#000000",
             1.0,
         );
     }
     let axis_y = height - 40.0;
-    svg.line(left, axis_y, left + plot_width, axis_y, "#000000", 1.0);
+    figure.line((left, axis_y), (left + plot_width, axis_y), "#000000", 1.0);
     for tick in 0..=4 {
         let value = axis_max * f64::from(tick) / 4.0;
         let x = x_of(value);
-        svg.line(x, axis_y, x, axis_y + 4.0, "#000000", 1.0);
-        svg.text(x, axis_y + 16.0, "middle", &format_probability(value));
+        figure.line((x, axis_y), (x, axis_y + 4.0), "#000000", 1.0);
+        figure.text((x, axis_y + 16.0), "middle", &format_probability(value));
     }
-    svg.text(
-        left + plot_width / 2.0,
-        height - 8.0,
+    figure.text(
+        (left + plot_width / 2.0, height - 8.0),
         "middle",
         "share of all runs following the path (rung of each move)",
     );
-    svg.rotated_text(18.0, (top + axis_y) / 2.0, "path");
-    svg.finish()
+    figure.rotated_text((18.0, (top + axis_y) / 2.0), "path");
+    figure.finish()
 }
 
-fn proportion_cell(proportion: &Proportion) -> String {
-    format!(
-        "{:.4} <span class=\"ci\">[{:.4}, {:.4}]</span>",
-        proportion.estimate, proportion.low, proportion.high
-    )
+/// A proportion as the page's tables show it: the estimate and its interval, to four places.
+struct ProportionCell {
+    estimate: String,
+    low: String,
+    high: String,
 }
 
-fn html_page(
-    comparison: &Comparison,
-    rung_svg: &str,
-    kinetic_svg: &str,
-    paths_svg: &str,
-) -> String {
-    let mut out = String::new();
-    let title = format!(
-        "Confidence-building measures compared — {}",
-        comparison.scenario_title
-    );
-    let _ = writeln!(out, "<!DOCTYPE html>");
-    let _ = writeln!(out, "<html lang=\"en\">");
-    let _ = writeln!(out, "<head>");
-    let _ = writeln!(out, "<meta charset=\"utf-8\">");
-    let _ = writeln!(out, "<title>{}</title>", escape(&title));
-    let _ = writeln!(
-        out,
-        "<style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#111}}table{{border-collapse:collapse;margin:1em 0}}th,td{{border:1px solid #ccc;padding:4px 8px;text-align:right}}th:first-child,td:first-child{{text-align:left}}.ci{{color:#555;font-size:90%}}figure{{margin:2em 0}}svg{{max-width:100%;height:auto}}.note{{background:#f5f5f5;padding:0.5em 1em}}</style>"
-    );
-    let _ = writeln!(out, "</head>");
-    let _ = writeln!(out, "<body>");
-    let _ = writeln!(out, "<h1>{}</h1>", escape(&title));
-    let _ = writeln!(out, "<p>{}</p>", escape(&comparison.scenario_description));
-    let _ = writeln!(
-        out,
-        "<p>Scenario <code>{}</code>, tension regime {}, {} runs per regime, seed {}, {}, redline-sim {}.</p>",
-        escape(&comparison.scenario_id),
-        escape(&comparison.tension_regime),
-        comparison.runs_per_regime,
-        comparison.seed,
-        escape(&comparison.rng),
-        escape(&comparison.simulator_version)
-    );
-    let _ = writeln!(
-        out,
-        "<p class=\"note\">These are relative effects of confidence-building measures under the stated assumptions of the model (docs/simulator.md), not forecasts. Every regime uses the same seed, so run <em>i</em> faces the same incident in every regime. Intervals are 95% Wilson score intervals.</p>"
-    );
-
-    let _ = writeln!(out, "<h2>Outcomes by regime</h2>");
-    let _ = writeln!(out, "<table>");
-    let _ = writeln!(
-        out,
-        "<tr><th>regime</th><th>political or legal response</th><th>military rung</th><th>kinetic</th><th>response at the wrong state</th><th>stepped back down (of exchanges)</th><th>median duration (days)</th><th>median attribution lag (days)</th></tr>"
-    );
-    for summary in &comparison.regimes {
-        let p = &summary.probabilities;
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td></tr>",
-            escape(&summary.levers_label),
-            proportion_cell(&p.political_or_legal_response),
-            proportion_cell(&p.military),
-            proportion_cell(&p.kinetic),
-            proportion_cell(&p.wrong_state_response),
-            proportion_cell(&p.stepped_down),
-            summary.duration_days.median,
-            summary.attribution_lag_days.median
-        );
-    }
-    let _ = writeln!(out, "</table>");
-
-    let _ = writeln!(out, "<h2>Highest rung reached</h2>");
-    let _ = writeln!(out, "<figure>{rung_svg}</figure>");
-    let _ = writeln!(out, "<table>");
-    let _ = write!(out, "<tr><th>rung</th><th>id</th>");
-    for summary in &comparison.regimes {
-        let _ = write!(out, "<th>{}</th>", escape(&summary.levers_label));
-    }
-    let _ = writeln!(out, "</tr>");
-    if let Some(first) = comparison.regimes.first() {
-        for (rung_index, rung) in first.highest_rung.iter().enumerate() {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td>",
-                rung.number,
-                escape(&rung.id)
-            );
-            for summary in &comparison.regimes {
-                let cell = summary
-                    .highest_rung
-                    .get(rung_index)
-                    .map(|share| format!("{:.5}", share.share.estimate))
-                    .unwrap_or_default();
-                let _ = write!(out, "<td>{cell}</td>");
-            }
-            let _ = writeln!(out, "</tr>");
+impl ProportionCell {
+    fn new(proportion: &Proportion) -> ProportionCell {
+        ProportionCell {
+            estimate: format!("{:.4}", proportion.estimate),
+            low: format!("{:.4}", proportion.low),
+            high: format!("{:.4}", proportion.high),
         }
     }
-    let _ = writeln!(out, "</table>");
-
-    let _ = writeln!(out, "<h2>P(kinetic) with 95% intervals</h2>");
-    let _ = writeln!(out, "<figure>{kinetic_svg}</figure>");
-    let _ = writeln!(out, "<table>");
-    let _ = writeln!(
-        out,
-        "<tr><th>regime</th><th>runs kinetic</th><th>estimate</th><th>low</th><th>high</th></tr>"
-    );
-    for summary in &comparison.regimes {
-        let kinetic = &summary.probabilities.kinetic;
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{:.6}</td><td>{:.6}</td><td>{:.6}</td></tr>",
-            escape(&summary.levers_label),
-            kinetic.count,
-            kinetic.estimate,
-            kinetic.low,
-            kinetic.high
-        );
-    }
-    let _ = writeln!(out, "</table>");
-
-    let _ = writeln!(out, "<h2>Escalation paths</h2>");
-    let _ = writeln!(out, "<figure>{paths_svg}</figure>");
-    for summary in baseline_and_all(comparison) {
-        let _ = writeln!(
-            out,
-            "<h3>Regime {}: moves after the peak (mean over {} exchanges) {:.2}</h3>",
-            escape(&summary.levers_label),
-            summary.de_escalation.runs_with_exchange,
-            summary.de_escalation.mean_moves_after_peak
-        );
-        write_path_table(&mut out, &summary.top_exchange_paths);
-    }
-
-    let _ = writeln!(out, "<h2>Response rate by true severity (no measures)</h2>");
-    if let Some(first) = comparison.regimes.first() {
-        let _ = writeln!(out, "<table>");
-        let _ = writeln!(
-            out,
-            "<tr><th>PPD-41 level</th><th>runs</th><th>political or legal response</th></tr>"
-        );
-        for row in &first.response_by_severity {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                row.level,
-                row.response.total,
-                proportion_cell(&row.response)
-            );
-        }
-        let _ = writeln!(out, "</table>");
-    }
-    let _ = writeln!(out, "</body>");
-    let _ = writeln!(out, "</html>");
-    out
 }
 
-fn write_path_table(out: &mut String, paths: &[PathShare]) {
-    let _ = writeln!(out, "<table>");
-    let _ = writeln!(
-        out,
-        "<tr><th>path (rung of each move)</th><th>runs</th><th>share</th></tr>"
-    );
-    for path in paths {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{:.5}</td></tr>",
-            escape(&format_path(&path.rungs)),
-            path.share.count,
-            path.share.estimate
-        );
+/// One regime's row of the outcomes table.
+struct OutcomeRow {
+    regime: String,
+    proportions: [ProportionCell; 5],
+    median_duration: String,
+    median_attribution_lag: String,
+}
+
+/// One rung's row of the highest-rung table: its share in every regime.
+struct RungRow {
+    number: u8,
+    id: String,
+    shares: Vec<String>,
+}
+
+/// One regime's row of the P(kinetic) table.
+struct KineticRow {
+    regime: String,
+    count: u64,
+    estimate: String,
+    low: String,
+    high: String,
+}
+
+/// One escalation path's row.
+struct PathRow {
+    path: String,
+    runs: u64,
+    share: String,
+}
+
+/// The paths table of one regime, under its heading.
+struct PathSection {
+    regime: String,
+    runs_with_exchange: u64,
+    mean_moves_after_peak: String,
+    paths: Vec<PathRow>,
+}
+
+/// One severity level's row of the response-rate table.
+struct SeverityRow {
+    level: u8,
+    runs: u64,
+    response: ProportionCell,
+}
+
+/// The report page: the comparison's figures, formatted, and the three charts.
+#[derive(Template)]
+#[template(path = "comparison.html")]
+struct ComparisonPage<'a> {
+    title: String,
+    comparison: &'a Comparison,
+    outcome_rows: Vec<OutcomeRow>,
+    regime_labels: Vec<&'a str>,
+    rung_rows: Vec<RungRow>,
+    kinetic_rows: Vec<KineticRow>,
+    path_sections: Vec<PathSection>,
+    /// Without measures; `None` for a comparison without regimes.
+    severity_rows: Option<Vec<SeverityRow>>,
+    highest_rung_svg: &'a str,
+    kinetic_svg: &'a str,
+    paths_svg: &'a str,
+}
+
+impl<'a> ComparisonPage<'a> {
+    fn new(
+        comparison: &'a Comparison,
+        highest_rung_svg: &'a str,
+        kinetic_svg: &'a str,
+        paths_svg: &'a str,
+    ) -> ComparisonPage<'a> {
+        ComparisonPage {
+            title: format!(
+                "Confidence-building measures compared — {}",
+                comparison.scenario_title
+            ),
+            comparison,
+            outcome_rows: comparison.regimes.iter().map(outcome_row).collect(),
+            regime_labels: comparison
+                .regimes
+                .iter()
+                .map(|summary| summary.levers_label.as_str())
+                .collect(),
+            rung_rows: rung_rows(comparison),
+            kinetic_rows: comparison.regimes.iter().map(kinetic_row).collect(),
+            path_sections: baseline_and_all(comparison)
+                .into_iter()
+                .map(path_section)
+                .collect(),
+            severity_rows: comparison.regimes.first().map(severity_rows),
+            highest_rung_svg,
+            kinetic_svg,
+            paths_svg,
+        }
     }
-    let _ = writeln!(out, "</table>");
+
+    /// The page, ending with a newline like every file of the report.
+    fn render_page(&self) -> Result<String, askama::Error> {
+        let mut html = self.render()?;
+        html.push('\n');
+        Ok(html)
+    }
+}
+
+fn outcome_row(summary: &Summary) -> OutcomeRow {
+    let p = &summary.probabilities;
+    OutcomeRow {
+        regime: summary.levers_label.clone(),
+        proportions: [
+            ProportionCell::new(&p.political_or_legal_response),
+            ProportionCell::new(&p.military),
+            ProportionCell::new(&p.kinetic),
+            ProportionCell::new(&p.wrong_state_response),
+            ProportionCell::new(&p.stepped_down),
+        ],
+        median_duration: format!("{:.1}", summary.duration_days.median),
+        median_attribution_lag: format!("{:.1}", summary.attribution_lag_days.median),
+    }
+}
+
+/// The rungs of the first regime, each with its share in every regime.
+fn rung_rows(comparison: &Comparison) -> Vec<RungRow> {
+    let Some(first) = comparison.regimes.first() else {
+        return Vec::new();
+    };
+    first
+        .highest_rung
+        .iter()
+        .enumerate()
+        .map(|(rung_index, rung)| RungRow {
+            number: rung.number,
+            id: rung.id.clone(),
+            shares: comparison
+                .regimes
+                .iter()
+                .map(|summary| {
+                    summary
+                        .highest_rung
+                        .get(rung_index)
+                        .map(|share| format!("{:.5}", share.share.estimate))
+                        .unwrap_or_default()
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn kinetic_row(summary: &Summary) -> KineticRow {
+    let kinetic = &summary.probabilities.kinetic;
+    KineticRow {
+        regime: summary.levers_label.clone(),
+        count: kinetic.count,
+        estimate: format!("{:.6}", kinetic.estimate),
+        low: format!("{:.6}", kinetic.low),
+        high: format!("{:.6}", kinetic.high),
+    }
+}
+
+fn path_section(summary: &Summary) -> PathSection {
+    PathSection {
+        regime: summary.levers_label.clone(),
+        runs_with_exchange: summary.de_escalation.runs_with_exchange,
+        mean_moves_after_peak: format!("{:.2}", summary.de_escalation.mean_moves_after_peak),
+        paths: summary.top_exchange_paths.iter().map(path_row).collect(),
+    }
+}
+
+fn path_row(path: &PathShare) -> PathRow {
+    PathRow {
+        path: format_path(&path.rungs),
+        runs: path.share.count,
+        share: format!("{:.5}", path.share.estimate),
+    }
+}
+
+fn severity_rows(summary: &Summary) -> Vec<SeverityRow> {
+    summary
+        .response_by_severity
+        .iter()
+        .map(|row| SeverityRow {
+            level: row.level,
+            runs: row.response.total,
+            response: ProportionCell::new(&row.response),
+        })
+        .collect()
 }

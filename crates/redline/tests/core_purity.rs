@@ -1,5 +1,5 @@
-//! The core crates stay pure. `redline-model`, `-norms`, `-hotline`, `-ledger`, `-stix` and
-//! `-sim` do no I/O and read no clock; this test keeps it so, in two ways:
+//! The core crates stay pure. `redline-model`, `-norms`, `-hotline`, `-ledger`, `-stix`, `-sim`
+//! and `-charts` do no I/O and read no clock; this test keeps it so, in two ways:
 //!
 //! - their dependency graph (from `cargo metadata`, normal dependencies only, transitively)
 //!   holds no async runtime, database, HTTP, socket or file crate, and no shell crate of ours;
@@ -17,13 +17,14 @@ use std::process::Command;
 use serde_json::Value;
 
 /// The pure core.
-const CORE_CRATES: [&str; 6] = [
+const CORE_CRATES: [&str; 7] = [
     "redline-model",
     "redline-norms",
     "redline-hotline",
     "redline-ledger",
     "redline-stix",
     "redline-sim",
+    "redline-charts",
 ];
 
 /// Crates a core crate must never depend on, directly or through others: a name, or a prefix

@@ -504,21 +504,10 @@ impl IncidentFormTemplate {
         }
     }
 
-    /// The problems of a field as HTML paragraphs (escaped), referenced by the field's
-    /// `aria-describedby`.
-    fn field_errors_html(&self, field: &str) -> String {
-        let Some(messages) = self.errors.get(field) else {
-            return String::new();
-        };
-        let text = messages
-            .iter()
-            .map(|message| super::charts::escape_xml(message))
-            .collect::<Vec<_>>()
-            .join("<br>");
-        format!(
-            r#"<p class="field-error" id="{}-error">{text}</p>"#,
-            super::charts::escape_xml(field)
-        )
+    /// The problems of a field, shown in a paragraph the field's `aria-describedby` names (the
+    /// template escapes them).
+    fn field_errors(&self, field: &str) -> &[String] {
+        self.errors.get(field).map_or(&[], Vec::as_slice)
     }
 
     /// `aria-invalid` and `aria-describedby` for a field with problems.

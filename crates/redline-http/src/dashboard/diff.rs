@@ -1,5 +1,10 @@
-//! The difference between two versions of a norms document, line by line (longest common
-//! subsequence), with unchanged stretches folded to a few lines of context.
+//! The difference between two versions of a norms document, line by line (the `similar`
+//! crate's Myers diff, given a time budget), with unchanged stretches folded to a few lines of
+//! context.
+
+use std::time::{Duration, Instant};
+
+use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
 
 /// One line of a difference.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,45 +14,35 @@ pub(crate) struct DiffLine {
     pub(crate) text: String,
 }
 
-/// Documents longer than this (in lines) are compared without the quadratic table.
-const MAXIMUM_LINES: usize = 4000;
+/// How long the diff may search for the smallest difference; past it, `similar` settles for a
+/// larger but still correct one, so a huge document cannot hold a request.
+const DIFF_TIME_BUDGET: Duration = Duration::from_millis(500);
 
 pub(crate) fn line_diff(old: &str, new: &str, context: usize) -> Vec<DiffLine> {
     let old_lines: Vec<&str> = old.lines().collect();
     let new_lines: Vec<&str> = new.lines().collect();
-    let mut lines = Vec::new();
-    if old_lines.len() > MAXIMUM_LINES || new_lines.len() > MAXIMUM_LINES {
-        lines.extend(old_lines.iter().map(|text| ("-", *text)));
-        lines.extend(new_lines.iter().map(|text| ("+", *text)));
-        return fold(&lines, context);
-    }
-    let (n, m) = (old_lines.len(), new_lines.len());
-    // common[i][j]: length of the longest common subsequence of old[i..] and new[j..].
-    let mut common = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            common[i][j] = if old_lines[i] == new_lines[j] {
-                common[i + 1][j + 1] + 1
-            } else {
-                common[i + 1][j].max(common[i][j + 1])
-            };
+    let marked = marked_lines(&old_lines, &new_lines);
+    fold(&marked, context)
+}
+
+/// Every line of both texts in order, marked unchanged, removed or added (removals before the
+/// additions that replace them).
+fn marked_lines<'a>(old_lines: &[&'a str], new_lines: &[&'a str]) -> Vec<(&'static str, &'a str)> {
+    let deadline = Instant::now() + DIFF_TIME_BUDGET;
+    let operations =
+        capture_diff_slices_deadline(Algorithm::Myers, old_lines, new_lines, Some(deadline));
+    let mut lines = Vec::with_capacity(old_lines.len().max(new_lines.len()));
+    for operation in operations {
+        let (tag, old_range, new_range) = operation.as_tag_tuple();
+        match tag {
+            DiffTag::Equal => lines.extend(old_lines[old_range].iter().map(|text| (" ", *text))),
+            DiffTag::Delete | DiffTag::Insert | DiffTag::Replace => {
+                lines.extend(old_lines[old_range].iter().map(|text| ("-", *text)));
+                lines.extend(new_lines[new_range].iter().map(|text| ("+", *text)));
+            }
         }
     }
-    let (mut i, mut j) = (0, 0);
-    while i < n || j < m {
-        if i < n && j < m && old_lines[i] == new_lines[j] {
-            lines.push((" ", old_lines[i]));
-            i += 1;
-            j += 1;
-        } else if i < n && (j == m || common[i + 1][j] >= common[i][j + 1]) {
-            lines.push(("-", old_lines[i]));
-            i += 1;
-        } else {
-            lines.push(("+", new_lines[j]));
-            j += 1;
-        }
-    }
-    fold(&lines, context)
+    lines
 }
 
 fn fold(lines: &[(&'static str, &str)], context: usize) -> Vec<DiffLine> {
@@ -101,6 +96,25 @@ mod tests {
                 ("…", "")
             ]
         );
+    }
+
+    #[test]
+    fn a_missing_final_newline_is_no_change() {
+        assert!(
+            line_diff("x\ny", "x\ny\n", 0)
+                .iter()
+                .all(|line| line.mark == "…")
+        );
+    }
+
+    #[test]
+    fn added_and_removed_stretches_keep_their_order() {
+        let diff = line_diff("a\nb\nc\n", "b\nc\nd\n", 5);
+        let marks: Vec<(&str, &str)> = diff
+            .iter()
+            .map(|line| (line.mark, line.text.as_str()))
+            .collect();
+        assert_eq!(marks, vec![("-", "a"), (" ", "b"), (" ", "c"), ("+", "d")]);
     }
 
     #[test]

@@ -80,8 +80,26 @@ fn report_is_self_contained_and_well_formed() {
 
 #[test]
 fn text_is_escaped() {
-    assert_eq!(
-        redline_sim::report::escape("<a href=\"x\">&'</a>"),
-        "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
-    );
+    let mut comparison = small_comparison();
+    comparison.scenario_title = "<a href=\"x\">&'</a>".into();
+    let report = render_report(&comparison).unwrap();
+    for svg in [
+        &report.highest_rung_svg,
+        &report.kinetic_svg,
+        &report.paths_svg,
+    ] {
+        assert!(!svg.contains("<a href"), "{svg}");
+        assert!(svg.contains("&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"));
+    }
+    let page_without_charts = [
+        &report.highest_rung_svg,
+        &report.kinetic_svg,
+        &report.paths_svg,
+    ]
+    .into_iter()
+    .fold(report.html.clone(), |page, svg| {
+        page.replace(svg.as_str(), "")
+    });
+    assert!(!page_without_charts.contains("<a href"));
+    assert!(page_without_charts.contains("&#60;a href=&#34;x&#34;&#62;&#38;&#39;&#60;/a&#62;"));
 }

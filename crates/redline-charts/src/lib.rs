@@ -1,0 +1,20 @@
+//! redline-charts: the one place SVG charts are drawn, as text, for the dashboard's pages and
+//! the simulator's comparison report.
+//!
+//! - [`svg`]: the writer every chart goes through ([`SvgDocument`]); every text and attribute
+//!   value is escaped by [`escape_text`], the one SVG escape, so no data can inject markup.
+//! - [`bar_chart`]: the dashboard's vertical bar chart (inline in a page, styled by its CSS,
+//!   titled for screen readers through `aria-labelledby`).
+//! - [`figure`]: a standalone chart file ([`Figure`]: white background, visible title, `<title>`
+//!   and `<desc>` for screen readers, axes and a legend), drawn by the simulator's report.
+//!
+//! Every chart is meant to be shown beside a data table of the same figures, so nothing is only
+//! readable from a picture. The crate is pure: no I/O, no clock.
+
+pub mod bar_chart;
+pub mod figure;
+pub mod svg;
+
+pub use bar_chart::{Bar, bar_chart};
+pub use figure::{Figure, PALETTE, nice_ceiling, palette_colour};
+pub use svg::{Content, Layout, SvgDocument, escape_text, safe_colour};
