@@ -400,6 +400,9 @@ impl Node {
         ))
     }
 
+    /// One attempt at accepting a message, as a pipeline: read what the pure check needs,
+    /// verify, apply the node's own rules, compose the write (message, thread change, events,
+    /// communication check), commit it with its log entries, announce.
     async fn try_accept_message(
         &self,
         sender: &PartyId,
@@ -407,13 +410,87 @@ impl Node {
         unverified: &HotlineMessage,
     ) -> Result<AcceptedMessage, NodeError> {
         let now = self.now();
+        let sender_keys = self.sender_keys(sender).await?;
+        let thread = self.store.get_thread(unverified.thread).await?;
+        let lookups = self
+            .prefetch_verification_lookups(
+                unverified,
+                thread.as_ref(),
+                &sender_keys,
+                envelope_bytes,
+            )
+            .await?;
+        let message =
+            self.verify_with_lookups(sender, &sender_keys, &lookups, envelope_bytes, now)?;
+        let envelope_text = String::from_utf8(envelope_bytes.to_vec())
+            .map_err(|_| NodeError::invalid("", "the envelope is not UTF-8 JSON"))?;
+        self.enforce_node_message_rules(sender, &message, thread.as_ref())
+            .await?;
+        let check = self
+            .check_change_for(&message, thread.as_ref(), now)
+            .await?;
+        let stored_message = Self::stored_message_of(&message, envelope_text, now);
+        let mut events: Vec<HotlineEvent> = message
+            .to
+            .iter()
+            .map(|party| Self::message_event(&message, party, now))
+            .collect();
+        let acknowledged_by = Self::acknowledging_recipient(&message, thread.as_ref());
+        let (thread_change, resulting, state_events) =
+            self.thread_change_for(&message, thread, now).await?;
+        events.extend(state_events);
+        let write = HotlineWrite {
+            message: Some(stored_message),
+            thread: thread_change,
+            events,
+            check,
+            acknowledged_by,
+        };
+        let mut announced: Vec<PartyId> = resulting.participants.clone();
+        announced.sort();
+        announced.dedup();
+        let log_entries =
+            Self::acceptance_log_entries(&message, write.check.as_ref(), envelope_bytes, now);
+        self.commit_accepted_message(write, log_entries, message.id)
+            .await?;
+        tracing::info!(
+            message = %message.id,
+            thread = %message.thread,
+            from = %message.from,
+            kind = message.kind().as_str(),
+            "hotline message accepted"
+        );
+        self.announce(announced);
+        self.hotline.scheduler_wakeup.notify_one();
+        Ok(AcceptedMessage {
+            id: message.id,
+            thread: message.thread,
+            received_at: now,
+            thread_state: resulting.state.clone(),
+            acknowledge_by: resulting.acknowledge_by,
+            respond_by: resulting.respond_by,
+        })
+    }
+
+    /// Acceptance, stage 1: the sender's registered keys (none for an unknown sender).
+    async fn sender_keys(&self, sender: &PartyId) -> Result<Vec<PartyKey>, NodeError> {
         let sender_party = self.store.get_party(sender).await?;
-        let sender_keys: Vec<PartyKey> = sender_party
+        Ok(sender_party
             .as_ref()
             .map(|party| party.keys.clone())
-            .unwrap_or_default();
-        let thread = self.store.get_thread(unverified.thread).await?;
+            .unwrap_or_default())
+    }
 
+    /// Acceptance, stage 2: what the pure check needs from the store — whether the id was
+    /// seen, which recipients exist, the thread's participants, the referenced message, and
+    /// the owners of signing keys that are not the sender's.
+    async fn prefetch_verification_lookups(
+        &self,
+        unverified: &HotlineMessage,
+        thread: Option<&StoredThread>,
+        sender_keys: &[PartyKey],
+        envelope_bytes: &[u8],
+    ) -> Result<PrefetchedLookups, NodeError> {
         let mut lookups = PrefetchedLookups::default();
         if self.store.hotline_message_exists(unverified.id).await? {
             lookups.seen_message_ids.insert(unverified.id);
@@ -426,7 +503,7 @@ impl Node {
                 .filter(|party| !missing.contains(party))
                 .cloned(),
         );
-        if let Some(thread) = &thread {
+        if let Some(thread) = thread {
             lookups
                 .thread_participants
                 .insert(thread.id, thread.participants.clone());
@@ -453,22 +530,37 @@ impl Node {
                 }
             }
         }
-        let allowed_clock_skew = self.hotline_settings().allowed_clock_skew;
-        let verified = {
-            let context = VerificationContext {
-                authenticated_sender: sender,
-                sender_keys: &sender_keys,
-                now,
-                allowed_clock_skew,
-                lookups: &lookups,
-            };
-            verify_message(envelope_bytes, &context).map_err(NodeError::Rejected)?
-        };
-        let message = verified.message;
-        let envelope_text = String::from_utf8(envelope_bytes.to_vec())
-            .map_err(|_| NodeError::invalid("", "the envelope is not UTF-8 JSON"))?;
+        Ok(lookups)
+    }
 
-        // The node's own rules.
+    /// Acceptance, stage 3: the pure check (`redline_hotline::verify_message`).
+    fn verify_with_lookups(
+        &self,
+        sender: &PartyId,
+        sender_keys: &[PartyKey],
+        lookups: &PrefetchedLookups,
+        envelope_bytes: &[u8],
+        now: Timestamp,
+    ) -> Result<HotlineMessage, NodeError> {
+        let context = VerificationContext {
+            authenticated_sender: sender,
+            sender_keys,
+            now,
+            allowed_clock_skew: self.hotline_settings().allowed_clock_skew,
+            lookups,
+        };
+        let verified = verify_message(envelope_bytes, &context).map_err(NodeError::Rejected)?;
+        Ok(verified.message)
+    }
+
+    /// Acceptance, stage 4: the node's own rules — the incident exists and the sender may see
+    /// it, exercise incidents and threads stay exercise ones, a check opens its own thread.
+    async fn enforce_node_message_rules(
+        &self,
+        sender: &PartyId,
+        message: &HotlineMessage,
+        thread: Option<&StoredThread>,
+    ) -> Result<(), NodeError> {
         if let Some(incident) = &message.incident {
             let found = self
                 .get_incident(&Caller::Party(sender.clone()), incident)
@@ -491,7 +583,7 @@ impl Node {
                 ));
             }
         }
-        if let Some(thread) = &thread {
+        if let Some(thread) = thread {
             if thread.exercise != message.exercise {
                 return Err(NodeError::invalid(
                     "exercise",
@@ -510,11 +602,16 @@ impl Node {
                 ));
             }
         }
-        let check = self
-            .check_change_for(&message, thread.as_ref(), now)
-            .await?;
+        Ok(())
+    }
 
-        let stored_message = StoredMessage {
+    /// Acceptance, stage 5: the message as stored.
+    fn stored_message_of(
+        message: &HotlineMessage,
+        envelope_text: String,
+        now: Timestamp,
+    ) -> StoredMessage {
+        StoredMessage {
             sequence: 0,
             id: message.id,
             thread_id: message.thread,
@@ -527,8 +624,12 @@ impl Node {
             tlp: message.tlp.as_str().to_string(),
             exercise: message.exercise,
             envelope: envelope_text,
-        };
-        let message_event = |party: &PartyId| HotlineEvent {
+        }
+    }
+
+    /// Acceptance, stage 5: the `message` event a recipient's stream gets.
+    fn message_event(message: &HotlineMessage, party: &PartyId, now: Timestamp) -> HotlineEvent {
+        HotlineEvent {
             sequence: 0,
             party: party.clone(),
             kind: "message".to_string(),
@@ -545,74 +646,85 @@ impl Node {
                 "incident": message.incident,
             })
             .to_string(),
-        };
-        let mut events: Vec<HotlineEvent> = message.to.iter().map(message_event).collect();
+        }
+    }
 
-        // A recipient's acknowledgement (as the thread machine counts one) is kept per recipient
-        // for the public figures: in a thread with several recipients each acknowledges.
-        let acknowledged_by = thread
-            .as_ref()
+    /// Acceptance, stage 5: a recipient's acknowledgement (as the thread machine counts one) is
+    /// kept per recipient for the public figures: in a thread with several recipients each
+    /// acknowledges.
+    fn acknowledging_recipient(
+        message: &HotlineMessage,
+        thread: Option<&StoredThread>,
+    ) -> Option<PartyId> {
+        thread
             .filter(|existing| message.from != existing.opened_by)
             .filter(|_| {
                 ThreadEvent::for_message_kind(message.kind()) == Some(ThreadEvent::Acknowledgement)
             })
-            .map(|_| message.from.clone());
-        let (thread_change, resulting) = match thread {
-            None => {
-                let opened = self.open_thread(&message, now).await?;
-                (ThreadChange::Open(opened.clone()), opened)
-            }
-            Some(existing) => {
-                let mut updated = existing.clone();
-                for recipient in &message.to {
-                    if !updated.participants.contains(recipient) {
-                        updated.participants.push(recipient.clone());
-                    }
-                }
-                updated.updated_at = now;
-                let counts = match message.kind() {
-                    MessageKind::Closure => true,
-                    // Only a recipient can acknowledge or answer; the opener's own follow-ups
-                    // do not move the thread.
-                    _ => message.from != existing.opened_by,
-                };
-                if let Some(event) = ThreadEvent::for_message_kind(message.kind())
-                    && counts
-                {
-                    updated = apply_thread_event(&updated, event, now)
-                        .map_err(|invalid| NodeError::Conflict(format!("thread: {invalid}")))?;
-                }
-                if updated.state != existing.state {
-                    for participant in &updated.participants {
-                        events.push(state_event(
-                            participant,
-                            &updated,
-                            &existing.state,
-                            now,
-                            message.kind().as_str(),
-                        ));
-                    }
-                }
-                (
-                    ThreadChange::Update {
-                        thread: updated.clone(),
-                        expected_state: existing.state.clone(),
-                    },
-                    updated,
-                )
-            }
+            .map(|_| message.from.clone())
+    }
+
+    /// Acceptance, stage 6: the thread the message opens or moves, the thread as it results,
+    /// and a `state` event for every participant when its state changes.
+    async fn thread_change_for(
+        &self,
+        message: &HotlineMessage,
+        thread: Option<StoredThread>,
+        now: Timestamp,
+    ) -> Result<(ThreadChange, StoredThread, Vec<HotlineEvent>), NodeError> {
+        let Some(existing) = thread else {
+            let opened = self.open_thread(message, now).await?;
+            return Ok((ThreadChange::Open(opened.clone()), opened, Vec::new()));
         };
-        let write = HotlineWrite {
-            message: Some(stored_message),
-            thread: thread_change,
-            events,
-            check,
-            acknowledged_by,
+        let mut updated = existing.clone();
+        for recipient in &message.to {
+            if !updated.participants.contains(recipient) {
+                updated.participants.push(recipient.clone());
+            }
+        }
+        updated.updated_at = now;
+        let counts = match message.kind() {
+            MessageKind::Closure => true,
+            // Only a recipient can acknowledge or answer; the opener's own follow-ups
+            // do not move the thread.
+            _ => message.from != existing.opened_by,
         };
-        let mut announced: Vec<PartyId> = resulting.participants.clone();
-        announced.sort();
-        announced.dedup();
-        // The log keeps the envelope's hash, never its content.
+        if let Some(event) = ThreadEvent::for_message_kind(message.kind())
+            && counts
+        {
+            updated = apply_thread_event(&updated, event, now)
+                .map_err(|invalid| NodeError::Conflict(format!("thread: {invalid}")))?;
+        }
+        let mut state_events = Vec::new();
+        if updated.state != existing.state {
+            for participant in &updated.participants {
+                state_events.push(state_event(
+                    participant,
+                    &updated,
+                    &existing.state,
+                    now,
+                    message.kind().as_str(),
+                ));
+            }
+        }
+        Ok((
+            ThreadChange::Update {
+                thread: updated.clone(),
+                expected_state: existing.state.clone(),
+            },
+            updated,
+            state_events,
+        ))
+    }
+
+    /// Acceptance, stage 7: the log entries — the envelope's hash (never its content), and the
+    /// communication check's start or answer when the message carries one.
+    fn acceptance_log_entries(
+        message: &HotlineMessage,
+        check: Option<&CheckChange>,
+        envelope_bytes: &[u8],
+        now: Timestamp,
+    ) -> Vec<crate::log::LogEntry> {
         let mut log_entries = vec![
             crate::log::LogEntry::new(
                 crate::log::LogEntryKind::HotlineMessage,
@@ -623,7 +735,7 @@ impl Node {
             )
             .exercise(message.exercise),
         ];
-        if let Some(check) = &write.check {
+        if let Some(check) = check {
             let (check_id, record) = match check {
                 CheckChange::Start(started) => (
                     started.id,
@@ -649,38 +761,32 @@ impl Node {
                 .exercise(message.exercise),
             );
         }
+        log_entries
+    }
+
+    /// Acceptance, stage 8: one commit of the write and its log entries. A conflict is a replay
+    /// when the message id is now stored, and otherwise a lost race to retry.
+    async fn commit_accepted_message(
+        &self,
+        write: HotlineWrite,
+        log_entries: Vec<crate::log::LogEntry>,
+        message_id: Uuid,
+    ) -> Result<(), NodeError> {
         match self
             .commit_logged(vec![StoreWrite::Hotline(Box::new(write))], log_entries)
             .await
         {
-            Ok(()) => {}
+            Ok(()) => Ok(()),
             Err(NodeError::Conflict(message_text)) => {
-                if self.store.hotline_message_exists(message.id).await? {
+                if self.store.hotline_message_exists(message_id).await? {
                     return Err(NodeError::Rejected(Rejection::ReplayedMessage {
-                        message_id: message.id,
+                        message_id,
                     }));
                 }
-                return Err(NodeError::Conflict(format!("retry: {message_text}")));
+                Err(NodeError::Conflict(format!("retry: {message_text}")))
             }
-            Err(other) => return Err(other),
+            Err(other) => Err(other),
         }
-        tracing::info!(
-            message = %message.id,
-            thread = %message.thread,
-            from = %message.from,
-            kind = message.kind().as_str(),
-            "hotline message accepted"
-        );
-        self.announce(announced);
-        self.hotline.scheduler_wakeup.notify_one();
-        Ok(AcceptedMessage {
-            id: message.id,
-            thread: message.thread,
-            received_at: now,
-            thread_state: resulting.state.clone(),
-            acknowledge_by: resulting.acknowledge_by,
-            respond_by: resulting.respond_by,
-        })
     }
 
     /// The thread a message opens, with its deadlines from the duties of the norms document
