@@ -12,9 +12,11 @@
 //! - [`extension`]: the redline incident extension and its schema;
 //! - [`mapping`]: incident ↔ STIX;
 //! - [`taxii`]: TAXII envelopes and bundles read into raw objects, and the facts of one object;
+//! - [`attribution`]: attribution claims ↔ STIX (report, threat actor, `attributed-to`, opinions);
 //! - [`access`]: who may read (TLP) and who may write (authorship) a STIX object version.
 
 pub mod access;
+pub mod attribution;
 pub mod bundle;
 pub mod common;
 pub mod extension;
@@ -24,6 +26,9 @@ pub mod objects;
 pub mod pattern;
 pub mod taxii;
 
+pub use attribution::{
+    ClaimExport, ClaimImportError, ImportedClaim, claim_to_stix, claims_from_stix,
+};
 pub use bundle::{Bundle, BundleError, BundleObjectError, ParsedBundle, parse_bundle};
 pub use common::{StixIdentifier, StixTimestamp};
 pub use mapping::{

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod attribution;
 mod interop;
 mod patterns;
 mod round_trip;
