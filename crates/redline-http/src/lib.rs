@@ -160,7 +160,7 @@ async fn index() -> axum::response::Html<&'static str> {
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({
         "status": "ok",
-        "database": state.node.store().backend().as_str(),
+        "database": state.node.database_backend(),
         "version": env!("CARGO_PKG_VERSION"),
     }))
 }
@@ -168,19 +168,17 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
 /// Ready to serve: the database answers and, on SQLite, passes `PRAGMA quick_check` (a verdict
 /// is reused for a few seconds). 503 with the reason otherwise; the details go to the log.
 async fn ready(State(state): State<AppState>) -> Response {
-    let store = state.node.store();
-    let database = store.backend().as_str();
-    match store.check_health().await {
+    let database = state.node.database_backend();
+    match state.node.check_database().await {
         Ok(()) => {
             Json(serde_json::json!({ "status": "ready", "database": database })).into_response()
         }
         Err(error) => {
             tracing::error!(%error, "the readiness check failed");
-            let reason = match error {
-                redline_store::StoreError::CorruptDatabase { .. } => {
-                    "the database failed its integrity check; the operator's log has the details"
-                }
-                _ => "the database did not answer; the operator's log has the details",
+            let reason = if error.is_corrupt_database() {
+                "the database failed its integrity check; the operator's log has the details"
+            } else {
+                "the database did not answer; the operator's log has the details"
             };
             (
                 StatusCode::SERVICE_UNAVAILABLE,

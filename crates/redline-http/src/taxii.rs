@@ -21,11 +21,11 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use redline_model::{PartyId, Timestamp};
+use redline_node::sharing::VersionSelection;
 use redline_node::{
     Caller, NodeError,
     sharing::{ObjectFilter, ObjectPage, STIX_MEDIA_TYPE, stix_version_text, taxii_timestamp},
 };
-use redline_store::VersionSelection;
 
 use crate::{AppState, HttpConfig};
 

@@ -29,9 +29,10 @@ use std::{collections::BTreeMap, sync::Arc};
 use redline_model::Timestamp;
 use redline_model::{Incident, IncidentId, Party, PartyId, Tlp};
 use redline_norms::NormsDocument;
-use redline_store::{
-    DashboardFingerprint, DashboardHotlineFigures, DashboardHotlineFingerprint,
-    DashboardIncidentQuery, DashboardIncidentRow, PartyHotlineFigures, PartyIncidentCounts,
+use redline_store::{DashboardFingerprint, DashboardHotlineFingerprint, DashboardIncidentQuery};
+/// The rows and figures the public pages show, named here so the HTTP layer needs only the node.
+pub use redline_store::{
+    DashboardHotlineFigures, DashboardIncidentRow, PartyHotlineFigures, PartyIncidentCounts,
     SeverityCount, StoredNormsDocument,
 };
 

@@ -48,6 +48,38 @@ impl From<ModelError> for NodeError {
     }
 }
 
+/// Why the node's database is not ready to serve: the readiness check's answer
+/// ([`crate::Node::check_database`]), so the HTTP layer need not know the store's errors.
+#[derive(Debug, thiserror::Error)]
+pub enum UnhealthyDatabase {
+    /// The database file failed SQLite's integrity check: some of its pages are damaged.
+    #[error(
+        "the database {file} is corrupt: SQLite's quick_check found {findings}; restore it from a backup"
+    )]
+    Corrupt { file: String, findings: String },
+    /// The database did not answer, or answered with an error.
+    #[error("{0}")]
+    Unanswered(String),
+}
+
+impl UnhealthyDatabase {
+    /// Whether the database answered but failed its integrity check.
+    pub fn is_corrupt_database(&self) -> bool {
+        matches!(self, UnhealthyDatabase::Corrupt { .. })
+    }
+}
+
+impl From<StoreError> for UnhealthyDatabase {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::CorruptDatabase { file, findings } => {
+                UnhealthyDatabase::Corrupt { file, findings }
+            }
+            other => UnhealthyDatabase::Unanswered(other.to_string()),
+        }
+    }
+}
+
 impl From<StoreError> for NodeError {
     fn from(error: StoreError) -> Self {
         match error {

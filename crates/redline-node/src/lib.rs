@@ -28,7 +28,7 @@ pub mod dashboard;
 use std::sync::Arc;
 
 pub use clock::{Clock, FixedClock, SystemClock, TokioClock};
-pub use error::NodeError;
+pub use error::{NodeError, UnhealthyDatabase};
 pub use hotline::{
     AcceptedMessage, CheckResults, CheckStatus, EventView, HotlineNotice, HotlineSettings,
     MessageView, ThreadSummary, ThreadView,
@@ -102,6 +102,17 @@ impl Node {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Which database is behind the node (`sqlite` or `postgres`), for logs and health answers.
+    pub fn database_backend(&self) -> &'static str {
+        self.store.backend().as_str()
+    }
+
+    /// Whether the database answers and, on SQLite, passes `PRAGMA quick_check`: the node's
+    /// readiness.
+    pub async fn check_database(&self) -> Result<(), UnhealthyDatabase> {
+        Ok(self.store.check_health().await?)
     }
 
     pub fn now(&self) -> redline_model::Timestamp {

@@ -48,9 +48,12 @@ use redline_stix::{
     objects::MarkingDefinition,
     taxii::{EnvelopeError, ObjectFacts, object_facts, parse_bundle_objects, parse_taxii_envelope},
 };
+/// Which versions of an object a TAXII filter selects (the store's own selection, named here so
+/// the HTTP layer needs only the node).
+pub use redline_store::VersionSelection;
 use redline_store::{
     CollectionAccess, IncidentQuery, StixObjectQuery, StixObjectWrite, StoredStixObject,
-    TaxiiCollection, TaxiiStatusRecord, VersionSelection,
+    TaxiiCollection, TaxiiStatusRecord,
 };
 
 use crate::{Caller, Node, NodeError, random_bytes};

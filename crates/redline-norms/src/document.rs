@@ -811,8 +811,7 @@ fn read_raw_document(source: &SourceMap<'_>) -> Result<RawDocument, NormsErrors>
 
 /// Lower-case hex SHA-256 of the document's exact bytes.
 fn sha256_hex(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// The stages of [`NormsDocument::parse`] and the checks they share.

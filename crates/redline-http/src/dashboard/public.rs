@@ -9,8 +9,9 @@ use axum::{
     response::Response,
 };
 use redline_model::{IncidentId, PartyId};
-use redline_node::dashboard::{PartyScorecard, PublicOverview};
-use redline_store::DashboardIncidentRow;
+use redline_node::dashboard::{
+    DashboardIncidentRow, PartyScorecard, PublicOverview, StoredNormsDocument,
+};
 
 use super::{
     Page, PageError, ShownTime,
@@ -346,7 +347,7 @@ pub(crate) async fn norms(State(state): State<AppState>, page: Page) -> Response
 #[template(path = "dashboard/norms_document.html")]
 struct NormsDocumentTemplate {
     page: Page,
-    stored: redline_store::StoredNormsDocument,
+    stored: StoredNormsDocument,
     document: Option<std::sync::Arc<redline_norms::NormsDocument>>,
     summary_text: String,
     other_versions: Vec<(String, String)>,
@@ -386,8 +387,8 @@ pub(crate) async fn norms_document(
 #[template(path = "dashboard/norms_diff.html")]
 struct NormsDiffTemplate {
     page: Page,
-    from: redline_store::StoredNormsDocument,
-    to: redline_store::StoredNormsDocument,
+    from: StoredNormsDocument,
+    to: StoredNormsDocument,
     lines: Vec<DiffLine>,
     identical: bool,
 }
