@@ -125,11 +125,11 @@ async fn seed_one_check(store: &Arc<dyn Store>, index: usize, norms_sha256: &str
         id: thread_id,
         opened_by: party(STATES[starter]),
         opening_message_id: message.id,
-        opening_kind: "communication-check".into(),
+        opening_kind: redline_hotline::MessageKind::CommunicationCheck,
         incident_id: None,
-        tlp: "clear".into(),
+        tlp: Tlp::Clear,
         exercise: true,
-        state: "sent".into(),
+        state: redline_hotline::ThreadState::Sent,
         severity_level: 0,
         norms_sha256: norms_sha256.into(),
         opened_at: at(started),
@@ -182,7 +182,7 @@ async fn seed_one_check(store: &Arc<dyn Store>, index: usize, norms_sha256: &str
             message: Some(reply),
             thread: ThreadChange::Update {
                 thread: thread.clone(),
-                expected_state: "sent".into(),
+                expected_state: redline_hotline::ThreadState::Sent,
             },
             events: vec![event],
             check: Some(CheckChange::Answer {
@@ -219,11 +219,11 @@ async fn seed_hotline(store: &Arc<dyn Store>, messages: usize, norms_sha256: &st
                 id: Uuid::new_v4(),
                 opened_by: party(STATES[opener]),
                 opening_message_id: Uuid::nil(),
-                opening_kind: "notification".into(),
+                opening_kind: redline_hotline::MessageKind::Notification,
                 incident_id: None,
-                tlp: LABELS[index % LABELS.len()].into(),
+                tlp: Tlp::parse(LABELS[index % LABELS.len()]).unwrap(),
                 exercise: false,
-                state: "sent".into(),
+                state: redline_hotline::ThreadState::Sent,
                 severity_level: 3,
                 norms_sha256: norms_sha256.into(),
                 opened_at: at(opened),
@@ -265,11 +265,7 @@ async fn seed_hotline(store: &Arc<dyn Store>, messages: usize, norms_sha256: &st
             } else {
                 5 + (index % 50) as i64
             } * 60_000_000;
-            let tlp = Tlp::ALL
-                .iter()
-                .copied()
-                .find(|label| label.as_str() == thread.tlp)
-                .unwrap();
+            let tlp = thread.tlp;
             let (message, event) = match round {
                 0 => stored(
                     opener,
@@ -316,14 +312,14 @@ async fn seed_hotline(store: &Arc<dyn Store>, messages: usize, norms_sha256: &st
                 ),
             };
             last_ids[index] = message.id;
-            let expected_state = thread.state.clone();
+            let expected_state = thread.state;
             let change = if round == 0 {
                 thread.opening_message_id = message.id;
                 ThreadChange::Open(thread.clone())
             } else {
                 thread.updated_at = message.received_at;
                 if round == 1 {
-                    thread.state = "acknowledged".into();
+                    thread.state = redline_hotline::ThreadState::Acknowledged;
                     thread.delivered_at = Some(at(opened));
                     thread.acknowledged_at = Some(message.received_at);
                 }

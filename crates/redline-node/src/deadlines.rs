@@ -14,7 +14,7 @@ use redline_hotline::{ThreadDeadlines, ThreadEvent, due_deadline_event};
 use redline_model::Timestamp;
 use redline_store::{HotlineEvent, HotlineWrite, StoreError, ThreadChange};
 
-use crate::hotline::{apply_thread_event, thread_state_from_str};
+use crate::hotline::apply_thread_event;
 use crate::{Node, NodeError};
 
 /// The longest the scheduler sleeps without looking again (a safety net, not a requirement).
@@ -26,7 +26,7 @@ impl Node {
         let now = self.now();
         let mut fired = 0;
         for thread in self.store.threads_with_deadlines_due(now).await? {
-            let state = thread_state_from_str(&thread.state)?;
+            let state = thread.state;
             let deadlines = ThreadDeadlines {
                 acknowledge_by: thread.acknowledge_by,
                 respond_by: thread.respond_by,
@@ -57,8 +57,8 @@ impl Node {
                 json!({
                     "duty": duty,
                     "due_at": due_at,
-                    "state": updated.state,
-                    "previous": thread.state,
+                    "state": updated.state.as_str(),
+                    "previous": thread.state.as_str(),
                     "role": role,
                     "opened_by": thread.opened_by,
                     "exercise": thread.exercise,
@@ -86,7 +86,7 @@ impl Node {
                 message: None,
                 thread: ThreadChange::Update {
                     thread: updated.clone(),
-                    expected_state: thread.state.clone(),
+                    expected_state: thread.state,
                 },
                 events,
                 check: None,

@@ -98,10 +98,10 @@ pub struct NewDecision {
 }
 
 /// One inject as the exercise stands.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InjectStatus {
     pub id: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub at_minutes: u32,
     pub due_at: Timestamp,
     pub text: String,
@@ -110,14 +110,14 @@ pub struct InjectStatus {
 }
 
 /// An exercise party as the views show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartyView {
     pub id: PartyId,
     pub role: String,
 }
 
 /// An exercise: definition, parties, start, and each inject with what it became.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExerciseView {
     pub id: String,
     /// Always true: so a reader of this JSON never takes it for a real matter.
@@ -139,10 +139,10 @@ pub struct ExerciseView {
 
 /// An inject that is due and not delivered yet. For a notification, `payload` is the hotline
 /// message to sign with the sender's key and hand back to `deliver_exercise_inject`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DueInject {
     pub id: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub due_at: Timestamp,
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -195,7 +195,7 @@ impl ExerciseState {
                 .iter()
                 .map(|inject| InjectStatus {
                     id: inject.id.clone(),
-                    kind: inject.kind.name(),
+                    kind: inject.kind.name().to_string(),
                     at_minutes: inject.at_minutes,
                     due_at: self.due_at(inject),
                     text: inject.text.clone(),
@@ -497,7 +497,7 @@ impl Node {
             };
             due.push(DueInject {
                 id: inject.id.clone(),
-                kind: inject.kind.name(),
+                kind: inject.kind.name().to_string(),
                 due_at,
                 text: inject.text.clone(),
                 sign_as,

@@ -16,17 +16,18 @@ use std::{
 };
 
 use jiff::SignedDuration;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use redline_hotline::deadline::{DeadlineOutcome, deadline_outcome};
+use redline_hotline::thread::{ReplyDraft, ThreadFacts, ThreadMessageFacts, draft_reply};
 use redline_hotline::{
     DutiesTable, DutyKind, DutyRule, HotlineMessage, MessageBody, MessageKind, PrefetchedLookups,
     Rejection, ThreadEvent, ThreadState, VerificationContext, read_unverified_message,
     verify_message,
 };
-use redline_model::{PartyId, PartyKey, Timestamp};
+use redline_model::{PartyId, PartyKey, Timestamp, Tlp};
 use redline_norms::NormsDocument;
 use redline_store::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoreError,
@@ -87,7 +88,7 @@ impl Default for HotlineRuntime {
 }
 
 /// What the node answers when it accepted a message.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AcceptedMessage {
     pub id: Uuid,
     pub thread: Uuid,
@@ -99,15 +100,51 @@ pub struct AcceptedMessage {
     pub respond_by: Option<Timestamp>,
 }
 
+/// What a participant owes in a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Awaiting {
+    Acknowledgement,
+    Response,
+}
+
+impl Awaiting {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Awaiting::Acknowledgement => "acknowledgement",
+            Awaiting::Response => "response",
+        }
+    }
+
+    /// What a recipient owes in a thread in `state`: an acknowledgement until it acknowledged,
+    /// then a response until it answered; nothing once answered or closed.
+    pub fn in_state(state: ThreadState) -> Option<Awaiting> {
+        match state {
+            ThreadState::Sent | ThreadState::Delivered | ThreadState::AcknowledgementOverdue => {
+                Some(Awaiting::Acknowledgement)
+            }
+            ThreadState::Acknowledged | ThreadState::ResponseOverdue => Some(Awaiting::Response),
+            ThreadState::Answered | ThreadState::Closed => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Awaiting {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
 /// A thread as a participant sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ThreadSummary {
     pub id: Uuid,
     pub opened_by: PartyId,
+    /// The opening message's kind, as the hotline spells it.
     pub opening_kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
-    pub tlp: String,
+    pub tlp: Tlp,
     pub exercise: bool,
     pub state: String,
     pub severity_level: u8,
@@ -133,11 +170,11 @@ pub struct ThreadSummary {
     pub response_overdue_at: Option<Timestamp>,
     /// What the viewer owes in this thread: `acknowledgement`, `response` or nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub awaiting_from_you: Option<&'static str>,
+    pub awaiting_from_you: Option<Awaiting>,
 }
 
 /// A message as a participant sees it: the decoded payload beside the exact envelope.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MessageView {
     pub sequence: i64,
     pub id: Uuid,
@@ -156,14 +193,38 @@ pub struct MessageView {
 }
 
 /// A thread with its messages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ThreadView {
     pub thread: ThreadSummary,
     pub messages: Vec<MessageView>,
 }
 
+impl ThreadView {
+    /// Who a reply of `kind` by `party` goes to and which message it answers, by the hotline's
+    /// rule (`redline_hotline::thread::draft_reply`): the one conversion of a thread view into
+    /// the facts the rule reads, for the console and the command line alike.
+    pub fn draft_reply(&self, party: &PartyId, kind: MessageKind) -> ReplyDraft {
+        let messages: Vec<ThreadMessageFacts<'_>> = self
+            .messages
+            .iter()
+            .map(|message| ThreadMessageFacts {
+                id: message.id,
+                from: &message.from,
+                to: &message.to,
+                kind: &message.kind,
+            })
+            .collect();
+        let thread = ThreadFacts {
+            opened_by: &self.thread.opened_by,
+            opening_kind: &self.thread.opening_kind,
+            participants: &self.thread.participants,
+        };
+        draft_reply(&thread, &messages, party, kind)
+    }
+}
+
 /// One event of a party's stream.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventView {
     /// The stream's event id; resume after it with `Last-Event-ID`.
     pub sequence: i64,
@@ -186,13 +247,6 @@ impl From<HotlineEvent> for EventView {
             detail: serde_json::from_str(&event.detail).unwrap_or(serde_json::Value::Null),
         }
     }
-}
-
-pub(crate) fn thread_state_from_str(text: &str) -> Result<ThreadState, NodeError> {
-    ThreadState::ALL
-        .into_iter()
-        .find(|state| state.as_str() == text)
-        .ok_or_else(|| NodeError::Internal(format!("stored thread state `{text}` is unknown")))
 }
 
 /// The duties of a norms document as the hotline's table; a duration it cannot read is
@@ -225,20 +279,16 @@ pub(crate) fn summary_of(thread: &StoredThread, viewer: Option<&PartyId>) -> Thr
         if viewer == &thread.opened_by || !thread.participants.contains(viewer) {
             return None;
         }
-        match thread.state.as_str() {
-            "sent" | "delivered" | "acknowledgement-overdue" => Some("acknowledgement"),
-            "acknowledged" | "response-overdue" => Some("response"),
-            _ => None,
-        }
+        Awaiting::in_state(thread.state)
     });
     ThreadSummary {
         id: thread.id,
         opened_by: thread.opened_by.clone(),
-        opening_kind: thread.opening_kind.clone(),
+        opening_kind: thread.opening_kind.as_str().to_string(),
         incident: thread.incident_id.clone(),
-        tlp: thread.tlp.clone(),
+        tlp: thread.tlp,
         exercise: thread.exercise,
-        state: thread.state.clone(),
+        state: thread.state.as_str().to_string(),
         severity_level: thread.severity_level,
         norms_sha256: thread.norms_sha256.clone(),
         participants: thread.participants.clone(),
@@ -285,13 +335,9 @@ pub(crate) fn apply_thread_event(
     event: ThreadEvent,
     at: Timestamp,
 ) -> Result<StoredThread, redline_hotline::InvalidTransition> {
-    let state = ThreadState::ALL
-        .into_iter()
-        .find(|state| state.as_str() == thread.state)
-        .unwrap_or(ThreadState::Sent);
-    let next = redline_hotline::transition(state, event)?;
+    let next = redline_hotline::transition(thread.state, event)?;
     let mut updated = thread.clone();
-    updated.state = next.as_str().to_string();
+    updated.state = next;
     updated.updated_at = at;
     let stamp = |slot: &mut Option<Timestamp>| {
         if slot.is_none() {
@@ -314,7 +360,7 @@ pub(crate) fn apply_thread_event(
 fn state_event(
     party: &PartyId,
     thread: &StoredThread,
-    previous: &str,
+    previous: ThreadState,
     at: Timestamp,
     cause: &str,
 ) -> HotlineEvent {
@@ -326,8 +372,8 @@ fn state_event(
         message_id: None,
         created_at: at,
         detail: json!({
-            "state": thread.state,
-            "previous": previous,
+            "state": thread.state.as_str(),
+            "previous": previous.as_str(),
             "cause": cause,
             "exercise": thread.exercise,
         })
@@ -466,7 +512,7 @@ impl Node {
             id: message.id,
             thread: message.thread,
             received_at: now,
-            thread_state: resulting.state.clone(),
+            thread_state: resulting.state.as_str().to_string(),
             acknowledge_by: resulting.acknowledge_by,
             respond_by: resulting.respond_by,
         })
@@ -701,7 +747,7 @@ impl Node {
                 state_events.push(state_event(
                     participant,
                     &updated,
-                    &existing.state,
+                    existing.state,
                     now,
                     message.kind().as_str(),
                 ));
@@ -710,7 +756,7 @@ impl Node {
         Ok((
             ThreadChange::Update {
                 thread: updated.clone(),
-                expected_state: existing.state.clone(),
+                expected_state: existing.state,
             },
             updated,
             state_events,
@@ -817,11 +863,11 @@ impl Node {
             id: message.thread,
             opened_by: message.from.clone(),
             opening_message_id: message.id,
-            opening_kind: message.kind().as_str().to_string(),
+            opening_kind: message.kind(),
             incident_id: message.incident.as_ref().map(|id| id.as_str().to_string()),
-            tlp: message.tlp.as_str().to_string(),
+            tlp: message.tlp,
             exercise: message.exercise,
-            state: ThreadState::Sent.as_str().to_string(),
+            state: ThreadState::Sent,
             severity_level,
             norms_sha256: document.sha256.clone(),
             opened_at: now,
@@ -1128,7 +1174,7 @@ impl Node {
             let Some(thread) = self.store.get_thread(thread_id).await? else {
                 break;
             };
-            if thread.state != ThreadState::Sent.as_str() || &thread.opened_by == party {
+            if thread.state != ThreadState::Sent || &thread.opened_by == party {
                 break;
             }
             let now = self.now();
@@ -1139,14 +1185,14 @@ impl Node {
                 .participants
                 .iter()
                 .map(|participant| {
-                    state_event(participant, &updated, &thread.state, now, "delivery")
+                    state_event(participant, &updated, thread.state, now, "delivery")
                 })
                 .collect();
             let write = HotlineWrite {
                 message: None,
                 thread: ThreadChange::Update {
                     thread: updated.clone(),
-                    expected_state: thread.state.clone(),
+                    expected_state: thread.state,
                 },
                 events,
                 check: None,
@@ -1442,7 +1488,7 @@ impl Node {
 }
 
 /// A communication check's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckStatus {
     pub id: Uuid,
     pub thread: Uuid,
@@ -1453,11 +1499,11 @@ pub struct CheckStatus {
     pub targets: Vec<CheckTargetStatus>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckTargetStatus {
     pub party: PartyId,
     /// `answered`, `late` (answered after the deadline), `waiting` or `silent` (deadline passed).
-    pub outcome: &'static str,
+    pub outcome: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answered_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1465,7 +1511,7 @@ pub struct CheckTargetStatus {
 }
 
 /// Per-party communication-check results, for the dashboard.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResults {
     pub party: PartyId,
     /// Checks whose answer is in or whose deadline has passed.
@@ -1509,7 +1555,7 @@ fn check_status(check: &CommunicationCheck, now: Timestamp) -> CheckStatus {
                 };
                 CheckTargetStatus {
                     party: target.party.clone(),
-                    outcome,
+                    outcome: outcome.to_string(),
                     answered_at: target.answered_at,
                     reply_seconds: target.answered_at.map(|at| {
                         (at.as_microseconds() - check.started_at.as_microseconds()) as f64

@@ -30,8 +30,8 @@ use std::sync::Arc;
 pub use clock::{Clock, FixedClock, SystemClock, TokioClock};
 pub use error::{NodeError, UnhealthyDatabase};
 pub use hotline::{
-    AcceptedMessage, CheckResults, CheckStatus, EventView, HotlineNotice, HotlineSettings,
-    MessageView, ThreadSummary, ThreadView,
+    AcceptedMessage, Awaiting, CheckResults, CheckStatus, CheckTargetStatus, EventView,
+    HotlineNotice, HotlineSettings, MessageView, ThreadSummary, ThreadView,
 };
 pub use incidents::IncidentFilter;
 pub use norms::NormsDocumentSummary;

@@ -125,7 +125,7 @@ impl World {
             };
             let envelope = next.payload.as_ref().map(|payload| {
                 redline_hotline::sign_exercise_payload(
-                    next.kind,
+                    &next.kind,
                     &serde_json::to_vec(payload).unwrap(),
                     self.key_of(next.sign_as.as_ref().unwrap()),
                 )

@@ -345,6 +345,7 @@ async fn a_communication_check_measures_each_party_and_names_the_silent_one() {
             .find(|target| target.party.as_str() == id)
             .unwrap()
             .outcome
+            .clone()
     };
     assert_eq!(outcome("UA"), "answered");
     assert_eq!(outcome("GB"), "waiting");

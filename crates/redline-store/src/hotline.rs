@@ -9,6 +9,7 @@
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
+use redline_hotline::{MessageKind, ThreadState};
 use redline_model::{PartyId, Reader, Timestamp, Tlp};
 
 use crate::StoreError;
@@ -40,11 +41,11 @@ pub struct StoredThread {
     pub id: Uuid,
     pub opened_by: PartyId,
     pub opening_message_id: Uuid,
-    pub opening_kind: String,
+    pub opening_kind: MessageKind,
     pub incident_id: Option<String>,
-    pub tlp: String,
+    pub tlp: Tlp,
     pub exercise: bool,
-    pub state: String,
+    pub state: ThreadState,
     pub severity_level: u8,
     /// The norms document whose duties set the deadlines.
     pub norms_sha256: String,
@@ -104,7 +105,7 @@ pub enum ThreadChange {
     /// participants are added, never removed.
     Update {
         thread: StoredThread,
-        expected_state: String,
+        expected_state: ThreadState,
     },
 }
 
@@ -179,8 +180,9 @@ pub(crate) async fn apply(
             .await?;
             if result.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!(
-                    "thread {} is no longer {expected_state}",
-                    thread.id
+                    "thread {} is no longer {}",
+                    thread.id,
+                    expected_state.as_str()
                 )));
             }
             add_participants(connection, thread).await?;
@@ -355,6 +357,23 @@ fn party_column(row: &sqlx::any::AnyRow, column: &str, what: &str) -> Result<Par
     PartyId::parse(&text).map_err(|message| corrupt(what, message))
 }
 
+/// A vocabulary word of a column, read back as its enum; a word the vocabulary does not have is
+/// a corrupt record.
+fn word_column<T: Copy>(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+    what: &str,
+    vocabulary: &[T],
+    as_str: impl Fn(&T) -> &'static str,
+) -> Result<T, StoreError> {
+    let text: String = row.try_get(column)?;
+    vocabulary
+        .iter()
+        .find(|word| as_str(word) == text)
+        .copied()
+        .ok_or_else(|| corrupt(what, format!("unknown {column} `{text}`")))
+}
+
 fn optional_time(
     row: &sqlx::any::AnyRow,
     column: &str,
@@ -377,11 +396,17 @@ pub(crate) fn thread_from_row(
         id: uuid_column(row, "id", what)?,
         opened_by: party_column(row, "opened_by", what)?,
         opening_message_id: uuid_column(row, "opening_message_id", what)?,
-        opening_kind: row.try_get("opening_kind")?,
+        opening_kind: word_column(
+            row,
+            "opening_kind",
+            what,
+            &MessageKind::ALL,
+            MessageKind::as_str,
+        )?,
         incident_id: row.try_get("incident_id")?,
-        tlp: row.try_get("tlp")?,
+        tlp: word_column(row, "tlp", what, Tlp::ALL, Tlp::as_str)?,
         exercise: exercise != 0,
-        state: row.try_get("state")?,
+        state: word_column(row, "state", what, &ThreadState::ALL, ThreadState::as_str)?,
         severity_level: u8::try_from(severity_level).map_err(|error| corrupt(what, error))?,
         norms_sha256: row.try_get("norms_sha256")?,
         opened_at: timestamp_from_column(what, row.try_get("opened_at_us")?)?,

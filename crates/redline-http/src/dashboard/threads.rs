@@ -24,10 +24,9 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use base64::Engine;
-use redline_hotline::thread::{ThreadFacts, ThreadMessageFacts, draft_reply};
 use redline_hotline::{HotlineMessage, MessageBody, MessageKind, message};
-use redline_model::{PartyId, Tlp};
-use redline_node::{Caller, Node, NodeError, ThreadSummary};
+use redline_model::PartyId;
+use redline_node::{Awaiting, Caller, Node, NodeError, ThreadSummary};
 use uuid::Uuid;
 
 use super::{
@@ -82,7 +81,7 @@ pub(crate) fn inbox_row(page: &Page, thread: &ThreadSummary) -> InboxRow {
         deadline: current_deadline(thread).map(|(key, at)| (page.t(key), at)),
         awaiting: thread
             .awaiting_from_you
-            .map(|what| page.t(&format!("awaiting-{what}"))),
+            .map(|what| page.t(&format!("awaiting-{}", what.as_str()))),
         exercise: thread.exercise,
     }
 }
@@ -158,7 +157,7 @@ fn actions_for(thread: &ThreadSummary) -> Vec<&'static str> {
         return Vec::new();
     }
     let mut actions = Vec::new();
-    if thread.awaiting_from_you == Some("acknowledgement") {
+    if thread.awaiting_from_you == Some(Awaiting::Acknowledgement) {
         actions.push("acknowledgement");
     }
     actions.extend(["response", "clarification-request", "assistance-request"]);
@@ -253,7 +252,7 @@ pub(crate) async fn thread(
             .collect(),
         awaiting: thread
             .awaiting_from_you
-            .map(|what| page.t(&format!("awaiting-{what}"))),
+            .map(|what| page.t(&format!("awaiting-{}", what.as_str()))),
         thread,
         messages,
         last_event,
@@ -321,26 +320,7 @@ fn build_message(
         .into_iter()
         .find(|kind| kind.as_str() == form.kind)
         .ok_or_else(|| format!("`{}` is not an action of the console", form.kind))?;
-    let messages: Vec<ThreadMessageFacts<'_>> = view
-        .messages
-        .iter()
-        .map(|message| ThreadMessageFacts {
-            id: message.id,
-            from: &message.from,
-            to: &message.to,
-            kind: &message.kind,
-        })
-        .collect();
-    let draft = draft_reply(
-        &ThreadFacts {
-            opened_by: &thread.opened_by,
-            opening_kind: &thread.opening_kind,
-            participants: &thread.participants,
-        },
-        &messages,
-        party,
-        kind,
-    );
+    let draft = view.draft_reply(party, kind);
     let answered = draft
         .answers
         .ok_or_else(|| "the thread has no message to answer".to_string());
@@ -363,11 +343,6 @@ fn build_message(
         }),
         other => return Err(format!("`{other}` is not an action of the console")),
     };
-    let tlp = Tlp::ALL
-        .iter()
-        .copied()
-        .find(|label| label.as_str() == thread.tlp)
-        .unwrap_or(Tlp::Amber);
     let message = HotlineMessage {
         id: Uuid::new_v4(),
         thread: thread.id,
@@ -375,7 +350,7 @@ fn build_message(
         to: draft.to,
         sent_at: node.now(),
         incident: None,
-        tlp,
+        tlp: thread.tlp,
         lang: language.to_string(),
         exercise: thread.exercise,
         body,

@@ -19,11 +19,14 @@ use ed25519_dalek::SigningKey;
 use redline_model::{IncidentId, PartyId, Timestamp};
 use redline_node::{
     Caller, Node, NodeError,
-    exercise::{ExerciseDefinition, InjectKind, NewDecision, render_html, render_markdown},
+    exercise::{
+        DeliveredInject, ExerciseDefinition, ExerciseView, InjectKind, InjectStatus, NewDecision,
+        render_html, render_markdown,
+    },
 };
 use serde_json::Value;
 
-use super::RemoteOptions;
+use super::{RemoteOptions, read_answer};
 use crate::{
     client::Remote, commands::init::NODE_KEY_FILE, config::Settings, exit::UsageError, keys,
     output::Format,
@@ -354,6 +357,8 @@ pub async fn run(settings: &Settings, command: ExerciseCommand) -> anyhow::Resul
                     crate::output::print_json(&serde_json::json!({ "exercises": exercises }))
                 }
                 Format::Table => {
+                    let exercises: Vec<ExerciseView> =
+                        read_answer(exercises, "a list of exercises")?;
                     print_list(&exercises);
                     Ok(())
                 }
@@ -371,6 +376,7 @@ pub async fn run(settings: &Settings, command: ExerciseCommand) -> anyhow::Resul
             match format {
                 Format::Json => crate::output::print_json(&view),
                 Format::Table => {
+                    let view: ExerciseView = read_answer(view, "an exercise")?;
                     print_view(&view);
                     Ok(())
                 }
@@ -441,10 +447,11 @@ async fn run_exercise(settings: &Settings, arguments: RunArguments) -> anyhow::R
     match arguments.format {
         Format::Json => crate::output::print_json(&view),
         Format::Table => {
-            let id = text_of(&view, "id");
-            let injects = view["injects"].as_array().map(Vec::len).unwrap_or(0);
+            let view: ExerciseView = read_answer(view, "an exercise")?;
+            let id = &view.id;
+            let injects = view.injects.len();
             println!("exercise   {id}");
-            println!("title      {}", text_of(&view, "title"));
+            println!("title      {}", view.title);
             println!("delivered  {injects} of {injects} injects");
             println!(
                 "players    act with `redline inbox`, `redline ack`, `redline exercise decide {id}`"
@@ -656,66 +663,75 @@ async fn report(settings: &Settings, arguments: ReportArguments) -> anyhow::Resu
 // ------------------------------------------------------------------------------------------
 // Printing
 
-fn print_list(exercises: &Value) {
-    let exercises = exercises.as_array().cloned().unwrap_or_default();
+fn print_list(exercises: &[ExerciseView]) {
     if exercises.is_empty() {
         println!("no exercises");
         return;
     }
     println!("{:<48}  {:<20}  {:<8}  TITLE", "ID", "STARTED", "INJECTS");
-    for exercise in &exercises {
-        let injects = exercise["injects"].as_array().cloned().unwrap_or_default();
-        let delivered = injects
+    for exercise in exercises {
+        let delivered = exercise
+            .injects
             .iter()
-            .filter(|inject| inject.get("delivered").is_some())
+            .filter(|inject| inject.delivered.is_some())
             .count();
         println!(
             "{:<48}  {:<20}  {:<8}  {}",
-            text_of(exercise, "id"),
-            text_of(exercise, "started_at"),
-            format!("{delivered}/{}", injects.len()),
-            text_of(exercise, "title")
+            exercise.id,
+            exercise.started_at.to_string(),
+            format!("{delivered}/{}", exercise.injects.len()),
+            exercise.title
         );
     }
 }
 
-fn print_view(view: &Value) {
-    println!("EXERCISE — {}", text_of(view, "title"));
-    println!("id         {}", text_of(view, "id"));
-    println!("started    {}", text_of(view, "started_at"));
-    println!(
-        "speed      {} exercise minutes per real minute",
-        view["speed"]
-    );
-    if let Some(parties) = view["parties"].as_array() {
-        for party in parties {
-            println!(
-                "party      {:<12} {}",
-                text_of(party, "id"),
-                text_of(party, "role")
-            );
-        }
+/// What an inject became, in words.
+fn became(inject: &InjectStatus) -> String {
+    match &inject.delivered {
+        None => "not delivered".to_string(),
+        Some(DeliveredInject {
+            message: Some(message),
+            thread,
+            ..
+        }) => format!(
+            "message {message} thread {}",
+            thread.map(|thread| thread.to_string()).unwrap_or_default()
+        ),
+        Some(delivered) => format!(
+            "incident {}",
+            delivered
+                .incident
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        ),
+    }
+}
+
+fn print_view(view: &ExerciseView) {
+    println!("EXERCISE — {}", view.title);
+    println!("id         {}", view.id);
+    println!("started    {}", view.started_at);
+    // As the node's JSON writes the number (`60.0`, not `60`).
+    let speed = serde_json::Number::from_f64(view.speed)
+        .map_or_else(|| view.speed.to_string(), |number| number.to_string());
+    println!("speed      {speed} exercise minutes per real minute");
+    for party in &view.parties {
+        println!("party      {:<12} {}", party.id.as_str(), party.role);
     }
     println!();
     println!(
         "{:<20}  {:<6}  {:<12}  {:<22}  BECAME",
         "INJECT", "MINUTE", "KIND", "DUE"
     );
-    for inject in view["injects"].as_array().cloned().unwrap_or_default() {
-        let delivered = &inject["delivered"];
-        let became = if delivered.is_null() {
-            "not delivered".to_string()
-        } else if let Some(message) = delivered["message"].as_str() {
-            format!("message {message} thread {}", text_of(delivered, "thread"))
-        } else {
-            format!("incident {}", text_of(delivered, "incident"))
-        };
+    for inject in &view.injects {
         println!(
-            "{:<20}  {:<6}  {:<12}  {:<27}  {became}",
-            text_of(&inject, "id"),
-            inject["at_minutes"].to_string(),
-            text_of(&inject, "kind"),
-            text_of(&inject, "due_at"),
+            "{:<20}  {:<6}  {:<12}  {:<27}  {}",
+            inject.id,
+            inject.at_minutes.to_string(),
+            inject.kind,
+            inject.due_at.to_string(),
+            became(inject),
         );
     }
 }

@@ -1,5 +1,6 @@
 //! One module per command group; each gathers input, calls the node and prints.
 
+pub mod attribution;
 pub mod demo;
 // Tabletop exercises: run, decide, report, list, show.
 pub mod exercise;
@@ -51,6 +52,16 @@ pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
 }
 
 /// A database URL without its password, for messages.
+/// A node's answer read back as the node's own view type (`redline_node`'s views derive
+/// `Deserialize`), so the commands print typed fields instead of picking at JSON.
+pub(crate) fn read_answer<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    what: &str,
+) -> anyhow::Result<T> {
+    serde_json::from_value(value)
+        .map_err(|error| anyhow::anyhow!("the node's answer is not {what}: {error}"))
+}
+
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {

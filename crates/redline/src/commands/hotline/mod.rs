@@ -21,16 +21,17 @@ use redline_hotline::{
         ClarificationRequestBody, ClosureBody, CommunicationCheckBody, MitigationRequestBody,
         NotificationBody, ResponseBody,
     },
-    thread::{ReplyDraft, ThreadFacts, ThreadMessageFacts, draft_reply},
+    thread::ReplyDraft,
 };
 use redline_model::{IncidentId, PartyId, Timestamp, Tlp};
-use redline_node::NodeError;
-use serde::Deserialize;
+use redline_node::{
+    AcceptedMessage, CheckStatus, MessageView, NodeError, ThreadSummary, ThreadView,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
-use self::target::Target;
-use super::RemoteOptions;
+pub(crate) use self::target::Target;
+use super::{RemoteOptions, read_answer};
 use crate::{config::Settings, exit::UsageError, keys, output::Format};
 
 // ------------------------------------------------------------------------------------------
@@ -306,86 +307,6 @@ pub const CHECK_STATUS_HELP: &str = "Outcomes: answered (in time), late (after t
 waiting (no answer yet, deadline not passed), silent (no answer, deadline passed).";
 
 // ------------------------------------------------------------------------------------------
-// What the node answers, as far as these commands read it
-
-#[derive(Debug, Clone, Deserialize)]
-struct ThreadInfo {
-    id: Uuid,
-    opened_by: PartyId,
-    opening_kind: String,
-    incident: Option<String>,
-    tlp: String,
-    exercise: bool,
-    state: String,
-    severity_level: u8,
-    norms_sha256: String,
-    participants: Vec<PartyId>,
-    opened_at: Timestamp,
-    acknowledge_by: Option<Timestamp>,
-    respond_by: Option<Timestamp>,
-    delivered_at: Option<Timestamp>,
-    acknowledged_at: Option<Timestamp>,
-    answered_at: Option<Timestamp>,
-    closed_at: Option<Timestamp>,
-    acknowledgement_overdue_at: Option<Timestamp>,
-    response_overdue_at: Option<Timestamp>,
-    awaiting_from_you: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct MessageInfo {
-    id: Uuid,
-    thread: Uuid,
-    from: PartyId,
-    to: Vec<PartyId>,
-    kind: String,
-    sent_at: Timestamp,
-    received_at: Timestamp,
-    exercise: bool,
-    tlp: String,
-    payload: Value,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct ThreadViewInfo {
-    thread: ThreadInfo,
-    messages: Vec<MessageInfo>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct AcceptedInfo {
-    id: Uuid,
-    thread: Uuid,
-    thread_state: String,
-    acknowledge_by: Option<Timestamp>,
-    respond_by: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct CheckInfo {
-    id: Uuid,
-    thread: Uuid,
-    started_by: PartyId,
-    started_at: Timestamp,
-    reply_by: Timestamp,
-    exercise: bool,
-    targets: Vec<CheckTargetInfo>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct CheckTargetInfo {
-    party: PartyId,
-    outcome: String,
-    answered_at: Option<Timestamp>,
-    reply_seconds: Option<f64>,
-}
-
-fn read_answer<T: serde::de::DeserializeOwned>(value: Value, what: &str) -> anyhow::Result<T> {
-    serde_json::from_value(value)
-        .map_err(|error| anyhow::anyhow!("the node's answer is not {what}: {error}"))
-}
-
-// ------------------------------------------------------------------------------------------
 // Input helpers
 
 fn parse_party(flag: &str, text: &str) -> Result<PartyId, NodeError> {
@@ -462,13 +383,13 @@ fn seal(message: &HotlineMessage, key: &SigningKey) -> anyhow::Result<(HotlineMe
 }
 
 /// Who signs, and as which party.
-struct Signer {
-    key: SigningKey,
-    party: PartyId,
+pub(crate) struct Signer {
+    pub(crate) key: SigningKey,
+    pub(crate) party: PartyId,
 }
 
 impl Signer {
-    async fn resolve(target: &Target, options: &SignerOptions) -> anyhow::Result<Self> {
+    pub(crate) async fn resolve(target: &Target, options: &SignerOptions) -> anyhow::Result<Self> {
         let key = read_key(&options.key)?;
         if let Some(from) = &options.from {
             return Ok(Self {
@@ -544,7 +465,7 @@ async fn send(
     target: &Target,
     signer: &Signer,
     message: &HotlineMessage,
-) -> anyhow::Result<(Value, AcceptedInfo)> {
+) -> anyhow::Result<(Value, AcceptedMessage)> {
     let (_, envelope) = seal(message, &signer.key)?;
     let answer = target.send(envelope).await.map_err(explain_remote)?;
     let accepted = read_answer(answer.clone(), "an accepted message")?;
@@ -706,7 +627,7 @@ pub async fn inbox(settings: &Settings, arguments: InboxArguments) -> anyhow::Re
     match arguments.format {
         Format::Json => crate::output::print_json(&serde_json::json!({ "threads": answer })),
         Format::Table => {
-            let threads: Vec<ThreadInfo> = read_answer(answer, "a list of threads")?;
+            let threads: Vec<ThreadSummary> = read_answer(answer, "a list of threads")?;
             print::inbox(&threads, now, local);
             Ok(())
         }
@@ -718,7 +639,7 @@ pub async fn ack(settings: &Settings, arguments: AckArguments) -> anyhow::Result
     let target = Target::open(settings, &arguments.remote, "ack").await?;
     let outcome = async {
         let signer = Signer::resolve(&target, &arguments.signer).await?;
-        let original: MessageInfo = read_answer(target.message(message_id).await?, "a message")?;
+        let original: MessageView = read_answer(target.message(message_id).await?, "a message")?;
         if original.from == signer.party {
             return Err(NodeError::invalid(
                 "MESSAGE_ID",
@@ -753,30 +674,6 @@ fn require_text(text: &Option<String>, kind: &str, meaning: &str) -> anyhow::Res
     }
 }
 
-/// Who a reply of `kind` by `party` goes to and what it answers, by the hotline's rule.
-fn draft(view: &ThreadViewInfo, party: &PartyId, kind: MessageKind) -> ReplyDraft {
-    let messages: Vec<ThreadMessageFacts<'_>> = view
-        .messages
-        .iter()
-        .map(|message| ThreadMessageFacts {
-            id: message.id,
-            from: &message.from,
-            to: &message.to,
-            kind: &message.kind,
-        })
-        .collect();
-    draft_reply(
-        &ThreadFacts {
-            opened_by: &view.thread.opened_by,
-            opening_kind: &view.thread.opening_kind,
-            participants: &view.thread.participants,
-        },
-        &messages,
-        party,
-        kind,
-    )
-}
-
 impl ReplyKind {
     fn message_kind(self) -> MessageKind {
         match self {
@@ -793,7 +690,7 @@ impl ReplyKind {
 
 fn reply_body(
     arguments: &ReplyArguments,
-    view: &ThreadViewInfo,
+    view: &ThreadView,
     drafted: &ReplyDraft,
 ) -> anyhow::Result<MessageBody> {
     let answered = arguments
@@ -889,15 +786,15 @@ pub async fn reply(settings: &Settings, arguments: ReplyArguments) -> anyhow::Re
     let target = Target::open(settings, &arguments.remote, "reply").await?;
     let outcome = async {
         let signer = Signer::resolve(&target, &arguments.signer).await?;
-        let view: ThreadViewInfo = read_answer(target.thread(thread_id).await?, "a thread")?;
-        let drafted = draft(&view, &signer.party, arguments.kind.message_kind());
+        let view: ThreadView = read_answer(target.thread(thread_id).await?, "a thread")?;
+        let drafted = view.draft_reply(&signer.party, arguments.kind.message_kind());
         let body = reply_body(&arguments, &view, &drafted)?;
         let to = if recipients.is_empty() {
             drafted.to
         } else {
             recipients
         };
-        let tlp = tlp.unwrap_or_else(|| Tlp::parse(&view.thread.tlp).unwrap_or(Tlp::Amber));
+        let tlp = tlp.unwrap_or(view.thread.tlp);
         let draft = Draft {
             thread: thread_id,
             to,
@@ -925,7 +822,7 @@ pub async fn thread(settings: &Settings, command: ThreadCommand) -> anyhow::Resu
     let target = Target::open(settings, &remote, "thread show").await?;
     let outcome = async {
         let answer = target.thread(thread_id).await?;
-        let view: ThreadViewInfo = read_answer(answer.clone(), "a thread")?;
+        let view: ThreadView = read_answer(answer.clone(), "a thread")?;
         let mut forms = Vec::with_capacity(view.messages.len());
         for message in &view.messages {
             forms.push(target.form(message.id, &lang).await?);
@@ -1022,7 +919,7 @@ pub async fn check(settings: &Settings, command: CheckCommand) -> anyhow::Result
             match format {
                 Format::Json => crate::output::print_json(&answer),
                 Format::Table => {
-                    let check: CheckInfo = read_answer(answer, "a communication check")?;
+                    let check: CheckStatus = read_answer(answer, "a communication check")?;
                     print::check_status(&check, now);
                     Ok(())
                 }

@@ -7,8 +7,10 @@ use redline_model::Timestamp;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{AcceptedInfo, CheckInfo, MessageInfo, ThreadInfo, ThreadViewInfo};
 use redline_hotline::HotlineMessage;
+use redline_node::{
+    AcceptedMessage, Awaiting, CheckStatus, MessageView, ThreadSummary, ThreadView,
+};
 
 /// A span of seconds for people: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`.
 pub fn span(seconds: f64) -> String {
@@ -91,7 +93,7 @@ fn parties(list: &[redline_model::PartyId]) -> String {
         .join(",")
 }
 
-pub fn accepted(message: &HotlineMessage, accepted: &AcceptedInfo, now: Timestamp) {
+pub fn accepted(message: &HotlineMessage, accepted: &AcceptedMessage, now: Timestamp) {
     println!(
         "sent {} from {} to {}",
         message.kind().as_str(),
@@ -128,7 +130,7 @@ pub fn accepted(message: &HotlineMessage, accepted: &AcceptedInfo, now: Timestam
     }
 }
 
-pub fn inbox(threads: &[ThreadInfo], now: Timestamp, operator: bool) {
+pub fn inbox(threads: &[ThreadSummary], now: Timestamp, operator: bool) {
     if threads.is_empty() {
         println!("no threads");
         return;
@@ -153,10 +155,9 @@ pub fn inbox(threads: &[ThreadInfo], now: Timestamp, operator: bool) {
                 deadline_cell(thread.respond_by, thread.answered_at, now),
             )
         };
-        let owed = match thread.awaiting_from_you.as_deref() {
-            Some("acknowledgement") => "ack",
-            Some("response") => "response",
-            Some(other) => other,
+        let owed = match thread.awaiting_from_you {
+            Some(Awaiting::Acknowledgement) => "ack",
+            Some(Awaiting::Response) => "response",
             None => "-",
         };
         let mut flags = Vec::new();
@@ -194,7 +195,7 @@ fn kind_of(text: &str) -> Option<MessageKind> {
 /// The thread's state after each message, replayed with the thread state machine from the
 /// messages and the times the thread records (delivery, deadlines passed), the way the node
 /// moved it: only a recipient's acknowledgement or answer counts, a closure from anyone.
-pub fn states_after_each_message(thread: &ThreadInfo, messages: &[MessageInfo]) -> Vec<String> {
+pub fn states_after_each_message(thread: &ThreadSummary, messages: &[MessageView]) -> Vec<String> {
     // (time, order, message index, event): recorded moments sort before messages of the same
     // instant, messages keep their order.
     let mut moments: Vec<(Timestamp, usize, Option<usize>, Option<ThreadEvent>)> = Vec::new();
@@ -242,7 +243,7 @@ pub fn states_after_each_message(thread: &ThreadInfo, messages: &[MessageInfo]) 
     states
 }
 
-pub fn thread(view: &ThreadViewInfo, forms: &[Value], states: &[String], now: Timestamp) {
+pub fn thread(view: &ThreadView, forms: &[Value], states: &[String], now: Timestamp) {
     let thread = &view.thread;
     if thread.exercise {
         println!("*** EXERCISE ***");
@@ -315,7 +316,7 @@ pub fn thread(view: &ThreadViewInfo, forms: &[Value], states: &[String], now: Ti
 pub fn check_started(
     check_id: Uuid,
     message: &HotlineMessage,
-    accepted: &AcceptedInfo,
+    accepted: &AcceptedMessage,
     now: Timestamp,
 ) {
     println!(
@@ -335,7 +336,7 @@ pub fn check_started(
     println!("next:     redline check status {check_id}");
 }
 
-pub fn check_status(check: &CheckInfo, now: Timestamp) {
+pub fn check_status(check: &CheckStatus, now: Timestamp) {
     println!(
         "communication check {}{}",
         check.id,
