@@ -36,24 +36,7 @@ pub const MAXIMUM_POSITION_CHARACTERS: usize = 20_000;
 /// A consultation's id.
 pub type ConsultationId = Uuid;
 
-macro_rules! words {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-        pub enum $name { $(#[serde(rename = $text)] $variant,)+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(&self) -> &'static str { match self { $($name::$variant => $text,)+ } }
-        }
-        impl std::fmt::Display for $name {
-            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-words! {
+redline_model::vocabulary! {
     /// What the requesting state asks of the named state (ILC ARSIWA Arts 30 and 31: cessation,
     /// assurances and guarantees of non-repetition, reparation; GGE 2015 13(h): cooperation).
     Remedy {
@@ -64,7 +47,7 @@ words! {
     }
 }
 
-words! {
+redline_model::vocabulary! {
     /// The named state's answer.
     ReplyPosition {
         Deny => "deny",
@@ -75,7 +58,7 @@ words! {
     }
 }
 
-words! {
+redline_model::vocabulary! {
     /// How a consultation ended.
     ConsultationOutcomeKind {
         Resolved => "resolved",
@@ -85,7 +68,7 @@ words! {
     }
 }
 
-words! {
+redline_model::vocabulary! {
     /// Where a consultation stands.
     ConsultationState {
         Requested => "requested",

@@ -86,7 +86,7 @@ mod tests {
         check_signed_by_author(
             &envelope,
             "EE",
-            &[party_key.clone()],
+            std::slice::from_ref(&party_key),
             at("2026-06-01T00:00:00Z"),
         )
         .expect("signed by EE");
@@ -100,7 +100,7 @@ mod tests {
             check_signed_by_author(
                 &forged,
                 "EE",
-                &[party_key.clone()],
+                std::slice::from_ref(&party_key),
                 at("2026-06-01T00:00:00Z")
             )
             .is_err()
@@ -111,7 +111,7 @@ mod tests {
             check_signed_by_author(
                 &altered,
                 "EE",
-                &[party_key.clone()],
+                std::slice::from_ref(&party_key),
                 at("2026-06-01T00:00:00Z")
             )
             .is_err()

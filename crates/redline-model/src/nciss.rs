@@ -4,20 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! nciss_options {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-        pub enum $name { $(#[serde(rename = $text)] $variant,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(&self) -> &'static str { match self { $($name::$variant => $text,)+ } }
-        }
-    };
-}
-
-nciss_options! {
+crate::vocabulary::vocabulary! {
     /// NCISS category 1, Functional Impact.
     FunctionalImpact {
         NoImpact => "no-impact",
@@ -31,7 +18,7 @@ nciss_options! {
     }
 }
 
-nciss_options! {
+crate::vocabulary::vocabulary! {
     /// NCISS category 2, Observed Activity (the ODNI Cyber Threat Framework stages).
     ObservedActivity {
         None => "none",
@@ -42,7 +29,7 @@ nciss_options! {
     }
 }
 
-nciss_options! {
+crate::vocabulary::vocabulary! {
     /// NCISS category 3, Location of Observed Activity.
     LocationOfObservedActivity {
         BusinessDmz => "business-dmz",
@@ -56,7 +43,7 @@ nciss_options! {
     }
 }
 
-nciss_options! {
+crate::vocabulary::vocabulary! {
     /// NCISS category 4, Actor Characterization.
     ActorCharacterization {
         Hacktivists => "hacktivists",
@@ -69,7 +56,7 @@ nciss_options! {
     }
 }
 
-nciss_options! {
+crate::vocabulary::vocabulary! {
     /// NCISS category 5, Information Impact.
     InformationImpact {
         NoImpact => "no-impact",
@@ -83,7 +70,7 @@ nciss_options! {
     }
 }
 
-nciss_options! {
+crate::vocabulary::vocabulary! {
     /// NCISS category 6, Recoverability.
     Recoverability {
         Regular => "regular",
@@ -93,7 +80,7 @@ nciss_options! {
     }
 }
 
-nciss_options! {
+crate::vocabulary::vocabulary! {
     /// NCISS category 7, Cross-Sector Dependency (the US critical-infrastructure sectors).
     CrossSectorDependency {
         AgricultureAndFood => "agriculture-and-food",
@@ -115,7 +102,7 @@ nciss_options! {
     }
 }
 
-nciss_options! {
+crate::vocabulary::vocabulary! {
     /// NCISS category 8, Potential Impact.
     PotentialImpact {
         Minimal => "minimal",

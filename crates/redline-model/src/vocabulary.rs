@@ -1,14 +1,17 @@
 //! Controlled vocabularies of the incident report, spelled exactly as the contract spells them.
 
-use serde::{Deserialize, Serialize};
-
+/// A controlled vocabulary: an enum whose values are spelled as `$text` in JSON, with `ALL`,
+/// `as_str`, `parse` and `Display`. Exported so that every crate's vocabularies (the NCISS
+/// options here, the hotline's consultation words) are one shape; the calling crate depends on
+/// `serde` and `schemars`.
+#[macro_export]
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
         $name:ident { $($variant:ident => $text:literal),+ $(,)? }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant,)+
         }
