@@ -320,7 +320,7 @@ async fn entries_left_in_the_outbox_are_logged_once_at_the_next_start() {
             NodeLog::open(LogConfig::new(directory.path().join("log"), ORIGIN, SEED)).unwrap();
         log.append(logged.to_bytes().unwrap()).await.unwrap();
         drop(log);
-        redline_store::Store::commit(
+        redline_store::LogOutboxStore::commit(
             &store,
             Vec::new(),
             vec![unlogged.to_text().unwrap(), logged.to_text().unwrap()],
@@ -382,7 +382,7 @@ async fn a_write_is_answered_before_the_log_takes_it_and_logged_once_it_settles(
     .await
     .unwrap();
     assert!(
-        redline_store::Store::pending_log_entries(&store)
+        redline_store::LogOutboxStore::pending_log_entries(&store)
             .await
             .unwrap()
             .is_empty()

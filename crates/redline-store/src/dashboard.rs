@@ -10,7 +10,51 @@ use sqlx::{AssertSqlSafe, Row};
 // Every SQL text below is assembled from constant fragments chosen by the backend; values are
 // always bound as parameters, never formatted in, so the texts are safe to assert.
 
-use crate::{Backend, SqlStore, StoreError};
+use async_trait::async_trait;
+
+use crate::StoreError;
+use crate::sql_helpers::Backend;
+
+/// The dashboard's read-only aggregates over incidents of one TLP label and the hotline.
+#[async_trait]
+pub trait DashboardStore: Send + Sync {
+    /// Changes whenever an incident or an assessment is written (for caches).
+    async fn dashboard_fingerprint(&self) -> Result<DashboardFingerprint, StoreError>;
+    /// Incidents labelled `tlp`, counted by the severity of their latest assessment.
+    async fn dashboard_counts_by_severity(
+        &self,
+        tlp: &str,
+    ) -> Result<Vec<SeverityCount>, StoreError>;
+    /// Incidents labelled `tlp`, counted by the month (`YYYY-MM`, UTC) they were first observed.
+    async fn dashboard_counts_by_month(&self, tlp: &str) -> Result<Vec<(String, u64)>, StoreError>;
+    /// Incidents labelled `tlp`, counted by reporter and by suspected state.
+    async fn dashboard_counts_by_party(
+        &self,
+        tlp: &str,
+    ) -> Result<std::collections::BTreeMap<String, PartyIncidentCounts>, StoreError>;
+    /// A page of incidents with the fields a dashboard listing shows, newest first.
+    async fn dashboard_list_incidents(
+        &self,
+        query: &DashboardIncidentQuery,
+    ) -> Result<Vec<DashboardIncidentRow>, StoreError>;
+    /// Changes whenever the hotline writes (for caches of its figures).
+    async fn dashboard_hotline_fingerprint(
+        &self,
+    ) -> Result<DashboardHotlineFingerprint, StoreError>;
+    /// Acknowledgement and communication-check timeliness at `now_us`: counts and times only.
+    async fn dashboard_hotline_figures(
+        &self,
+        now_us: i64,
+    ) -> Result<DashboardHotlineFigures, StoreError>;
+    /// The sequence of a party's newest hotline event, 0 when it has none.
+    async fn dashboard_latest_event_sequence(&self, party: &str) -> Result<i64, StoreError>;
+}
+
+/// The dashboard's queries over the store's read connections.
+pub(crate) struct DashboardReads<'a> {
+    pub(crate) pool: &'a sqlx::AnyPool,
+    pub(crate) backend: Backend,
+}
 
 // The hotline's deadline outcome (`redline_hotline::deadline::deadline_outcome`: met, late,
 // missed, pending) as SQL predicates over a done-at column and a deadline column, with `$1`
@@ -143,7 +187,7 @@ fn to_count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
-impl SqlStore {
+impl DashboardReads<'_> {
     pub(crate) async fn dashboard_fingerprint_query(
         &self,
     ) -> Result<DashboardFingerprint, StoreError> {
@@ -156,7 +200,7 @@ impl SqlStore {
                     (SELECT COUNT(*) FROM assessments), \
                     (SELECT COUNT(*) FROM norms_adoptions)",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool)
         .await?;
         Ok(DashboardFingerprint {
             incidents: row.try_get(0)?,
@@ -175,7 +219,7 @@ impl SqlStore {
              FROM incidents WHERE tlp = $1 GROUP BY 1, 2, 3",
         )
         .bind(tlp)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool)
         .await?;
         let mut counts = Vec::with_capacity(rows.len());
         for row in rows {
@@ -202,7 +246,7 @@ impl SqlStore {
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(tlp)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool)
             .await?;
         let mut counts = Vec::with_capacity(rows.len());
         for row in rows {
@@ -221,7 +265,7 @@ impl SqlStore {
             "SELECT i.reported_by, COUNT(*) FROM incidents i WHERE i.tlp = $1 GROUP BY 1",
         )
         .bind(tlp)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool)
         .await?;
         for row in reported {
             let party: String = row.try_get(0)?;
@@ -270,7 +314,7 @@ impl SqlStore {
             .bind(i64::from(query.crossing_red_lines))
             .bind(query.before_sequence)
             .bind(i64::from(query.limit))
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool)
             .await?;
         let mut listing = Vec::with_capacity(rows.len());
         for row in rows {
@@ -343,14 +387,14 @@ pub struct DashboardHotlineFigures {
 
 /// Exercise threads and checks are never counted: an exercise must not pass for a real record.
 ///
-impl SqlStore {
+impl DashboardReads<'_> {
     pub(crate) async fn dashboard_hotline_fingerprint_query(
         &self,
     ) -> Result<DashboardHotlineFingerprint, StoreError> {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM hotline_messages), (SELECT COUNT(*) FROM hotline_events)",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool)
         .await?;
         Ok(DashboardHotlineFingerprint {
             messages: row.try_get(0)?,
@@ -372,7 +416,7 @@ impl SqlStore {
             ", 0) FROM hotline_threads WHERE acknowledge_by_us IS NOT NULL AND exercise = 0"
         ))
         .bind(now_us)
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool)
         .await?;
         figures.notifications_due = to_count(threads.try_get(0)?);
         figures.notifications_acknowledged_on_time = to_count(threads.try_get(1)?);
@@ -391,7 +435,7 @@ impl SqlStore {
             ),
         )
         .bind(now_us)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool)
         .await?;
         for row in per_party {
             let party: String = row.try_get(0)?;
@@ -415,7 +459,7 @@ impl SqlStore {
             )
             .bind(party.as_str())
             .bind(position)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool)
             .await?
             .map(|row| row.try_get(0))
             .transpose()?;
@@ -434,7 +478,7 @@ impl SqlStore {
                  GROUP BY x.party_id"
         ))
         .bind(now_us)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool)
         .await?;
         for row in checks {
             let party: String = row.try_get(0)?;
@@ -449,7 +493,7 @@ impl SqlStore {
     }
 }
 
-impl SqlStore {
+impl DashboardReads<'_> {
     /// The sequence of `party`'s newest event (0 when it has none), so a console page can
     /// follow the stream from now on without replaying its history.
     pub(crate) async fn dashboard_latest_event_sequence_query(
@@ -460,7 +504,7 @@ impl SqlStore {
             "SELECT COALESCE(MAX(sequence), 0) FROM hotline_events WHERE party_id = $1",
         )
         .bind(party)
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool)
         .await?;
         Ok(row.try_get(0)?)
     }

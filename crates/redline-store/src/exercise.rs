@@ -6,7 +6,28 @@ use sqlx::{AnyConnection, Row};
 
 use redline_model::{PartyId, Timestamp};
 
+use async_trait::async_trait;
+
 use crate::StoreError;
+use crate::sql_helpers::classify;
+
+/// Tabletop exercises: one append-only list of records per exercise.
+#[async_trait]
+pub trait ExerciseStore: Send + Sync {
+    /// Appends a record to an exercise; a key the exercise already has is a conflict.
+    async fn insert_exercise_record(&self, record: &ExerciseRecord) -> Result<(), StoreError>;
+    /// Every record of an exercise, oldest first.
+    async fn list_exercise_records(
+        &self,
+        exercise_id: &str,
+    ) -> Result<Vec<ExerciseRecord>, StoreError>;
+    /// The newest `limit` records of one kind across exercises, newest first.
+    async fn list_exercise_records_of_kind(
+        &self,
+        kind: &str,
+        limit: u32,
+    ) -> Result<Vec<ExerciseRecord>, StoreError>;
+}
 
 /// One record of an exercise. `key` is unique within the exercise (`exercise`, `inject:<id>`,
 /// `decision:<uuid>`): a second record with the same key is a conflict, so an inject is stored
@@ -42,18 +63,18 @@ pub(crate) async fn insert(
     .execute(&mut *connection)
     .await
     .map_err(|error| {
-        crate::sql::classify(error, || {
+        classify(error, || {
             format!("exercise {} record {}", record.exercise_id, record.key)
         })
     })?;
     Ok(())
 }
 
-pub(crate) const SELECT_BY_EXERCISE: &str = "SELECT sequence, exercise_id, record_key, kind, party_id, recorded_at_us, record FROM exercise_records WHERE exercise_id = $1 ORDER BY sequence";
+const SELECT_BY_EXERCISE: &str = "SELECT sequence, exercise_id, record_key, kind, party_id, recorded_at_us, record FROM exercise_records WHERE exercise_id = $1 ORDER BY sequence";
 
-pub(crate) const SELECT_BY_KIND: &str = "SELECT sequence, exercise_id, record_key, kind, party_id, recorded_at_us, record FROM exercise_records WHERE kind = $1 ORDER BY sequence DESC LIMIT $2";
+const SELECT_BY_KIND: &str = "SELECT sequence, exercise_id, record_key, kind, party_id, recorded_at_us, record FROM exercise_records WHERE kind = $1 ORDER BY sequence DESC LIMIT $2";
 
-pub(crate) fn record_from_row(row: &sqlx::any::AnyRow) -> Result<ExerciseRecord, StoreError> {
+fn record_from_row(row: &sqlx::any::AnyRow) -> Result<ExerciseRecord, StoreError> {
     let corrupt = |message: String| StoreError::Corrupt {
         what: "exercise record".to_string(),
         message,
@@ -72,4 +93,28 @@ pub(crate) fn record_from_row(row: &sqlx::any::AnyRow) -> Result<ExerciseRecord,
         recorded_at: Timestamp::from_microseconds(recorded_at).map_err(corrupt)?,
         record: row.try_get("record")?,
     })
+}
+
+pub(crate) async fn list_records(
+    pool: &sqlx::AnyPool,
+    exercise_id: &str,
+) -> Result<Vec<ExerciseRecord>, StoreError> {
+    let rows = sqlx::query(SELECT_BY_EXERCISE)
+        .bind(exercise_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+pub(crate) async fn list_records_of_kind(
+    pool: &sqlx::AnyPool,
+    kind: &str,
+    limit: u32,
+) -> Result<Vec<ExerciseRecord>, StoreError> {
+    let rows = sqlx::query(SELECT_BY_KIND)
+        .bind(kind)
+        .bind(i64::from(limit.clamp(1, 10_000)))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(record_from_row).collect()
 }

@@ -12,8 +12,55 @@ use uuid::Uuid;
 use redline_hotline::{MessageKind, ThreadState};
 use redline_model::{PartyId, Reader, Timestamp, Tlp};
 
+use async_trait::async_trait;
+
 use crate::StoreError;
-use crate::sql::{classify, corrupt, from_json_text, timestamp_from_column, to_json_text};
+use crate::sql_helpers::{
+    AnyQuery, classify, corrupt, from_json_text, timestamp_from_column, to_json_text,
+    value_placeholders,
+};
+
+/// The hotline's records: messages, threads, each party's event stream, communication checks.
+#[async_trait]
+pub trait HotlineStore: Send + Sync {
+    /// Applies one hotline change atomically.
+    async fn apply_hotline_write(&self, write: &HotlineWrite) -> Result<(), StoreError>;
+    async fn hotline_message_exists(&self, id: Uuid) -> Result<bool, StoreError>;
+    async fn get_hotline_message(&self, id: Uuid) -> Result<Option<StoredMessage>, StoreError>;
+    /// The messages of a thread, in the order received.
+    async fn list_thread_messages(&self, thread: Uuid) -> Result<Vec<StoredMessage>, StoreError>;
+    async fn get_thread(&self, id: Uuid) -> Result<Option<StoredThread>, StoreError>;
+    /// Threads, newest activity first: those `party` takes part in, or all for `None`.
+    async fn list_threads(
+        &self,
+        party: Option<&PartyId>,
+        limit: u32,
+    ) -> Result<Vec<StoredThread>, StoreError>;
+    /// Threads with a deadline that still awaits firing and falls at or before `due_by`.
+    async fn threads_with_deadlines_due(
+        &self,
+        due_by: Timestamp,
+    ) -> Result<Vec<StoredThread>, StoreError>;
+    /// The earliest deadline of any thread that still awaits firing.
+    async fn earliest_awaited_deadline(&self) -> Result<Option<Timestamp>, StoreError>;
+    /// A party's events after `after_sequence`, oldest first.
+    async fn list_hotline_events(
+        &self,
+        party: &PartyId,
+        after_sequence: i64,
+        limit: u32,
+    ) -> Result<Vec<HotlineEvent>, StoreError>;
+    async fn get_communication_check(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<CommunicationCheck>, StoreError>;
+    /// The newest checks `reader` may read first, each with its thread's label.
+    async fn list_communication_checks(
+        &self,
+        reader: Reader<'_>,
+        limit: u32,
+    ) -> Result<Vec<(CommunicationCheck, Tlp)>, StoreError>;
+}
 
 /// A message accepted by the node: its envelope bytes exactly as received, and the fields the
 /// node indexes.
@@ -135,9 +182,9 @@ pub struct HotlineWrite {
 
 const THREAD_COLUMNS: &str = "id, opened_by, opening_message_id, opening_kind, incident_id, tlp, exercise, state, severity_level, norms_sha256, opened_at_us, updated_at_us, acknowledge_by_us, respond_by_us, delivered_at_us, acknowledged_at_us, answered_at_us, closed_at_us, acknowledgement_overdue_at_us, response_overdue_at_us";
 
-pub(crate) const MESSAGE_COLUMNS: &str = "sequence, id, thread_id, from_party, recipients, kind, sent_at_us, received_at_us, incident_id, tlp, exercise, envelope";
+const MESSAGE_COLUMNS: &str = "sequence, id, thread_id, from_party, recipients, kind, sent_at_us, received_at_us, incident_id, tlp, exercise, envelope";
 
-pub(crate) const EVENT_COLUMNS: &str =
+const EVENT_COLUMNS: &str =
     "sequence, party_id, kind, thread_id, message_id, created_at_us, detail";
 
 fn optional_microseconds(at: Option<Timestamp>) -> Option<i64> {
@@ -289,7 +336,7 @@ async fn add_participants(
     }
     let statement = format!(
         "INSERT INTO hotline_thread_participants (thread_id, party_id, acknowledge_by_us) VALUES {} ON CONFLICT DO NOTHING",
-        crate::sql::value_placeholders(connection, thread.participants.len(), 3)
+        value_placeholders(connection, thread.participants.len(), 3)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
     for participant in &thread.participants {
@@ -310,8 +357,6 @@ async fn add_participants(
         .map_err(|error| classify(error, || format!("a participant of thread {}", thread.id)))?;
     Ok(())
 }
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 fn bind_thread<'q>(query: AnyQuery<'q>, thread: &'q StoredThread) -> AnyQuery<'q> {
     query
@@ -385,7 +430,7 @@ fn optional_time(
         .transpose()
 }
 
-pub(crate) fn thread_from_row(
+fn thread_from_row(
     row: &sqlx::any::AnyRow,
     participants: Vec<PartyId>,
 ) -> Result<StoredThread, StoreError> {
@@ -423,7 +468,7 @@ pub(crate) fn thread_from_row(
     })
 }
 
-pub(crate) fn message_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> {
+fn message_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> {
     let what = "hotline message";
     let exercise: i64 = row.try_get("exercise")?;
     let recipients_text: String = row.try_get("recipients")?;
@@ -443,7 +488,7 @@ pub(crate) fn message_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMessage,
     })
 }
 
-pub(crate) fn event_from_row(row: &sqlx::any::AnyRow) -> Result<HotlineEvent, StoreError> {
+fn event_from_row(row: &sqlx::any::AnyRow) -> Result<HotlineEvent, StoreError> {
     let what = "hotline event";
     Ok(HotlineEvent {
         sequence: row.try_get("sequence")?,
@@ -691,4 +736,65 @@ async fn check_from_row(
         exercise: exercise != 0,
         targets,
     })
+}
+
+pub(crate) async fn hotline_message_exists(
+    pool: &sqlx::AnyPool,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT sequence FROM hotline_messages WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}
+
+pub(crate) async fn get_hotline_message(
+    pool: &sqlx::AnyPool,
+    id: Uuid,
+) -> Result<Option<StoredMessage>, StoreError> {
+    let statement = format!(
+        "SELECT {} FROM hotline_messages WHERE id = $1",
+        MESSAGE_COLUMNS
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(message_from_row).transpose()
+}
+
+pub(crate) async fn list_thread_messages(
+    pool: &sqlx::AnyPool,
+    thread: Uuid,
+) -> Result<Vec<StoredMessage>, StoreError> {
+    let statement = format!(
+        "SELECT {} FROM hotline_messages WHERE thread_id = $1 ORDER BY sequence",
+        MESSAGE_COLUMNS
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .bind(thread.to_string())
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(message_from_row).collect()
+}
+
+pub(crate) async fn list_hotline_events(
+    pool: &sqlx::AnyPool,
+    party: &PartyId,
+    after_sequence: i64,
+    limit: u32,
+) -> Result<Vec<HotlineEvent>, StoreError> {
+    let statement = format!(
+        "SELECT {} FROM hotline_events WHERE party_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
+        EVENT_COLUMNS
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .bind(party.as_str())
+        .bind(after_sequence)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(event_from_row).collect()
 }

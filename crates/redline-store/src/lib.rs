@@ -4,12 +4,23 @@
 //! and PostgreSQL, the embedded migrations of both, and the writer that makes every write durable
 //! before it answers. It holds no business rules: what is valid, who may read what and which
 //! version comes next are decided by the model and the node; the store keeps and returns them.
+//!
+//! [`Store`] is the sum of one trait per area — [`PartyStore`], [`IncidentStore`],
+//! [`HotlineStore`], [`SharingStore`], [`ExerciseStore`], [`DashboardStore`],
+//! [`LogOutboxStore`] — each defined with its records and statements in the area's module.
+//! Modules depend one way: `sql_helpers` ← the areas ← `writes` (the one dispatch of every
+//! write) ← `writer` ← `sql` (`SqlStore`, wiring the area traits); no area imports another.
 
 mod exercise;
 mod hotline;
+mod incidents;
+mod log_outbox;
+mod parties;
 mod sql;
+mod sql_helpers;
 mod stix;
 mod writer;
+mod writes;
 // Transparency log: tiles, bundles and checkpoint as files.
 pub mod testing;
 pub mod tile_files;
@@ -17,8 +28,8 @@ pub mod tile_files;
 mod dashboard;
 pub use dashboard::{
     DashboardFingerprint, DashboardHotlineFigures, DashboardHotlineFingerprint,
-    DashboardIncidentQuery, DashboardIncidentRow, PartyHotlineFigures, PartyIncidentCounts,
-    SeverityCount,
+    DashboardIncidentQuery, DashboardIncidentRow, DashboardStore, PartyHotlineFigures,
+    PartyIncidentCounts, SeverityCount,
 };
 
 use async_trait::async_trait;
@@ -27,15 +38,18 @@ use redline_model::{
 };
 
 pub use hotline::{
-    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoredMessage,
-    StoredThread, ThreadChange,
+    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
+    StoredMessage, StoredThread, ThreadChange,
 };
+pub use incidents::IncidentStore;
+pub use log_outbox::LogOutboxStore;
+pub use parties::PartyStore;
 // Tabletop exercises.
-pub use exercise::ExerciseRecord;
+pub use exercise::{ExerciseRecord, ExerciseStore};
 pub use sql::{Backend, SqlStore, SqlStoreOptions};
 pub use stix::{
-    CollectionAccess, StixObjectPage, StixObjectQuery, StixObjectWrite, StoredStixObject,
-    TaxiiCollection, TaxiiStatusRecord, VersionSelection,
+    CollectionAccess, SharingStore, StixObjectPage, StixObjectQuery, StixObjectWrite,
+    StoredStixObject, TaxiiCollection, TaxiiStatusRecord, VersionSelection,
 };
 // Transparency log.
 pub use tile_files::FileTileStorage;
@@ -204,212 +218,38 @@ pub enum StoreWrite {
     PutAssessment(StoredAssessment),
     Hotline(Box<HotlineWrite>),
     InsertExerciseRecord(ExerciseRecord),
+    /// Conflict if the token id exists.
+    InsertCredential(Credential),
+    /// Not found if no active credential has this token id.
+    RevokeCredential {
+        token_id: String,
+        at: Timestamp,
+    },
+    /// Conflict if its id or alias exists.
+    InsertTaxiiCollection(TaxiiCollection),
+    PutCollectionAccess(CollectionAccess),
+    InsertTaxiiStatus(TaxiiStatusRecord),
 }
 
-/// Everything a node keeps. A write returns only once it is durable (committed with the
-/// database's full synchronisation).
+/// Everything a node keeps: every area's trait, plus what concerns the database as a whole. A
+/// write returns only once it is durable (committed with the database's full synchronisation).
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store:
+    PartyStore
+    + IncidentStore
+    + HotlineStore
+    + SharingStore
+    + ExerciseStore
+    + DashboardStore
+    + LogOutboxStore
+    + Send
+    + Sync
+{
     /// Which database is behind this store, for logs and health checks.
     fn backend(&self) -> Backend;
     /// Whether the database answers and, on SQLite, passes `PRAGMA quick_check` (damaged pages
     /// are [`StoreError::CorruptDatabase`]): the node's readiness.
     async fn check_health(&self) -> Result<(), StoreError>;
-
-    /// Applies `writes` in one transaction (all or nothing) and, in the same transaction, puts
-    /// `log_entries` into the transparency log's outbox. Answers the entries' outbox ids, in
-    /// order, once durable.
-    async fn commit(
-        &self,
-        writes: Vec<StoreWrite>,
-        log_entries: Vec<String>,
-    ) -> Result<Vec<i64>, StoreError>;
-    /// The log outbox: entries committed but not yet known to be in the log, oldest first.
-    async fn pending_log_entries(&self) -> Result<Vec<(i64, String)>, StoreError>;
-    /// Deletes outbox rows whose entries are durable in the log. Does not wait (the delete
-    /// commits with the next batch of writes) and never blocks; `false` if it could not be
-    /// queued. Losing it is harmless: at start the node finds those entries in the log already.
-    fn forget_log_entries(&self, ids: Vec<i64>) -> bool;
-
-    async fn insert_party(&self, party: &Party) -> Result<(), StoreError>;
-    async fn get_party(&self, id: &PartyId) -> Result<Option<Party>, StoreError>;
-    async fn list_parties(&self) -> Result<Vec<Party>, StoreError>;
-    /// Which of `ids` are not parties of this node, in the order given.
-    async fn missing_parties(&self, ids: &[PartyId]) -> Result<Vec<PartyId>, StoreError>;
-    async fn add_party_key(&self, party: &PartyId, key: &PartyKey) -> Result<(), StoreError>;
-
-    async fn insert_credential(&self, credential: &Credential) -> Result<(), StoreError>;
-    async fn get_credential(&self, token_id: &str) -> Result<Option<Credential>, StoreError>;
-    async fn revoke_credential(&self, token_id: &str, at: Timestamp) -> Result<(), StoreError>;
-
-    /// Stores version 1 of a new incident. Conflict if the id exists.
-    async fn insert_incident(&self, write: &IncidentWrite) -> Result<(), StoreError>;
-    /// Replaces the current version with `write` (whose version must be one more than
-    /// `expected_version`), keeping every earlier version. Conflict if the stored version is not
-    /// `expected_version`.
-    async fn update_incident(
-        &self,
-        write: &IncidentWrite,
-        expected_version: u32,
-    ) -> Result<(), StoreError>;
-    async fn get_incident(&self, id: &IncidentId) -> Result<Option<Incident>, StoreError>;
-    /// Every stored version of an incident, oldest first.
-    async fn list_incident_versions(&self, id: &IncidentId) -> Result<Vec<Incident>, StoreError>;
-    async fn list_incidents(&self, query: &IncidentQuery) -> Result<IncidentPage, StoreError>;
-    async fn count_incidents(&self) -> Result<u64, StoreError>;
-
-    /// Stores a norms document. Conflict if a document with the same SHA-256 is stored.
-    async fn insert_norms_document(&self, document: &StoredNormsDocument)
-    -> Result<(), StoreError>;
-    async fn get_norms_document(
-        &self,
-        sha256: &str,
-    ) -> Result<Option<StoredNormsDocument>, StoreError>;
-    /// Every stored document, oldest first.
-    async fn list_norms_documents(&self) -> Result<Vec<StoredNormsDocument>, StoreError>;
-    async fn insert_norms_adoption(&self, adoption: &NormsAdoption) -> Result<(), StoreError>;
-    /// Every adoption, oldest first.
-    async fn list_norms_adoptions(&self) -> Result<Vec<NormsAdoption>, StoreError>;
-    /// Stores an assessment, replacing one of the same incident version and document.
-    async fn put_assessment(&self, assessment: &StoredAssessment) -> Result<(), StoreError>;
-    /// The assessment of the newest assessed version of an incident, newest first.
-    async fn get_latest_assessment(
-        &self,
-        incident: &IncidentId,
-    ) -> Result<Option<StoredAssessment>, StoreError>;
-
-    // The hotline.
-    /// Marks a key of a party revoked at `at` for `reason`. Not found if it is not a current
-    /// key of that party.
-    async fn revoke_party_key(
-        &self,
-        party: &PartyId,
-        key_id: &str,
-        at: Timestamp,
-        reason: &str,
-    ) -> Result<(), StoreError>;
-    /// Which party registered a key id, if any.
-    async fn key_owner(&self, key_id: &str) -> Result<Option<PartyId>, StoreError>;
-    /// Applies one hotline change atomically.
-    async fn apply_hotline_write(&self, write: &HotlineWrite) -> Result<(), StoreError>;
-    async fn hotline_message_exists(&self, id: uuid::Uuid) -> Result<bool, StoreError>;
-    async fn get_hotline_message(
-        &self,
-        id: uuid::Uuid,
-    ) -> Result<Option<StoredMessage>, StoreError>;
-    /// The messages of a thread, in the order received.
-    async fn list_thread_messages(
-        &self,
-        thread: uuid::Uuid,
-    ) -> Result<Vec<StoredMessage>, StoreError>;
-    async fn get_thread(&self, id: uuid::Uuid) -> Result<Option<StoredThread>, StoreError>;
-    /// Threads, newest activity first: those `party` takes part in, or all for `None`.
-    async fn list_threads(
-        &self,
-        party: Option<&PartyId>,
-        limit: u32,
-    ) -> Result<Vec<StoredThread>, StoreError>;
-    /// Threads with a deadline that still awaits firing and falls at or before `due_by`.
-    async fn threads_with_deadlines_due(
-        &self,
-        due_by: Timestamp,
-    ) -> Result<Vec<StoredThread>, StoreError>;
-    /// The earliest deadline of any thread that still awaits firing.
-    async fn earliest_awaited_deadline(&self) -> Result<Option<Timestamp>, StoreError>;
-    /// A party's events after `after_sequence`, oldest first.
-    async fn list_hotline_events(
-        &self,
-        party: &PartyId,
-        after_sequence: i64,
-        limit: u32,
-    ) -> Result<Vec<HotlineEvent>, StoreError>;
-    async fn get_communication_check(
-        &self,
-        id: uuid::Uuid,
-    ) -> Result<Option<CommunicationCheck>, StoreError>;
-    /// The newest checks `reader` may read first, each with its thread's label.
-    async fn list_communication_checks(
-        &self,
-        reader: redline_model::Reader<'_>,
-        limit: u32,
-    ) -> Result<Vec<(CommunicationCheck, redline_model::Tlp)>, StoreError>;
-
-    // Tabletop exercises.
-    /// Appends a record to an exercise; a key the exercise already has is a conflict.
-    async fn insert_exercise_record(&self, record: &ExerciseRecord) -> Result<(), StoreError>;
-    /// Every record of an exercise, oldest first.
-    async fn list_exercise_records(
-        &self,
-        exercise_id: &str,
-    ) -> Result<Vec<ExerciseRecord>, StoreError>;
-    /// The newest `limit` records of one kind across exercises, newest first.
-    async fn list_exercise_records_of_kind(
-        &self,
-        kind: &str,
-        limit: u32,
-    ) -> Result<Vec<ExerciseRecord>, StoreError>;
-
-    // STIX objects and TAXII collections.
-    /// Creates a collection. Conflict if its id or alias exists.
-    async fn insert_taxii_collection(&self, collection: &TaxiiCollection)
-    -> Result<(), StoreError>;
-    async fn get_taxii_collection(&self, id: &str) -> Result<Option<TaxiiCollection>, StoreError>;
-    /// Every collection, oldest first.
-    async fn list_taxii_collections(&self) -> Result<Vec<TaxiiCollection>, StoreError>;
-    /// Sets (or replaces) what a party may do with a collection.
-    async fn put_collection_access(&self, access: &CollectionAccess) -> Result<(), StoreError>;
-    /// Every party's rights to every collection (`collection` = `None`) or to one.
-    async fn list_collection_access(
-        &self,
-        collection: Option<&str>,
-    ) -> Result<Vec<CollectionAccess>, StoreError>;
-    /// Stores object versions in one transaction; answers, for each, whether it was new
-    /// (`false`: that id and version were in the collection already, and nothing changed).
-    async fn insert_stix_objects(
-        &self,
-        objects: &[StixObjectWrite],
-    ) -> Result<Vec<bool>, StoreError>;
-    async fn list_stix_objects(
-        &self,
-        query: &StixObjectQuery,
-    ) -> Result<StixObjectPage, StoreError>;
-    /// The latest `date_added` of any stored object, so a node keeps them increasing.
-    async fn latest_stix_added_at(&self) -> Result<Option<Timestamp>, StoreError>;
-    async fn insert_taxii_status(&self, status: &TaxiiStatusRecord) -> Result<(), StoreError>;
-    async fn get_taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError>;
-
-    // The dashboard: read-only aggregates over incidents of one TLP label.
-    /// Changes whenever an incident or an assessment is written (for caches).
-    async fn dashboard_fingerprint(&self) -> Result<DashboardFingerprint, StoreError>;
-    /// Incidents labelled `tlp`, counted by the severity of their latest assessment.
-    async fn dashboard_counts_by_severity(
-        &self,
-        tlp: &str,
-    ) -> Result<Vec<SeverityCount>, StoreError>;
-    /// Incidents labelled `tlp`, counted by the month (`YYYY-MM`, UTC) they were first observed.
-    async fn dashboard_counts_by_month(&self, tlp: &str) -> Result<Vec<(String, u64)>, StoreError>;
-    /// Incidents labelled `tlp`, counted by reporter and by suspected state.
-    async fn dashboard_counts_by_party(
-        &self,
-        tlp: &str,
-    ) -> Result<std::collections::BTreeMap<String, PartyIncidentCounts>, StoreError>;
-    /// A page of incidents with the fields a dashboard listing shows, newest first.
-    async fn dashboard_list_incidents(
-        &self,
-        query: &DashboardIncidentQuery,
-    ) -> Result<Vec<DashboardIncidentRow>, StoreError>;
-    /// Changes whenever the hotline writes (for caches of its figures).
-    async fn dashboard_hotline_fingerprint(
-        &self,
-    ) -> Result<DashboardHotlineFingerprint, StoreError>;
-    /// Acknowledgement and communication-check timeliness at `now_us`: counts and times only.
-    async fn dashboard_hotline_figures(
-        &self,
-        now_us: i64,
-    ) -> Result<DashboardHotlineFigures, StoreError>;
-    /// The sequence of a party's newest hotline event, 0 when it has none.
-    async fn dashboard_latest_event_sequence(&self, party: &str) -> Result<i64, StoreError>;
-
     /// Waits for pending writes and closes the database.
     async fn close(&self);
 }

@@ -13,7 +13,42 @@ use sqlx::{AnyConnection, Row};
 
 use redline_model::{PartyId, Timestamp};
 
+use async_trait::async_trait;
+
 use crate::StoreError;
+use crate::sql_helpers::{classify, timestamp_from_column, value_placeholders};
+
+/// STIX objects and TAXII collections: sharing with other nodes and tools.
+#[async_trait]
+pub trait SharingStore: Send + Sync {
+    /// Creates a collection. Conflict if its id or alias exists.
+    async fn insert_taxii_collection(&self, collection: &TaxiiCollection)
+    -> Result<(), StoreError>;
+    async fn get_taxii_collection(&self, id: &str) -> Result<Option<TaxiiCollection>, StoreError>;
+    /// Every collection, oldest first.
+    async fn list_taxii_collections(&self) -> Result<Vec<TaxiiCollection>, StoreError>;
+    /// Sets (or replaces) what a party may do with a collection.
+    async fn put_collection_access(&self, access: &CollectionAccess) -> Result<(), StoreError>;
+    /// Every party's rights to every collection (`collection` = `None`) or to one.
+    async fn list_collection_access(
+        &self,
+        collection: Option<&str>,
+    ) -> Result<Vec<CollectionAccess>, StoreError>;
+    /// Stores object versions in one transaction; answers, for each, whether it was new
+    /// (`false`: that id and version were in the collection already, and nothing changed).
+    async fn insert_stix_objects(
+        &self,
+        objects: &[StixObjectWrite],
+    ) -> Result<Vec<bool>, StoreError>;
+    async fn list_stix_objects(
+        &self,
+        query: &StixObjectQuery,
+    ) -> Result<StixObjectPage, StoreError>;
+    /// The latest `date_added` of any stored object, so a node keeps them increasing.
+    async fn latest_stix_added_at(&self) -> Result<Option<Timestamp>, StoreError>;
+    async fn insert_taxii_status(&self, status: &TaxiiStatusRecord) -> Result<(), StoreError>;
+    async fn get_taxii_status(&self, id: &str) -> Result<Option<TaxiiStatusRecord>, StoreError>;
+}
 
 /// A TAXII collection. `id` is a UUID in text form (TAXII requires it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,7 +197,7 @@ pub(crate) async fn insert_collection(
     .bind(collection.created_at.as_microseconds())
     .execute(&mut *connection)
     .await
-    .map_err(|error| crate::sql::classify(error, || format!("collection {}", collection.id)))?;
+    .map_err(|error| classify(error, || format!("collection {}", collection.id)))?;
     Ok(())
 }
 
@@ -181,7 +216,7 @@ pub(crate) async fn put_access(
     .execute(&mut *connection)
     .await
     .map_err(|error| {
-        crate::sql::classify(error, || {
+        classify(error, || {
             format!(
                 "access of {} to collection {}",
                 access.party, access.collection_id
@@ -219,9 +254,10 @@ pub(crate) async fn insert_objects(
                 .bind(i64::from(object.readers.is_some()))
                 .bind(object.record.clone());
         }
-        let returned = query.fetch_all(&mut *connection).await.map_err(|error| {
-            crate::sql::classify(error, || "a batch of STIX objects".to_string())
-        })?;
+        let returned = query
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(|error| classify(error, || "a batch of STIX objects".to_string()))?;
         let mut positions: std::collections::HashMap<(&str, i64), usize> =
             std::collections::HashMap::with_capacity(chunk.len());
         for (index, object) in chunk.iter().enumerate() {
@@ -256,7 +292,7 @@ fn insert_objects_statement(connection: &AnyConnection, rows: usize) -> String {
     format!(
         "INSERT INTO stix_objects (collection_id, object_id, object_type, spec_version, version_us, added_at_us, added_by, restricted, record) VALUES {} \
          ON CONFLICT (collection_id, object_id, version_us) DO NOTHING RETURNING sequence, object_id, version_us",
-        crate::sql::value_placeholders(connection, rows, 9)
+        value_placeholders(connection, rows, 9)
     )
 }
 
@@ -267,7 +303,7 @@ async fn insert_readers(
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let statement = format!(
             "INSERT INTO stix_object_readers (object_sequence, party_id) VALUES {} ON CONFLICT DO NOTHING",
-            crate::sql::value_placeholders(connection, chunk.len(), 2)
+            value_placeholders(connection, chunk.len(), 2)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
         for (sequence, party) in chunk {
@@ -292,7 +328,7 @@ pub(crate) async fn insert_status(
     .bind(status.record.as_str())
     .execute(&mut *connection)
     .await
-    .map_err(|error| crate::sql::classify(error, || format!("status {}", status.id)))?;
+    .map_err(|error| classify(error, || format!("status {}", status.id)))?;
     Ok(())
 }
 
@@ -312,7 +348,7 @@ fn optional_party(what: &str, text: Option<String>) -> Result<Option<PartyId>, S
         .transpose()
 }
 
-pub(crate) fn collection_from_row(row: &sqlx::any::AnyRow) -> Result<TaxiiCollection, StoreError> {
+fn collection_from_row(row: &sqlx::any::AnyRow) -> Result<TaxiiCollection, StoreError> {
     Ok(TaxiiCollection {
         id: row.try_get("id")?,
         title: row.try_get("title")?,
@@ -322,7 +358,7 @@ pub(crate) fn collection_from_row(row: &sqlx::any::AnyRow) -> Result<TaxiiCollec
     })
 }
 
-pub(crate) fn access_from_row(row: &sqlx::any::AnyRow) -> Result<CollectionAccess, StoreError> {
+fn access_from_row(row: &sqlx::any::AnyRow) -> Result<CollectionAccess, StoreError> {
     let party: String = row.try_get("party_id")?;
     let can_read: i64 = row.try_get("can_read")?;
     let can_write: i64 = row.try_get("can_write")?;
@@ -334,7 +370,7 @@ pub(crate) fn access_from_row(row: &sqlx::any::AnyRow) -> Result<CollectionAcces
     })
 }
 
-pub(crate) fn status_from_row(row: &sqlx::any::AnyRow) -> Result<TaxiiStatusRecord, StoreError> {
+fn status_from_row(row: &sqlx::any::AnyRow) -> Result<TaxiiStatusRecord, StoreError> {
     Ok(TaxiiStatusRecord {
         id: row.try_get("id")?,
         collection_id: row.try_get("collection_id")?,
@@ -508,4 +544,65 @@ pub(crate) async fn list_objects(
         .map(|row| object_from_row(row, query.metadata_only))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(StixObjectPage { objects, more })
+}
+
+pub(crate) async fn get_taxii_collection(
+    pool: &sqlx::AnyPool,
+    id: &str,
+) -> Result<Option<TaxiiCollection>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, title, description, alias, created_at_us FROM taxii_collections WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(collection_from_row).transpose()
+}
+
+pub(crate) async fn list_taxii_collections(
+    pool: &sqlx::AnyPool,
+) -> Result<Vec<TaxiiCollection>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, title, description, alias, created_at_us FROM taxii_collections ORDER BY created_at_us, id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(collection_from_row).collect()
+}
+
+pub(crate) async fn list_collection_access(
+    pool: &sqlx::AnyPool,
+    collection: Option<&str>,
+) -> Result<Vec<CollectionAccess>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT collection_id, party_id, can_read, can_write FROM taxii_collection_access WHERE ($1 IS NULL OR collection_id = $1) ORDER BY collection_id, party_id",
+    )
+    .bind(collection)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(access_from_row).collect()
+}
+
+pub(crate) async fn latest_stix_added_at(
+    pool: &sqlx::AnyPool,
+) -> Result<Option<Timestamp>, StoreError> {
+    let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(added_at_us) FROM stix_objects")
+        .fetch_one(pool)
+        .await?;
+    latest
+        .map(|microseconds| timestamp_from_column("STIX object", microseconds))
+        .transpose()
+}
+
+pub(crate) async fn get_taxii_status(
+    pool: &sqlx::AnyPool,
+    id: &str,
+) -> Result<Option<TaxiiStatusRecord>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, collection_id, requested_by, created_at_us, record FROM taxii_statuses WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(status_from_row).transpose()
 }

@@ -15,38 +15,19 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Connection};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{Credential, StoreError};
-use redline_model::Timestamp;
+use crate::StoreError;
+use crate::incidents::insert_incidents_together;
+use crate::log_outbox::{insert_log_outbox, largest_log_outbox_id};
+use crate::writes::{WriteCommand, apply_command};
 
-pub(crate) enum WriteCommand {
-    /// One of the writes use cases commit, with or without log entries.
-    Store(Box<crate::StoreWrite>),
-    InsertCredential(Credential),
-    RevokeCredential {
-        token_id: String,
-        at: Timestamp,
-    },
-    // STIX objects and TAXII collections.
-    InsertTaxiiCollection(crate::TaxiiCollection),
-    PutCollectionAccess(crate::CollectionAccess),
-    InsertStixObjects {
-        objects: Vec<crate::StixObjectWrite>,
-        outcome: crate::stix::InsertOutcome,
-    },
-    InsertTaxiiStatus(crate::TaxiiStatusRecord),
-    /// Log outbox rows whose entries are durable in the transparency log.
-    ForgetLogEntries(Vec<i64>),
-}
-
-impl From<crate::StoreWrite> for WriteCommand {
-    fn from(write: crate::StoreWrite) -> Self {
-        WriteCommand::Store(Box::new(write))
-    }
-}
+/// From this many WAL frames (about 1 GiB) on, the writer finishes a checkpoint itself when its
+/// queue is empty; from four times as many, between any two batches (see `sql.rs`,
+/// `checkpoint_wal_periodically`).
+pub(crate) const WAL_RESTART_FRAMES: i64 = 262_144;
 
 struct WriteRequest {
     commands: Vec<WriteCommand>,
@@ -69,10 +50,7 @@ impl Writer {
         maximum_batch: usize,
         wal_frames: Arc<AtomicI64>,
     ) -> Result<Self, StoreError> {
-        let largest_outbox_id: Option<i64> = sqlx::query("SELECT MAX(id) FROM log_outbox")
-            .fetch_one(&mut connection)
-            .await?
-            .try_get(0)?;
+        let largest_outbox_id = largest_log_outbox_id(&mut connection).await?;
         let (sender, receiver) = mpsc::channel(maximum_batch.max(1) * 4);
         let task = tokio::spawn(run_writer(
             connection,
@@ -179,8 +157,8 @@ async fn run_writer(
             }
         }
         let frames = wal_frames.load(Ordering::Relaxed);
-        let restart = frames >= crate::sql::WAL_RESTART_FRAMES
-            && (receiver.is_empty() || frames >= 4 * crate::sql::WAL_RESTART_FRAMES);
+        let restart = frames >= WAL_RESTART_FRAMES
+            && (receiver.is_empty() || frames >= 4 * WAL_RESTART_FRAMES);
         if restart {
             wal_frames.store(0, Ordering::Relaxed);
             if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
@@ -245,10 +223,7 @@ async fn execute_together(
 /// The new incident a request stores, when that is all it does.
 fn plain_incident_insert(request: &WriteRequest) -> Option<&crate::IncidentWrite> {
     match request.commands.as_slice() {
-        [WriteCommand::Store(write)] => match write.as_ref() {
-            crate::StoreWrite::InsertIncident(incident) => Some(incident),
-            _ => None,
-        },
+        [command] => command.plain_incident_insert(),
         _ => None,
     }
 }
@@ -268,14 +243,14 @@ async fn apply_requests(
         .collect();
     let grouped = new_incidents.len() > 1;
     if grouped {
-        crate::sql::insert_incidents_together(connection, &new_incidents).await?;
+        insert_incidents_together(connection, &new_incidents).await?;
     }
     let mut outbox_ids = Vec::with_capacity(requests.len());
     let mut outbox_rows: Vec<(i64, &str)> = Vec::new();
     for request in requests {
         if !(grouped && plain_incident_insert(request).is_some()) {
             for command in &request.commands {
-                crate::sql::apply_write(connection, command).await?;
+                apply_command(connection, command).await?;
             }
         }
         let mut ids = Vec::with_capacity(request.log_entries.len());
@@ -287,6 +262,6 @@ async fn apply_requests(
         }
         outbox_ids.push(ids);
     }
-    crate::sql::insert_log_outbox(connection, &outbox_rows).await?;
+    insert_log_outbox(connection, &outbox_rows).await?;
     Ok(outbox_ids)
 }

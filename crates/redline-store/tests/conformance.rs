@@ -10,8 +10,9 @@ use redline_model::{
     Timestamp, Tlp, parse_incident_report,
 };
 use redline_store::{
-    Backend, Credential, IncidentQuery, IncidentWrite, NormsAdoption, SqlStore, SqlStoreOptions,
-    Store, StoreError, StoreWrite, StoredAssessment, StoredNormsDocument,
+    Backend, Credential, IncidentQuery, IncidentStore, IncidentWrite, NormsAdoption, PartyStore,
+    SqlStore, SqlStoreOptions, Store, StoreError, StoreWrite, StoredAssessment,
+    StoredNormsDocument,
 };
 use sqlx::Connection;
 

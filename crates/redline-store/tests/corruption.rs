@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use redline_model::{Party, PartyId, PartyKind, Timestamp};
-use redline_store::{SqlStore, SqlStoreOptions, Store, StoreError, StoreWrite};
+use redline_store::{
+    LogOutboxStore, PartyStore, SqlStore, SqlStoreOptions, Store, StoreError, StoreWrite,
+};
 use sqlx::{ConnectOptions, sqlite::SqliteConnectOptions};
 
 /// SQLite's default page size, which the store does not change.

@@ -8,8 +8,8 @@
 
 use redline_model::{Incident, IncidentId, Party, PartyId, PartyKind, Timestamp};
 use redline_store::{
-    CollectionAccess, IncidentWrite, SqlStore, SqlStoreOptions, StixObjectQuery, StixObjectWrite,
-    Store, StoreError, TaxiiCollection, TaxiiStatusRecord, VersionSelection,
+    CollectionAccess, IncidentWrite, SharingStore, SqlStore, SqlStoreOptions, StixObjectQuery,
+    StixObjectWrite, Store, StoreError, TaxiiCollection, TaxiiStatusRecord, VersionSelection,
 };
 
 fn at(microseconds: i64) -> Timestamp {

@@ -1,0 +1,108 @@
+//! One path for every write: what the writer can be asked to do ([`WriteCommand`]) and the one
+//! dispatch that applies it inside the writer's transaction, each area's statements in its own
+//! module. Every change a use case makes is a [`StoreWrite`]; only the STIX ingest (which answers
+//! per object whether it was new) and the outbox's housekeeping are commands of their own.
+
+use sqlx::AnyConnection;
+
+use crate::stix::InsertOutcome;
+use crate::{StixObjectWrite, StoreError, StoreWrite};
+use crate::{exercise, hotline, incidents, log_outbox, parties, stix};
+
+/// What the writer applies.
+pub(crate) enum WriteCommand {
+    /// One of the writes use cases commit, with or without log entries.
+    Store(Box<StoreWrite>),
+    /// STIX object versions; `outcome` receives, for each, whether it was new.
+    InsertStixObjects {
+        objects: Vec<StixObjectWrite>,
+        outcome: InsertOutcome,
+    },
+    /// Log outbox rows whose entries are durable in the transparency log.
+    ForgetLogEntries(Vec<i64>),
+}
+
+impl From<StoreWrite> for WriteCommand {
+    fn from(write: StoreWrite) -> Self {
+        WriteCommand::Store(Box::new(write))
+    }
+}
+
+impl WriteCommand {
+    /// The new incident this command stores, when that is all it does (the writer groups those
+    /// of a batch into a few multi-row statements).
+    pub(crate) fn plain_incident_insert(&self) -> Option<&crate::IncidentWrite> {
+        match self {
+            WriteCommand::Store(write) => match write.as_ref() {
+                StoreWrite::InsertIncident(incident) => Some(incident),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// Applies one command inside the writer's transaction (or savepoint).
+pub(crate) async fn apply_command(
+    connection: &mut AnyConnection,
+    command: &WriteCommand,
+) -> Result<(), StoreError> {
+    match command {
+        WriteCommand::Store(write) => apply_store_write(connection, write).await,
+        WriteCommand::InsertStixObjects { objects, outcome } => {
+            stix::insert_objects(connection, objects, outcome).await
+        }
+        WriteCommand::ForgetLogEntries(ids) => log_outbox::delete_log_outbox(connection, ids).await,
+    }
+}
+
+/// Applies one of the writes use cases commit, by the area it belongs to.
+async fn apply_store_write(
+    connection: &mut AnyConnection,
+    write: &StoreWrite,
+) -> Result<(), StoreError> {
+    match write {
+        // Parties, keys and credentials.
+        StoreWrite::InsertParty(party) => parties::insert_party(connection, party).await,
+        StoreWrite::AddPartyKey { party, key } => {
+            parties::insert_party_key(connection, party, key).await
+        }
+        StoreWrite::RevokePartyKey {
+            party,
+            key_id,
+            at,
+            reason,
+        } => parties::revoke_party_key(connection, party, key_id, *at, reason).await,
+        StoreWrite::InsertCredential(credential) => {
+            parties::insert_credential(connection, credential).await
+        }
+        StoreWrite::RevokeCredential { token_id, at } => {
+            parties::revoke_credential(connection, token_id, *at).await
+        }
+        // Incidents, norms documents and assessments.
+        StoreWrite::InsertIncident(write) => incidents::insert_incident(connection, write).await,
+        StoreWrite::UpdateIncident {
+            write,
+            expected_version,
+        } => incidents::update_incident(connection, write, *expected_version).await,
+        StoreWrite::InsertNormsDocument(document) => {
+            incidents::insert_norms_document(connection, document).await
+        }
+        StoreWrite::InsertNormsAdoption(adoption) => {
+            incidents::insert_norms_adoption(connection, adoption).await
+        }
+        StoreWrite::PutAssessment(assessment) => {
+            incidents::put_assessment(connection, assessment).await
+        }
+        // The hotline.
+        StoreWrite::Hotline(write) => hotline::apply(connection, write).await,
+        // Tabletop exercises.
+        StoreWrite::InsertExerciseRecord(record) => exercise::insert(connection, record).await,
+        // STIX and TAXII.
+        StoreWrite::InsertTaxiiCollection(collection) => {
+            stix::insert_collection(connection, collection).await
+        }
+        StoreWrite::PutCollectionAccess(access) => stix::put_access(connection, access).await,
+        StoreWrite::InsertTaxiiStatus(status) => stix::insert_status(connection, status).await,
+    }
+}
