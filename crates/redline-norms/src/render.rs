@@ -3,11 +3,49 @@
 
 use std::fmt::Write as _;
 
-use crate::{assessment::Assessment, document::NormsDocument};
+use crate::{
+    assessment::{Assessment, RecommendedRung},
+    document::{NormsDocument, RungRequirements},
+};
 
-/// The assessment as text a legal adviser can follow rule by rule.
+/// The assessment as text a legal adviser can follow rule by rule: a header, then eight
+/// numbered sections.
 pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument) -> String {
     let mut out = String::new();
+    write_assessment_header(&mut out, assessment, document);
+    write_legal_characterisation(&mut out, assessment);
+    write_severity(&mut out, assessment, document);
+    write_protected_findings(&mut out, assessment);
+    write_red_lines_crossed(&mut out, assessment);
+    write_norms_engaged(&mut out, assessment);
+    write_responses(&mut out, assessment);
+    write_duties(&mut out, assessment);
+    write_rule_by_rule(&mut out, assessment);
+    out
+}
+
+/// One bullet line (`   - …`) per entry, or `   {when_empty}` when there is none.
+fn write_bullets(out: &mut String, bullets: impl IntoIterator<Item = String>, when_empty: &str) {
+    let mut written = 0;
+    for bullet in bullets {
+        let _ = writeln!(out, "   - {bullet}");
+        written += 1;
+    }
+    if written == 0 {
+        let _ = writeln!(out, "   {when_empty}");
+    }
+}
+
+/// Rung numbers, comma-separated.
+fn rung_numbers(rungs: &[RecommendedRung]) -> String {
+    rungs
+        .iter()
+        .map(|rung| rung.rung.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn write_assessment_header(out: &mut String, assessment: &Assessment, document: &NormsDocument) {
     let incident = assessment
         .incident
         .as_deref()
@@ -19,7 +57,9 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
         document.title, assessment.norms.id, assessment.norms.version, assessment.norms.sha256
     );
     let _ = writeln!(out);
+}
 
+fn write_legal_characterisation(out: &mut String, assessment: &Assessment) {
     let legal = &assessment.legal;
     let _ = writeln!(out, "1. Legal characterisation");
     let _ = writeln!(
@@ -55,7 +95,9 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
         schmitt.total
     );
     let _ = writeln!(out);
+}
 
+fn write_severity(out: &mut String, assessment: &Assessment, document: &NormsDocument) {
     let severity = &assessment.severity;
     let _ = writeln!(out, "2. Severity");
     let _ = writeln!(
@@ -67,45 +109,52 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
         let _ = writeln!(out, "   Note: {note}");
     }
     let _ = writeln!(out);
+}
 
+fn write_protected_findings(out: &mut String, assessment: &Assessment) {
     let _ = writeln!(out, "3. Protected infrastructure");
-    if assessment.protected.is_empty() {
-        let _ = writeln!(
-            out,
-            "   None of the targets is protected under this document."
-        );
-    }
-    for finding in &assessment.protected {
-        let _ = writeln!(
-            out,
-            "   - {} under {} ({})",
-            finding.sector, finding.rule, finding.basis
-        );
-    }
+    write_bullets(
+        out,
+        assessment.protected.iter().map(|finding| {
+            format!(
+                "{} under {} ({})",
+                finding.sector, finding.rule, finding.basis
+            )
+        }),
+        "None of the targets is protected under this document.",
+    );
     let _ = writeln!(out);
+}
 
+fn write_red_lines_crossed(out: &mut String, assessment: &Assessment) {
     let _ = writeln!(out, "4. Red lines");
-    if assessment.red_lines.is_empty() {
-        let _ = writeln!(out, "   No red line of this document was crossed.");
-    }
-    for red_line in &assessment.red_lines {
-        let _ = writeln!(
-            out,
-            "   - CROSSED {}: {} ({})",
-            red_line.id, red_line.title, red_line.basis
-        );
-    }
+    write_bullets(
+        out,
+        assessment.red_lines.iter().map(|red_line| {
+            format!(
+                "CROSSED {}: {} ({})",
+                red_line.id, red_line.title, red_line.basis
+            )
+        }),
+        "No red line of this document was crossed.",
+    );
     let _ = writeln!(out);
+}
 
+fn write_norms_engaged(out: &mut String, assessment: &Assessment) {
     let _ = writeln!(out, "5. Norms engaged (GGE 2015, A/70/174 para. 13)");
-    if assessment.gge_norms.is_empty() {
-        let _ = writeln!(out, "   None.");
-    }
-    for engaged in &assessment.gge_norms {
-        let _ = writeln!(out, "   - {} by {}", engaged.norm, engaged.by.join(", "));
-    }
+    write_bullets(
+        out,
+        assessment
+            .gge_norms
+            .iter()
+            .map(|engaged| format!("{} by {}", engaged.norm, engaged.by.join(", "))),
+        "None.",
+    );
     let _ = writeln!(out);
+}
 
+fn write_responses(out: &mut String, assessment: &Assessment) {
     let responses = &assessment.responses;
     let _ = writeln!(out, "6. Responses");
     let _ = writeln!(
@@ -133,23 +182,13 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
     let _ = writeln!(
         out,
         "   Available (every rung whose preconditions hold): {}",
-        responses
-            .available
-            .iter()
-            .map(|rung| rung.rung.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
+        rung_numbers(&responses.available)
     );
     if responses.recommended_to_other_states.len() != responses.recommended.len() {
         let _ = writeln!(
             out,
             "   To other states (countermeasures and individual self-defence are for the injured state only): {}",
-            responses
-                .recommended_to_other_states
-                .iter()
-                .map(|rung| rung.rung.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            rung_numbers(&responses.recommended_to_other_states)
         );
     }
     if !responses.de_escalation.is_empty() {
@@ -159,27 +198,47 @@ pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument)
         }
     }
     let _ = writeln!(out);
+}
 
+fn write_duties(out: &mut String, assessment: &Assessment) {
     let _ = writeln!(out, "7. Duties");
-    if assessment.duties.is_empty() {
-        let _ = writeln!(out, "   No notification or acknowledgement duty applies.");
-    }
-    for duty in &assessment.duties {
-        let _ = writeln!(out, "   - {} within {}", duty.kind.as_str(), duty.within);
-    }
+    write_bullets(
+        out,
+        assessment
+            .duties
+            .iter()
+            .map(|duty| format!("{} within {}", duty.kind.as_str(), duty.within)),
+        "No notification or acknowledgement duty applies.",
+    );
     let _ = writeln!(out);
+}
 
+fn write_rule_by_rule(out: &mut String, assessment: &Assessment) {
     let _ = writeln!(out, "8. Rule by rule");
     for entry in &assessment.trace {
         let mark = if entry.fired { "[x]" } else { "[ ]" };
         let _ = writeln!(out, "   {mark} {}: {}", entry.rule, entry.why);
     }
+}
+
+/// A summary of a norms document: what it protects, concludes, allows and demands, one
+/// section after another.
+pub fn render_document_summary(document: &NormsDocument) -> String {
+    let mut out = String::new();
+    write_document_header(&mut out, document);
+    write_severity_model(&mut out, document);
+    write_protected_classes(&mut out, document);
+    write_legal_rules(&mut out, document);
+    write_red_lines(&mut out, document);
+    write_ladder(&mut out, document);
+    write_condition_names(&mut out);
+    write_document_duties(&mut out, document);
+    write_code_of_conduct(&mut out, document);
     out
 }
 
-/// A summary of a norms document: what it protects, concludes, allows and demands.
-pub fn render_document_summary(document: &NormsDocument) -> String {
-    let mut out = String::new();
+/// Title, id, version, file and digest, adoption, review date and summary.
+fn write_document_header(out: &mut String, document: &NormsDocument) {
     let _ = writeln!(
         out,
         "{} — {} {}",
@@ -200,6 +259,10 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
         let _ = writeln!(out, "{}", summary.trim());
     }
     let _ = writeln!(out);
+}
+
+/// The NCISS categories with their weights, and the bands.
+fn write_severity_model(out: &mut String, document: &NormsDocument) {
     let _ = writeln!(out, "Severity (NCISS weighted mean):");
     for category in &document.severity.categories {
         let _ = writeln!(
@@ -218,6 +281,10 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
         );
     }
     let _ = writeln!(out);
+}
+
+/// Each protected class: its sectors, limits and basis.
+fn write_protected_classes(out: &mut String, document: &NormsDocument) {
     let _ = writeln!(out, "Protected ({}):", document.protected.len());
     for class in &document.protected {
         let _ = writeln!(
@@ -239,6 +306,10 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
         );
     }
     let _ = writeln!(out);
+}
+
+/// Each legal rule: what it concludes, how certainly, and when.
+fn write_legal_rules(out: &mut String, document: &NormsDocument) {
     let _ = writeln!(out, "Legal rules ({}):", document.rules.len());
     for rule in &document.rules {
         let _ = writeln!(
@@ -252,6 +323,10 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
         let _ = writeln!(out, "      when {}", rule.when.source.trim());
     }
     let _ = writeln!(out);
+}
+
+/// Each red line and its condition.
+fn write_red_lines(out: &mut String, document: &NormsDocument) {
     let _ = writeln!(out, "Red lines ({}):", document.red_lines.len());
     for red_line in &document.red_lines {
         let _ = writeln!(
@@ -262,24 +337,13 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
         let _ = writeln!(out, "      when {}", red_line.when.source.trim());
     }
     let _ = writeln!(out);
+}
+
+/// The ladder, rung by rung, with what each requires.
+fn write_ladder(out: &mut String, document: &NormsDocument) {
     let _ = writeln!(out, "Ladder ({} rungs):", document.rungs.len());
     for rung in &document.rungs {
-        let mut requires = Vec::new();
-        if let Some(category) = rung.requires.category {
-            requires.push(format!("category ≥ {}", category.as_str()));
-        }
-        if let Some(certainty) = rung.requires.certainty {
-            requires.push(format!("certainty ≥ {}", certainty.as_str()));
-        }
-        if let Some(confidence) = rung.requires.confidence {
-            requires.push(format!("confidence ≥ {}", confidence.as_str()));
-        }
-        if let Some(level) = rung.requires.severity_level {
-            requires.push(format!("severity ≥ {level}"));
-        }
-        if rung.requires.prior_consultation {
-            requires.push("prior hotline consultation".to_string());
-        }
+        let requires = requirements_in_words(&rung.requires);
         let _ = writeln!(
             out,
             "  {:>2} {} ({}{}) — {}{}",
@@ -300,12 +364,41 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
         );
     }
     let _ = writeln!(out);
+}
+
+/// A rung's preconditions, each in a few words (`certainty ≥ majority`).
+fn requirements_in_words(requires: &RungRequirements) -> Vec<String> {
+    let mut words = Vec::new();
+    if let Some(category) = requires.category {
+        words.push(format!("category ≥ {}", category.as_str()));
+    }
+    if let Some(certainty) = requires.certainty {
+        words.push(format!("certainty ≥ {}", certainty.as_str()));
+    }
+    if let Some(confidence) = requires.confidence {
+        words.push(format!("confidence ≥ {}", confidence.as_str()));
+    }
+    if let Some(level) = requires.severity_level {
+        words.push(format!("severity ≥ {level}"));
+    }
+    if requires.prior_consultation {
+        words.push("prior hotline consultation".to_string());
+    }
+    words
+}
+
+/// The names a condition can use.
+fn write_condition_names(out: &mut String) {
     let _ = writeln!(
         out,
         "Conditions can name: {}",
         crate::conditions::condition_variables().join(", ")
     );
     let _ = writeln!(out);
+}
+
+/// Each duty: from which level, within how long.
+fn write_document_duties(out: &mut String, document: &NormsDocument) {
     let _ = writeln!(out, "Duties ({}):", document.duties.len());
     for duty in &document.duties {
         let _ = writeln!(
@@ -317,6 +410,10 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
             duty.basis
         );
     }
+}
+
+/// The code of conduct for public attribution, clause by clause.
+fn write_code_of_conduct(out: &mut String, document: &NormsDocument) {
     let clauses = &document.code_of_conduct.clauses;
     let _ = writeln!(out);
     let _ = writeln!(
@@ -335,5 +432,4 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
         out,
         "Clauses can name: claim, cosigners, cosigner_count, consultation, confidence_rank"
     );
-    out
 }
