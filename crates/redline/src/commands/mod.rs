@@ -1,6 +1,5 @@
 //! One module per command group; each gathers input, calls the node and prints.
 
-pub mod attribution;
 pub mod demo;
 // Tabletop exercises: run, decide, report, list, show.
 pub mod exercise;
@@ -51,7 +50,6 @@ pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
     Ok(Arc::new(node))
 }
 
-/// A database URL without its password, for messages.
 /// A node's answer read back as the node's own view type (`redline_node`'s views derive
 /// `Deserialize`), so the commands print typed fields instead of picking at JSON.
 pub(crate) fn read_answer<T: serde::de::DeserializeOwned>(
@@ -62,6 +60,7 @@ pub(crate) fn read_answer<T: serde::de::DeserializeOwned>(
         .map_err(|error| anyhow::anyhow!("the node's answer is not {what}: {error}"))
 }
 
+/// A database URL without its password, for messages.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
