@@ -185,174 +185,181 @@ fn error<T>(column: usize, message: impl Into<String>) -> Result<T, PatternError
     })
 }
 
+/// Splits a pattern into tokens, each with its 1-based column: white space is skipped, and each
+/// token is read by the reader its first character calls for.
 fn tokenize(text: &str) -> Result<Vec<Token>, PatternError> {
     let characters: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
     let mut index = 0;
     while let Some(&character) = characters.get(index) {
+        if matches!(character, ' ' | '\t' | '\r' | '\n') {
+            index += 1;
+            continue;
+        }
         let column = index + 1;
         let next = characters.get(index + 1).copied();
-        let mut push = |kind: TokenKind| tokens.push(Token { kind, column });
-        match character {
-            ' ' | '\t' | '\r' | '\n' => {
-                index += 1;
-                continue;
-            }
-            '[' => push(TokenKind::LeftBracket),
-            ']' => push(TokenKind::RightBracket),
-            '(' => push(TokenKind::LeftParenthesis),
-            ')' => push(TokenKind::RightParenthesis),
-            ':' => push(TokenKind::Colon),
-            ',' => push(TokenKind::Comma),
-            '*' => push(TokenKind::Asterisk),
-            '=' => {
-                push(TokenKind::Operator(ComparisonOperator::Equal));
-                if next == Some('=') {
-                    index += 1;
-                }
-            }
-            '!' if next == Some('=') => {
-                push(TokenKind::Operator(ComparisonOperator::NotEqual));
-                index += 1;
-            }
-            '<' => match next {
-                Some('>') => {
-                    push(TokenKind::Operator(ComparisonOperator::NotEqual));
-                    index += 1;
-                }
-                Some('=') => {
-                    push(TokenKind::Operator(ComparisonOperator::LessOrEqual));
-                    index += 1;
-                }
-                _ => push(TokenKind::Operator(ComparisonOperator::Less)),
-            },
-            '>' => {
-                if next == Some('=') {
-                    push(TokenKind::Operator(ComparisonOperator::GreaterOrEqual));
-                    index += 1;
-                } else {
-                    push(TokenKind::Operator(ComparisonOperator::Greater));
-                }
-            }
+        let (kind, end) = match character {
             '\'' => {
                 let (value, end) = read_quoted(&characters, index)?;
-                push(TokenKind::Literal(Literal::String(value)));
-                index = end;
-                continue;
+                (TokenKind::Literal(Literal::String(value)), end)
             }
             'h' | 'b' | 't' if next == Some('\'') => {
-                let (value, end) = read_quoted(&characters, index + 1)?;
-                let literal = match character {
-                    'h' => {
-                        let valid = value.len().is_multiple_of(2)
-                            && value.chars().all(|digit| digit.is_ascii_hexdigit());
-                        if !valid {
-                            return error(
-                                column,
-                                format!("`{value}` is not an even number of hex digits"),
-                            );
-                        }
-                        Literal::Hex(value)
-                    }
-                    'b' => {
-                        if !is_base64(&value) {
-                            return error(column, format!("`{value}` is not base64"));
-                        }
-                        Literal::Binary(value)
-                    }
-                    _ => {
-                        if !is_pattern_timestamp(&value) {
-                            return error(
-                                column,
-                                format!(
-                                    "`{value}` is not a timestamp such as `2026-01-01T00:00:00Z`"
-                                ),
-                            );
-                        }
-                        Literal::Timestamp(value)
-                    }
-                };
-                push(TokenKind::Literal(literal));
-                index = end;
-                continue;
+                read_prefixed_literal(character, &characters, index, column)?
             }
-            '+' | '-' | '.' | '0'..='9' => {
-                let start = index;
-                let mut end = index;
-                if matches!(character, '+' | '-') {
-                    end += 1;
-                }
-                let digits_start = end;
-                while characters.get(end).is_some_and(char::is_ascii_digit) {
-                    end += 1;
-                }
-                let mut is_float = false;
-                if characters.get(end) == Some(&'.')
-                    && characters.get(end + 1).is_some_and(char::is_ascii_digit)
-                {
-                    is_float = true;
-                    end += 1;
-                    while characters.get(end).is_some_and(char::is_ascii_digit) {
-                        end += 1;
-                    }
-                }
-                if end == digits_start {
-                    if character == '.' {
-                        push(TokenKind::Dot);
-                        index += 1;
-                        continue;
-                    }
-                    return error(column, format!("`{character}` is not followed by a number"));
-                }
-                let number_text: String = characters[start..end].iter().collect();
-                let number_text = number_text.trim_start_matches('+');
-                if is_float {
-                    let value: f64 = number_text
-                        .parse()
-                        .or_else(|_| error(column, format!("`{number_text}` is not a number")))?;
-                    push(TokenKind::Literal(Literal::Float(value)));
-                } else {
-                    let unsigned = number_text.trim_start_matches('-');
-                    if unsigned.len() > 1 && unsigned.starts_with('0') {
-                        return error(
-                            column,
-                            format!("`{number_text}`: integers have no leading zeros"),
-                        );
-                    }
-                    let value: i64 = number_text
-                        .parse()
-                        .or_else(|_| error(column, format!("`{number_text}` is out of range")))?;
-                    push(TokenKind::Integer(value));
-                }
-                index = end;
-                continue;
-            }
-            'a'..='z' | 'A'..='Z' | '_' => {
-                let start = index;
-                let mut end = index;
-                while characters.get(end).is_some_and(|character| {
-                    character.is_ascii_alphanumeric() || *character == '_' || *character == '-'
-                }) {
-                    end += 1;
-                }
-                let word: String = characters[start..end].iter().collect();
-                let kind = match word.as_str() {
-                    "true" => TokenKind::Literal(Literal::Boolean(true)),
-                    "false" => TokenKind::Literal(Literal::Boolean(false)),
-                    _ => match KEYWORDS.iter().find(|keyword| **keyword == word) {
-                        Some(keyword) => TokenKind::Keyword(keyword),
-                        None => TokenKind::Identifier(word),
-                    },
-                };
-                push(kind);
-                index = end;
-                continue;
-            }
-            other => return error(column, format!("unexpected character `{other}`")),
-        }
-        index += 1;
+            '+' | '-' | '.' | '0'..='9' => read_number(&characters, index, column)?,
+            'a'..='z' | 'A'..='Z' | '_' => read_word(&characters, index),
+            _ => read_punctuation(character, next, index, column)?,
+        };
+        tokens.push(Token { kind, column });
+        index = end;
     }
     Ok(tokens)
+}
+
+/// Brackets, parentheses, `:`, `,`, `*` and the comparison operators (`=` or `==`, `!=` or
+/// `<>`, `<`, `<=`, `>`, `>=`). Returns the token and the index after it.
+fn read_punctuation(
+    character: char,
+    next: Option<char>,
+    index: usize,
+    column: usize,
+) -> Result<(TokenKind, usize), PatternError> {
+    let one = |kind: TokenKind| Ok((kind, index + 1));
+    let two = |kind: TokenKind| Ok((kind, index + 2));
+    match (character, next) {
+        ('[', _) => one(TokenKind::LeftBracket),
+        (']', _) => one(TokenKind::RightBracket),
+        ('(', _) => one(TokenKind::LeftParenthesis),
+        (')', _) => one(TokenKind::RightParenthesis),
+        (':', _) => one(TokenKind::Colon),
+        (',', _) => one(TokenKind::Comma),
+        ('*', _) => one(TokenKind::Asterisk),
+        ('=', Some('=')) => two(TokenKind::Operator(ComparisonOperator::Equal)),
+        ('=', _) => one(TokenKind::Operator(ComparisonOperator::Equal)),
+        ('!', Some('=')) | ('<', Some('>')) => {
+            two(TokenKind::Operator(ComparisonOperator::NotEqual))
+        }
+        ('<', Some('=')) => two(TokenKind::Operator(ComparisonOperator::LessOrEqual)),
+        ('<', _) => one(TokenKind::Operator(ComparisonOperator::Less)),
+        ('>', Some('=')) => two(TokenKind::Operator(ComparisonOperator::GreaterOrEqual)),
+        ('>', _) => one(TokenKind::Operator(ComparisonOperator::Greater)),
+        (other, _) => error(column, format!("unexpected character `{other}`")),
+    }
+}
+
+/// `h'…'` (hex), `b'…'` (base64) or `t'…'` (timestamp), its value checked. Returns the literal
+/// and the index after its closing quote.
+fn read_prefixed_literal(
+    prefix: char,
+    characters: &[char],
+    index: usize,
+    column: usize,
+) -> Result<(TokenKind, usize), PatternError> {
+    let (value, end) = read_quoted(characters, index + 1)?;
+    let literal = match prefix {
+        'h' => {
+            let valid = value.len().is_multiple_of(2)
+                && value.chars().all(|digit| digit.is_ascii_hexdigit());
+            if !valid {
+                return error(
+                    column,
+                    format!("`{value}` is not an even number of hex digits"),
+                );
+            }
+            Literal::Hex(value)
+        }
+        'b' => {
+            if !is_base64(&value) {
+                return error(column, format!("`{value}` is not base64"));
+            }
+            Literal::Binary(value)
+        }
+        _ => {
+            if !is_pattern_timestamp(&value) {
+                return error(
+                    column,
+                    format!("`{value}` is not a timestamp such as `2026-01-01T00:00:00Z`"),
+                );
+            }
+            Literal::Timestamp(value)
+        }
+    };
+    Ok((TokenKind::Literal(literal), end))
+}
+
+/// An integer or a float, signed or not; a `.` followed by no digit is a dot. Returns the token
+/// and the index after it.
+fn read_number(
+    characters: &[char],
+    index: usize,
+    column: usize,
+) -> Result<(TokenKind, usize), PatternError> {
+    let character = characters[index];
+    let start = index;
+    let mut end = index;
+    if matches!(character, '+' | '-') {
+        end += 1;
+    }
+    let digits_start = end;
+    while characters.get(end).is_some_and(char::is_ascii_digit) {
+        end += 1;
+    }
+    let mut is_float = false;
+    if characters.get(end) == Some(&'.')
+        && characters.get(end + 1).is_some_and(char::is_ascii_digit)
+    {
+        is_float = true;
+        end += 1;
+        while characters.get(end).is_some_and(char::is_ascii_digit) {
+            end += 1;
+        }
+    }
+    if end == digits_start {
+        if character == '.' {
+            return Ok((TokenKind::Dot, index + 1));
+        }
+        return error(column, format!("`{character}` is not followed by a number"));
+    }
+    let number_text: String = characters[start..end].iter().collect();
+    let number_text = number_text.trim_start_matches('+');
+    if is_float {
+        let value: f64 = number_text
+            .parse()
+            .or_else(|_| error(column, format!("`{number_text}` is not a number")))?;
+        return Ok((TokenKind::Literal(Literal::Float(value)), end));
+    }
+    let unsigned = number_text.trim_start_matches('-');
+    if unsigned.len() > 1 && unsigned.starts_with('0') {
+        return error(
+            column,
+            format!("`{number_text}`: integers have no leading zeros"),
+        );
+    }
+    let value: i64 = number_text
+        .parse()
+        .or_else(|_| error(column, format!("`{number_text}` is out of range")))?;
+    Ok((TokenKind::Integer(value), end))
+}
+
+/// A keyword, `true`, `false` or an identifier (letters, digits, `_` and `-`). Returns the token
+/// and the index after it.
+fn read_word(characters: &[char], index: usize) -> (TokenKind, usize) {
+    let mut end = index;
+    while characters.get(end).is_some_and(|character| {
+        character.is_ascii_alphanumeric() || *character == '_' || *character == '-'
+    }) {
+        end += 1;
+    }
+    let word: String = characters[index..end].iter().collect();
+    let kind = match word.as_str() {
+        "true" => TokenKind::Literal(Literal::Boolean(true)),
+        "false" => TokenKind::Literal(Literal::Boolean(false)),
+        _ => match KEYWORDS.iter().find(|keyword| **keyword == word) {
+            Some(keyword) => TokenKind::Keyword(keyword),
+            None => TokenKind::Identifier(word),
+        },
+    };
+    (kind, end)
 }
 
 /// Reads a `'…'` string starting at the quote at `start`; `\'` and `\\` are the only escapes.
