@@ -30,7 +30,7 @@ use std::collections::BTreeSet;
 
 use redline_model::{
     Confidence, CountryCode, EffectKind, ExternalReference, Incident, IncidentId, IncidentReport,
-    IncidentStatus, PartyId, Tlp,
+    IncidentStatus, PartyId, SuspectedOrigin, Tlp,
 };
 use serde_json::{Map, Value, json};
 
@@ -113,14 +113,75 @@ impl ObjectCollector {
 /// the incident, then relationships), without duplicates across incidents removed.
 pub fn incident_to_stix_objects(incident: &Incident) -> Vec<StixObject> {
     let report = &incident.report;
-    let created = StixTimestamp(incident.received_at);
-    let modified = StixTimestamp(incident.updated_at.max(incident.received_at));
-    let marking_refs = vec![tlp_identifier(report.tlp)];
+    let provenance = Provenance {
+        created_by: party_identity_id(&report.reported_by),
+        created: StixTimestamp(incident.received_at),
+        modified: StixTimestamp(incident.updated_at.max(incident.received_at)),
+        object_marking_refs: vec![tlp_identifier(report.tlp)],
+    };
     let incident_id = stix_incident_id(&incident.id);
+    let victim_id = party_identity_id(&PartyId::from(report.victim.clone()));
+    let mut objects = definitions_parties_and_places(report);
+    objects.push(StixObject::Incident(Box::new(stix_incident(
+        incident,
+        &incident_id,
+        &provenance,
+    ))));
+    objects.push(StixObject::Relationship(Box::new(relationship(
+        &incident_id,
+        "targets",
+        &victim_id,
+        &provenance,
+    ))));
+    for technique in &report.techniques {
+        let attack_pattern = technique_attack_pattern(technique);
+        let attack_pattern_id = attack_pattern.id.clone();
+        objects.push(StixObject::AttackPattern(Box::new(attack_pattern)));
+        objects.push(StixObject::Relationship(Box::new(relationship(
+            &incident_id,
+            "related-to",
+            &attack_pattern_id,
+            &provenance,
+        ))));
+    }
+    if let Some(origin) = &report.suspected_origin {
+        objects.extend(suspected_origin_objects(
+            report,
+            origin,
+            &incident_id,
+            &provenance,
+        ));
+    }
+    objects
+}
+
+/// Who made an object, when, and its markings: the reporting party and the incident's times
+/// for an incident's own objects; redline and its definitions' time for shared ones.
+struct Provenance {
+    created_by: StixIdentifier,
+    created: StixTimestamp,
+    modified: StixTimestamp,
+    object_marking_refs: Vec<StixIdentifier>,
+}
+
+impl Provenance {
+    /// Objects every bundle shares: made by redline, unmarked.
+    fn redline() -> Provenance {
+        Provenance {
+            created_by: redline_identity_id(),
+            created: definitions_created(),
+            modified: definitions_created(),
+            object_marking_refs: Vec::new(),
+        }
+    }
+}
+
+/// The TLP marking, redline's own definitions, the reporting and victim parties, and the
+/// countries they are located in.
+fn definitions_parties_and_places(report: &IncidentReport) -> Vec<StixObject> {
     let reporter_id = party_identity_id(&report.reported_by);
     let victim_party = PartyId::from(report.victim.clone());
     let victim_id = party_identity_id(&victim_party);
-
     let mut objects = vec![
         StixObject::MarkingDefinition(Box::new(tlp_marking_definition(report.tlp))),
         StixObject::Identity(Box::new(redline_identity())),
@@ -144,14 +205,23 @@ pub fn incident_to_stix_objects(incident: &Incident) -> Vec<StixObject> {
             &country_location_id(&reporter_country),
         ))));
     }
+    objects
+}
 
-    objects.push(StixObject::Incident(Box::new(StixIncident {
+/// The `incident` object itself, with the redline extension.
+fn stix_incident(
+    incident: &Incident,
+    incident_id: &StixIdentifier,
+    provenance: &Provenance,
+) -> StixIncident {
+    let report = &incident.report;
+    StixIncident {
         object_type: StixIncident::TYPE.to_string(),
         spec_version: SPEC_VERSION.to_string(),
         id: incident_id.clone(),
-        created_by_ref: Some(reporter_id.clone()),
-        created,
-        modified,
+        created_by_ref: Some(provenance.created_by.clone()),
+        created: provenance.created,
+        modified: provenance.modified,
         name: report.title.clone(),
         description: report.description.clone(),
         kill_chain_phases: Vec::new(),
@@ -160,120 +230,84 @@ pub fn incident_to_stix_objects(incident: &Incident) -> Vec<StixObject> {
         confidence: None,
         lang: None,
         external_references: report.references.iter().map(stix_reference).collect(),
-        object_marking_refs: marking_refs.clone(),
+        object_marking_refs: provenance.object_marking_refs.clone(),
         granular_markings: Vec::new(),
         extensions: incident_extensions(incident),
         additional_properties: Map::new(),
-    })));
+    }
+}
 
-    let per_incident = |relationship_type: &str, target: &StixIdentifier| Relationship {
-        object_type: Relationship::TYPE.to_string(),
+/// The reporter's suspicion: the suspected state's identity, location and threat actor, the
+/// incident attributed to the actor with the reporter's confidence, and the reporter's opinion.
+fn suspected_origin_objects(
+    report: &IncidentReport,
+    origin: &SuspectedOrigin,
+    incident_id: &StixIdentifier,
+    provenance: &Provenance,
+) -> Vec<StixObject> {
+    let origin_party = PartyId::from(origin.state.clone());
+    let origin_identity_id = party_identity_id(&origin_party);
+    let actor = state_threat_actor(&origin.state);
+    let actor_id = actor.id.clone();
+    let mut objects = vec![
+        StixObject::Identity(Box::new(party_identity(&origin_party))),
+        StixObject::Location(Box::new(country_location(&origin.state))),
+        StixObject::Relationship(Box::new(shared_relationship(
+            &origin_identity_id,
+            "located-at",
+            &country_location_id(&origin.state),
+        ))),
+        StixObject::ThreatActor(Box::new(actor)),
+        StixObject::Relationship(Box::new(shared_relationship(
+            &actor_id,
+            "attributed-to",
+            &origin_identity_id,
+        ))),
+        StixObject::Relationship(Box::new(shared_relationship(
+            &actor_id,
+            "located-at",
+            &country_location_id(&origin.state),
+        ))),
+    ];
+    let basis: Vec<&str> = origin.basis.iter().map(|basis| basis.as_str()).collect();
+    let explanation = format!(
+        "{} suspects {} ({}) is behind this incident: {} (ICD 203){}.",
+        report.reported_by,
+        origin.state.english_name(),
+        origin.state,
+        origin.confidence,
+        if basis.is_empty() {
+            String::new()
+        } else {
+            format!(", on {} grounds", basis.join(", "))
+        }
+    );
+    let mut attribution = relationship(incident_id, "attributed-to", &actor_id, provenance);
+    attribution.confidence = Some(stix_confidence(origin.confidence));
+    attribution.description = Some(explanation.clone());
+    let attribution_id = attribution.id.clone();
+    objects.push(StixObject::Relationship(Box::new(attribution)));
+    objects.push(StixObject::Opinion(Box::new(Opinion {
+        object_type: Opinion::TYPE.to_string(),
         spec_version: SPEC_VERSION.to_string(),
-        id: derived_identifier(
-            Relationship::TYPE,
-            &format!("{incident_id}:{relationship_type}:{target}"),
-        ),
-        created_by_ref: Some(reporter_id.clone()),
-        created,
-        modified,
-        relationship_type: relationship_type.to_string(),
-        description: None,
-        source_ref: incident_id.clone(),
-        target_ref: target.clone(),
-        start_time: None,
-        stop_time: None,
+        id: derived_identifier(Opinion::TYPE, &format!("{incident_id}:suspected-origin")),
+        created_by_ref: Some(provenance.created_by.clone()),
+        created: provenance.created,
+        modified: provenance.modified,
+        explanation: Some(explanation),
+        authors: vec![report.reported_by.to_string()],
+        opinion: opinion_for(origin.confidence).to_string(),
+        object_refs: vec![attribution_id],
         revoked: None,
         labels: Vec::new(),
         confidence: None,
         lang: None,
         external_references: Vec::new(),
-        object_marking_refs: marking_refs.clone(),
+        object_marking_refs: provenance.object_marking_refs.clone(),
         granular_markings: Vec::new(),
         extensions: Extensions::new(),
         additional_properties: Map::new(),
-    };
-
-    objects.push(StixObject::Relationship(Box::new(per_incident(
-        "targets", &victim_id,
-    ))));
-
-    for technique in &report.techniques {
-        let attack_pattern = technique_attack_pattern(technique);
-        let attack_pattern_id = attack_pattern.id.clone();
-        objects.push(StixObject::AttackPattern(Box::new(attack_pattern)));
-        objects.push(StixObject::Relationship(Box::new(per_incident(
-            "related-to",
-            &attack_pattern_id,
-        ))));
-    }
-
-    if let Some(origin) = &report.suspected_origin {
-        let origin_party = PartyId::from(origin.state.clone());
-        let origin_identity_id = party_identity_id(&origin_party);
-        let actor = state_threat_actor(&origin.state);
-        let actor_id = actor.id.clone();
-        objects.push(StixObject::Identity(Box::new(party_identity(
-            &origin_party,
-        ))));
-        objects.push(StixObject::Location(Box::new(country_location(
-            &origin.state,
-        ))));
-        objects.push(StixObject::Relationship(Box::new(shared_relationship(
-            &origin_identity_id,
-            "located-at",
-            &country_location_id(&origin.state),
-        ))));
-        objects.push(StixObject::ThreatActor(Box::new(actor)));
-        objects.push(StixObject::Relationship(Box::new(shared_relationship(
-            &actor_id,
-            "attributed-to",
-            &origin_identity_id,
-        ))));
-        objects.push(StixObject::Relationship(Box::new(shared_relationship(
-            &actor_id,
-            "located-at",
-            &country_location_id(&origin.state),
-        ))));
-        let basis: Vec<&str> = origin.basis.iter().map(|basis| basis.as_str()).collect();
-        let explanation = format!(
-            "{} suspects {} ({}) is behind this incident: {} (ICD 203){}.",
-            report.reported_by,
-            origin.state.english_name(),
-            origin.state,
-            origin.confidence,
-            if basis.is_empty() {
-                String::new()
-            } else {
-                format!(", on {} grounds", basis.join(", "))
-            }
-        );
-        let mut attribution = per_incident("attributed-to", &actor_id);
-        attribution.confidence = Some(stix_confidence(origin.confidence));
-        attribution.description = Some(explanation.clone());
-        let attribution_id = attribution.id.clone();
-        objects.push(StixObject::Relationship(Box::new(attribution)));
-        objects.push(StixObject::Opinion(Box::new(Opinion {
-            object_type: Opinion::TYPE.to_string(),
-            spec_version: SPEC_VERSION.to_string(),
-            id: derived_identifier(Opinion::TYPE, &format!("{incident_id}:suspected-origin")),
-            created_by_ref: Some(reporter_id.clone()),
-            created,
-            modified,
-            explanation: Some(explanation),
-            authors: vec![report.reported_by.to_string()],
-            opinion: opinion_for(origin.confidence).to_string(),
-            object_refs: vec![attribution_id],
-            revoked: None,
-            labels: Vec::new(),
-            confidence: None,
-            lang: None,
-            external_references: Vec::new(),
-            object_marking_refs: marking_refs.clone(),
-            granular_markings: Vec::new(),
-            extensions: Extensions::new(),
-            additional_properties: Map::new(),
-        })));
-    }
+    })));
     objects
 }
 
@@ -748,6 +782,17 @@ fn shared_relationship(
     relationship_type: &str,
     target: &StixIdentifier,
 ) -> Relationship {
+    relationship(source, relationship_type, target, &Provenance::redline())
+}
+
+/// A relationship whose id is derived from its source, type and target, so that exporting the
+/// same thing twice gives the same object.
+fn relationship(
+    source: &StixIdentifier,
+    relationship_type: &str,
+    target: &StixIdentifier,
+    provenance: &Provenance,
+) -> Relationship {
     Relationship {
         object_type: Relationship::TYPE.to_string(),
         spec_version: SPEC_VERSION.to_string(),
@@ -755,9 +800,9 @@ fn shared_relationship(
             Relationship::TYPE,
             &format!("{source}:{relationship_type}:{target}"),
         ),
-        created_by_ref: Some(redline_identity_id()),
-        created: definitions_created(),
-        modified: definitions_created(),
+        created_by_ref: Some(provenance.created_by.clone()),
+        created: provenance.created,
+        modified: provenance.modified,
         relationship_type: relationship_type.to_string(),
         description: None,
         source_ref: source.clone(),
@@ -769,7 +814,7 @@ fn shared_relationship(
         confidence: None,
         lang: None,
         external_references: Vec::new(),
-        object_marking_refs: Vec::new(),
+        object_marking_refs: provenance.object_marking_refs.clone(),
         granular_markings: Vec::new(),
         extensions: Extensions::new(),
         additional_properties: Map::new(),
