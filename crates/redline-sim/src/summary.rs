@@ -307,23 +307,8 @@ impl Summary {
     ) -> Summary {
         let runs = tally.runs;
         let share = |count: u64| Proportion::wilson(count, runs);
-        let highest_rung = ladder
-            .rungs()
-            .iter()
-            .map(|rung| RungShare {
-                number: rung.number,
-                id: rung.id.clone(),
-                title: rung.title.clone(),
-                kind: rung.kind.name().to_owned(),
-                share: share(
-                    tally
-                        .highest_rung
-                        .get(usize::from(rung.number))
-                        .copied()
-                        .unwrap_or(0),
-                ),
-            })
-            .collect();
+        let probabilities = probabilities_of(&tally);
+        let highest_rung = highest_rung_shares(&tally, ladder);
         let response_by_severity = tally
             .by_severity
             .iter()
@@ -342,36 +327,16 @@ impl Summary {
             .collect();
         let top_paths = most_frequent(tally.paths, runs);
         let top_exchange_paths = most_frequent(tally.exchange_paths, runs);
-        let mean_duration = if runs == 0 {
-            0.0
-        } else {
-            tally.duration_sum / runs as f64
-        };
-        let attribution_mean = if runs == 0 {
-            0.0
-        } else {
-            // Summed in index order.
+        let mean_duration = mean(tally.duration_sum, runs);
+        // Summed in index order.
+        let attribution_mean = mean(
             tally
                 .attribution_lags
                 .iter()
                 .map(|lag| f64::from(*lag))
-                .sum::<f64>()
-                / runs as f64
-        };
-        let probabilities = Probabilities {
-            political_or_legal_response: share(tally.political_or_legal_response),
-            military: share(tally.military),
-            kinetic: share(tally.kinetic),
-            wrong_state_response: share(tally.wrong_state_any),
-            attributed: share(tally.attributed),
-            attribution_correct: Proportion::wilson(tally.attribution_correct, tally.attributed),
-            wrongly_accused: Proportion::wilson(tally.wrongly_accused, tally.attributed),
-            red_line_avoided: share(tally.red_line_avoided),
-            stepped_down: Proportion::wilson(
-                tally.endings[Ending::SteppedDown.index()],
-                tally.exchanges,
-            ),
-        };
+                .sum::<f64>(),
+            runs,
+        );
         Summary {
             scenario_id: scenario.header.id.clone(),
             scenario_title: scenario.header.title.clone(),
@@ -386,25 +351,63 @@ impl Summary {
             highest_rung,
             duration_days: quantiles(tally.durations, mean_duration),
             attribution_lag_days: quantiles(tally.attribution_lags, attribution_mean),
-            mean_wrong_state_responses: if runs == 0 {
-                0.0
-            } else {
-                tally.wrong_state_total as f64 / runs as f64
-            },
+            mean_wrong_state_responses: mean(tally.wrong_state_total as f64, runs),
             response_by_severity,
             endings,
             de_escalation: DeEscalation {
                 runs_with_exchange: tally.exchanges,
-                mean_moves_after_peak: if tally.exchanges == 0 {
-                    0.0
-                } else {
-                    tally.steps_down_sum as f64 / tally.exchanges as f64
-                },
+                mean_moves_after_peak: mean(tally.steps_down_sum as f64, tally.exchanges),
             },
             top_paths,
             top_exchange_paths,
         }
     }
+}
+
+/// `sum / count`, or 0 when nothing was counted.
+fn mean(sum: f64, count: u64) -> f64 {
+    if count == 0 { 0.0 } else { sum / count as f64 }
+}
+
+/// Each probability of the summary with its Wilson interval.
+fn probabilities_of(tally: &Tally) -> Probabilities {
+    let share = |count: u64| Proportion::wilson(count, tally.runs);
+    Probabilities {
+        political_or_legal_response: share(tally.political_or_legal_response),
+        military: share(tally.military),
+        kinetic: share(tally.kinetic),
+        wrong_state_response: share(tally.wrong_state_any),
+        attributed: share(tally.attributed),
+        attribution_correct: Proportion::wilson(tally.attribution_correct, tally.attributed),
+        wrongly_accused: Proportion::wilson(tally.wrongly_accused, tally.attributed),
+        red_line_avoided: share(tally.red_line_avoided),
+        stepped_down: Proportion::wilson(
+            tally.endings[Ending::SteppedDown.index()],
+            tally.exchanges,
+        ),
+    }
+}
+
+/// How often each rung of the ladder was the highest a run reached.
+fn highest_rung_shares(tally: &Tally, ladder: &Ladder) -> Vec<RungShare> {
+    ladder
+        .rungs()
+        .iter()
+        .map(|rung| RungShare {
+            number: rung.number,
+            id: rung.id.clone(),
+            title: rung.title.clone(),
+            kind: rung.kind.name().to_owned(),
+            share: Proportion::wilson(
+                tally
+                    .highest_rung
+                    .get(usize::from(rung.number))
+                    .copied()
+                    .unwrap_or(0),
+                tally.runs,
+            ),
+        })
+        .collect()
 }
 
 /// The [`TOP_PATHS`] most frequent paths, ties broken by the path itself so the order is
