@@ -6,6 +6,7 @@
 //! answers), `/readyz` (the database answers and is sound), and the OpenAPI document at
 //! `/api/openapi.json`. It holds no business rules: every decision is the node's.
 
+mod attribution;
 mod auth;
 mod dashboard;
 mod error;
@@ -142,6 +143,7 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
         .merge(log::routes())
         .merge(dashboard::routes())
         .merge(exercise::routes())
+        .merge(attribution::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -4,7 +4,9 @@
 //! public page from `/dashboard` by following every link on the node, in every language, and
 //! finds none of their titles, descriptions, references or ids — nor anything of the amber and
 //! red hotline threads about them (free text, thread ids), though the public scorecards count
-//! their timeliness.
+//! their timeliness. Attribution claims too: a restricted claim, a `clear` claim filed but not
+//! published and a consultation's positions reach no public page; a published one does, with
+//! its co-signer, and its named state is counted on the scorecards.
 
 mod support;
 
@@ -22,12 +24,157 @@ fn links(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// Claims about a public incident: returns the markers that must stay off public pages and the
+/// published claim's id and statement, which must be on them.
+async fn seed_claims(node: &support::DashboardNode) -> (Vec<String>, String, String) {
+    use redline_hotline::{ConsultationRequest, Remedy, payload_digest, sign_record};
+    use redline_model::attribution::{
+        CLAIM_DECISION_PAYLOAD_TYPE, CLAIM_PAYLOAD_TYPE, COSIGNATURE_PAYLOAD_TYPE,
+    };
+    use redline_model::{
+        AttributionBasis, AttributionClaim, AttributionRelationship, ClaimAction, ClaimCosignature,
+        ClaimDecision, Confidence, CountryCode, EvidenceReference, IncidentId, NamedState, PartyId,
+        Tlp,
+    };
+    use redline_node::Caller;
+    let party = |id: &str| PartyId::parse(id).unwrap();
+    let now = node.node.now();
+    let claim =
+        |id: u128, tlp: Tlp, named: &str, named_party: bool, statement: String| AttributionClaim {
+            v: 1,
+            id: uuid::Uuid::from_u128(id),
+            version: 1,
+            incident: IncidentId::parse(&node.public_ids[0]).unwrap(),
+            claimant: party("EE"),
+            named: NamedState {
+                state: CountryCode::parse(named).unwrap(),
+                party: named_party.then(|| party(named)),
+                actor: None,
+            },
+            relationship: AttributionRelationship::StateOrgan,
+            confidence: Confidence::VeryLikely,
+            analytic_confidence: None,
+            basis: vec![AttributionBasis::Technical],
+            evidence: vec![EvidenceReference {
+                reference: format!("sha256:{}", "12".repeat(32)),
+                description: None,
+            }],
+            statement,
+            tlp,
+            shared_with: if tlp.is_restricted() {
+                vec![party("GB")]
+            } else {
+                vec![]
+            },
+            signed_at: now,
+        };
+    let as_ee = Caller::Party(party("EE"));
+    let file = |claim: &AttributionClaim| {
+        sign_record(
+            CLAIM_PAYLOAD_TYPE,
+            claim.to_payload_bytes(),
+            &support::key_of("EE"),
+        )
+    };
+    let amber = claim(1, Tlp::Amber, "RU", true, "SECRETCLAIM-amber".into());
+    node.node.file_claim(&as_ee, &file(&amber)).await.unwrap();
+    let unpublished = claim(2, Tlp::Clear, "RU", true, "SECRETCLAIM-unpublished".into());
+    node.node
+        .file_claim(&as_ee, &file(&unpublished))
+        .await
+        .unwrap();
+    let request = ConsultationRequest {
+        v: 1,
+        id: uuid::Uuid::from_u128(20),
+        claim: unpublished.id,
+        from: party("EE"),
+        to: party("RU"),
+        facts: "SECRETCLAIM-facts".into(),
+        legal_view: "SECRETCLAIM-legal-view".into(),
+        remedies: vec![Remedy::Cessation],
+        mediator: None,
+        sent_at: now,
+    };
+    node.node
+        .request_consultation(
+            &as_ee,
+            &sign_record(
+                redline_hotline::consultation::CONSULTATION_REQUEST_PAYLOAD_TYPE,
+                request.to_payload_bytes(),
+                &support::key_of("EE"),
+            ),
+        )
+        .await
+        .unwrap();
+    // Published: it names a state that is not a party, so no consultation is owed.
+    let published = claim(3, Tlp::Clear, "CN", false, "PUBLICCLAIM-statement".into());
+    node.node
+        .file_claim(&as_ee, &file(&published))
+        .await
+        .unwrap();
+    let digest = payload_digest(&published.to_payload_bytes());
+    let cosignature = ClaimCosignature {
+        v: 1,
+        claim: published.id,
+        version: 1,
+        claim_digest: digest.clone(),
+        party: party("GB"),
+        confidence: Confidence::Likely,
+        statement: None,
+        signed_at: now,
+    };
+    node.node
+        .cosign_claim(
+            &Caller::Party(party("GB")),
+            &sign_record(
+                COSIGNATURE_PAYLOAD_TYPE,
+                cosignature.to_payload_bytes(),
+                &support::key_of("GB"),
+            ),
+        )
+        .await
+        .unwrap();
+    let decision = ClaimDecision {
+        v: 1,
+        claim: published.id,
+        version: 1,
+        claim_digest: digest,
+        party: party("EE"),
+        action: ClaimAction::Publish,
+        reason: None,
+        signed_at: now,
+    };
+    node.node
+        .decide_claim(
+            &as_ee,
+            &sign_record(
+                CLAIM_DECISION_PAYLOAD_TYPE,
+                decision.to_payload_bytes(),
+                &support::key_of("EE"),
+            ),
+        )
+        .await
+        .unwrap();
+    (
+        vec![
+            "SECRETCLAIM".to_string(),
+            amber.id.to_string(),
+            unpublished.id.to_string(),
+        ],
+        published.id.to_string(),
+        "PUBLICCLAIM-statement".to_string(),
+    )
+}
+
 #[tokio::test]
 async fn no_restricted_content_on_any_public_page() {
     let node = support::start().await;
+    let (claim_secrets, published_claim, published_statement) = seed_claims(&node).await;
     let http = reqwest::Client::new();
     let mut forbidden: Vec<String> = node.secrets.clone();
     forbidden.extend(node.restricted_ids.iter().cloned());
+    forbidden.extend(claim_secrets);
+    let mut shown_published_statement = false;
     let mut seen = BTreeSet::new();
     let mut queue: VecDeque<String> = ["/dashboard", "/console", "/console/sign-in"]
         .into_iter()
@@ -54,6 +201,7 @@ async fn no_restricted_content_on_any_public_page() {
         );
         let body = response.text().await.unwrap();
         pages += 1;
+        shown_published_statement |= body.contains(&published_statement);
         for secret in &forbidden {
             assert!(
                 !body.contains(secret.as_str()),
@@ -88,6 +236,20 @@ async fn no_restricted_content_on_any_public_page() {
         scorecard.contains("id=\"acknowledged-on-time\">2 / 2"),
         "EE's acknowledgements are counted"
     );
+    assert!(
+        seen.contains(&format!("/dashboard/claims/{published_claim}")),
+        "the published claim's page was reached"
+    );
+    assert!(shown_published_statement, "the published claim is shown");
+    let scorecards = http
+        .get(format!("{}/dashboard/parties", node.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!scorecards.contains("SECRETCLAIM"));
     for id in &node.public_ids {
         assert!(
             seen.contains(&format!("/dashboard/incidents/{id}")),

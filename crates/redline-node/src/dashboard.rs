@@ -126,6 +126,9 @@ pub struct PartyScorecard {
     pub median_seconds_to_acknowledge: Option<u64>,
     /// Communication checks sent to the party answered in time, of those due.
     pub communication_checks: Option<RateFigure>,
+    /// For a state: the published TLP:CLEAR attribution claims naming it (never a reporter's
+    /// suspicion), with how many were joined by co-signers.
+    pub named_in_claims: Option<crate::attribution::NamedStateCount>,
 }
 
 /// A public incident with its latest assessment and the document it was assessed against.
@@ -430,6 +433,7 @@ impl Node {
         let hotline = self.public_hotline_figures().await?;
         let documents = self.list_norms_documents().await?;
         let parties = self.store.list_parties().await?;
+        let claim_counts = self.published_claim_counts().await?;
         Ok(parties
             .into_iter()
             .map(|party| {
@@ -441,6 +445,12 @@ impl Node {
                     .collect();
                 let (acknowledgements, median_seconds_to_acknowledge, communication_checks) =
                     party_figures_of(hotline.by_party.get(party.id.as_str()));
+                let named_in_claims = party.id.as_country().and_then(|country| {
+                    claim_counts
+                        .iter()
+                        .find(|count| count.state == country)
+                        .cloned()
+                });
                 PartyScorecard {
                     party,
                     counts,
@@ -448,6 +458,7 @@ impl Node {
                     acknowledgements,
                     median_seconds_to_acknowledge,
                     communication_checks,
+                    named_in_claims,
                 }
             })
             .collect())

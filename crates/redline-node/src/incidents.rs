@@ -100,7 +100,7 @@ impl Node {
             report,
         };
         let mut write = IncidentWrite::new(incident.clone());
-        write.assessment = self.assessment_for(&incident).await;
+        write.assessment = self.assessment_for_new(&incident).await;
         // Transparency log: the submission and its assessment, hashes only.
         let log_entries = crate::log::incident_entries(
             crate::log::LogEntryKind::IncidentSubmitted,

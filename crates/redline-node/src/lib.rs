@@ -5,6 +5,7 @@
 //! crates; the clock and the entropy it needs come from the outside ([`Clock`]) so tests can fix
 //! them.
 
+pub mod attribution;
 mod clock;
 mod deadlines;
 mod error;

@@ -168,10 +168,43 @@ impl Node {
             .cloned()
     }
 
-    /// Assesses a stored incident with the document that applies to it, ready to store.
+    /// Assesses a stored incident with the document that applies to it and its published
+    /// attribution claims, ready to store.
     pub(crate) async fn assessment_for(&self, incident: &Incident) -> Option<StoredAssessment> {
+        self.assessment_reading_claims(incident, true).await
+    }
+
+    /// Assesses an incident being submitted: a new incident has no claims yet.
+    pub(crate) async fn assessment_for_new(&self, incident: &Incident) -> Option<StoredAssessment> {
+        self.assessment_reading_claims(incident, false).await
+    }
+
+    async fn assessment_reading_claims(
+        &self,
+        incident: &Incident,
+        with_claims: bool,
+    ) -> Option<StoredAssessment> {
         let document = self.applicable_document(&incident.report).await?;
-        let assessment = redline_norms::assess(&incident.report, &document);
+        let (attribution_claim, prior_consultation) = if with_claims {
+            match self.attribution_circumstances(&incident.id, false).await {
+                Ok(found) => found,
+                Err(error) => {
+                    tracing::error!(%error, incident = %incident.id, "reading the claims of an incident failed; assessing without them");
+                    (None, false)
+                }
+            }
+        } else {
+            (None, false)
+        };
+        let assessment = redline_norms::assess_with(
+            &incident.report,
+            &document,
+            &redline_norms::Circumstances {
+                prior_consultation,
+                withhold_suspected_state: false,
+                attribution_claim,
+            },
+        );
         Some(StoredAssessment {
             incident_id: incident.id.clone(),
             incident_version: incident.version,

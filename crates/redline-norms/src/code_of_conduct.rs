@@ -106,7 +106,7 @@ pub struct ConductInput {
 }
 
 /// A clause that failed, with what the refusal says and its basis.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedClause {
     pub id: String,
     pub title: String,
@@ -115,7 +115,7 @@ pub struct FailedClause {
 }
 
 /// The code of conduct's decision on one claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConductDecision {
     /// Clause ids that hold, in document order.
     pub held: Vec<String>,

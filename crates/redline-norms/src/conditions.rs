@@ -11,7 +11,7 @@ use std::{collections::HashMap, sync::Arc};
 use cel::{
     Program,
     common::{
-        ast::{Expr, IdedExpr, LiteralValue},
+        ast::{CallExpr, ComprehensionExpr, Expr, IdedExpr, LiteralValue, SelectExpr},
         types::{CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString},
         value::{CowVal, Val},
     },
@@ -268,180 +268,15 @@ impl Checker<'_> {
             })
     }
 
+    /// The shape of `expression`, recording every problem found in it; one method per kind of
+    /// expression, children checked in the order they are written.
     fn check(&mut self, expression: &IdedExpr) -> Shape {
         match &expression.expr {
             Expr::Unspecified => Shape::Unknown,
-            Expr::Ident(name) => match self.lookup(name) {
-                Some(shape) => shape,
-                None => {
-                    let known: Vec<&str> = self.globals.iter().map(|(name, _)| *name).collect();
-                    self.problem(
-                        expression,
-                        format!(
-                            "unknown name `{name}`: expected one of {}",
-                            known.join(", ")
-                        ),
-                    );
-                    Shape::Unknown
-                }
-            },
-            Expr::Select(select) => {
-                let operand = self.check(&select.operand);
-                let shape = match operand {
-                    Shape::Record(fields) => {
-                        match fields.iter().find(|(field, _)| *field == select.field) {
-                            Some((_, shape)) => shape.clone(),
-                            None => {
-                                let known: Vec<&str> =
-                                    fields.iter().map(|(name, _)| *name).collect();
-                                self.problem(
-                                    expression,
-                                    format!(
-                                        "no field `{}` here: expected one of {}",
-                                        select.field,
-                                        known.join(", ")
-                                    ),
-                                );
-                                Shape::Unknown
-                            }
-                        }
-                    }
-                    Shape::Lookup(keys) => {
-                        if !keys.contains(&select.field.as_str()) {
-                            self.problem(
-                                expression,
-                                format!(
-                                    "no key `{}` here: expected one of {}",
-                                    select.field,
-                                    keys.join(", ")
-                                ),
-                            );
-                        }
-                        Shape::Int
-                    }
-                    Shape::Unknown => Shape::Unknown,
-                    other => {
-                        self.problem(
-                            expression,
-                            format!(
-                                "`.{}` selects a field of a {}, which has none: expected a record such as `report`",
-                                select.field,
-                                describe(&other)
-                            ),
-                        );
-                        Shape::Unknown
-                    }
-                };
-                if select.test { Shape::Bool } else { shape }
-            }
-            Expr::Call(call) => {
-                let target = call.target.as_ref().map(|target| self.check(target));
-                let arguments: Vec<Shape> = call
-                    .args
-                    .iter()
-                    .map(|argument| self.check(argument))
-                    .collect();
-                let name = call.func_name.as_str();
-                match name {
-                    "_==_" | "_!=_" => {
-                        if let [left, right] = call.args.as_slice() {
-                            self.check_word_against_literal(&arguments[0], right);
-                            self.check_word_against_literal(&arguments[1], left);
-                        }
-                        Shape::Bool
-                    }
-                    "@in" => {
-                        if let ([left, right], [left_shape, right_shape]) =
-                            (call.args.as_slice(), arguments.as_slice())
-                        {
-                            if let Shape::List(element) = right_shape {
-                                self.check_word_against_literal(element, left);
-                            }
-                            if let Expr::List(items) = &right.expr {
-                                for item in &items.elements {
-                                    self.check_word_against_literal(left_shape, item);
-                                }
-                            }
-                        }
-                        Shape::Bool
-                    }
-                    "_[_]" => match (arguments.first(), call.args.get(1)) {
-                        (Some(Shape::List(element)), _) => (**element).clone(),
-                        (Some(Shape::Lookup(keys)), Some(key)) => {
-                            if let Expr::Literal(LiteralValue::String(text)) = &key.expr
-                                && !keys.contains(&text.inner())
-                            {
-                                let keys = keys.join(", ");
-                                self.problem(
-                                    key,
-                                    format!(
-                                        "no key `{}` here: expected one of {keys}",
-                                        text.inner()
-                                    ),
-                                );
-                            }
-                            Shape::Int
-                        }
-                        _ => Shape::Unknown,
-                    },
-                    "_&&_"
-                    | "_||_"
-                    | "!_"
-                    | "_<_"
-                    | "_<=_"
-                    | "_>_"
-                    | "_>=_"
-                    | "@not_strictly_false" => Shape::Bool,
-                    "_?_:_" => arguments.get(1).cloned().unwrap_or(Shape::Unknown),
-                    "_+_" | "_-_" | "_*_" | "_/_" | "_%_" | "-_" => {
-                        arguments.first().cloned().unwrap_or(Shape::Unknown)
-                    }
-                    _ if name.starts_with('_') || name.starts_with('@') => Shape::Unknown,
-                    _ if KNOWN_FUNCTIONS.contains(&name) => {
-                        let _ = target;
-                        match name {
-                            "size" | "int" => Shape::Int,
-                            "double" => Shape::Double,
-                            "string" => Shape::Text,
-                            "contains" | "startsWith" | "endsWith" | "matches" | "bool" => {
-                                Shape::Bool
-                            }
-                            _ => Shape::Unknown,
-                        }
-                    }
-                    _ => {
-                        self.problem(
-                            expression,
-                            format!(
-                                "unknown function `{name}`: expected one of {} (or the macros has, all, exists, exists_one, map, filter)",
-                                KNOWN_FUNCTIONS.join(", ")
-                            ),
-                        );
-                        Shape::Unknown
-                    }
-                }
-            }
-            Expr::Comprehension(comprehension) => {
-                let range = self.check(&comprehension.iter_range);
-                let element = match range {
-                    Shape::List(element) => *element,
-                    Shape::Record(_) | Shape::Lookup(_) => Shape::Text,
-                    _ => Shape::Unknown,
-                };
-                let _ = self.check(&comprehension.accu_init);
-                let depth = self.scope.len();
-                self.scope.push((comprehension.iter_var.clone(), element));
-                if let Some(second) = &comprehension.iter_var2 {
-                    self.scope.push((second.clone(), Shape::Unknown));
-                }
-                self.scope
-                    .push((comprehension.accu_var.clone(), Shape::Unknown));
-                let _ = self.check(&comprehension.loop_cond);
-                let _ = self.check(&comprehension.loop_step);
-                let result = self.check(&comprehension.result);
-                self.scope.truncate(depth);
-                result
-            }
+            Expr::Ident(name) => self.check_name(expression, name),
+            Expr::Select(select) => self.check_select(expression, select),
+            Expr::Call(call) => self.check_call(expression, call),
+            Expr::Comprehension(comprehension) => self.check_comprehension(comprehension),
             Expr::List(items) => {
                 let shapes: Vec<Shape> =
                     items.elements.iter().map(|item| self.check(item)).collect();
@@ -474,6 +309,176 @@ impl Checker<'_> {
                 Shape::Unknown
             }
         }
+    }
+
+    /// A name: a global or a comprehension's variable.
+    fn check_name(&mut self, expression: &IdedExpr, name: &str) -> Shape {
+        match self.lookup(name) {
+            Some(shape) => shape,
+            None => {
+                let known: Vec<&str> = self.globals.iter().map(|(name, _)| *name).collect();
+                self.problem(
+                    expression,
+                    format!(
+                        "unknown name `{name}`: expected one of {}",
+                        known.join(", ")
+                    ),
+                );
+                Shape::Unknown
+            }
+        }
+    }
+
+    /// `operand.field`, or `has(operand.field)` when `select.test`.
+    fn check_select(&mut self, expression: &IdedExpr, select: &SelectExpr) -> Shape {
+        let operand = self.check(&select.operand);
+        let shape = match operand {
+            Shape::Record(fields) => {
+                match fields.iter().find(|(field, _)| *field == select.field) {
+                    Some((_, shape)) => shape.clone(),
+                    None => {
+                        let known: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+                        self.problem(
+                            expression,
+                            format!(
+                                "no field `{}` here: expected one of {}",
+                                select.field,
+                                known.join(", ")
+                            ),
+                        );
+                        Shape::Unknown
+                    }
+                }
+            }
+            Shape::Lookup(keys) => {
+                if !keys.contains(&select.field.as_str()) {
+                    self.problem(
+                        expression,
+                        format!(
+                            "no key `{}` here: expected one of {}",
+                            select.field,
+                            keys.join(", ")
+                        ),
+                    );
+                }
+                Shape::Int
+            }
+            Shape::Unknown => Shape::Unknown,
+            other => {
+                self.problem(
+                    expression,
+                    format!(
+                        "`.{}` selects a field of a {}, which has none: expected a record such as `report`",
+                        select.field,
+                        describe(&other)
+                    ),
+                );
+                Shape::Unknown
+            }
+        };
+        if select.test { Shape::Bool } else { shape }
+    }
+
+    /// A call: its target and arguments first, then what the function gives.
+    fn check_call(&mut self, expression: &IdedExpr, call: &CallExpr) -> Shape {
+        let target = call.target.as_ref().map(|target| self.check(target));
+        let arguments: Vec<Shape> = call
+            .args
+            .iter()
+            .map(|argument| self.check(argument))
+            .collect();
+        let name = call.func_name.as_str();
+        match name {
+            "_==_" | "_!=_" => {
+                if let [left, right] = call.args.as_slice() {
+                    self.check_word_against_literal(&arguments[0], right);
+                    self.check_word_against_literal(&arguments[1], left);
+                }
+                Shape::Bool
+            }
+            "@in" => {
+                if let ([left, right], [left_shape, right_shape]) =
+                    (call.args.as_slice(), arguments.as_slice())
+                {
+                    if let Shape::List(element) = right_shape {
+                        self.check_word_against_literal(element, left);
+                    }
+                    if let Expr::List(items) = &right.expr {
+                        for item in &items.elements {
+                            self.check_word_against_literal(left_shape, item);
+                        }
+                    }
+                }
+                Shape::Bool
+            }
+            "_[_]" => match (arguments.first(), call.args.get(1)) {
+                (Some(Shape::List(element)), _) => (**element).clone(),
+                (Some(Shape::Lookup(keys)), Some(key)) => {
+                    if let Expr::Literal(LiteralValue::String(text)) = &key.expr
+                        && !keys.contains(&text.inner())
+                    {
+                        let keys = keys.join(", ");
+                        self.problem(
+                            key,
+                            format!("no key `{}` here: expected one of {keys}", text.inner()),
+                        );
+                    }
+                    Shape::Int
+                }
+                _ => Shape::Unknown,
+            },
+            "_&&_" | "_||_" | "!_" | "_<_" | "_<=_" | "_>_" | "_>=_" | "@not_strictly_false" => {
+                Shape::Bool
+            }
+            "_?_:_" => arguments.get(1).cloned().unwrap_or(Shape::Unknown),
+            "_+_" | "_-_" | "_*_" | "_/_" | "_%_" | "-_" => {
+                arguments.first().cloned().unwrap_or(Shape::Unknown)
+            }
+            _ if name.starts_with('_') || name.starts_with('@') => Shape::Unknown,
+            _ if KNOWN_FUNCTIONS.contains(&name) => {
+                let _ = target;
+                match name {
+                    "size" | "int" => Shape::Int,
+                    "double" => Shape::Double,
+                    "string" => Shape::Text,
+                    "contains" | "startsWith" | "endsWith" | "matches" | "bool" => Shape::Bool,
+                    _ => Shape::Unknown,
+                }
+            }
+            _ => {
+                self.problem(
+                    expression,
+                    format!(
+                        "unknown function `{name}`: expected one of {} (or the macros has, all, exists, exists_one, map, filter)",
+                        KNOWN_FUNCTIONS.join(", ")
+                    ),
+                );
+                Shape::Unknown
+            }
+        }
+    }
+
+    /// A macro's comprehension (`all`, `exists`, `map`, …), its variables in scope for its body.
+    fn check_comprehension(&mut self, comprehension: &ComprehensionExpr) -> Shape {
+        let range = self.check(&comprehension.iter_range);
+        let element = match range {
+            Shape::List(element) => *element,
+            Shape::Record(_) | Shape::Lookup(_) => Shape::Text,
+            _ => Shape::Unknown,
+        };
+        let _ = self.check(&comprehension.accu_init);
+        let depth = self.scope.len();
+        self.scope.push((comprehension.iter_var.clone(), element));
+        if let Some(second) = &comprehension.iter_var2 {
+            self.scope.push((second.clone(), Shape::Unknown));
+        }
+        self.scope
+            .push((comprehension.accu_var.clone(), Shape::Unknown));
+        let _ = self.check(&comprehension.loop_cond);
+        let _ = self.check(&comprehension.loop_step);
+        let result = self.check(&comprehension.result);
+        self.scope.truncate(depth);
+        result
     }
 
     /// `shape` is a vocabulary word and `other` a string literal: the literal must be a word.

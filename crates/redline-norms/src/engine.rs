@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// What the engine cannot read from the report itself.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Circumstances {
     /// The hotline consultation with the suspected state has taken place (a precondition of
     /// countermeasures: the call to comply, Tallinn 2.0 Rule 21 commentary).
@@ -30,6 +30,19 @@ pub struct Circumstances {
     /// since a reporter's suspicion is for the report's readers only and a state is named in
     /// public only through an attribution claim. Nothing else changes.
     pub withhold_suspected_state: bool,
+    /// The published attribution claim the assessment rests on instead of the reporter's
+    /// suspicion: who is named, how and how likely comes from the claim, and the trace says so.
+    pub attribution_claim: Option<ClaimAttribution>,
+}
+
+/// The attribution a published claim makes, as the engine reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimAttribution {
+    /// The claim's id and version, for the trace.
+    pub claim: String,
+    pub claimant: String,
+    pub cosigners: Vec<String>,
+    pub origin: redline_model::SuspectedOrigin,
 }
 
 /// What explanations that name the suspected state write in its place.
@@ -63,8 +76,10 @@ pub fn assess_with(
     document: &NormsDocument,
     circumstances: &Circumstances,
 ) -> Assessment {
-    let facts = ReportFacts::of(report);
     let mut trace = Vec::new();
+    let claimed_report = attribution_from_claim(report, circumstances, &mut trace);
+    let report = claimed_report.as_ref().unwrap_or(report);
+    let facts = ReportFacts::of(report);
 
     let (severity, options) = assess_severity(report, &facts, document, &mut trace);
 
@@ -133,6 +148,48 @@ pub fn assess_with(
         duties,
         trace,
     }
+}
+
+/// Stage 0: the attribution — a published claim replaces the reporter's suspicion; the trace
+/// names the claim and what it replaced, so a reader sees why the certainty and the ceiling
+/// moved.
+fn attribution_from_claim(
+    report: &IncidentReport,
+    circumstances: &Circumstances,
+    trace: &mut Vec<TraceEntry>,
+) -> Option<IncidentReport> {
+    let claim = circumstances.attribution_claim.as_ref()?;
+    let replaced = match &report.suspected_origin {
+        Some(origin) if !circumstances.withhold_suspected_state => format!(
+            "the reporter's suspicion ({}, {})",
+            origin.state.as_str(),
+            origin.confidence.as_str()
+        ),
+        Some(_) => "the reporter's suspicion".to_string(),
+        None => "no attribution in the report".to_string(),
+    };
+    let cosigned = if claim.cosigners.is_empty() {
+        String::new()
+    } else {
+        format!(", co-signed by {}", claim.cosigners.join(", "))
+    };
+    trace.push(TraceEntry {
+        rule: TraceText::Owned(format!("attribution.claim {}", claim.claim)),
+        fired: true,
+        why: TraceText::Owned(format!(
+            "published attribution claim {} by {} names {} ({}, {}{}); it replaces {}",
+            claim.claim,
+            claim.claimant,
+            claim.origin.state.as_str(),
+            claim.origin.confidence.as_str(),
+            claim.origin.relationship.as_str(),
+            cosigned,
+            replaced
+        )),
+    });
+    let mut claimed = report.clone();
+    claimed.suspected_origin = Some(claim.origin.clone());
+    Some(claimed)
 }
 
 /// Stage 1: the NCISS severity — options per category, the weighted score, its band.

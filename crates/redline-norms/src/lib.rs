@@ -53,7 +53,7 @@ pub use assessment::{
 };
 pub use conditions::condition_variables;
 pub use document::NormsDocument;
-pub use engine::{Circumstances, assess, assess_with};
+pub use engine::{Circumstances, ClaimAttribution, assess, assess_with};
 pub use error::{NormsError, NormsErrors};
 pub use render::{render_assessment_text, render_document_summary};
 pub use schmitt::SchmittFactors;

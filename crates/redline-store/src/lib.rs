@@ -11,6 +11,7 @@
 //! Modules depend one way: `sql_helpers` ← the areas ← `writes` (the one dispatch of every
 //! write) ← `writer` ← `sql` (`SqlStore`, wiring the area traits); no area imports another.
 
+mod claims;
 mod exercise;
 mod hotline;
 mod incidents;
@@ -37,6 +38,10 @@ use redline_model::{
     CountryCode, Incident, IncidentId, IncidentStatus, Party, PartyId, PartyKey, Sector, Timestamp,
 };
 
+pub use claims::{
+    AttributionRecord, AttributionRecordKind, ClaimQuery, ClaimStore, ClaimSummary,
+    PublishedClaimCount,
+};
 pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
     StoredMessage, StoredThread, ThreadChange,
@@ -218,6 +223,10 @@ pub enum StoreWrite {
     PutAssessment(StoredAssessment),
     Hotline(Box<HotlineWrite>),
     InsertExerciseRecord(ExerciseRecord),
+    /// Conflict if the same signed payload is stored already.
+    InsertAttributionRecord(AttributionRecord),
+    /// Creates or replaces a claim's summary and readers.
+    PutClaimSummary(ClaimSummary),
     /// Conflict if the token id exists.
     InsertCredential(Credential),
     /// Not found if no active credential has this token id.
@@ -240,6 +249,7 @@ pub trait Store:
     + HotlineStore
     + SharingStore
     + ExerciseStore
+    + ClaimStore
     + DashboardStore
     + LogOutboxStore
     + Send

@@ -6,6 +6,7 @@
 //! `hotline`, `stix`, `exercise`, `dashboard`, `log_outbox`); the child modules here only wire
 //! the area traits to them: reads go to the pool, writes to the writer.
 
+mod claim_store;
 mod dashboard_store;
 mod exercise_store;
 mod hotline_store;

@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 
 use crate::stix::InsertOutcome;
 use crate::{StixObjectWrite, StoreError, StoreWrite};
-use crate::{exercise, hotline, incidents, log_outbox, parties, stix};
+use crate::{claims, exercise, hotline, incidents, log_outbox, parties, stix};
 
 /// What the writer applies.
 pub(crate) enum WriteCommand {
@@ -98,6 +98,11 @@ async fn apply_store_write(
         StoreWrite::Hotline(write) => hotline::apply(connection, write).await,
         // Tabletop exercises.
         StoreWrite::InsertExerciseRecord(record) => exercise::insert(connection, record).await,
+        // Attribution claims and consultations.
+        StoreWrite::InsertAttributionRecord(record) => {
+            claims::insert_record(connection, record).await
+        }
+        StoreWrite::PutClaimSummary(summary) => claims::put_summary(connection, summary).await,
         // STIX and TAXII.
         StoreWrite::InsertTaxiiCollection(collection) => {
             stix::insert_collection(connection, collection).await

@@ -101,6 +101,10 @@ enum Command {
     /// report.
     #[command(subcommand)]
     Exercise(commands::exercise::ExerciseCommand),
+    /// Attribution claims under the code of conduct: file, co-sign, consult, reply, publish,
+    /// withdraw.
+    #[command(subcommand)]
+    Attribution(commands::attribution::AttributionCommand),
 }
 
 fn main() -> ExitCode {
@@ -150,6 +154,7 @@ fn main() -> ExitCode {
             Command::Check(command) => commands::hotline::check(&settings, command).await,
             // Tabletop exercises.
             Command::Exercise(command) => commands::exercise::run(&settings, command).await,
+            Command::Attribution(command) => commands::attribution::run(&settings, command).await,
         }
     });
     match outcome {

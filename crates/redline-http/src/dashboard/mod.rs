@@ -9,6 +9,7 @@
 //! public pages only ever receive `TLP:CLEAR` incidents from it.
 
 mod charts;
+mod claims;
 mod console;
 mod diff;
 mod i18n;
@@ -37,6 +38,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/incidents", get(public::incidents))
         .route("/dashboard/incidents/{id}", get(public::incident))
         .route("/dashboard/parties", get(public::parties))
+        .route("/dashboard/claims", get(claims::claims))
+        .route("/dashboard/claims/{id}", get(claims::claim))
         .route("/dashboard/parties/{id}", get(public::party))
         .route("/dashboard/norms", get(public::norms))
         .route("/dashboard/norms/{sha256}", get(public::norms_document))

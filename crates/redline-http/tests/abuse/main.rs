@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod claims;
 mod connections;
 mod console;
 mod exercises;

@@ -37,6 +37,33 @@ fn signed_in_routes(node: &support::DashboardNode, message: &str) -> Vec<(Method
         (Method::GET, "/api/v1/events".into()),
         (Method::GET, "/api/v1/exercises".into()),
         (Method::POST, "/api/v1/exercises".into()),
+        (Method::GET, "/api/v1/claims".into()),
+        (Method::POST, "/api/v1/claims".into()),
+        (
+            Method::GET,
+            "/api/v1/claims/00000000-0000-0000-0000-000000000001".into(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/claims/00000000-0000-0000-0000-000000000001/cosignatures".into(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/claims/00000000-0000-0000-0000-000000000001/decisions".into(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/claims/00000000-0000-0000-0000-000000000001/stix".into(),
+        ),
+        (Method::POST, "/api/v1/consultations".into()),
+        (
+            Method::POST,
+            "/api/v1/consultations/00000000-0000-0000-0000-000000000001/replies".into(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/consultations/00000000-0000-0000-0000-000000000001/outcomes".into(),
+        ),
     ]
 }
 

@@ -20,8 +20,8 @@ use redline_model::{IncidentId, PartyId, Timestamp};
 use redline_node::{
     Caller, Node, NodeError,
     exercise::{
-        DeliveredInject, ExerciseDefinition, ExerciseView, InjectKind, InjectStatus, NewDecision,
-        render_html, render_markdown,
+        Decision, DeliveredInject, DueInject, ExerciseDefinition, ExerciseView, InjectKind,
+        InjectStatus, NewDecision, render_html, render_markdown,
     },
 };
 use serde_json::Value;
@@ -405,14 +405,6 @@ fn read_keys(texts: &[String]) -> anyhow::Result<BTreeMap<PartyId, SigningKey>> 
     Ok(keys)
 }
 
-fn text_of<'a>(value: &'a Value, field: &str) -> &'a str {
-    value[field].as_str().unwrap_or_default()
-}
-
-fn timestamp_of(value: &Value) -> Option<Timestamp> {
-    value.as_str().and_then(|text| Timestamp::parse(text).ok())
-}
-
 async fn run_exercise(settings: &Settings, arguments: RunArguments) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&arguments.file).map_err(|error| {
         NodeError::invalid(
@@ -486,13 +478,15 @@ async fn play(
     } else {
         (None, arguments.speed)
     };
-    let created = target.create(text, file, start, speed).await?;
-    let id = text_of(&created, "id").to_string();
-    let total = created["injects"].as_array().map(Vec::len).unwrap_or(0);
+    let created: ExerciseView = read_answer(
+        target.create(text, file, start, speed).await?,
+        "an exercise",
+    )?;
+    let id = created.id.clone();
+    let total = created.injects.len();
     eprintln!(
         "exercise {id}: {} — {total} injects at {} exercise minutes per real minute",
-        text_of(&created, "title"),
-        created["speed"].as_f64().unwrap_or(1.0)
+        created.title, created.speed
     );
     let started = Instant::now();
     let minute_of = |name: &str| -> u32 {
@@ -504,35 +498,40 @@ async fn play(
     let mut delivered = 0usize;
     let mut idle_rounds = 0u32;
     loop {
-        let due = target.due(&id).await?;
-        let due = due.as_array().cloned().unwrap_or_default();
+        let due: Vec<DueInject> = read_answer(target.due(&id).await?, "a list of due injects")?;
         for inject in &due {
-            let name = text_of(inject, "id");
-            let envelope = match (inject.get("payload"), inject["sign_as"].as_str()) {
-                (Some(payload), Some(sign_as)) => {
-                    let party = PartyId::parse(sign_as).map_err(anyhow::Error::msg)?;
-                    let key = keys.get(&party).ok_or_else(|| {
+            let name = inject.id.as_str();
+            let envelope = match (&inject.payload, &inject.sign_as) {
+                (Some(payload), Some(party)) => {
+                    let key = keys.get(party).ok_or_else(|| {
                         NodeError::invalid("--key", format!("give --key {party}=FILE"))
                     })?;
                     let payload_bytes = serde_json::to_vec(payload)?;
-                    let kind = inject["kind"].as_str().unwrap_or_default();
                     Some(
-                        redline_hotline::sign_exercise_payload(kind, &payload_bytes, key).map_err(
-                            |error| anyhow::anyhow!("the node's payload for {name}: {error}"),
-                        )?,
+                        redline_hotline::sign_exercise_payload(&inject.kind, &payload_bytes, key)
+                            .map_err(|error| {
+                            anyhow::anyhow!("the node's payload for {name}: {error}")
+                        })?,
                     )
                 }
                 _ => None,
             };
-            let answer = target
-                .deliver(&id, name, envelope)
-                .await
-                .with_context(|| format!("delivering inject {name}"))?;
+            let answer: DeliveredInject = read_answer(
+                target
+                    .deliver(&id, name, envelope)
+                    .await
+                    .with_context(|| format!("delivering inject {name}"))?,
+                "a delivered inject",
+            )?;
             delivered += 1;
-            let became = match (answer["incident"].as_str(), answer["message"].as_str()) {
-                (_, Some(message)) => {
-                    format!("message {message} in thread {}", text_of(&answer, "thread"))
-                }
+            let became = match (&answer.incident, answer.message) {
+                (_, Some(message)) => format!(
+                    "message {message} in thread {}",
+                    answer
+                        .thread
+                        .map(|thread| thread.to_string())
+                        .unwrap_or_default()
+                ),
                 (Some(incident), None) => format!("incident {incident}"),
                 (None, None) => "delivered".to_string(),
             };
@@ -540,20 +539,17 @@ async fn play(
                 "[{:>7.1} s] minute {:>4}  {delivered}/{total}  {name} ({}): {became}",
                 started.elapsed().as_secs_f64(),
                 minute_of(name),
-                text_of(inject, "kind"),
+                inject.kind,
             );
         }
         let view = target.get(&id).await?;
-        let waiting: Vec<Timestamp> = view["injects"]
-            .as_array()
-            .map(|injects| {
-                injects
-                    .iter()
-                    .filter(|inject| inject.get("delivered").is_none())
-                    .filter_map(|inject| timestamp_of(&inject["due_at"]))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let current: ExerciseView = read_answer(view.clone(), "an exercise")?;
+        let waiting: Vec<Timestamp> = current
+            .injects
+            .iter()
+            .filter(|inject| inject.delivered.is_none())
+            .map(|inject| inject.due_at)
+            .collect();
         let Some(next) = waiting.iter().min().copied() else {
             return Ok(view);
         };
@@ -603,27 +599,27 @@ async fn decide(settings: &Settings, arguments: DecideArguments) -> anyhow::Resu
     match arguments.format {
         Format::Json => crate::output::print_json(&decision),
         Format::Table => {
-            let verdict = match text_of(&decision, "verdict") {
+            let decision: Decision = read_answer(decision, "a decision")?;
+            let verdict = match decision.verdict.as_str() {
                 "recommended" => "within the recommendation",
                 "within-ceiling" => "within the ceiling, not recommended",
                 "above-ceiling" => "above the ceiling",
                 other => other,
             };
-            let recommended: Vec<String> = decision["recommended"]
-                .as_array()
-                .map(|rungs| rungs.iter().map(ToString::to_string).collect())
-                .unwrap_or_default();
-            println!("decision     {}", text_of(&decision, "id"));
+            let recommended: Vec<String> = decision
+                .recommended
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            println!("decision     {}", decision.id);
             println!(
                 "party        {} chose rung {} ({})",
-                text_of(&decision, "party"),
-                decision["rung"],
-                text_of(&decision, "rung_title")
+                decision.party, decision.rung, decision.rung_title
             );
             println!("verdict      {verdict}");
             println!(
                 "norms        ceiling {}, recommended {}",
-                decision["ceiling"],
+                decision.ceiling,
                 if recommended.is_empty() {
                     "none".to_string()
                 } else {

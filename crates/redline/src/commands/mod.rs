@@ -1,5 +1,6 @@
 //! One module per command group; each gathers input, calls the node and prints.
 
+pub mod attribution;
 pub mod demo;
 // Tabletop exercises: run, decide, report, list, show.
 pub mod exercise;

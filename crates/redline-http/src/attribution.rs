@@ -1,0 +1,435 @@
+//! Attribution claims and consultations over HTTP. Every write is a DSSE envelope signed by its
+//! author's hotline key, sent as the request body: file a claim version, co-sign, publish or
+//! withdraw, request consultation, reply, record an outcome. Reads apply the claim's TLP rule
+//! (a reader outside it gets 404). `GET /api/v1/public/claims…` answer without a token with
+//! published `clear` claims only. Every decision is the node's (`redline_node::attribution`).
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use redline_model::IncidentId;
+
+use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
+
+/// The attribution routes, merged into the application router.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/claims", get(list).post(file))
+        .route("/api/v1/claims/{id}", get(show))
+        .route("/api/v1/claims/{id}/stix", get(show_stix))
+        .route("/api/v1/claims/{id}/cosignatures", post(cosign))
+        .route("/api/v1/claims/{id}/decisions", post(decide))
+        .route("/api/v1/consultations", post(request_consultation))
+        .route("/api/v1/consultations/{id}/replies", post(reply))
+        .route("/api/v1/consultations/{id}/outcomes", post(outcome))
+        .route("/api/v1/public/claims", get(public_list))
+        .route("/api/v1/public/claims/{id}", get(public_show))
+}
+
+fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("`{text}` is not a {what} id (a UUID)"),
+        )
+        .with_path("id")
+    })
+}
+
+fn created(view: &redline_node::attribution::ClaimView) -> Response {
+    let mut response = (StatusCode::CREATED, Json(view)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/claims/{}", view.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// The id in the path must be the one the signed payload names: a record is never filed under
+/// another claim or consultation than the one it was signed for.
+fn check_path_matches(path_id: Uuid, signed_id: Uuid, field: &str) -> Result<(), ApiError> {
+    if path_id == signed_id {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("the signed payload names {signed_id}, the path {path_id}"),
+        )
+        .with_path(field))
+    }
+}
+
+/// The `claim` or `consultation` field of an envelope's payload, without trusting it further
+/// (the node checks everything).
+fn signed_target(body: &[u8], field: &str) -> Option<Uuid> {
+    let envelope = redline_hotline::Envelope::parse(body).ok()?;
+    let payload: serde_json::Value = serde_json::from_slice(&envelope.payload).ok()?;
+    payload
+        .get(field)?
+        .as_str()
+        .and_then(|text| Uuid::parse_str(text).ok())
+}
+
+async fn file(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let view = state.node.file_claim(&caller, &body).await?;
+    Ok(created(&view))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    incident: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let incident = query
+        .incident
+        .map(|text| {
+            IncidentId::parse(&text)
+                .map_err(|message| ApiError::bad_request("invalid", message).with_path("incident"))
+        })
+        .transpose()?;
+    let claims = state
+        .node
+        .list_claims(
+            &caller,
+            incident,
+            query.limit.unwrap_or(100).clamp(1, 1_000),
+        )
+        .await?;
+    Ok(
+        Json(serde_json::json!({ "claims": claims.iter().map(summary_json).collect::<Vec<_>>() }))
+            .into_response(),
+    )
+}
+
+/// A claim's summary as the API lists it.
+fn summary_json(summary: &redline_node::attribution::ClaimSummaryView) -> serde_json::Value {
+    serde_json::to_value(summary).unwrap_or(serde_json::Value::Null)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "claim")?;
+    Ok(Json(state.node.get_claim(&caller, id).await?).into_response())
+}
+
+async fn show_stix(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "claim")?;
+    Ok(Json(state.node.claim_stix_bundle(&caller, id).await?).into_response())
+}
+
+async fn cosign(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "claim")?;
+    if let Some(signed) = signed_target(&body, "claim") {
+        check_path_matches(id, signed, "claim")?;
+    }
+    let view = state.node.cosign_claim(&caller, &body).await?;
+    Ok(created(&view))
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "claim")?;
+    if let Some(signed) = signed_target(&body, "claim") {
+        check_path_matches(id, signed, "claim")?;
+    }
+    let view = state.node.decide_claim(&caller, &body).await?;
+    Ok(created(&view))
+}
+
+async fn request_consultation(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let view = state.node.request_consultation(&caller, &body).await?;
+    Ok(created(&view))
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "consultation")?;
+    if let Some(signed) = signed_target(&body, "consultation") {
+        check_path_matches(id, signed, "consultation")?;
+    }
+    let view = state.node.reply_to_consultation(&caller, &body).await?;
+    Ok(created(&view))
+}
+
+async fn outcome(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "consultation")?;
+    if let Some(signed) = signed_target(&body, "consultation") {
+        check_path_matches(id, signed, "consultation")?;
+    }
+    let view = state
+        .node
+        .record_consultation_outcome(&caller, &body)
+        .await?;
+    Ok(created(&view))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicListQuery {
+    limit: Option<u32>,
+}
+
+async fn public_list(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PublicListQuery>,
+) -> Result<Response, ApiError> {
+    let claims = state
+        .node
+        .public_claims(query.limit.unwrap_or(100).clamp(1, 1_000))
+        .await?;
+    let counts = state.node.published_claim_counts().await?;
+    Ok(Json(serde_json::json!({
+        "claims": claims.iter().map(summary_json).collect::<Vec<_>>(),
+        "named_states": counts,
+    }))
+    .into_response())
+}
+
+async fn public_show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "claim")?;
+    Ok(Json(state.node.public_claim(id).await?).into_response())
+}
+
+// ------------------------------------------------------------------------------------------
+// OpenAPI
+
+const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
+    use utoipa::openapi::HttpMethod::{Get, Post};
+    const UNAUTHENTICATED: (&str, &str) = ("401", "no or wrong token");
+    const NOT_FOUND: (&str, &str) = (
+        "404",
+        "no such claim or consultation, or one you may not read (TLP)",
+    );
+    const REFUSED: (&str, &str) = (
+        "422",
+        "the envelope or its payload breaks a rule: error.issues name each (a signature not by the author's current key is `envelope.signatures`; a failed code-of-conduct clause is `code_of_conduct.<clause>`)",
+    );
+    const SIGNED: (&str, &str) = ("403", "sent in another party's name");
+    &[
+        crate::openapi::TabledOperation {
+            path: "/api/v1/claims",
+            method: Post,
+            operation_id: "fileClaim",
+            public: false,
+            summary: "File an attribution claim version: a DSSE envelope (payloadType application/vnd.redline.attribution-claim+json) signed by the claimant's hotline key; version 1 creates the claim, version n+1 updates it",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the claim with its record"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                SIGNED,
+                NOT_FOUND,
+                ("409", "a replay, or the claim is withdrawn"),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/claims",
+            method: Get,
+            operation_id: "listClaims",
+            public: false,
+            summary: "Claims you may read, newest first",
+            query: &[
+                ("incident", "only claims about this incident"),
+                ("limit", "at most this many (1-1000, default 100)"),
+            ],
+            headers: &[],
+            responses: &[("200", "{\"claims\": [...]}"), UNAUTHENTICATED],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/claims/{id}",
+            method: Get,
+            operation_id: "showClaim",
+            public: false,
+            summary: "A claim with its versions and envelopes, co-signatures, decisions, consultations and what the code of conduct says of it now",
+            query: &[],
+            headers: &[],
+            responses: &[("200", "the claim"), UNAUTHENTICATED, NOT_FOUND],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/claims/{id}/stix",
+            method: Get,
+            operation_id: "claimAsStix",
+            public: false,
+            summary: "A claim as a STIX 2.1 bundle: a report by the claimant holding the intrusion set or campaign, the threat actor, the named state's identity and attributed-to relationships with their confidence; co-signatures and the named state's reply as opinions",
+            query: &[],
+            headers: &[],
+            responses: &[("200", "the bundle"), UNAUTHENTICATED, NOT_FOUND],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/claims/{id}/cosignatures",
+            method: Post,
+            operation_id: "cosignClaim",
+            public: false,
+            summary: "Join a claim: a DSSE envelope (application/vnd.redline.attribution-cosignature+json) over the current version's digest with your own likelihood",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the claim with its co-signatures"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                SIGNED,
+                NOT_FOUND,
+                (
+                    "409",
+                    "co-signed already, not the current version, or withdrawn",
+                ),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/claims/{id}/decisions",
+            method: Post,
+            operation_id: "decideClaim",
+            public: false,
+            summary: "Publish the current version (only when every clause of the code of conduct holds) or withdraw the claim: a DSSE envelope (application/vnd.redline.attribution-decision+json) by the claimant",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the claim, published or withdrawn"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                ("403", "not the claimant"),
+                NOT_FOUND,
+                ("409", "published or withdrawn already"),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/consultations",
+            method: Post,
+            operation_id: "requestConsultation",
+            public: false,
+            summary: "Ask the named state's party for consultation on a claim: a DSSE envelope (application/vnd.redline.consultation-request+json) with facts, legal view, remedies sought and an optional mediator; the reply deadline follows the norms document's consultation-reply duty",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the claim with the consultation"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                ("403", "not the claimant"),
+                NOT_FOUND,
+                ("409", "the consultation exists"),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/consultations/{id}/replies",
+            method: Post,
+            operation_id: "replyToConsultation",
+            public: false,
+            summary: "The named state's reply (deny, acknowledge, explain, offer-joint-investigation, cooperate): a DSSE envelope (application/vnd.redline.consultation-reply+json); shown beside the claim wherever it is shown",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the claim with the reply"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                SIGNED,
+                NOT_FOUND,
+                ("409", "replied already, or concluded"),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/consultations/{id}/outcomes",
+            method: Post,
+            operation_id: "recordConsultationOutcome",
+            public: false,
+            summary: "The outcome (resolved, joint-investigation-agreed, referred-to-mediation with the mediator, failed) by the requester or the invited mediator: a DSSE envelope (application/vnd.redline.consultation-outcome+json)",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the claim with the outcome"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                (
+                    "403",
+                    "neither the requester nor the mediator, or concluded",
+                ),
+                NOT_FOUND,
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/public/claims",
+            method: Get,
+            operation_id: "publicClaims",
+            public: true,
+            summary: "Published TLP:CLEAR claims, newest first, and per named state the number of published and joint claims",
+            query: &[("limit", "at most this many (1-1000, default 100)")],
+            headers: &[],
+            responses: &[("200", "{\"claims\": [...], \"named_states\": [...]}")],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/public/claims/{id}",
+            method: Get,
+            operation_id: "publicClaim",
+            public: true,
+            summary: "A published TLP:CLEAR claim with its co-signers and the named state's reply (the consultation's positions stay with its participants)",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "the claim"),
+                ("404", "no published TLP:CLEAR claim has this id"),
+            ],
+        },
+    ]
+};
+
+/// The attribution paths of the OpenAPI document.
+pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
+    crate::openapi::tabled_paths("attribution", ATTRIBUTION_OPERATIONS)
+}

@@ -1,0 +1,412 @@
+//! Attribution claims and their consultations in the SQL store (migration 0010): every signed
+//! record kept byte for byte in one append-only table (`attribution_records`: claim versions,
+//! co-signatures, publish and withdraw decisions, consultation requests, replies and outcomes),
+//! and one summary row per claim (`attribution_claims`, with its readers in
+//! `attribution_claim_readers`) that lists and counts read without opening envelopes. What a
+//! record means and whether it may be stored is the node's business.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use uuid::Uuid;
+
+use redline_model::{
+    ClaimId, ClaimStatus, Confidence, CountryCode, IncidentId, PartyId, Timestamp, Tlp,
+};
+
+use crate::StoreError;
+use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
+
+/// What a stored attribution record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttributionRecordKind {
+    Claim,
+    Cosignature,
+    Decision,
+    ConsultationRequest,
+    ConsultationReply,
+    ConsultationOutcome,
+}
+
+impl AttributionRecordKind {
+    pub const ALL: [AttributionRecordKind; 6] = [
+        AttributionRecordKind::Claim,
+        AttributionRecordKind::Cosignature,
+        AttributionRecordKind::Decision,
+        AttributionRecordKind::ConsultationRequest,
+        AttributionRecordKind::ConsultationReply,
+        AttributionRecordKind::ConsultationOutcome,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AttributionRecordKind::Claim => "claim",
+            AttributionRecordKind::Cosignature => "cosignature",
+            AttributionRecordKind::Decision => "decision",
+            AttributionRecordKind::ConsultationRequest => "consultation-request",
+            AttributionRecordKind::ConsultationReply => "consultation-reply",
+            AttributionRecordKind::ConsultationOutcome => "consultation-outcome",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+/// One signed attribution record as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributionRecord {
+    /// Assigned by the store; 0 when writing.
+    pub sequence: i64,
+    /// `sha256:<hex>` of the signed payload: a second copy of the same record is a conflict.
+    pub payload_digest: String,
+    pub claim_id: ClaimId,
+    pub consultation_id: Option<Uuid>,
+    pub kind: AttributionRecordKind,
+    /// The party that signed it.
+    pub party: PartyId,
+    pub recorded_at: Timestamp,
+    /// The DSSE envelope's JSON, byte for byte.
+    pub envelope: String,
+}
+
+/// One claim's summary, kept beside its records for lists, counts and TLP filtering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimSummary {
+    pub claim_id: ClaimId,
+    pub incident_id: IncidentId,
+    pub claimant: PartyId,
+    pub named_state: CountryCode,
+    pub named_party: Option<PartyId>,
+    pub actor: Option<String>,
+    pub latest_version: u32,
+    pub confidence: Confidence,
+    pub tlp: Tlp,
+    /// The parties a restricted claim may be read by (claimant, named party, parties it is
+    /// shared with, consultation mediators); empty for `clear` and `green`.
+    pub readers: BTreeSet<PartyId>,
+    pub status: ClaimStatus,
+    pub published_at: Option<Timestamp>,
+    pub cosigner_count: u32,
+    pub updated_at: Timestamp,
+}
+
+/// Which claims to list.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimQuery {
+    /// `None`: every claim (the operator); `Some(None)`: what an anonymous visitor may read
+    /// (published `clear` claims only); `Some(Some(party))`: what that party may read.
+    pub visible_to: Option<Option<PartyId>>,
+    pub incident: Option<IncidentId>,
+    pub named_state: Option<CountryCode>,
+    pub status: Option<ClaimStatus>,
+    pub limit: u32,
+}
+
+/// A named state's count of published `clear` claims, for the public scorecards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedClaimCount {
+    pub named_state: CountryCode,
+    pub claims: u64,
+    /// Claims with at least one co-signer.
+    pub joint_claims: u64,
+}
+
+/// Attribution claims and consultations.
+#[async_trait]
+pub trait ClaimStore: Send + Sync {
+    /// Every record of a claim and its consultations, oldest first.
+    async fn list_attribution_records(
+        &self,
+        claim_id: ClaimId,
+    ) -> Result<Vec<AttributionRecord>, StoreError>;
+    /// The claim a consultation belongs to.
+    async fn claim_of_consultation(
+        &self,
+        consultation_id: Uuid,
+    ) -> Result<Option<ClaimId>, StoreError>;
+    async fn get_claim_summary(
+        &self,
+        claim_id: ClaimId,
+    ) -> Result<Option<ClaimSummary>, StoreError>;
+    /// Claims newest first, filtered by TLP in SQL.
+    async fn list_claim_summaries(
+        &self,
+        query: &ClaimQuery,
+    ) -> Result<Vec<ClaimSummary>, StoreError>;
+    /// Published `clear` claims per named state, for the public scorecards.
+    async fn published_claim_counts(&self) -> Result<Vec<PublishedClaimCount>, StoreError>;
+}
+
+pub(crate) async fn insert_record(
+    connection: &mut AnyConnection,
+    record: &AttributionRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO attribution_records (payload_digest, claim_id, consultation_id, kind, party_id, recorded_at_us, envelope) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(record.payload_digest.as_str())
+    .bind(record.claim_id.to_string())
+    .bind(record.consultation_id.map(|id| id.to_string()))
+    .bind(record.kind.as_str())
+    .bind(record.party.as_str())
+    .bind(record.recorded_at.as_microseconds())
+    .bind(record.envelope.as_str())
+    .execute(&mut *connection)
+    .await
+    .map_err(|error| {
+        classify(error, || {
+            format!("the attribution record {}", record.payload_digest)
+        })
+    })?;
+    Ok(())
+}
+
+const UPSERT_SUMMARY: &str = "INSERT INTO attribution_claims (claim_id, incident_id, claimant, named_state, named_party, actor, latest_version, confidence, tlp, status, published_at_us, cosigner_count, updated_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+    ON CONFLICT (claim_id) DO UPDATE SET named_state = excluded.named_state, named_party = excluded.named_party, actor = excluded.actor, latest_version = excluded.latest_version, confidence = excluded.confidence, tlp = excluded.tlp, status = excluded.status, published_at_us = excluded.published_at_us, cosigner_count = excluded.cosigner_count, updated_at_us = excluded.updated_at_us";
+
+pub(crate) async fn put_summary(
+    connection: &mut AnyConnection,
+    summary: &ClaimSummary,
+) -> Result<(), StoreError> {
+    let claim_id = summary.claim_id.to_string();
+    sqlx::query(UPSERT_SUMMARY)
+        .bind(claim_id.as_str())
+        .bind(summary.incident_id.as_str())
+        .bind(summary.claimant.as_str())
+        .bind(summary.named_state.as_str())
+        .bind(
+            summary
+                .named_party
+                .as_ref()
+                .map(|party| party.as_str().to_string()),
+        )
+        .bind(summary.actor.clone())
+        .bind(i64::from(summary.latest_version))
+        .bind(summary.confidence.as_str())
+        .bind(summary.tlp.as_str())
+        .bind(summary.status.as_str())
+        .bind(summary.published_at.map(|at| at.as_microseconds()))
+        .bind(i64::from(summary.cosigner_count))
+        .bind(summary.updated_at.as_microseconds())
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| classify(error, || format!("the claim {claim_id}")))?;
+    sqlx::query("DELETE FROM attribution_claim_readers WHERE claim_id = $1")
+        .bind(claim_id.as_str())
+        .execute(&mut *connection)
+        .await?;
+    for reader in &summary.readers {
+        sqlx::query("INSERT INTO attribution_claim_readers (claim_id, party_id) VALUES ($1, $2)")
+            .bind(claim_id.as_str())
+            .bind(reader.as_str())
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(())
+}
+
+const RECORD_COLUMNS: &str =
+    "sequence, payload_digest, claim_id, consultation_id, kind, party_id, recorded_at_us, envelope";
+
+fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AttributionRecord, StoreError> {
+    let what = "attribution record";
+    let claim_id: String = row.try_get("claim_id")?;
+    let consultation_id: Option<String> = row.try_get("consultation_id")?;
+    let kind: String = row.try_get("kind")?;
+    let party: String = row.try_get("party_id")?;
+    Ok(AttributionRecord {
+        sequence: row.try_get("sequence")?,
+        payload_digest: row.try_get("payload_digest")?,
+        claim_id: Uuid::try_parse(&claim_id).map_err(|error| corrupt(what, error))?,
+        consultation_id: consultation_id
+            .map(|text| Uuid::try_parse(&text).map_err(|error| corrupt(what, error)))
+            .transpose()?,
+        kind: AttributionRecordKind::parse(&kind)
+            .ok_or_else(|| corrupt(what, format!("unknown kind `{kind}`")))?,
+        party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
+        recorded_at: timestamp_from_column(what, row.try_get("recorded_at_us")?)?,
+        envelope: row.try_get("envelope")?,
+    })
+}
+
+pub(crate) async fn list_records(
+    pool: &sqlx::AnyPool,
+    claim_id: ClaimId,
+) -> Result<Vec<AttributionRecord>, StoreError> {
+    // Built from constants only; every value is bound.
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {RECORD_COLUMNS} FROM attribution_records WHERE claim_id = $1 ORDER BY sequence"
+    )))
+    .bind(claim_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+pub(crate) async fn claim_of_consultation(
+    pool: &sqlx::AnyPool,
+    consultation_id: Uuid,
+) -> Result<Option<ClaimId>, StoreError> {
+    let row = sqlx::query(
+        "SELECT claim_id FROM attribution_records WHERE consultation_id = $1 ORDER BY sequence LIMIT 1",
+    )
+    .bind(consultation_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        let text: String = row.try_get("claim_id")?;
+        Uuid::try_parse(&text).map_err(|error| corrupt("attribution record", error))
+    })
+    .transpose()
+}
+
+const SUMMARY_COLUMNS: &str = "c.claim_id, c.incident_id, c.claimant, c.named_state, c.named_party, c.actor, c.latest_version, c.confidence, c.tlp, c.status, c.published_at_us, c.cosigner_count, c.updated_at_us";
+
+async fn summary_from_row(
+    pool: &sqlx::AnyPool,
+    row: &sqlx::any::AnyRow,
+) -> Result<ClaimSummary, StoreError> {
+    let what = "attribution claim";
+    let text = |column: &str| -> Result<String, StoreError> { Ok(row.try_get(column)?) };
+    let claim_id = Uuid::try_parse(&text("claim_id")?).map_err(|error| corrupt(what, error))?;
+    let named_party: Option<String> = row.try_get("named_party")?;
+    let confidence = text("confidence")?;
+    let tlp = text("tlp")?;
+    let status = text("status")?;
+    let latest_version: i64 = row.try_get("latest_version")?;
+    let cosigner_count: i64 = row.try_get("cosigner_count")?;
+    let published_at: Option<i64> = row.try_get("published_at_us")?;
+    let readers = sqlx::query("SELECT party_id FROM attribution_claim_readers WHERE claim_id = $1")
+        .bind(claim_id.to_string())
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let party: String = row.try_get("party_id")?;
+            PartyId::parse(&party).map_err(|error| corrupt(what, error))
+        })
+        .collect::<Result<BTreeSet<_>, _>>()?;
+    Ok(ClaimSummary {
+        claim_id,
+        incident_id: IncidentId::parse(&text("incident_id")?)
+            .map_err(|error| corrupt(what, error))?,
+        claimant: PartyId::parse(&text("claimant")?).map_err(|error| corrupt(what, error))?,
+        named_state: CountryCode::parse(&text("named_state")?)
+            .map_err(|error| corrupt(what, error))?,
+        named_party: named_party
+            .map(|party| PartyId::parse(&party).map_err(|error| corrupt(what, error)))
+            .transpose()?,
+        actor: row.try_get("actor")?,
+        latest_version: u32::try_from(latest_version).map_err(|error| corrupt(what, error))?,
+        confidence: Confidence::parse(&confidence)
+            .ok_or_else(|| corrupt(what, format!("unknown confidence `{confidence}`")))?,
+        tlp: Tlp::parse(&tlp).ok_or_else(|| corrupt(what, format!("unknown TLP `{tlp}`")))?,
+        readers,
+        status: ClaimStatus::parse(&status)
+            .ok_or_else(|| corrupt(what, format!("unknown status `{status}`")))?,
+        published_at: published_at
+            .map(|at| timestamp_from_column(what, at))
+            .transpose()?,
+        cosigner_count: u32::try_from(cosigner_count).map_err(|error| corrupt(what, error))?,
+        updated_at: timestamp_from_column(what, row.try_get("updated_at_us")?)?,
+    })
+}
+
+pub(crate) async fn get_summary(
+    pool: &sqlx::AnyPool,
+    claim_id: ClaimId,
+) -> Result<Option<ClaimSummary>, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {SUMMARY_COLUMNS} FROM attribution_claims c WHERE c.claim_id = $1"
+    )))
+    .bind(claim_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(row) => Ok(Some(summary_from_row(pool, &row).await?)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) async fn list_summaries(
+    pool: &sqlx::AnyPool,
+    query: &ClaimQuery,
+) -> Result<Vec<ClaimSummary>, StoreError> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut parameters: Vec<String> = Vec::new();
+    let parameter = |value: String, parameters: &mut Vec<String>| {
+        parameters.push(value);
+        format!("${}", parameters.len())
+    };
+    match &query.visible_to {
+        None => {}
+        Some(None) => {
+            conditions.push("c.tlp = 'clear' AND c.published_at_us IS NOT NULL".to_string());
+        }
+        Some(Some(party)) => {
+            let placeholder = parameter(party.as_str().to_string(), &mut parameters);
+            conditions.push(format!(
+                "(c.tlp IN ('clear', 'green') OR EXISTS (SELECT 1 FROM attribution_claim_readers r WHERE r.claim_id = c.claim_id AND r.party_id = {placeholder}))"
+            ));
+        }
+    }
+    if let Some(incident) = &query.incident {
+        let placeholder = parameter(incident.as_str().to_string(), &mut parameters);
+        conditions.push(format!("c.incident_id = {placeholder}"));
+    }
+    if let Some(state) = &query.named_state {
+        let placeholder = parameter(state.as_str().to_string(), &mut parameters);
+        conditions.push(format!("c.named_state = {placeholder}"));
+    }
+    if let Some(status) = query.status {
+        let placeholder = parameter(status.as_str().to_string(), &mut parameters);
+        conditions.push(format!("c.status = {placeholder}"));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let limit = query.limit.clamp(1, 1_000);
+    let statement = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM attribution_claims c {filter} ORDER BY c.updated_at_us DESC, c.claim_id LIMIT {limit}"
+    );
+    // Built from constants and numbered placeholders; every value is bound.
+    let mut select = sqlx::query(AssertSqlSafe(statement));
+    for value in &parameters {
+        select = select.bind(value.as_str());
+    }
+    let rows = select.fetch_all(pool).await?;
+    let mut summaries = Vec::with_capacity(rows.len());
+    for row in &rows {
+        summaries.push(summary_from_row(pool, row).await?);
+    }
+    Ok(summaries)
+}
+
+pub(crate) async fn published_counts(
+    pool: &sqlx::AnyPool,
+) -> Result<Vec<PublishedClaimCount>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT named_state, COUNT(*) AS claims, SUM(CASE WHEN cosigner_count > 0 THEN 1 ELSE 0 END) AS joint_claims \
+         FROM attribution_claims WHERE status = 'published' AND tlp = 'clear' GROUP BY named_state ORDER BY named_state",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let state: String = row.try_get("named_state")?;
+            let claims: i64 = row.try_get("claims")?;
+            let joint_claims: i64 = row.try_get("joint_claims")?;
+            Ok(PublishedClaimCount {
+                named_state: CountryCode::parse(&state)
+                    .map_err(|error| corrupt("attribution claim", error))?,
+                claims: u64::try_from(claims).unwrap_or(0),
+                joint_claims: u64::try_from(joint_claims).unwrap_or(0),
+            })
+        })
+        .collect()
+}
