@@ -58,8 +58,8 @@ use crate::{
         Extensions, SPEC_VERSION, StixExternalReference, StixIdentifier, StixTimestamp,
         derived_identifier,
     },
-    extension::{definitions_created, redline_identity, redline_identity_id},
-    mapping::party_identity_id,
+    extension::redline_identity,
+    mapping::{party_identity, party_identity_id},
     marking::{tlp_from_marking_id, tlp_marking_definition},
     objects::{Identity, IntrusionSet, Opinion, Relationship, Report, StixObject, ThreatActor},
 };
@@ -733,49 +733,6 @@ fn evidence_reference(evidence: &EvidenceReference) -> Option<StixExternalRefere
 
 fn state_name(state: &CountryCode) -> String {
     format!("{} ({state})", state.english_name())
-}
-
-/// A party's `identity`, exactly as [`crate::mapping`] derives it for incident exports (a test
-/// checks each is one of redline's shared definitions, so the two cannot drift apart).
-fn party_identity(party: &PartyId) -> Identity {
-    let (name, sectors, description) = match party.as_country() {
-        Some(country) => (
-            country.english_name().to_string(),
-            vec!["government-national".to_string()],
-            format!(
-                "The state {} ({country}) as a redline party.",
-                country.english_name()
-            ),
-        ),
-        None => (
-            party.to_string(),
-            Vec::new(),
-            format!("The redline party `{party}`."),
-        ),
-    };
-    Identity {
-        object_type: Identity::TYPE.to_string(),
-        spec_version: SPEC_VERSION.to_string(),
-        id: party_identity_id(party),
-        created_by_ref: Some(redline_identity_id()),
-        created: definitions_created(),
-        modified: definitions_created(),
-        name,
-        description: Some(description),
-        roles: Vec::new(),
-        identity_class: Some("organization".to_string()),
-        sectors,
-        contact_information: None,
-        revoked: None,
-        labels: Vec::new(),
-        confidence: None,
-        lang: None,
-        external_references: Vec::new(),
-        object_marking_refs: Vec::new(),
-        granular_markings: Vec::new(),
-        extensions: Extensions::new(),
-        additional_properties: Map::new(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

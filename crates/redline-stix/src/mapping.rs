@@ -637,7 +637,9 @@ pub fn country_location_id(country: &CountryCode) -> StixIdentifier {
     derived_identifier(Location::TYPE, &format!("country:{country}"))
 }
 
-fn party_identity(party: &PartyId) -> Identity {
+/// A party's `identity`: a state by its English name, any other party by its id; the same
+/// object wherever the party appears (incident exports, attribution claims).
+pub(crate) fn party_identity(party: &PartyId) -> Identity {
     let country = party.as_country();
     let (name, sectors, description) = match &country {
         Some(country) => (
