@@ -511,10 +511,14 @@ impl Node {
             now,
             record.envelope.as_bytes(),
         );
+        let consultation_timing = record
+            .consultation_id
+            .and_then(|consultation| consultation_timing(records_after, consultation));
         let mut writes = vec![
             StoreWrite::InsertAttributionRecord(record),
             StoreWrite::PutClaimSummary(summary.clone()),
         ];
+        writes.extend(consultation_timing.map(StoreWrite::PutConsultationSummary));
         let mut entries = vec![entry];
         if reassess
             && let Some(incident) = self.store.get_incident(&summary.incident_id).await?
@@ -1359,6 +1363,30 @@ impl Node {
             tracing::error!(%error, claim = %current.claim.id, "sharing a claim over TAXII failed");
         }
     }
+}
+
+/// A consultation's timing row: when it was asked, due and answered (never its content).
+fn consultation_timing(
+    records: &ClaimRecords,
+    consultation: Uuid,
+) -> Option<redline_store::ConsultationSummary> {
+    let record = records
+        .consultations
+        .iter()
+        .find(|record| record.request.id == consultation)?;
+    Some(redline_store::ConsultationSummary {
+        consultation_id: consultation,
+        claim_id: record.request.claim,
+        requester: record.request.from.clone(),
+        named_party: record.request.to.clone(),
+        requested_at: record.request.sent_at,
+        reply_by: record.reply_by,
+        replied_at: record.reply.as_ref().map(|reply| reply.sent_at),
+        outcome: record
+            .outcomes
+            .last()
+            .map(|outcome| outcome.outcome.as_str().to_string()),
+    })
 }
 
 /// What the STIX mapping needs of a claim's records.

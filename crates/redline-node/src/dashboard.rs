@@ -129,6 +129,9 @@ pub struct PartyScorecard {
     /// For a state: the published TLP:CLEAR attribution claims naming it (never a reporter's
     /// suspicion), with how many were joined by co-signers.
     pub named_in_claims: Option<crate::attribution::NamedStateCount>,
+    /// Consultations it was asked for on claims naming it, answered by their deadline, of
+    /// those due (their content is never public).
+    pub consultations: Option<RateFigure>,
 }
 
 /// A public incident with its latest assessment and the document it was assessed against.
@@ -434,6 +437,7 @@ impl Node {
         let documents = self.list_norms_documents().await?;
         let parties = self.store.list_parties().await?;
         let claim_counts = self.published_claim_counts().await?;
+        let consultation_figures = self.store.consultation_figures(self.now()).await?;
         Ok(parties
             .into_iter()
             .map(|party| {
@@ -451,6 +455,10 @@ impl Node {
                         .find(|count| count.state == country)
                         .cloned()
                 });
+                let consultations = consultation_figures
+                    .iter()
+                    .find(|figures| figures.party.as_ref() == Some(&party.id))
+                    .and_then(|figures| RateFigure::of(figures.answered_on_time, figures.due));
                 PartyScorecard {
                     party,
                     counts,
@@ -459,6 +467,7 @@ impl Node {
                     median_seconds_to_acknowledge,
                     communication_checks,
                     named_in_claims,
+                    consultations,
                 }
             })
             .collect())

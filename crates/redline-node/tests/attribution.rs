@@ -378,6 +378,11 @@ async fn a_claim_is_published_only_through_the_code_and_then_moves_the_assessmen
         )
         .await
         .unwrap();
+    // RU's scorecard counts the consultation as due and answered late, never its content.
+    let scorecard = world.node.public_scorecard(&party("RU")).await.unwrap();
+    let consultations = scorecard.consultations.unwrap();
+    assert_eq!((consultations.numerator, consultations.denominator), (0, 1));
+    assert_eq!(scorecard.named_in_claims.unwrap().published_claims, 1);
     let public_view = world.node.public_claim(claim.id).await.unwrap();
     assert_eq!(public_view.reply().unwrap().position, ReplyPosition::Deny);
     assert!(

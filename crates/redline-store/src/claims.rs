@@ -114,6 +114,32 @@ pub struct PublishedClaimCount {
     pub joint_claims: u64,
 }
 
+/// One consultation's timing, for the public timeliness figures (never its content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsultationSummary {
+    pub consultation_id: Uuid,
+    pub claim_id: ClaimId,
+    pub requester: PartyId,
+    pub named_party: PartyId,
+    pub requested_at: Timestamp,
+    pub reply_by: Option<Timestamp>,
+    pub replied_at: Option<Timestamp>,
+    /// The latest outcome's word, if any.
+    pub outcome: Option<String>,
+}
+
+/// How a party answered the consultations it was asked for, at a given time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartyConsultationFigures {
+    pub party: Option<PartyId>,
+    /// Consultations it was asked for.
+    pub requested: u64,
+    /// Replies whose deadline has come (answered, or unanswered past the deadline).
+    pub due: u64,
+    /// Of those, answered by the deadline.
+    pub answered_on_time: u64,
+}
+
 /// Attribution claims and consultations.
 #[async_trait]
 pub trait ClaimStore: Send + Sync {
@@ -138,6 +164,69 @@ pub trait ClaimStore: Send + Sync {
     ) -> Result<Vec<ClaimSummary>, StoreError>;
     /// Published `clear` claims per named state, for the public scorecards.
     async fn published_claim_counts(&self) -> Result<Vec<PublishedClaimCount>, StoreError>;
+    /// Per named party, how its consultations were answered, as of `now`.
+    async fn consultation_figures(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<PartyConsultationFigures>, StoreError>;
+}
+
+const UPSERT_CONSULTATION: &str = "INSERT INTO attribution_consultations (consultation_id, claim_id, requester, named_party, requested_at_us, reply_by_us, replied_at_us, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    ON CONFLICT (consultation_id) DO UPDATE SET reply_by_us = excluded.reply_by_us, replied_at_us = excluded.replied_at_us, outcome = excluded.outcome";
+
+pub(crate) async fn put_consultation(
+    connection: &mut AnyConnection,
+    summary: &ConsultationSummary,
+) -> Result<(), StoreError> {
+    sqlx::query(UPSERT_CONSULTATION)
+        .bind(summary.consultation_id.to_string())
+        .bind(summary.claim_id.to_string())
+        .bind(summary.requester.as_str())
+        .bind(summary.named_party.as_str())
+        .bind(summary.requested_at.as_microseconds())
+        .bind(summary.reply_by.map(|at| at.as_microseconds()))
+        .bind(summary.replied_at.map(|at| at.as_microseconds()))
+        .bind(summary.outcome.clone())
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| {
+            classify(error, || {
+                format!("the consultation {}", summary.consultation_id)
+            })
+        })?;
+    Ok(())
+}
+
+pub(crate) async fn consultation_figures(
+    pool: &sqlx::AnyPool,
+    now: Timestamp,
+) -> Result<Vec<PartyConsultationFigures>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT named_party, COUNT(*) AS requested, \
+         SUM(CASE WHEN replied_at_us IS NOT NULL OR (reply_by_us IS NOT NULL AND reply_by_us < $1) THEN 1 ELSE 0 END) AS due, \
+         SUM(CASE WHEN replied_at_us IS NOT NULL AND (reply_by_us IS NULL OR replied_at_us <= reply_by_us) THEN 1 ELSE 0 END) AS answered_on_time \
+         FROM attribution_consultations GROUP BY named_party ORDER BY named_party",
+    )
+    .bind(now.as_microseconds())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let party: String = row.try_get("named_party")?;
+            let count = |column: &str| -> Result<u64, StoreError> {
+                let value: i64 = row.try_get(column)?;
+                Ok(u64::try_from(value).unwrap_or(0))
+            };
+            Ok(PartyConsultationFigures {
+                party: Some(
+                    PartyId::parse(&party).map_err(|error| corrupt("consultation", error))?,
+                ),
+                requested: count("requested")?,
+                due: count("due")?,
+                answered_on_time: count("answered_on_time")?,
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn insert_record(

@@ -40,7 +40,7 @@ use redline_model::{
 
 pub use claims::{
     AttributionRecord, AttributionRecordKind, ClaimQuery, ClaimStore, ClaimSummary,
-    PublishedClaimCount,
+    ConsultationSummary, PartyConsultationFigures, PublishedClaimCount,
 };
 pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
@@ -227,6 +227,8 @@ pub enum StoreWrite {
     InsertAttributionRecord(AttributionRecord),
     /// Creates or replaces a claim's summary and readers.
     PutClaimSummary(ClaimSummary),
+    /// Creates or replaces a consultation's timing row.
+    PutConsultationSummary(ConsultationSummary),
     /// Conflict if the token id exists.
     InsertCredential(Credential),
     /// Not found if no active credential has this token id.

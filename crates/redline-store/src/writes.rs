@@ -103,6 +103,9 @@ async fn apply_store_write(
             claims::insert_record(connection, record).await
         }
         StoreWrite::PutClaimSummary(summary) => claims::put_summary(connection, summary).await,
+        StoreWrite::PutConsultationSummary(summary) => {
+            claims::put_consultation(connection, summary).await
+        }
         // STIX and TAXII.
         StoreWrite::InsertTaxiiCollection(collection) => {
             stix::insert_collection(connection, collection).await

@@ -221,3 +221,4 @@ consultation = التشاور
 claim-verify-note = كل إصدار وتوقيع مشترك ورد هو سجل موقّع في سجل الشفافية.
 named-in-claims = مسمّاة في ادعاءات منشورة
 joint = مشتركة
+consultations-answered = المشاورات التي رُدّ عليها في الوقت المحدد

@@ -221,3 +221,4 @@ consultation = Consultation
 claim-verify-note = Every version, co-signature and reply is a signed record in the transparency log.
 named-in-claims = Named in published claims
 joint = joint
+consultations-answered = Consultations answered on time

@@ -221,3 +221,4 @@ consultation = Consulta
 claim-verify-note = Cada versión, cofirma y respuesta es un registro firmado en el registro de transparencia.
 named-in-claims = Nombrado en atribuciones publicadas
 joint = conjuntas
+consultations-answered = Consultas respondidas a tiempo

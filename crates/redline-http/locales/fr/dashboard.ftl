@@ -221,3 +221,4 @@ consultation = Consultation
 claim-verify-note = Chaque version, cosignature et réponse est un acte signé inscrit au journal de transparence.
 named-in-claims = Nommé dans des attributions publiées
 joint = conjointes
+consultations-answered = Consultations répondues à temps

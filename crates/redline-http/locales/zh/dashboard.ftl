@@ -221,3 +221,4 @@ consultation = 磋商
 claim-verify-note = 每个版本、联署和答复都是透明日志中的签名记录。
 named-in-claims = 在已公布声明中被点名
 joint = 联合
+consultations-answered = 按时答复的磋商

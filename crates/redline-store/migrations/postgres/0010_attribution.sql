@@ -40,3 +40,17 @@ CREATE TABLE attribution_claim_readers (
     PRIMARY KEY (claim_id, party_id)
 );
 CREATE INDEX attribution_claim_readers_by_party ON attribution_claim_readers (party_id);
+
+-- One row per consultation: who asked whom, when the reply was due and when it came, for the
+-- public timeliness figures. Never its content, which stays in the signed records.
+CREATE TABLE attribution_consultations (
+    consultation_id TEXT PRIMARY KEY,
+    claim_id        TEXT NOT NULL REFERENCES attribution_claims(claim_id),
+    requester       TEXT NOT NULL,
+    named_party     TEXT NOT NULL,
+    requested_at_us BIGINT NOT NULL,
+    reply_by_us     BIGINT,
+    replied_at_us   BIGINT,
+    outcome         TEXT
+);
+CREATE INDEX attribution_consultations_by_party ON attribution_consultations (named_party);

@@ -44,4 +44,11 @@ impl ClaimStore for SqlStore {
     async fn published_claim_counts(&self) -> Result<Vec<PublishedClaimCount>, StoreError> {
         claims::published_counts(&self.pool).await
     }
+
+    async fn consultation_figures(
+        &self,
+        now: redline_model::Timestamp,
+    ) -> Result<Vec<claims::PartyConsultationFigures>, StoreError> {
+        claims::consultation_figures(&self.pool, now).await
+    }
 }
