@@ -134,3 +134,45 @@ pub struct NcissOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub potential_impact: Option<PotentialImpact>,
 }
+
+impl NcissOverrides {
+    /// Each category's id (as a norms document names it) with the option chosen, if any, in
+    /// NCISS order.
+    pub fn chosen_options(&self) -> [(&'static str, Option<&'static str>); 8] {
+        [
+            (
+                "functional_impact",
+                self.functional_impact.map(|option| option.as_str()),
+            ),
+            (
+                "observed_activity",
+                self.observed_activity.map(|option| option.as_str()),
+            ),
+            (
+                "location_of_observed_activity",
+                self.location_of_observed_activity
+                    .map(|option| option.as_str()),
+            ),
+            (
+                "actor_characterization",
+                self.actor_characterization.map(|option| option.as_str()),
+            ),
+            (
+                "information_impact",
+                self.information_impact.map(|option| option.as_str()),
+            ),
+            (
+                "recoverability",
+                self.recoverability.map(|option| option.as_str()),
+            ),
+            (
+                "cross_sector_dependency",
+                self.cross_sector_dependency.map(|option| option.as_str()),
+            ),
+            (
+                "potential_impact",
+                self.potential_impact.map(|option| option.as_str()),
+            ),
+        ]
+    }
+}

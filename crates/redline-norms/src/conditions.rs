@@ -742,70 +742,16 @@ pub(crate) fn report_value(report: &IncidentReport) -> Boxed<'_> {
         ("deaths", count(casualties.deaths.unwrap_or(0))),
         ("injuries", count(casualties.injuries.unwrap_or(0))),
     ]);
-    let overrides = report.nciss.as_ref();
-    let option = |value: Option<&'static str>| value.map_or_else(null, text);
-    let nciss = map_value(vec![
-        (
-            "functional_impact",
-            option(
-                overrides
-                    .and_then(|o| o.functional_impact)
-                    .map(|o| o.as_str()),
-            ),
-        ),
-        (
-            "observed_activity",
-            option(
-                overrides
-                    .and_then(|o| o.observed_activity)
-                    .map(|o| o.as_str()),
-            ),
-        ),
-        (
-            "location_of_observed_activity",
-            option(
-                overrides
-                    .and_then(|o| o.location_of_observed_activity)
-                    .map(|o| o.as_str()),
-            ),
-        ),
-        (
-            "actor_characterization",
-            option(
-                overrides
-                    .and_then(|o| o.actor_characterization)
-                    .map(|o| o.as_str()),
-            ),
-        ),
-        (
-            "information_impact",
-            option(
-                overrides
-                    .and_then(|o| o.information_impact)
-                    .map(|o| o.as_str()),
-            ),
-        ),
-        (
-            "recoverability",
-            option(overrides.and_then(|o| o.recoverability).map(|o| o.as_str())),
-        ),
-        (
-            "cross_sector_dependency",
-            option(
-                overrides
-                    .and_then(|o| o.cross_sector_dependency)
-                    .map(|o| o.as_str()),
-            ),
-        ),
-        (
-            "potential_impact",
-            option(
-                overrides
-                    .and_then(|o| o.potential_impact)
-                    .map(|o| o.as_str()),
-            ),
-        ),
-    ]);
+    let nciss = map_value(
+        report
+            .nciss
+            .clone()
+            .unwrap_or_default()
+            .chosen_options()
+            .into_iter()
+            .map(|(category, option)| (category, option.map_or_else(null, text)))
+            .collect(),
+    );
     map_value(vec![
         ("id", text(report.id.as_ref().map_or("", |id| id.as_str()))),
         ("title", text(&report.title)),

@@ -64,9 +64,8 @@ const INJURY: i64 = 7;
 
 /// The NCISS option of every category: the reporter's override where given, else derived.
 pub fn choose_options(report: &IncidentReport, facts: &ReportFacts) -> [ChosenOption; 8] {
-    let overrides = report.nciss.clone().unwrap_or_default();
-    let chosen = |category: &'static str,
-                  explicit: Option<&'static str>,
+    let explicit = report.nciss.clone().unwrap_or_default().chosen_options();
+    let chosen = |(category, explicit): (&'static str, Option<&'static str>),
                   derived: (&'static str, Cow<'static, str>)| {
         match explicit {
             Some(option) => ChosenOption {
@@ -84,52 +83,14 @@ pub fn choose_options(report: &IncidentReport, facts: &ReportFacts) -> [ChosenOp
         }
     };
     [
-        chosen(
-            "functional_impact",
-            overrides.functional_impact.map(|option| option.as_str()),
-            derive_functional_impact(facts),
-        ),
-        chosen(
-            "observed_activity",
-            overrides.observed_activity.map(|option| option.as_str()),
-            derive_observed_activity(facts),
-        ),
-        chosen(
-            "location_of_observed_activity",
-            overrides
-                .location_of_observed_activity
-                .map(|option| option.as_str()),
-            derive_location(facts),
-        ),
-        chosen(
-            "actor_characterization",
-            overrides
-                .actor_characterization
-                .map(|option| option.as_str()),
-            derive_actor(facts),
-        ),
-        chosen(
-            "information_impact",
-            overrides.information_impact.map(|option| option.as_str()),
-            derive_information_impact(report),
-        ),
-        chosen(
-            "recoverability",
-            overrides.recoverability.map(|option| option.as_str()),
-            derive_recoverability(facts),
-        ),
-        chosen(
-            "cross_sector_dependency",
-            overrides
-                .cross_sector_dependency
-                .map(|option| option.as_str()),
-            derive_cross_sector(facts),
-        ),
-        chosen(
-            "potential_impact",
-            overrides.potential_impact.map(|option| option.as_str()),
-            derive_potential_impact(facts),
-        ),
+        chosen(explicit[0], derive_functional_impact(facts)),
+        chosen(explicit[1], derive_observed_activity(facts)),
+        chosen(explicit[2], derive_location(facts)),
+        chosen(explicit[3], derive_actor(facts)),
+        chosen(explicit[4], derive_information_impact(report)),
+        chosen(explicit[5], derive_recoverability(facts)),
+        chosen(explicit[6], derive_cross_sector(facts)),
+        chosen(explicit[7], derive_potential_impact(facts)),
     ]
 }
 
