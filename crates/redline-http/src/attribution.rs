@@ -143,18 +143,55 @@ async fn show_stix(
     Ok(Json(state.node.claim_stix_bundle(&caller, id).await?).into_response())
 }
 
+/// A signed record posted under a claim or a consultation in the path.
+#[derive(Clone, Copy)]
+enum PostedUnder {
+    Cosignature,
+    Decision,
+    Reply,
+    Outcome,
+}
+
+impl PostedUnder {
+    /// What the path names, and the payload field that must name the same id.
+    fn target(self) -> (&'static str, &'static str) {
+        match self {
+            PostedUnder::Cosignature | PostedUnder::Decision => ("claim", "claim"),
+            PostedUnder::Reply | PostedUnder::Outcome => ("consultation", "consultation"),
+        }
+    }
+}
+
+/// Checks the path against the signed payload, then hands the envelope to the node.
+async fn post_under(
+    state: &AppState,
+    caller: &redline_node::Caller,
+    path_id: &str,
+    body: &[u8],
+    under: PostedUnder,
+) -> Result<Response, ApiError> {
+    let (what, field) = under.target();
+    let id = parse_uuid(path_id, what)?;
+    if let Some(signed) = signed_target(body, field) {
+        check_path_matches(id, signed, field)?;
+    }
+    let node = &state.node;
+    let view = match under {
+        PostedUnder::Cosignature => node.cosign_claim(caller, body).await?,
+        PostedUnder::Decision => node.decide_claim(caller, body).await?,
+        PostedUnder::Reply => node.reply_to_consultation(caller, body).await?,
+        PostedUnder::Outcome => node.record_consultation_outcome(caller, body).await?,
+    };
+    Ok(created(&view))
+}
+
 async fn cosign(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "claim")?;
-    if let Some(signed) = signed_target(&body, "claim") {
-        check_path_matches(id, signed, "claim")?;
-    }
-    let view = state.node.cosign_claim(&caller, &body).await?;
-    Ok(created(&view))
+    post_under(&state, &caller, &id, &body, PostedUnder::Cosignature).await
 }
 
 async fn decide(
@@ -163,12 +200,7 @@ async fn decide(
     Path(id): Path<String>,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "claim")?;
-    if let Some(signed) = signed_target(&body, "claim") {
-        check_path_matches(id, signed, "claim")?;
-    }
-    let view = state.node.decide_claim(&caller, &body).await?;
-    Ok(created(&view))
+    post_under(&state, &caller, &id, &body, PostedUnder::Decision).await
 }
 
 async fn request_consultation(
@@ -186,12 +218,7 @@ async fn reply(
     Path(id): Path<String>,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "consultation")?;
-    if let Some(signed) = signed_target(&body, "consultation") {
-        check_path_matches(id, signed, "consultation")?;
-    }
-    let view = state.node.reply_to_consultation(&caller, &body).await?;
-    Ok(created(&view))
+    post_under(&state, &caller, &id, &body, PostedUnder::Reply).await
 }
 
 async fn outcome(
@@ -200,15 +227,7 @@ async fn outcome(
     Path(id): Path<String>,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "consultation")?;
-    if let Some(signed) = signed_target(&body, "consultation") {
-        check_path_matches(id, signed, "consultation")?;
-    }
-    let view = state
-        .node
-        .record_consultation_outcome(&caller, &body)
-        .await?;
-    Ok(created(&view))
+    post_under(&state, &caller, &id, &body, PostedUnder::Outcome).await
 }
 
 #[derive(Deserialize)]

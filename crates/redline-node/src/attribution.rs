@@ -329,6 +329,36 @@ struct OpenedRecord {
     digest: String,
 }
 
+impl OpenedRecord {
+    /// The row that keeps this record.
+    fn into_record(
+        self,
+        claim_id: ClaimId,
+        consultation_id: Option<Uuid>,
+        kind: AttributionRecordKind,
+        party: PartyId,
+        recorded_at: Timestamp,
+    ) -> AttributionRecord {
+        AttributionRecord {
+            sequence: 0,
+            payload_digest: self.digest,
+            claim_id,
+            consultation_id,
+            kind,
+            party,
+            recorded_at,
+            envelope: self.envelope_text,
+        }
+    }
+}
+
+/// Which consultation a reply or an outcome amends, by whom, as what kind of record.
+struct ConsultationAmendment {
+    consultation: Uuid,
+    author: PartyId,
+    kind: AttributionRecordKind,
+}
+
 impl Node {
     /// Opens `bytes` as a signed record of `payload_type`: the envelope parses and names the
     /// type; returns the payload for the caller to parse.
@@ -596,16 +626,13 @@ impl Node {
             recorded_at: now,
             envelope: envelope_json(&opened.envelope_text),
         });
-        let record = AttributionRecord {
-            sequence: 0,
-            payload_digest: opened.digest,
-            claim_id: claim.id,
-            consultation_id: None,
-            kind: AttributionRecordKind::Claim,
-            party: claim.claimant.clone(),
-            recorded_at: now,
-            envelope: opened.envelope_text,
-        };
+        let record = opened.into_record(
+            claim.id,
+            None,
+            AttributionRecordKind::Claim,
+            claim.claimant.clone(),
+            now,
+        );
         // An update of a published claim takes it off the public record until it is
         // published again (the code of conduct is checked anew): re-assess.
         let was_published = claim.version > 1;
@@ -714,16 +741,13 @@ impl Node {
             envelope: envelope_json(&opened.envelope_text),
         });
         let published = records.status().0 == ClaimStatus::Published;
-        let record = AttributionRecord {
-            sequence: 0,
-            payload_digest: opened.digest,
-            claim_id: cosignature.claim,
-            consultation_id: None,
-            kind: AttributionRecordKind::Cosignature,
-            party: cosignature.party.clone(),
-            recorded_at: now,
-            envelope: opened.envelope_text,
-        };
+        let record = opened.into_record(
+            cosignature.claim,
+            None,
+            AttributionRecordKind::Cosignature,
+            cosignature.party.clone(),
+            now,
+        );
         self.commit_attribution_record(
             record,
             LogEntryKind::AttributionCosignature,
@@ -816,16 +840,13 @@ impl Node {
             (ClaimAction::Withdraw, _) => {}
         }
         records.decisions.push(decision.clone());
-        let record = AttributionRecord {
-            sequence: 0,
-            payload_digest: opened.digest,
-            claim_id: decision.claim,
-            consultation_id: None,
-            kind: AttributionRecordKind::Decision,
-            party: decision.party.clone(),
-            recorded_at: now,
-            envelope: opened.envelope_text,
-        };
+        let record = opened.into_record(
+            decision.claim,
+            None,
+            AttributionRecordKind::Decision,
+            decision.party.clone(),
+            now,
+        );
         self.commit_attribution_record(record, LogEntryKind::AttributionDecision, &records, true)
             .await?;
         self.share_claim_in_taxii(&records).await;
@@ -929,16 +950,13 @@ impl Node {
             .consultations
             .push(ConsultationRecord::new(request.clone(), reply_by));
         let now = self.now();
-        let record = AttributionRecord {
-            sequence: 0,
-            payload_digest: opened.digest,
-            claim_id: request.claim,
-            consultation_id: Some(request.id),
-            kind: AttributionRecordKind::ConsultationRequest,
-            party: request.from.clone(),
-            recorded_at: now,
-            envelope: opened.envelope_text,
-        };
+        let record = opened.into_record(
+            request.claim,
+            Some(request.id),
+            AttributionRecordKind::ConsultationRequest,
+            request.from.clone(),
+            now,
+        );
         self.commit_attribution_record(record, LogEntryKind::Consultation, &records, false)
             .await?;
         self.claim_view(records, now)
@@ -957,47 +975,20 @@ impl Node {
         let reply = ConsultationReply::parse(&opened.payload)?;
         self.check_author(caller, &reply.from, bytes, reply.sent_at, "from")
             .await?;
-        let _guard = ATTRIBUTION_WRITES.lock().await;
-        let claim_id = self
-            .store
-            .claim_of_consultation(reply.consultation)
-            .await?
-            .ok_or_else(|| NodeError::NotFound(format!("consultation {}", reply.consultation)))?;
-        let mut records = self
-            .readable_claim(&Caller::Party(reply.from.clone()), claim_id)
-            .await
-            .map_err(|_| NodeError::NotFound(format!("consultation {}", reply.consultation)))?;
-        let index = records
-            .consultations
-            .iter()
-            .position(|record| record.request.id == reply.consultation)
-            .ok_or_else(|| NodeError::NotFound(format!("consultation {}", reply.consultation)))?;
-        let record = records.consultations.remove(index);
-        if record.request.to != reply.from {
-            return Err(NodeError::NotFound(format!(
-                "consultation {}",
-                reply.consultation
-            )));
-        }
-        let record = record
-            .with_reply(reply.clone())
-            .map_err(|refusal| NodeError::Conflict(refusal.to_string()))?;
-        records.consultations.insert(index, record);
-        let now = self.now();
-        let stored = AttributionRecord {
-            sequence: 0,
-            payload_digest: opened.digest,
-            claim_id,
-            consultation_id: Some(reply.consultation),
+        let amendment = ConsultationAmendment {
+            consultation: reply.consultation,
+            author: reply.from.clone(),
             kind: AttributionRecordKind::ConsultationReply,
-            party: reply.from.clone(),
-            recorded_at: now,
-            envelope: opened.envelope_text,
         };
-        self.commit_attribution_record(stored, LogEntryKind::Consultation, &records, true)
-            .await?;
-        self.share_claim_in_taxii(&records).await;
-        self.claim_view(records, now)
+        self.amend_consultation(amendment, opened, |record| {
+            if record.request.to != reply.from {
+                return Err(None);
+            }
+            record
+                .with_reply(reply)
+                .map_err(|refusal| Some(NodeError::Conflict(refusal.to_string())))
+        })
+        .await
     }
 
     /// The requester (or the invited mediator) records the consultation's outcome; a referral
@@ -1022,43 +1013,61 @@ impl Node {
                 format!("{mediator} is not a party of this node"),
             ));
         }
+        let amendment = ConsultationAmendment {
+            consultation: outcome.consultation,
+            author: outcome.from.clone(),
+            kind: AttributionRecordKind::ConsultationOutcome,
+        };
+        self.amend_consultation(amendment, opened, |record| {
+            if !record.participants().contains(&outcome.from) {
+                return Err(None);
+            }
+            record
+                .with_outcome(outcome)
+                .map_err(|refusal| Some(NodeError::Forbidden(refusal.to_string())))
+        })
+        .await
+    }
+
+    /// A reply or an outcome added to a consultation: find its claim as the author may read
+    /// it, apply `change` to the consultation (`Err(None)`: the author is no participant, told
+    /// "not found"), then store, log, re-assess and share as one.
+    async fn amend_consultation(
+        &self,
+        amendment: ConsultationAmendment,
+        opened: OpenedRecord,
+        change: impl FnOnce(ConsultationRecord) -> Result<ConsultationRecord, Option<NodeError>>,
+    ) -> Result<ClaimView, NodeError> {
         let _guard = ATTRIBUTION_WRITES.lock().await;
-        let unknown = || NodeError::NotFound(format!("consultation {}", outcome.consultation));
+        let unknown = || NodeError::NotFound(format!("consultation {}", amendment.consultation));
         let claim_id = self
             .store
-            .claim_of_consultation(outcome.consultation)
+            .claim_of_consultation(amendment.consultation)
             .await?
             .ok_or_else(unknown)?;
         let mut records = self
-            .readable_claim(&Caller::Party(outcome.from.clone()), claim_id)
+            .readable_claim(&Caller::Party(amendment.author.clone()), claim_id)
             .await
             .map_err(|_| unknown())?;
         let index = records
             .consultations
             .iter()
-            .position(|record| record.request.id == outcome.consultation)
+            .position(|record| record.request.id == amendment.consultation)
             .ok_or_else(unknown)?;
         let record = records.consultations.remove(index);
-        if !record.participants().contains(&outcome.from) {
-            return Err(unknown());
-        }
-        let record = record
-            .with_outcome(outcome.clone())
-            .map_err(|refusal| NodeError::Forbidden(refusal.to_string()))?;
-        records.consultations.insert(index, record);
+        let changed = change(record).map_err(|refusal| refusal.unwrap_or_else(unknown))?;
+        records.consultations.insert(index, changed);
         let now = self.now();
-        let stored = AttributionRecord {
-            sequence: 0,
-            payload_digest: opened.digest,
+        let stored = opened.into_record(
             claim_id,
-            consultation_id: Some(outcome.consultation),
-            kind: AttributionRecordKind::ConsultationOutcome,
-            party: outcome.from.clone(),
-            recorded_at: now,
-            envelope: opened.envelope_text,
-        };
+            Some(amendment.consultation),
+            amendment.kind,
+            amendment.author,
+            now,
+        );
         self.commit_attribution_record(stored, LogEntryKind::Consultation, &records, true)
             .await?;
+        self.share_claim_in_taxii(&records).await;
         self.claim_view(records, now)
     }
 
