@@ -98,6 +98,17 @@ impl ClaimView {
     }
 }
 
+/// Whose assessment reads the claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClaimVisibility<'a> {
+    /// The public pages: `clear` claims only.
+    Public,
+    /// The stored assessment, read by every reader of the incident: `clear` and `green`.
+    EveryParty,
+    /// One party's own view: also the restricted claims it may read.
+    Reader(&'a PartyId),
+}
+
 /// A claim as lists show it (no envelopes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimSummaryView {
@@ -1196,16 +1207,51 @@ impl Node {
     /// What the assessment of an incident reads from its claims: the strongest published claim
     /// (highest likelihood, then most co-signers, then the earliest published) and whether its
     /// named state was consulted.
-    /// `public` limits it to `clear` claims (for the public pages); otherwise `clear` and
-    /// `green` claims count, which every party that reads the incident may read too. Restricted
-    /// claims never move an assessment others read.
+    /// `visibility` says whose assessment it is: the public pages read `clear` claims; the
+    /// stored assessment, which every reader of the incident gets, reads `clear` and `green`
+    /// ones; a party's own view adds the restricted claims it may read.
     pub(crate) async fn attribution_circumstances(
         &self,
         incident: &IncidentId,
-        public: bool,
+        visibility: ClaimVisibility<'_>,
     ) -> Result<(Option<redline_norms::ClaimAttribution>, bool), NodeError> {
-        self.attribution_circumstances_with(incident, public, None)
+        self.attribution_circumstances_with(incident, visibility, None)
             .await
+            .map(|(attribution, consulted, _)| (attribution, consulted))
+    }
+
+    /// The assessment `caller` reads for `incident` when a restricted claim it may read is the
+    /// strongest: recomputed for that reader (the stored one, which others read, never rests on
+    /// it). `None` when the stored assessment is the caller's too.
+    pub(crate) async fn assessment_for_reader(
+        &self,
+        caller: &Caller,
+        incident: &Incident,
+    ) -> Result<Option<String>, NodeError> {
+        let Caller::Party(party) = caller else {
+            return Ok(None);
+        };
+        let (attribution_claim, prior_consultation, restricted) = self
+            .attribution_circumstances_with(&incident.id, ClaimVisibility::Reader(party), None)
+            .await?;
+        if !restricted {
+            return Ok(None);
+        }
+        let Some(document) = self.applicable_document(&incident.report).await else {
+            return Ok(None);
+        };
+        let assessment = redline_norms::assess_with(
+            &incident.report,
+            &document,
+            &redline_norms::Circumstances {
+                prior_consultation,
+                withhold_suspected_state: false,
+                attribution_claim,
+            },
+        );
+        Ok(Some(
+            String::from_utf8_lossy(&assessment.to_json_bytes()).into_owned(),
+        ))
     }
 
     /// The incident's assessment as it will be once `pending` (a claim's new summary and
@@ -1220,8 +1266,13 @@ impl Node {
             return Ok(None);
         };
         let (attribution_claim, prior_consultation) = self
-            .attribution_circumstances_with(&incident.id, false, Some((pending, pending_records)))
-            .await?;
+            .attribution_circumstances_with(
+                &incident.id,
+                ClaimVisibility::EveryParty,
+                Some((pending, pending_records)),
+            )
+            .await
+            .map(|(attribution, consulted, _)| (attribution, consulted))?;
         let assessment = redline_norms::assess_with(
             &incident.report,
             &document,
@@ -1243,9 +1294,9 @@ impl Node {
     async fn attribution_circumstances_with(
         &self,
         incident: &IncidentId,
-        public: bool,
+        visibility: ClaimVisibility<'_>,
         pending: Option<(&ClaimSummary, &ClaimRecords)>,
-    ) -> Result<(Option<redline_norms::ClaimAttribution>, bool), NodeError> {
+    ) -> Result<(Option<redline_norms::ClaimAttribution>, bool, bool), NodeError> {
         let mut summaries = self
             .store
             .list_claim_summaries(&ClaimQuery {
@@ -1261,9 +1312,10 @@ impl Node {
                 summaries.push(pending_summary.clone());
             }
         }
-        let readable = |summary: &&ClaimSummary| match summary.tlp {
-            redline_model::Tlp::Clear => true,
-            redline_model::Tlp::Green => !public,
+        let readable = |summary: &&ClaimSummary| match (summary.tlp, visibility) {
+            (redline_model::Tlp::Clear, _) => true,
+            (redline_model::Tlp::Green, visibility) => visibility != ClaimVisibility::Public,
+            (_, ClaimVisibility::Reader(party)) => summary.readers.contains(party),
             _ => false,
         };
         let Some(strongest) = summaries.iter().filter(readable).max_by(|left, right| {
@@ -1272,8 +1324,9 @@ impl Node {
                 .then(left.cosigner_count.cmp(&right.cosigner_count))
                 .then(right.published_at.cmp(&left.published_at))
         }) else {
-            return Ok((None, false));
+            return Ok((None, false, false));
         };
+        let restricted = strongest.tlp.is_restricted();
         let stored_records;
         let records = match pending {
             Some((pending_summary, pending_records))
@@ -1287,7 +1340,7 @@ impl Node {
             }
         };
         let Some(current) = records.current() else {
-            return Ok((None, false));
+            return Ok((None, false, false));
         };
         let claim = &current.claim;
         let attribution = redline_norms::ClaimAttribution {
@@ -1305,7 +1358,7 @@ impl Node {
                 relationship: claim.relationship,
             },
         };
-        Ok((Some(attribution), records.consulted(self.now())))
+        Ok((Some(attribution), records.consulted(self.now()), restricted))
     }
 
     // --- STIX ----------------------------------------------------------------------------------

@@ -408,13 +408,18 @@ impl Node {
         // The assessment is recomputed from the same report and document (the engine is
         // deterministic), writing "the suspected state" where the stored one names it; readers
         // of the API get the stored JSON as it is.
+        // A published `clear` claim may name a state in public; the reporter's suspicion never.
+        let (attribution_claim, prior_consultation) = self
+            .attribution_circumstances(&incident.id, crate::attribution::ClaimVisibility::Public)
+            .await?;
         let assessment = document.as_ref().map(|document| {
             redline_norms::assess_with(
                 &incident.report,
                 document,
                 &redline_norms::Circumstances {
                     withhold_suspected_state: true,
-                    ..Default::default()
+                    prior_consultation,
+                    attribution_claim,
                 },
             )
         });

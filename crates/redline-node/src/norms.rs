@@ -186,7 +186,13 @@ impl Node {
     ) -> Option<StoredAssessment> {
         let document = self.applicable_document(&incident.report).await?;
         let (attribution_claim, prior_consultation) = if with_claims {
-            match self.attribution_circumstances(&incident.id, false).await {
+            match self
+                .attribution_circumstances(
+                    &incident.id,
+                    crate::attribution::ClaimVisibility::EveryParty,
+                )
+                .await
+            {
                 Ok(found) => found,
                 Err(error) => {
                     tracing::error!(%error, incident = %incident.id, "reading the claims of an incident failed; assessing without them");
@@ -259,7 +265,10 @@ impl Node {
         caller: &Caller,
         id: &IncidentId,
     ) -> Result<String, NodeError> {
-        self.get_incident(caller, id).await?;
+        let incident = self.get_incident(caller, id).await?;
+        if let Some(for_reader) = self.assessment_for_reader(caller, &incident).await? {
+            return Ok(for_reader);
+        }
         self.store
             .get_latest_assessment(id)
             .await?

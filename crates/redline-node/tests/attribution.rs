@@ -732,6 +732,17 @@ async fn a_restricted_claim_is_read_only_by_its_readers_and_never_public() {
         world.node.public_claim(claim.id).await,
         Err(NodeError::NotFound(_))
     ));
-    // And it does not move the assessment others read.
+    // And it does not move the assessment others read; its readers see it in theirs.
     assert!(!world.assessment_trace().await.contains("attribution.claim"));
+    let assessment_of = |reader: &'static str| {
+        let node = world.node.clone();
+        let incident = world.incident.clone();
+        async move {
+            node.get_assessment_json(&Caller::Party(party(reader)), &incident)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(assessment_of("LV").await.contains("attribution.claim"));
+    assert!(!assessment_of("FR").await.contains("attribution.claim"));
 }
