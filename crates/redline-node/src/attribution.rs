@@ -555,11 +555,19 @@ impl Node {
         let consultation_timing = record
             .consultation_id
             .and_then(|consultation| consultation_timing(records_after, consultation));
+        let consultation_events = consultation_events(records_after, &record, now);
+        let told: Vec<PartyId> = consultation_events
+            .iter()
+            .map(|event| event.party.clone())
+            .collect();
         let mut writes = vec![
             StoreWrite::InsertAttributionRecord(record),
             StoreWrite::PutClaimSummary(summary.clone()),
         ];
         writes.extend(consultation_timing.map(StoreWrite::PutConsultationSummary));
+        if !consultation_events.is_empty() {
+            writes.push(StoreWrite::InsertHotlineEvents(consultation_events));
+        }
         let mut entries = vec![entry];
         if reassess
             && let Some(incident) = self.store.get_incident(&summary.incident_id).await?
@@ -577,7 +585,11 @@ impl Node {
                     "this signed record is stored already (a replay)".to_string(),
                 ),
                 other => other,
-            })
+            })?;
+        if !told.is_empty() {
+            self.announce(told);
+        }
+        Ok(())
     }
 
     /// Files a claim version: the first (version 1, a new id) or an update by its claimant
@@ -1425,6 +1437,55 @@ impl Node {
             tracing::error!(%error, claim = %current.claim.id, "sharing a claim over TAXII failed");
         }
     }
+}
+
+/// The events a consultation record puts on its participants' streams (all but its author):
+/// a request reaches the named state's duty officer like a hotline notification, with its
+/// reply deadline; a reply or an outcome reaches the requester and the mediator.
+fn consultation_events(
+    records: &ClaimRecords,
+    record: &AttributionRecord,
+    now: Timestamp,
+) -> Vec<redline_store::HotlineEvent> {
+    let Some(consultation_id) = record.consultation_id else {
+        return Vec::new();
+    };
+    let Some(consultation) = records
+        .consultations
+        .iter()
+        .find(|consultation| consultation.request.id == consultation_id)
+    else {
+        return Vec::new();
+    };
+    let action = match record.kind {
+        AttributionRecordKind::ConsultationRequest => "requested",
+        AttributionRecordKind::ConsultationReply => "replied",
+        AttributionRecordKind::ConsultationOutcome => "outcome",
+        _ => return Vec::new(),
+    };
+    let detail = serde_json::json!({
+        "consultation": consultation_id,
+        "claim": consultation.request.claim,
+        "action": action,
+        "from": record.party,
+        "state": consultation.state().as_str(),
+        "reply_by": consultation.reply_by,
+    })
+    .to_string();
+    consultation
+        .participants()
+        .into_iter()
+        .filter(|party| *party != record.party)
+        .map(|party| redline_store::HotlineEvent {
+            sequence: 0,
+            party,
+            kind: "consultation".to_string(),
+            thread_id: consultation_id,
+            message_id: None,
+            created_at: now,
+            detail: detail.clone(),
+        })
+        .collect()
 }
 
 /// A consultation's timing row: when it was asked, due and answered (never its content).

@@ -315,6 +315,23 @@ async fn a_claim_is_published_only_through_the_code_and_then_moves_the_assessmen
         .await
         .unwrap();
     let reply_by = view.consultations[0].record.reply_by.unwrap();
+    // RU's duty officer is told on its event stream, with the deadline; UA, the author, is not.
+    let events = world.node.list_events(&party("RU"), 0, 100).await.unwrap();
+    let told = events
+        .iter()
+        .find(|event| event.kind == "consultation")
+        .unwrap();
+    assert_eq!(told.detail["action"], "requested");
+    assert_eq!(told.detail["reply_by"], serde_json::json!(reply_by));
+    assert!(
+        world
+            .node
+            .list_events(&party("UA"), 0, 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|event| event.kind != "consultation")
+    );
     // Still refused: asked, not answered, deadline not passed.
     let refusal = world
         .decide(&claim, ClaimAction::Publish)

@@ -265,20 +265,7 @@ pub(crate) async fn apply(
             .await?;
         }
     }
-    for event in &write.events {
-        sqlx::query(
-            "INSERT INTO hotline_events (party_id, kind, thread_id, message_id, created_at_us, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(event.party.as_str())
-        .bind(event.kind.as_str())
-        .bind(event.thread_id.to_string())
-        .bind(event.message_id.map(|id| id.to_string()))
-        .bind(event.created_at.as_microseconds())
-        .bind(event.detail.as_str())
-        .execute(&mut *connection)
-        .await
-        .map_err(|error| classify(error, || format!("event for {}", event.party)))?;
-    }
+    insert_events(connection, &write.events).await?;
     match &write.check {
         None => {}
         Some(CheckChange::Start(check)) => {
@@ -797,4 +784,27 @@ pub(crate) async fn list_hotline_events(
         .fetch_all(pool)
         .await?;
     rows.iter().map(event_from_row).collect()
+}
+
+/// Appends events to parties' streams: the hotline's own, and a consultation's (its request,
+/// reply and outcome reach the participants' duty officers the same way).
+pub(crate) async fn insert_events(
+    connection: &mut AnyConnection,
+    events: &[HotlineEvent],
+) -> Result<(), StoreError> {
+    for event in events {
+        sqlx::query(
+            "INSERT INTO hotline_events (party_id, kind, thread_id, message_id, created_at_us, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(event.party.as_str())
+        .bind(event.kind.as_str())
+        .bind(event.thread_id.to_string())
+        .bind(event.message_id.map(|id| id.to_string()))
+        .bind(event.created_at.as_microseconds())
+        .bind(event.detail.as_str())
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| classify(error, || format!("event for {}", event.party)))?;
+    }
+    Ok(())
 }

@@ -229,6 +229,9 @@ pub enum StoreWrite {
     PutClaimSummary(ClaimSummary),
     /// Creates or replaces a consultation's timing row.
     PutConsultationSummary(ConsultationSummary),
+    /// Events on parties' streams outside a hotline thread (a consultation's request, reply,
+    /// outcome).
+    InsertHotlineEvents(Vec<HotlineEvent>),
     /// Conflict if the token id exists.
     InsertCredential(Credential),
     /// Not found if no active credential has this token id.

@@ -103,6 +103,7 @@ async fn apply_store_write(
             claims::insert_record(connection, record).await
         }
         StoreWrite::PutClaimSummary(summary) => claims::put_summary(connection, summary).await,
+        StoreWrite::InsertHotlineEvents(events) => hotline::insert_events(connection, events).await,
         StoreWrite::PutConsultationSummary(summary) => {
             claims::put_consultation(connection, summary).await
         }
