@@ -11,6 +11,7 @@
 mod charts;
 mod claims;
 mod console;
+mod console_claims;
 mod diff;
 mod i18n;
 mod public;
@@ -64,6 +65,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/threads/{id}/prepare", post(threads::prepare))
         .route("/console/messages", post(threads::send))
         .route("/console/stream", get(threads::stream))
+        .route(
+            "/console/claims",
+            get(console_claims::claims).post(console_claims::prepare_new_claim),
+        )
+        .route("/console/claims/send", post(console_claims::send_record))
+        .route("/console/claims/{id}", get(console_claims::claim))
+        .route(
+            "/console/claims/{id}/prepare",
+            post(console_claims::prepare_claim_action),
+        )
         .layer(axum::Extension(sessions))
         .layer(middleware::from_fn(remember_language))
 }
