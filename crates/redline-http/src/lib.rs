@@ -1,13 +1,18 @@
 //! redline-http: the node's HTTP face.
 //!
 //! Owns the axum router: the `/api/v1` REST API with bearer-token authentication, TLP applied
-//! through the node, JSON error bodies that name the JSON path, request size and rate limits,
-//! connection limits (`serve.rs`), security headers on every response, `/healthz` (the process
-//! answers), `/readyz` (the database answers and is sound), and the OpenAPI document at
-//! `/api/openapi.json`. It holds no business rules: every decision is the node's.
+//! through the node, JSON error bodies that name the JSON path, request size limits, rate limits
+//! per party or client address (`rate_limit.rs`, with the client address taken from a trusted
+//! proxy's `X-Forwarded-For`: `client_address.rs`), connection limits (`serve.rs`), security
+//! headers on every response, an `x-request-id` on every request, response and log line,
+//! `/healthz` (the process answers), `/readyz` (the database, the log writer and the background
+//! tasks: `readiness.rs`), `/metrics` (Prometheus text format: `metrics.rs`), and the OpenAPI
+//! document at `/api/openapi.json`. It holds no business rules: every decision is the node's.
 
 mod attribution;
 mod auth;
+// Behind a reverse proxy: the client's address and whether it came over HTTPS.
+mod client_address;
 mod dashboard;
 mod error;
 // Tabletop exercises.
@@ -16,10 +21,15 @@ mod hotline;
 mod incidents;
 // Transparency log: /log/ and /api/v1/log/.
 mod log;
+// Observability: /metrics.
+mod metrics;
 mod norms;
 mod openapi;
 mod parties;
 mod query;
+mod rate_limit;
+// Readiness: /readyz.
+mod readiness;
 mod serve;
 // STIX and TAXII.
 pub mod taxii;
@@ -29,14 +39,19 @@ use std::{future::Future, sync::Arc, time::Duration};
 use axum::{
     Json, Router,
     extract::{DefaultBodyLimit, State},
-    http::{HeaderName, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::{HeaderName, HeaderValue, header},
     routing::get,
 };
-use tower_governor::{GovernorLayer, governor::GovernorConfigBuilder};
-use tower_http::{set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
 
+pub use client_address::{InvalidTrustedProxy, TrustedProxies};
 pub use error::ApiError;
+pub use readiness::{BackgroundTasks, RunningTask};
 use redline_node::Node;
 
 /// Settings of the HTTP server.
@@ -44,7 +59,8 @@ use redline_node::Node;
 pub struct HttpConfig {
     /// The largest request body accepted, in bytes.
     pub maximum_body_bytes: usize,
-    /// Requests per second allowed per client address; 0 turns the limit off.
+    /// Requests per second allowed per party (for requests with a token the node accepted) or
+    /// per client address (for the rest); 0 turns the limit off.
     pub rate_limit_per_second: u64,
     /// How many requests a client may send at once before the rate limit applies.
     pub rate_limit_burst: u32,
@@ -61,6 +77,13 @@ pub struct HttpConfig {
     /// The most connections served at once; past it, new connections wait in the listen queue
     /// until one closes.
     pub maximum_connections: usize,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; from any
+    /// other peer those headers are ignored.
+    pub trusted_proxies: TrustedProxies,
+    /// The URL clients reach the node at, when known; `https://…` makes every cookie `Secure`.
+    pub public_url: Option<String>,
+    /// Background tasks `/readyz` reports on (the deadline scheduler under `redline serve`).
+    pub background_tasks: BackgroundTasks,
 }
 
 impl Default for HttpConfig {
@@ -73,6 +96,9 @@ impl Default for HttpConfig {
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             maximum_connections: 4096,
+            trusted_proxies: TrustedProxies::default(),
+            public_url: None,
+            background_tasks: BackgroundTasks::default(),
         }
     }
 }
@@ -80,15 +106,32 @@ impl Default for HttpConfig {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) node: Arc<Node>,
+    pub(crate) metrics: Arc<metrics::HttpMetrics>,
+    pub(crate) background_tasks: BackgroundTasks,
 }
 
-/// The whole application router, without the rate limit (which needs the peer address).
+/// The whole application router, without the request id, the client address and the rate
+/// limit (which need the peer address; `run` adds them).
 pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
-    let state = AppState { node };
+    router_recording_to(node, config, metrics::HttpMetrics::new())
+}
+
+/// The router, counting its requests in `metrics` (which `/metrics` renders).
+fn router_recording_to(
+    node: Arc<Node>,
+    config: &HttpConfig,
+    metrics: Arc<metrics::HttpMetrics>,
+) -> Router {
+    let state = AppState {
+        node,
+        metrics: Arc::clone(&metrics),
+        background_tasks: config.background_tasks.clone(),
+    };
     Router::new()
         .route("/", get(index))
         .route("/healthz", get(health))
-        .route("/readyz", get(ready))
+        .route("/readyz", get(readiness::ready))
+        .route("/metrics", get(metrics::serve))
         .route("/api/openapi.json", get(openapi::serve))
         .route(
             "/api/v1/schema/incident",
@@ -150,7 +193,11 @@ pub fn router(node: Arc<Node>, config: &HttpConfig) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .layer(TraceLayer::new_for_http())
+        // Inside the router, where the matched route template is known.
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::record_request,
+        ))
         .with_state(state)
 }
 
@@ -165,34 +212,6 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "database": state.node.database_backend(),
         "version": env!("CARGO_PKG_VERSION"),
     }))
-}
-
-/// Ready to serve: the database answers and, on SQLite, passes `PRAGMA quick_check` (a verdict
-/// is reused for a few seconds). 503 with the reason otherwise; the details go to the log.
-async fn ready(State(state): State<AppState>) -> Response {
-    let database = state.node.database_backend();
-    match state.node.check_database().await {
-        Ok(()) => {
-            Json(serde_json::json!({ "status": "ready", "database": database })).into_response()
-        }
-        Err(error) => {
-            tracing::error!(%error, "the readiness check failed");
-            let reason = if error.is_corrupt_database() {
-                "the database failed its integrity check; the operator's log has the details"
-            } else {
-                "the database did not answer; the operator's log has the details"
-            };
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({
-                    "status": "unavailable",
-                    "database": database,
-                    "reason": reason,
-                })),
-            )
-                .into_response()
-        }
-    }
 }
 
 /// The policy every page and answer carries: scripts, styles, images and connections from this
@@ -223,6 +242,67 @@ fn with_security_headers(app: Router) -> Router {
     })
 }
 
+/// The rate limit per party or client address, unless `config` turns it off.
+fn with_rate_limit(
+    app: Router,
+    node: &Arc<Node>,
+    config: &HttpConfig,
+    metrics: Arc<metrics::HttpMetrics>,
+) -> Router {
+    match rate_limit::PartyOrAddressLimiter::new(
+        Arc::clone(node),
+        metrics,
+        config.rate_limit_per_second,
+        config.rate_limit_burst,
+    ) {
+        Some(limiter) => app.layer(axum::middleware::from_fn_with_state(
+            Arc::new(limiter),
+            rate_limit::limit_rate,
+        )),
+        None => app,
+    }
+}
+
+/// The client's address and protocol, from the peer or a trusted proxy's forwarded headers.
+fn with_client_origin(app: Router, config: &HttpConfig) -> Router {
+    let policy = client_address::OriginPolicy {
+        trusted_proxies: config.trusted_proxies.clone(),
+        public_url_is_https: config.public_url.as_deref().is_some_and(|url| {
+            url.get(..8)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        }),
+    };
+    app.layer(axum::middleware::from_fn_with_state(
+        Arc::new(policy),
+        client_address::resolve_client_origin,
+    ))
+}
+
+/// An `x-request-id` on every request (the client's, or a new UUID) and its response, and a
+/// span per request carrying it, so every log line of the request names it.
+fn with_request_id_and_trace(app: Router) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    app.layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// The span of one request: method, path (never the query string, which may carry secrets in a
+/// client's mistake) and request id.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id,
+    )
+}
+
 /// Serves the node on `listener` until `shutdown` completes, then finishes the requests in
 /// flight. Connections are held to `config`'s header-read and idle timeouts and its cap on
 /// connections. Tests pass a listener on `127.0.0.1:0`.
@@ -232,22 +312,17 @@ pub async fn run(
     config: HttpConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let mut app = router(Arc::clone(&node), &config);
+    let metrics = metrics::HttpMetrics::new();
+    let app = router_recording_to(Arc::clone(&node), &config, Arc::clone(&metrics));
+    let app = with_rate_limit(app, &node, &config, metrics);
+    let app = with_client_origin(app, &config);
+    let app = with_request_id_and_trace(app);
+    let app = with_security_headers(app);
     // Open event streams would keep a graceful shutdown waiting for ever: end them first.
     let shutdown = async move {
         shutdown.await;
         node.close_streams();
     };
-    if let Some(nanoseconds) = 1_000_000_000u64.checked_div(config.rate_limit_per_second) {
-        let period = Duration::from_nanos(nanoseconds.max(1));
-        let governor = GovernorConfigBuilder::default()
-            .period(period)
-            .burst_size(config.rate_limit_burst.max(1))
-            .finish()
-            .ok_or_else(|| std::io::Error::other("invalid rate limit settings"))?;
-        app = app.layer(GovernorLayer::new(governor).error_handler(error::rate_limited));
-    }
-    let app = with_security_headers(app);
     let limits = serve::ConnectionLimits {
         header_read_timeout: config.header_read_timeout,
         idle_timeout: config.idle_timeout,

@@ -485,3 +485,41 @@ async fn readyz_answers_ready_with_the_database_on_a_sound_node() {
     assert_eq!(body["status"], "ready", "{body}");
     assert_eq!(body["database"], "sqlite", "{body}");
 }
+
+/// `/metrics` is counts only: after the parties read their restricted incidents (and a
+/// stranger probes them), neither a restricted incident's id nor any of its text appears in
+/// `/metrics`, which anyone may read.
+#[tokio::test]
+async fn metrics_never_reveal_a_restricted_incident() {
+    let node = support::start().await;
+    let client = reqwest::Client::new();
+    for id in &node.restricted_ids {
+        for token in [Some(&node.tokens["UA"]), Some(&node.tokens["RU"]), None] {
+            let mut request = client.get(format!("{}/api/v1/incidents/{id}", node.base));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send().await.unwrap();
+        }
+        client
+            .get(format!("{}/incidents/{id}", node.base))
+            .send()
+            .await
+            .unwrap();
+    }
+    let metrics = client
+        .get(format!("{}/metrics", node.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("redline_http_requests_total"), "{metrics}");
+    for secret in node.restricted_ids.iter().chain(&node.secrets) {
+        assert!(
+            !metrics.contains(secret.as_str()),
+            "{secret} reached /metrics"
+        );
+    }
+}

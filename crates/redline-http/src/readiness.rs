@@ -1,0 +1,211 @@
+//! `/readyz`: whether the node can do its work — the database answers and is sound, the log
+//! writer (when a log is attached) answers a barrier within a few seconds, and every background
+//! task registered with [`BackgroundTasks`] (the deadline scheduler under `redline serve`) is
+//! still running. 503 names each part that is not, and the details go to the operator's log.
+
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    Json,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use crate::AppState;
+
+/// How long the database may take to answer before it counts as not answering.
+const DATABASE_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the log writer may take to answer a barrier before it counts as stuck.
+const LOG_WRITER_ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The background tasks readiness watches. Clones share the same list.
+#[derive(Debug, Clone, Default)]
+pub struct BackgroundTasks {
+    tasks: Arc<Mutex<Vec<Arc<BackgroundTask>>>>,
+}
+
+#[derive(Debug)]
+struct BackgroundTask {
+    name: String,
+    running: AtomicBool,
+}
+
+/// Held by a running background task: dropping it (the task ended, or panicked and unwound)
+/// marks the task stopped, and `/readyz` answers 503 naming it.
+#[derive(Debug)]
+pub struct RunningTask(Arc<BackgroundTask>);
+
+impl Drop for RunningTask {
+    fn drop(&mut self) {
+        self.0.running.store(false, Ordering::Release);
+    }
+}
+
+impl BackgroundTasks {
+    /// Registers a task called `name` (as `/readyz` will name it) as running.
+    pub fn register(&self, name: impl Into<String>) -> RunningTask {
+        let task = Arc::new(BackgroundTask {
+            name: name.into(),
+            running: AtomicBool::new(true),
+        });
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.push(Arc::clone(&task));
+        }
+        RunningTask(task)
+    }
+
+    /// Each registered task with whether it is still running.
+    fn states(&self) -> Vec<(String, bool)> {
+        self.tasks.lock().map_or_else(
+            |_| Vec::new(),
+            |tasks| {
+                tasks
+                    .iter()
+                    .map(|task| (task.name.clone(), task.running.load(Ordering::Acquire)))
+                    .collect()
+            },
+        )
+    }
+}
+
+/// One part of the node and what readiness found.
+struct Check {
+    name: String,
+    healthy: bool,
+    reason: String,
+}
+
+/// `GET /readyz`.
+pub(crate) async fn ready(State(state): State<AppState>) -> Response {
+    let mut checks = vec![check_database(&state).await];
+    checks.extend(check_log_writer(&state).await);
+    checks.extend(check_background_tasks(&state.background_tasks));
+    let failing: Vec<&Check> = checks.iter().filter(|check| !check.healthy).collect();
+    let parts: serde_json::Map<String, serde_json::Value> = checks
+        .iter()
+        .map(|check| {
+            let verdict = if check.healthy { "ok" } else { "failing" };
+            (check.name.clone(), json!(verdict))
+        })
+        .collect();
+    let database = state.node.database_backend();
+    if failing.is_empty() {
+        return Json(json!({ "status": "ready", "database": database, "checks": parts }))
+            .into_response();
+    }
+    let reason = failing
+        .iter()
+        .map(|check| check.reason.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({
+            "status": "unavailable",
+            "database": database,
+            "checks": parts,
+            "failing": failing.iter().map(|check| check.name.as_str()).collect::<Vec<_>>(),
+            "reason": reason,
+        })),
+    )
+        .into_response()
+}
+
+/// The database answers and, on SQLite, passes `PRAGMA quick_check` (a verdict is reused for a
+/// few seconds).
+async fn check_database(state: &AppState) -> Check {
+    let answered = tokio::time::timeout(DATABASE_ANSWER_TIMEOUT, state.node.check_database()).await;
+    match answered {
+        Ok(Ok(())) => healthy("database"),
+        Err(_elapsed) => {
+            tracing::error!("the readiness check failed: the database did not answer in time");
+            failing("database", "the database did not answer in time")
+        }
+        Ok(Err(error)) => {
+            tracing::error!(%error, "the readiness check failed: database");
+            let reason = if error.is_corrupt_database() {
+                "the database failed its integrity check; the operator's log has the details"
+            } else {
+                "the database did not answer; the operator's log has the details"
+            };
+            failing("database", reason)
+        }
+    }
+}
+
+/// The log writer answers a barrier (it waits at most the sequencing interval for what is
+/// pending); `None` when the node has no log.
+async fn check_log_writer(state: &AppState) -> Option<Check> {
+    let log = state.node.log()?;
+    let answered = tokio::time::timeout(LOG_WRITER_ANSWER_TIMEOUT, log.catch_up()).await;
+    Some(match answered {
+        Ok(Ok(())) => healthy("log_writer"),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "the readiness check failed: log writer");
+            failing(
+                "log_writer",
+                "the log writer has stopped; the operator's log has the details",
+            )
+        }
+        Err(_elapsed) => {
+            tracing::error!("the readiness check failed: the log writer did not answer in time");
+            failing("log_writer", "the log writer did not answer in time")
+        }
+    })
+}
+
+fn check_background_tasks(tasks: &BackgroundTasks) -> Vec<Check> {
+    tasks
+        .states()
+        .into_iter()
+        .map(|(name, running)| {
+            if running {
+                healthy(&name)
+            } else {
+                tracing::error!(task = %name, "the readiness check failed: a background task stopped");
+                let reason = format!("the {} has stopped", name.replace('_', " "));
+                failing(&name, &reason)
+            }
+        })
+        .collect()
+}
+
+fn healthy(name: &str) -> Check {
+    Check {
+        name: name.to_string(),
+        healthy: true,
+        reason: String::new(),
+    }
+}
+
+fn failing(name: &str, reason: &str) -> Check {
+    Check {
+        name: name.to_string(),
+        healthy: false,
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_is_running_until_its_guard_is_dropped() {
+        let tasks = BackgroundTasks::default();
+        let guard = tasks.register("deadline_scheduler");
+        assert_eq!(tasks.states(), [("deadline_scheduler".to_string(), true)]);
+        drop(guard);
+        assert_eq!(tasks.states(), [("deadline_scheduler".to_string(), false)]);
+        let checks = check_background_tasks(&tasks);
+        assert_eq!(checks[0].reason, "the deadline scheduler has stopped");
+    }
+}
