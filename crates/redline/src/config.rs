@@ -39,7 +39,7 @@ pub struct Settings {
     pub listen: String,
     /// Largest request body, in bytes.
     pub maximum_body_bytes: usize,
-    /// Requests per second per client address; 0 turns the limit off.
+    /// Requests per second per party (signed in) or client address; 0 turns the limit off.
     pub rate_limit_per_second: u64,
     /// Requests a client may send in a burst.
     pub rate_limit_burst: u32,
@@ -49,7 +49,13 @@ pub struct Settings {
     pub idle_timeout_seconds: u64,
     /// The most connections served at once; more wait until one closes.
     pub maximum_connections: usize,
-    /// Log filter.
+    /// Reverse proxies (IP networks or addresses) whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed, e.g. `["127.0.0.1", "10.0.0.0/8"]`.
+    pub trusted_proxies: Vec<String>,
+    /// The URL clients reach the node at, e.g. `https://redline.example.org`; `https://` makes
+    /// the console's cookie `Secure` even without `X-Forwarded-Proto`.
+    pub public_url: Option<String>,
+    /// Log filter; `RUST_LOG`, when set, wins.
     pub log: String,
     /// `text` or `json`.
     pub log_format: String,
@@ -98,6 +104,8 @@ impl Default for Settings {
             header_read_timeout_seconds: http.header_read_timeout.as_secs(),
             idle_timeout_seconds: http.idle_timeout.as_secs(),
             maximum_connections: http.maximum_connections,
+            trusted_proxies: Vec::new(),
+            public_url: None,
             log: "info".into(),
             log_format: "text".into(),
             // Transparency log.
@@ -124,7 +132,20 @@ impl Settings {
         }
     }
 
+    /// The HTTP server's settings; `load` has checked `trusted_proxies` already, so an entry
+    /// that does not parse here is skipped.
     pub fn http_config(&self) -> redline_http::HttpConfig {
+        let trusted_proxies = redline_http::TrustedProxies(
+            self.trusted_proxies
+                .iter()
+                .filter_map(|entry| {
+                    redline_http::TrustedProxies::parse([entry.as_str()])
+                        .ok()
+                        .map(|parsed| parsed.0)
+                })
+                .flatten()
+                .collect(),
+        );
         redline_http::HttpConfig {
             maximum_body_bytes: self.maximum_body_bytes,
             rate_limit_per_second: self.rate_limit_per_second,
@@ -132,13 +153,15 @@ impl Settings {
             header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds),
             idle_timeout: std::time::Duration::from_secs(self.idle_timeout_seconds),
             maximum_connections: self.maximum_connections,
+            trusted_proxies,
+            public_url: self.public_url.clone().filter(|url| !url.is_empty()),
             ..Default::default()
         }
     }
 }
 
 /// The variables read from the environment; anything else named `REDLINE_*` is left alone.
-const ENVIRONMENT_KEYS: [&str; 12] = [
+const ENVIRONMENT_KEYS: [&str; 14] = [
     "data",
     "hotline_allowed_clock_skew_seconds",
     "database",
@@ -149,6 +172,8 @@ const ENVIRONMENT_KEYS: [&str; 12] = [
     "header_read_timeout_seconds",
     "idle_timeout_seconds",
     "maximum_connections",
+    "trusted_proxies",
+    "public_url",
     "log",
     "log_format",
 ];
@@ -213,6 +238,11 @@ fn load_from(options: &GlobalOptions, default_file: &Path) -> anyhow::Result<Set
             )));
         }
     }
+    if let Err(error) =
+        redline_http::TrustedProxies::parse(settings.trusted_proxies.iter().map(String::as_str))
+    {
+        anyhow::bail!(figment::Error::from(format!("trusted_proxies: {error}")));
+    }
     if settings.maximum_connections == 0 {
         anyhow::bail!(figment::Error::from(
             "maximum_connections must be at least 1".to_string()
@@ -221,11 +251,19 @@ fn load_from(options: &GlobalOptions, default_file: &Path) -> anyhow::Result<Set
     Ok(settings)
 }
 
+/// Sets up logging to stderr: `RUST_LOG` when set (it wins over `filter`, the configured
+/// level), text or JSON as configured, and colour only on a terminal when `NO_COLOR` is unset.
 pub fn init_logging(settings: &Settings, filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+    let filter = effective_log_filter(filter, std::env::var("RUST_LOG").ok().as_deref());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let colour = use_colour(
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     let result = if settings.log_format == "json" {
         builder.json().try_init()
@@ -235,6 +273,21 @@ pub fn init_logging(settings: &Settings, filter: &str) {
     if let Err(error) = result {
         eprintln!("warning: logging not set up: {error}");
     }
+}
+
+/// The log filter in force: `RUST_LOG` when it is set and not blank, else the configured one.
+fn effective_log_filter(configured: &str, rust_log: Option<&str>) -> String {
+    rust_log
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .unwrap_or(configured)
+        .to_string()
+}
+
+/// ANSI colours only on a terminal, and never when `NO_COLOR` is set to anything non-empty
+/// (<https://no-color.org>).
+fn use_colour(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(std::ffi::OsStr::is_empty)
 }
 
 #[cfg(test)]
@@ -336,6 +389,59 @@ mod tests {
             message.contains("hotline_allowed_clock_skew_seconds"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn rust_log_wins_over_the_configured_level_and_colour_needs_a_terminal_without_no_color() {
+        assert_eq!(effective_log_filter("info", None), "info");
+        assert_eq!(effective_log_filter("info", Some("  ")), "info");
+        assert_eq!(
+            effective_log_filter("info", Some("redline_http=debug")),
+            "redline_http=debug"
+        );
+        assert!(use_colour(true, None));
+        assert!(!use_colour(false, None));
+        assert!(!use_colour(true, Some(std::ffi::OsStr::new("1"))));
+        assert!(use_colour(true, Some(std::ffi::OsStr::new(""))));
+    }
+
+    #[test]
+    fn trusted_proxies_and_the_public_url_come_from_the_file_and_must_parse() {
+        let directory = tempfile::tempdir().expect("test fixture");
+        let file = directory.path().join("redline.toml");
+        let mut options = no_flags();
+        options.config = Some(file.clone());
+        std::fs::write(
+            &file,
+            "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\npublic_url = \"https://redline.example.org\"\n",
+        )
+        .expect("test fixture");
+        let http = load_from(&options, Path::new("/nonexistent"))
+            .expect("test fixture")
+            .http_config();
+        assert!(
+            http.trusted_proxies
+                .contains("10.1.2.3".parse().expect("address"))
+        );
+        assert!(
+            http.trusted_proxies
+                .contains("127.0.0.1".parse().expect("address"))
+        );
+        assert!(
+            !http
+                .trusted_proxies
+                .contains("192.0.2.1".parse().expect("address"))
+        );
+        assert_eq!(
+            http.public_url.as_deref(),
+            Some("https://redline.example.org")
+        );
+        std::fs::write(&file, "trusted_proxies = [\"proxy.example.org\"]\n").expect("test fixture");
+        let message = format!(
+            "{:#}",
+            load_from(&options, Path::new("/nonexistent")).unwrap_err()
+        );
+        assert!(message.contains("trusted_proxies"), "{message}");
     }
 
     #[test]

@@ -55,12 +55,17 @@ pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> 
     // One stop signal for the HTTP server and the hotline's deadline scheduler (which marks
     // threads overdue and sends reminders); it is started here and nowhere else.
     let stop = Arc::new(tokio::sync::watch::Sender::new(false));
-    let scheduler = tokio::spawn(
-        node.clone()
-            .run_deadline_scheduler(stopped(stop.subscribe())),
-    );
+    let http_config = settings.http_config();
+    // `/readyz` answers 503 naming the scheduler once its task has ended (or panicked).
+    let scheduler_running = http_config.background_tasks.register("deadline_scheduler");
+    let scheduler_node = node.clone();
+    let scheduler_stop = stopped(stop.subscribe());
+    let scheduler = tokio::spawn(async move {
+        let _running = scheduler_running;
+        scheduler_node.run_deadline_scheduler(scheduler_stop).await;
+    });
     let http_stop = stop.clone();
-    let served = redline_http::run(listener, node.clone(), settings.http_config(), async move {
+    let served = redline_http::run(listener, node.clone(), http_config, async move {
         shutdown_signal().await;
         http_stop.send_replace(true);
     })
