@@ -1138,6 +1138,16 @@ impl Node {
         let verdict = self.code_of_conduct_verdict(&records, now).await.ok();
         let mut view = self.claim_view(records, now)?;
         view.code_of_conduct = verdict;
+        // A consultation's positions are for its participants (and the operator); other
+        // readers of the claim see where it stands and the reply.
+        if let Caller::Party(party) = caller {
+            for consultation in &mut view.consultations {
+                if !consultation.record.participants().contains(party) {
+                    consultation.record.request.facts = String::new();
+                    consultation.record.request.legal_view = String::new();
+                }
+            }
+        }
         Ok(view)
     }
 

@@ -315,6 +315,19 @@ async fn a_claim_is_published_only_through_the_code_and_then_moves_the_assessmen
         .await
         .unwrap();
     let reply_by = view.consultations[0].record.reply_by.unwrap();
+    // LV, a co-signer but no participant, reads the claim without the consultation's positions.
+    let for_lv = world
+        .node
+        .get_claim(&Caller::Party(party("LV")), claim.id)
+        .await
+        .unwrap();
+    assert!(for_lv.consultations[0].record.request.facts.is_empty());
+    let for_ru = world
+        .node
+        .get_claim(&Caller::Party(party("RU")), claim.id)
+        .await
+        .unwrap();
+    assert!(!for_ru.consultations[0].record.request.facts.is_empty());
     // RU's duty officer is told on its event stream, with the deadline; UA, the author, is not.
     let events = world.node.list_events(&party("RU"), 0, 100).await.unwrap();
     let told = events

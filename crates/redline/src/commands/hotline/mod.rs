@@ -53,6 +53,13 @@ pub struct SignArguments {
     /// Your party's private key (PKCS#8 PEM, from `redline keygen`).
     #[arg(long, env = "REDLINE_KEY", value_name = "FILE", hide_env_values = true)]
     key: PathBuf,
+    /// Sign a record other than a hotline message, byte for byte as the file holds it (the
+    /// console's prepared payloads): its DSSE payload type, one of
+    /// application/vnd.redline.attribution-claim+json, …attribution-cosignature+json,
+    /// …attribution-decision+json, …consultation-request+json, …consultation-reply+json,
+    /// …consultation-outcome+json. The payload is checked against its type first.
+    #[arg(long, value_name = "TYPE")]
+    payload_type: Option<String>,
 }
 
 /// Who signs: the key, and the party it signs for.
@@ -526,9 +533,54 @@ pub fn keygen(arguments: KeygenArguments) -> anyhow::Result<()> {
 pub fn sign(arguments: SignArguments) -> anyhow::Result<()> {
     let bytes = read_input(&arguments.message)?;
     let key = read_key(&arguments.key)?;
+    if let Some(payload_type) = &arguments.payload_type {
+        return sign_record_bytes(payload_type, bytes, &key);
+    }
     let bytes = fill_in_missing(&bytes)?;
     let message = HotlineMessage::parse(&bytes).map_err(|error| explain(NodeError::from(error)))?;
     let envelope = redline_hotline::sign_message(&message, &key);
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&envelope)?;
+    stdout.write_all(b"\n")?;
+    Ok(())
+}
+
+/// Signs an attribution or consultation record exactly as given, after checking it reads as the
+/// record its payload type names (a mistake is named by its field before anything is signed).
+fn sign_record_bytes(payload_type: &str, bytes: Vec<u8>, key: &SigningKey) -> anyhow::Result<()> {
+    use redline_hotline::consultation::{
+        CONSULTATION_OUTCOME_PAYLOAD_TYPE, CONSULTATION_REPLY_PAYLOAD_TYPE,
+        CONSULTATION_REQUEST_PAYLOAD_TYPE,
+    };
+    use redline_model::attribution::{
+        CLAIM_DECISION_PAYLOAD_TYPE, CLAIM_PAYLOAD_TYPE, COSIGNATURE_PAYLOAD_TYPE,
+    };
+    let checked = match payload_type {
+        CLAIM_PAYLOAD_TYPE => redline_model::AttributionClaim::parse(&bytes).map(|_| ()),
+        COSIGNATURE_PAYLOAD_TYPE => redline_model::ClaimCosignature::parse(&bytes).map(|_| ()),
+        CLAIM_DECISION_PAYLOAD_TYPE => redline_model::ClaimDecision::parse(&bytes).map(|_| ()),
+        CONSULTATION_REQUEST_PAYLOAD_TYPE => {
+            redline_hotline::ConsultationRequest::parse(&bytes).map(|_| ())
+        }
+        CONSULTATION_REPLY_PAYLOAD_TYPE => {
+            redline_hotline::ConsultationReply::parse(&bytes).map(|_| ())
+        }
+        CONSULTATION_OUTCOME_PAYLOAD_TYPE => {
+            redline_hotline::ConsultationOutcome::parse(&bytes).map(|_| ())
+        }
+        other => {
+            return Err(NodeError::invalid(
+                "--payload-type",
+                format!(
+                    "`{other}` is not a record redline signs: use one of {CLAIM_PAYLOAD_TYPE}, {COSIGNATURE_PAYLOAD_TYPE}, {CLAIM_DECISION_PAYLOAD_TYPE}, {CONSULTATION_REQUEST_PAYLOAD_TYPE}, {CONSULTATION_REPLY_PAYLOAD_TYPE}, {CONSULTATION_OUTCOME_PAYLOAD_TYPE}"
+                ),
+            )
+            .into());
+        }
+    };
+    checked.map_err(|error| explain(NodeError::from(error)))?;
+    let envelope = redline_hotline::sign_record(payload_type, bytes, key);
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(&envelope)?;
