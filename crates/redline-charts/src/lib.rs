@@ -5,6 +5,9 @@
 //!   value is escaped by [`escape_text`], the one SVG escape, so no data can inject markup.
 //! - [`bar_chart`]: the dashboard's vertical bar chart (inline in a page, styled by its CSS,
 //!   titled for screen readers through `aria-labelledby`).
+//! - [`time_bins`]: the one rule for binning a month series by month or by year.
+//! - [`ticks`]: whole-number value-axis ticks at a nice step, each distinct.
+//! - [`text_width`]: a label's estimated drawn width, so labels are wrapped or turned to fit.
 //! - [`figure`]: a standalone chart file ([`Figure`]: white background, visible title, `<title>`
 //!   and `<desc>` for screen readers, axes and a legend), drawn by the simulator's report.
 //!
@@ -14,7 +17,13 @@
 pub mod bar_chart;
 pub mod figure;
 pub mod svg;
+pub mod text_width;
+pub mod ticks;
+pub mod time_bins;
 
 pub use bar_chart::{Bar, bar_chart};
 pub use figure::{Figure, PALETTE, nice_ceiling, palette_colour};
 pub use svg::{Content, Layout, SvgDocument, escape_text, safe_colour};
+pub use text_width::estimated_text_width;
+pub use ticks::integer_ticks;
+pub use time_bins::{TimeBins, TimeGranularity, bin_months, granularity_for_months};

@@ -58,6 +58,13 @@ pub enum Content<'a> {
     Text(&'a str),
     /// A tooltip, which is also what a screen reader says: `<rect …><title>tip</title></rect>`.
     Tooltip(&'a str),
+    /// Text on several lines, each a `<tspan>` starting at `x`, the lines after the first
+    /// `line_height` further down: `<text …><tspan x="x">a</tspan><tspan x="x" dy="h">b</tspan></text>`.
+    Lines {
+        lines: &'a [String],
+        x: &'a str,
+        line_height: &'a str,
+    },
 }
 
 /// One SVG document being written.
@@ -95,6 +102,21 @@ impl SvgDocument {
                     escape_text(tooltip)
                 );
             }
+            Content::Lines {
+                lines,
+                x,
+                line_height,
+            } => {
+                self.text.push('>');
+                for (index, line) in lines.iter().enumerate() {
+                    let _ = write!(self.text, r#"<tspan x="{}""#, escape_text(x));
+                    if index > 0 {
+                        let _ = write!(self.text, r#" dy="{}""#, escape_text(line_height));
+                    }
+                    let _ = write!(self.text, ">{}</tspan>", escape_text(line));
+                }
+                let _ = write!(self.text, "</{name}>");
+            }
         }
         self.text.push_str(self.layout.separator());
     }
@@ -128,9 +150,18 @@ mod tests {
         document.element("text", &[("x", "1\" onload=\"y")], Content::Text("<b>"));
         document.element("rect", &[], Content::Tooltip("a & b"));
         document.element("line", &[("x1", "0")], Content::Empty);
+        document.element(
+            "text",
+            &[],
+            Content::Lines {
+                lines: &["a<".to_string(), "b".to_string()],
+                x: "5",
+                line_height: "12",
+            },
+        );
         assert_eq!(
             document.finish(),
-            r#"<svg role="img"><text x="1&quot; onload=&quot;y">&lt;b&gt;</text><rect><title>a &amp; b</title></rect><line x1="0"/></svg>"#
+            r#"<svg role="img"><text x="1&quot; onload=&quot;y">&lt;b&gt;</text><rect><title>a &amp; b</title></rect><line x1="0"/><text><tspan x="5">a&lt;</tspan><tspan x="5" dy="12">b</tspan></text></svg>"#
         );
     }
 

@@ -15,7 +15,7 @@ use redline_node::dashboard::{
 
 use super::{
     Page, PageError, ShownTime,
-    charts::{Bar, bar_chart},
+    charts::{Bar, bar_chart, bin_months},
     diff::{DiffLine, line_diff},
     render,
 };
@@ -86,12 +86,13 @@ pub(crate) async fn overview(State(state): State<AppState>, page: Page) -> Respo
             colour: colour.clone(),
         })
         .collect();
-    let month_bars: Vec<Bar> = overview
-        .by_month
-        .iter()
-        .map(|(month, count)| Bar {
-            label: month.clone(),
-            value: *count,
+    // Long or sparse month series are drawn by year (the table under the chart keeps months).
+    let month_bars: Vec<Bar> = bin_months(&overview.by_month)
+        .bins
+        .into_iter()
+        .map(|(period, count)| Bar {
+            label: period,
+            value: count,
             colour: "#1d4ed8".to_string(),
         })
         .collect();
