@@ -13,17 +13,37 @@
 //! its reply. The console's inbox and a thread page are timed for a signed-in party, and the SQL
 //! aggregate behind the hotline figures is timed on its own (the pages cache it).
 //!
+//! Attribution claims (one per incident by default; `DASHBOARD_BENCH_CLAIMS`) are filed,
+//! co-signed and published through the node's use cases with real signed envelopes (so the code
+//! of conduct is checked and each publication re-assesses its incident), all `TLP:CLEAR`, by the
+//! incident's reporter, naming its suspected state; one in ten names that state's party, which is
+//! consulted and replies before publication. The public claim pages and the scorecards (which
+//! count published claims per named state) are timed, and the SQL behind the counts on its own.
+//!
 //! cargo bench -p redline-http --bench dashboard_pages
 
 use std::{path::Path, sync::Arc, time::Instant};
 
+use redline_hotline::consultation::{
+    CONSULTATION_REPLY_PAYLOAD_TYPE, CONSULTATION_REQUEST_PAYLOAD_TYPE,
+};
 use redline_hotline::message::{
     AcknowledgementBody, CheckReplyBody, ClarificationRequestBody, CommunicationCheckBody,
     NotificationBody, ResponseBody,
 };
-use redline_hotline::{HotlineMessage, MessageBody, sign_message};
+use redline_hotline::{
+    ConsultationReply, ConsultationRequest, HotlineMessage, MessageBody, Remedy, ReplyPosition,
+    sign_message, sign_record,
+};
 use redline_http::HttpConfig;
-use redline_model::{PartyId, PartyKind, Timestamp, Tlp};
+use redline_model::attribution::{
+    CLAIM_DECISION_PAYLOAD_TYPE, CLAIM_PAYLOAD_TYPE, COSIGNATURE_PAYLOAD_TYPE,
+};
+use redline_model::{
+    AttributionBasis, AttributionClaim, AttributionRelationship, ClaimAction, ClaimCosignature,
+    ClaimDecision, ClaimId, Confidence, CountryCode, EvidenceReference, IncidentId, NamedState,
+    PartyId, PartyKind, Timestamp, Tlp,
+};
 use redline_node::{Caller, NewParty, Node, SystemClock};
 use redline_store::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, Store, StoredMessage,
@@ -374,6 +394,198 @@ async fn seed_hotline(store: &Arc<dyn Store>, messages: usize, norms_sha256: &st
         .unwrap()
 }
 
+/// The suspected state of the `index`th generated incident (never its reporter).
+fn named_state_of(index: usize) -> usize {
+    (index * 7 + 3) % STATES.len()
+}
+
+/// Signs a record as the party `signer` (an index into `STATES`).
+fn signed_by(signer: usize, payload_type: &str, payload: Vec<u8>) -> Vec<u8> {
+    sign_record(payload_type, payload, &key_of(signer))
+}
+
+/// One published `TLP:CLEAR` claim (the `index`th) on the `incident_index`th incident through
+/// the node's use cases: the incident's reporter files it naming the incident's suspected
+/// state, another party co-signs, and the claimant publishes. With `consult`, the claim names
+/// the state's party, which is offered consultation and replies first (the code of conduct
+/// requires it).
+async fn seed_one_claim(
+    node: &Node,
+    index: usize,
+    (incident_index, incident): (usize, &IncidentId),
+    consult: bool,
+) -> ClaimId {
+    let claimant = incident_index % STATES.len();
+    let named = named_state_of(incident_index);
+    let cosigner = [
+        (incident_index + 1) % STATES.len(),
+        (incident_index + 2) % STATES.len(),
+    ]
+    .into_iter()
+    .find(|candidate| *candidate != named)
+    .unwrap();
+    let as_party = |state: usize| Caller::Party(party(STATES[state]));
+    let claim = AttributionClaim {
+        v: 1,
+        id: uuid::Uuid::new_v4(),
+        version: 1,
+        incident: incident.clone(),
+        claimant: party(STATES[claimant]),
+        named: NamedState {
+            state: CountryCode::parse(STATES[named]).unwrap(),
+            party: consult.then(|| party(STATES[named])),
+            actor: index
+                .is_multiple_of(3)
+                .then(|| format!("Actor {}", index % 40)),
+        },
+        relationship: AttributionRelationship::StateOrgan,
+        confidence: Confidence::VeryLikely,
+        analytic_confidence: None,
+        basis: vec![AttributionBasis::Technical, AttributionBasis::Intelligence],
+        evidence: vec![EvidenceReference {
+            reference: format!("sha256:{:064x}", index),
+            description: None,
+        }],
+        statement: format!("Claim #{index}: the operation was carried out by a state organ."),
+        tlp: Tlp::Clear,
+        shared_with: vec![],
+        signed_at: node.now(),
+    };
+    let filed = node
+        .file_claim(
+            &as_party(claimant),
+            &signed_by(claimant, CLAIM_PAYLOAD_TYPE, claim.to_payload_bytes()),
+        )
+        .await
+        .unwrap();
+    let digest = filed.versions[0].payload_digest.clone();
+    let cosignature = ClaimCosignature {
+        v: 1,
+        claim: claim.id,
+        version: 1,
+        claim_digest: digest.clone(),
+        party: party(STATES[cosigner]),
+        confidence: Confidence::Likely,
+        statement: None,
+        signed_at: node.now(),
+    };
+    node.cosign_claim(
+        &as_party(cosigner),
+        &signed_by(
+            cosigner,
+            COSIGNATURE_PAYLOAD_TYPE,
+            cosignature.to_payload_bytes(),
+        ),
+    )
+    .await
+    .unwrap();
+    if consult {
+        let request = ConsultationRequest {
+            v: 1,
+            id: uuid::Uuid::new_v4(),
+            claim: claim.id,
+            from: party(STATES[claimant]),
+            to: party(STATES[named]),
+            facts: "The wiper's infrastructure is the actor's.".into(),
+            legal_view: "A breach of sovereignty.".into(),
+            remedies: vec![Remedy::Cessation],
+            mediator: None,
+            sent_at: node.now(),
+        };
+        node.request_consultation(
+            &as_party(claimant),
+            &signed_by(
+                claimant,
+                CONSULTATION_REQUEST_PAYLOAD_TYPE,
+                request.to_payload_bytes(),
+            ),
+        )
+        .await
+        .unwrap();
+        let reply = ConsultationReply {
+            v: 1,
+            consultation: request.id,
+            from: party(STATES[named]),
+            position: ReplyPosition::Deny,
+            statement: "Not ours.".into(),
+            sent_at: node.now(),
+        };
+        node.reply_to_consultation(
+            &as_party(named),
+            &signed_by(
+                named,
+                CONSULTATION_REPLY_PAYLOAD_TYPE,
+                reply.to_payload_bytes(),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let decision = ClaimDecision {
+        v: 1,
+        claim: claim.id,
+        version: 1,
+        claim_digest: digest,
+        party: party(STATES[claimant]),
+        action: ClaimAction::Publish,
+        reason: None,
+        signed_at: node.now(),
+    };
+    node.decide_claim(
+        &as_party(claimant),
+        &signed_by(
+            claimant,
+            CLAIM_DECISION_PAYLOAD_TYPE,
+            decision.to_payload_bytes(),
+        ),
+    )
+    .await
+    .unwrap();
+    claim.id
+}
+
+/// `claims` published claims over the incidents (the `index`th on incident `index` modulo
+/// their number), 64 claims in flight at a time; one in ten with a consultation. Returns the
+/// first claim, if any.
+async fn seed_claims(node: &Arc<Node>, incidents: &[IncidentId], claims: usize) -> Option<ClaimId> {
+    let mut first = None;
+    for chunk_start in (0..claims).step_by(64) {
+        let batch = (chunk_start..(chunk_start + 64).min(claims)).map(|index| {
+            let node = node.clone();
+            let incident_index = index % incidents.len();
+            let incident = incidents[incident_index].clone();
+            async move {
+                seed_one_claim(
+                    &node,
+                    index,
+                    (incident_index, &incident),
+                    index.is_multiple_of(10),
+                )
+                .await
+            }
+        });
+        let seeded = futures::future::join_all(batch).await;
+        first = first.or_else(|| seeded.first().copied());
+    }
+    first
+}
+
+/// The median of `runs` timings of `operation`, in milliseconds.
+async fn median_milliseconds<F, Fut>(runs: usize, mut operation: F) -> f64
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        operation().await;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    times[times.len() / 2]
+}
+
 fn environment_number(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -387,6 +599,7 @@ async fn main() {
     let incidents = environment_number("DASHBOARD_BENCH_INCIDENTS", 10_000);
     let requests = environment_number("DASHBOARD_BENCH_REQUESTS", 50);
     let messages = environment_number("DASHBOARD_BENCH_MESSAGES", 100_000);
+    let claims = environment_number("DASHBOARD_BENCH_CLAIMS", incidents);
     let directory = tempfile::tempdir().unwrap();
     let store = SqlStore::open_sqlite_file(
         &directory.path().join("db.sqlite"),
@@ -428,6 +641,7 @@ async fn main() {
 
     let started = Instant::now();
     let mut first_clear = None;
+    let mut seeded_incidents: Vec<IncidentId> = Vec::with_capacity(incidents);
     for chunk_start in (0..incidents).step_by(256) {
         let mut batch = Vec::new();
         for index in chunk_start..(chunk_start + 256).min(incidents) {
@@ -457,6 +671,7 @@ async fn main() {
         }
         for result in futures::future::join_all(batch).await {
             let incident = result.unwrap();
+            seeded_incidents.push(incident.id.clone());
             if first_clear.is_none() && incident.report.tlp == redline_model::Tlp::Clear {
                 first_clear = Some(incident.id.to_string());
             }
@@ -464,6 +679,14 @@ async fn main() {
     }
     eprintln!(
         "seeded {incidents} incidents in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let first_claim = seed_claims(&node, &seeded_incidents, claims).await;
+    eprintln!(
+        "seeded {claims} published claims ({} with a consultation) in {:.1} s",
+        claims.div_ceil(10),
         started.elapsed().as_secs_f64()
     );
 
@@ -485,6 +708,17 @@ async fn main() {
     eprintln!(
         "hotline figures SQL (uncached) over {messages} messages: median {:.1} ms",
         aggregate[aggregate.len() / 2]
+    );
+    let counts = median_milliseconds(5, || async {
+        store.published_claim_counts().await.unwrap();
+    })
+    .await;
+    let consultations = median_milliseconds(5, || async {
+        store.consultation_figures(node.now()).await.unwrap();
+    })
+    .await;
+    eprintln!(
+        "published claim counts SQL over {claims} claims: median {counts:.1} ms; consultation figures SQL: median {consultations:.1} ms"
     );
     let token = node
         .issue_token(&Caller::Operator, &party("UA"), "bench")
@@ -508,19 +742,24 @@ async fn main() {
         },
     ));
     let baseline = node.list_norms_documents().await.unwrap()[0].sha256.clone();
-    let pages = [
+    let mut pages = vec![
         "/dashboard".to_string(),
         "/dashboard?lang=ar".to_string(),
         "/dashboard/incidents".to_string(),
         format!("/dashboard/incidents/{}", first_clear.unwrap()),
         "/dashboard/parties".to_string(),
         "/dashboard/parties/RU".to_string(),
+        "/dashboard/claims".to_string(),
+        "/api/v1/public/claims".to_string(),
         "/dashboard/norms".to_string(),
         format!("/dashboard/norms/{baseline}"),
         "/dashboard/verify".to_string(),
         "/console".to_string(),
         format!("/console/threads/{ua_thread}"),
     ];
+    if let Some(claim) = first_claim {
+        pages.push(format!("/dashboard/claims/{claim}"));
+    }
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -583,15 +822,24 @@ async fn main() {
         ("/dashboard/parties", "incident"),
         ("/dashboard", "hotline message"),
         ("/dashboard/parties", "hotline message"),
+        ("/dashboard/parties", "published claim"),
+        ("/dashboard/claims", "published claim"),
     ] {
         let mut times = Vec::with_capacity(requests);
         for attempt in 0..requests.max(1) {
-            if write == "incident" {
-                node.submit_incident_json(&Caller::Operator, report.as_bytes())
-                    .await
-                    .unwrap();
-            } else {
-                seed_one_check(&store, attempt, &baseline_sha).await;
+            match write {
+                "incident" => {
+                    node.submit_incident_json(&Caller::Operator, report.as_bytes())
+                        .await
+                        .unwrap();
+                }
+                "hotline message" => seed_one_check(&store, attempt, &baseline_sha).await,
+                _ => {
+                    let index = claims + attempt;
+                    let incident_index = index % seeded_incidents.len();
+                    let incident = &seeded_incidents[incident_index];
+                    seed_one_claim(&node, index, (incident_index, incident), false).await;
+                }
             }
             let started = Instant::now();
             let response = http.get(format!("{base}{page}")).send().await.unwrap();
