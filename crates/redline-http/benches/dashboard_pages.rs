@@ -53,6 +53,9 @@ use redline_store::{SqlStore, SqlStoreOptions};
 use uuid::Uuid;
 
 const STATES: [&str; 10] = ["EE", "IR", "UA", "GB", "US", "RU", "KP", "FI", "FR", "CN"];
+/// States named in claims without a consultation: not parties of the node (a state that is a
+/// party must be named as the party, and is then offered consultation).
+const NON_PARTY_STATES: [&str; 5] = ["BY", "SY", "VE", "MM", "ER"];
 const LABELS: [&str; 4] = ["clear", "clear", "clear", "amber"];
 
 fn party(id: &str) -> PartyId {
@@ -406,9 +409,9 @@ fn signed_by(signer: usize, payload_type: &str, payload: Vec<u8>) -> Vec<u8> {
 
 /// One published `TLP:CLEAR` claim (the `index`th) on the `incident_index`th incident through
 /// the node's use cases: the incident's reporter files it naming the incident's suspected
-/// state, another party co-signs, and the claimant publishes. With `consult`, the claim names
-/// the state's party, which is offered consultation and replies first (the code of conduct
-/// requires it).
+/// state (with `consult`: its party, which is offered consultation and replies first, as the code
+/// of conduct requires; without: a state that is not a party), another party co-signs, and the
+/// claimant publishes.
 async fn seed_one_claim(
     node: &Node,
     index: usize,
@@ -432,7 +435,12 @@ async fn seed_one_claim(
         incident: incident.clone(),
         claimant: party(STATES[claimant]),
         named: NamedState {
-            state: CountryCode::parse(STATES[named]).unwrap(),
+            state: CountryCode::parse(if consult {
+                STATES[named]
+            } else {
+                NON_PARTY_STATES[index % NON_PARTY_STATES.len()]
+            })
+            .unwrap(),
             party: consult.then(|| party(STATES[named])),
             actor: index
                 .is_multiple_of(3)

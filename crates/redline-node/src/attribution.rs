@@ -680,6 +680,20 @@ impl Node {
             .filter(|incident| incident.admits(Reader::Party(&claim.claimant)))
             .ok_or_else(|| NodeError::NotFound(format!("incident {}", claim.incident)))?;
         let _: &Incident = &incident;
+        // A named state that is a party must be named as the party, so the code of conduct
+        // offers it consultation: leaving `named.party` out cannot skip that clause.
+        if claim.named.party.is_none()
+            && let Ok(state_party) = PartyId::parse(claim.named.state.as_str())
+            && self.store.get_party(&state_party).await?.is_some()
+        {
+            return Err(NodeError::invalid(
+                "named.party",
+                format!(
+                    "{} is a party of this node: name it as `named.party` so it is offered consultation before naming",
+                    claim.named.state.as_str()
+                ),
+            ));
+        }
         if let Some(named_party) = &claim.named.party {
             let party = self.store.get_party(named_party).await?.ok_or_else(|| {
                 NodeError::invalid(

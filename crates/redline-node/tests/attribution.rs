@@ -562,6 +562,21 @@ async fn a_consultation_answered_allows_publication_and_every_failed_clause_is_n
 async fn forged_altered_revoked_and_replayed_records_are_refused_and_change_nothing() {
     let world = world().await;
     let claim = world.claim(Uuid::from_u128(3), 1, Tlp::Green);
+    // A state that is a party cannot be named without naming its party (no skipping the
+    // consultation clause).
+    let mut unnamed_party = claim.clone();
+    unnamed_party.named.party = None;
+    let refused = world
+        .node
+        .file_claim(
+            &Caller::Party(party("UA")),
+            &world.sign("UA", CLAIM_PAYLOAD_TYPE, unnamed_party.to_payload_bytes()),
+        )
+        .await;
+    match refused {
+        Err(NodeError::Invalid(issues)) => assert_eq!(issues[0].path, "named.party"),
+        other => panic!("expected a refusal naming named.party, got {other:?}"),
+    }
     // Signed by LV in UA's name.
     let forged = world.sign("LV", CLAIM_PAYLOAD_TYPE, claim.to_payload_bytes());
     assert!(
