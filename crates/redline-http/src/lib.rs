@@ -17,6 +17,8 @@ mod dashboard;
 mod error;
 // Tabletop exercises.
 mod exercise;
+// Public feeds: /feed.json, /feed.atom, /export/incidents.csv.
+mod feed;
 mod hotline;
 mod incidents;
 // Transparency log: /log/ and /api/v1/log/.
@@ -185,6 +187,7 @@ fn router_recording_to(
         // Transparency log.
         .merge(log::routes())
         .merge(dashboard::routes())
+        .merge(feed::routes())
         .merge(exercise::routes())
         .merge(attribution::routes())
         .fallback(error::not_found_fallback)
@@ -201,9 +204,10 @@ fn router_recording_to(
         .with_state(state)
 }
 
-/// A plain landing page until the dashboard exists: what this node serves and where.
-async fn index() -> axum::response::Html<&'static str> {
-    axum::response::Html(include_str!("index.html"))
+/// `/` is the public overview: a visitor is sent to the dashboard, which links to everything
+/// else a visitor can use (log verification, the API description, the feeds, TAXII).
+async fn index() -> axum::response::Redirect {
+    axum::response::Redirect::to("/dashboard")
 }
 
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -7,6 +7,13 @@
 //! `application/taxii+json;version=2.1`; a request that does not accept it gets 406, a POST of
 //! anything else 415. Sign in with HTTP Basic (party id as user name, API token as password) or
 //! with `Authorization: Bearer <token>`; a failure is 401 with a TAXII error body.
+//!
+//! One collection needs no sign-in: the public collection (`PUBLIC_COLLECTION_ID`), the public
+//! record as STIX, built by the node on each read (`Node::public_record_objects`). Anyone may
+//! read it (its description, objects, one object, versions, manifest) without credentials; a
+//! write to it is refused (401 without credentials, 403 with them). Every other route still
+//! needs a party's credentials, and the collections listing does not change. Its objects are in
+//! one version each, dated (`date_added`) by that version; `next` is an offset.
 
 use axum::{
     Router,
@@ -24,7 +31,10 @@ use redline_model::{PartyId, Timestamp};
 use redline_node::sharing::VersionSelection;
 use redline_node::{
     Caller, NodeError,
-    sharing::{ObjectFilter, ObjectPage, STIX_MEDIA_TYPE, stix_version_text, taxii_timestamp},
+    sharing::{
+        ObjectFilter, ObjectPage, PUBLIC_COLLECTION_ID, PublicStixObject, STIX_MEDIA_TYPE,
+        stix_version_text, taxii_timestamp,
+    },
 };
 
 use crate::{AppState, HttpConfig};
@@ -227,9 +237,7 @@ impl FromRequestParts<AppState> for TaxiiCaller {
             )
         };
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(unauthorized(
-                "sign in with HTTP Basic (user name: your party id, password: your API token) or `Authorization: Bearer <token>`",
-            ));
+            return Err(missing_credentials());
         };
         let text = value
             .to_str()
@@ -270,6 +278,38 @@ impl FromRequestParts<AppState> for TaxiiCaller {
             return Err(wrong());
         }
         Ok(TaxiiCaller(Caller::Party(party)))
+    }
+}
+
+/// The 401 of a request without credentials.
+fn missing_credentials() -> TaxiiError {
+    TaxiiError::new(
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+        "sign in with HTTP Basic (user name: your party id, password: your API token) or `Authorization: Bearer <token>`",
+    )
+}
+
+/// A request that may come without credentials (for the public collection): `None` then.
+/// Credentials that are sent must be right, as for [`TaxiiCaller`].
+pub(crate) struct TaxiiReader(Option<Caller>);
+
+impl TaxiiReader {
+    /// The party signed in, or 401.
+    fn signed_in(self) -> Result<Caller, TaxiiError> {
+        self.0.ok_or_else(missing_credentials)
+    }
+}
+
+impl FromRequestParts<AppState> for TaxiiReader {
+    type Rejection = TaxiiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, TaxiiError> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(TaxiiReader(None));
+        }
+        let TaxiiCaller(caller) = TaxiiCaller::from_request_parts(parts, state).await?;
+        Ok(TaxiiReader(Some(caller)))
     }
 }
 
@@ -328,10 +368,15 @@ async fn collections(
 
 async fn collection(
     State(state): State<AppState>,
-    TaxiiCaller(caller): TaxiiCaller,
+    reader: TaxiiReader,
     Path(collection_id): Path<String>,
 ) -> Result<Response, TaxiiError> {
-    let collection = state.node.get_collection(&caller, &collection_id).await?;
+    let collection = if collection_id == PUBLIC_COLLECTION_ID {
+        state.node.public_collection()
+    } else {
+        let caller = reader.signed_in()?;
+        state.node.get_collection(&caller, &collection_id).await?
+    };
     let body = serde_json::to_string(&collection)
         .map_err(|error| NodeError::Internal(error.to_string()))?;
     Ok(taxii_json(StatusCode::OK, body, HeaderMap::new()))
@@ -449,11 +494,16 @@ fn envelope(page: &ObjectPage, key: &str, items: impl Iterator<Item = String>) -
 
 async fn get_objects(
     State(state): State<AppState>,
-    TaxiiCaller(caller): TaxiiCaller,
+    reader: TaxiiReader,
     Path(collection_id): Path<String>,
     Query(parameters): Query<Vec<(String, String)>>,
 ) -> Result<Response, TaxiiError> {
     let filter = parse_filter(&parameters, Endpoint::Objects)?;
+    if collection_id == PUBLIC_COLLECTION_ID {
+        let page = public_page(&state, &filter).await?;
+        return Ok(public_response(&page, PublicListing::Objects));
+    }
+    let caller = reader.signed_in()?;
     let page = state
         .node
         .query_objects(&caller, &collection_id, &filter, false)
@@ -468,12 +518,20 @@ async fn get_objects(
 
 async fn get_object(
     State(state): State<AppState>,
-    TaxiiCaller(caller): TaxiiCaller,
+    reader: TaxiiReader,
     Path((collection_id, object_id)): Path<(String, String)>,
     Query(parameters): Query<Vec<(String, String)>>,
 ) -> Result<Response, TaxiiError> {
     let mut filter = parse_filter(&parameters, Endpoint::Object)?;
     filter.ids = vec![object_id.clone()];
+    if collection_id == PUBLIC_COLLECTION_ID {
+        let page = public_page(&state, &filter).await?;
+        if page.objects.is_empty() && filter.next.is_none() {
+            return Err(object_not_found(&object_id, &collection_id));
+        }
+        return Ok(public_response(&page, PublicListing::Objects));
+    }
+    let caller = reader.signed_in()?;
     let page = state
         .node
         .query_objects(&caller, &collection_id, &filter, false)
@@ -495,7 +553,7 @@ async fn get_object(
 
 async fn get_versions(
     State(state): State<AppState>,
-    TaxiiCaller(caller): TaxiiCaller,
+    reader: TaxiiReader,
     Path((collection_id, object_id)): Path<(String, String)>,
     Query(parameters): Query<Vec<(String, String)>>,
 ) -> Result<Response, TaxiiError> {
@@ -505,6 +563,14 @@ async fn get_versions(
         all: true,
         ..Default::default()
     });
+    if collection_id == PUBLIC_COLLECTION_ID {
+        let page = public_page(&state, &filter).await?;
+        if page.objects.is_empty() && filter.next.is_none() {
+            return Err(object_not_found(&object_id, &collection_id));
+        }
+        return Ok(public_response(&page, PublicListing::Versions));
+    }
+    let caller = reader.signed_in()?;
     let page = state
         .node
         .query_objects(&caller, &collection_id, &filter, true)
@@ -528,11 +594,16 @@ async fn get_versions(
 
 async fn get_manifest(
     State(state): State<AppState>,
-    TaxiiCaller(caller): TaxiiCaller,
+    reader: TaxiiReader,
     Path(collection_id): Path<String>,
     Query(parameters): Query<Vec<(String, String)>>,
 ) -> Result<Response, TaxiiError> {
     let filter = parse_filter(&parameters, Endpoint::Objects)?;
+    if collection_id == PUBLIC_COLLECTION_ID {
+        let page = public_page(&state, &filter).await?;
+        return Ok(public_response(&page, PublicListing::Manifest));
+    }
+    let caller = reader.signed_in()?;
     let page = state
         .node
         .query_objects(&caller, &collection_id, &filter, true)
@@ -560,6 +631,13 @@ async fn add_objects(
     request: Request,
     maximum: usize,
 ) -> Result<Response, TaxiiError> {
+    if collection_id == PUBLIC_COLLECTION_ID {
+        return Err(TaxiiError::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "the public collection is read-only: it is built from the public record",
+        ));
+    }
     let too_large = || {
         TaxiiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -586,6 +664,136 @@ async fn add_objects(
     let body =
         serde_json::to_string(&status).map_err(|error| NodeError::Internal(error.to_string()))?;
     Ok(taxii_json(StatusCode::ACCEPTED, body, HeaderMap::new()))
+}
+
+// --- the public collection ---------------------------------------------------------------------
+
+fn object_not_found(object_id: &str, collection_id: &str) -> TaxiiError {
+    TaxiiError::new(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        format!("object {object_id} not found in collection {collection_id}"),
+    )
+}
+
+/// One object of the public collection with the time its version stands for.
+struct PublicEntry {
+    object: PublicStixObject,
+    date_added: Timestamp,
+}
+
+/// One page of the public collection.
+struct PublicPage {
+    objects: Vec<PublicEntry>,
+    more: bool,
+    next: Option<String>,
+}
+
+/// What a public listing answers with.
+#[derive(Clone, Copy)]
+enum PublicListing {
+    Objects,
+    Versions,
+    Manifest,
+}
+
+/// Whether one public object (in its one version) passes `filter`'s matches.
+fn public_object_matches(entry: &PublicEntry, filter: &ObjectFilter) -> bool {
+    let object = &entry.object;
+    let id_matches = filter.ids.is_empty() || filter.ids.contains(&object.id);
+    let type_matches = filter.types.is_empty() || filter.types.contains(&object.object_type);
+    let spec_matches =
+        filter.spec_versions.is_empty() || filter.spec_versions.iter().any(|v| v == "2.1");
+    let added_after_matches = filter
+        .added_after
+        .is_none_or(|after| entry.date_added > after);
+    // Each object has one version, so `first`, `last` and `all` all select it.
+    let version_matches = filter.versions.as_ref().is_none_or(|selection| {
+        selection.all
+            || selection.first
+            || selection.last
+            || selection.exact.contains(&entry.date_added)
+    });
+    id_matches && type_matches && spec_matches && added_after_matches && version_matches
+}
+
+/// The page of the public collection `filter` asks for, ordered by `date_added` then id.
+async fn public_page(state: &AppState, filter: &ObjectFilter) -> Result<PublicPage, TaxiiError> {
+    let offset = match &filter.next {
+        Some(next) => next
+            .parse::<usize>()
+            .map_err(|_| TaxiiError::bad_request("next: not a page of this collection"))?,
+        None => 0,
+    };
+    let limit = filter
+        .limit
+        .unwrap_or(redline_node::sharing::MAXIMUM_TAXII_PAGE)
+        .min(redline_node::sharing::MAXIMUM_TAXII_PAGE) as usize;
+    let epoch = Timestamp::from_jiff(jiff::Timestamp::UNIX_EPOCH);
+    let mut entries: Vec<PublicEntry> = state
+        .node
+        .public_record_objects()
+        .await?
+        .into_iter()
+        .map(|object| PublicEntry {
+            date_added: Timestamp::parse(&object.version).unwrap_or(epoch),
+            object,
+        })
+        .filter(|entry| public_object_matches(entry, filter))
+        .collect();
+    entries.sort_by(|left, right| {
+        (left.date_added, &left.object.id).cmp(&(right.date_added, &right.object.id))
+    });
+    let total = entries.len();
+    let objects: Vec<PublicEntry> = entries.into_iter().skip(offset).take(limit).collect();
+    let end = offset.saturating_add(objects.len());
+    let more = end < total;
+    Ok(PublicPage {
+        objects,
+        more,
+        next: more.then(|| end.to_string()),
+    })
+}
+
+/// A public page as a TAXII envelope (objects or versions) or manifest.
+fn public_response(page: &PublicPage, listing: PublicListing) -> Response {
+    let items: Vec<Value> = page
+        .objects
+        .iter()
+        .map(|entry| match listing {
+            PublicListing::Objects => serde_json::from_str(&entry.object.record)
+                .unwrap_or_else(|_| Value::String(entry.object.record.clone())),
+            PublicListing::Versions => Value::String(entry.object.version.clone()),
+            PublicListing::Manifest => json!({
+                "id": entry.object.id,
+                "date_added": taxii_timestamp(entry.date_added),
+                "version": entry.object.version,
+                "media_type": STIX_MEDIA_TYPE,
+            }),
+        })
+        .collect();
+    let key = match listing {
+        PublicListing::Versions => "versions",
+        PublicListing::Objects | PublicListing::Manifest => "objects",
+    };
+    let mut body = serde_json::Map::new();
+    body.insert("more".to_string(), Value::Bool(page.more));
+    if let Some(next) = &page.next {
+        body.insert("next".to_string(), Value::String(next.clone()));
+    }
+    if !items.is_empty() {
+        body.insert(key.to_string(), Value::Array(items));
+    }
+    let mut headers = HeaderMap::new();
+    if let (Some(first), Some(last)) = (page.objects.first(), page.objects.last()) {
+        if let Ok(value) = HeaderValue::from_str(&taxii_timestamp(first.date_added)) {
+            headers.insert("X-TAXII-Date-Added-First", value);
+        }
+        if let Ok(value) = HeaderValue::from_str(&taxii_timestamp(last.date_added)) {
+            headers.insert("X-TAXII-Date-Added-Last", value);
+        }
+    }
+    taxii_json(StatusCode::OK, Value::Object(body).to_string(), headers)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! red hotline threads about them (free text, thread ids), though the public scorecards count
 //! their timeliness. Attribution claims too: a restricted claim, a `clear` claim filed but not
 //! published and a consultation's positions reach no public page; a published one does, with
-//! its co-signer, and its named state is counted on the scorecards.
+//! its co-signer, and its named state is counted on the scorecards. The public feeds (Atom,
+//! JSON Feed, CSV), linked from the overview, are crawled like pages.
 
 mod support;
 
@@ -209,13 +210,33 @@ async fn no_restricted_content_on_any_public_page() {
             );
         }
         for link in links(&body) {
-            if !seen.contains(&link) {
+            // TAXII answers TAXII clients only (landing.rs reads the public collection).
+            if !seen.contains(&link) && !link.starts_with("/taxii2/") {
                 queue.push_back(link);
             }
         }
         assert!(pages < 2000, "the crawl does not end");
     }
     assert!(pages >= 20, "crawled only {pages} pages: {seen:?}");
+    // The public feeds and the CSV export are linked from the overview, so crawled too.
+    for feed in ["/feed.atom", "/feed.json", "/export/incidents.csv"] {
+        assert!(seen.contains(feed), "the crawl did not reach {feed}");
+    }
+    // The published claim is an item of the feeds, linking to its public page.
+    for feed in ["/feed.atom", "/feed.json"] {
+        let body = http
+            .get(format!("{}{feed}", node.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            body.contains(&format!("/dashboard/claims/{published_claim}")),
+            "{feed} does not carry the published claim"
+        );
+    }
     assert!(
         forbidden
             .iter()

@@ -68,6 +68,12 @@ pub const MAXIMUM_OBJECTS_PER_REQUEST: usize = 100_000;
 /// The node's shared collection (created by the demo and by `redline taxii collection add`).
 pub const SHARED_COLLECTION_ID: &str = "a1c0ffee-5a4e-4d1e-8e3d-000000000001";
 
+/// The public collection: the public record (`TLP:CLEAR` incidents as the public pages show
+/// them, and published `clear` attribution claims) as STIX 2.1. Anyone may read it without
+/// signing in; nobody may write to it. It is not stored: it is built from the public record on
+/// each read ([`Node::public_record_objects`]).
+pub const PUBLIC_COLLECTION_ID: &str = "a1c0ffee-5a4e-4d1e-8e3d-00000000c1ea";
+
 /// State the sharing use cases keep in the node.
 #[derive(Default)]
 pub(crate) struct SharingState {
@@ -964,6 +970,104 @@ impl Node {
                 .await?;
         }
         Ok(collection)
+    }
+}
+
+/// One STIX object of the public collection: its id, type, version and the object as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicStixObject {
+    pub id: String,
+    pub object_type: String,
+    /// `modified`, else `created`, as the object has it.
+    pub version: String,
+    pub record: String,
+}
+
+impl Node {
+    /// The public collection, as anyone (signed in or not) sees it: readable, not writable.
+    pub fn public_collection(&self) -> CollectionView {
+        CollectionView {
+            id: PUBLIC_COLLECTION_ID.to_string(),
+            title: "Public record".to_string(),
+            description: Some(
+                "Incidents labelled TLP:CLEAR as the public pages show them, and published attribution claims; readable without signing in"
+                    .to_string(),
+            ),
+            alias: Some("public".to_string()),
+            can_read: true,
+            can_write: false,
+            media_types: vec![STIX_MEDIA_TYPE.to_string()],
+        }
+    }
+
+    /// The STIX objects of the public record: every public incident through the public path
+    /// (`Node::public_incident`, so without the reporter's suspected origin) exported as STIX,
+    /// then every published claim the public may read (`Node::public_claim`) as STIX; an object
+    /// version met twice (a party's identity) is kept once.
+    pub async fn public_record_objects(&self) -> Result<Vec<PublicStixObject>, NodeError> {
+        let incidents = self.every_public_incident().await?;
+        let mut objects = export_incidents(&incidents, &ExportContext::default()).objects;
+        for claim in self.public_claims(u32::MAX).await? {
+            match self.public_claim(claim.id).await {
+                Ok(_) => {}
+                Err(NodeError::NotFound(_)) => continue,
+                Err(error) => return Err(error),
+            }
+            let bundle = self.claim_stix_bundle(&Caller::Operator, claim.id).await?;
+            objects.extend(bundle.objects);
+        }
+        let mut seen = BTreeSet::new();
+        let mut public = Vec::with_capacity(objects.len());
+        for object in objects {
+            let value = serde_json::to_value(&object)
+                .map_err(|error| NodeError::Internal(format!("public STIX object: {error}")))?;
+            let text = |name: &str| {
+                value
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let id = text("id");
+            let version = Some(text("modified"))
+                .filter(|modified| !modified.is_empty())
+                .unwrap_or_else(|| text("created"));
+            if !seen.insert((id.clone(), version.clone())) {
+                continue;
+            }
+            public.push(PublicStixObject {
+                object_type: text("type"),
+                record: value.to_string(),
+                id,
+                version,
+            });
+        }
+        Ok(public)
+    }
+
+    /// Every public incident, oldest first, as the public incident page shows it.
+    async fn every_public_incident(&self) -> Result<Vec<Incident>, NodeError> {
+        let mut incidents = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self.public_incidents(before, None).await?;
+            for row in &page.incidents {
+                let Ok(id) = IncidentId::parse(&row.id) else {
+                    continue;
+                };
+                match self.public_incident(&id).await {
+                    Ok(public) => incidents.push(public.incident),
+                    Err(NodeError::NotFound(_)) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+            match page.next_before {
+                Some(next) => before = Some(next),
+                None => break,
+            }
+        }
+        incidents.reverse();
+        Ok(incidents)
     }
 }
 

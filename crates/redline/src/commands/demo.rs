@@ -191,7 +191,7 @@ pub async fn run(settings: Settings, arguments: DemoArguments) -> anyhow::Result
         node.close().await;
         return Ok(());
     }
-    println!("  dashboard:   http://{address}/");
+    println!("  dashboard:   http://{address}/dashboard");
     println!(
         "  API:         http://{address}/api/v1/incidents (OpenAPI: http://{address}/api/openapi.json)"
     );
