@@ -14,6 +14,7 @@ mod norms;
 pub mod paging;
 mod parties;
 mod tokens;
+pub mod sessions;
 // Transparency log.
 pub mod log;
 pub mod log_witness;

@@ -7,7 +7,8 @@
 //!
 //! [`Store`] is the sum of one trait per area — [`PartyStore`], [`IncidentStore`],
 //! [`HotlineStore`], [`SharingStore`], [`ExerciseStore`], [`DashboardStore`],
-//! [`LogOutboxStore`] — each defined with its records and statements in the area's module.
+//! [`LogOutboxStore`], [`SessionStore`] — each defined with its records and statements in the
+//! area's module.
 //! Modules depend one way: `sql_helpers` ← the areas ← `writes` (the one dispatch of every
 //! write) ← `writer` ← `sql` (`SqlStore`, wiring the area traits); no area imports another.
 
@@ -17,6 +18,7 @@ mod hotline;
 mod incidents;
 mod log_outbox;
 mod parties;
+mod sessions;
 mod sql;
 mod sql_helpers;
 mod stix;
@@ -49,6 +51,8 @@ pub use hotline::{
 pub use incidents::IncidentStore;
 pub use log_outbox::LogOutboxStore;
 pub use parties::PartyStore;
+// The console's sessions.
+pub use sessions::{LiveSessionCounts, SessionOpening, SessionStore, StoredSession};
 // Tabletop exercises.
 pub use exercise::{ExerciseRecord, ExerciseStore};
 pub use sql::{Backend, SqlStore, SqlStoreOptions};
@@ -186,6 +190,17 @@ pub enum StoreError {
         "the database {file} is corrupt: SQLite's quick_check found {findings}; restore it from a backup"
     )]
     CorruptDatabase { file: String, findings: String },
+    /// Another process (or another store in this one) holds the SQLite database: SQLite serves
+    /// one process; several run over PostgreSQL.
+    #[error(
+        "another redline process{} is serving {file}; stop it, or move to PostgreSQL to run several",
+        .holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default()
+    )]
+    DatabaseInUse {
+        file: String,
+        /// The process id the lock file names, when it names one.
+        holder: Option<u32>,
+    },
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -257,6 +272,7 @@ pub trait Store:
     + ClaimStore
     + DashboardStore
     + LogOutboxStore
+    + SessionStore
     + Send
     + Sync
 {

@@ -2,9 +2,10 @@
 //! over sqlx's `Any` driver — opening and migrating the database, the readiness check, the
 //! single writer, closing. The SQL text is shared (`$N` placeholders, BIGINT microsecond times,
 //! JSON kept as TEXT so the exact bytes come back); each backend has its own migrations and
-//! connection setup. Each area's statements live in the area's module (`parties`, `incidents`,
-//! `hotline`, `stix`, `exercise`, `dashboard`, `log_outbox`); the child modules here only wire
-//! the area traits to them: reads go to the pool, writes to the writer.
+//! connection setup; a SQLite file is held by one process at a time (an exclusive lock on
+//! `<file>.lock` beside it). Each area's statements live in the area's module (`parties`,
+//! `incidents`, `hotline`, `stix`, `exercise`, `dashboard`, `log_outbox`, `sessions`); the child
+//! modules here only wire the area traits to them: reads go to the pool, writes to the writer.
 
 mod claim_store;
 mod dashboard_store;
@@ -13,6 +14,7 @@ mod hotline_store;
 mod incident_store;
 mod log_outbox_store;
 mod party_store;
+mod session_store;
 mod sharing_store;
 
 use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
@@ -61,6 +63,53 @@ pub struct SqlStore {
     /// SQLite: when the last readiness check ran and what `PRAGMA quick_check` found (`Err`:
     /// the findings). Held across a check, so only one runs at a time.
     last_quick_check: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
+    /// SQLite: the lock file beside the database, locked while the store is open (released on
+    /// close, and by the OS when the process ends, however it ends).
+    database_lock: std::sync::Mutex<Option<std::fs::File>>,
+}
+
+/// The lock file of a SQLite database: `<file>.lock` beside it.
+fn sqlite_lock_path(file: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("{file}.lock"))
+}
+
+/// Whether a SQLite location names a file (not an in-memory database).
+fn is_sqlite_file(location: &str, url: &str) -> bool {
+    !location.is_empty() && !location.contains(":memory:") && !url.contains("mode=memory")
+}
+
+/// Takes the exclusive lock beside a SQLite database file and writes this process's id into it;
+/// [`StoreError::DatabaseInUse`] naming the holder's process id when another holds it. An OS
+/// lock, so one left by a killed process is gone with it: never stale.
+fn lock_sqlite_database(file: &str) -> Result<std::fs::File, StoreError> {
+    use std::io::{Read, Seek, Write};
+    let lock_path = sqlite_lock_path(file);
+    let io_error = |error: std::io::Error| {
+        StoreError::Database(format!(
+            "{file}: the lock file {}: {error}",
+            lock_path.display()
+        ))
+    };
+    let mut lock_file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_error)?;
+    if lock_file.try_lock().is_err() {
+        let mut holder = String::new();
+        let _ = lock_file.read_to_string(&mut holder);
+        return Err(StoreError::DatabaseInUse {
+            file: file.to_string(),
+            holder: holder.trim().parse().ok(),
+        });
+    }
+    lock_file.set_len(0).map_err(io_error)?;
+    lock_file.rewind().map_err(io_error)?;
+    writeln!(lock_file, "{}", std::process::id()).map_err(io_error)?;
+    lock_file.sync_all().map_err(io_error)?;
+    Ok(lock_file)
 }
 
 /// How long a readiness check's `PRAGMA quick_check` verdict is answered again instead of
@@ -207,6 +256,13 @@ impl SqlStore {
         })?;
         let connect_options = AnyConnectOptions::from_str(url)?;
         let location = database_location(url);
+        // SQLite serves one process: a second is refused before it touches the file.
+        let database_lock = match backend {
+            Backend::Sqlite if is_sqlite_file(&location, url) => {
+                Some(lock_sqlite_database(&location)?)
+            }
+            _ => None,
+        };
 
         let mut write_connection = AnyConnection::connect_with(&connect_options).await?;
         if backend == Backend::Sqlite {
@@ -258,6 +314,7 @@ impl SqlStore {
             checkpointer,
             location,
             last_quick_check: tokio::sync::Mutex::new(None),
+            database_lock: std::sync::Mutex::new(database_lock),
         })
     }
 }
@@ -344,5 +401,8 @@ impl Store for SqlStore {
             }
         }
         self.pool.close().await;
+        if let Ok(mut database_lock) = self.database_lock.lock() {
+            database_lock.take();
+        }
     }
 }

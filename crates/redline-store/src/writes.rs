@@ -1,13 +1,14 @@
 //! One path for every write: what the writer can be asked to do ([`WriteCommand`]) and the one
 //! dispatch that applies it inside the writer's transaction, each area's statements in its own
 //! module. Every change a use case makes is a [`StoreWrite`]; only the STIX ingest (which answers
-//! per object whether it was new) and the outbox's housekeeping are commands of their own.
+//! per object whether it was new), the outbox's housekeeping and console sessions (never logged)
+//! are commands of their own.
 
 use sqlx::AnyConnection;
 
 use crate::stix::InsertOutcome;
 use crate::{StixObjectWrite, StoreError, StoreWrite};
-use crate::{claims, exercise, hotline, incidents, log_outbox, parties, stix};
+use crate::{claims, exercise, hotline, incidents, log_outbox, parties, sessions, stix};
 
 /// What the writer applies.
 pub(crate) enum WriteCommand {
@@ -20,6 +21,19 @@ pub(crate) enum WriteCommand {
     },
     /// Log outbox rows whose entries are durable in the transparency log.
     ForgetLogEntries(Vec<i64>),
+    /// A change to the console's sessions.
+    Session(SessionWrite),
+}
+
+/// A change to the console's sessions (`sessions`).
+pub(crate) enum SessionWrite {
+    Open(crate::SessionOpening),
+    Touch {
+        secret_sha256: String,
+        at: redline_model::Timestamp,
+    },
+    Close(Vec<String>),
+    CloseOfToken(String),
 }
 
 impl From<StoreWrite> for WriteCommand {
@@ -53,6 +67,24 @@ pub(crate) async fn apply_command(
             stix::insert_objects(connection, objects, outcome).await
         }
         WriteCommand::ForgetLogEntries(ids) => log_outbox::delete_log_outbox(connection, ids).await,
+        WriteCommand::Session(write) => apply_session_write(connection, write).await,
+    }
+}
+
+/// Applies a change to the console's sessions.
+async fn apply_session_write(
+    connection: &mut AnyConnection,
+    write: &SessionWrite,
+) -> Result<(), StoreError> {
+    match write {
+        SessionWrite::Open(opening) => sessions::insert(connection, opening).await,
+        SessionWrite::Touch { secret_sha256, at } => {
+            sessions::touch(connection, secret_sha256, *at).await
+        }
+        SessionWrite::Close(secret_sha256s) => sessions::delete(connection, secret_sha256s).await,
+        SessionWrite::CloseOfToken(token_id) => {
+            sessions::delete_of_token(connection, token_id).await
+        }
     }
 }
 

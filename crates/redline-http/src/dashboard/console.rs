@@ -2,17 +2,15 @@
 //! token is posted), and the incident submission form with the node's validation messages shown
 //! on the fields they concern.
 //!
-//! Sessions live in this process's memory only: a random 256-bit session id in an `HttpOnly`,
-//! `SameSite=Strict` cookie maps to the token, which the node re-checks on every request (so a
-//! revoked token ends the session). Every form that changes something carries the session's CSRF
-//! token, compared in constant time; the sign-in form, which has no session yet, is refused when
-//! the browser's `Origin` names another site. The server never holds a party's private key.
+//! Sessions live in the database (`redline_node::sessions`): the cookie holds a random 256-bit
+//! secret (`HttpOnly`, `SameSite=Strict`), of which the node keeps only the SHA-256, with the
+//! party and the id of the token signed in with, re-checked on every request (so a revoked token
+//! ends the session, on every process over the same database). Every form that changes something
+//! carries the session's CSRF token, compared in constant time; the sign-in form, which has no
+//! session yet, is refused when the browser's `Origin` names another site. The server never
+//! holds a party's private key.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::{
@@ -21,55 +19,19 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
-use base64::Engine;
 use redline_model::{EffectKind, IncidentStatus, PartyId, Scale, Sector, Tlp, ValidationIssue};
-use redline_node::{Caller, NodeError};
+use redline_node::{Caller, NodeError, sessions::SessionRefusal};
 
 use super::{Page, PageError, cookie, render};
 use crate::AppState;
 
 const SESSION_COOKIE: &str = "redline_session";
-/// A session ends this long after sign-in.
-const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 3600);
-/// The most sessions kept at once. Past it, new sign-ins are refused until sessions end: no
-/// one's session is ever dropped to make room for another party's.
-const MAXIMUM_SESSIONS: usize = 10_000;
-/// The most sessions one party keeps; a new sign-in past it ends that party's own oldest.
-const MAXIMUM_SESSIONS_PER_PARTY: usize = 64;
-/// The most sessions signed in from one client address; past it, sign-ins from that address
-/// are refused (never evicting, since a proxy may put several parties behind one address).
-const MAXIMUM_SESSIONS_PER_ADDRESS: usize = 256;
 
-struct Session {
-    token: String,
-    party: PartyId,
-    csrf: String,
-    created: Instant,
-    /// The client address that signed in, if the server knows it.
-    address: Option<std::net::IpAddr>,
-}
-
-/// The signed-in sessions of this process.
+/// The console's handle on sessions, which the node keeps in the database (so it holds nothing
+/// itself; the handlers still take it, so that the console's routes are the ones with sessions).
 #[derive(Clone, Default)]
 pub(crate) struct Sessions {
-    inner: Arc<Mutex<HashMap<String, Session>>>,
-}
-
-/// Why no session was created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SessionRefusal {
-    /// Too many sessions from this client address.
-    AddressFull,
-    /// The node holds as many sessions as it keeps.
-    NodeFull,
-    /// No random token or no lock.
-    Internal,
-}
-
-fn random_token() -> Option<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).ok()?;
-    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    _kept_by_the_node: (),
 }
 
 pub(super) fn constant_time_equal(left: &str, right: &str) -> bool {
@@ -81,75 +43,6 @@ pub(super) fn constant_time_equal(left: &str, right: &str) -> bool {
             == 0
 }
 
-impl Sessions {
-    /// A new session for `party`, within the limits: per address (refused past it), per party
-    /// (the party's own oldest session ends), per node (refused past it). A session of another
-    /// party is never ended to make room.
-    fn create(
-        &self,
-        token: String,
-        party: PartyId,
-        address: Option<std::net::IpAddr>,
-    ) -> Result<(String, String), SessionRefusal> {
-        let id = random_token().ok_or(SessionRefusal::Internal)?;
-        let csrf = random_token().ok_or(SessionRefusal::Internal)?;
-        let mut sessions = self.inner.lock().map_err(|_| SessionRefusal::Internal)?;
-        sessions.retain(|_, session| session.created.elapsed() < SESSION_LIFETIME);
-        if address.is_some()
-            && sessions
-                .values()
-                .filter(|session| session.address == address)
-                .count()
-                >= MAXIMUM_SESSIONS_PER_ADDRESS
-        {
-            return Err(SessionRefusal::AddressFull);
-        }
-        let mut own: Vec<(&String, Instant)> = sessions
-            .iter()
-            .filter(|(_, session)| session.party == party)
-            .map(|(id, session)| (id, session.created))
-            .collect();
-        if own.len() >= MAXIMUM_SESSIONS_PER_PARTY {
-            own.sort_by_key(|(_, created)| *created);
-            let oldest = own[0].0.clone();
-            sessions.remove(&oldest);
-        } else if sessions.len() >= MAXIMUM_SESSIONS {
-            return Err(SessionRefusal::NodeFull);
-        }
-        sessions.insert(
-            id.clone(),
-            Session {
-                token,
-                party,
-                csrf: csrf.clone(),
-                created: Instant::now(),
-                address,
-            },
-        );
-        Ok((id, csrf))
-    }
-
-    /// The token, party and CSRF token of the request's session, if it is current.
-    fn lookup(&self, headers: &HeaderMap) -> Option<(String, PartyId, String)> {
-        let id = cookie(headers, SESSION_COOKIE)?;
-        let sessions = self.inner.lock().ok()?;
-        let session = sessions.get(id)?;
-        (session.created.elapsed() < SESSION_LIFETIME).then(|| {
-            (
-                session.token.clone(),
-                session.party.clone(),
-                session.csrf.clone(),
-            )
-        })
-    }
-
-    fn remove(&self, headers: &HeaderMap) {
-        if let (Some(id), Ok(mut sessions)) = (cookie(headers, SESSION_COOKIE), self.inner.lock()) {
-            sessions.remove(id);
-        }
-    }
-}
-
 /// The signed-in party of a request, checked with the node (revocation included).
 pub(super) struct SignedInParty {
     pub(super) party: PartyId,
@@ -158,14 +51,18 @@ pub(super) struct SignedInParty {
 
 pub(super) async fn signed_in(
     state: &AppState,
-    sessions: &Sessions,
+    _sessions: &Sessions,
     headers: &HeaderMap,
 ) -> Option<SignedInParty> {
-    let (token, party, csrf) = sessions.lookup(headers)?;
-    match state.node.authenticate(&token).await {
-        Ok(authenticated) if authenticated == party => Some(SignedInParty { party, csrf }),
-        _ => {
-            sessions.remove(headers);
+    let secret = cookie(headers, SESSION_COOKIE)?;
+    match state.node.session_party(secret).await {
+        Ok(Some(session)) => Some(SignedInParty {
+            party: session.party,
+            csrf: session.csrf,
+        }),
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(%error, "a console session could not be read");
             None
         }
     }
@@ -210,7 +107,6 @@ pub(crate) struct SignInForm {
 
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
-    Extension(sessions): Extension<Sessions>,
     extensions: axum::http::Extensions,
     page: Page,
     headers: HeaderMap,
@@ -222,38 +118,23 @@ pub(crate) async fn sign_in(
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-site sign-in refused").into_response();
     }
-    let token = form.token.trim().to_string();
-    let party = match state.node.authenticate(&token).await {
-        Ok(party) => party,
-        Err(_) => {
+    let session = match state.node.open_session(form.token.trim(), address).await {
+        Ok(session) => session,
+        Err(SessionRefusal::Unauthenticated(_)) => {
             let mut response = render(&SignInTemplate { page, failed: true });
             *response.status_mut() = StatusCode::UNAUTHORIZED;
             return response;
         }
-    };
-    let id = match sessions.create(token, party, address) {
-        Ok((id, _csrf)) => id,
-        Err(SessionRefusal::Internal) => {
-            return PageError::new(
-                page,
-                NodeError::Internal("no session could be created".into()),
-            )
-            .into_response();
-        }
+        Err(SessionRefusal::Node(error)) => return PageError::new(page, error).into_response(),
         Err(refusal) => {
-            let message = match refusal {
-                SessionRefusal::AddressFull => {
-                    "too many console sessions from this address; sign out elsewhere or wait"
-                }
-                _ => "the node holds as many console sessions as it keeps; try again later",
-            };
-            return (StatusCode::TOO_MANY_REQUESTS, message).into_response();
+            return (StatusCode::TOO_MANY_REQUESTS, refusal.to_string()).into_response();
         }
     };
     let mut response = Redirect::to("/console").into_response();
     if let Ok(value) = HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION_LIFETIME.as_secs()
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        session.secret,
+        redline_node::sessions::SESSION_LIFETIME_SECONDS
     )) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -269,13 +150,16 @@ pub(crate) struct CsrfForm {
 pub(crate) async fn sign_out(
     State(state): State<AppState>,
     Extension(sessions): Extension<Sessions>,
+    page: Page,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if let Some(signed) = signed_in(&state, &sessions, &headers).await
         && constant_time_equal(&signed.csrf, &form.csrf)
+        && let Some(secret) = cookie(&headers, SESSION_COOKIE)
+        && let Err(error) = state.node.close_session(secret).await
     {
-        sessions.remove(&headers);
+        return PageError::new(page, error).into_response();
     }
     let mut response = Redirect::to("/console/sign-in").into_response();
     response.headers_mut().append(
