@@ -1,14 +1,16 @@
 //! `/readyz`: whether the node can do its work — the database answers and is sound, the log
 //! writer (when a log is attached) answers a barrier within a few seconds, and every background
 //! task registered with [`BackgroundTasks`] (the deadline scheduler under `redline serve`) is
-//! still running. 503 names each part that is not, and the details go to the operator's log.
+//! still running — and, for a task registered with a heartbeat, has beaten recently (a hung
+//! loop counts as failing once its heartbeat is older than the allowed age). 503 names each
+//! part that is not, and the details go to the operator's log.
 
 use std::{
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use axum::{
@@ -36,12 +38,36 @@ pub struct BackgroundTasks {
 struct BackgroundTask {
     name: String,
     running: AtomicBool,
+    /// For a task with a heartbeat: the oldest its last beat may be, and when it last beat.
+    heartbeat: Option<(Duration, Mutex<Instant>)>,
+}
+
+/// What readiness found of one background task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TaskState {
+    Running,
+    Stopped,
+    /// Running, but its last heartbeat is older than allowed (the age in whole seconds).
+    Stale {
+        seconds_since_beat: u64,
+    },
 }
 
 /// Held by a running background task: dropping it (the task ended, or panicked and unwound)
 /// marks the task stopped, and `/readyz` answers 503 naming it.
 #[derive(Debug)]
 pub struct RunningTask(Arc<BackgroundTask>);
+
+impl RunningTask {
+    /// Records that the task is alive now (for a task registered with a heartbeat).
+    pub fn beat(&self) {
+        if let Some((_, last_beat)) = &self.0.heartbeat
+            && let Ok(mut last_beat) = last_beat.lock()
+        {
+            *last_beat = Instant::now();
+        }
+    }
+}
 
 impl Drop for RunningTask {
     fn drop(&mut self) {
@@ -52,9 +78,27 @@ impl Drop for RunningTask {
 impl BackgroundTasks {
     /// Registers a task called `name` (as `/readyz` will name it) as running.
     pub fn register(&self, name: impl Into<String>) -> RunningTask {
+        self.add(name.into(), None)
+    }
+
+    /// Registers a task that calls [`RunningTask::beat`] regularly: `/readyz` also answers 503
+    /// naming it when its last beat (or its registration) is older than `longest_silence`.
+    pub fn register_with_heartbeat(
+        &self,
+        name: impl Into<String>,
+        longest_silence: Duration,
+    ) -> RunningTask {
+        self.add(
+            name.into(),
+            Some((longest_silence, Mutex::new(Instant::now()))),
+        )
+    }
+
+    fn add(&self, name: String, heartbeat: Option<(Duration, Mutex<Instant>)>) -> RunningTask {
         let task = Arc::new(BackgroundTask {
-            name: name.into(),
+            name,
             running: AtomicBool::new(true),
+            heartbeat,
         });
         if let Ok(mut tasks) = self.tasks.lock() {
             tasks.push(Arc::clone(&task));
@@ -62,17 +106,37 @@ impl BackgroundTasks {
         RunningTask(task)
     }
 
-    /// Each registered task with whether it is still running.
-    fn states(&self) -> Vec<(String, bool)> {
+    /// Each registered task with what readiness finds of it now.
+    fn states(&self) -> Vec<(String, TaskState)> {
         self.tasks.lock().map_or_else(
             |_| Vec::new(),
             |tasks| {
                 tasks
                     .iter()
-                    .map(|task| (task.name.clone(), task.running.load(Ordering::Acquire)))
+                    .map(|task| (task.name.clone(), task_state(task)))
                     .collect()
             },
         )
+    }
+}
+
+/// Stopped, stale (a heartbeat older than allowed) or running.
+fn task_state(task: &BackgroundTask) -> TaskState {
+    if !task.running.load(Ordering::Acquire) {
+        return TaskState::Stopped;
+    }
+    let Some((longest_silence, last_beat)) = &task.heartbeat else {
+        return TaskState::Running;
+    };
+    let since_beat = last_beat
+        .lock()
+        .map_or(Duration::ZERO, |last_beat| last_beat.elapsed());
+    if since_beat > *longest_silence {
+        TaskState::Stale {
+            seconds_since_beat: since_beat.as_secs(),
+        }
+    } else {
+        TaskState::Running
     }
 }
 
@@ -166,12 +230,23 @@ fn check_background_tasks(tasks: &BackgroundTasks) -> Vec<Check> {
     tasks
         .states()
         .into_iter()
-        .map(|(name, running)| {
-            if running {
-                healthy(&name)
-            } else {
+        .map(|(name, state)| match state {
+            TaskState::Running => healthy(&name),
+            TaskState::Stopped => {
                 tracing::error!(task = %name, "the readiness check failed: a background task stopped");
                 let reason = format!("the {} has stopped", name.replace('_', " "));
+                failing(&name, &reason)
+            }
+            TaskState::Stale { seconds_since_beat } => {
+                tracing::error!(
+                    task = %name,
+                    seconds_since_beat,
+                    "the readiness check failed: a background task's heartbeat is stale"
+                );
+                let reason = format!(
+                    "the {} has not run for {seconds_since_beat} s (stuck)",
+                    name.replace('_', " ")
+                );
                 failing(&name, &reason)
             }
         })
@@ -202,10 +277,38 @@ mod tests {
     fn a_task_is_running_until_its_guard_is_dropped() {
         let tasks = BackgroundTasks::default();
         let guard = tasks.register("deadline_scheduler");
-        assert_eq!(tasks.states(), [("deadline_scheduler".to_string(), true)]);
+        assert_eq!(
+            tasks.states(),
+            [("deadline_scheduler".to_string(), TaskState::Running)]
+        );
         drop(guard);
-        assert_eq!(tasks.states(), [("deadline_scheduler".to_string(), false)]);
+        assert_eq!(
+            tasks.states(),
+            [("deadline_scheduler".to_string(), TaskState::Stopped)]
+        );
         let checks = check_background_tasks(&tasks);
         assert_eq!(checks[0].reason, "the deadline scheduler has stopped");
+    }
+
+    #[test]
+    fn a_task_whose_heartbeat_is_too_old_is_failing_until_it_beats_again() {
+        let tasks = BackgroundTasks::default();
+        let guard = tasks.register_with_heartbeat("deadline_scheduler", Duration::from_millis(50));
+        assert_eq!(
+            tasks.states(),
+            [("deadline_scheduler".to_string(), TaskState::Running)]
+        );
+        std::thread::sleep(Duration::from_millis(120));
+        let checks = check_background_tasks(&tasks);
+        assert!(!checks[0].healthy);
+        assert!(
+            checks[0]
+                .reason
+                .starts_with("the deadline scheduler has not run for"),
+            "{}",
+            checks[0].reason
+        );
+        guard.beat();
+        assert!(check_background_tasks(&tasks)[0].healthy);
     }
 }

@@ -5,6 +5,10 @@
 //! (`acknowledgement_overdue_at`, `response_overdue_at`) in the same transaction as its
 //! reminder and alert events, and only from the state the scheduler read, so nothing fires
 //! twice — not after a restart, and not when a reply arrives at the same moment.
+//!
+//! Heartbeat: the loop wakes at least every [`Node::DEADLINE_SCHEDULER_HEARTBEAT_INTERVAL`] and
+//! calls its heartbeat after each pass, so a watcher (`/readyz` under `redline serve`) can tell
+//! a hung loop from an idle one by the heartbeat's age.
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -17,10 +21,10 @@ use redline_store::{HotlineEvent, HotlineWrite, StoreError, ThreadChange};
 use crate::hotline::apply_thread_event;
 use crate::{Node, NodeError};
 
-/// The longest the scheduler sleeps without looking again (a safety net, not a requirement).
-const LONGEST_SLEEP: Duration = Duration::from_secs(3600);
-
 impl Node {
+    /// The longest the scheduler sleeps without looking again and beating its heartbeat.
+    pub const DEADLINE_SCHEDULER_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(30);
+
     /// Applies every deadline that has passed, each once. Returns how many fired.
     pub async fn fire_due_deadlines(&self) -> Result<u32, NodeError> {
         let now = self.now();
@@ -114,7 +118,20 @@ impl Node {
     /// Runs the scheduler until `shutdown` completes: fires what is due, then sleeps until the
     /// next deadline or until a new message may have set an earlier one.
     pub async fn run_deadline_scheduler(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
+        self.run_deadline_scheduler_with_heartbeat(shutdown, || {})
+            .await;
+    }
+
+    /// [`Node::run_deadline_scheduler`], calling `heartbeat` after every pass; passes come at
+    /// least every [`Node::DEADLINE_SCHEDULER_HEARTBEAT_INTERVAL`], so a heartbeat older than a
+    /// few intervals means the loop is stuck.
+    pub async fn run_deadline_scheduler_with_heartbeat(
+        self: Arc<Self>,
+        shutdown: impl Future<Output = ()>,
+        heartbeat: impl Fn() + Send,
+    ) {
         tokio::pin!(shutdown);
+        let longest_sleep = Self::DEADLINE_SCHEDULER_HEARTBEAT_INTERVAL;
         loop {
             if let Err(error) = self.fire_due_deadlines().await {
                 tracing::warn!(%error, "firing deadlines failed; trying again shortly");
@@ -126,14 +143,15 @@ impl Node {
                     Duration::try_from(remaining)
                         .unwrap_or(Duration::ZERO)
                         .saturating_add(Duration::from_millis(1))
-                        .min(LONGEST_SLEEP)
+                        .min(longest_sleep)
                 }
-                Ok(None) => LONGEST_SLEEP,
+                Ok(None) => longest_sleep,
                 Err(error) => {
                     tracing::warn!(%error, "reading deadlines failed");
                     Duration::from_secs(1)
                 }
             };
+            heartbeat();
             tokio::select! {
                 () = tokio::time::sleep(sleep_for) => {}
                 () = self.hotline.scheduler_wakeup.notified() => {}

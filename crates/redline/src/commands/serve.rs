@@ -56,13 +56,20 @@ pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> 
     // threads overdue and sends reminders); it is started here and nowhere else.
     let stop = Arc::new(tokio::sync::watch::Sender::new(false));
     let http_config = settings.http_config();
-    // `/readyz` answers 503 naming the scheduler once its task has ended (or panicked).
-    let scheduler_running = http_config.background_tasks.register("deadline_scheduler");
+    // `/readyz` answers 503 naming the scheduler once its task has ended (or panicked), or
+    // when its heartbeat (at least one per wake-up period) is three periods old: a hung loop.
+    let scheduler_running = http_config.background_tasks.register_with_heartbeat(
+        "deadline_scheduler",
+        Node::DEADLINE_SCHEDULER_HEARTBEAT_INTERVAL * 3,
+    );
     let scheduler_node = node.clone();
     let scheduler_stop = stopped(stop.subscribe());
     let scheduler = tokio::spawn(async move {
-        let _running = scheduler_running;
-        scheduler_node.run_deadline_scheduler(scheduler_stop).await;
+        scheduler_node
+            .run_deadline_scheduler_with_heartbeat(scheduler_stop, move || {
+                scheduler_running.beat();
+            })
+            .await;
     });
     let http_stop = stop.clone();
     let served = redline_http::run(listener, node.clone(), http_config, async move {
