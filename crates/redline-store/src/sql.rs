@@ -7,6 +7,7 @@
 //! `incidents`, `hotline`, `stix`, `exercise`, `dashboard`, `log_outbox`, `sessions`); the child
 //! modules here only wire the area traits to them: reads go to the pool, writes to the writer.
 
+mod backup;
 mod claim_store;
 mod dashboard_store;
 mod exercise_store;

@@ -105,6 +105,11 @@ enum Command {
     /// withdraw.
     #[command(subcommand)]
     Attribution(commands::attribution::AttributionCommand),
+    // Backups.
+    /// Back up the local node while it serves: database, log, keys and configuration.
+    Backup(commands::backup::BackupArguments),
+    /// Restore a backup into an empty data directory (--data) and check it against its log.
+    Restore(commands::backup::RestoreArguments),
 }
 
 fn main() -> ExitCode {
@@ -155,6 +160,9 @@ fn main() -> ExitCode {
             // Tabletop exercises.
             Command::Exercise(command) => commands::exercise::run(&settings, command).await,
             Command::Attribution(command) => commands::attribution::run(&settings, command).await,
+            // Backups.
+            Command::Backup(arguments) => commands::backup::backup(&settings, arguments).await,
+            Command::Restore(arguments) => commands::backup::restore(&settings, arguments).await,
         }
     });
     match outcome {

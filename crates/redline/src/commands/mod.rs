@@ -1,6 +1,8 @@
 //! One module per command group; each gathers input, calls the node and prints.
 
 pub mod attribution;
+// Backups: `redline backup` and `redline restore`.
+pub mod backup;
 pub mod demo;
 // Tabletop exercises: run, decide, report, list, show.
 pub mod exercise;
