@@ -368,16 +368,23 @@ async fn summary_from_row(
     let latest_version: i64 = row.try_get("latest_version")?;
     let cosigner_count: i64 = row.try_get("cosigner_count")?;
     let published_at: Option<i64> = row.try_get("published_at_us")?;
-    let readers = sqlx::query("SELECT party_id FROM attribution_claim_readers WHERE claim_id = $1")
-        .bind(claim_id.to_string())
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|row| {
-            let party: String = row.try_get("party_id")?;
-            PartyId::parse(&party).map_err(|error| corrupt(what, error))
-        })
-        .collect::<Result<BTreeSet<_>, _>>()?;
+    let tlp_label =
+        Tlp::parse(&tlp).ok_or_else(|| corrupt(what, format!("unknown TLP `{tlp}`")))?;
+    // Only a restricted claim has readers of its own: clear and green ones skip the query.
+    let readers = if tlp_label.is_restricted() {
+        sqlx::query("SELECT party_id FROM attribution_claim_readers WHERE claim_id = $1")
+            .bind(claim_id.to_string())
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let party: String = row.try_get("party_id")?;
+                PartyId::parse(&party).map_err(|error| corrupt(what, error))
+            })
+            .collect::<Result<BTreeSet<_>, _>>()?
+    } else {
+        BTreeSet::new()
+    };
     Ok(ClaimSummary {
         claim_id,
         incident_id: IncidentId::parse(&text("incident_id")?)
@@ -392,7 +399,7 @@ async fn summary_from_row(
         latest_version: u32::try_from(latest_version).map_err(|error| corrupt(what, error))?,
         confidence: Confidence::parse(&confidence)
             .ok_or_else(|| corrupt(what, format!("unknown confidence `{confidence}`")))?,
-        tlp: Tlp::parse(&tlp).ok_or_else(|| corrupt(what, format!("unknown TLP `{tlp}`")))?,
+        tlp: tlp_label,
         readers,
         status: ClaimStatus::parse(&status)
             .ok_or_else(|| corrupt(what, format!("unknown status `{status}`")))?,
