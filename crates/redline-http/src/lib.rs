@@ -7,7 +7,9 @@
 //! headers on every response, an `x-request-id` on every request, response and log line,
 //! `/healthz` (the process answers), `/readyz` (the database, the log writer and the background
 //! tasks: `readiness.rs`), `/metrics` (Prometheus text format: `metrics.rs`), and the OpenAPI
-//! document at `/api/openapi.json`. It holds no business rules: every decision is the node's.
+//! document at `/api/openapi.json`. `/` sends a visitor to the public dashboard; the public
+//! record is also served as feeds (`feed.rs`). It holds no business rules: every decision is the
+//! node's.
 
 mod attribution;
 mod auth;
