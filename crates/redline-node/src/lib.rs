@@ -13,8 +13,8 @@ pub mod hotline;
 mod norms;
 pub mod paging;
 mod parties;
-mod tokens;
 pub mod sessions;
+mod tokens;
 // Transparency log.
 pub mod log;
 pub mod log_witness;
