@@ -27,7 +27,7 @@ use redline_node::log_witness::{ConfiguredWitness, WitnessConfig, WitnessedLog};
 use redline_store::FileTileStorage;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Settings;
+use crate::{config::Settings, output::Format};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum LogCommand {
@@ -61,6 +61,9 @@ pub struct VerifyArguments {
     /// How many of the witnesses must have cosigned the checkpoint (0: none required).
     #[arg(long, default_value_t = 0)]
     pub quorum: usize,
+    /// `table` (one sentence for people) or `json` (the verified facts, for programs).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,6 +72,31 @@ pub struct MirrorArguments {
     pub url: String,
     /// The directory to copy into (created if missing).
     pub directory: PathBuf,
+    /// `table` (one sentence for people) or `json` (what was mirrored, for programs).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// What `log verify --format json` prints when everything holds.
+#[derive(Debug, Serialize)]
+struct VerifiedLog {
+    origin: String,
+    tree_size: u64,
+    /// Base64, as in the checkpoint.
+    root_hash: String,
+    witness_cosignatures: usize,
+    receipts: usize,
+    earlier_checkpoints: usize,
+}
+
+/// What `log mirror --format json` prints.
+#[derive(Debug, Serialize)]
+struct MirroredLog {
+    origin: String,
+    tree_size: u64,
+    /// Base64, as in the checkpoint.
+    root_hash: String,
+    directory: PathBuf,
 }
 
 /// A verification failure: the message says exactly what does not hold.
@@ -94,13 +122,23 @@ pub async fn run(settings: &Settings, command: LogCommand) -> anyhow::Result<()>
         LogCommand::Verify(arguments) => verify(arguments).await,
         LogCommand::Mirror(arguments) => {
             let checkpoint = mirror(&arguments.url, &arguments.directory, None).await?;
-            println!(
-                "mirrored {} entries of {} into {}",
-                checkpoint.tree_size,
-                checkpoint.origin,
-                arguments.directory.display()
-            );
-            Ok(())
+            match arguments.format {
+                Format::Json => crate::output::print_json(&MirroredLog {
+                    origin: checkpoint.origin.clone(),
+                    tree_size: checkpoint.tree_size,
+                    root_hash: checkpoint.root_hash.to_base64(),
+                    directory: arguments.directory,
+                }),
+                Format::Table => {
+                    println!(
+                        "mirrored {} entries of {} into {}",
+                        checkpoint.tree_size,
+                        checkpoint.origin,
+                        arguments.directory.display()
+                    );
+                    Ok(())
+                }
+            }
         }
     }
 }
@@ -278,7 +316,12 @@ async fn mirror(
             }
         }
     }
+    let progress = crate::output::progress_bar(
+        addresses.len() as u64,
+        "{bar:40} {pos}/{len} tiles and bundles mirrored ({eta} left)",
+    );
     for address in addresses {
+        progress.inc(1);
         if !address.is_partial() && storage.read_tile(&address)?.is_some() {
             continue;
         }
@@ -290,6 +333,7 @@ async fn mirror(
             .write_tile(&address, &bytes)
             .map_err(|error| failed(error.to_string()))?;
     }
+    progress.finish_and_clear();
     storage.write_checkpoint(&checkpoint_bytes)?;
     if let Some(key) = fetch(&http, &format!("{base}/key")).await? {
         storage.write_file("key", &key)?;
@@ -432,14 +476,29 @@ async fn verify(arguments: VerifyArguments) -> anyhow::Result<()> {
             .and_then(|()| std::fs::rename(&temporary, path))
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    println!(
-        "ok: {origin} at size {} (root {}), {cosigned} witness cosignature(s), {} receipt(s), consistent with {} earlier checkpoint(s)",
-        checkpoint.tree_size,
-        checkpoint.root_hash.to_base64(),
-        arguments.receipts.len(),
-        state.checkpoints.len().saturating_sub(1)
-    );
-    Ok(())
+    let verified = VerifiedLog {
+        origin,
+        tree_size: checkpoint.tree_size,
+        root_hash: checkpoint.root_hash.to_base64(),
+        witness_cosignatures: cosigned,
+        receipts: arguments.receipts.len(),
+        earlier_checkpoints: state.checkpoints.len().saturating_sub(1),
+    };
+    match arguments.format {
+        Format::Json => crate::output::print_json(&verified),
+        Format::Table => {
+            println!(
+                "ok: {} at size {} (root {}), {} witness cosignature(s), {} receipt(s), consistent with {} earlier checkpoint(s)",
+                verified.origin,
+                verified.tree_size,
+                verified.root_hash,
+                verified.witness_cosignatures,
+                verified.receipts,
+                verified.earlier_checkpoints
+            );
+            Ok(())
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -531,7 +590,13 @@ fn check_entries_then_tiles(
     let tree_size = checkpoint.tree_size;
     let mut tree = redline_ledger::tree::MerkleTree::new();
     let mut first_differing_bundle = None;
-    for index in 0..tree_size.div_ceil(256) {
+    let bundles = tree_size.div_ceil(256);
+    let progress = crate::output::progress_bar(
+        bundles,
+        "{bar:40} {pos}/{len} entry bundles verified ({eta} left)",
+    );
+    for index in 0..bundles {
+        progress.inc(1);
         let width = (tree_size - index * 256).min(256) as u16;
         let bundle_address = TileAddress::EntryBundle { index, width };
         let bundle = storage
@@ -556,6 +621,7 @@ fn check_entries_then_tiles(
             tree.append_leaf_hash(hash);
         }
     }
+    progress.finish_and_clear();
     let root = tree.root();
     if root != checkpoint.root_hash {
         return Err(failed(match first_differing_bundle {

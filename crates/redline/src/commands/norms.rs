@@ -8,7 +8,7 @@ use redline_model::{PartyId, Timestamp, parse_incident_report};
 use redline_node::{Caller, NodeError};
 use redline_norms::{NormsDocument, render_assessment_text, render_document_summary};
 
-use crate::config::Settings;
+use crate::{config::Settings, output::Format};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum NormsCommand {
@@ -18,7 +18,12 @@ pub enum NormsCommand {
         files: Vec<PathBuf>,
     },
     /// A human summary of a document (a file, or a shipped name such as `baseline`).
-    Show { document: String },
+    Show {
+        document: String,
+        /// `table` (the summary for people) or `json` (its facts, for programs).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Add a document to the local node (operator).
     Add { file: PathBuf },
     /// Record that parties adopted a stored document (operator); their incidents are re-assessed.
@@ -30,15 +35,52 @@ pub enum NormsCommand {
         parties: Vec<String>,
     },
     /// The documents the local node holds and who applies them.
-    List,
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AssessFormat {
-    /// The assessment JSON of the contract.
-    Json,
-    /// An explanation a legal adviser can follow rule by rule.
-    Text,
+/// What `norms show --format json` prints: the document's identity and the size of each part.
+#[derive(Debug, serde::Serialize)]
+struct NormsDocumentFacts<'a> {
+    id: &'a str,
+    version: &'a str,
+    title: &'a str,
+    file_name: &'a str,
+    sha256: &'a str,
+    adopted_by: &'a [String],
+    review_by: Option<&'a str>,
+    summary: Option<&'a str>,
+    rule_ids: Vec<&'a str>,
+    red_line_ids: Vec<&'a str>,
+    rung_ids: Vec<&'a str>,
+    duties: usize,
+    positions: usize,
+}
+
+impl<'a> NormsDocumentFacts<'a> {
+    fn of(document: &'a NormsDocument) -> Self {
+        Self {
+            id: &document.id,
+            version: &document.version,
+            title: &document.title,
+            file_name: &document.file_name,
+            sha256: &document.sha256,
+            adopted_by: &document.adopted_by,
+            review_by: document.review_by.as_deref(),
+            summary: document.summary.as_deref(),
+            rule_ids: document.rules.iter().map(|rule| rule.id.as_str()).collect(),
+            red_line_ids: document
+                .red_lines
+                .iter()
+                .map(|red_line| red_line.id.as_str())
+                .collect(),
+            rung_ids: document.rungs.iter().map(|rung| rung.id.as_str()).collect(),
+            duties: document.duties.len(),
+            positions: document.positions.len(),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -48,8 +90,10 @@ pub struct AssessArguments {
     /// A shipped document (baseline, sovereignty-strict, sovereignty-as-principle) or a file.
     #[arg(long, default_value = "baseline")]
     norms: String,
-    #[arg(long, value_enum, default_value_t = AssessFormat::Text)]
-    format: AssessFormat,
+    /// `table` (an explanation a legal adviser can follow rule by rule) or `json` (the
+    /// assessment JSON of the contract).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 /// Reads a document from a shipped name or a file; errors carry file, line and column.
@@ -109,10 +153,15 @@ pub async fn run(settings: &Settings, command: NormsCommand) -> anyhow::Result<(
             }
             Ok(())
         }
-        NormsCommand::Show { document } => {
+        NormsCommand::Show { document, format } => {
             let (document, _) = load_document(&document)?;
-            print!("{}", render_document_summary(&document));
-            Ok(())
+            match format {
+                Format::Json => crate::output::print_json(&NormsDocumentFacts::of(&document)),
+                Format::Table => {
+                    print!("{}", render_document_summary(&document));
+                    Ok(())
+                }
+            }
         }
         NormsCommand::Add { file } => {
             let text = std::fs::read_to_string(&file)
@@ -147,11 +196,15 @@ pub async fn run(settings: &Settings, command: NormsCommand) -> anyhow::Result<(
             );
             Ok(())
         }
-        NormsCommand::List => {
+        NormsCommand::List { format } => {
             let node = super::open_local_node(settings).await?;
             let outcome = node.list_norms_documents().await;
             node.close().await;
-            for document in outcome? {
+            let documents = outcome?;
+            if format == Format::Json {
+                return crate::output::print_json(&documents);
+            }
+            for document in documents {
                 let adopted: Vec<&str> = document.adopted_by.iter().map(PartyId::as_str).collect();
                 println!(
                     "{}  {} {}  {}  adopted by: {}",
@@ -190,11 +243,11 @@ pub fn assess(arguments: AssessArguments) -> anyhow::Result<()> {
     let (document, _) = load_document(&arguments.norms)?;
     let assessment = redline_norms::assess(&report, &document);
     match arguments.format {
-        AssessFormat::Json => {
+        Format::Json => {
             use std::io::Write;
             std::io::stdout().write_all(&assessment.to_json_bytes())?;
         }
-        AssessFormat::Text => print!("{}", render_assessment_text(&assessment, &document)),
+        Format::Table => print!("{}", render_assessment_text(&assessment, &document)),
     }
     Ok(())
 }

@@ -6,8 +6,9 @@
 
 use std::{path::PathBuf, time::Instant};
 
+use crate::output::Format;
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use redline_sim::{
     Ladder, Lever, Levers, MonteCarloConfig, comparison_regimes, parse_scenario, render_report,
     render_summary_table, run_comparison, run_monte_carlo,
@@ -36,6 +37,9 @@ pub enum SimCommand {
         /// baseline, or a file) instead of the simulator's default ladder.
         #[arg(long, value_name = "NAME|FILE")]
         norms: Option<String>,
+        /// `table` (people) or `json` (the summary, for programs).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Run every regime (no measure, each alone, all together) and write a report.
     Compare {
@@ -87,13 +91,7 @@ fn parse_levers(names: &[String]) -> anyhow::Result<Levers> {
 }
 
 fn progress_bar(total: u64) -> ProgressBar {
-    let bar = ProgressBar::new(total);
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs ({per_sec}, {eta} left)")
-    {
-        bar.set_style(style);
-    }
-    bar
+    crate::output::progress_bar(total, "{bar:40} {pos}/{len} runs ({per_sec}, {eta} left)")
 }
 
 fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
@@ -141,6 +139,7 @@ pub fn run(command: SimCommand) -> anyhow::Result<()> {
             levers,
             threads,
             norms,
+            format,
         } => {
             let scenario = load_scenario(&scenario)?;
             let ladder = ladder_of(norms.as_deref())?;
@@ -153,8 +152,13 @@ pub fn run(command: SimCommand) -> anyhow::Result<()> {
             });
             bar.finish_and_clear();
             eprintln!("{runs} runs in {:.2} s", started.elapsed().as_secs_f64());
-            print!("{}", render_summary_table(&summary));
-            Ok(())
+            match format {
+                Format::Json => crate::output::print_json(&summary),
+                Format::Table => {
+                    print!("{}", render_summary_table(&summary));
+                    Ok(())
+                }
+            }
         }
         SimCommand::Compare {
             scenario,

@@ -48,9 +48,15 @@ pub async fn run(settings: &Settings, command: StixCommand) -> anyhow::Result<()
                         .id
                 }
             };
+            let progress = crate::output::progress_spinner(format!(
+                "importing {} ({} bytes)",
+                file.display(),
+                bytes.len()
+            ));
             let imported = node
                 .import_bundle(&Caller::Operator, &collection, &bytes)
                 .await;
+            progress.finish_and_clear();
             match imported {
                 Ok(status) => {
                     println!("{}", serde_json::to_string_pretty(&status)?);

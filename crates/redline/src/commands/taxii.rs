@@ -9,7 +9,7 @@ use redline_model::PartyId;
 use redline_node::Caller;
 use sha2::{Digest, Sha256};
 
-use crate::config::Settings;
+use crate::{config::Settings, output::Format};
 
 const TAXII: &str = "application/taxii+json;version=2.1";
 
@@ -33,7 +33,10 @@ pub enum TaxiiCommand {
         write: bool,
     },
     /// List the local node's collections.
-    Collections,
+    Collections {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Pull a collection of another TAXII 2.1 server into a local collection, from where the
     /// last pull stopped.
     Pull {
@@ -125,8 +128,12 @@ async fn run_with(
                 .await?;
             Ok(())
         }
-        TaxiiCommand::Collections => {
-            for collection in node.list_collections(&operator).await? {
+        TaxiiCommand::Collections { format } => {
+            let collections = node.list_collections(&operator).await?;
+            if format == Format::Json {
+                return crate::output::print_json(&collections);
+            }
+            for collection in collections {
                 println!("{}\t{}", collection.id, collection.title);
             }
             Ok(())
@@ -165,6 +172,7 @@ async fn run_with(
             let objects_url = format!("{api_root}collections/{collection}/objects/");
             let mut stored = 0u64;
             let mut failed = 0u64;
+            let progress = crate::output::progress_spinner(format!("pulling {objects_url}"));
             loop {
                 let mut request = client
                     .get(&objects_url)
@@ -214,15 +222,20 @@ async fn run_with(
                 stored += outcome.success_count as u64;
                 failed += outcome.failure_count as u64;
                 for failure in &outcome.failures {
-                    eprintln!(
-                        "{}: {}",
-                        failure.id,
-                        failure.message.as_deref().unwrap_or("refused")
-                    );
+                    progress.suspend(|| {
+                        eprintln!(
+                            "{}: {}",
+                            failure.id,
+                            failure.message.as_deref().unwrap_or("refused")
+                        );
+                    });
                 }
                 state.added_after = Some(last);
                 state.pulled += count;
                 save_state(&path, &state)?;
+                progress.set_message(format!(
+                    "pulling {objects_url}: {stored} stored, {failed} refused"
+                ));
                 let more = body
                     .get("more")
                     .and_then(serde_json::Value::as_bool)
@@ -231,6 +244,7 @@ async fn run_with(
                     break;
                 }
             }
+            progress.finish_and_clear();
             println!(
                 "pulled into {into}: {stored} stored, {failed} refused or already there; resume point {}",
                 state.added_after.as_deref().unwrap_or("(start)")

@@ -1,0 +1,155 @@
+#![allow(clippy::unwrap_used)]
+//! `--format json` on every command that prints results, with the real binary: stdout is one
+//! JSON document, and output to a pipe carries no escape codes (no colours, no progress bars)
+//! on stdout or stderr. Commands that need no server run on their own; the others run against
+//! one demo node started here, and the local-node commands on a fresh data directory.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use serde_json::Value;
+use support::{free_port, party, redline, start_demo, stderr, stdout, stop, wait_until_healthy};
+
+const ESCAPE: u8 = 0x1b;
+
+/// Runs `arguments` (which end in `--format json`), asserts success, no escape byte on either
+/// stream, and returns stdout parsed as one JSON document.
+#[track_caller]
+fn json_without_escape_codes(arguments: &[&str]) -> Value {
+    let output: Output = redline(arguments);
+    assert!(
+        output.status.success(),
+        "{arguments:?} exited {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        !output.stdout.contains(&ESCAPE),
+        "{arguments:?} wrote an escape code to stdout: {:?}",
+        stdout(&output)
+    );
+    assert!(
+        !output.stderr.contains(&ESCAPE),
+        "{arguments:?} wrote an escape code to stderr: {:?}",
+        stderr(&output)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "{arguments:?}: stdout is not one JSON document ({error}):\n{}",
+            stdout(&output)
+        )
+    })
+}
+
+fn scenario(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn commands_without_a_server_print_one_json_document_and_no_escape_codes() {
+    let schema = json_without_escape_codes(&["schema", "incident"]);
+    assert!(schema.is_object(), "{schema}");
+
+    let shown = json_without_escape_codes(&["norms", "show", "baseline", "--format", "json"]);
+    assert_eq!(
+        shown["id"].as_str().map(str::is_empty),
+        Some(false),
+        "{shown}"
+    );
+    assert_eq!(shown["sha256"].as_str().map(str::len), Some(64), "{shown}");
+    assert!(shown["rung_ids"].is_array(), "{shown}");
+
+    let scenario = scenario("grid-outage-peacetime.toml");
+    let summary = json_without_escape_codes(&[
+        "sim",
+        "run",
+        &scenario,
+        "--runs",
+        "200",
+        "--threads",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert!(summary.is_object(), "{summary}");
+
+    // The same run printed for people is not JSON, and is the same run.
+    let table = redline(&["sim", "run", &scenario, "--runs", "200", "--threads", "1"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    assert!(serde_json::from_slice::<Value>(&table.stdout).is_err());
+    assert!(!table.stdout.contains(&ESCAPE) && !table.stderr.contains(&ESCAPE));
+}
+
+#[test]
+fn text_is_only_another_name_for_table() {
+    let table = redline(&["norms", "show", "baseline", "--format", "table"]);
+    let text = redline(&["norms", "show", "baseline", "--format", "text"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    assert_eq!(stdout(&table), stdout(&text));
+    let help = redline(&["norms", "show", "--help"]);
+    assert!(stdout(&help).contains("table"), "{}", stdout(&help));
+    assert!(!stdout(&help).contains("text"), "{}", stdout(&help));
+}
+
+#[test]
+fn commands_against_a_node_print_one_json_document_and_no_escape_codes() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let directory = tempfile::tempdir().unwrap();
+    let demo_data = directory.path().join("demo-data");
+    let port = free_port();
+    let child = start_demo(&demo_data, port);
+    wait_until_healthy(port);
+    let url = format!("http://127.0.0.1:{port}");
+    let credentials: Value =
+        serde_json::from_slice(&std::fs::read(demo_data.join("demo-credentials.json")).unwrap())
+            .unwrap();
+    let ua = party(&credentials, "UA");
+    let remote = |arguments: &[&str]| {
+        let mut all: Vec<&str> = arguments.to_vec();
+        all.extend_from_slice(&["--format", "json", "--url", &url, "--token", &ua.token]);
+        json_without_escape_codes(&all)
+    };
+
+    let incidents = remote(&["incident", "list"]);
+    assert!(incidents["incidents"].is_array(), "{incidents}");
+    let claims = remote(&["attribution", "list"]);
+    assert!(claims.is_array() || claims.is_object(), "{claims}");
+    let inbox = remote(&["inbox"]);
+    assert!(inbox["threads"].is_array(), "{inbox}");
+
+    let log_url = format!("{url}/log");
+    let verified = json_without_escape_codes(&["log", "verify", &log_url, "--format", "json"]);
+    assert!(
+        verified["tree_size"].as_u64().is_some_and(|size| size > 0),
+        "{verified}"
+    );
+    assert!(verified["root_hash"].is_string(), "{verified}");
+    let mirror_directory = directory.path().join("mirror");
+    let mirrored = json_without_escape_codes(&[
+        "log",
+        "mirror",
+        &log_url,
+        mirror_directory.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(mirrored["tree_size"], verified["tree_size"], "{mirrored}");
+    stop(child);
+
+    // The local-node commands, on a fresh data directory of their own.
+    let local_data = directory.path().join("local-data");
+    let local = local_data.to_str().unwrap();
+    let documents =
+        json_without_escape_codes(&["norms", "list", "--data", local, "--format", "json"]);
+    assert!(documents.is_array(), "{documents}");
+    let collections =
+        json_without_escape_codes(&["taxii", "collections", "--data", local, "--format", "json"]);
+    assert!(collections.is_array(), "{collections}");
+}
