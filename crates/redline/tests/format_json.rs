@@ -14,6 +14,9 @@ use support::{free_port, party, redline, start_demo, stderr, stdout, stop, wait_
 
 const ESCAPE: u8 = 0x1b;
 
+/// The demo's public TAXII collection, readable without a token.
+const PUBLIC_COLLECTION_ID: &str = redline_node::sharing::PUBLIC_COLLECTION_ID;
+
 /// Runs `arguments` (which end in `--format json`), asserts success, no escape byte on either
 /// stream, and returns stdout parsed as one JSON document.
 #[track_caller]
@@ -65,6 +68,16 @@ fn commands_without_a_server_print_one_json_document_and_no_escape_codes() {
     );
     assert_eq!(shown["sha256"].as_str().map(str::len), Some(64), "{shown}");
     assert!(shown["rung_ids"].is_array(), "{shown}");
+
+    let baseline = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../norms/baseline.toml");
+    let checked = json_without_escape_codes(&[
+        "norms",
+        "check",
+        baseline.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(checked[0]["id"], shown["id"], "{checked}");
 
     let scenario = scenario("grid-outage-peacetime.toml");
     let summary = json_without_escape_codes(&[
@@ -141,11 +154,24 @@ fn commands_against_a_node_print_one_json_document_and_no_escape_codes() {
         "json",
     ]);
     assert_eq!(mirrored["tree_size"], verified["tree_size"], "{mirrored}");
-    stop(child);
 
-    // The local-node commands, on a fresh data directory of their own.
+    // The local-node commands, on a fresh data directory of their own; `taxii pull` reads the
+    // demo's public collection.
     let local_data = directory.path().join("local-data");
     let local = local_data.to_str().unwrap();
+    let api_root = format!("{url}/taxii2/api/");
+    let pulled = json_without_escape_codes(&[
+        "taxii",
+        "pull",
+        &api_root,
+        PUBLIC_COLLECTION_ID,
+        "--data",
+        local,
+        "--format",
+        "json",
+    ]);
+    assert!(pulled["stored"].is_u64(), "{pulled}");
+    stop(child);
     let documents =
         json_without_escape_codes(&["norms", "list", "--data", local, "--format", "json"]);
     assert!(documents.is_array(), "{documents}");

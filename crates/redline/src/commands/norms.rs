@@ -16,6 +16,10 @@ pub enum NormsCommand {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// `table` (a line per file for people) or `json` (the valid documents, for programs;
+        /// the errors go to stderr either way).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// A human summary of a document (a file, or a shipped name such as `baseline`).
     Show {
@@ -39,6 +43,15 @@ pub enum NormsCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+/// One valid file, as `norms check --format json` lists it.
+#[derive(Debug, serde::Serialize)]
+struct CheckedDocument {
+    file: PathBuf,
+    id: String,
+    version: String,
+    sha256: String,
 }
 
 /// What `norms show --format json` prints: the document's identity and the size of each part.
@@ -130,18 +143,32 @@ pub(crate) fn load_document(name_or_path: &str) -> anyhow::Result<(NormsDocument
 
 pub async fn run(settings: &Settings, command: NormsCommand) -> anyhow::Result<()> {
     match command {
-        NormsCommand::Check { files } => {
+        NormsCommand::Check { files, format } => {
             let mut failed = 0;
+            let mut valid = Vec::new();
             for file in &files {
                 match load_document(&file.display().to_string()) {
-                    Ok((document, _)) => println!(
-                        "{}: valid ({} {}, sha256 {})",
-                        file.display(),
-                        document.id,
-                        document.version,
-                        document.sha256
-                    ),
+                    Ok((document, _)) => valid.push(CheckedDocument {
+                        file: file.clone(),
+                        id: document.id,
+                        version: document.version,
+                        sha256: document.sha256,
+                    }),
                     Err(_) => failed += 1,
+                }
+            }
+            match format {
+                Format::Json => crate::output::print_json(&valid)?,
+                Format::Table => {
+                    for checked in &valid {
+                        println!(
+                            "{}: valid ({} {}, sha256 {})",
+                            checked.file.display(),
+                            checked.id,
+                            checked.version,
+                            checked.sha256
+                        );
+                    }
                 }
             }
             if failed > 0 {

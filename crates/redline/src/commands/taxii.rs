@@ -56,7 +56,20 @@ pub enum TaxiiCommand {
         /// Objects per request.
         #[arg(long, default_value_t = 1000)]
         limit: u32,
+        /// `table` (one sentence for people) or `json` (the counts, for programs).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
+}
+
+/// What `taxii pull --format json` prints.
+#[derive(Debug, serde::Serialize)]
+struct PullOutcome<'a> {
+    into: &'a str,
+    stored: u64,
+    refused_or_already_there: u64,
+    /// The `added_after` the next pull starts from (none: from the start).
+    resume_point: Option<&'a str>,
 }
 
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -145,6 +158,7 @@ async fn run_with(
             password,
             into,
             limit,
+            format,
         } => {
             let _ = rustls::crypto::ring::default_provider().install_default();
             let into = match into {
@@ -245,11 +259,25 @@ async fn run_with(
                 }
             }
             progress.finish_and_clear();
-            println!(
-                "pulled into {into}: {stored} stored, {failed} refused or already there; resume point {}",
-                state.added_after.as_deref().unwrap_or("(start)")
-            );
-            Ok(())
+            let outcome = PullOutcome {
+                into: &into,
+                stored,
+                refused_or_already_there: failed,
+                resume_point: state.added_after.as_deref(),
+            };
+            match format {
+                Format::Json => crate::output::print_json(&outcome),
+                Format::Table => {
+                    println!(
+                        "pulled into {}: {} stored, {} refused or already there; resume point {}",
+                        outcome.into,
+                        outcome.stored,
+                        outcome.refused_or_already_there,
+                        outcome.resume_point.unwrap_or("(start)")
+                    );
+                    Ok(())
+                }
+            }
         }
     }
 }
