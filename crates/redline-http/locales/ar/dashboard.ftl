@@ -15,6 +15,7 @@ overview-lead = ما سجلته هذه العقدة علنًا: الحوادث �
 public-incidents = حوادث علنية
 by-severity = الحوادث حسب الخطورة
 by-month = الحوادث حسب شهر أول رصد
+by-year = الحوادث حسب سنة أول رصد
 severity = الخطورة
 unassessed = غير مُقيَّم
 month = الشهر

@@ -15,6 +15,7 @@ overview-lead = What this node has recorded in public: incidents labelled TLP:CL
 public-incidents = Public incidents
 by-severity = Incidents by severity
 by-month = Incidents by month first observed
+by-year = Incidents by year first observed
 severity = Severity
 unassessed = not assessed
 month = Month

@@ -15,6 +15,7 @@ overview-lead = Lo que este nodo ha registrado públicamente: los incidentes mar
 public-incidents = Incidentes públicos
 by-severity = Incidentes por gravedad
 by-month = Incidentes por mes de primera observación
+by-year = Incidentes por año de primera observación
 severity = Gravedad
 unassessed = sin evaluar
 month = Mes

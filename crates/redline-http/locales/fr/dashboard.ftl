@@ -15,6 +15,7 @@ overview-lead = Ce que ce nœud a enregistré publiquement : les incidents marqu
 public-incidents = Incidents publics
 by-severity = Incidents par gravité
 by-month = Incidents par mois de première observation
+by-year = Incidents par année de première observation
 severity = Gravité
 unassessed = non évalué
 month = Mois

@@ -15,6 +15,7 @@ overview-lead = 本节点公开记录的内容：标记为 TLP:CLEAR 的事件�
 public-incidents = 公开事件
 by-severity = 按严重程度统计的事件
 by-month = 按首次发现月份统计的事件
+by-year = 按首次发现年份统计的事件
 severity = 严重程度
 unassessed = 未评估
 month = 月份

@@ -54,6 +54,8 @@ struct OverviewTemplate {
     overview: std::sync::Arc<PublicOverview>,
     severity_chart: String,
     month_chart: String,
+    /// The time chart's title: by month, or by year when the series is drawn by year.
+    time_chart_title: String,
     severity_rows: Vec<(String, String, u64)>,
     checkpoint_signed: Option<ShownTime>,
     witnesses: Vec<(String, Option<ShownTime>)>,
@@ -87,7 +89,12 @@ pub(crate) async fn overview(State(state): State<AppState>, page: Page) -> Respo
         })
         .collect();
     // Long or sparse month series are drawn by year (the table under the chart keeps months).
-    let month_bars: Vec<Bar> = bin_months(&overview.by_month)
+    let time_bins = bin_months(&overview.by_month);
+    let time_chart_title = match time_bins.granularity {
+        redline_charts::TimeGranularity::Month => page.t("by-month"),
+        redline_charts::TimeGranularity::Year => page.t("by-year"),
+    };
+    let month_bars: Vec<Bar> = time_bins
         .bins
         .into_iter()
         .map(|(period, count)| Bar {
@@ -125,7 +132,8 @@ pub(crate) async fn overview(State(state): State<AppState>, page: Page) -> Respo
         quorum: quorum.to_string(),
         witnesses,
         severity_chart: bar_chart("by-severity", &page.t("by-severity"), &severity_bars),
-        month_chart: bar_chart("by-month", &page.t("by-month"), &month_bars),
+        month_chart: bar_chart("by-month", &time_chart_title, &month_bars),
+        time_chart_title,
         page,
         overview,
         severity_rows,
