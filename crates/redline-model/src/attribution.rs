@@ -525,6 +525,37 @@ mod tests {
         assert!(!readership.admits(crate::Reader::Anonymous));
     }
 
+    proptest::proptest! {
+        /// Any bytes give a record or problems that name their path; never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic_and_every_problem_names_a_path(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            for result in [
+                AttributionClaim::parse(&bytes).map(|_| ()),
+                ClaimCosignature::parse(&bytes).map(|_| ()),
+                ClaimDecision::parse(&bytes).map(|_| ()),
+            ] {
+                if let Err(error) = result {
+                    proptest::prop_assert!(error.issues().iter().all(|issue| !issue.path.is_empty()));
+                }
+            }
+        }
+
+        /// A valid claim with one field replaced by arbitrary JSON text is read or refused
+        /// with a path, never a panic.
+        #[test]
+        fn a_claim_with_any_field_replaced_never_panics(field in 0usize..14, text in ".{0,40}") {
+            let mut value = claim_json();
+            let keys: Vec<String> = value.as_object().map(|object| object.keys().cloned().collect()).unwrap_or_default();
+            if let Some(key) = keys.get(field % keys.len().max(1)) {
+                value[key.as_str()] = serde_json::Value::String(text);
+            }
+            let bytes = serde_json::to_vec(&value).unwrap_or_default();
+            if let Err(error) = AttributionClaim::parse(&bytes) {
+                proptest::prop_assert!(error.issues().iter().all(|issue| !issue.path.is_empty()));
+            }
+        }
+    }
+
     #[test]
     fn a_claim_payload_round_trips_byte_for_byte() {
         let claim = parse(claim_json()).expect("valid");
