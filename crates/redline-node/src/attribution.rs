@@ -206,6 +206,32 @@ impl ClaimRecords {
         }
     }
 
+    /// Applies a stored reply or outcome to its consultation while the records are read back
+    /// (one the stored history no longer accepts means the database was altered).
+    fn replay_on_consultation(
+        &mut self,
+        consultation: Uuid,
+        what: &str,
+        change: impl FnOnce(
+            ConsultationRecord,
+        ) -> Result<ConsultationRecord, redline_hotline::ConsultationRefusal>,
+    ) -> Result<(), NodeError> {
+        let Some(index) = self
+            .consultations
+            .iter()
+            .position(|record| record.request.id == consultation)
+        else {
+            return Err(corrupt(
+                what,
+                format!("consultation {consultation} has no stored request before it"),
+            ));
+        };
+        let record = self.consultations.remove(index);
+        let changed = change(record).map_err(|error| corrupt(what, error))?;
+        self.consultations.insert(index, changed);
+        Ok(())
+    }
+
     fn current_cosignatures(&self) -> Vec<&CosignatureView> {
         let Some(current) = self.current() else {
             return Vec::new();
@@ -462,32 +488,20 @@ impl Node {
                 AttributionRecordKind::ConsultationReply => {
                     let reply = ConsultationReply::parse(payload)
                         .map_err(|error| corrupt("consultation reply", error))?;
-                    if let Some(index) = records
-                        .consultations
-                        .iter()
-                        .position(|record| record.request.id == reply.consultation)
-                    {
-                        let record = records.consultations.remove(index);
-                        let record = record
-                            .with_reply(reply)
-                            .map_err(|error| corrupt("consultation reply", error))?;
-                        records.consultations.insert(index, record);
-                    }
+                    records.replay_on_consultation(
+                        reply.consultation,
+                        "consultation reply",
+                        |record| record.with_reply(reply),
+                    )?;
                 }
                 AttributionRecordKind::ConsultationOutcome => {
                     let outcome = ConsultationOutcome::parse(payload)
                         .map_err(|error| corrupt("consultation outcome", error))?;
-                    if let Some(index) = records
-                        .consultations
-                        .iter()
-                        .position(|record| record.request.id == outcome.consultation)
-                    {
-                        let record = records.consultations.remove(index);
-                        let record = record
-                            .with_outcome(outcome)
-                            .map_err(|error| corrupt("consultation outcome", error))?;
-                        records.consultations.insert(index, record);
-                    }
+                    records.replay_on_consultation(
+                        outcome.consultation,
+                        "consultation outcome",
+                        |record| record.with_outcome(outcome),
+                    )?;
                 }
             }
         }
