@@ -307,9 +307,12 @@ async fn feed_stream(
                 break;
             }
         }
-        // Wait for a notice that concerns this party.
+        // Wait for a notice that concerns this party (in a shared deployment, also look again
+        // now and then: the events table is the truth, a notice only hurries the reader).
+        let shared = node.is_shared();
         loop {
             tokio::select! {
+                () = tokio::time::sleep(redline_node::Node::STREAM_RECHECK_INTERVAL), if shared => break,
                 notice = notices.recv() => match notice {
                     Ok(notice) if notice.parties.contains(&party) => break,
                     Ok(_) => {}

@@ -49,7 +49,10 @@ fn node_log(state: &AppState) -> Result<&std::sync::Arc<NodeLog>, ApiError> {
 /// the log's next checkpoint rather than asking for one, so readers cannot multiply them.
 async fn settled_log(state: &AppState) -> Result<&std::sync::Arc<NodeLog>, ApiError> {
     let log = node_log(state)?;
-    log.catch_up().await?;
+    state
+        .node
+        .catch_up_log(redline_node::Node::SHARED_LOG_PATIENCE)
+        .await?;
     Ok(log)
 }
 

@@ -161,9 +161,12 @@ pub(crate) async fn ready(State(state): State<AppState>) -> Response {
         })
         .collect();
     let database = state.node.database_backend();
+    let role = state.node.cluster_role();
     if failing.is_empty() {
-        return Json(json!({ "status": "ready", "database": database, "checks": parts }))
-            .into_response();
+        return Json(
+            json!({ "status": "ready", "database": database, "role": role, "checks": parts }),
+        )
+        .into_response();
     }
     let reason = failing
         .iter()
@@ -175,6 +178,7 @@ pub(crate) async fn ready(State(state): State<AppState>) -> Response {
         Json(json!({
             "status": "unavailable",
             "database": database,
+            "role": role,
             "checks": parts,
             "failing": failing.iter().map(|check| check.name.as_str()).collect::<Vec<_>>(),
             "reason": reason,
@@ -208,8 +212,12 @@ async fn check_database(state: &AppState) -> Check {
 /// The log writer answers a barrier (it waits at most the sequencing interval for what is
 /// pending); `None` when the node has no log.
 async fn check_log_writer(state: &AppState) -> Option<Check> {
-    let log = state.node.log()?;
-    let answered = tokio::time::timeout(LOG_WRITER_ANSWER_TIMEOUT, log.catch_up()).await;
+    state.node.log()?;
+    let answered = tokio::time::timeout(
+        LOG_WRITER_ANSWER_TIMEOUT,
+        state.node.catch_up_log(LOG_WRITER_ANSWER_TIMEOUT),
+    )
+    .await;
     Some(match answered {
         Ok(Ok(())) => healthy("log_writer"),
         Ok(Err(error)) => {

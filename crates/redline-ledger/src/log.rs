@@ -260,10 +260,30 @@ impl TiledLog {
         storage: &dyn TileStorage,
         checkpoint: &Checkpoint,
     ) -> Result<TiledLog, RecoveryError> {
-        let tree_size = checkpoint.tree_size;
         let mut log = TiledLog::new(checkpoint.origin.clone());
-        let tile_count = tree_size.div_ceil(256);
-        for tile_index in 0..tile_count {
+        log.follow(storage, checkpoint)?;
+        Ok(log)
+    }
+
+    /// Brings a log that only reads (a follower: another process writes the tiles) up to
+    /// `checkpoint`, a later checkpoint of the same log: appends the leaf hashes of the level-0
+    /// tiles past its size and checks the new root against the checkpoint. After an error the
+    /// log must not be used (its tree may hold part of the new leaves): recover it afresh.
+    pub fn follow(
+        &mut self,
+        storage: &dyn TileStorage,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), RecoveryError> {
+        let old_size = self.tree.size();
+        let tree_size = checkpoint.tree_size;
+        if tree_size < old_size {
+            return Err(RecoveryError::RootMismatch {
+                tree_size,
+                computed: self.tree.root(),
+                expected: checkpoint.root_hash,
+            });
+        }
+        for tile_index in old_size / 256..tree_size.div_ceil(256) {
             let width = (tree_size - tile_index * 256).min(256) as u16;
             let address = TileAddress::Hashes {
                 level: 0,
@@ -271,11 +291,12 @@ impl TiledLog {
                 width,
             };
             let hashes = read_hash_tile(storage, &address)?;
-            for hash in hashes {
-                log.tree.append_leaf_hash(hash);
+            let already = old_size.saturating_sub(tile_index * 256) as usize;
+            for hash in hashes.into_iter().skip(already) {
+                self.tree.append_leaf_hash(hash);
             }
         }
-        let computed = log.tree.root();
+        let computed = self.tree.root();
         if computed != checkpoint.root_hash {
             return Err(RecoveryError::RootMismatch {
                 tree_size,
@@ -283,8 +304,20 @@ impl TiledLog {
                 expected: checkpoint.root_hash,
             });
         }
-        log.published_size = tree_size;
-        log.first_kept_entry = (tree_size / 256) * 256;
+        self.unpublished_bundle_bytes.clear();
+        self.kept_entry_offsets.clear();
+        self.keep_partial_bundle(storage, tree_size)
+    }
+
+    /// Marks everything up to `tree_size` published and keeps the entries of its partial
+    /// bundle (checked against the tree), which the next publish rewrites with new entries.
+    fn keep_partial_bundle(
+        &mut self,
+        storage: &dyn TileStorage,
+        tree_size: u64,
+    ) -> Result<(), RecoveryError> {
+        self.published_size = tree_size;
+        self.first_kept_entry = (tree_size / 256) * 256;
         let partial_width = (tree_size % 256) as u16;
         if partial_width > 0 {
             let address = TileAddress::EntryBundle {
@@ -299,22 +332,22 @@ impl TiledLog {
                 }
             })?;
             for (position, entry) in entries.iter().enumerate() {
-                let leaf_index = log.first_kept_entry + position as u64;
-                if log.tree.leaf_hash(leaf_index) != Some(leaf_hash(entry)) {
+                let leaf_index = self.first_kept_entry + position as u64;
+                if self.tree.leaf_hash(leaf_index) != Some(leaf_hash(entry)) {
                     return Err(RecoveryError::EntryDoesNotMatchTile {
                         path: address.path(),
                         leaf_index,
                     });
                 }
             }
-            log.unpublished_bundle_bytes = bytes.clone();
+            self.unpublished_bundle_bytes = bytes.clone();
             let mut offset = 0;
             for entry in entries {
-                log.kept_entry_offsets.push(offset);
+                self.kept_entry_offsets.push(offset);
                 offset += 2 + entry.len();
             }
         }
-        Ok(log)
+        Ok(())
     }
 }
 

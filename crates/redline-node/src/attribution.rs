@@ -601,7 +601,7 @@ impl Node {
                 other => other,
             })?;
         if !told.is_empty() {
-            self.announce(told);
+            self.announce(told).await;
         }
         Ok(())
     }

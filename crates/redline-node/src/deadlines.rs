@@ -100,7 +100,7 @@ impl Node {
                 Ok(()) => {
                     fired += 1;
                     tracing::info!(thread = %thread.id, duty, "deadline passed: thread overdue");
-                    self.announce(updated.participants.clone());
+                    self.announce(updated.participants.clone()).await;
                 }
                 // The thread moved meanwhile (a reply came in); the next pass looks again.
                 Err(StoreError::Conflict(_)) => {}

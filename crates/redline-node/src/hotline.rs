@@ -410,7 +410,20 @@ impl Node {
         self.hotline.streams_closed.subscribe()
     }
 
-    pub(crate) fn announce(&self, parties: Vec<PartyId>) {
+    /// Wakes the event streams of `parties` in this process and, in a shared deployment, in
+    /// every other (after the commit of their events).
+    pub(crate) async fn announce(&self, parties: Vec<PartyId>) {
+        if self.is_shared() {
+            self.publish_notice(redline_store::Notice::Events(
+                parties.iter().map(ToString::to_string).collect(),
+            ))
+            .await;
+        }
+        self.announce_locally(parties);
+    }
+
+    /// Wakes the event streams of `parties` in this process only.
+    pub(crate) fn announce_locally(&self, parties: Vec<PartyId>) {
         // No subscriber is not an error: the events wait in the store.
         let _ = self
             .hotline
@@ -506,7 +519,7 @@ impl Node {
             kind = message.kind().as_str(),
             "hotline message accepted"
         );
-        self.announce(announced);
+        self.announce(announced).await;
         self.hotline.scheduler_wakeup.notify_one();
         Ok(AcceptedMessage {
             id: message.id,
@@ -1200,7 +1213,7 @@ impl Node {
             };
             match self.store.apply_hotline_write(&write).await {
                 Ok(()) => {
-                    self.announce(updated.participants.clone());
+                    self.announce(updated.participants.clone()).await;
                     break;
                 }
                 Err(StoreError::Conflict(_)) => continue,

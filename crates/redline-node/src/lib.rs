@@ -7,6 +7,8 @@
 
 pub mod attribution;
 mod clock;
+// Several processes over one PostgreSQL database.
+mod cluster;
 mod deadlines;
 mod error;
 pub mod hotline;
@@ -84,6 +86,8 @@ pub struct Node {
     witness: std::sync::OnceLock<Arc<log_witness::Witness>>,
     // The dashboard's aggregates, until the store changes.
     dashboard_cache: dashboard::DashboardCache,
+    // Several processes over one database: leadership, notices, the outbox's progress.
+    cluster: cluster::ClusterRuntime,
 }
 
 impl Node {
@@ -99,6 +103,7 @@ impl Node {
             log: std::sync::OnceLock::new(),
             witness: std::sync::OnceLock::new(),
             dashboard_cache: dashboard::DashboardCache::default(),
+            cluster: cluster::ClusterRuntime::default(),
         }
     }
 

@@ -23,6 +23,15 @@
 //!
 //! The tile directory is the log's store (the checkpoint file is the commit point); the
 //! subject-id index is rebuilt from the entry bundles at start.
+//!
+//! Several processes over one PostgreSQL database ([`NodeLog::open_shared`], [`LogRole`]): the
+//! tile directory is shared storage, and the log's one mutable pointer is the checkpoint note
+//! in the database, moved by compare-and-swap. One process leads ([`NodeLog::lead`]): it
+//! recovers the log at the stored pointer, takes every entry from the outbox (`cluster.rs`)
+//! and publishes each checkpoint by swapping the pointer, then writes the checkpoint file as a
+//! copy for tools reading the directory. The others follow ([`NodeLog::follow_pointer`]): they
+//! extend their tree from the tiles the new pointer covers and check its root, so every
+//! process answers the same proofs; they never write to the directory.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -239,6 +248,18 @@ pub(crate) struct LogShared {
     on_logged: std::sync::OnceLock<LoggedCallback>,
 }
 
+/// Who writes the tiles a process's log reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogRole {
+    /// The only process (SQLite): it writes, and its checkpoint file is the pointer.
+    OnlyWriter,
+    /// Another process writes; this one follows the pointer in the database.
+    Follower,
+    /// This process leads: it writes, and publishes by compare-and-swap in the database.
+    Leader,
+}
+
 /// The node's log: a handle on the writer thread and the shared view.
 pub struct NodeLog {
     origin: String,
@@ -247,8 +268,13 @@ pub struct NodeLog {
     pub(crate) shared: Arc<LogShared>,
     sender: Mutex<Option<mpsc::Sender<WriterRequest>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// Held for the life of the log: one writer per directory.
-    _lock_file: std::fs::File,
+    /// How it was set up (the key and the batch intervals, for a follower that comes to lead).
+    config: LogConfig,
+    role: Mutex<LogRole>,
+    /// One refresh of a follower's view at a time.
+    following: Mutex<()>,
+    /// Held for the life of the log when it is the only writer: one writer per directory.
+    _lock_file: Option<std::fs::File>,
 }
 
 impl std::fmt::Debug for NodeLog {
@@ -322,7 +348,6 @@ impl NodeLog {
                 reason,
             }
         })?;
-        storage.set_batched(true);
         let shared = Arc::new(LogShared {
             log: RwLock::new(log),
             checkpoint_note: RwLock::new(note),
@@ -330,13 +355,247 @@ impl NodeLog {
             failed: Mutex::new(None),
             on_logged: std::sync::OnceLock::new(),
         });
-        let (sender, receiver) = mpsc::channel();
-        let writer_shared = shared.clone();
-        let intervals = BatchIntervals {
-            waited_for: config.batch_interval,
-            background: config.sequencing_interval.max(config.batch_interval),
+        let node_log = NodeLog {
+            origin: config.origin.clone(),
+            directory,
+            verifier,
+            shared,
+            sender: Mutex::new(None),
+            writer: Mutex::new(None),
+            config,
+            role: Mutex::new(LogRole::OnlyWriter),
+            following: Mutex::new(()),
+            _lock_file: Some(lock_file),
         };
-        let batch_entries = config.batch_entries.max(1);
+        node_log.start_writer(storage, signer, CheckpointPointer::File)?;
+        Ok(node_log)
+    }
+
+    /// Opens the log of a node whose processes share one PostgreSQL database, as a follower:
+    /// its view is the tiles `stored_note` (the pointer in the database, `None` before the
+    /// first checkpoint) covers; it writes nothing until it leads ([`NodeLog::lead`]).
+    pub fn open_shared(
+        config: LogConfig,
+        stored_note: Option<&str>,
+    ) -> Result<NodeLog, LogOpenError> {
+        let directory = config.directory.clone();
+        let signer = Ed25519NoteSigner::from_seed(&config.origin, &config.signing_seed)
+            .map_err(|error| LogOpenError::Key(error.to_string()))?;
+        let verifier = signer.verifier();
+        let empty = TiledLog::new(config.origin.clone());
+        let empty_note =
+            empty
+                .signed_checkpoint(&signer)
+                .map_err(|error| LogOpenError::Checkpoint {
+                    directory: directory.clone(),
+                    reason: error.to_string(),
+                })?;
+        let node_log = NodeLog {
+            origin: config.origin.clone(),
+            directory: directory.clone(),
+            verifier,
+            shared: Arc::new(LogShared {
+                log: RwLock::new(empty),
+                checkpoint_note: RwLock::new(empty_note),
+                subjects: RwLock::new(HashMap::new()),
+                failed: Mutex::new(None),
+                on_logged: std::sync::OnceLock::new(),
+            }),
+            sender: Mutex::new(None),
+            writer: Mutex::new(None),
+            config,
+            role: Mutex::new(LogRole::Follower),
+            following: Mutex::new(()),
+            _lock_file: None,
+        };
+        node_log
+            .follow_pointer(stored_note)
+            .map_err(|error| LogOpenError::Recovery {
+                directory,
+                reason: error.to_string(),
+            })?;
+        Ok(node_log)
+    }
+
+    /// Which part this process plays for the log.
+    pub fn role(&self) -> LogRole {
+        match self.role.lock() {
+            Ok(role) => *role,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    /// A follower brings its view up to `stored_note`, the pointer read from the database:
+    /// the leaf hashes of the new tiles, the new root checked against it, the new entries'
+    /// subjects. Answers whether the view moved. A writer's view is its own: nothing to do.
+    pub fn follow_pointer(&self, stored_note: Option<&str>) -> Result<bool, NodeError> {
+        let Some(stored_note) = stored_note else {
+            return Ok(false);
+        };
+        let _one_at_a_time = self
+            .following
+            .lock()
+            .map_err(|_| NodeError::Internal("the log's follow lock is poisoned".into()))?;
+        if self.role() != LogRole::Follower {
+            return Ok(false);
+        }
+        let opened = open_checkpoint(stored_note.as_bytes(), &self.origin, &[&self.verifier])
+            .map_err(|error| {
+                NodeError::Internal(format!("the log's stored checkpoint: {error}"))
+            })?;
+        if self.checkpoint_note().text() == opened.note.text() {
+            return Ok(false);
+        }
+        let storage = FileTileStorage::open_for_reading(&self.directory);
+        let old_size = {
+            let mut log = self
+                .shared
+                .log
+                .write()
+                .map_err(|_| NodeError::Internal("log lock poisoned".into()))?;
+            let old_size = log.size();
+            if let Err(error) = log.follow(&storage, &opened.checkpoint) {
+                let reason = format!(
+                    "the shared tiles do not give the stored checkpoint of size {}: {error}",
+                    opened.checkpoint.tree_size
+                );
+                tracing::error!(%reason, "the log's view stops");
+                if let Ok(mut failed) = self.shared.failed.lock() {
+                    *failed = Some(reason.clone());
+                }
+                return Err(NodeError::Internal(reason));
+            }
+            old_size
+        };
+        let mut new_subjects: HashMap<String, Vec<u64>> = HashMap::new();
+        index_subjects_between(
+            &storage,
+            old_size,
+            opened.checkpoint.tree_size,
+            &mut new_subjects,
+        )
+        .map_err(|reason| NodeError::Internal(format!("reading the shared log: {reason}")))?;
+        if let Ok(mut subjects) = self.shared.subjects.write() {
+            for (subject, leaves) in new_subjects {
+                subjects.entry(subject).or_default().extend(leaves);
+            }
+        }
+        if let Ok(mut note) = self.shared.checkpoint_note.write() {
+            *note = opened.note;
+        }
+        Ok(true)
+    }
+
+    /// A follower becomes the log's writer: recovers the log from the shared tiles at
+    /// `stored_note` (the pointer, read after this process took the lead; `None` before the
+    /// first checkpoint, which it then signs and stores), discards tiles a dead leader wrote
+    /// past it, and starts the writer, which publishes through `pointer` by compare-and-swap.
+    pub(crate) fn lead(
+        &self,
+        stored_note: Option<String>,
+        pointer: DatabasePointer,
+    ) -> Result<(), NodeError> {
+        let _one_at_a_time = self
+            .following
+            .lock()
+            .map_err(|_| NodeError::Internal("the log's follow lock is poisoned".into()))?;
+        if self.role() != LogRole::Follower {
+            return Err(NodeError::Conflict(
+                "this process writes the log already".into(),
+            ));
+        }
+        let failure =
+            |reason: String| NodeError::Internal(format!("taking over the log: {reason}"));
+        let signer = Ed25519NoteSigner::from_seed(&self.origin, &self.config.signing_seed)
+            .map_err(|error| failure(error.to_string()))?;
+        let mut storage = FileTileStorage::open(&self.directory)
+            .map_err(|error| failure(format!("{}: {error}", self.directory.display())))?;
+        let (log, note) = match stored_note {
+            Some(text) => {
+                let opened = open_checkpoint(text.as_bytes(), &self.origin, &[&self.verifier])
+                    .map_err(|error| failure(format!("the stored checkpoint: {error}")))?;
+                let log = TiledLog::recover(&storage, &opened.checkpoint)
+                    .map_err(|error| failure(error.to_string()))?;
+                (log, opened.note)
+            }
+            None => {
+                // The first leader: the checkpoint file of a node that ran alone on this
+                // database before, else an empty log.
+                let from_file = match storage
+                    .read_checkpoint()
+                    .map_err(|error| failure(error.to_string()))?
+                {
+                    Some(bytes) => {
+                        let opened = open_checkpoint(&bytes, &self.origin, &[&self.verifier])
+                            .map_err(|error| failure(format!("the checkpoint file: {error}")))?;
+                        let log = TiledLog::recover(&storage, &opened.checkpoint)
+                            .map_err(|error| failure(error.to_string()))?;
+                        Some((log, opened.note))
+                    }
+                    None => None,
+                };
+                let (log, note) = match from_file {
+                    Some(found) => found,
+                    None => {
+                        let log = TiledLog::new(self.origin.clone());
+                        let note = log
+                            .signed_checkpoint(&signer)
+                            .map_err(|error| failure(error.to_string()))?;
+                        (log, note)
+                    }
+                };
+                pointer.swap(None, note.to_text().as_bytes(), log.published_size())?;
+                (log, note)
+            }
+        };
+        storage
+            .discard_full_tiles_beyond(log.published_size())
+            .map_err(|error| failure(error.to_string()))?;
+        storage
+            .write_checkpoint(note.to_text().as_bytes())
+            .map_err(|error| failure(error.to_string()))?;
+        let subjects = index_subjects(&storage, log.published_size()).map_err(failure)?;
+        *self
+            .shared
+            .log
+            .write()
+            .map_err(|_| NodeError::Internal("log lock poisoned".into()))? = log;
+        *self
+            .shared
+            .subjects
+            .write()
+            .map_err(|_| NodeError::Internal("log lock poisoned".into()))? = subjects;
+        *self
+            .shared
+            .checkpoint_note
+            .write()
+            .map_err(|_| NodeError::Internal("log lock poisoned".into()))? = note;
+        self.start_writer(storage, signer, CheckpointPointer::Database(pointer))
+            .map_err(|error| failure(error.to_string()))?;
+        if let Ok(mut role) = self.role.lock() {
+            *role = LogRole::Leader;
+        }
+        Ok(())
+    }
+
+    /// Starts the writer thread over `storage`, publishing through `pointer`.
+    fn start_writer(
+        &self,
+        mut storage: FileTileStorage,
+        signer: Ed25519NoteSigner,
+        pointer: CheckpointPointer,
+    ) -> Result<(), LogOpenError> {
+        storage.set_batched(true);
+        let (sender, receiver) = mpsc::channel();
+        let writer_shared = self.shared.clone();
+        let intervals = BatchIntervals {
+            waited_for: self.config.batch_interval,
+            background: self
+                .config
+                .sequencing_interval
+                .max(self.config.batch_interval),
+        };
+        let batch_entries = self.config.batch_entries.max(1);
         let writer = std::thread::Builder::new()
             .name("redline-log-writer".into())
             .spawn(move || {
@@ -344,21 +603,25 @@ impl NodeLog {
                     receiver,
                     writer_shared,
                     storage,
-                    signer,
-                    intervals,
-                    batch_entries,
+                    WriterSetup {
+                        signer,
+                        pointer,
+                        intervals,
+                        batch_entries,
+                    },
                 );
             })
-            .map_err(io)?;
-        Ok(NodeLog {
-            origin: config.origin,
-            directory,
-            verifier,
-            shared,
-            sender: Mutex::new(Some(sender)),
-            writer: Mutex::new(Some(writer)),
-            _lock_file: lock_file,
-        })
+            .map_err(|source| LogOpenError::Io {
+                directory: self.directory.clone(),
+                source,
+            })?;
+        if let Ok(mut slot) = self.sender.lock() {
+            *slot = Some(sender);
+        }
+        if let Ok(mut slot) = self.writer.lock() {
+            *slot = Some(writer);
+        }
+        Ok(())
     }
 
     pub fn origin(&self) -> &str {
@@ -447,6 +710,26 @@ impl NodeLog {
                 respond: None,
             })
         }))
+    }
+
+    /// Why the log stopped (its writer failed, or a follower's view could not follow the
+    /// pointer), if it did.
+    pub fn failure(&self) -> Option<String> {
+        self.shared
+            .failed
+            .lock()
+            .ok()
+            .and_then(|failed| failed.clone())
+    }
+
+    /// Has the outbox rows of entries found in the log already deleted (the callback set when
+    /// the log was attached).
+    pub(crate) fn forget_outbox_rows(&self, outbox_ids: Vec<i64>) {
+        if !outbox_ids.is_empty()
+            && let Some(on_logged) = self.shared.on_logged.get()
+        {
+            on_logged(outbox_ids);
+        }
     }
 
     /// Waits until every entry queued before this call is durable under a signed checkpoint
@@ -717,18 +1000,30 @@ fn index_subjects(
     tree_size: u64,
 ) -> Result<HashMap<String, Vec<u64>>, String> {
     let mut subjects: HashMap<String, Vec<u64>> = HashMap::new();
-    for bundle_index in 0..tree_size.div_ceil(256) {
+    index_subjects_between(storage, 0, tree_size, &mut subjects)?;
+    Ok(subjects)
+}
+
+/// Adds the subjects of entries `from..tree_size` to `subjects` (in leaf order).
+fn index_subjects_between(
+    storage: &FileTileStorage,
+    from: u64,
+    tree_size: u64,
+    subjects: &mut HashMap<String, Vec<u64>>,
+) -> Result<(), String> {
+    for bundle_index in from / 256..tree_size.div_ceil(256) {
         let entries = read_entry_bundle(storage, bundle_index, tree_size)?;
         for (position, entry) in entries.iter().enumerate() {
+            let leaf_index = bundle_index * 256 + position as u64;
+            if leaf_index < from {
+                continue;
+            }
             if let Some(subject) = subject_of(entry) {
-                subjects
-                    .entry(subject)
-                    .or_default()
-                    .push(bundle_index * 256 + position as u64);
+                subjects.entry(subject).or_default().push(leaf_index);
             }
         }
     }
-    Ok(subjects)
+    Ok(())
 }
 
 fn subject_of(entry: &[u8]) -> Option<String> {
@@ -748,14 +1043,74 @@ struct BatchIntervals {
     background: Duration,
 }
 
+/// Where the writer publishes each checkpoint it signs, comparing against the one it signed
+/// last so two writers can never both publish.
+pub(crate) enum CheckpointPointer {
+    /// The checkpoint file (the only writer, on SQLite).
+    File,
+    /// The pointer in the shared database; the file is then written as a copy.
+    Database(DatabasePointer),
+}
+
+/// The log's pointer in the shared PostgreSQL database, used from the writer thread.
+pub(crate) struct DatabasePointer {
+    pub(crate) store: Arc<dyn redline_store::Store>,
+    pub(crate) clock: Arc<dyn crate::Clock>,
+    pub(crate) origin: String,
+    /// The node's runtime: the writer thread is not one of its workers, so it may block on it.
+    pub(crate) runtime: tokio::runtime::Handle,
+}
+
+impl DatabasePointer {
+    /// Moves the pointer from `previous` (`None`: there is none yet) to `next`; an error when
+    /// another process moved it (this one no longer writes the log) or the database failed.
+    pub(crate) fn swap(
+        &self,
+        previous: Option<&[u8]>,
+        next: &[u8],
+        tree_size: u64,
+    ) -> Result<(), NodeError> {
+        let previous = previous.map(|bytes| String::from_utf8_lossy(bytes).into_owned());
+        let next = String::from_utf8_lossy(next);
+        let now = self.clock.now().as_microseconds();
+        let swapped = self.runtime.block_on(self.store.swap_log_checkpoint_note(
+            &self.origin,
+            previous.as_deref(),
+            &next,
+            tree_size,
+            now,
+        ))?;
+        if swapped {
+            Ok(())
+        } else {
+            Err(NodeError::Conflict(
+                "another process published a checkpoint of this log: this one no longer writes it"
+                    .into(),
+            ))
+        }
+    }
+}
+
+/// What the writer thread needs besides its queue, the shared view and the storage.
+struct WriterSetup {
+    signer: Ed25519NoteSigner,
+    pointer: CheckpointPointer,
+    intervals: BatchIntervals,
+    batch_entries: usize,
+}
+
 fn run_writer(
     receiver: mpsc::Receiver<WriterRequest>,
     shared: Arc<LogShared>,
     mut storage: FileTileStorage,
-    signer: Ed25519NoteSigner,
-    intervals: BatchIntervals,
-    batch_entries: usize,
+    setup: WriterSetup,
 ) {
+    let WriterSetup {
+        signer,
+        pointer,
+        intervals,
+        batch_entries,
+    } = setup;
     let mut last_signed_bytes = match shared.checkpoint_note.read() {
         Ok(note) => note.to_text().into_bytes(),
         Err(_) => return,
@@ -807,7 +1162,13 @@ fn run_writer(
             }
             continue;
         }
-        let outcome = write_batch(&batch, &shared, &mut storage, &signer, &last_signed_bytes);
+        let outcome = write_batch(
+            &batch,
+            &shared,
+            &mut storage,
+            (&signer, &pointer),
+            &last_signed_bytes,
+        );
         match outcome {
             Ok((note_bytes, outcomes)) => {
                 last_signed_bytes = note_bytes;
@@ -879,7 +1240,7 @@ fn write_batch(
     batch: &[AppendRequest],
     shared: &LogShared,
     storage: &mut FileTileStorage,
-    signer: &Ed25519NoteSigner,
+    (signer, pointer): (&Ed25519NoteSigner, &CheckpointPointer),
     last_signed_bytes: &[u8],
 ) -> Result<BatchOutcome, String> {
     let mut indices: Vec<Result<u64, NodeError>> = Vec::with_capacity(batch.len());
@@ -899,14 +1260,16 @@ fn write_batch(
     storage
         .sync()
         .map_err(|error| format!("syncing the tiles: {error}"))?;
-    // Compare-and-swap: the checkpoint on disk must still be the one this writer signed last,
-    // and the new tree must extend it.
-    let on_disk = storage
-        .read_checkpoint()
-        .map_err(|error| format!("reading the checkpoint: {error}"))?
-        .unwrap_or_default();
-    if on_disk != last_signed_bytes {
-        return Err("the checkpoint on disk is not the one this writer signed last".to_owned());
+    // Compare-and-swap: the checkpoint file (or, shared, the database's pointer) must still be
+    // the one this writer signed last, and the new tree must extend it.
+    if matches!(pointer, CheckpointPointer::File) {
+        let on_disk = storage
+            .read_checkpoint()
+            .map_err(|error| format!("reading the checkpoint: {error}"))?
+            .unwrap_or_default();
+        if on_disk != last_signed_bytes {
+            return Err("the checkpoint on disk is not the one this writer signed last".to_owned());
+        }
     }
     let previous_note =
         Note::parse(last_signed_bytes).map_err(|error| format!("last checkpoint: {error}"))?;
@@ -917,9 +1280,20 @@ fn write_batch(
         .sign(signer)
         .map_err(|error| format!("signing the checkpoint: {error}"))?;
     let note_bytes = note.to_text().into_bytes();
-    storage
-        .write_checkpoint(&note_bytes)
-        .map_err(|error| format!("writing the checkpoint: {error}"))?;
+    match pointer {
+        CheckpointPointer::File => storage
+            .write_checkpoint(&note_bytes)
+            .map_err(|error| format!("writing the checkpoint: {error}"))?,
+        CheckpointPointer::Database(database) => {
+            database
+                .swap(Some(last_signed_bytes), &note_bytes, checkpoint.tree_size)
+                .map_err(|error| format!("publishing the checkpoint: {error}"))?;
+            // The copy for tools that read the directory; the database's pointer is the truth.
+            if let Err(error) = storage.write_checkpoint(&note_bytes) {
+                tracing::warn!(%error, "the checkpoint file copy was not written");
+            }
+        }
+    }
     {
         let mut subjects = shared
             .subjects
@@ -1020,11 +1394,19 @@ impl Node {
     /// every entry still in the store's log outbox that the log does not hold yet (a crash or
     /// a stop came between a commit and its entries' checkpoint) and waits until they are
     /// durable. Answers how many entries it appended.
+    ///
+    /// A shared log ([`NodeLog::open_shared`]) is only attached: the leader appends what the
+    /// outbox holds (`cluster.rs`).
     pub async fn attach_log(&self, log: NodeLog) -> Result<usize, NodeError> {
         let log = Arc::new(log);
+        let shared = log.role() != LogRole::OnlyWriter;
         // What the outbox holds before this node logs anything: committed earlier (a write
         // before the log is attached is not logged at all), so nothing in it is queued twice.
-        let pending = self.store.pending_log_entries().await?;
+        let pending = if shared {
+            Vec::new()
+        } else {
+            self.store.pending_log_entries(0).await?
+        };
         let forgetter = Arc::new(OutboxForgetter {
             store: Arc::clone(&self.store),
             waiting: Mutex::new(Vec::new()),
@@ -1081,6 +1463,17 @@ impl Node {
             encoded.push(entry.to_text()?);
         }
         let outbox_ids = self.store.commit(writes, encoded.clone()).await?;
+        if log.role() != LogRole::OnlyWriter {
+            // Shared: the leader (perhaps this process) takes the entries from the outbox.
+            if let Some(largest) = outbox_ids.iter().max() {
+                self.cluster
+                    .last_committed_outbox_id
+                    .fetch_max(*largest, std::sync::atomic::Ordering::SeqCst);
+                self.cluster.outbox_wakeup.notify_one();
+                self.publish_notice(redline_store::Notice::LogOutbox).await;
+            }
+            return Ok(());
+        }
         // The entries are durable in the outbox: if the log cannot take them now, they are
         // appended when the log is next attached, so the write stands either way.
         if let Err(error) = log.enqueue_from_outbox(
@@ -1097,7 +1490,23 @@ impl Node {
     /// log).
     pub async fn settle_log(&self) -> Result<(), NodeError> {
         match self.log.get() {
-            Some(log) => log.settle().await,
+            Some(log) if log.role() == LogRole::OnlyWriter => log.settle().await,
+            Some(_) => self.wait_for_shared_log(Self::SHARED_LOG_PATIENCE).await,
+            None => Ok(()),
+        }
+    }
+
+    /// How long a reader in a shared deployment waits for the leader to log what this process
+    /// committed before it answers with an error.
+    pub const SHARED_LOG_PATIENCE: Duration = Duration::from_secs(10);
+
+    /// Like [`Node::settle_log`] without hurrying the writer: a reader of proofs sees the
+    /// entries of the writes it was answered for (`NodeLog::catch_up`; in a shared deployment,
+    /// once the leader has logged them and this process's view has moved).
+    pub async fn catch_up_log(&self, patience: Duration) -> Result<(), NodeError> {
+        match self.log.get() {
+            Some(log) if log.role() == LogRole::OnlyWriter => log.catch_up().await,
+            Some(_) => self.wait_for_shared_log(patience).await,
             None => Ok(()),
         }
     }

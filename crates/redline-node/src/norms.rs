@@ -300,6 +300,7 @@ impl Node {
             .await
             .documents
             .insert(document.sha256.clone(), Arc::new(document));
+        self.publish_notice(redline_store::Notice::Norms).await;
         Ok(summary)
     }
 
@@ -355,6 +356,7 @@ impl Node {
         .await?;
         let adoptions = self.store.list_norms_adoptions().await?;
         self.norms.write().await.adoptions = adoptions;
+        self.publish_notice(redline_store::Notice::Norms).await;
         self.reassess_incidents_of(parties).await
     }
 

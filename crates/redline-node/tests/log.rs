@@ -343,7 +343,13 @@ async fn entries_left_in_the_outbox_are_logged_once_at_the_next_start() {
     node.close().await;
     drop(node);
     let node = node_with_log(directory.path()).await;
-    assert!(node.store().pending_log_entries().await.unwrap().is_empty());
+    assert!(
+        node.store()
+            .pending_log_entries(0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     node.close().await;
     drop(node);
     assert_eq!(
@@ -382,7 +388,7 @@ async fn a_write_is_answered_before_the_log_takes_it_and_logged_once_it_settles(
     .await
     .unwrap();
     assert!(
-        redline_store::LogOutboxStore::pending_log_entries(&store)
+        redline_store::LogOutboxStore::pending_log_entries(&store, 0)
             .await
             .unwrap()
             .is_empty()

@@ -13,6 +13,8 @@
 //! write) ← `writer` ← `sql` (`SqlStore`, wiring the area traits); no area imports another.
 
 mod claims;
+// Several processes over one PostgreSQL database.
+pub mod cluster;
 mod exercise;
 mod hotline;
 mod incidents;
@@ -44,6 +46,7 @@ pub use claims::{
     AttributionRecord, AttributionRecordKind, ClaimQuery, ClaimStore, ClaimSummary,
     ConsultationSummary, PartyConsultationFigures, PublishedClaimCount,
 };
+pub use cluster::{ClusterStore, LeadershipLease, Notice, NoticeListener};
 pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
     StoredMessage, StoredThread, ThreadChange,
@@ -273,6 +276,7 @@ pub trait Store:
     + DashboardStore
     + LogOutboxStore
     + SessionStore
+    + cluster::ClusterStore
     + Send
     + Sync
 {

@@ -21,8 +21,11 @@ pub trait LogOutboxStore: Send + Sync {
         writes: Vec<StoreWrite>,
         log_entries: Vec<String>,
     ) -> Result<Vec<i64>, StoreError>;
-    /// The log outbox: entries committed but not yet known to be in the log, oldest first.
-    async fn pending_log_entries(&self) -> Result<Vec<(i64, String)>, StoreError>;
+    /// The log outbox's entries with ids after `after` (`0`: all of them), committed but not
+    /// yet known to be in the log, in id order. Ids become visible in increasing order (one
+    /// writer on SQLite; on PostgreSQL every write transaction takes the write-order lock), so
+    /// a reader that saw id `n` never later finds a new entry below it.
+    async fn pending_log_entries(&self, after: i64) -> Result<Vec<(i64, String)>, StoreError>;
     /// Deletes outbox rows whose entries are durable in the log. Does not wait (the delete
     /// commits with the next batch of writes) and never blocks; `false` if it could not be
     /// queued. Losing it is harmless: at start the node finds those entries in the log already.
@@ -77,8 +80,10 @@ pub(crate) async fn largest_log_outbox_id(
 
 pub(crate) async fn pending_log_entries(
     pool: &sqlx::AnyPool,
+    after: i64,
 ) -> Result<Vec<(i64, String)>, StoreError> {
-    let rows = sqlx::query("SELECT id, entry FROM log_outbox ORDER BY id")
+    let rows = sqlx::query("SELECT id, entry FROM log_outbox WHERE id > $1 ORDER BY id")
+        .bind(after)
         .fetch_all(pool)
         .await?;
     rows.iter()

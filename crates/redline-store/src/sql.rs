@@ -9,6 +9,7 @@
 
 mod backup;
 mod claim_store;
+mod cluster_store;
 mod dashboard_store;
 mod exercise_store;
 mod hotline_store;
@@ -61,6 +62,9 @@ pub struct SqlStore {
     checkpointer: Option<tokio::task::JoinHandle<()>>,
     /// The database's file (SQLite) or URL without its parameters, for error messages.
     location: String,
+    /// The URL as given (with its credentials and TLS parameters), for the dedicated
+    /// connections of PostgreSQL's leader lock and notice listener; never shown.
+    connect_url: String,
     /// SQLite: when the last readiness check ran and what `PRAGMA quick_check` found (`Err`:
     /// the findings). Held across a check, so only one runs at a time.
     last_quick_check: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
@@ -306,14 +310,20 @@ impl SqlStore {
                 .execute(&mut write_connection)
                 .await?;
         }
-        let writer =
-            Writer::start(write_connection, options.maximum_write_batch, wal_frames).await?;
+        let writer = Writer::start(
+            write_connection,
+            backend,
+            options.maximum_write_batch,
+            wal_frames,
+        )
+        .await?;
         Ok(Self {
             backend,
             pool,
             writer,
             checkpointer,
             location,
+            connect_url: url.to_owned(),
             last_quick_check: tokio::sync::Mutex::new(None),
             database_lock: std::sync::Mutex::new(database_lock),
         })

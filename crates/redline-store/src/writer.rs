@@ -9,8 +9,13 @@
 //! (SQLite runs with `synchronous=FULL`; PostgreSQL commits synchronously). One fsync then
 //! covers many writes: group commit.
 //!
-//! The writer hands out the outbox ids itself (it is the only writer), starting after the
-//! largest id stored when it starts; ids of a rolled-back batch are simply never used.
+//! On SQLite the writer hands out the outbox ids itself (it is the only writer), starting after
+//! the largest id stored when it starts; ids of a rolled-back batch are simply never used. On
+//! PostgreSQL several processes write, each with a writer like this one: the ids come from the
+//! `log_outbox_ids` sequence, and every transaction first takes the transaction-scoped
+//! [`WRITE_ORDER_LOCK_KEY`] advisory lock, so commits from all processes happen one at a time
+//! and sequence-numbered rows (events, outbox entries) become visible in the order of their
+//! numbers.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,8 +25,10 @@ use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::StoreError;
+use crate::cluster::WRITE_ORDER_LOCK_KEY;
 use crate::incidents::insert_incidents_together;
 use crate::log_outbox::{insert_log_outbox, largest_log_outbox_id};
+use crate::sql_helpers::Backend;
 use crate::writes::{WriteCommand, apply_command};
 
 /// From this many WAL frames (about 1 GiB) on, the writer finishes a checkpoint itself when its
@@ -47,16 +54,21 @@ impl Writer {
     /// is very large the writer checkpoints between two batches so the WAL starts over.
     pub(crate) async fn start(
         mut connection: AnyConnection,
+        backend: Backend,
         maximum_batch: usize,
         wal_frames: Arc<AtomicI64>,
     ) -> Result<Self, StoreError> {
         let largest_outbox_id = largest_log_outbox_id(&mut connection).await?;
+        let outbox_ids = match backend {
+            Backend::Sqlite => OutboxIds::Counter(largest_outbox_id.unwrap_or(0).saturating_add(1)),
+            Backend::Postgres => OutboxIds::Sequence,
+        };
         let (sender, receiver) = mpsc::channel(maximum_batch.max(1) * 4);
         let task = tokio::spawn(run_writer(
             connection,
             receiver,
             maximum_batch.max(1),
-            largest_outbox_id.unwrap_or(0),
+            outbox_ids,
             wal_frames,
         ));
         Ok(Self {
@@ -129,10 +141,9 @@ async fn run_writer(
     mut connection: AnyConnection,
     mut receiver: mpsc::Receiver<WriteRequest>,
     maximum_batch: usize,
-    largest_outbox_id: i64,
+    mut outbox_ids: OutboxIds,
     wal_frames: Arc<AtomicI64>,
 ) {
-    let mut next_outbox_id = largest_outbox_id.saturating_add(1);
     while let Some(first) = receiver.recv().await {
         let mut batch = vec![first];
         while batch.len() < maximum_batch {
@@ -142,7 +153,7 @@ async fn run_writer(
             }
         }
         let requests: Vec<&WriteRequest> = batch.iter().collect();
-        let results = execute_batch(&mut connection, &requests, &mut next_outbox_id).await;
+        let results = execute_batch(&mut connection, &requests, &mut outbox_ids).await;
         for (request, result) in batch.into_iter().zip(results) {
             // The caller may have gone away (a dropped request); the write stands regardless.
             match request.reply {
@@ -180,15 +191,15 @@ async fn run_writer(
 async fn execute_batch(
     connection: &mut AnyConnection,
     requests: &[&WriteRequest],
-    next_outbox_id: &mut i64,
+    outbox_ids: &mut OutboxIds,
 ) -> Vec<Result<Vec<i64>, StoreError>> {
-    match execute_together(connection, requests, next_outbox_id).await {
+    match execute_together(connection, requests, outbox_ids).await {
         Ok(outbox_ids) => outbox_ids.into_iter().map(Ok).collect(),
         Err(_) if requests.len() > 1 => {
             let mut results = Vec::with_capacity(requests.len());
             for request in requests {
                 results.push(
-                    execute_together(connection, &[*request], next_outbox_id)
+                    execute_together(connection, &[*request], outbox_ids)
                         .await
                         .map(|mut ids| ids.pop().unwrap_or_default()),
                 );
@@ -203,10 +214,16 @@ async fn execute_batch(
 async fn execute_together(
     connection: &mut AnyConnection,
     requests: &[&WriteRequest],
-    next_outbox_id: &mut i64,
+    outbox_ids: &mut OutboxIds,
 ) -> Result<Vec<Vec<i64>>, StoreError> {
     let mut transaction = connection.begin().await?;
-    match apply_requests(&mut transaction, requests, next_outbox_id).await {
+    if matches!(outbox_ids, OutboxIds::Sequence) {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_ORDER_LOCK_KEY)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    match apply_requests(&mut transaction, requests, outbox_ids).await {
         Ok(outbox_ids) => {
             transaction.commit().await?;
             Ok(outbox_ids)
@@ -235,7 +252,7 @@ fn plain_incident_insert(request: &WriteRequest) -> Option<&crate::IncidentWrite
 async fn apply_requests(
     connection: &mut AnyConnection,
     requests: &[&WriteRequest],
-    next_outbox_id: &mut i64,
+    outbox_ids: &mut OutboxIds,
 ) -> Result<Vec<Vec<i64>>, StoreError> {
     let new_incidents: Vec<&crate::IncidentWrite> = requests
         .iter()
@@ -245,7 +262,12 @@ async fn apply_requests(
     if grouped {
         insert_incidents_together(connection, &new_incidents).await?;
     }
-    let mut outbox_ids = Vec::with_capacity(requests.len());
+    let entry_count = requests
+        .iter()
+        .map(|request| request.log_entries.len())
+        .sum();
+    let mut fresh_ids = outbox_ids.take(connection, entry_count).await?.into_iter();
+    let mut ids_per_request = Vec::with_capacity(requests.len());
     let mut outbox_rows: Vec<(i64, &str)> = Vec::new();
     for request in requests {
         if !(grouped && plain_incident_insert(request).is_some()) {
@@ -255,13 +277,52 @@ async fn apply_requests(
         }
         let mut ids = Vec::with_capacity(request.log_entries.len());
         for entry in &request.log_entries {
-            let id = *next_outbox_id;
-            *next_outbox_id = id.saturating_add(1);
+            let id = fresh_ids
+                .next()
+                .ok_or_else(|| StoreError::Database("too few log outbox ids".into()))?;
             ids.push(id);
             outbox_rows.push((id, entry.as_str()));
         }
-        outbox_ids.push(ids);
+        ids_per_request.push(ids);
     }
     insert_log_outbox(connection, &outbox_rows).await?;
-    Ok(outbox_ids)
+    Ok(ids_per_request)
+}
+
+/// Where the log outbox's ids come from.
+enum OutboxIds {
+    /// SQLite: the next id of this, the only, writer.
+    Counter(i64),
+    /// PostgreSQL: the `log_outbox_ids` sequence, shared by every process's writer.
+    Sequence,
+}
+
+impl OutboxIds {
+    /// `count` fresh ids.
+    async fn take(
+        &mut self,
+        connection: &mut AnyConnection,
+        count: usize,
+    ) -> Result<Vec<i64>, StoreError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        match self {
+            OutboxIds::Counter(next) => {
+                let first = *next;
+                *next = first.saturating_add(count as i64);
+                Ok((first..first.saturating_add(count as i64)).collect())
+            }
+            OutboxIds::Sequence => {
+                let rows =
+                    sqlx::query("SELECT nextval('log_outbox_ids') FROM generate_series(1, $1)")
+                        .bind(count as i64)
+                        .fetch_all(&mut *connection)
+                        .await?;
+                rows.iter()
+                    .map(|row| sqlx::Row::try_get::<i64, _>(row, 0).map_err(StoreError::from))
+                    .collect()
+            }
+        }
+    }
 }

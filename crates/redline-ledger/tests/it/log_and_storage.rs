@@ -437,3 +437,53 @@ fn nothing_is_proved_or_receipted_before_it_is_published() {
             .is_err()
     );
 }
+
+/// A follower (another process reading the tiles one writer publishes) keeps up checkpoint by
+/// checkpoint, across tile boundaries, and answers the writer's proofs; a checkpoint the tiles
+/// do not give, or an older one, is refused.
+#[test]
+fn a_follower_keeps_up_with_the_writer_and_refuses_what_the_tiles_do_not_give() {
+    let mut writer = TiledLog::new(ORIGIN);
+    let mut storage = MemoryTileStorage::new();
+    append_range(&mut writer, 0, 3);
+    writer.publish(&mut storage).unwrap();
+    let mut follower = TiledLog::recover(&storage, &writer.checkpoint()).unwrap();
+    let mut size = 3;
+    for batch in [1u64, 252, 1, 300, 256, 5] {
+        append_range(&mut writer, size, size + batch);
+        size += batch;
+        writer.publish(&mut storage).unwrap();
+        follower.follow(&storage, &writer.checkpoint()).unwrap();
+        assert_eq!(follower.checkpoint(), writer.checkpoint());
+        assert_eq!(
+            follower.inclusion_proof(size / 2, size).unwrap(),
+            writer.inclusion_proof(size / 2, size).unwrap()
+        );
+        assert_eq!(
+            follower.consistency_proof(3, size).unwrap(),
+            writer.consistency_proof(3, size).unwrap()
+        );
+    }
+    // Following the same checkpoint again changes nothing.
+    follower.follow(&storage, &writer.checkpoint()).unwrap();
+    assert_eq!(follower.checkpoint(), writer.checkpoint());
+
+    // A checkpoint whose root the tiles do not give (a second history) is refused.
+    let mut other = TiledLog::recover(&storage, &writer.checkpoint()).unwrap();
+    append_range(&mut writer, size, size + 10);
+    writer.publish(&mut storage).unwrap();
+    let mut forked = writer.checkpoint();
+    forked.root_hash = redline_ledger::hash::leaf_hash(b"another history");
+    assert!(matches!(
+        other.follow(&storage, &forked),
+        Err(RecoveryError::RootMismatch { .. })
+    ));
+    // And so is going back.
+    let mut ahead = TiledLog::recover(&storage, &writer.checkpoint()).unwrap();
+    let mut older = writer.checkpoint();
+    older.tree_size -= 1;
+    assert!(matches!(
+        ahead.follow(&storage, &older),
+        Err(RecoveryError::RootMismatch { .. })
+    ));
+}

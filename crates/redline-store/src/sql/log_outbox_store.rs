@@ -20,8 +20,8 @@ impl LogOutboxStore for SqlStore {
             .await
     }
 
-    async fn pending_log_entries(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        log_outbox::pending_log_entries(&self.pool).await
+    async fn pending_log_entries(&self, after: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        log_outbox::pending_log_entries(&self.pool, after).await
     }
 
     fn forget_log_entries(&self, ids: Vec<i64>) -> bool {

@@ -177,7 +177,15 @@ pub async fn attach(node: &Node, settings: &Settings) -> anyhow::Result<()> {
     config.batch_interval = Duration::from_millis(settings.log_batch_interval_ms);
     config.sequencing_interval = Duration::from_millis(settings.log_sequencing_interval_ms);
     config.batch_entries = settings.log_batch_entries;
-    let log = NodeLog::open(config).context("opening the transparency log")?;
+    // Several processes over PostgreSQL share the tile directory and follow the pointer in the
+    // database until one of them leads (`redline serve`); SQLite's one process writes it.
+    let log = if node.is_shared() {
+        node.open_shared_log(config)
+            .await
+            .context("opening the shared transparency log")?
+    } else {
+        NodeLog::open(config).context("opening the transparency log")?
+    };
     let appended = node
         .attach_log(log)
         .await

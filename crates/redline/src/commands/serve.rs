@@ -63,13 +63,26 @@ pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> 
         Node::DEADLINE_SCHEDULER_HEARTBEAT_INTERVAL * 3,
     );
     let scheduler_node = node.clone();
-    let scheduler_stop = stopped(stop.subscribe());
+    let scheduler_stop = stop.subscribe();
     let scheduler = tokio::spawn(async move {
-        scheduler_node
-            .run_deadline_scheduler_with_heartbeat(scheduler_stop, move || {
-                scheduler_running.beat();
-            })
-            .await;
+        if scheduler_node.is_shared() {
+            // Several processes over PostgreSQL: the leader runs the scheduler and the log
+            // writer; this one stands ready. A leader that lost its lock ends the process.
+            let heartbeat = Arc::new(move || scheduler_running.beat());
+            if let Err(error) = scheduler_node
+                .run_cluster_member(scheduler_stop, heartbeat)
+                .await
+            {
+                tracing::error!(%error, "stopping this process: it can no longer lead safely");
+                std::process::exit(70);
+            }
+        } else {
+            scheduler_node
+                .run_deadline_scheduler_with_heartbeat(stopped(scheduler_stop), move || {
+                    scheduler_running.beat();
+                })
+                .await;
+        }
     });
     let http_stop = stop.clone();
     let served = redline_http::run(listener, node.clone(), http_config, async move {

@@ -1,0 +1,453 @@
+//! Several node processes over one PostgreSQL database: what each process does besides serving
+//! requests ([`Node::run_cluster_member`]).
+//!
+//! - **Every process** listens for notices (`redline_store::cluster`): new events wake its own
+//!   event streams (the events table stays the source of truth, so a missed notice only delays:
+//!   streams also look again every [`Node::STREAM_RECHECK_INTERVAL`], and a listener that lost
+//!   its connection re-announces to every party); a moved log pointer moves its view of the log;
+//!   changed norms documents are reloaded. Its own changes are announced the same way, coalesced
+//!   by one sender task.
+//! - **One process leads**, the one holding PostgreSQL's advisory lock: it runs the deadline
+//!   scheduler and the log writer. The log writer's entries come from the outbox
+//!   ([`Node::feed_log_from_outbox`]): every process commits entries there, and the leader reads
+//!   them in id order (ids become visible in increasing order, see
+//!   `redline_store::LogOutboxStore::pending_log_entries`), so no entry is missed or taken twice;
+//!   on taking over, entries the dead leader logged but had not yet deleted are recognised in
+//!   the log and only deleted. The others try for the lock every
+//!   [`Node::LEADER_ELECTION_INTERVAL`], so when the leader dies (PostgreSQL frees its lock as
+//!   its connection closes) another takes over within about that interval.
+//! - **A leader that loses its lock** (its database connection failed) stops at once: the
+//!   caller ends the process, and a supervisor starts it again as a follower. Nothing it wrote
+//!   can fork the log meanwhile: checkpoints are published by compare-and-swap.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::Duration;
+
+use redline_model::PartyId;
+use redline_store::Notice;
+
+use crate::log::{DatabasePointer, LogRole};
+use crate::{Node, NodeError};
+
+/// A process's share of the cluster's state.
+#[derive(Default)]
+pub(crate) struct ClusterRuntime {
+    /// The largest log outbox id this process committed: a reader that must see its own writes
+    /// in the log waits until the outbox holds nothing up to it.
+    pub(crate) last_committed_outbox_id: AtomicI64,
+    /// Wakes the leader's outbox feeder after a local commit.
+    pub(crate) outbox_wakeup: tokio::sync::Notify,
+    /// Notices for the sender task (`None` until it runs: then notices are sent at once).
+    pub(crate) notice_sender: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<Notice>>>,
+    /// Whether this process leads now.
+    pub(crate) leading: AtomicBool,
+}
+
+impl Node {
+    /// How often a process that does not lead tries for the leader's lock, and how often the
+    /// leader confirms it still holds it.
+    pub const LEADER_ELECTION_INTERVAL: Duration = Duration::from_millis(250);
+    /// How often an event stream looks for new events without a notice (shared deployments).
+    pub const STREAM_RECHECK_INTERVAL: Duration = Duration::from_secs(2);
+    /// How often a follower reads the log's pointer without a notice.
+    const POINTER_RECHECK_INTERVAL: Duration = Duration::from_secs(1);
+
+    /// Whether other processes share this node's database (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        self.store.is_shared()
+    }
+
+    /// Whether this process leads a shared deployment (always true on SQLite).
+    pub fn is_leading(&self) -> bool {
+        !self.is_shared() || self.cluster.leading.load(Ordering::SeqCst)
+    }
+
+    /// This process's part: `single-process` (SQLite), `leader` or `follower` (PostgreSQL), as
+    /// `/readyz` shows it.
+    pub fn cluster_role(&self) -> &'static str {
+        if !self.is_shared() {
+            "single-process"
+        } else if self.cluster.leading.load(Ordering::SeqCst) {
+            "leader"
+        } else {
+            "follower"
+        }
+    }
+
+    /// Opens the log of a shared deployment as a follower at the pointer stored in the database
+    /// (attach it with [`Node::attach_log`]; it writes once this process leads).
+    pub async fn open_shared_log(
+        &self,
+        config: crate::log::LogConfig,
+    ) -> Result<crate::log::NodeLog, NodeError> {
+        let stored = self.store.log_checkpoint_note(&config.origin).await?;
+        crate::log::NodeLog::open_shared(config, stored.as_deref())
+            .map_err(|error| NodeError::Internal(error.to_string()))
+    }
+
+    /// Tells the other processes (and, through the listener, this one) what happened; after
+    /// the commit it is about. Coalesced by the sender task when it runs.
+    pub(crate) async fn publish_notice(&self, notice: Notice) {
+        if !self.is_shared() {
+            return;
+        }
+        let queued = match self.cluster.notice_sender.lock() {
+            Ok(sender) => sender
+                .as_ref()
+                .is_some_and(|sender| sender.send(notice.clone()).is_ok()),
+            Err(_) => false,
+        };
+        if !queued && let Err(error) = self.store.publish_notice(&notice).await {
+            tracing::warn!(%error, "a notice was not sent; the other processes look again soon");
+        }
+    }
+
+    /// Runs this process's part of a shared deployment until `shutdown` resolves: listening
+    /// for notices, standing for election and, when elected, leading (the deadline scheduler
+    /// and the log writer). `heartbeat` beats at every pass of the election loop and of the
+    /// scheduler: a process beats it as long as it leads well or stands ready to.
+    ///
+    /// Returns an error when this process led and lost the leader's lock: the caller must end
+    /// the process (another has taken over or will).
+    pub async fn run_cluster_member(
+        self: Arc<Self>,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+        heartbeat: Arc<dyn Fn() + Send + Sync>,
+    ) -> Result<(), NodeError> {
+        if !self.is_shared() {
+            return Err(NodeError::Internal(
+                "a single-process node has no cluster to join".into(),
+            ));
+        }
+        let sender_task = tokio::spawn(Arc::clone(&self).send_notices(shutdown.clone()));
+        let listener_task = tokio::spawn(Arc::clone(&self).follow_notices(shutdown.clone()));
+        let outcome = Arc::clone(&self)
+            .stand_and_lead(shutdown.clone(), heartbeat)
+            .await;
+        listener_task.abort();
+        sender_task.abort();
+        outcome
+    }
+
+    /// Tries for the lock until elected, then leads until shutdown or until the lock is lost.
+    async fn stand_and_lead(
+        self: Arc<Self>,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+        heartbeat: Arc<dyn Fn() + Send + Sync>,
+    ) -> Result<(), NodeError> {
+        let mut lease = loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            match self.store.try_lead().await {
+                Ok(Some(lease)) => break lease,
+                Ok(None) => {}
+                Err(error) => tracing::warn!(%error, "trying for the leader's lock"),
+            }
+            heartbeat();
+            tokio::select! {
+                () = tokio::time::sleep(Self::LEADER_ELECTION_INTERVAL) => {}
+                _ = shutdown.changed() => {}
+            }
+        };
+        tracing::info!("this process leads: it runs the deadline scheduler and the log writer");
+        self.take_over_the_log().await?;
+        self.cluster.leading.store(true, Ordering::SeqCst);
+        let (stop_duties, duties_stopped) = tokio::sync::watch::channel(false);
+        let scheduler = {
+            let node = Arc::clone(&self);
+            let beat = Arc::clone(&heartbeat);
+            let mut stop = duties_stopped.clone();
+            tokio::spawn(async move {
+                node.run_deadline_scheduler_with_heartbeat(
+                    async move {
+                        let _ = stop.wait_for(|stopped| *stopped).await;
+                    },
+                    move || beat(),
+                )
+                .await;
+            })
+        };
+        let feeder = tokio::spawn(Arc::clone(&self).feed_log_from_outbox(duties_stopped));
+        let outcome = loop {
+            tokio::select! {
+                () = tokio::time::sleep(Self::LEADER_ELECTION_INTERVAL) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                break Ok(());
+            }
+            if let Err(error) = lease.confirm().await {
+                tracing::error!(%error, "this process lost the leader's lock; it stops leading");
+                break Err(NodeError::Internal(format!(
+                    "lost the leader's lock ({error}); another process leads now"
+                )));
+            }
+        };
+        self.cluster.leading.store(false, Ordering::SeqCst);
+        let _ = stop_duties.send(true);
+        let _ = scheduler.await;
+        feeder.abort();
+        lease.release().await;
+        outcome
+    }
+
+    /// Makes this process's log the writer, at the pointer stored in the database.
+    async fn take_over_the_log(&self) -> Result<(), NodeError> {
+        let Some(log) = self.log.get() else {
+            return Ok(());
+        };
+        let stored = self.store.log_checkpoint_note(log.origin()).await?;
+        let pointer = DatabasePointer {
+            store: Arc::clone(&self.store),
+            clock: Arc::clone(&self.clock),
+            origin: log.origin().to_owned(),
+            runtime: tokio::runtime::Handle::current(),
+        };
+        let log = Arc::clone(log);
+        // Recovery reads the shared tiles and blocks on the database from a plain thread.
+        tokio::task::spawn_blocking(move || log.lead(stored, pointer))
+            .await
+            .map_err(|error| NodeError::Internal(format!("taking over the log: {error}")))?
+    }
+
+    /// The leader's feed of its log writer: every outbox entry, once, in id order. On the first
+    /// pass the entries the log already holds (logged by a leader that died before deleting
+    /// them) are only deleted.
+    async fn feed_log_from_outbox(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let Some(log) = self.log.get().cloned() else {
+            return;
+        };
+        let mut last_fed = 0_i64;
+        let mut first_pass = true;
+        loop {
+            match self.store.pending_log_entries(last_fed).await {
+                Ok(pending) => {
+                    let mut logged_already = Vec::new();
+                    let mut to_append = Vec::new();
+                    for (outbox_id, entry) in pending {
+                        last_fed = last_fed.max(outbox_id);
+                        if first_pass && log.contains_entry(entry.as_bytes()).unwrap_or(false) {
+                            logged_already.push(outbox_id);
+                        } else {
+                            to_append.push((outbox_id, entry.into_bytes()));
+                        }
+                    }
+                    first_pass = false;
+                    log.forget_outbox_rows(logged_already);
+                    if !to_append.is_empty()
+                        && let Err(error) = log.enqueue_from_outbox(to_append)
+                    {
+                        tracing::error!(%error, "the log writer stopped; this process must restart");
+                        return;
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "reading the log outbox"),
+            }
+            tokio::select! {
+                () = self.cluster.outbox_wakeup.notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    /// Sends queued notices, merging what a burst holds into one notice of each kind.
+    async fn send_notices(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Notice>();
+        if let Ok(mut slot) = self.cluster.notice_sender.lock() {
+            *slot = Some(sender);
+        }
+        loop {
+            let first = tokio::select! {
+                received = receiver.recv() => match received {
+                    Some(notice) => notice,
+                    None => return,
+                },
+                _ = shutdown.changed() => return,
+            };
+            let mut burst = vec![first];
+            while let Ok(more) = receiver.try_recv() {
+                burst.push(more);
+            }
+            for notice in coalesce_notices(burst) {
+                if let Err(error) = self.store.publish_notice(&notice).await {
+                    tracing::warn!(%error, "a notice was not sent; the other processes look again soon");
+                }
+            }
+        }
+    }
+
+    /// Acts on every notice: wakes streams, the scheduler and the outbox feeder, moves the
+    /// log's view, reloads norms; re-reads everything after a reconnection. Also moves the
+    /// log's view every second without a notice.
+    async fn follow_notices(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let mut listener = None;
+        loop {
+            if listener.is_none() {
+                match self.store.listen_for_notices().await {
+                    Ok(Some(opened)) => {
+                        listener = Some(opened);
+                        // Whatever happened before we listened.
+                        self.act_on_notice(Notice::Resync).await;
+                    }
+                    Ok(None) => return,
+                    Err(error) => tracing::warn!(%error, "listening for notices"),
+                }
+            }
+            let next = async {
+                match listener.as_mut() {
+                    Some(listener) => Some(listener.next().await),
+                    None => {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        None
+                    }
+                }
+            };
+            tokio::select! {
+                received = next => match received {
+                    Some(Ok(notice)) => self.act_on_notice(notice).await,
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "the notice listener failed; listening again");
+                        listener = None;
+                    }
+                    None => {}
+                },
+                () = tokio::time::sleep(Self::POINTER_RECHECK_INTERVAL) => {
+                    self.follow_log_pointer().await;
+                }
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    async fn act_on_notice(&self, notice: Notice) {
+        match notice {
+            Notice::Events(parties) => {
+                let parties = parties
+                    .iter()
+                    .filter_map(|party| PartyId::parse(party).ok())
+                    .collect();
+                self.announce_locally(parties);
+                // A message may have set a deadline sooner than the scheduler's next.
+                self.hotline.scheduler_wakeup.notify_one();
+            }
+            Notice::LogOutbox => self.cluster.outbox_wakeup.notify_one(),
+            Notice::Checkpoint => self.follow_log_pointer().await,
+            Notice::Norms => {
+                if let Err(error) = self.load_norms().await {
+                    tracing::warn!(%error, "reloading the norms documents");
+                }
+            }
+            Notice::Resync => {
+                self.cluster.outbox_wakeup.notify_one();
+                self.hotline.scheduler_wakeup.notify_one();
+                self.follow_log_pointer().await;
+                match self.store.list_parties().await {
+                    Ok(parties) => {
+                        self.announce_locally(parties.into_iter().map(|party| party.id).collect());
+                    }
+                    Err(error) => tracing::warn!(%error, "listing parties to wake their streams"),
+                }
+                if let Err(error) = self.load_norms().await {
+                    tracing::warn!(%error, "reloading the norms documents");
+                }
+            }
+        }
+    }
+
+    /// A follower's log view moves to the pointer stored in the database.
+    pub(crate) async fn follow_log_pointer(&self) {
+        let Some(log) = self.log.get() else {
+            return;
+        };
+        if log.role() != LogRole::Follower {
+            return;
+        }
+        match self.store.log_checkpoint_note(log.origin()).await {
+            Ok(stored) => {
+                if let Err(error) = log.follow_pointer(stored.as_deref()) {
+                    tracing::warn!(%error, "following the log's pointer");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "reading the log's pointer"),
+        }
+    }
+
+    /// Shared deployments: waits until the log holds every entry this process committed before
+    /// the call (the outbox holds none of them), then moves a follower's view to the pointer.
+    /// Gives up after `patience` (no leader, or a slow one) with an error naming the wait.
+    pub(crate) async fn wait_for_shared_log(&self, patience: Duration) -> Result<(), NodeError> {
+        if let Some(reason) = self.log.get().and_then(|log| log.failure()) {
+            return Err(NodeError::Internal(format!(
+                "the transparency log stopped: {reason}"
+            )));
+        }
+        let through = self.cluster.last_committed_outbox_id.load(Ordering::SeqCst);
+        let started = tokio::time::Instant::now();
+        let mut pause = Duration::from_millis(2);
+        while through > 0 && !self.store.log_outbox_settled_through(through).await? {
+            if started.elapsed() >= patience {
+                return Err(NodeError::Internal(format!(
+                    "the log has not taken this process's entries within {} s: is a leader running?",
+                    patience.as_secs()
+                )));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+        self.follow_log_pointer().await;
+        Ok(())
+    }
+}
+
+/// One notice of each kind for a burst: the parties of every `Events` notice together.
+fn coalesce_notices(burst: Vec<Notice>) -> Vec<Notice> {
+    let mut parties: Vec<String> = Vec::new();
+    let mut others: Vec<Notice> = Vec::new();
+    for notice in burst {
+        match notice {
+            Notice::Events(more) => parties.extend(more),
+            other => {
+                if !others.contains(&other) {
+                    others.push(other);
+                }
+            }
+        }
+    }
+    parties.sort();
+    parties.dedup();
+    if !parties.is_empty() {
+        // NOTIFY payloads are limited to 8000 bytes; a party id is a few characters.
+        for chunk in parties.chunks(500) {
+            others.push(Notice::Events(chunk.to_vec()));
+        }
+    }
+    others
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Notice, coalesce_notices};
+
+    #[test]
+    fn a_burst_becomes_one_notice_of_each_kind() {
+        let burst = vec![
+            Notice::Events(vec!["UA".into(), "EE".into()]),
+            Notice::LogOutbox,
+            Notice::Events(vec!["EE".into(), "FR".into()]),
+            Notice::LogOutbox,
+            Notice::Norms,
+        ];
+        assert_eq!(
+            coalesce_notices(burst),
+            vec![
+                Notice::LogOutbox,
+                Notice::Norms,
+                Notice::Events(vec!["EE".into(), "FR".into(), "UA".into()]),
+            ]
+        );
+        assert!(coalesce_notices(Vec::new()).is_empty());
+    }
+}
