@@ -208,7 +208,17 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        StoreError::Database(error.to_string())
+        let said = error.to_string();
+        let about_tls = matches!(error, sqlx::Error::Tls(_)) || said.contains("certificate");
+        if about_tls {
+            StoreError::Database(format!(
+                "TLS to the database failed: {said}. With sslmode=verify-full (or verify-ca) \
+                 the server's certificate must be signed by the certificate in sslrootcert (or a \
+                 system root) and, for verify-full, name the host in the URL"
+            ))
+        } else {
+            StoreError::Database(said)
+        }
     }
 }
 
