@@ -116,6 +116,37 @@ impl Witness {
         }
     }
 
+    /// The exclusive lock on `<witness directory>/.lock`, held while a request reads, checks
+    /// and writes the state (released when the file is dropped, or by the OS if the process
+    /// dies).
+    async fn lock_state(&self) -> Result<std::fs::File, WitnessRefusal> {
+        let refusal = |error: std::io::Error| {
+            WitnessRefusal::new(500, format!("the witness state's lock: {error}"))
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.config.directory.join(".lock"))
+            .map_err(refusal)?;
+        let started = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed().as_secs() < 10 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(WitnessRefusal::new(
+                        503,
+                        "another process holds the witness state; try again",
+                    ));
+                }
+                Err(std::fs::TryLockError::Error(error)) => return Err(refusal(error)),
+            }
+        }
+    }
+
     fn remember(&self, checkpoint: &Checkpoint) -> Result<(), WitnessRefusal> {
         let mut storage = redline_store::FileTileStorage::open(&self.config.directory)
             .map_err(|error| WitnessRefusal::new(500, format!("witness state: {error}")))?;
@@ -144,6 +175,9 @@ impl Witness {
             .find(|log| log.verifier.key_name() == origin)
             .ok_or_else(|| WitnessRefusal::new(404, format!("unknown log origin {origin:?}")))?;
         let _guard = self.update.lock().await;
+        // Several processes over one PostgreSQL database share the witness directory: the
+        // read-check-write below holds its lock file, so no two of them cosign from one state.
+        let _across_processes = self.lock_state().await?;
         let latest = self.latest(&origin)?;
         let checkpoint = check_add_checkpoint(
             &request,

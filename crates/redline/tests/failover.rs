@@ -17,7 +17,7 @@ mod support;
 use std::{
     collections::{BTreeMap, BTreeSet},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::Command,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -25,13 +25,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use ed25519_dalek::{SigningKey, pkcs8::DecodePrivateKey};
-use redline_hotline::message::NotificationBody;
-use redline_hotline::{HotlineMessage, MessageBody, sign_message};
-use redline_model::{PartyId, Timestamp, Tlp};
+use redline_hotline::sign_message;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use support::cluster::{
+    Cluster, SeenEvent, credentials, notification, read_events, redline, wait_for_leader,
+    wait_until_healthy,
+};
 use support::free_port;
 
 const PROCESSES: usize = 3;
@@ -41,92 +42,8 @@ const STREAM_CLIENTS: usize = 3;
 /// Every acknowledgement deadline of the test's norms document.
 const ACKNOWLEDGE_WITHIN_SECONDS: u64 = 4;
 
-struct Cluster {
-    data: PathBuf,
-    database: String,
-    ports: Vec<u16>,
-    children: Vec<Option<Child>>,
-}
-
-impl Cluster {
-    fn base(&self, index: usize) -> String {
-        format!("http://127.0.0.1:{}", self.ports[index % self.ports.len()])
-    }
-
-    fn start(&mut self, index: usize) {
-        let child = Command::new(env!("CARGO_BIN_EXE_redline"))
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{}", self.ports[index]),
-            ])
-            .arg("--data")
-            .arg(&self.data)
-            .args(["--database", &self.database])
-            .env("REDLINE_LOG", "warn")
-            .env("REDLINE_RATE_LIMIT_PER_SECOND", "0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        self.children[index] = Some(child);
-    }
-
-    fn kill(&mut self, index: usize) {
-        if let Some(mut child) = self.children[index].take() {
-            // SIGKILL: no graceful shutdown, no flush, the leader's lock left to PostgreSQL.
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        for index in 0..self.children.len() {
-            self.kill(index);
-        }
-    }
-}
-
-fn redline(arguments: &[&str], data: &Path, database: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_redline"))
-        .args(arguments)
-        .arg("--data")
-        .arg(data)
-        .args(["--database", database])
-        .env("REDLINE_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "redline {arguments:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-struct Credential {
-    token: String,
-    key: SigningKey,
-}
-
-fn credentials(data: &Path) -> BTreeMap<String, Credential> {
-    let file: BTreeMap<String, Value> =
-        serde_json::from_slice(&std::fs::read(data.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    file.into_iter()
-        .map(|(party, entry)| {
-            let pem = std::fs::read_to_string(entry["key_file"].as_str().unwrap()).unwrap();
-            (
-                party,
-                Credential {
-                    token: entry["token"].as_str().unwrap().to_owned(),
-                    key: SigningKey::from_pkcs8_pem(&pem).unwrap(),
-                },
-            )
-        })
-        .collect()
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_redline"))
 }
 
 /// The shipped baseline with every acknowledgement due within a few seconds, under a version
@@ -156,7 +73,12 @@ fn adopt_fast_deadlines(data: &Path, database: &str, parties: &[String]) {
     }
     let file = data.join("fast-deadlines.toml");
     std::fs::write(&file, fast).unwrap();
-    let added = redline(&["norms", "add", file.to_str().unwrap()], data, database);
+    let added = redline(
+        &binary(),
+        &["norms", "add", file.to_str().unwrap()],
+        data,
+        database,
+    );
     let sha256 = added.split("sha256 ").nth(1).unwrap().trim().to_owned();
     let mut arguments = vec!["norms".to_owned(), "adopt".to_owned(), sha256];
     for party in parties {
@@ -164,26 +86,7 @@ fn adopt_fast_deadlines(data: &Path, database: &str, parties: &[String]) {
         arguments.push(party.clone());
     }
     let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
-    redline(&arguments, data, database);
-}
-
-fn notification(summary: String) -> HotlineMessage {
-    HotlineMessage {
-        id: Uuid::new_v4(),
-        thread: Uuid::new_v4(),
-        from: PartyId::parse("EE").unwrap(),
-        to: vec![PartyId::parse("UA").unwrap()],
-        sent_at: Timestamp::from_jiff(jiff::Timestamp::now()),
-        incident: None,
-        tlp: Tlp::Green,
-        lang: "en".into(),
-        exercise: false,
-        body: MessageBody::Notification(NotificationBody {
-            summary,
-            severity_level: Some(2),
-            requested_actions: vec![],
-        }),
-    }
+    redline(&binary(), &arguments, data, database);
 }
 
 /// A documented incident (the demo's first) reported again under `marker` as its title.
@@ -198,36 +101,6 @@ fn incident_report(marker: &str) -> Value {
     report["title"] = json!(marker);
     report["reported_by"] = json!("EE");
     report
-}
-
-/// One event as a stream client saw it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct SeenEvent {
-    id: i64,
-    kind: String,
-}
-
-/// Reads events into `seen` until the connection breaks or `stop` is set.
-async fn read_events(mut response: reqwest::Response, seen: &Mutex<Vec<SeenEvent>>) {
-    let mut buffer = String::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let mut id = None;
-            let mut kind = String::new();
-            for line in block.lines() {
-                if let Some(value) = line.strip_prefix("id:") {
-                    id = value.trim().parse::<i64>().ok();
-                } else if let Some(value) = line.strip_prefix("event:") {
-                    kind = value.trim().to_owned();
-                }
-            }
-            if let Some(id) = id {
-                seen.lock().unwrap().push(SeenEvent { id, kind });
-            }
-        }
-    }
 }
 
 /// A stream client of `party`: reads from one process; when the connection breaks, resumes
@@ -268,49 +141,6 @@ async fn hold_stream(
         target += 1;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-async fn role_of(http: &reqwest::Client, base: &str) -> Option<String> {
-    let response = http
-        .get(format!("{base}/readyz"))
-        .timeout(Duration::from_secs(2))
-        .send()
-        .await
-        .ok()?;
-    let body: Value = response.json().await.ok()?;
-    body["role"].as_str().map(str::to_owned)
-}
-
-/// The process that leads, waiting up to `within`; with the time it took.
-async fn wait_for_leader(
-    http: &reqwest::Client,
-    cluster_bases: &[String],
-    alive: &[usize],
-    within: Duration,
-) -> Option<(usize, Duration)> {
-    let started = Instant::now();
-    while started.elapsed() < within {
-        for index in alive {
-            if role_of(http, &cluster_bases[*index]).await.as_deref() == Some("leader") {
-                return Some((*index, started.elapsed()));
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    None
-}
-
-async fn wait_until_healthy(http: &reqwest::Client, base: &str) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
-        if let Ok(response) = http.get(format!("{base}/healthz")).send().await
-            && response.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{base} did not answer /healthz within 60 s");
 }
 
 /// Every stored event of `party`, in order.
@@ -369,7 +199,7 @@ fn three_processes_over_postgresql_survive_leader_kills_without_losing_or_doubli
     };
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    redline(&["demo", "--no-serve"], &data, &database);
+    redline(&binary(), &["demo", "--no-serve"], &data, &database);
     let parties = Arc::new(credentials(&data));
     adopt_fast_deadlines(
         &data,
@@ -382,6 +212,7 @@ fn three_processes_over_postgresql_survive_leader_kills_without_losing_or_doubli
         database: database.clone(),
         ports: (0..PROCESSES).map(|_| free_port()).collect(),
         children: (0..PROCESSES).map(|_| None).collect(),
+        binary: binary(),
     };
     for index in 0..PROCESSES {
         cluster.start(index);
