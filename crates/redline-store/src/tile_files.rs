@@ -5,15 +5,19 @@
 //!
 //! Durability: every file is written to a temporary name, synced and renamed into place, and
 //! the directory is synced. In *batch* mode ([`FileTileStorage::set_batched`]) the per-file
-//! syncs are skipped and [`FileTileStorage::sync`] makes the whole batch durable with one
-//! `syncfs` — the log writer calls it once per batch, before it writes the checkpoint. The
+//! syncs are skipped and [`FileTileStorage::sync`] makes the whole batch durable at once — the
+//! log writer calls it once per batch, before it writes the checkpoint. On Linux that is one
+//! `syncfs` of the file system; elsewhere (`syncfs` is Linux only) each file written since the
+//! last sync is synced, then each directory it was renamed into. On Windows directories cannot
+//! be opened to be synced; NTFS journals the renames itself, so directory syncs are skipped. The
 //! checkpoint is always written last and fully synced ([`FileTileStorage::write_checkpoint`]),
 //! so after a crash every tile the last checkpoint covers is on disk; anything newer is
 //! rewritten by the next publish.
 //!
 //! Full tiles are immutable: writing a full tile that exists with other content is refused.
 
-use std::fs::{self, File, OpenOptions};
+use std::collections::BTreeSet;
+use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,8 +34,9 @@ const TEMPORARY_DIRECTORY_NAME: &str = ".tmp";
 pub struct FileTileStorage {
     root: PathBuf,
     batched: bool,
-    /// Whether a batched write happened since the last [`FileTileStorage::sync`].
-    unsynced: bool,
+    /// The files written in batch mode since the last [`FileTileStorage::sync`]: Linux syncs
+    /// them with one `syncfs`, other systems one by one.
+    unsynced: Vec<PathBuf>,
     temporary_counter: AtomicU64,
 }
 
@@ -50,7 +55,7 @@ impl FileTileStorage {
         Ok(FileTileStorage {
             root,
             batched: false,
-            unsynced: false,
+            unsynced: Vec::new(),
             temporary_counter: AtomicU64::new(0),
         })
     }
@@ -61,7 +66,7 @@ impl FileTileStorage {
         FileTileStorage {
             root: root.into(),
             batched: false,
-            unsynced: false,
+            unsynced: Vec::new(),
             temporary_counter: AtomicU64::new(0),
         }
     }
@@ -75,13 +80,17 @@ impl FileTileStorage {
         self.batched = batched;
     }
 
-    /// Makes every write since the last sync durable (one `syncfs` of the file system).
+    /// Makes every write since the last sync durable: one `syncfs` of the file system on
+    /// Linux, elsewhere a sync of each file written and of the directories they are in.
     pub fn sync(&mut self) -> std::io::Result<()> {
-        if self.unsynced {
-            let directory = File::open(&self.root)?;
-            rustix::fs::syncfs(&directory).map_err(std::io::Error::from)?;
-            self.unsynced = false;
+        if self.unsynced.is_empty() {
+            return Ok(());
         }
+        #[cfg(target_os = "linux")]
+        sync_file_system(&self.root)?;
+        #[cfg(not(target_os = "linux"))]
+        sync_files_and_their_directories(&self.unsynced)?;
+        self.unsynced.clear();
         Ok(())
     }
 
@@ -107,7 +116,8 @@ impl FileTileStorage {
     /// before the checkpoint can leave some, and the entries they hold were never acknowledged.
     /// Without this the log could not write the (different) tile that takes their place.
     pub fn discard_full_tiles_beyond(&mut self, tree_size: u64) -> std::io::Result<()> {
-        let mut removed = false;
+        // The directories files were removed from: their entries must be durable.
+        let mut emptied = BTreeSet::new();
         for level in 0..=redline_ledger::tiles::MAX_TILE_LEVEL {
             let shift = u32::from(level) * 8;
             let hashes_at_level = if shift >= 64 { 0 } else { tree_size >> shift };
@@ -128,7 +138,9 @@ impl FileTileStorage {
                     match fs::remove_file(&path) {
                         Ok(()) => {
                             found = true;
-                            removed = true;
+                            if let Some(parent) = path.parent() {
+                                emptied.insert(parent.to_path_buf());
+                            }
                         }
                         Err(error) if error.kind() == ErrorKind::NotFound => {}
                         Err(error) => return Err(error),
@@ -144,9 +156,13 @@ impl FileTileStorage {
                 break;
             }
         }
-        if removed {
-            let directory = File::open(&self.root)?;
-            rustix::fs::syncfs(&directory).map_err(std::io::Error::from)?;
+        if !emptied.is_empty() {
+            #[cfg(target_os = "linux")]
+            sync_file_system(&self.root)?;
+            #[cfg(not(target_os = "linux"))]
+            for directory in &emptied {
+                sync_directory(directory)?;
+            }
         }
         Ok(())
     }
@@ -199,8 +215,44 @@ fn read_if_exists(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     }
 }
 
+/// Makes a directory's entries (creations, renames, removals) durable. Windows cannot open a
+/// directory as a file, and NTFS journals its metadata, so there it does nothing.
 fn sync_directory(path: &Path) -> std::io::Result<()> {
-    File::open(path)?.sync_all()
+    #[cfg(not(windows))]
+    fs::File::open(path)?.sync_all()?;
+    #[cfg(windows)]
+    let _ = path;
+    Ok(())
+}
+
+/// Everything written to the file system that holds `root`, in one call (Linux only).
+#[cfg(target_os = "linux")]
+fn sync_file_system(root: &Path) -> std::io::Result<()> {
+    let directory = fs::File::open(root)?;
+    rustix::fs::syncfs(&directory).map_err(std::io::Error::from)
+}
+
+/// Without `syncfs`: each file (opened for writing, which Windows needs to flush it), then each
+/// directory once. Built everywhere so Linux tests it too; only other systems call it in `sync`.
+#[cfg_attr(all(target_os = "linux", not(test)), allow(dead_code))]
+fn sync_files_and_their_directories(paths: &[PathBuf]) -> std::io::Result<()> {
+    let mut directories = BTreeSet::new();
+    for path in paths {
+        match OpenOptions::new().write(true).open(path) {
+            Ok(file) => file.sync_all()?,
+            // Deleted since it was written (a partial tile replaced by its full tile): its
+            // directory's sync makes the removal durable.
+            Err(error) if error.kind() == ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
+        }
+        if let Some(parent) = path.parent() {
+            directories.insert(parent);
+        }
+    }
+    for directory in directories {
+        sync_directory(directory)?;
+    }
+    Ok(())
 }
 
 impl TileStorage for FileTileStorage {
@@ -230,7 +282,7 @@ impl TileStorage for FileTileStorage {
         self.write_file_atomically(&target, contents, durable)
             .map_err(|error| failure(error.to_string()))?;
         if !durable {
-            self.unsynced = true;
+            self.unsynced.push(target);
         }
         Ok(())
     }
@@ -293,6 +345,43 @@ mod tests {
             assert_eq!(recovered.size(), log.size());
             assert_eq!(recovered.checkpoint(), log.checkpoint());
         }
+    }
+
+    #[test]
+    fn a_batch_is_synced_file_by_file_where_there_is_no_syncfs() {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let mut storage = FileTileStorage::open(directory.path()).expect("open");
+        storage.set_batched(true);
+        let mut log = TiledLog::new("example.org/log");
+        for index in 0..300 {
+            log.append(&entry(index)).expect("append");
+        }
+        log.publish(&mut storage).expect("publish");
+        assert!(
+            storage.unsynced.len() >= 2,
+            "the batch's files are remembered: {:?}",
+            storage.unsynced
+        );
+        // What other systems do in `sync`, with one of the files (a partial tile) gone meanwhile.
+        let written = storage.unsynced.clone();
+        let partial = written
+            .iter()
+            .find(|path| path.to_string_lossy().contains(".p/"))
+            .expect("300 entries leave a partial tile");
+        fs::remove_file(partial).expect("remove");
+        sync_files_and_their_directories(&written).expect("each file and directory synced");
+        storage.sync().expect("sync");
+        assert!(storage.unsynced.is_empty());
+        // One more entry: the next publish writes the partial tiles of the new size.
+        log.append(&entry(300)).expect("append");
+        log.publish(&mut storage).expect("publish again");
+        assert!(!storage.unsynced.is_empty());
+        let checkpoint = log.checkpoint();
+        storage
+            .write_checkpoint(checkpoint.to_body().as_bytes())
+            .expect("checkpoint");
+        assert!(storage.unsynced.is_empty(), "the checkpoint syncs first");
+        verify_storage(&storage, &checkpoint).expect("storage verifies");
     }
 
     #[test]
