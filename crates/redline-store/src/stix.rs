@@ -234,6 +234,7 @@ pub(crate) async fn insert_objects(
     outcome: &InsertOutcome,
 ) -> Result<(), StoreError> {
     let mut inserted = vec![false; objects.len()];
+    let shift = date_added_shift(connection, objects).await?;
     for (chunk_index, chunk) in objects.chunks(ROWS_PER_INSERT).enumerate() {
         let statement = insert_objects_statement(connection, chunk.len());
         let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
@@ -244,7 +245,7 @@ pub(crate) async fn insert_objects(
                 .bind(object.object_type.clone())
                 .bind(object.spec_version.clone())
                 .bind(object.version.as_microseconds())
-                .bind(object.added_at.as_microseconds())
+                .bind(object.added_at.as_microseconds().saturating_add(shift))
                 .bind(
                     object
                         .added_by
@@ -284,6 +285,44 @@ pub(crate) async fn insert_objects(
     }
     outcome.set(inserted);
     Ok(())
+}
+
+/// How far a batch's `date_added` times must move so that every one is later than any stored
+/// (0 when they are already). The node keeps them increasing within its process; with several
+/// processes over PostgreSQL the batch's transaction holds the write-order lock, so reading the
+/// latest here makes `date_added` grow in commit order across processes too, and a TAXII client
+/// paging with `added_after` never skips an object committed late.
+async fn date_added_shift(
+    connection: &mut AnyConnection,
+    objects: &[StixObjectWrite],
+) -> Result<i64, StoreError> {
+    let Some(earliest) = objects
+        .iter()
+        .map(|object| object.added_at.as_microseconds())
+        .min()
+    else {
+        return Ok(0);
+    };
+    // Per collection (TAXII pages within one), through the (collection, date_added) index.
+    let mut collections: Vec<&str> = objects
+        .iter()
+        .map(|object| object.collection_id.as_str())
+        .collect();
+    collections.sort_unstable();
+    collections.dedup();
+    let mut shift = 0_i64;
+    for collection in collections {
+        let latest: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(added_at_us) FROM stix_objects WHERE collection_id = $1",
+        )
+        .bind(collection)
+        .fetch_one(&mut *connection)
+        .await?;
+        if let Some(latest) = latest {
+            shift = shift.max(latest.saturating_add(1).saturating_sub(earliest));
+        }
+    }
+    Ok(shift)
 }
 
 /// The multi-row INSERT for `rows` objects: built from the row count only; every value is a

@@ -431,6 +431,7 @@ async fn stix_conformance_on_sqlite() {
         reopened.latest_stix_added_at().await.unwrap(),
         Some(at(1_000 + 1_233))
     );
+    late_batches_land_after_the_latest(&reopened).await;
     reopened.close().await;
 }
 
@@ -445,6 +446,49 @@ async fn fresh_postgres_database() -> Option<String> {
     url
 }
 
+/// A batch stamped earlier than what is stored (another process's clock, or a commit that came
+/// later) lands after the latest `date_added`, in its own order: a client paging with
+/// `added_after` never skips it.
+async fn late_batches_land_after_the_latest(store: &dyn Store) {
+    let latest = store
+        .latest_stix_added_at()
+        .await
+        .unwrap()
+        .unwrap()
+        .as_microseconds();
+    let late = vec![object(90, 10, 5, None), object(91, 10, 6, None)];
+    assert_eq!(
+        store.insert_stix_objects(&late).await.unwrap(),
+        vec![true, true]
+    );
+    assert_eq!(
+        store.latest_stix_added_at().await.unwrap(),
+        Some(Timestamp::from_microseconds(latest + 2).unwrap())
+    );
+    let page = store
+        .list_stix_objects(&StixObjectQuery {
+            added_after: Some(Timestamp::from_microseconds(latest).unwrap()),
+            ..query()
+        })
+        .await
+        .unwrap();
+    let seen: Vec<(&str, Timestamp)> = page
+        .objects
+        .iter()
+        .map(|object| {
+            (
+                &object.object_id[object.object_id.len() - 2..],
+                object.added_at,
+            )
+        })
+        .collect();
+    let stamp = |microseconds: i64| Timestamp::from_microseconds(microseconds).unwrap();
+    assert_eq!(
+        seen,
+        vec![("90", stamp(latest + 1)), ("91", stamp(latest + 2))]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stix_conformance_on_postgres() {
     let Some(url) = fresh_postgres_database().await else {
@@ -454,5 +498,6 @@ async fn stix_conformance_on_postgres() {
         .await
         .unwrap();
     run_suite(&store).await;
+    late_batches_land_after_the_latest(&store).await;
     store.close().await;
 }
