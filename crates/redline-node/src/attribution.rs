@@ -450,6 +450,9 @@ impl Node {
     /// Every record of a claim, parsed.
     async fn claim_records(&self, claim_id: ClaimId) -> Result<ClaimRecords, NodeError> {
         let rows = self.store.list_attribution_records(claim_id).await?;
+        // Each consultation's reply deadline as it was set when requested (the duty then), not
+        // recomputed from today's document and severity.
+        let reply_deadlines = self.store.consultation_reply_deadlines(claim_id).await?;
         let mut records = ClaimRecords {
             versions: Vec::new(),
             cosignatures: Vec::new(),
@@ -480,7 +483,12 @@ impl Node {
                 AttributionRecordKind::ConsultationRequest => {
                     let request = ConsultationRequest::parse(payload)
                         .map_err(|error| corrupt("consultation request", error))?;
-                    let reply_by = self.consultation_deadline(&request).await;
+                    let reply_by = *reply_deadlines.get(&request.id).ok_or_else(|| {
+                        corrupt(
+                            "consultation request",
+                            format!("consultation {} has no stored deadline", request.id),
+                        )
+                    })?;
                     records
                         .consultations
                         .push(ConsultationRecord::new(request, reply_by));

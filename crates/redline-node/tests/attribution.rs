@@ -791,3 +791,68 @@ async fn a_restricted_claim_is_read_only_by_its_readers_and_never_public() {
     assert!(assessment_of("LV").await.contains("attribution.claim"));
     assert!(!assessment_of("FR").await.contains("attribution.claim"));
 }
+
+/// A consultation keeps the reply deadline it was requested with: a document adopted later with
+/// another `consultation-reply` duty applies to later requests, not to this one.
+#[tokio::test]
+async fn a_consultation_keeps_the_deadline_it_was_requested_with() {
+    let world = world().await;
+    let claim = world.claim(Uuid::from_u128(3), 1, Tlp::Clear);
+    world.file(&claim).await.unwrap();
+    let request = ConsultationRequest {
+        v: 1,
+        id: Uuid::from_u128(300),
+        claim: claim.id,
+        from: party("UA"),
+        to: party("RU"),
+        facts: "A wiper destroyed the ministry's servers.".into(),
+        legal_view: "A violation of Ukraine's sovereignty.".into(),
+        remedies: vec![Remedy::Cessation],
+        mediator: None,
+        sent_at: world.now(),
+    };
+    let requested = world
+        .node
+        .request_consultation(
+            &Caller::Party(party("UA")),
+            &world.sign(
+                "UA",
+                CONSULTATION_REQUEST_PAYLOAD_TYPE,
+                request.to_payload_bytes(),
+            ),
+        )
+        .await
+        .unwrap();
+    let reply_by = requested.consultations[0].record.reply_by.unwrap();
+
+    // Every party adopts a document whose consultation replies are due within one hour.
+    let hasty = redline_norms::baseline()
+        .replace("version = \"2.0.0\"", "version = \"2.0.1\"")
+        .replace("within = \"PT336H\"", "within = \"PT1H\"")
+        .replace("within = \"PT168H\"", "within = \"PT1H\"");
+    let document = world
+        .node
+        .add_norms_document(&Caller::Operator, &hasty, "hasty.toml")
+        .await
+        .unwrap();
+    let everyone: Vec<PartyId> = ["UA", "RU", "LV", "FR", "osce"]
+        .into_iter()
+        .map(party)
+        .collect();
+    world
+        .node
+        .adopt_norms_document(&Caller::Operator, &document.sha256, &everyone)
+        .await
+        .unwrap();
+
+    let read_back = world
+        .node
+        .get_claim(&Caller::Party(party("RU")), claim.id)
+        .await
+        .unwrap();
+    assert_eq!(read_back.consultations[0].record.reply_by, Some(reply_by));
+    assert!(
+        reply_by.as_microseconds() - request.sent_at.as_microseconds() > 3_600_000_000,
+        "the first deadline was already an hour"
+    );
+}

@@ -157,6 +157,12 @@ pub trait ClaimStore: Send + Sync {
         &self,
         claim_id: ClaimId,
     ) -> Result<Option<ClaimSummary>, StoreError>;
+    /// The reply deadline each consultation about a claim was given when it was requested (the
+    /// duty as it stood then; `None` where the document set none).
+    async fn consultation_reply_deadlines(
+        &self,
+        claim_id: ClaimId,
+    ) -> Result<std::collections::HashMap<Uuid, Option<Timestamp>>, StoreError>;
     /// Claims newest first, filtered by TLP in SQL.
     async fn list_claim_summaries(
         &self,
@@ -350,6 +356,30 @@ pub(crate) async fn claim_of_consultation(
         Uuid::try_parse(&text).map_err(|error| corrupt("attribution record", error))
     })
     .transpose()
+}
+
+pub(crate) async fn consultation_reply_deadlines(
+    pool: &sqlx::AnyPool,
+    claim_id: ClaimId,
+) -> Result<std::collections::HashMap<Uuid, Option<Timestamp>>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT consultation_id, reply_by_us FROM attribution_consultations WHERE claim_id = $1",
+    )
+    .bind(claim_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let text: String = row.try_get("consultation_id")?;
+            let consultation = Uuid::try_parse(&text)
+                .map_err(|error| corrupt("attribution consultation", error))?;
+            let reply_by: Option<i64> = row.try_get("reply_by_us")?;
+            let reply_by = reply_by
+                .map(|microseconds| timestamp_from_column("attribution consultation", microseconds))
+                .transpose()?;
+            Ok((consultation, reply_by))
+        })
+        .collect()
 }
 
 const SUMMARY_COLUMNS: &str = "c.claim_id, c.incident_id, c.claimant, c.named_state, c.named_party, c.actor, c.latest_version, c.confidence, c.tlp, c.status, c.published_at_us, c.cosigner_count, c.updated_at_us";

@@ -9,7 +9,7 @@ use crate::StoreError;
 use crate::claims::{
     self, AttributionRecord, ClaimQuery, ClaimStore, ClaimSummary, PublishedClaimCount,
 };
-use redline_model::ClaimId;
+use redline_model::{ClaimId, Timestamp};
 
 #[async_trait]
 impl ClaimStore for SqlStore {
@@ -25,6 +25,13 @@ impl ClaimStore for SqlStore {
         consultation_id: Uuid,
     ) -> Result<Option<ClaimId>, StoreError> {
         claims::claim_of_consultation(&self.pool, consultation_id).await
+    }
+
+    async fn consultation_reply_deadlines(
+        &self,
+        claim_id: ClaimId,
+    ) -> Result<std::collections::HashMap<Uuid, Option<Timestamp>>, StoreError> {
+        claims::consultation_reply_deadlines(&self.pool, claim_id).await
     }
 
     async fn get_claim_summary(
