@@ -1,9 +1,10 @@
 //! TLS to PostgreSQL: a node connects with `sslmode=require` and `sslmode=verify-full` (against
-//! the server's self-signed certificate, named with `sslrootcert`), and refuses a server whose
+//! the certificate of the CA that signed the server's, named with `sslrootcert`), and refuses a server whose
 //! certificate does not verify, with an error that says so. `scripts/test` starts the server with
 //! TLS on loopback TCP and sets `TEST_POSTGRES_TLS_URL`, `TEST_POSTGRES_TLS_ROOT` (the server's
 //! certificate) and `TEST_POSTGRES_TLS_OTHER_ROOT` (an unrelated one); with
 //! `REQUIRE_POSTGRES=1` their absence fails the test.
+#![allow(clippy::unwrap_used)]
 
 use redline_store::{SqlStore, SqlStoreOptions, Store};
 

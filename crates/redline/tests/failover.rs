@@ -30,8 +30,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use support::cluster::{
-    Cluster, SeenEvent, credentials, notification, read_events, redline, wait_for_leader,
-    wait_until_healthy,
+    Cluster, SeenEvent, all_events, credentials, notification, read_events, redline,
+    wait_for_leader, wait_until_healthy,
 };
 use support::free_port;
 
@@ -140,29 +140,6 @@ async fn hold_stream(
         reconnections.fetch_add(1, Ordering::SeqCst);
         target += 1;
         tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Every stored event of `party`, in order.
-async fn all_events(http: &reqwest::Client, base: &str, token: &str) -> Vec<Value> {
-    let mut events = Vec::new();
-    let mut after = 0;
-    loop {
-        let page: Value = http
-            .get(format!("{base}/api/v1/events?after={after}&limit=1000"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let batch = page["events"].as_array().unwrap().clone();
-        if batch.is_empty() {
-            return events;
-        }
-        after = batch.last().unwrap()["sequence"].as_i64().unwrap();
-        events.extend(batch);
     }
 }
 
@@ -424,8 +401,8 @@ fn three_processes_over_postgresql_survive_leader_kills_without_losing_or_doubli
         // Every deadline falls due; give the leader's scheduler a moment after the last.
         tokio::time::sleep(Duration::from_secs(ACKNOWLEDGE_WITHIN_SECONDS + 3)).await;
         let base = &bases[leader];
-        let recipient_events = all_events(&http, base, &parties["UA"].token).await;
-        let sender_events = all_events(&http, base, &parties["EE"].token).await;
+        let recipient_events = all_events(&http, base, &parties["UA"].token, 0).await;
+        let sender_events = all_events(&http, base, &parties["EE"].token, 0).await;
         // The streams catch up with the stored events, then stop.
         let last_stored = recipient_events.last().unwrap()["sequence"]
             .as_i64()

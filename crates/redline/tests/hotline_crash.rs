@@ -6,26 +6,29 @@
 //! later message exactly once — nothing acknowledged is lost, nothing is delivered twice.
 
 use std::{
-    collections::{BTreeMap, BTreeSet},
+    collections::BTreeSet,
     path::Path,
     process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-use ed25519_dalek::{SigningKey, pkcs8::DecodePrivateKey};
-use redline_hotline::message::NotificationBody;
-use redline_hotline::{HotlineMessage, MessageBody, sign_message};
-use redline_model::{PartyId, Timestamp, Tlp};
-use serde_json::Value;
-use uuid::Uuid;
+use redline_hotline::sign_message;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+mod support;
+
+use support::cluster::{
+    SeenEvent, all_events, credentials, notification, read_events, wait_until_healthy,
+};
+use support::free_port;
+
+/// The `(event id, message id)` of each `message` event among `events`.
+fn message_events(events: &[SeenEvent]) -> Vec<(i64, String)> {
+    events
+        .iter()
+        .filter(|event| event.kind == "message")
+        .filter_map(|event| event.message.clone().map(|message| (event.id, message)))
+        .collect()
 }
 
 fn start_demo(data: &Path, port: u16) -> Child {
@@ -38,98 +41,6 @@ fn start_demo(data: &Path, port: u16) -> Child {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap()
-}
-
-async fn wait_until_healthy(http: &reqwest::Client, base: &str) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(120) {
-        if let Ok(response) = http.get(format!("{base}/healthz")).send().await
-            && response.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the node did not answer /healthz within 120 s");
-}
-
-struct Credential {
-    token: String,
-    key: SigningKey,
-}
-
-fn credentials(data: &Path) -> BTreeMap<String, Credential> {
-    let file: BTreeMap<String, Value> =
-        serde_json::from_slice(&std::fs::read(data.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    file.into_iter()
-        .map(|(party, entry)| {
-            let pem = std::fs::read_to_string(entry["key_file"].as_str().unwrap()).unwrap();
-            (
-                party,
-                Credential {
-                    token: entry["token"].as_str().unwrap().to_owned(),
-                    key: SigningKey::from_pkcs8_pem(&pem).unwrap(),
-                },
-            )
-        })
-        .collect()
-}
-
-fn notification(index: usize) -> HotlineMessage {
-    HotlineMessage {
-        id: Uuid::new_v4(),
-        thread: Uuid::new_v4(),
-        from: PartyId::parse("EE").unwrap(),
-        to: vec![PartyId::parse("UA").unwrap()],
-        sent_at: Timestamp::from_jiff(jiff::Timestamp::now()),
-        incident: None,
-        tlp: Tlp::Green,
-        lang: "en".into(),
-        exercise: false,
-        body: MessageBody::Notification(NotificationBody {
-            summary: format!("crash-test notification {index}"),
-            severity_level: Some(2),
-            requested_actions: vec![],
-        }),
-    }
-}
-
-/// Reads `(event id, message id)` of every `message` event of a server-sent-event response
-/// into `seen` until the connection breaks.
-async fn read_message_events(
-    mut response: reqwest::Response,
-    seen: Arc<Mutex<Vec<(i64, String)>>>,
-) {
-    let mut buffer = String::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let mut id = None;
-            let mut kind = "";
-            let mut data = String::new();
-            for line in block.lines() {
-                if let Some(value) = line.strip_prefix("id:") {
-                    id = value.trim().parse::<i64>().ok();
-                } else if let Some(value) = line.strip_prefix("event:") {
-                    kind = if value.trim() == "message" {
-                        "message"
-                    } else {
-                        "other"
-                    };
-                } else if let Some(value) = line.strip_prefix("data:") {
-                    data.push_str(value.trim_start());
-                }
-            }
-            if let (Some(id), "message") = (id, kind) {
-                let event: Value = serde_json::from_str(&data).unwrap();
-                seen.lock()
-                    .unwrap()
-                    .push((id, event["message"].as_str().unwrap().to_owned()));
-            }
-        }
-    }
 }
 
 async fn open_stream(
@@ -165,15 +76,18 @@ fn a_node_killed_while_messages_arrive_keeps_every_acknowledged_one_and_streams_
     let parties = Arc::new(credentials(&data));
 
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
-    let streamed_before_kill = Arc::new(Mutex::new(Vec::<(i64, String)>::new()));
+    let streamed_before_kill: Arc<Mutex<Vec<SeenEvent>>> = Arc::default();
     runtime.block_on(async {
         let stream = open_stream(&http, &base, &parties["UA"].token, None).await;
         // The recipient reads for one second, then loses its connection; the senders go on
         // until the kill, so the resumed stream has a backlog written before the crash.
-        let reader = tokio::spawn(tokio::time::timeout(
-            Duration::from_millis(1000),
-            read_message_events(stream, streamed_before_kill.clone()),
-        ));
+        let reader = {
+            let seen = streamed_before_kill.clone();
+            tokio::spawn(tokio::time::timeout(
+                Duration::from_millis(1000),
+                async move { read_events(stream, &seen).await },
+            ))
+        };
         let mut senders = Vec::new();
         for sender in 0..4 {
             let (http, base, parties, acknowledged) = (
@@ -184,7 +98,10 @@ fn a_node_killed_while_messages_arrive_keeps_every_acknowledged_one_and_streams_
             );
             senders.push(tokio::spawn(async move {
                 for index in 0.. {
-                    let message = notification(sender * 1_000_000 + index);
+                    let message = notification(format!(
+                        "crash-test notification {}",
+                        sender * 1_000_000 + index
+                    ));
                     let envelope = sign_message(&message, &parties["EE"].key);
                     let Ok(response) = http
                         .post(format!("{base}/api/v1/messages"))
@@ -213,7 +130,7 @@ fn a_node_killed_while_messages_arrive_keeps_every_acknowledged_one_and_streams_
         let _ = reader.await;
     });
     let acknowledged = acknowledged.lock().unwrap().clone();
-    let before_kill = streamed_before_kill.lock().unwrap().clone();
+    let before_kill = message_events(&streamed_before_kill.lock().unwrap());
     assert!(
         acknowledged.len() > 20,
         "only {} messages were acknowledged before the kill",
@@ -243,47 +160,30 @@ fn a_node_killed_while_messages_arrive_keeps_every_acknowledged_one_and_streams_
 
         // Resume the stream after the last event seen before the kill.
         let last_seen = before_kill.iter().map(|(id, _)| *id).max().unwrap();
-        let stored_after: Vec<Value> = {
-            let mut events = Vec::new();
-            let mut after = last_seen;
-            loop {
-                let page: Value = http
-                    .get(format!("{base}/api/v1/events?after={after}&limit=1000"))
-                    .bearer_auth(&parties["UA"].token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                let batch = page["events"].as_array().unwrap().clone();
-                if batch.is_empty() {
-                    break events;
-                }
-                after = batch.last().unwrap()["sequence"].as_i64().unwrap();
-                events.extend(batch);
-            }
-        };
+        let stored_after = all_events(&http, &base, &parties["UA"].token, last_seen).await;
         let expected_after = stored_after
             .iter()
             .filter(|event| event["kind"] == "message")
             .count();
-        let resumed = Arc::new(Mutex::new(Vec::<(i64, String)>::new()));
+        let resumed: Arc<Mutex<Vec<SeenEvent>>> = Arc::default();
         let stream = open_stream(&http, &base, &parties["UA"].token, Some(last_seen)).await;
-        let reader = tokio::spawn(read_message_events(stream, resumed.clone()));
+        let reader = {
+            let seen = resumed.clone();
+            tokio::spawn(async move { read_events(stream, &seen).await })
+        };
         let started = Instant::now();
-        while resumed.lock().unwrap().len() < expected_after {
+        while message_events(&resumed.lock().unwrap()).len() < expected_after {
             assert!(
                 started.elapsed() < Duration::from_secs(30),
                 "the resumed stream delivered {} of {expected_after} events",
-                resumed.lock().unwrap().len()
+                message_events(&resumed.lock().unwrap()).len()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         // Give a duplicate the chance to show up.
         tokio::time::sleep(Duration::from_millis(500)).await;
         reader.abort();
-        let resumed = resumed.lock().unwrap().clone();
+        let resumed = message_events(&resumed.lock().unwrap());
         assert_eq!(
             resumed.len(),
             expected_after,

@@ -198,7 +198,7 @@ pub async fn wait_for_leader(
 
 pub async fn wait_until_healthy(http: &reqwest::Client, base: &str) {
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
+    while started.elapsed() < Duration::from_secs(120) {
         if let Ok(response) = http.get(format!("{base}/healthz")).send().await
             && response.status().is_success()
         {
@@ -206,5 +206,28 @@ pub async fn wait_until_healthy(http: &reqwest::Client, base: &str) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{base} did not answer /healthz within 60 s");
+    panic!("{base} did not answer /healthz within 120 s");
+}
+
+/// Every stored event of the token's party after event `after` (0: all), in order.
+pub async fn all_events(http: &reqwest::Client, base: &str, token: &str, after: i64) -> Vec<Value> {
+    let mut events = Vec::new();
+    let mut after = after;
+    loop {
+        let page: Value = http
+            .get(format!("{base}/api/v1/events?after={after}&limit=1000"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let batch = page["events"].as_array().unwrap().clone();
+        if batch.is_empty() {
+            return events;
+        }
+        after = batch.last().unwrap()["sequence"].as_i64().unwrap();
+        events.extend(batch);
+    }
 }
