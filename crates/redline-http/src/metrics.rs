@@ -40,6 +40,7 @@ const LOG_TREE_SIZE: &str = "redline_log_tree_size";
 const CHECKPOINT_AGE: &str = "redline_log_checkpoint_age_seconds";
 const WITNESS_LAG: &str = "redline_log_witness_lag_seconds";
 const LOG_WITNESSED: &str = "redline_log_checkpoint_witnessed";
+const LEADER: &str = "redline_cluster_leader";
 
 /// One router's recorder and the handle that renders it.
 pub(crate) struct HttpMetrics {
@@ -114,6 +115,10 @@ impl HttpMetrics {
             metrics::describe_gauge!(
                 LOG_WITNESSED,
                 "1 when the latest checkpoint has its quorum of witness cosignatures, else 0."
+            );
+            metrics::describe_gauge!(
+                LEADER,
+                "1 when this process leads (runs the deadline scheduler and the log writer: always on SQLite), else 0."
             );
             // Shown at zero from the start, so a rate over them has a starting point.
             for counter in [RATE_LIMITED, INCIDENTS_SUBMITTED, MESSAGES_ACCEPTED] {
@@ -267,6 +272,9 @@ async fn set_hotline_gauges(state: &AppState) {
 /// The log's size, the age of its checkpoint and of its newest cosignature, when a log is
 /// attached.
 fn set_log_gauges(state: &AppState) {
+    state
+        .metrics
+        .set_gauge(LEADER, &[], if state.node.is_leading() { 1.0 } else { 0.0 });
     let Some(checkpoint) = state.node.public_checkpoint() else {
         return;
     };

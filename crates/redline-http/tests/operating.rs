@@ -138,6 +138,11 @@ async fn metrics_are_prometheus_text_counted_by_route_template_and_parse_with_pr
         text.contains("redline_hotline_deadlines_due{duty=\"acknowledgement\"}"),
         "{text}"
     );
+    // One SQLite process: it leads.
+    assert!(
+        text.lines().any(|line| line == "redline_cluster_leader 1"),
+        "{text}"
+    );
 
     let Some(python) = interop_python() else {
         return;

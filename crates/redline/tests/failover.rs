@@ -206,6 +206,28 @@ fn three_processes_over_postgresql_survive_leader_kills_without_losing_or_doubli
         let (first_leader, _) = wait_for_leader(&http, &bases, &all, Duration::from_secs(10))
             .await
             .expect("no process leads");
+        // Exactly one process says so in /metrics too.
+        let mut leaders = 0;
+        for base in &bases {
+            let text = http
+                .get(format!("{base}/metrics"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let gauge = text
+                .lines()
+                .find(|line| line.starts_with("redline_cluster_leader "))
+                .unwrap_or_else(|| panic!("no leader gauge in {text}"));
+            match gauge {
+                "redline_cluster_leader 1" => leaders += 1,
+                "redline_cluster_leader 0" => {}
+                other => panic!("{other}"),
+            }
+        }
+        assert_eq!(leaders, 1);
 
         let stop = Arc::new(AtomicBool::new(false));
         let stop_streams = Arc::new(AtomicBool::new(false));
