@@ -19,7 +19,8 @@ use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
 /// A party's webhooks and e-mail addresses and what was sent to them.
 #[async_trait]
 pub trait NotificationStore: Send + Sync {
-    /// Stores a new subscription; conflict if its id exists.
+    /// Stores a new subscription, its cursor at the party's latest event (only later events
+    /// notify; `after_event` is ignored); conflict if its id exists.
     async fn insert_notification_subscription(
         &self,
         subscription: &NotificationSubscription,
@@ -242,7 +243,7 @@ pub(crate) async fn insert_subscription(
     let kinds = serde_json::to_string(&subscription.event_kinds)
         .map_err(|error| corrupt("notification subscription", error))?;
     sqlx::query(
-        "INSERT INTO notification_subscriptions (id, party_id, channel, target, event_kinds, secret, created_at_us, after_event, removed_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+        "INSERT INTO notification_subscriptions (id, party_id, channel, target, event_kinds, secret, created_at_us, after_event, removed_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(sequence), 0) FROM hotline_events WHERE party_id = $2), NULL)",
     )
     .bind(subscription.id.to_string())
     .bind(subscription.party.as_str())
@@ -251,7 +252,6 @@ pub(crate) async fn insert_subscription(
     .bind(kinds)
     .bind(subscription.secret.clone())
     .bind(subscription.created_at.as_microseconds())
-    .bind(subscription.after_event)
     .execute(&mut *connection)
     .await
     .map_err(|error| classify(error, || format!("notification subscription {}", subscription.id)))?;
