@@ -6,7 +6,7 @@
 //! resolves names, sends and keeps the delivery log; everything decided here takes its inputs
 //! as arguments.
 
-use std::net::IpAddr;
+use core::net::IpAddr;
 use std::time::Duration;
 
 use hmac::{KeyInit, Mac};
