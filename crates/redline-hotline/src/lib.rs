@@ -3,7 +3,8 @@
 //! Owns the DSSE envelope and its Ed25519 signatures (`envelope`), the message payload and its
 //! ten kinds (`message`), the complete acceptance check as one pure function (`verify`), the
 //! thread state machine (`thread`), deadline arithmetic from a duties table (`deadline`) and the
-//! standard forms in the six UN languages (`forms`). It does no I/O, reads no clock and draws
+//! standard forms in the six UN languages (`forms`), and what a notification of a hotline event
+//! says and how it is signed (`notification`). It does no I/O, reads no clock and draws
 //! no randomness: ids, keys and times are passed in by the node.
 
 pub mod consultation;
@@ -12,6 +13,7 @@ pub mod envelope;
 pub mod forms;
 pub mod keys;
 pub mod message;
+pub mod notification;
 pub mod signed_record;
 pub mod thread;
 pub mod verify;

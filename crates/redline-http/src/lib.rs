@@ -28,6 +28,8 @@ mod log;
 // Observability: /metrics.
 mod metrics;
 mod norms;
+// Webhooks and e-mail addresses for a party's hotline events.
+mod notifications;
 mod openapi;
 mod parties;
 mod query;
@@ -192,6 +194,7 @@ fn router_recording_to(
         .merge(feed::routes())
         .merge(exercise::routes())
         .merge(attribution::routes())
+        .merge(notifications::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -318,6 +321,13 @@ pub async fn run(
     config: HttpConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // No webhook may point back at the node: it learns where it is reached.
+    if let Ok(address) = listener.local_addr() {
+        node.note_own_address(address);
+    }
+    if let Some(public_url) = &config.public_url {
+        node.note_own_url(public_url);
+    }
     let metrics = metrics::HttpMetrics::new();
     let app = router_recording_to(Arc::clone(&node), &config, Arc::clone(&metrics));
     let app = with_rate_limit(app, &node, &config, metrics);

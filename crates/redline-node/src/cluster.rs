@@ -8,7 +8,7 @@
 //!   changed norms documents are reloaded. Its own changes are announced the same way, coalesced
 //!   by one sender task.
 //! - **One process leads**, the one holding PostgreSQL's advisory lock: it runs the deadline
-//!   scheduler and the log writer. The log writer's entries come from the outbox
+//!   scheduler, the notification sender and the log writer. The log writer's entries come from the outbox
 //!   ([`Node::feed_log_from_outbox`]): every process commits entries there, and the leader reads
 //!   them in id order (ids become visible in increasing order, see
 //!   `redline_store::LogOutboxStore::pending_log_entries`), so no entry is missed or taken twice;
@@ -151,7 +151,9 @@ impl Node {
                 _ = shutdown.changed() => {}
             }
         };
-        tracing::info!("this process leads: it runs the deadline scheduler and the log writer");
+        tracing::info!(
+            "this process leads: it runs the deadline scheduler, the notification sender and the log writer"
+        );
         self.take_over_the_log().await?;
         self.cluster.leading.store(true, Ordering::SeqCst);
         let (stop_duties, duties_stopped) = tokio::sync::watch::channel(false);
@@ -166,6 +168,18 @@ impl Node {
                     },
                     move || beat(),
                 )
+                .await;
+            })
+        };
+        // Notifications: the leader sends; deliveries are claimed in the database anyway, so a
+        // second sender (a leader that has not yet noticed it lost) never sends one twice.
+        let sender = {
+            let node = Arc::clone(&self);
+            let mut stop = duties_stopped.clone();
+            tokio::spawn(async move {
+                node.run_notification_sender(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
                 .await;
             })
         };
@@ -188,6 +202,7 @@ impl Node {
         self.cluster.leading.store(false, Ordering::SeqCst);
         let _ = stop_duties.send(true);
         let _ = scheduler.await;
+        let _ = sender.await;
         feeder.abort();
         lease.release().await;
         outcome

@@ -13,6 +13,8 @@ mod deadlines;
 mod error;
 pub mod hotline;
 mod norms;
+// Webhooks and e-mail for a party's hotline events.
+pub mod notifications;
 pub mod paging;
 mod parties;
 pub mod sessions;
@@ -39,7 +41,12 @@ pub use hotline::{
 };
 pub use incidents::IncidentFilter;
 pub use norms::NormsDocumentSummary;
+pub use notifications::{
+    AttemptView, CreatedSubscription, DeliveryView, NotificationSettings, SmtpSecurity,
+    SmtpSettings, SubscriptionView,
+};
 pub use parties::NewParty;
+pub use redline_store::NotificationChannel;
 pub use tokens::IssuedToken;
 
 use redline_model::PartyId;
@@ -88,6 +95,8 @@ pub struct Node {
     dashboard_cache: dashboard::DashboardCache,
     // Several processes over one database: leadership, notices, the outbox's progress.
     cluster: cluster::ClusterRuntime,
+    // Webhooks and e-mail: settings, the node's own addresses, the sender's wake-up.
+    notifications: notifications::NotificationRuntime,
 }
 
 impl Node {
@@ -104,6 +113,7 @@ impl Node {
             witness: std::sync::OnceLock::new(),
             dashboard_cache: dashboard::DashboardCache::default(),
             cluster: cluster::ClusterRuntime::default(),
+            notifications: notifications::NotificationRuntime::default(),
         }
     }
 

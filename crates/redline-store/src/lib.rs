@@ -7,7 +7,7 @@
 //!
 //! [`Store`] is the sum of one trait per area — [`PartyStore`], [`IncidentStore`],
 //! [`HotlineStore`], [`SharingStore`], [`ExerciseStore`], [`DashboardStore`],
-//! [`LogOutboxStore`], [`SessionStore`] — each defined with its records and statements in the
+//! [`LogOutboxStore`], [`SessionStore`], [`NotificationStore`] — each defined with its records and statements in the
 //! area's module.
 //! Modules depend one way: `sql_helpers` ← the areas ← `writes` (the one dispatch of every
 //! write) ← `writer` ← `sql` (`SqlStore`, wiring the area traits); no area imports another.
@@ -19,6 +19,7 @@ mod exercise;
 mod hotline;
 mod incidents;
 mod log_outbox;
+mod notifications;
 mod parties;
 mod sessions;
 mod sql;
@@ -53,6 +54,11 @@ pub use hotline::{
 };
 pub use incidents::IncidentStore;
 pub use log_outbox::LogOutboxStore;
+// Notifications of hotline events to a party's webhooks and e-mail addresses.
+pub use notifications::{
+    AttemptRecord, ClaimedDelivery, DeliveryAttempt, DeliveryClaim, DeliveryFeed, NewDelivery,
+    NotificationChannel, NotificationDelivery, NotificationStore, NotificationSubscription,
+};
 pub use parties::PartyStore;
 // The console's sessions.
 pub use sessions::{LiveSessionCounts, SessionOpening, SessionStore, StoredSession};
@@ -286,6 +292,7 @@ pub trait Store:
     + DashboardStore
     + LogOutboxStore
     + SessionStore
+    + NotificationStore
     + cluster::ClusterStore
     + Send
     + Sync

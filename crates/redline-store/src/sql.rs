@@ -4,7 +4,7 @@
 //! JSON kept as TEXT so the exact bytes come back); each backend has its own migrations and
 //! connection setup; a SQLite file is held by one process at a time (an exclusive lock on
 //! `<file>.lock` beside it). Each area's statements live in the area's module (`parties`,
-//! `incidents`, `hotline`, `stix`, `exercise`, `dashboard`, `log_outbox`, `sessions`); the child
+//! `incidents`, `hotline`, `stix`, `exercise`, `dashboard`, `log_outbox`, `sessions`, `notifications`); the child
 //! modules here only wire the area traits to them: reads go to the pool, writes to the writer.
 
 mod backup;
@@ -15,6 +15,7 @@ mod exercise_store;
 mod hotline_store;
 mod incident_store;
 mod log_outbox_store;
+mod notification_store;
 mod party_store;
 mod session_store;
 mod sharing_store;

@@ -2,13 +2,16 @@
 //! dispatch that applies it inside the writer's transaction, each area's statements in its own
 //! module. Every change a use case makes is a [`StoreWrite`]; only the STIX ingest (which answers
 //! per object whether it was new), the outbox's housekeeping and console sessions (never logged)
-//! are commands of their own.
+//! and notification deliveries (never logged; a claim and a cursor move are conditional) are
+//! commands of their own.
 
 use sqlx::AnyConnection;
 
 use crate::stix::InsertOutcome;
 use crate::{StixObjectWrite, StoreError, StoreWrite};
-use crate::{claims, exercise, hotline, incidents, log_outbox, parties, sessions, stix};
+use crate::{
+    claims, exercise, hotline, incidents, log_outbox, notifications, parties, sessions, stix,
+};
 
 /// What the writer applies.
 pub(crate) enum WriteCommand {
@@ -23,6 +26,20 @@ pub(crate) enum WriteCommand {
     ForgetLogEntries(Vec<i64>),
     /// A change to the console's sessions.
     Session(SessionWrite),
+    /// A change to notification subscriptions or their deliveries.
+    Notification(NotificationWrite),
+}
+
+/// A change to notification subscriptions and deliveries (`notifications`).
+pub(crate) enum NotificationWrite {
+    Subscribe(crate::NotificationSubscription),
+    Remove {
+        id: uuid::Uuid,
+        at: redline_model::Timestamp,
+    },
+    Feed(crate::DeliveryFeed),
+    Claim(crate::DeliveryClaim),
+    Attempt(crate::AttemptRecord),
 }
 
 /// A change to the console's sessions (`sessions`).
@@ -68,6 +85,27 @@ pub(crate) async fn apply_command(
         }
         WriteCommand::ForgetLogEntries(ids) => log_outbox::delete_log_outbox(connection, ids).await,
         WriteCommand::Session(write) => apply_session_write(connection, write).await,
+        WriteCommand::Notification(write) => apply_notification_write(connection, write).await,
+    }
+}
+
+/// Applies a change to notification subscriptions and deliveries.
+async fn apply_notification_write(
+    connection: &mut AnyConnection,
+    write: &NotificationWrite,
+) -> Result<(), StoreError> {
+    match write {
+        NotificationWrite::Subscribe(subscription) => {
+            notifications::insert_subscription(connection, subscription).await
+        }
+        NotificationWrite::Remove { id, at } => {
+            notifications::remove_subscription(connection, *id, *at).await
+        }
+        NotificationWrite::Feed(feed) => notifications::feed(connection, feed).await,
+        NotificationWrite::Claim(claim) => notifications::claim(connection, claim).await,
+        NotificationWrite::Attempt(record) => {
+            notifications::record_attempt(connection, record).await
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! TLS to PostgreSQL: a node connects with `sslmode=require` and `sslmode=verify-full` (against
 //! the certificate of the CA that signed the server's, named with `sslrootcert`), and refuses a server whose
 //! certificate does not verify, with an error that says so. `scripts/test` starts the server with

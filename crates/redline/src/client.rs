@@ -132,6 +132,31 @@ impl Remote {
         }
     }
 
+    /// Opens a server-sent event stream at `path`, resuming after `last_event_id`. A refusal
+    /// is a [`RemoteError`] with its status; a node that cannot be reached one without.
+    pub async fn open_stream(
+        &self,
+        path: &str,
+        last_event_id: Option<i64>,
+    ) -> anyhow::Result<reqwest::Response> {
+        let mut request = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .bearer_auth(&self.token)
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let response = request.send().await;
+        match response {
+            Ok(response) if response.status().is_success() => Ok(response),
+            other => Err(Self::answer(other)
+                .await
+                .err()
+                .unwrap_or_else(|| anyhow::anyhow!("the stream did not open"))),
+        }
+    }
+
     pub async fn post_json(&self, path: &str, body: Vec<u8>) -> anyhow::Result<serde_json::Value> {
         let request = self
             .http

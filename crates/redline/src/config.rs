@@ -79,6 +79,21 @@ pub struct Settings {
     // Hotline.
     /// How far a message's `sent_at` may be from the node's clock, either way, in seconds.
     pub hotline_allowed_clock_skew_seconds: u64,
+    // Notifications.
+    /// Whether webhooks may reach loopback, private and link-local addresses (a node inside a
+    /// closed network); the node's own addresses are refused anyway.
+    pub notification_allow_private_targets: bool,
+    /// Attempts (retried after 1 s, 2 s, 4 s…) before a delivery has failed for good.
+    pub notification_maximum_attempts: u32,
+    /// The SMTP server notification e-mail goes through; unset: no e-mail.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (required), `tls` (SMTPS) or `none` (a relay on the same host only).
+    pub smtp_security: String,
+    /// The sender address of notification e-mail.
+    pub smtp_from: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
 }
 
 /// Transparency log: a witness of this node's log.
@@ -117,6 +132,14 @@ impl Default for Settings {
             log_witness_quorum: 0,
             witnessed_logs: Vec::new(),
             hotline_allowed_clock_skew_seconds: 300,
+            notification_allow_private_targets: false,
+            notification_maximum_attempts: 10,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_from: None,
+            smtp_username: None,
+            smtp_password: None,
         }
     }
 }
@@ -129,6 +152,32 @@ impl Settings {
                 "sqlite://{}?mode=rwc",
                 self.data.join("redline.sqlite").display()
             ),
+        }
+    }
+
+    /// How the node sends notifications; `load` has checked the SMTP settings already.
+    pub fn notification_settings(&self) -> redline_node::NotificationSettings {
+        let security = match self.smtp_security.as_str() {
+            "none" => redline_node::SmtpSecurity::None,
+            "tls" => redline_node::SmtpSecurity::Tls,
+            _ => redline_node::SmtpSecurity::Starttls,
+        };
+        let smtp = match (&self.smtp_host, &self.smtp_from) {
+            (Some(host), Some(from)) if !host.is_empty() => Some(redline_node::SmtpSettings {
+                host: host.clone(),
+                port: self.smtp_port,
+                security,
+                from: from.clone(),
+                username: self.smtp_username.clone().filter(|name| !name.is_empty()),
+                password: self.smtp_password.clone(),
+            }),
+            _ => None,
+        };
+        redline_node::NotificationSettings {
+            allow_private_targets: self.notification_allow_private_targets,
+            smtp,
+            maximum_attempts: self.notification_maximum_attempts,
+            ..Default::default()
         }
     }
 
@@ -161,8 +210,16 @@ impl Settings {
 }
 
 /// The variables read from the environment; anything else named `REDLINE_*` is left alone.
-const ENVIRONMENT_KEYS: [&str; 14] = [
+const ENVIRONMENT_KEYS: [&str; 22] = [
     "data",
+    "notification_allow_private_targets",
+    "notification_maximum_attempts",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_from",
+    "smtp_username",
+    "smtp_password",
     "hotline_allowed_clock_skew_seconds",
     "database",
     "listen",
@@ -242,6 +299,31 @@ fn load_from(options: &GlobalOptions, default_file: &Path) -> anyhow::Result<Set
         redline_http::TrustedProxies::parse(settings.trusted_proxies.iter().map(String::as_str))
     {
         anyhow::bail!(figment::Error::from(format!("trusted_proxies: {error}")));
+    }
+    if !matches!(settings.smtp_security.as_str(), "starttls" | "tls" | "none") {
+        anyhow::bail!(figment::Error::from(format!(
+            "smtp_security must be `starttls`, `tls` or `none`, not `{}`",
+            settings.smtp_security
+        )));
+    }
+    if settings
+        .smtp_host
+        .as_deref()
+        .is_some_and(|host| !host.is_empty())
+        && settings
+            .smtp_from
+            .as_deref()
+            .is_none_or(|from| !from.contains('@'))
+    {
+        anyhow::bail!(figment::Error::from(
+            "smtp_host is set: smtp_from must be the sender's e-mail address".to_string()
+        ));
+    }
+    if settings.notification_maximum_attempts == 0 || settings.notification_maximum_attempts > 30 {
+        anyhow::bail!(figment::Error::from(format!(
+            "notification_maximum_attempts must be between 1 and 30, not {}",
+            settings.notification_maximum_attempts
+        )));
     }
     if settings.maximum_connections == 0 {
         anyhow::bail!(figment::Error::from(

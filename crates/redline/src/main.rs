@@ -96,6 +96,9 @@ enum Command {
     /// Communication checks: test that the points of contact answer, and how fast.
     #[command(subcommand)]
     Check(commands::hotline::CheckCommand),
+    /// Parties' webhooks and e-mail addresses for their hotline events, and the delivery log.
+    #[command(subcommand)]
+    Notifications(commands::notifications::NotificationsCommand),
     // Tabletop exercises.
     /// Tabletop exercises: run an exercise file's injects, record decisions, the after-action
     /// report.
@@ -157,6 +160,9 @@ fn main() -> ExitCode {
             Command::Reply(arguments) => commands::hotline::reply(&settings, arguments).await,
             Command::Thread(command) => commands::hotline::thread(&settings, command).await,
             Command::Check(command) => commands::hotline::check(&settings, command).await,
+            Command::Notifications(command) => {
+                commands::notifications::run(&settings, command).await
+            }
             // Tabletop exercises.
             Command::Exercise(command) => commands::exercise::run(&settings, command).await,
             Command::Attribution(command) => commands::attribution::run(&settings, command).await,

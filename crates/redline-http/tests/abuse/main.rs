@@ -14,6 +14,7 @@ mod console;
 mod exercises;
 mod hotline;
 mod incidents;
+mod notifications;
 mod routes;
 mod taxii;
 

@@ -13,6 +13,8 @@ pub mod init;
 // Transparency log.
 pub mod log;
 pub mod norms;
+// Webhooks and e-mail for parties' hotline events.
+pub mod notifications;
 pub mod party;
 pub mod schema;
 pub mod serve;
@@ -45,6 +47,7 @@ pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
             i64::try_from(settings.hotline_allowed_clock_skew_seconds).unwrap_or(86_400),
         ),
     });
+    node.set_notification_settings(settings.notification_settings());
     // Transparency log: one per node, in <data>/log, with the node's key.
     log::attach(&node, settings).await?;
     node.load_norms()

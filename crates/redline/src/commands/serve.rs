@@ -77,11 +77,18 @@ pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> 
                 std::process::exit(70);
             }
         } else {
+            // One process on SQLite: it leads, so it also sends notifications.
+            let sender = tokio::spawn(
+                scheduler_node
+                    .clone()
+                    .run_notification_sender(stopped(scheduler_stop.clone())),
+            );
             scheduler_node
                 .run_deadline_scheduler_with_heartbeat(stopped(scheduler_stop), move || {
                     scheduler_running.beat();
                 })
                 .await;
+            let _ = sender.await;
         }
     });
     let http_stop = stop.clone();

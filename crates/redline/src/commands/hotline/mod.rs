@@ -7,6 +7,7 @@
 //! token, or to the local node as its operator (which accepts a message signed by any party, the
 //! signature checked against that party's registered key). The node decides everything else.
 
+mod follow;
 mod print;
 mod target;
 
@@ -113,6 +114,15 @@ pub struct InboxArguments {
     /// How many threads to show (newest activity first; 1 to 500).
     #[arg(long, default_value_t = 100)]
     limit: u32,
+    /// Follow the party's event stream instead: print each event as it arrives (a line, or one
+    /// JSON object per line with --format json), reconnecting after a dropped connection, until
+    /// Ctrl-C. Needs --url and --token.
+    #[arg(long)]
+    follow: bool,
+    /// With --follow: print only events after this id (default: every event the node holds for
+    /// the party, then new ones).
+    #[arg(long, value_name = "EVENT_ID", requires = "follow")]
+    after: Option<i64>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     #[command(flatten)]
@@ -670,6 +680,15 @@ pub async fn notify(settings: &Settings, arguments: NotifyArguments) -> anyhow::
 }
 
 pub async fn inbox(settings: &Settings, arguments: InboxArguments) -> anyhow::Result<()> {
+    if arguments.follow {
+        let Some(remote) = arguments.remote.remote()? else {
+            return Err(UsageError(
+                "--follow reads a running node's stream: give --url and --token".into(),
+            )
+            .into());
+        };
+        return follow::follow(remote, arguments.format, arguments.after).await;
+    }
     let target = Target::open(settings, &arguments.remote, "inbox").await?;
     let outcome = target.inbox(arguments.limit).await;
     let now = target.now();
