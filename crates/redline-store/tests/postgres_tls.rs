@@ -5,7 +5,6 @@
 //! TLS on loopback TCP and sets `TEST_POSTGRES_TLS_URL`, `TEST_POSTGRES_TLS_ROOT` (the server's
 //! certificate) and `TEST_POSTGRES_TLS_OTHER_ROOT` (an unrelated one); with
 //! `REQUIRE_POSTGRES=1` their absence fails the test.
-#![allow(clippy::unwrap_used)]
 
 use redline_store::{SqlStore, SqlStoreOptions, Store};
 
