@@ -52,7 +52,7 @@ pub use assessment::{
     RedLineFinding, Responses, Severity, TraceEntry, TraceText,
 };
 pub use conditions::condition_variables;
-pub use document::NormsDocument;
+pub use document::{NormsDocument, norms_document_json_schema};
 pub use engine::{Circumstances, ClaimAttribution, assess, assess_with};
 pub use error::{NormsError, NormsErrors};
 pub use render::{render_assessment_text, render_document_summary};
