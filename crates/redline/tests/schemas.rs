@@ -200,3 +200,46 @@ fn every_shipped_file_validates_against_its_schema_and_broken_ones_do_not() {
         assert!(printed.contains("is not of type 'string'"), "{printed}");
     }
 }
+
+#[test]
+fn the_norms_template_passes_norms_check_and_its_schema_and_is_never_written_over() {
+    let scratch = tempfile::tempdir().unwrap();
+    let printed = succeeded(redline(&["norms", "new"]));
+    let file = scratch.path().join("our-norms.toml");
+    let path = file.to_str().unwrap();
+    succeeded(redline(&["norms", "new", "--out", path]));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
+    assert!(
+        printed.contains("norms/baseline.toml"),
+        "it points at the full version"
+    );
+    let checked = succeeded(redline(&["norms", "check", path]));
+    assert!(checked.contains("valid (my-norms 0.1.0"), "{checked}");
+    let assessed = succeeded(redline(&[
+        "assess",
+        workspace()
+            .join("demo/incidents/03-ukraine-grid-2015.json")
+            .to_str()
+            .unwrap(),
+        "--norms",
+        path,
+    ]));
+    assert!(!assessed.is_empty());
+
+    let again = redline(&["norms", "new", "--out", path]);
+    assert_eq!(again.status.code(), Some(5), "a conflict: the file exists");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        printed,
+        "untouched"
+    );
+
+    if let Some(python) = schema_python() {
+        let (valid, printed) = validate(
+            &python,
+            &workspace().join("schemas/norms-document.schema.json"),
+            &[file],
+        );
+        assert!(valid, "{printed}");
+    }
+}

@@ -10,6 +10,10 @@ use redline_norms::{NormsDocument, render_assessment_text, render_document_summa
 
 use crate::{config::Settings, output::Format};
 
+/// What `redline norms new` writes: a small document that passes `norms check`, each table
+/// explained in a comment and pointing at the shipped baseline for the full version.
+pub(crate) const NORMS_DOCUMENT_TEMPLATE: &str = include_str!("templates/norms-document.toml");
+
 #[derive(Debug, clap::Subcommand)]
 pub enum NormsCommand {
     /// Check norms documents; exit 0 when all are valid, 1 with every error otherwise.
@@ -37,6 +41,13 @@ pub enum NormsCommand {
         /// An adopting party (repeat for more).
         #[arg(long = "party", required = true)]
         parties: Vec<String>,
+    },
+    /// Write a commented starting norms document (to standard output, or a new file with --out)
+    /// that passes `norms check`; the shipped baseline has the full version of every table.
+    New {
+        /// The file to create (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// The documents the local node holds and who applies them.
     List {
@@ -190,6 +201,7 @@ pub async fn run(settings: &Settings, command: NormsCommand) -> anyhow::Result<(
                 }
             }
         }
+        NormsCommand::New { out } => write_template(out.as_deref()),
         NormsCommand::Add { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -249,6 +261,37 @@ pub async fn run(settings: &Settings, command: NormsCommand) -> anyhow::Result<(
             Ok(())
         }
     }
+}
+
+/// Prints the template, or writes it to a new file (refusing to overwrite one).
+fn write_template(out: Option<&Path>) -> anyhow::Result<()> {
+    use std::io::Write;
+    let Some(path) = out else {
+        print!("{NORMS_DOCUMENT_TEMPLATE}");
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|error| {
+            if error.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::Error::from(NodeError::Conflict(format!(
+                    "{} exists; choose another --out (it is never overwritten)",
+                    path.display()
+                )))
+            } else {
+                anyhow::Error::from(error).context(format!("creating {}", path.display()))
+            }
+        })?;
+    file.write_all(NORMS_DOCUMENT_TEMPLATE.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    eprintln!(
+        "wrote {}; check it with `redline norms check {}`",
+        path.display(),
+        path.display()
+    );
+    Ok(())
 }
 
 pub fn assess(arguments: AssessArguments) -> anyhow::Result<()> {
