@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use redline_model::{PartyId, Timestamp, parse_incident_report};
+use redline_model::{Language, PartyId, Timestamp, parse_incident_report};
 use redline_node::{Caller, NodeError};
-use redline_norms::{NormsDocument, render_assessment_text, render_document_summary};
+use redline_norms::{NormsDocument, render_assessment_text_in, render_document_summary};
 
 use crate::{config::Settings, output::Format};
 
@@ -118,6 +118,17 @@ pub struct AssessArguments {
     /// assessment JSON of the contract).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// The language of the `table` text: en, fr, es, ru, zh or ar (the six UN languages). The
+    /// engine's explanations, the document's titles and legal citations stay as written.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_language)]
+    lang: Language,
+}
+
+/// A `--lang` value: one of the six UN languages, by its code.
+pub(crate) fn parse_language(tag: &str) -> Result<Language, String> {
+    Language::from_tag(tag).ok_or_else(|| {
+        format!("`{tag}` is not one of the six UN languages: en, fr, es, ru, zh, ar")
+    })
 }
 
 /// Reads a document from a shipped name or a file; errors carry file, line and column.
@@ -317,7 +328,10 @@ pub fn assess(arguments: AssessArguments) -> anyhow::Result<()> {
             use std::io::Write;
             std::io::stdout().write_all(&assessment.to_json_bytes())?;
         }
-        Format::Table => print!("{}", render_assessment_text(&assessment, &document)),
+        Format::Table => print!(
+            "{}",
+            render_assessment_text_in(&assessment, &document, arguments.lang)
+        ),
     }
     Ok(())
 }
