@@ -15,7 +15,7 @@ use axum::{
 use serde::Deserialize;
 
 use redline_model::{IncidentId, PartyId, Timestamp};
-use redline_node::exercise::{NewDecision, render_html, render_markdown};
+use redline_node::exercise::{NewDecision, render_html_in, render_markdown_in};
 
 use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
 
@@ -207,6 +207,8 @@ async fn decide(
 #[derive(Deserialize)]
 struct ReportQuery {
     format: Option<String>,
+    /// The language of the Markdown and HTML (en, fr, es, ru, zh, ar); English by default.
+    lang: Option<String>,
 }
 
 async fn report(
@@ -223,16 +225,26 @@ async fn report(
         )
         .with_path("format"));
     }
+    let language = match query.lang.as_deref() {
+        None => redline_model::Language::English,
+        Some(tag) => redline_model::Language::from_tag(tag).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_lang",
+                format!("lang `{tag}` is not one of en, fr, es, ru, zh, ar"),
+            )
+            .with_path("lang")
+        })?,
+    };
     let report = state.node.exercise_report(&caller, &id).await?;
     Ok(match format {
         "markdown" => (
             [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-            render_markdown(&report),
+            render_markdown_in(&report, language),
         )
             .into_response(),
         "html" => (
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            render_html(&report),
+            render_html_in(&report, language),
         )
             .into_response(),
         _ => Json(&report).into_response(),
@@ -353,7 +365,13 @@ const EXERCISE_OPERATIONS: &[crate::openapi::TabledOperation] = {
             operation_id: "exerciseReport",
             public: false,
             summary: "The after-action report: timeline, deadlines met and missed per party, decisions against the recommendations",
-            query: &[("format", "json (default), markdown or html")],
+            query: &[
+                ("format", "json (default), markdown or html"),
+                (
+                    "lang",
+                    "en (default), fr, es, ru, zh or ar: the language of markdown and html",
+                ),
+            ],
             headers: &[],
             responses: &[
                 ("200", "the report"),

@@ -7,10 +7,12 @@
 //! headers on every response, an `x-request-id` on every request, response and log line,
 //! `/healthz` (the process answers), `/readyz` (the database, the log writer and the background
 //! tasks: `readiness.rs`), `/metrics` (Prometheus text format: `metrics.rs`), and the OpenAPI
-//! document at `/api/openapi.json`. `/` sends a visitor to the public dashboard; the public
+//! document at `/api/openapi.json` with a viewer at `/api/docs` (`api_docs.rs`). `/` sends a visitor to the public dashboard; the public
 //! record is also served as feeds (`feed.rs`). It holds no business rules: every decision is the
 //! node's.
 
+// The OpenAPI viewer at /api/docs (vendored RapiDoc).
+mod api_docs;
 mod attribution;
 mod auth;
 // Behind a reverse proxy: the client's address and whether it came over HTTPS.
@@ -187,6 +189,7 @@ fn router_recording_to(
             "/api/v1/parties/{id}/keys/{key_id}/revoke",
             axum::routing::post(hotline::revoke_key),
         )
+        .merge(api_docs::routes())
         .merge(taxii::router(config)) // TAXII 2.1 at /taxii2/
         // Transparency log.
         .merge(log::routes())

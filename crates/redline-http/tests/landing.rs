@@ -412,3 +412,112 @@ async fn real_clients_read_the_public_record_without_credentials() {
     assert!(stdout.contains("valid against JSON Feed 1.1"), "{stdout}");
     assert!(stdout.contains("read without credentials"), "{stdout}");
 }
+
+/// Every `src="…"` and `href="…"` of a page, wherever it points.
+fn references(body: &str) -> Vec<String> {
+    ["src=\"", "href=\""]
+        .iter()
+        .flat_map(|attribute| {
+            body.split(attribute)
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_api_viewer_and_its_assets_are_served_by_the_node_itself() {
+    let node = support::start().await;
+    let client = reqwest::Client::new();
+    let overview = client
+        .get(format!("{}/dashboard", node.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        overview.contains("href=\"/api/docs\""),
+        "the overview links the viewer"
+    );
+
+    let response = client
+        .get(format!("{}/api/docs", node.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.contains("script-src 'self';"),
+        "the node's policy, unchanged: {policy}"
+    );
+    let page = response.text().await.unwrap();
+    assert!(page.contains("spec-url=\"/api/openapi.json\""), "{page}");
+    assert!(
+        !page.contains("<script>") && page.matches("<script").count() == 1,
+        "one script, loaded from a URL, none inline"
+    );
+    let assets = references(&page);
+    assert!(!assets.is_empty());
+    for asset in &assets {
+        assert!(
+            asset.starts_with('/') && !asset.starts_with("//"),
+            "`{asset}` is not on this node"
+        );
+        let response = client
+            .get(format!("{}{asset}", node.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let cache = response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .map(|value| value.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let expected = match asset.rsplit('.').next() {
+            Some("js") => "text/javascript; charset=utf-8",
+            Some("txt") => "text/plain; charset=utf-8",
+            Some("json") => "application/json",
+            _ => "text/html; charset=utf-8",
+        };
+        assert!(
+            content_type.starts_with(expected),
+            "{asset}: {content_type}"
+        );
+        let body = response.bytes().await.unwrap();
+        if asset.ends_with(".js") {
+            assert_eq!(cache, "public, max-age=31536000, immutable", "{asset}");
+            assert!(
+                body.starts_with(b"/*! RapiDoc 9.3.8"),
+                "the vendored viewer, byte for byte"
+            );
+            assert!(body.len() > 800_000, "the whole bundle");
+        }
+    }
+    assert!(
+        assets.iter().any(|asset| asset.ends_with(".js")),
+        "the viewer's script is among the assets: {assets:?}"
+    );
+    let license = client
+        .get(format!("{}/api/docs/THIRD-PARTY-NOTICES.txt", node.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(license.status(), StatusCode::OK);
+}

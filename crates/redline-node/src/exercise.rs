@@ -28,7 +28,9 @@ use redline_store::ExerciseRecord;
 pub use redline_sim::exercise::{
     DefinitionError, ExerciseDefinition, ExerciseParty, Inject, InjectKind,
 };
-pub use report::{AfterActionReport, render_html, render_markdown};
+pub use report::{
+    AfterActionReport, render_html, render_html_in, render_markdown, render_markdown_in,
+};
 
 use crate::log::{LogEntry, LogEntryKind};
 use crate::{Caller, Node, NodeError};

@@ -13,7 +13,9 @@ use ed25519_dalek::SigningKey;
 use redline_hotline::message::AcknowledgementBody;
 use redline_hotline::{HotlineMessage, MessageBody, sign_message};
 use redline_model::{IncidentId, PartyId, PartyKind, Timestamp, Tlp};
-use redline_node::exercise::{NewDecision, render_html, render_markdown};
+use redline_node::exercise::{
+    NewDecision, render_html, render_html_in, render_markdown, render_markdown_in,
+};
 use redline_node::log::{LogConfig, NodeLog};
 use redline_node::{Caller, FixedClock, NewParty, Node, NodeError};
 use redline_store::{SqlStore, SqlStoreOptions};
@@ -415,6 +417,32 @@ async fn a_scenario_played_by_two_scripted_players_produces_the_after_action_rep
         .replace(&thread.to_string(), "[thread FI]")
         .replace(&latvia_thread.to_string(), "[thread LV]");
     insta::assert_snapshot!("after_action_report", redacted);
+
+    // The same report in French and Arabic (Markdown), and as an Arabic page, right to left:
+    // the fixed words translated, everything recorded (titles, roles, the timeline) as written.
+    let redact = |text: String| {
+        text.replace(&id, "[exercise]")
+            .replace(incident_id.as_str(), "[incident]")
+            .replace(&thread.to_string(), "[thread FI]")
+            .replace(&latvia_thread.to_string(), "[thread LV]")
+    };
+    for language in [
+        redline_model::Language::French,
+        redline_model::Language::Arabic,
+    ] {
+        let translated = render_markdown_in(&report, language);
+        assert!(translated.contains("FI chose rung"), "{translated}");
+        insta::assert_snapshot!(
+            format!("after_action_report_{}", language.tag()),
+            redact(translated)
+        );
+    }
+    let arabic_page = render_html_in(&report, redline_model::Language::Arabic);
+    assert!(
+        arabic_page.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "{arabic_page}"
+    );
+    insta::assert_snapshot!("after_action_report_ar_html", redact(arabic_page));
 
     // Everything the exercise wrote is marked exercise: the messages of its thread ...
     let mut messages = node

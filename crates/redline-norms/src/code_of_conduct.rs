@@ -25,14 +25,18 @@ use crate::conditions::Shape;
 use crate::facts::confidence_rank;
 
 /// One clause of the code of conduct, as the TOML gives it.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ConductClause")]
 pub(crate) struct RawConductClause {
+    #[schemars(with = "String")]
     pub(crate) id: Spanned<String>,
     pub(crate) title: String,
+    #[schemars(with = "String")]
     pub(crate) when: Spanned<String>,
     /// What a refusal says when the clause fails.
     pub(crate) refusal: String,
+    #[schemars(with = "String")]
     pub(crate) basis: Spanned<String>,
 }
 

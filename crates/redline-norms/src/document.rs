@@ -25,34 +25,51 @@ use crate::{
 // ---------------------------------------------------------------------------------------------
 // The TOML shape.
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    rename = "NormsDocument",
+    title = "redline norms document",
+    description = "A norms document (TOML): severity model, protected infrastructure, legal rules, red lines, the response ladder, duties, national positions, attribution caps and the code of conduct. This schema is the shape; `redline norms check` also checks the CEL conditions and the references between tables. The shipped norms/baseline.toml is the full example."
+)]
 struct RawDocument {
     document: RawHeader,
+    #[schemars(with = "RawSeverity")]
     severity: Spanned<RawSeverity>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawProtected>")]
     protected: Vec<Spanned<RawProtected>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawRule>")]
     rule: Vec<Spanned<RawRule>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawRedLine>")]
     red_line: Vec<Spanned<RawRedLine>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawRung>")]
     rung: Vec<Spanned<RawRung>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawDuty>")]
     duty: Vec<Spanned<RawDuty>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawPosition>")]
     position: Vec<Spanned<RawPosition>>,
     #[serde(default)]
+    #[schemars(with = "Option<RawAttribution>")]
     attribution: Option<Spanned<RawAttribution>>,
     #[serde(default)]
+    #[schemars(with = "Option<RawResponses>")]
     responses: Option<Spanned<RawResponses>>,
     #[serde(default)]
+    #[schemars(with = "Vec<crate::code_of_conduct::RawConductClause>")]
     conduct: Vec<Spanned<crate::code_of_conduct::RawConductClause>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Position")]
 struct RawPosition {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     question: String,
     #[serde(default)]
@@ -61,36 +78,49 @@ struct RawPosition {
     reject: Vec<String>,
     #[serde(default)]
     summary: Option<String>,
+    #[schemars(with = "Vec<String>")]
     sources: Spanned<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Attribution")]
 struct RawAttribution {
+    #[schemars(with = "String")]
     basis: Spanned<String>,
+    #[schemars(with = "Vec<RawAttributionCap>")]
     cap: Spanned<Vec<Spanned<RawAttributionCap>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "AttributionCap")]
 struct RawAttributionCap {
+    #[schemars(with = "Vec<AttributionRelationship>")]
     relationships: Spanned<Vec<AttributionRelationship>>,
     confidence: Confidence,
     allows: Certainty,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Responses")]
 struct RawResponses {
+    #[schemars(with = "Vec<String>")]
     proportionate: Spanned<Vec<Spanned<String>>>,
+    #[schemars(with = "String")]
     red_line_floor: Spanned<String>,
+    #[schemars(with = "String")]
     basis: Spanned<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Header")]
 struct RawHeader {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "String")]
     version: Spanned<String>,
     title: String,
     #[serde(default)]
@@ -101,80 +131,110 @@ struct RawHeader {
     summary: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Severity")]
 struct RawSeverity {
+    #[schemars(with = "String")]
     model: Spanned<String>,
     #[serde(default)]
     note: Option<String>,
+    #[schemars(with = "BTreeMap<String, RawCategory>")]
     categories: Spanned<BTreeMap<String, Spanned<RawCategory>>>,
+    #[schemars(with = "Vec<RawBand>")]
     band: Spanned<Vec<Spanned<RawBand>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Category")]
 struct RawCategory {
     title: String,
+    #[schemars(with = "i64")]
     weight: Spanned<i64>,
+    #[schemars(with = "BTreeMap<String, i64>")]
     options: Spanned<BTreeMap<String, Spanned<i64>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Band")]
 struct RawBand {
+    #[schemars(with = "i64")]
     level: Spanned<i64>,
     name: String,
+    #[schemars(with = "String")]
     colour: Spanned<String>,
+    #[schemars(with = "f64")]
     from: Spanned<f64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Protected")]
 struct RawProtected {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     title: String,
+    #[schemars(with = "Vec<Sector>")]
     sectors: Spanned<Vec<Sector>>,
     #[serde(default)]
     essential_service_only: bool,
     #[serde(default)]
     armed_conflict_only: bool,
+    #[schemars(with = "String")]
     basis: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     gge: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Rule")]
 struct RawRule {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     title: String,
+    #[schemars(with = "String")]
     when: Spanned<String>,
     concludes: Conclusion,
     certainty: Certainty,
+    #[schemars(with = "String")]
     basis: Spanned<String>,
     explanation: String,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     position: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     gge: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "RedLine")]
 struct RawRedLine {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     title: String,
+    #[schemars(with = "String")]
     when: Spanned<String>,
+    #[schemars(with = "String")]
     basis: Spanned<String>,
     explanation: String,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     gge: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Rung")]
 struct RawRung {
+    #[schemars(with = "i64")]
     number: Spanned<i64>,
+    #[schemars(with = "String")]
     id: Spanned<String>,
     title: String,
     kind: RungKind,
@@ -182,6 +242,7 @@ struct RawRung {
     de_escalatory: bool,
     #[serde(default)]
     off_ramp: Option<String>,
+    #[schemars(with = "String")]
     basis: Spanned<String>,
     #[serde(default)]
     frame: Frame,
@@ -189,8 +250,9 @@ struct RawRung {
     requires: RawRequires,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Requires")]
 struct RawRequires {
     #[serde(default)]
     category: Option<LegalCategory>,
@@ -199,18 +261,31 @@ struct RawRequires {
     #[serde(default)]
     confidence: Option<Confidence>,
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     severity_level: Option<Spanned<i64>>,
     #[serde(default)]
     prior_consultation: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Duty")]
 struct RawDuty {
     kind: DutyKind,
+    #[schemars(with = "i64")]
     from_level: Spanned<i64>,
+    #[schemars(with = "String")]
     within: Spanned<String>,
+    #[schemars(with = "String")]
     basis: Spanned<String>,
+}
+
+/// The JSON Schema (draft 2020-12) of a norms document's TOML, generated from the types the
+/// parser reads it into, so the two cannot drift: tables, keys, types and the controlled words.
+/// What only the parser can check (CEL conditions, references between tables, ranges) is
+/// `NormsDocument::parse`'s.
+pub fn norms_document_json_schema() -> serde_json::Value {
+    schemars::schema_for!(RawDocument).to_value()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,7 +394,7 @@ impl Position {
 }
 
 /// Whether a rung belongs to peacetime, to armed conflict, or to both.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Frame {
     #[default]

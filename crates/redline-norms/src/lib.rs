@@ -42,6 +42,8 @@ pub mod document;
 pub mod engine;
 pub mod error;
 pub mod facts;
+// The assessment text's words in the six UN languages (Fluent).
+pub mod i18n;
 pub mod render;
 pub mod schmitt;
 pub mod severity;
@@ -52,10 +54,11 @@ pub use assessment::{
     RedLineFinding, Responses, Severity, TraceEntry, TraceText,
 };
 pub use conditions::condition_variables;
-pub use document::NormsDocument;
+pub use document::{NormsDocument, norms_document_json_schema};
 pub use engine::{Circumstances, ClaimAttribution, assess, assess_with};
 pub use error::{NormsError, NormsErrors};
-pub use render::{render_assessment_text, render_document_summary};
+pub use i18n::{AssessmentWordsError, Words, check_assessment_resources};
+pub use render::{render_assessment_text, render_assessment_text_in, render_document_summary};
 pub use schmitt::SchmittFactors;
 pub use vocabulary::{Certainty, Conclusion, DutyKind, LegalCategory, RungKind};
 

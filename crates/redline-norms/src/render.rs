@@ -1,26 +1,42 @@
 //! Plain-text renderings for people: an assessment explained rule by rule for a foreign-ministry
-//! legal adviser, and a summary of a norms document (`redline norms show`).
+//! legal adviser, in any of the six UN languages (its words in `i18n.rs`), and a summary of a
+//! norms document (`redline norms show`, English).
 
 use std::fmt::Write as _;
+
+use redline_model::Language;
 
 use crate::{
     assessment::{Assessment, RecommendedRung},
     document::{NormsDocument, RungRequirements},
+    i18n::Words,
 };
 
-/// The assessment as text a legal adviser can follow rule by rule: a header, then eight
-/// numbered sections.
+/// The assessment as text a legal adviser can follow rule by rule, in English: a header, then
+/// eight numbered sections. [`render_assessment_text_in`] for the other UN languages.
 pub fn render_assessment_text(assessment: &Assessment, document: &NormsDocument) -> String {
+    render_assessment_text_in(assessment, document, Language::English)
+}
+
+/// The assessment as text in `language` (one of the six UN languages): the fixed words come
+/// from `locales/<language>/assessment.ftl`; the engine's explanations, the document's titles,
+/// off-ramps and legal citations, and the vocabulary codes are placed as written (`i18n.rs`).
+pub fn render_assessment_text_in(
+    assessment: &Assessment,
+    document: &NormsDocument,
+    language: Language,
+) -> String {
+    let words = Words::new(language);
     let mut out = String::new();
-    write_assessment_header(&mut out, assessment, document);
-    write_legal_characterisation(&mut out, assessment);
-    write_severity(&mut out, assessment, document);
-    write_protected_findings(&mut out, assessment);
-    write_red_lines_crossed(&mut out, assessment);
-    write_norms_engaged(&mut out, assessment);
-    write_responses(&mut out, assessment);
-    write_duties(&mut out, assessment);
-    write_rule_by_rule(&mut out, assessment);
+    write_assessment_header(&mut out, &words, assessment, document);
+    write_legal_characterisation(&mut out, &words, assessment);
+    write_severity(&mut out, &words, assessment, document);
+    write_protected_findings(&mut out, &words, assessment);
+    write_red_lines_crossed(&mut out, &words, assessment);
+    write_norms_engaged(&mut out, &words, assessment);
+    write_responses(&mut out, &words, assessment);
+    write_duties(&mut out, &words, assessment);
+    write_rule_by_rule(&mut out, &words, assessment);
     out
 }
 
@@ -45,154 +61,241 @@ fn rung_numbers(rungs: &[RecommendedRung]) -> String {
         .join(", ")
 }
 
-fn write_assessment_header(out: &mut String, assessment: &Assessment, document: &NormsDocument) {
-    let incident = assessment
-        .incident
-        .as_deref()
-        .unwrap_or("(incident without an id)");
-    let _ = writeln!(out, "Assessment of {incident}");
+fn write_assessment_header(
+    out: &mut String,
+    words: &Words,
+    assessment: &Assessment,
+    document: &NormsDocument,
+) {
+    let incident = match assessment.incident.as_deref() {
+        Some(incident) => incident.to_string(),
+        None => words.text("assessment-incident-without-id", &[]),
+    };
     let _ = writeln!(
         out,
-        "under \"{}\" ({} {}, sha256 {})",
-        document.title, assessment.norms.id, assessment.norms.version, assessment.norms.sha256
+        "{}",
+        words.text("assessment-of", &[("incident", incident)])
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        words.text(
+            "assessment-under",
+            &[
+                ("title", document.title.clone()),
+                ("id", assessment.norms.id.clone()),
+                ("version", assessment.norms.version.clone()),
+                ("sha256", assessment.norms.sha256.clone()),
+            ]
+        )
     );
     let _ = writeln!(out);
 }
 
-fn write_legal_characterisation(out: &mut String, assessment: &Assessment) {
+fn write_legal_characterisation(out: &mut String, words: &Words, assessment: &Assessment) {
     let legal = &assessment.legal;
-    let _ = writeln!(out, "1. Legal characterisation");
+    let _ = writeln!(out, "{}", words.text("legal-heading", &[]));
     let _ = writeln!(
         out,
-        "   Category: {} — certainty: {}",
-        legal.category.as_str(),
-        legal.certainty.as_str()
+        "   {}",
+        words.text(
+            "legal-category",
+            &[
+                ("category", legal.category.as_str().to_string()),
+                ("certainty", legal.certainty.as_str().to_string()),
+            ]
+        )
     );
     if let Some(allows) = legal.attribution_allows {
         let _ = writeln!(
             out,
-            "   Attribution supports at most: {} certainty",
-            allows.as_str()
+            "   {}",
+            words.text(
+                "legal-attribution-allows",
+                &[("allows", allows.as_str().to_string())]
+            )
         );
     }
-    let _ = writeln!(out, "   Frame: {}", legal.frame);
-    let _ = writeln!(out, "   Because:");
+    let _ = writeln!(
+        out,
+        "   {}",
+        words.text("legal-frame", &[("frame", legal.frame.to_string())])
+    );
+    let _ = writeln!(out, "   {}", words.text("legal-because", &[]));
     for line in &legal.because {
         let _ = writeln!(out, "   - {line}");
     }
     let schmitt = &legal.schmitt;
     let _ = writeln!(
         out,
-        "   Schmitt factors (Tallinn 2.0 Rule 69): severity {}, immediacy {}, directness {}, invasiveness {}, measurability {}, military character {}, state involvement {}, presumptive legality {}; total {}",
-        schmitt.severity,
-        schmitt.immediacy,
-        schmitt.directness,
-        schmitt.invasiveness,
-        schmitt.measurability,
-        schmitt.military_character,
-        schmitt.state_involvement,
-        schmitt.presumptive_legality,
-        schmitt.total
+        "   {}",
+        words.text(
+            "legal-schmitt",
+            &[
+                ("severity", schmitt.severity.to_string()),
+                ("immediacy", schmitt.immediacy.to_string()),
+                ("directness", schmitt.directness.to_string()),
+                ("invasiveness", schmitt.invasiveness.to_string()),
+                ("measurability", schmitt.measurability.to_string()),
+                ("military", schmitt.military_character.to_string()),
+                ("state", schmitt.state_involvement.to_string()),
+                ("legality", schmitt.presumptive_legality.to_string()),
+                ("total", schmitt.total.to_string()),
+            ]
+        )
     );
     let _ = writeln!(out);
 }
 
-fn write_severity(out: &mut String, assessment: &Assessment, document: &NormsDocument) {
+fn write_severity(
+    out: &mut String,
+    words: &Words,
+    assessment: &Assessment,
+    document: &NormsDocument,
+) {
     let severity = &assessment.severity;
-    let _ = writeln!(out, "2. Severity");
+    let _ = writeln!(out, "{}", words.text("severity-heading", &[]));
     let _ = writeln!(
         out,
-        "   NCISS score {} → level {} ({}, {})",
-        severity.score, severity.level, severity.name, severity.colour
+        "   {}",
+        words.text(
+            "severity-score",
+            &[
+                ("score", severity.score.to_string()),
+                ("level", severity.level.to_string()),
+                ("name", severity.name.to_string()),
+                ("colour", severity.colour.to_string()),
+            ]
+        )
     );
     if let Some(note) = &document.severity.note {
-        let _ = writeln!(out, "   Note: {note}");
+        let _ = writeln!(
+            out,
+            "   {}",
+            words.text("severity-note", &[("note", note.clone())])
+        );
     }
     let _ = writeln!(out);
 }
 
-fn write_protected_findings(out: &mut String, assessment: &Assessment) {
-    let _ = writeln!(out, "3. Protected infrastructure");
+fn write_protected_findings(out: &mut String, words: &Words, assessment: &Assessment) {
+    let _ = writeln!(out, "{}", words.text("protected-heading", &[]));
     write_bullets(
         out,
         assessment.protected.iter().map(|finding| {
-            format!(
-                "{} under {} ({})",
-                finding.sector, finding.rule, finding.basis
+            words.text(
+                "protected-finding",
+                &[
+                    ("sector", finding.sector.to_string()),
+                    ("rule", finding.rule.to_string()),
+                    ("basis", finding.basis.to_string()),
+                ],
             )
         }),
-        "None of the targets is protected under this document.",
+        &words.text("protected-none", &[]),
     );
     let _ = writeln!(out);
 }
 
-fn write_red_lines_crossed(out: &mut String, assessment: &Assessment) {
-    let _ = writeln!(out, "4. Red lines");
+fn write_red_lines_crossed(out: &mut String, words: &Words, assessment: &Assessment) {
+    let _ = writeln!(out, "{}", words.text("red-lines-heading", &[]));
     write_bullets(
         out,
         assessment.red_lines.iter().map(|red_line| {
-            format!(
-                "CROSSED {}: {} ({})",
-                red_line.id, red_line.title, red_line.basis
+            words.text(
+                "red-line-crossed",
+                &[
+                    ("id", red_line.id.to_string()),
+                    ("title", red_line.title.to_string()),
+                    ("basis", red_line.basis.to_string()),
+                ],
             )
         }),
-        "No red line of this document was crossed.",
+        &words.text("red-lines-none", &[]),
     );
     let _ = writeln!(out);
 }
 
-fn write_norms_engaged(out: &mut String, assessment: &Assessment) {
-    let _ = writeln!(out, "5. Norms engaged (GGE 2015, A/70/174 para. 13)");
+fn write_norms_engaged(out: &mut String, words: &Words, assessment: &Assessment) {
+    let _ = writeln!(out, "{}", words.text("norms-heading", &[]));
     write_bullets(
         out,
-        assessment
-            .gge_norms
-            .iter()
-            .map(|engaged| format!("{} by {}", engaged.norm, engaged.by.join(", "))),
-        "None.",
+        assessment.gge_norms.iter().map(|engaged| {
+            words.text(
+                "norm-engaged",
+                &[
+                    ("norm", engaged.norm.to_string()),
+                    ("by", engaged.by.join(", ")),
+                ],
+            )
+        }),
+        &words.text("norms-none", &[]),
     );
     let _ = writeln!(out);
 }
 
-fn write_responses(out: &mut String, assessment: &Assessment) {
+fn write_responses(out: &mut String, words: &Words, assessment: &Assessment) {
     let responses = &assessment.responses;
-    let _ = writeln!(out, "6. Responses");
+    let _ = writeln!(out, "{}", words.text("responses-heading", &[]));
     let _ = writeln!(
         out,
-        "   Ceiling: rung {} (capped by the legal category, its certainty and the attribution confidence)",
-        responses.ceiling
+        "   {}",
+        words.text(
+            "responses-ceiling",
+            &[("rung", responses.ceiling.to_string())]
+        )
     );
     let _ = writeln!(
         out,
-        "   Proportionate up to: rung {}",
-        responses.proportionate_up_to
+        "   {}",
+        words.text(
+            "responses-proportionate",
+            &[("rung", responses.proportionate_up_to.to_string())]
+        )
     );
-    let _ = writeln!(
-        out,
-        "   Recommended to the injured state, de-escalatory options first:"
-    );
+    let _ = writeln!(out, "   {}", words.text("responses-recommended", &[]));
     for rung in &responses.recommended {
         let _ = writeln!(
             out,
-            "   - rung {:>2} {}: {}",
-            rung.rung, rung.id, rung.title
+            "   - {}",
+            words.text(
+                "recommended-rung",
+                &[
+                    ("number", format!("{:>2}", rung.rung)),
+                    ("id", rung.id.to_string()),
+                    ("title", rung.title.to_string()),
+                ]
+            )
         );
     }
-    let _ = writeln!(out, "   Why these: {}", responses.why);
     let _ = writeln!(
         out,
-        "   Available (every rung whose preconditions hold): {}",
-        rung_numbers(&responses.available)
+        "   {}",
+        words.text("responses-why", &[("why", responses.why.to_string())])
+    );
+    let _ = writeln!(
+        out,
+        "   {}",
+        words.text(
+            "responses-available",
+            &[("rungs", rung_numbers(&responses.available))]
+        )
     );
     if responses.recommended_to_other_states.len() != responses.recommended.len() {
         let _ = writeln!(
             out,
-            "   To other states (countermeasures and individual self-defence are for the injured state only): {}",
-            rung_numbers(&responses.recommended_to_other_states)
+            "   {}",
+            words.text(
+                "responses-other-states",
+                &[(
+                    "rungs",
+                    rung_numbers(&responses.recommended_to_other_states)
+                )]
+            )
         );
     }
     if !responses.de_escalation.is_empty() {
-        let _ = writeln!(out, "   Off-ramps to offer:");
+        let _ = writeln!(out, "   {}", words.text("responses-off-ramps", &[]));
         for off_ramp in &responses.de_escalation {
             let _ = writeln!(out, "   - {off_ramp}");
         }
@@ -200,21 +303,26 @@ fn write_responses(out: &mut String, assessment: &Assessment) {
     let _ = writeln!(out);
 }
 
-fn write_duties(out: &mut String, assessment: &Assessment) {
-    let _ = writeln!(out, "7. Duties");
+fn write_duties(out: &mut String, words: &Words, assessment: &Assessment) {
+    let _ = writeln!(out, "{}", words.text("duties-heading", &[]));
     write_bullets(
         out,
-        assessment
-            .duties
-            .iter()
-            .map(|duty| format!("{} within {}", duty.kind.as_str(), duty.within)),
-        "No notification or acknowledgement duty applies.",
+        assessment.duties.iter().map(|duty| {
+            words.text(
+                "duty",
+                &[
+                    ("kind", duty.kind.as_str().to_string()),
+                    ("within", duty.within.to_string()),
+                ],
+            )
+        }),
+        &words.text("duties-none", &[]),
     );
     let _ = writeln!(out);
 }
 
-fn write_rule_by_rule(out: &mut String, assessment: &Assessment) {
-    let _ = writeln!(out, "8. Rule by rule");
+fn write_rule_by_rule(out: &mut String, words: &Words, assessment: &Assessment) {
+    let _ = writeln!(out, "{}", words.text("trace-heading", &[]));
     for entry in &assessment.trace {
         let mark = if entry.fired { "[x]" } else { "[ ]" };
         let _ = writeln!(out, "   {mark} {}: {}", entry.rule, entry.why);

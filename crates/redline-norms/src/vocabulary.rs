@@ -4,7 +4,19 @@
 use serde::{Deserialize, Serialize};
 
 /// Legal categories from the lowest to the highest (`DESIGN.md`, Assessment).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum LegalCategory {
     NoStateNexus,
@@ -50,7 +62,19 @@ impl LegalCategory {
 }
 
 /// How settled a legal conclusion is, from the weakest to the strongest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Certainty {
     Contested,
@@ -74,7 +98,7 @@ impl Certainty {
 }
 
 /// What a legal rule concludes when its condition holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Conclusion {
     /// The operation is attributable to a state (Tallinn 2.0 Rules 14–18).
@@ -126,7 +150,7 @@ impl Conclusion {
 }
 
 /// The legal character of a rung of the ladder (`norms-and-escalation.md` §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RungKind {
     None,

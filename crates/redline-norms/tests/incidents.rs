@@ -287,3 +287,37 @@ fn the_engine_follows_the_document_not_a_hard_coded_law() {
         under_strict.norms.sha256
     );
 }
+
+/// The assessment text in the other UN languages: the fixed words translated, everything the
+/// engine and the document wrote (explanations, titles, citations, off-ramps) as written.
+#[test]
+fn text_snapshots_in_every_un_language() {
+    use redline_model::Language;
+    let document = common::shipped("baseline");
+    let file = "03-ukraine-grid-2015";
+    let assessment = assess(&common::incident(file), &document);
+    for language in Language::ALL {
+        let text = redline_norms::render_assessment_text_in(&assessment, &document, language);
+        let written: Vec<String> = assessment
+            .legal
+            .because
+            .iter()
+            .cloned()
+            .chain(assessment.trace.iter().map(|entry| entry.why.to_string()))
+            .chain(assessment.responses.de_escalation.iter().cloned())
+            .chain([assessment.responses.why.to_string(), document.title.clone()])
+            .collect();
+        for verbatim in &written {
+            assert!(
+                text.contains(verbatim.as_str()),
+                "{}: `{verbatim}` is not in the text as written",
+                language.tag()
+            );
+        }
+        if language == Language::English {
+            assert_eq!(text, render_assessment_text(&assessment, &document));
+            continue;
+        }
+        insta::assert_snapshot!(format!("{file}.{}.txt", language.tag()), text);
+    }
+}

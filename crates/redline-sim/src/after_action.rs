@@ -2,7 +2,10 @@
 //! deadline and decision with its time), each party's deadlines met and missed, and the rungs
 //! chosen against the norms' recommendations; as a value (JSON), Markdown and a self-contained
 //! HTML page (askama templates `templates/after_action.md` and `templates/after_action.html`; the
-//! page's template escapes every value, and loads nothing from outside).
+//! page's template escapes every value, and loads nothing from outside), each in the six UN
+//! languages (`render_markdown_in`, `render_html_in`: the fixed words from
+//! `locales/*/after-action.ftl`, embedded; what was recorded — titles, roles, notes, the
+//! timeline's entries — as recorded; the HTML page right to left in Arabic).
 //!
 //! Pure: the runner of the exercise (the node) reads its records, fills the plain input types
 //! of this module ([`AfterActionInput`]) and calls [`after_action_report`]; this module orders,
@@ -14,7 +17,8 @@ use askama::Template;
 use serde::Serialize;
 use uuid::Uuid;
 
-use redline_model::{IncidentId, PartyId, Timestamp};
+use redline_model::{IncidentId, Language, PartyId, Timestamp};
+use redline_norms::Words;
 
 /// The banner every rendering starts with.
 pub const EXERCISE_BANNER: &str = "EXERCISE — EXERCISE — EXERCISE: everything in this report was played in an exercise; no incident, message or decision in it is real.";
@@ -426,6 +430,16 @@ fn verdict_text(verdict: &str) -> &'static str {
     }
 }
 
+/// The message id of a verdict's words in `locales/*/after-action.ftl`.
+fn verdict_message(verdict: &str) -> &'static str {
+    match verdict {
+        "recommended" => "verdict-recommended",
+        "within-ceiling" => "verdict-within-ceiling",
+        "above-ceiling" => "verdict-above-ceiling",
+        _ => "verdict-not-compared",
+    }
+}
+
 fn rungs_text(rungs: &[u32]) -> String {
     if rungs.is_empty() {
         "none".to_string()
@@ -450,9 +464,21 @@ struct ReportTables {
 }
 
 impl ReportTables {
-    /// `rung_chosen` words the chosen rung (Markdown puts its id in code).
-    fn new(report: &AfterActionReport, rung_chosen: impl Fn(&Decision) -> String) -> Self {
+    /// `rung_chosen` words the chosen rung (Markdown puts its id in code); `words` the report's
+    /// own words (kinds, outcomes, verdicts), in the reader's language.
+    fn new(
+        report: &AfterActionReport,
+        words: &Labels,
+        rung_chosen: impl Fn(&Decision) -> String,
+    ) -> Self {
         let when = |at: Option<Timestamp>| at.map_or("-".to_string(), |at| at.to_string());
+        let rungs = |rungs: &[u32]| {
+            if rungs.is_empty() {
+                words.t("rungs-none")
+            } else {
+                rungs_text(rungs)
+            }
+        };
         ReportTables {
             timeline: report
                 .timeline
@@ -461,7 +487,7 @@ impl ReportTables {
                     vec![
                         entry.at.to_string(),
                         entry.exercise_minute.to_string(),
-                        entry.kind.to_string(),
+                        words.t(&format!("kind-{}", entry.kind)),
                         entry
                             .party
                             .as_ref()
@@ -479,7 +505,7 @@ impl ReportTables {
                         deadline.duty.to_string(),
                         deadline.due_by.to_string(),
                         when(deadline.done_at),
-                        deadline.outcome.to_string(),
+                        words.t(&format!("outcome-{}", deadline.outcome)),
                         deadline.thread.to_string(),
                     ]
                 })
@@ -507,12 +533,150 @@ impl ReportTables {
                         decision.incident.to_string(),
                         rung_chosen(decision),
                         decision.ceiling.to_string(),
-                        rungs_text(&decision.recommended),
-                        verdict_text(&decision.verdict).to_string(),
+                        rungs(&decision.recommended),
+                        words.t(verdict_message(&decision.verdict)),
                         decision.note.clone(),
                     ]
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The report's fixed words in one of the six UN languages (`locales/*/after-action.ftl`,
+/// embedded; formatted by `redline_norms::Words`).
+pub struct Labels {
+    words: Words,
+    language: Language,
+}
+
+impl Labels {
+    pub fn new(language: Language) -> Labels {
+        let text = match language {
+            Language::English => include_str!("../locales/en/after-action.ftl"),
+            Language::French => include_str!("../locales/fr/after-action.ftl"),
+            Language::Spanish => include_str!("../locales/es/after-action.ftl"),
+            Language::Russian => include_str!("../locales/ru/after-action.ftl"),
+            Language::Chinese => include_str!("../locales/zh/after-action.ftl"),
+            Language::Arabic => include_str!("../locales/ar/after-action.ftl"),
+        };
+        Labels {
+            words: Words::from_resource(text, language),
+            language,
+        }
+    }
+
+    /// A message without arguments.
+    pub fn t(&self, id: &str) -> String {
+        self.words.text(id, &[])
+    }
+
+    /// A message with arguments.
+    fn with(&self, id: &str, arguments: &[(&str, String)]) -> String {
+        self.words.text(id, arguments)
+    }
+
+    /// Whether message `id` exists (for the tests of the resources).
+    pub fn has(&self, id: &str) -> bool {
+        self.words.has(id)
+    }
+}
+
+/// Every message id the report's renderings use.
+pub const AFTER_ACTION_MESSAGE_IDS: &[&str] = &[
+    "banner",
+    "title",
+    "exercise",
+    "scenario",
+    "about",
+    "started",
+    "as-of",
+    "delivered",
+    "parties",
+    "intro",
+    "timeline",
+    "deadlines",
+    "no-deadlines",
+    "per-party",
+    "decisions",
+    "no-decisions",
+    "column-time",
+    "column-minute",
+    "column-kind",
+    "column-party",
+    "column-what",
+    "column-duty",
+    "column-due-by",
+    "column-done-at",
+    "column-outcome",
+    "column-thread",
+    "column-role",
+    "column-met",
+    "column-late",
+    "column-missed",
+    "column-pending",
+    "column-incident",
+    "column-rung-chosen",
+    "column-ceiling",
+    "column-recommended",
+    "column-verdict",
+    "column-note",
+    "kind-inject",
+    "kind-message",
+    "kind-deadline",
+    "kind-decision",
+    "outcome-met",
+    "outcome-late",
+    "outcome-missed",
+    "outcome-pending",
+    "verdict-recommended",
+    "verdict-within-ceiling",
+    "verdict-above-ceiling",
+    "verdict-not-compared",
+    "rungs-none",
+];
+
+/// The lines of the report's head, filled in the reader's language.
+struct Head {
+    title: String,
+    started: String,
+    as_of: String,
+    delivered: String,
+    intro: String,
+}
+
+impl Head {
+    fn new(report: &AfterActionReport, words: &Labels) -> Head {
+        let delivered = report
+            .details
+            .injects
+            .iter()
+            .filter(|inject| inject.delivered.is_some())
+            .count();
+        Head {
+            title: words.with("title", &[("title", report.details.title.clone())]),
+            started: words.with(
+                "started",
+                &[
+                    ("at", report.details.started_at.to_string()),
+                    ("speed", report.details.speed.to_string()),
+                ],
+            ),
+            as_of: words.with("as-of", &[("at", report.generated_at.to_string())]),
+            delivered: words.with(
+                "delivered",
+                &[
+                    ("delivered", delivered.to_string()),
+                    ("total", report.details.injects.len().to_string()),
+                ],
+            ),
+            intro: words.with(
+                "intro",
+                &[
+                    ("at", report.details.started_at.to_string()),
+                    ("as_of", report.generated_at.to_string()),
+                ],
+            ),
         }
     }
 }
@@ -522,11 +686,12 @@ impl ReportTables {
 #[template(path = "after_action.md", escape = "none")]
 struct MarkdownReport<'a> {
     report: &'a AfterActionReport,
+    words: &'a Labels,
+    head: Head,
     /// The exercise's description, as a Markdown line.
     about: String,
     /// Each party of the exercise and its role, as Markdown lines.
     party_roles: Vec<(String, String)>,
-    delivered: usize,
     tables: ReportTables,
 }
 
@@ -535,6 +700,10 @@ struct MarkdownReport<'a> {
 #[template(path = "after_action.html")]
 struct HtmlReport<'a> {
     report: &'a AfterActionReport,
+    words: &'a Labels,
+    head: Head,
+    /// `ltr` or `rtl`.
+    direction: &'static str,
     tables: ReportTables,
 }
 
@@ -548,9 +717,16 @@ fn rendering_failed(format: &str, error: &askama::Error) -> String {
     format!("{EXERCISE_BANNER}\n\nThe {format} report could not be rendered: {error}\n")
 }
 
-/// The report as Markdown.
+/// The report as Markdown, in English.
 pub fn render_markdown(report: &AfterActionReport) -> String {
-    let mut tables = ReportTables::new(report, |decision| {
+    render_markdown_in(report, Language::English)
+}
+
+/// The report as Markdown in `language`: the fixed words translated; titles, descriptions,
+/// roles, notes and the timeline's entries as recorded.
+pub fn render_markdown_in(report: &AfterActionReport, language: Language) -> String {
+    let words = Labels::new(language);
+    let mut tables = ReportTables::new(report, &words, |decision| {
         format!(
             "{} `{}` ({})",
             decision.rung, decision.rung_id, decision.rung_title
@@ -568,6 +744,8 @@ pub fn render_markdown(report: &AfterActionReport) -> String {
     }
     let page = MarkdownReport {
         report,
+        words: &words,
+        head: Head::new(report, &words),
         about: markdown_cell(&report.details.description),
         party_roles: report
             .details
@@ -575,27 +753,35 @@ pub fn render_markdown(report: &AfterActionReport) -> String {
             .iter()
             .map(|party| (party.id.to_string(), markdown_cell(&party.role)))
             .collect(),
-        delivered: report
-            .details
-            .injects
-            .iter()
-            .filter(|inject| inject.delivered.is_some())
-            .count(),
         tables,
     };
     page.render()
         .unwrap_or_else(|error| rendering_failed("Markdown", &error))
 }
 
-/// The report as a self-contained HTML page (no scripts, no external resources).
+/// The report as a self-contained HTML page (no scripts, no external resources), in English.
 pub fn render_html(report: &AfterActionReport) -> String {
-    let tables = ReportTables::new(report, |decision| {
+    render_html_in(report, Language::English)
+}
+
+/// The report as a self-contained HTML page in `language`, with `lang` and `dir` set (Arabic
+/// right to left).
+pub fn render_html_in(report: &AfterActionReport, language: Language) -> String {
+    let words = Labels::new(language);
+    let tables = ReportTables::new(report, &words, |decision| {
         format!(
             "{} {} ({})",
             decision.rung, decision.rung_id, decision.rung_title
         )
     });
-    match (HtmlReport { report, tables }).render() {
+    let page = HtmlReport {
+        report,
+        words: &words,
+        head: Head::new(report, &words),
+        direction: language.direction().as_html_dir(),
+        tables,
+    };
+    match page.render() {
         Ok(mut html) => {
             html.push('\n');
             html
@@ -607,4 +793,28 @@ pub fn render_html(report: &AfterActionReport) -> String {
 /// The report as pretty-printed JSON (the value's own serialisation).
 pub fn render_json(report: &AfterActionReport) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_message_of_the_report() {
+        for language in Language::ALL {
+            let labels = Labels::new(language);
+            for message_id in AFTER_ACTION_MESSAGE_IDS {
+                assert!(
+                    labels.has(message_id),
+                    "locales/{}/after-action.ftl has no `{message_id}`",
+                    language.tag()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_english_banner_is_the_reports_own() {
+        assert_eq!(Labels::new(Language::English).t("banner"), EXERCISE_BANNER);
+    }
 }

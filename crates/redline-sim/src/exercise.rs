@@ -24,20 +24,30 @@ pub struct DefinitionError {
     pub message: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    rename = "ExerciseFile",
+    title = "redline tabletop exercise",
+    description = "A tabletop exercise file (TOML): the exercise, its parties and the facilitator's injects (incident reports as JSON text, hotline notifications). This schema is the shape; `redline exercise run` also checks party ids, offsets and each inject's report. See scenarios/exercises/."
+)]
 struct RawFile {
     exercise: RawHeader,
     #[serde(default)]
+    #[schemars(with = "Vec<RawParty>")]
     party: Vec<Spanned<RawParty>>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawInject>")]
     inject: Vec<Spanned<RawInject>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Header")]
 struct RawHeader {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "String")]
     title: Spanned<String>,
     #[serde(default)]
     description: String,
@@ -45,40 +55,62 @@ struct RawHeader {
     #[serde(default)]
     scenario: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     facilitator: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     lang: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Party")]
 struct RawParty {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     #[serde(default)]
     role: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Inject")]
 struct RawInject {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "i64")]
     at_minutes: Spanned<i64>,
+    #[schemars(with = "String")]
     kind: Spanned<String>,
+    #[schemars(with = "String")]
     text: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     report: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     from: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     to: Option<Spanned<Vec<String>>>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     incident: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     severity_level: Option<Spanned<i64>>,
     #[serde(default)]
     requested_actions: Vec<String>,
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     tlp: Option<Spanned<String>>,
+}
+
+/// The JSON Schema (draft 2020-12) of an exercise file's TOML, generated from the types the
+/// parser reads it into. Party ids, offsets, inject kinds and the reports are checked by
+/// [`ExerciseDefinition::parse`].
+pub fn exercise_json_schema() -> serde_json::Value {
+    schemars::schema_for!(RawFile).to_value()
 }
 
 /// A party of the exercise: a party of the node, and the part it plays.

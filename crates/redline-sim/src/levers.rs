@@ -122,7 +122,7 @@ impl Levers {
 }
 
 /// How strongly each measure acts when it is switched on.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LeverEffects {
     pub hotline: HotlineEffect,
@@ -133,7 +133,7 @@ pub struct LeverEffects {
 }
 
 /// Hotline parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HotlineEffect {
     /// Hours from awareness until a clarification can arrive (1962 benchmark: about 12 h per
@@ -163,7 +163,7 @@ impl Default for HotlineEffect {
 }
 
 /// Notification-duty parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct NotificationEffect {
     /// Probability that the duty is honoured for a given incident.
@@ -186,7 +186,7 @@ impl Default for NotificationEffect {
 }
 
 /// Shared-attribution parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SharedAttributionEffect {
     /// Fraction of the remaining error closed: accuracy becomes `a + (1 - a) * gain`.
@@ -211,7 +211,7 @@ impl Default for SharedAttributionEffect {
 }
 
 /// Published red-line parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RedLineEffect {
     /// The red line: incidents at or above this true severity level (0–5) cross it.
@@ -230,7 +230,7 @@ impl Default for RedLineEffect {
 }
 
 /// Restraint-commitment parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RestraintEffect {
     /// The highest rung of the default ladder a committed state climbs (11: severance; no cyber

@@ -32,11 +32,12 @@ pub mod scenario;
 pub mod summary;
 
 pub use compare::{Comparison, comparison_regimes, run_comparison};
+pub use exercise::exercise_json_schema;
 pub use ladder::{Ladder, LadderError, Rung, RungKind};
 pub use levers::{Lever, LeverEffects, Levers};
 pub use monte_carlo::{MonteCarloConfig, no_progress, run_monte_carlo};
 pub use report::{Report, ReportError, render_report};
-pub use scenario::{Scenario, ScenarioError, TensionRegime};
+pub use scenario::{Scenario, ScenarioError, TensionRegime, scenario_json_schema};
 pub use summary::{Proportion, Summary, render_summary_table};
 
 /// Parses and validates a scenario file's text.

@@ -12,7 +12,19 @@ use serde::{Deserialize, Serialize};
 use crate::levers::LeverEffects;
 
 /// The tension regime (Healey & Jervis): it shifts response propensity and the firebreaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TensionRegime {
     Peace,
@@ -61,7 +73,7 @@ fn describe_invalid(field: &str, message: &str, location: &Option<(usize, usize)
 }
 
 /// The `[scenario]` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioHeader {
     /// Short stable identifier, such as `grid-outage-peacetime`.
@@ -91,7 +103,7 @@ fn default_max_exchanges() -> u8 {
 }
 
 /// One `[[state]]`: a state and its response policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateProfile {
     pub id: String,
@@ -108,7 +120,7 @@ pub struct StateProfile {
 }
 
 /// The `[incident]` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentProfile {
     /// Relative weights of the true severity levels 0–5 (PPD-41 scale).
@@ -125,7 +137,7 @@ pub struct IncidentProfile {
 }
 
 /// The `[perception]` table: how the victim sees the incident.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PerceptionParameters {
     /// Multiplier (≥ 1) on true severity: hostile-intent over-reading (Jervis).
@@ -172,7 +184,7 @@ impl Default for PerceptionParameters {
 
 /// The `[policy]` table: the response policy shared by all states (each state's own
 /// proportionality, resolve and risk tolerance enter through its `[[state]]` table).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyParameters {
     /// Logistic intercept of the probability of a political or legal response.
@@ -219,8 +231,12 @@ impl Default for PolicyParameters {
 }
 
 /// The file as written, before validation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "redline escalation scenario",
+    description = "A scenario for the escalation simulator (TOML): the states, the incident and the perception, policy and lever parameters. This schema is the shape; `redline sim run` also checks ranges and references between states. See scenarios/ and docs/simulator.md."
+)]
 struct ScenarioFile {
     scenario: ScenarioHeader,
     state: Vec<StateProfile>,
@@ -231,6 +247,12 @@ struct ScenarioFile {
     policy: PolicyParameters,
     #[serde(default)]
     levers: LeverEffects,
+}
+
+/// The JSON Schema (draft 2020-12) of a scenario's TOML, generated from the types the parser
+/// reads it into. Ranges and references between states are checked by `Scenario::from_toml_str`.
+pub fn scenario_json_schema() -> serde_json::Value {
+    schemars::schema_for!(ScenarioFile).to_value()
 }
 
 /// A validated scenario. State references are resolved to indices into `states`.

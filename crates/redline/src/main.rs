@@ -13,7 +13,7 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::GlobalOptions;
 
@@ -113,6 +113,11 @@ enum Command {
     Backup(commands::backup::BackupArguments),
     /// Restore a backup into an empty data directory (--data) and check it against its log.
     Restore(commands::backup::RestoreArguments),
+    // Reference material for people and shells.
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    Completions(commands::completions::CompletionsArguments),
+    /// Write manual pages: redline.1 and one page per subcommand.
+    Man(commands::completions::ManArguments),
 }
 
 fn main() -> ExitCode {
@@ -169,6 +174,11 @@ fn main() -> ExitCode {
             // Backups.
             Command::Backup(arguments) => commands::backup::backup(&settings, arguments).await,
             Command::Restore(arguments) => commands::backup::restore(&settings, arguments).await,
+            // Reference material.
+            Command::Completions(arguments) => {
+                commands::completions::completions(arguments, Cli::command())
+            }
+            Command::Man(arguments) => commands::completions::man(arguments, Cli::command()),
         }
     });
     match outcome {

@@ -258,6 +258,34 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
     // Without --output the Markdown is printed.
     let printed = succeeded(as_party(&de, &["exercise", "report", &id]));
     assert!(printed.contains("DE chose rung"), "{printed}");
+    // In Arabic, through the node's API (`?lang=ar`): the fixed words translated, the page right
+    // to left, what was recorded as written.
+    let arabic = directory.path().join("aar-ar");
+    succeeded(as_party(
+        &us,
+        &[
+            "exercise",
+            "report",
+            &id,
+            "--lang",
+            "ar",
+            "--output",
+            arabic.to_str().unwrap(),
+        ],
+    ));
+    let arabic_markdown = std::fs::read_to_string(arabic.join("report.md")).unwrap();
+    let arabic_html = std::fs::read_to_string(arabic.join("report.html")).unwrap();
+    assert!(
+        arabic_markdown.contains("تقرير ما بعد التمرين")
+            && arabic_markdown.contains("DE chose rung"),
+        "{arabic_markdown}"
+    );
+    assert!(
+        arabic_html.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "{arabic_html}"
+    );
+    let refused = as_party(&de, &["exercise", "report", &id, "--lang", "de"]);
+    assert_eq!(refused.status.code(), Some(2), "not a UN language");
 
     stop(child);
 }

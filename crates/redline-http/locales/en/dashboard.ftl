@@ -102,6 +102,7 @@ norms-difference = Difference between versions
 norms-difference-lead = Lines removed from { $from } are marked −, lines added in { $to } are marked +.
 norms-no-difference = The two texts are identical.
 download = Download
+api-docs = API documentation
 verify-title = Verify the log yourself
 verify-lead = You do not have to trust this node. Every publication is recorded in an append-only transparency log; anyone can check that the log is consistent and that it contains what the node says it contains.
 verify-step-key = 1. Fetch the node's public log key and compare it with the one published out of band:

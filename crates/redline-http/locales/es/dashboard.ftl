@@ -102,6 +102,7 @@ norms-difference = Diferencias entre versiones
 norms-difference-lead = Las líneas eliminadas de { $from } se marcan con −, las añadidas en { $to } con +.
 norms-no-difference = Los dos textos son idénticos.
 download = Descargar
+api-docs = Documentación de la API
 verify-title = Verifique el registro usted mismo
 verify-lead = No tiene que confiar en este nodo. Cada publicación se anota en un registro de transparencia de solo anexión; cualquiera puede comprobar que el registro es coherente y que contiene lo que el nodo dice.
 verify-step-key = 1. Obtenga la clave pública del registro del nodo y compárela con la publicada por otro canal:

@@ -102,6 +102,7 @@ norms-difference = Différences entre versions
 norms-difference-lead = Les lignes retirées de { $from } sont marquées −, les lignes ajoutées dans { $to } sont marquées +.
 norms-no-difference = Les deux textes sont identiques.
 download = Télécharger
+api-docs = Documentation de l’API
 verify-title = Vérifiez le journal vous-même
 verify-lead = Vous n’avez pas à faire confiance à ce nœud. Chaque publication est inscrite dans un journal de transparence en ajout seul ; chacun peut vérifier que le journal est cohérent et qu’il contient ce que le nœud affirme.
 verify-step-key = 1. Récupérez la clé publique du journal du nœud et comparez-la à celle publiée par un autre canal :

@@ -102,6 +102,7 @@ norms-difference = 版本之间的差异
 norms-difference-lead = 从 { $from } 删除的行标记为 −，在 { $to } 中新增的行标记为 +。
 norms-no-difference = 两个文本完全相同。
 download = 下载
+api-docs = API 文档
 verify-title = 自行核验日志
 verify-lead = 您无需信任本节点。每次发布都记录在只能追加的透明日志中；任何人都可以检查日志是否一致，以及其内容是否与节点所称相符。
 verify-step-key = 1. 获取节点的日志公钥，并与通过其他渠道公布的公钥进行比较：

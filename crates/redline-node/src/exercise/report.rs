@@ -13,8 +13,8 @@ use redline_sim::after_action::{
 use redline_store::{StoredMessage, StoredThread};
 
 pub use redline_sim::after_action::{
-    AfterActionReport, EXERCISE_BANNER, PartyDeadlines, TimelineEntry, render_html, render_json,
-    render_markdown,
+    AfterActionReport, EXERCISE_BANNER, PartyDeadlines, TimelineEntry, render_html, render_html_in,
+    render_json, render_markdown, render_markdown_in,
 };
 
 use super::{Decision, DeliveredInject, ExerciseState, ExerciseView, InjectKind};

@@ -21,7 +21,7 @@ use redline_node::{
     Caller, Node, NodeError,
     exercise::{
         Decision, DeliveredInject, DueInject, ExerciseDefinition, ExerciseView, InjectKind,
-        InjectStatus, NewDecision, render_html, render_markdown,
+        InjectStatus, NewDecision, render_html_in, render_markdown_in,
     },
 };
 use serde_json::Value;
@@ -120,6 +120,10 @@ pub struct ReportArguments {
     /// instead of printing the Markdown.
     #[arg(long, value_name = "DIR")]
     output: Option<PathBuf>,
+    /// The language of the Markdown and HTML: en, fr, es, ru, zh or ar (the six UN languages;
+    /// the HTML runs right to left in Arabic). What was recorded stays as written.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = super::norms::parse_language)]
+    lang: redline_model::Language,
     #[command(flatten)]
     remote: RemoteOptions,
 }
@@ -310,17 +314,23 @@ impl Target {
     }
 
     /// The report as (JSON, Markdown, HTML).
-    async fn report(&self, id: &str, with_html: bool) -> anyhow::Result<(Value, String, String)> {
+    async fn report(
+        &self,
+        id: &str,
+        with_html: bool,
+        language: redline_model::Language,
+    ) -> anyhow::Result<(Value, String, String)> {
+        let lang = ("lang", language.tag().to_string());
         match self {
             Target::Remote(client) => {
                 let path = format!("/api/v1/exercises/{id}/report");
                 let json = client.get(&path, &[]).await?;
                 let markdown = client
-                    .get_text(&path, &[("format", "markdown".to_string())])
+                    .get_text(&path, &[("format", "markdown".to_string()), lang.clone()])
                     .await?;
                 let html = if with_html {
                     client
-                        .get_text(&path, &[("format", "html".to_string())])
+                        .get_text(&path, &[("format", "html".to_string()), lang])
                         .await?
                 } else {
                     String::new()
@@ -331,8 +341,8 @@ impl Target {
                 let report = node.exercise_report(&Caller::Operator, id).await?;
                 Ok((
                     serde_json::to_value(&report)?,
-                    render_markdown(&report),
-                    render_html(&report),
+                    render_markdown_in(&report, language),
+                    render_html_in(&report, language),
                 ))
             }
         }
@@ -634,7 +644,11 @@ async fn decide(settings: &Settings, arguments: DecideArguments) -> anyhow::Resu
 async fn report(settings: &Settings, arguments: ReportArguments) -> anyhow::Result<()> {
     let target = Target::open(settings, &arguments.remote, "report").await?;
     let outcome = target
-        .report(arguments.exercise_id.trim(), arguments.output.is_some())
+        .report(
+            arguments.exercise_id.trim(),
+            arguments.output.is_some(),
+            arguments.lang,
+        )
         .await;
     target.close().await;
     let (json, markdown, html) = outcome?;

@@ -3,6 +3,8 @@
 pub mod attribution;
 // Backups: `redline backup` and `redline restore`.
 pub mod backup;
+// Shell completions and manual pages from the clap definitions.
+pub mod completions;
 pub mod demo;
 // Tabletop exercises: run, decide, report, list, show.
 pub mod exercise;

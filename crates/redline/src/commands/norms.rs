@@ -4,11 +4,15 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use redline_model::{PartyId, Timestamp, parse_incident_report};
+use redline_model::{Language, PartyId, Timestamp, parse_incident_report};
 use redline_node::{Caller, NodeError};
-use redline_norms::{NormsDocument, render_assessment_text, render_document_summary};
+use redline_norms::{NormsDocument, render_assessment_text_in, render_document_summary};
 
 use crate::{config::Settings, output::Format};
+
+/// What `redline norms new` writes: a small document that passes `norms check`, each table
+/// explained in a comment and pointing at the shipped baseline for the full version.
+pub(crate) const NORMS_DOCUMENT_TEMPLATE: &str = include_str!("templates/norms-document.toml");
 
 #[derive(Debug, clap::Subcommand)]
 pub enum NormsCommand {
@@ -37,6 +41,13 @@ pub enum NormsCommand {
         /// An adopting party (repeat for more).
         #[arg(long = "party", required = true)]
         parties: Vec<String>,
+    },
+    /// Write a commented starting norms document (to standard output, or a new file with --out)
+    /// that passes `norms check`; the shipped baseline has the full version of every table.
+    New {
+        /// The file to create (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// The documents the local node holds and who applies them.
     List {
@@ -107,6 +118,17 @@ pub struct AssessArguments {
     /// assessment JSON of the contract).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// The language of the `table` text: en, fr, es, ru, zh or ar (the six UN languages). The
+    /// engine's explanations, the document's titles and legal citations stay as written.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_language)]
+    lang: Language,
+}
+
+/// A `--lang` value: one of the six UN languages, by its code.
+pub(crate) fn parse_language(tag: &str) -> Result<Language, String> {
+    Language::from_tag(tag).ok_or_else(|| {
+        format!("`{tag}` is not one of the six UN languages: en, fr, es, ru, zh, ar")
+    })
 }
 
 /// Reads a document from a shipped name or a file; errors carry file, line and column.
@@ -190,6 +212,7 @@ pub async fn run(settings: &Settings, command: NormsCommand) -> anyhow::Result<(
                 }
             }
         }
+        NormsCommand::New { out } => write_template(out.as_deref()),
         NormsCommand::Add { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -251,6 +274,37 @@ pub async fn run(settings: &Settings, command: NormsCommand) -> anyhow::Result<(
     }
 }
 
+/// Prints the template, or writes it to a new file (refusing to overwrite one).
+fn write_template(out: Option<&Path>) -> anyhow::Result<()> {
+    use std::io::Write;
+    let Some(path) = out else {
+        print!("{NORMS_DOCUMENT_TEMPLATE}");
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|error| {
+            if error.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::Error::from(NodeError::Conflict(format!(
+                    "{} exists; choose another --out (it is never overwritten)",
+                    path.display()
+                )))
+            } else {
+                anyhow::Error::from(error).context(format!("creating {}", path.display()))
+            }
+        })?;
+    file.write_all(NORMS_DOCUMENT_TEMPLATE.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    eprintln!(
+        "wrote {}; check it with `redline norms check {}`",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
 pub fn assess(arguments: AssessArguments) -> anyhow::Result<()> {
     let bytes = if arguments.report.as_os_str() == "-" {
         let mut bytes = Vec::new();
@@ -274,7 +328,10 @@ pub fn assess(arguments: AssessArguments) -> anyhow::Result<()> {
             use std::io::Write;
             std::io::stdout().write_all(&assessment.to_json_bytes())?;
         }
-        Format::Table => print!("{}", render_assessment_text(&assessment, &document)),
+        Format::Table => print!(
+            "{}",
+            render_assessment_text_in(&assessment, &document, arguments.lang)
+        ),
     }
     Ok(())
 }

@@ -1,15 +1,30 @@
-//! `redline schema`: the JSON Schemas of redline's documents.
+//! `redline schema`: the JSON Schemas of redline's documents. The incident report's is the API
+//! contract; the norms document's, the scenario's and the exercise file's describe TOML files
+//! (published under `schemas/`, which the shipped files name with taplo's `#:schema` directive,
+//! so editors complete and check them).
 
 use redline_model::incident_report_json_schema;
+use redline_norms::norms_document_json_schema;
+use redline_sim::{exercise_json_schema, scenario_json_schema};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum SchemaCommand {
     /// The JSON Schema (draft 2020-12) of the incident report.
     Incident,
+    /// The JSON Schema of a norms document's TOML (schemas/norms-document.schema.json).
+    Norms,
+    /// The JSON Schema of a simulator scenario's TOML (schemas/scenario.schema.json).
+    Scenario,
+    /// The JSON Schema of a tabletop exercise file's TOML (schemas/exercise.schema.json).
+    Exercise,
 }
 
 pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
-    match command {
-        SchemaCommand::Incident => crate::output::print_json(&incident_report_json_schema()),
-    }
+    let schema = match command {
+        SchemaCommand::Incident => incident_report_json_schema(),
+        SchemaCommand::Norms => norms_document_json_schema(),
+        SchemaCommand::Scenario => scenario_json_schema(),
+        SchemaCommand::Exercise => exercise_json_schema(),
+    };
+    crate::output::print_json(&schema)
 }

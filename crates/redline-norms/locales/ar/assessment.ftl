@@ -1,0 +1,36 @@
+# التقييم مشروحًا قاعدة بقاعدة (`render_assessment_text`)، باللغة العربية.
+# تُنقل شروح محرك التقييم وعناوين المستند والإحالات القانونية كما كُتبت.
+assessment-of = تقييم { $incident }
+assessment-incident-without-id = (حادث بلا معرّف)
+assessment-under = وفق «{ $title }» ({ $id } { $version }، sha256 { $sha256 })
+legal-heading = 1. التكييف القانوني
+legal-category = الفئة: { $category } — درجة اليقين: { $certainty }
+legal-attribution-allows = لا يدعم الإسناد درجة يقين أعلى من: { $allows }
+legal-frame = الإطار: { $frame }
+legal-because = الأسباب:
+legal-schmitt = عوامل شميت (دليل تالين 2.0، القاعدة 69): الخطورة { $severity }، الفورية { $immediacy }، المباشرة { $directness }، التدخلية { $invasiveness }، قابلية القياس { $measurability }، الطابع العسكري { $military }، تورط الدولة { $state }، افتراض المشروعية { $legality }؛ المجموع { $total }
+severity-heading = 2. الخطورة
+severity-score = درجة NCISS { $score } ← المستوى { $level } ({ $name }، { $colour })
+severity-note = ملاحظة: { $note }
+protected-heading = 3. البنية التحتية المحمية
+protected-finding = { $sector } بموجب { $rule } ({ $basis })
+protected-none = لا يحمي هذا المستند أيًّا من الأهداف.
+red-lines-heading = 4. الخطوط الحمراء
+red-line-crossed = تم تجاوز { $id }: { $title } ({ $basis })
+red-lines-none = لم يُتجاوز أي خط أحمر من خطوط هذا المستند.
+norms-heading = 5. المعايير المعنية (فريق الخبراء الحكوميين 2015، A/70/174، الفقرة 13)
+norm-engaged = { $norm }: { $by }
+norms-none = لا شيء.
+responses-heading = 6. الردود
+responses-ceiling = الحد الأقصى: الدرجة { $rung } (تحدّها الفئة القانونية ودرجة يقينها ودرجة الثقة في الإسناد)
+responses-proportionate = متناسب حتى: الدرجة { $rung }
+responses-recommended = الموصى به للدولة المتضررة، وخيارات التهدئة أولًا:
+recommended-rung = الدرجة { $number } { $id }: { $title }
+responses-why = سبب اختيارها: { $why }
+responses-available = المتاح (كل درجة استُوفيت شروطها): { $rungs }
+responses-other-states = للدول الأخرى (التدابير المضادة والدفاع الفردي عن النفس للدولة المتضررة وحدها): { $rungs }
+responses-off-ramps = مخارج للتهدئة يمكن عرضها:
+duties-heading = 7. الواجبات
+duty = { $kind } خلال { $within }
+duties-none = لا ينطبق أي واجب إخطار أو إقرار بالاستلام.
+trace-heading = 8. قاعدة بقاعدة

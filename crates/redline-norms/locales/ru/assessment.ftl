@@ -1,0 +1,36 @@
+# Оценка с объяснением по каждому правилу (`render_assessment_text`), на русском языке.
+# Пояснения механизма оценки, названия из документа и правовые ссылки приводятся как написаны.
+assessment-of = Оценка инцидента { $incident }
+assessment-incident-without-id = (инцидент без идентификатора)
+assessment-under = по документу «{ $title }» ({ $id } { $version }, sha256 { $sha256 })
+legal-heading = 1. Правовая квалификация
+legal-category = Категория: { $category } — степень определённости: { $certainty }
+legal-attribution-allows = Атрибуция допускает степень определённости не выше: { $allows }
+legal-frame = Рамки: { $frame }
+legal-because = Основания:
+legal-schmitt = Факторы Шмитта (Таллинское руководство 2.0, правило 69): тяжесть { $severity }, непосредственность { $immediacy }, прямота { $directness }, инвазивность { $invasiveness }, измеримость { $measurability }, военный характер { $military }, причастность государства { $state }, презумпция правомерности { $legality }; итого { $total }
+severity-heading = 2. Тяжесть
+severity-score = Балл NCISS { $score } → уровень { $level } ({ $name }, { $colour })
+severity-note = Примечание: { $note }
+protected-heading = 3. Охраняемая инфраструктура
+protected-finding = { $sector } согласно { $rule } ({ $basis })
+protected-none = Ни одна из целей не охраняется этим документом.
+red-lines-heading = 4. Красные линии
+red-line-crossed = ПЕРЕСЕЧЕНА { $id }: { $title } ({ $basis })
+red-lines-none = Ни одна красная линия этого документа не пересечена.
+norms-heading = 5. Затронутые нормы (ГПЭ 2015, A/70/174, п. 13)
+norm-engaged = { $norm }: { $by }
+norms-none = Нет.
+responses-heading = 6. Ответные меры
+responses-ceiling = Предел: ступень { $rung } (ограничен правовой категорией, её степенью определённости и уверенностью в атрибуции)
+responses-proportionate = Соразмерно вплоть до: ступень { $rung }
+responses-recommended = Рекомендуется потерпевшему государству, сначала варианты деэскалации:
+recommended-rung = ступень { $number } { $id }: { $title }
+responses-why = Почему именно эти: { $why }
+responses-available = Доступны (все ступени, условия которых выполнены): { $rungs }
+responses-other-states = Другим государствам (контрмеры и индивидуальная самооборона — только для потерпевшего государства): { $rungs }
+responses-off-ramps = Варианты деэскалации, которые следует предложить:
+duties-heading = 7. Обязанности
+duty = { $kind } в течение { $within }
+duties-none = Обязанности уведомления или подтверждения получения не применяются.
+trace-heading = 8. По каждому правилу

@@ -1,0 +1,36 @@
+# 逐条规则说明的评估（`render_assessment_text`），中文。
+# 评估引擎的说明、文件中的标题和法律依据按原文保留。
+assessment-of = 对 { $incident } 的评估
+assessment-incident-without-id = （无编号的事件）
+assessment-under = 依据“{ $title }”（{ $id } { $version }，sha256 { $sha256 }）
+legal-heading = 1. 法律定性
+legal-category = 类别：{ $category } — 确定程度：{ $certainty }
+legal-attribution-allows = 归因最多支持的确定程度：{ $allows }
+legal-frame = 框架：{ $frame }
+legal-because = 理由：
+legal-schmitt = 施密特因素（《塔林手册2.0》规则69）：严重性 { $severity }，即时性 { $immediacy }，直接性 { $directness }，侵入性 { $invasiveness }，可衡量性 { $measurability }，军事性质 { $military }，国家参与 { $state }，推定合法性 { $legality }；合计 { $total }
+severity-heading = 2. 严重程度
+severity-score = NCISS 分数 { $score } → 等级 { $level }（{ $name }，{ $colour }）
+severity-note = 注：{ $note }
+protected-heading = 3. 受保护的基础设施
+protected-finding = { $sector }，依据 { $rule }（{ $basis }）
+protected-none = 根据本文件，所有目标均不受保护。
+red-lines-heading = 4. 红线
+red-line-crossed = 已越过 { $id }：{ $title }（{ $basis }）
+red-lines-none = 未越过本文件的任何红线。
+norms-heading = 5. 涉及的规范（2015年政府专家组，A/70/174，第13段）
+norm-engaged = { $norm }：{ $by }
+norms-none = 无。
+responses-heading = 6. 应对措施
+responses-ceiling = 上限：第 { $rung } 级（受法律类别、其确定程度和归因可信度限制）
+responses-proportionate = 相称措施最高至：第 { $rung } 级
+responses-recommended = 向受害国建议的措施（降级选项优先）：
+recommended-rung = 第 { $number } 级 { $id }：{ $title }
+responses-why = 理由：{ $why }
+responses-available = 可采取的措施（前提条件均已满足的各级）：{ $rungs }
+responses-other-states = 对其他国家（反措施和单独自卫仅限受害国）：{ $rungs }
+responses-off-ramps = 可提出的降级途径：
+duties-heading = 7. 义务
+duty = { $kind }，期限 { $within }
+duties-none = 不适用任何通知或确认义务。
+trace-heading = 8. 逐条规则
