@@ -69,6 +69,9 @@ fn text(body: String, cache: &'static str) -> Response {
 
 async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
     let log = node_log(&state)?;
+    // Behind a load balancer each request may reach another process: a follower first moves to
+    // the pointer in the database, so no client ever sees the log go back.
+    state.node.refresh_log_view().await;
     Ok(text(log.checkpoint_note().to_text(), "no-cache"))
 }
 
@@ -97,7 +100,12 @@ async fn tile(
         ApiError::new(StatusCode::NOT_FOUND, "not_found", error.to_string()).with_path(&full_path)
     })?;
     if !log.covers(&address) {
-        return Err(not_found());
+        // A client may have read a newer checkpoint from another process: move to the pointer
+        // before saying the tile is not there.
+        state.node.refresh_log_view().await;
+        if !log.covers(&address) {
+            return Err(not_found());
+        }
     }
     let bytes = match tokio::fs::read(log.directory().join(address.path())).await {
         Ok(bytes) => bytes,
@@ -159,6 +167,7 @@ async fn add_checkpoint(State(state): State<AppState>, body: Bytes) -> Response 
 
 async fn summary(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let log = node_log(&state)?;
+    state.node.refresh_log_view().await;
     let checkpoint = log.checkpoint()?;
     Ok(Json(serde_json::json!({
         "origin": log.origin(),

@@ -372,6 +372,15 @@ impl Node {
         }
     }
 
+    /// Moves a follower's view of the log to the pointer stored in the database now (a no-op
+    /// for a writer and on SQLite): the log routes call it so that a client that reads from
+    /// several processes never sees a checkpoint older than one it saw, nor misses a tile.
+    pub async fn refresh_log_view(&self) {
+        if self.is_shared() {
+            self.follow_log_pointer().await;
+        }
+    }
+
     /// A follower's log view moves to the pointer stored in the database.
     pub(crate) async fn follow_log_pointer(&self) {
         let Some(log) = self.log.get() else {

@@ -1284,15 +1284,9 @@ fn write_batch(
         CheckpointPointer::File => storage
             .write_checkpoint(&note_bytes)
             .map_err(|error| format!("writing the checkpoint: {error}"))?,
-        CheckpointPointer::Database(database) => {
-            database
-                .swap(Some(last_signed_bytes), &note_bytes, checkpoint.tree_size)
-                .map_err(|error| format!("publishing the checkpoint: {error}"))?;
-            // The copy for tools that read the directory; the database's pointer is the truth.
-            if let Err(error) = storage.write_checkpoint(&note_bytes) {
-                tracing::warn!(%error, "the checkpoint file copy was not written");
-            }
-        }
+        CheckpointPointer::Database(database) => database
+            .swap(Some(last_signed_bytes), &note_bytes, checkpoint.tree_size)
+            .map_err(|error| format!("publishing the checkpoint: {error}"))?,
     }
     {
         let mut subjects = shared
@@ -1311,6 +1305,14 @@ fn write_batch(
             .write()
             .map_err(|_| "checkpoint lock poisoned".to_owned())?;
         *current = note.clone();
+    }
+    // Shared: the copy for tools that read the directory, written after this process serves
+    // the new checkpoint (a follower that read the pointer must never be ahead of the leader
+    // for long); the database's pointer is the truth.
+    if matches!(pointer, CheckpointPointer::Database(_))
+        && let Err(error) = storage.write_checkpoint(&note_bytes)
+    {
+        tracing::warn!(%error, "the checkpoint file copy was not written");
     }
     let tree_size = checkpoint.tree_size;
     let note = Arc::new(note);

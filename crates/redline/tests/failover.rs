@@ -348,6 +348,40 @@ fn three_processes_over_postgresql_survive_leader_kills_without_losing_or_doubli
             })
             .collect();
 
+        // A reader of checkpoints going from process to process, one request after another:
+        // the size it is shown never goes back (a follower moves to the pointer first).
+        let checkpoint_reader = {
+            let (http, bases, stop) = (http.clone(), bases.clone(), stop_streams.clone());
+            tokio::spawn(async move {
+                let mut largest = 0_u64;
+                let mut reads = 0_usize;
+                let mut round = 0_usize;
+                while !stop.load(Ordering::SeqCst) {
+                    round += 1;
+                    let base = &bases[round % bases.len()];
+                    let fetched = http
+                        .get(format!("{base}/log/checkpoint"))
+                        .timeout(Duration::from_secs(2))
+                        .send()
+                        .await;
+                    if let Ok(response) = fetched
+                        && response.status().is_success()
+                        && let Ok(text) = response.text().await
+                    {
+                        let size: u64 = text.lines().nth(1).unwrap().parse().unwrap();
+                        assert!(
+                            size >= largest,
+                            "{base} served size {size} after size {largest} was seen"
+                        );
+                        largest = size;
+                        reads += 1;
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                reads
+            })
+        };
+
         // The auditor: `redline log verify` against a random process, again and again.
         let auditor = {
             let (bases, stop, state, data, database) = (
@@ -446,6 +480,11 @@ fn three_processes_over_postgresql_survive_leader_kills_without_losing_or_doubli
             task.await.unwrap();
         }
         let audits = auditor.await.unwrap();
+        let checkpoint_reads = checkpoint_reader.await.unwrap();
+        assert!(
+            checkpoint_reads > 100,
+            "{checkpoint_reads} checkpoint reads"
+        );
 
         // A new leader within 5 s each time.
         for took in &failovers {
@@ -573,7 +612,8 @@ fn three_processes_over_postgresql_survive_leader_kills_without_losing_or_doubli
             serde_json::from_slice(&std::fs::read(&verify_state).unwrap()).unwrap();
         println!(
             "failovers {failovers:?}; {} messages and {} reports answered; {} stream \
-             reconnections; {audits} audits, {} checkpoints seen",
+             reconnections; {audits} audits, {} checkpoints seen, {checkpoint_reads} checkpoint \
+             reads never going back",
             answered_messages.len(),
             answered_incidents.len(),
             reconnections.load(Ordering::SeqCst),
