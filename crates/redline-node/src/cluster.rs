@@ -241,15 +241,30 @@ impl Node {
                 Ok(pending) => {
                     let mut logged_already = Vec::new();
                     let mut to_append = Vec::new();
+                    let mut unreadable = false;
                     for (outbox_id, entry) in pending {
+                        let in_log = if first_pass {
+                            match log.contains_entry(entry.as_bytes()) {
+                                Ok(in_log) => in_log,
+                                Err(error) => {
+                                    // Appending now could log it twice: stop here, and look
+                                    // at this entry again on the next pass.
+                                    tracing::warn!(%error, outbox_id, "reading the shared log for an outbox entry");
+                                    unreadable = true;
+                                    break;
+                                }
+                            }
+                        } else {
+                            false
+                        };
                         last_fed = last_fed.max(outbox_id);
-                        if first_pass && log.contains_entry(entry.as_bytes()).unwrap_or(false) {
+                        if in_log {
                             logged_already.push(outbox_id);
                         } else {
                             to_append.push((outbox_id, entry.into_bytes()));
                         }
                     }
-                    first_pass = false;
+                    first_pass = unreadable;
                     log.forget_outbox_rows(logged_already);
                     if !to_append.is_empty()
                         && let Err(error) = log.enqueue_from_outbox(to_append)
