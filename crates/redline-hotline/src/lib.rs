@@ -10,6 +10,8 @@
 pub mod consultation;
 pub mod deadline;
 pub mod envelope;
+// Relays, party statements and the rules of federation between nodes.
+pub mod federation;
 pub mod forms;
 pub mod keys;
 pub mod message;

@@ -23,6 +23,8 @@ mod error;
 mod exercise;
 // Public feeds: /feed.json, /feed.atom, /export/incidents.csv.
 mod feed;
+// Federation between nodes: statements, relays, checkpoints seen, status.
+mod federation;
 mod hotline;
 mod incidents;
 // Transparency log: /log/ and /api/v1/log/.
@@ -198,6 +200,7 @@ fn router_recording_to(
         .merge(exercise::routes())
         .merge(attribution::routes())
         .merge(notifications::routes())
+        .merge(federation::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

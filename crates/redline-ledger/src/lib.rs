@@ -32,6 +32,7 @@ pub mod monitor;
 pub mod note;
 pub mod proof;
 pub mod receipt;
+pub mod split_view;
 pub mod storage;
 pub mod tiles;
 pub mod tree;

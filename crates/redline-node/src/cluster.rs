@@ -183,6 +183,17 @@ impl Node {
                 .await;
             })
         };
+        // Federation: the leader relays to peers and syncs from them.
+        let federation = {
+            let node = Arc::clone(&self);
+            let mut stop = duties_stopped.clone();
+            tokio::spawn(async move {
+                node.run_federation(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await;
+            })
+        };
         let feeder = tokio::spawn(Arc::clone(&self).feed_log_from_outbox(duties_stopped));
         let outcome = loop {
             tokio::select! {
@@ -203,6 +214,7 @@ impl Node {
         let _ = stop_duties.send(true);
         let _ = scheduler.await;
         let _ = sender.await;
+        let _ = federation.await;
         feeder.abort();
         lease.release().await;
         outcome

@@ -10,6 +10,7 @@
 //! never lost between the commit and the notice, and a client resuming from an event id sees
 //! each event once.
 
+use redline_hotline::federation::RelayedThreadTimes;
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex},
@@ -30,8 +31,8 @@ use redline_hotline::{
 use redline_model::{PartyId, PartyKey, Timestamp, Tlp};
 use redline_norms::NormsDocument;
 use redline_store::{
-    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoreError,
-    StoreWrite, StoredMessage, StoredThread, ThreadChange,
+    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoreWrite,
+    StoredMessage, StoredThread, ThreadChange,
 };
 
 use crate::{
@@ -85,6 +86,18 @@ impl Default for HotlineRuntime {
             streams_closed: tokio::sync::watch::Sender::new(false),
         }
     }
+}
+
+/// What a relayed message brings besides its envelope (`federation`).
+#[derive(Debug, Clone)]
+pub(crate) struct RelayedAcceptance {
+    /// The sending node.
+    pub(crate) peer: String,
+    /// The relay's subject, recorded so the relay is idempotent.
+    pub(crate) subject: String,
+    /// When the sender's home node accepted the message.
+    pub(crate) accepted_at: Timestamp,
+    pub(crate) thread: RelayedThreadTimes,
 }
 
 /// What the node answers when it accepted a message.
@@ -447,7 +460,30 @@ impl Node {
         // A concurrent message into the same thread may win the race; read again and retry.
         for _ in 0..8 {
             match self
-                .try_accept_message(&sender, envelope_bytes, &unverified)
+                .try_accept_message(&sender, envelope_bytes, &unverified, None)
+                .await
+            {
+                Err(NodeError::Conflict(message)) if message.starts_with("retry:") => continue,
+                other => return other,
+            }
+        }
+        Err(NodeError::Conflict(
+            "thread: too many concurrent changes to this thread; send again".into(),
+        ))
+    }
+
+    /// Accepts a message relayed from the sender's home node (`federation`): the same
+    /// acceptance, with the thread rules at the home node's acceptance time and its deadlines.
+    pub(crate) async fn accept_message_relayed(
+        &self,
+        sender: &PartyId,
+        envelope_bytes: &[u8],
+        relay: RelayedAcceptance,
+    ) -> Result<AcceptedMessage, NodeError> {
+        let unverified = read_unverified_message(envelope_bytes).map_err(NodeError::Rejected)?;
+        for _ in 0..8 {
+            match self
+                .try_accept_message(sender, envelope_bytes, &unverified, Some(&relay))
                 .await
             {
                 Err(NodeError::Conflict(message)) if message.starts_with("retry:") => continue,
@@ -461,14 +497,17 @@ impl Node {
 
     /// One attempt at accepting a message, as a pipeline: read what the pure check needs,
     /// verify, apply the node's own rules, compose the write (message, thread change, events,
-    /// communication check), commit it with its log entries, announce.
+    /// communication check, relays to other nodes), commit it with its log entries, announce.
+    /// A relayed message (`relay`) is checked and applied at its home node's acceptance time.
     async fn try_accept_message(
         &self,
         sender: &PartyId,
         envelope_bytes: &[u8],
         unverified: &HotlineMessage,
+        relay: Option<&RelayedAcceptance>,
     ) -> Result<AcceptedMessage, NodeError> {
-        let now = self.now();
+        let received_at = self.now();
+        let now = relay.map_or(received_at, |relay| relay.accepted_at);
         let sender_keys = self.sender_keys(sender).await?;
         let thread = self.store.get_thread(unverified.thread).await?;
         let lookups = self
@@ -483,20 +522,21 @@ impl Node {
             self.verify_with_lookups(sender, &sender_keys, &lookups, envelope_bytes, now)?;
         let envelope_text = String::from_utf8(envelope_bytes.to_vec())
             .map_err(|_| NodeError::invalid("", "the envelope is not UTF-8 JSON"))?;
-        self.enforce_node_message_rules(sender, &message, thread.as_ref())
+        self.enforce_node_message_rules(sender, &message, thread.as_ref(), relay.is_none())
             .await?;
         let check = self
             .check_change_for(&message, thread.as_ref(), now)
             .await?;
-        let stored_message = Self::stored_message_of(&message, envelope_text, now);
+        let stored_message = Self::stored_message_of(&message, envelope_text, received_at);
         let mut events: Vec<HotlineEvent> = message
             .to
             .iter()
             .map(|party| Self::message_event(&message, party, now))
             .collect();
         let acknowledged_by = Self::acknowledging_recipient(&message, thread.as_ref());
-        let (thread_change, resulting, state_events) =
-            self.thread_change_for(&message, thread, now).await?;
+        let (thread_change, resulting, state_events) = self
+            .thread_change_for(&message, thread, now, relay.map(|relay| &relay.thread))
+            .await?;
         events.extend(state_events);
         let write = HotlineWrite {
             message: Some(stored_message),
@@ -510,8 +550,25 @@ impl Node {
         announced.dedup();
         let log_entries =
             Self::acceptance_log_entries(&message, write.check.as_ref(), envelope_bytes, now);
-        self.commit_accepted_message(write, log_entries, message.id)
+        let federation_writes = match relay {
+            None => {
+                self.relay_writes_for_message(&message, envelope_bytes, &resulting, now)
+                    .await?
+            }
+            Some(relay) => vec![redline_store::StoreWrite::Federation(Box::new(
+                redline_store::FederationWrite::RecordRelayReceived {
+                    peer: relay.peer.clone(),
+                    subject: relay.subject.clone(),
+                    accepted_at: relay.accepted_at,
+                    received_at,
+                },
+            ))],
+        };
+        self.commit_accepted_message(write, federation_writes, log_entries, message.id)
             .await?;
+        if relay.is_none() && !self.peers().is_empty() {
+            self.federation.relay_wakeup.notify_one();
+        }
         tracing::info!(
             message = %message.id,
             thread = %message.thread,
@@ -524,7 +581,7 @@ impl Node {
         Ok(AcceptedMessage {
             id: message.id,
             thread: message.thread,
-            received_at: now,
+            received_at,
             thread_state: resulting.state.as_str().to_string(),
             acknowledge_by: resulting.acknowledge_by,
             respond_by: resulting.respond_by,
@@ -619,8 +676,10 @@ impl Node {
         sender: &PartyId,
         message: &HotlineMessage,
         thread: Option<&StoredThread>,
+        incident_is_here: bool,
     ) -> Result<(), NodeError> {
-        if let Some(incident) = &message.incident {
+        // A relayed message's incident lives on its sender's home node, which checked it.
+        if let Some(incident) = message.incident.as_ref().filter(|_| incident_is_here) {
             let found = self
                 .get_incident(&Caller::Party(sender.clone()), incident)
                 .await
@@ -730,9 +789,19 @@ impl Node {
         message: &HotlineMessage,
         thread: Option<StoredThread>,
         now: Timestamp,
+        relayed_times: Option<&RelayedThreadTimes>,
     ) -> Result<(ThreadChange, StoredThread, Vec<HotlineEvent>), NodeError> {
         let Some(existing) = thread else {
-            let opened = self.open_thread(message, now).await?;
+            let mut opened = self.open_thread(message, now).await?;
+            if let Some(times) = relayed_times {
+                // The node that opened the thread set its duties: both nodes keep them.
+                opened.opened_at = times.opened_at;
+                opened.updated_at = times.opened_at;
+                opened.severity_level = times.severity_level;
+                opened.norms_sha256 = times.norms_sha256.clone();
+                opened.acknowledge_by = times.acknowledge_by;
+                opened.respond_by = times.respond_by;
+            }
             return Ok((ThreadChange::Open(opened.clone()), opened, Vec::new()));
         };
         let mut updated = existing.clone();
@@ -828,13 +897,13 @@ impl Node {
     async fn commit_accepted_message(
         &self,
         write: HotlineWrite,
+        federation_writes: Vec<StoreWrite>,
         log_entries: Vec<crate::log::LogEntry>,
         message_id: Uuid,
     ) -> Result<(), NodeError> {
-        match self
-            .commit_logged(vec![StoreWrite::Hotline(Box::new(write))], log_entries)
-            .await
-        {
+        let mut writes = vec![StoreWrite::Hotline(Box::new(write))];
+        writes.extend(federation_writes);
+        match self.commit_logged(writes, log_entries).await {
             Ok(()) => Ok(()),
             Err(NodeError::Conflict(message_text)) => {
                 if self.store.hotline_message_exists(message_id).await? {
@@ -1191,33 +1260,11 @@ impl Node {
                 break;
             }
             let now = self.now();
-            let Ok(updated) = apply_thread_event(&thread, ThreadEvent::Delivery, now) else {
-                break;
-            };
-            let events = updated
-                .participants
-                .iter()
-                .map(|participant| {
-                    state_event(participant, &updated, thread.state, now, "delivery")
-                })
-                .collect();
-            let write = HotlineWrite {
-                message: None,
-                thread: ThreadChange::Update {
-                    thread: updated.clone(),
-                    expected_state: thread.state,
-                },
-                events,
-                check: None,
-                acknowledged_by: None,
-            };
-            match self.store.apply_hotline_write(&write).await {
-                Ok(()) => {
-                    self.announce(updated.participants.clone()).await;
-                    break;
-                }
-                Err(StoreError::Conflict(_)) => continue,
-                Err(other) => return Err(other.into()),
+            let relays = self.relay_writes_for_delivery(&thread, party, now).await?;
+            match self.deliver_thread(&thread, now, relays).await {
+                Ok(true) => break,
+                Ok(false) => continue,
+                Err(error) => return Err(error),
             }
         }
         if let Ok(mut delivered) = self.hotline.delivered.lock() {
@@ -1229,6 +1276,88 @@ impl Node {
             delivered.insert(key);
         }
         Ok(())
+    }
+
+    /// Moves `thread` from `sent` to `delivered` at `at`, with `extra` writes in the same
+    /// transaction (relays of the delivery, or the relay's receipt). `Ok(false)`: the thread
+    /// changed meanwhile (read it again); `Ok(true)`: done, or nothing to do.
+    async fn deliver_thread(
+        &self,
+        thread: &StoredThread,
+        at: Timestamp,
+        extra: Vec<StoreWrite>,
+    ) -> Result<bool, NodeError> {
+        let Ok(updated) = apply_thread_event(thread, ThreadEvent::Delivery, at) else {
+            return Ok(true);
+        };
+        let events = updated
+            .participants
+            .iter()
+            .map(|participant| state_event(participant, &updated, thread.state, at, "delivery"))
+            .collect();
+        let write = HotlineWrite {
+            message: None,
+            thread: ThreadChange::Update {
+                thread: updated.clone(),
+                expected_state: thread.state,
+            },
+            events,
+            check: None,
+            acknowledged_by: None,
+        };
+        let outcome = if extra.is_empty() {
+            self.store
+                .apply_hotline_write(&write)
+                .await
+                .map_err(NodeError::from)
+        } else {
+            let mut writes = vec![StoreWrite::Hotline(Box::new(write))];
+            writes.extend(extra);
+            self.commit_logged(writes, Vec::new()).await
+        };
+        match outcome {
+            Ok(()) => {
+                self.announce(updated.participants.clone()).await;
+                if !self.peers().is_empty() {
+                    self.federation.relay_wakeup.notify_one();
+                }
+                Ok(true)
+            }
+            Err(NodeError::Conflict(_)) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// A delivery reported by the recipient's home node (`federation`): the thread becomes
+    /// `delivered` at that node's time, with the relay's receipt in the same transaction.
+    pub(crate) async fn apply_relayed_delivery(
+        &self,
+        thread: &StoredThread,
+        party: &PartyId,
+        delivered_at: Timestamp,
+        received: StoreWrite,
+    ) -> Result<(), NodeError> {
+        let mut current = thread.clone();
+        for _ in 0..4 {
+            if current.state != ThreadState::Sent || &current.opened_by == party {
+                // Nothing to move; the receipt alone makes the relay idempotent.
+                return self.commit_logged(vec![received], Vec::new()).await;
+            }
+            if self
+                .deliver_thread(&current, delivered_at, vec![received.clone()])
+                .await?
+            {
+                return Ok(());
+            }
+            match self.store.get_thread(thread.id).await? {
+                Some(fresh) => current = fresh,
+                None => break,
+            }
+        }
+        Err(NodeError::Conflict(format!(
+            "thread {}: too many concurrent changes; send again",
+            thread.id
+        )))
     }
 
     /// A communication check with each target's answer and how fast it came.

@@ -11,6 +11,8 @@ mod clock;
 mod cluster;
 mod deadlines;
 mod error;
+// Federation between nodes: peers, party homes, relays, sync, cross-witnessing.
+pub mod federation;
 pub mod hotline;
 mod norms;
 // Webhooks and e-mail for a party's hotline events.
@@ -97,6 +99,8 @@ pub struct Node {
     cluster: cluster::ClusterRuntime,
     // Webhooks and e-mail: settings, the node's own addresses, the sender's wake-up.
     notifications: notifications::NotificationRuntime,
+    // Federation: the peers, where remote parties are homed, the relay's wake-up.
+    federation: federation::FederationRuntime,
 }
 
 impl Node {
@@ -114,6 +118,7 @@ impl Node {
             dashboard_cache: dashboard::DashboardCache::default(),
             cluster: cluster::ClusterRuntime::default(),
             notifications: notifications::NotificationRuntime::default(),
+            federation: federation::FederationRuntime::default(),
         }
     }
 

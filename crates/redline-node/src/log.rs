@@ -77,6 +77,9 @@ pub enum LogEntryKind {
     AttributionDecision,
     /// A consultation request, reply or outcome about a claim.
     Consultation,
+    /// A peer node vouched for a party homed there, or changed its keys (the hash of the
+    /// peer's signed statement).
+    PartyHomed,
 }
 
 /// One log entry: who did what to which object, when, and the SHA-256 of the object's full
@@ -636,6 +639,12 @@ impl NodeLog {
     /// The log's C2SP verifier key (`<name>+<hex id>+<base64>`).
     pub fn verifier_key(&self) -> String {
         self.verifier.to_vkey()
+    }
+
+    /// The node's Ed25519 key (the log's): what the node signs federation statements and
+    /// relays with, so peers check them with the log's verifier key.
+    pub(crate) fn node_signing_key(&self) -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&self.config.signing_seed)
     }
 
     pub fn verifier(&self) -> &Ed25519NoteVerifier {

@@ -16,6 +16,8 @@ mod claims;
 // Several processes over one PostgreSQL database.
 pub mod cluster;
 mod exercise;
+// Federation between nodes.
+mod federation;
 mod hotline;
 mod incidents;
 mod log_outbox;
@@ -48,6 +50,10 @@ pub use claims::{
     ConsultationSummary, PartyConsultationFigures, PublishedClaimCount,
 };
 pub use cluster::{ClusterStore, LeadershipLease, Notice, NoticeListener};
+pub use federation::{
+    FederationAlarm, FederationStore, FederationWrite, PartyHome, PeerCheckpoint, PeerIncident,
+    PeerSyncState, RelayFigures, RelayOutboxItem,
+};
 pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
     StoredMessage, StoredThread, ThreadChange,
@@ -277,6 +283,8 @@ pub enum StoreWrite {
     InsertTaxiiCollection(TaxiiCollection),
     PutCollectionAccess(CollectionAccess),
     InsertTaxiiStatus(TaxiiStatusRecord),
+    /// Federation between nodes: party homes, relays, sync, peers' checkpoints and alarms.
+    Federation(Box<FederationWrite>),
 }
 
 /// Everything a node keeps: every area's trait, plus what concerns the database as a whole. A
@@ -293,6 +301,7 @@ pub trait Store:
     + LogOutboxStore
     + SessionStore
     + NotificationStore
+    + FederationStore
     + cluster::ClusterStore
     + Send
     + Sync

@@ -12,6 +12,7 @@ mod claim_store;
 mod cluster_store;
 mod dashboard_store;
 mod exercise_store;
+mod federation_store;
 mod hotline_store;
 mod incident_store;
 mod log_outbox_store;

@@ -10,7 +10,8 @@ use sqlx::AnyConnection;
 use crate::stix::InsertOutcome;
 use crate::{StixObjectWrite, StoreError, StoreWrite};
 use crate::{
-    claims, exercise, hotline, incidents, log_outbox, notifications, parties, sessions, stix,
+    claims, exercise, federation, hotline, incidents, log_outbox, notifications, parties, sessions,
+    stix,
 };
 
 /// What the writer applies.
@@ -183,5 +184,6 @@ async fn apply_store_write(
         }
         StoreWrite::PutCollectionAccess(access) => stix::put_access(connection, access).await,
         StoreWrite::InsertTaxiiStatus(status) => stix::insert_status(connection, status).await,
+        StoreWrite::Federation(write) => federation::apply(connection, write).await,
     }
 }

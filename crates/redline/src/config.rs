@@ -76,6 +76,16 @@ pub struct Settings {
     pub log_witness_quorum: usize,
     /// Verifier keys (C2SP vkey) of the logs this node witnesses.
     pub witnessed_logs: Vec<String>,
+    // Federation.
+    /// Peer nodes (`[[peers]]`): URL, the peer log's verifier key (`redline log key`, first
+    /// line), optionally its witness key (second line: the peer then cosigns this node's
+    /// checkpoints, counted in `log_witness_quorum`), a TAXII token and collections to sync.
+    /// This node witnesses every peer's log.
+    pub peers: Vec<PeerSetting>,
+    /// Seconds between two syncs with each peer (statements, collections, checkpoints).
+    pub federation_sync_interval_seconds: u64,
+    /// The longest wait, in seconds, between two attempts to relay to a peer that is down.
+    pub federation_relay_retry_ceiling_seconds: u64,
     // Hotline.
     /// How far a message's `sent_at` may be from the node's clock, either way, in seconds.
     pub hotline_allowed_clock_skew_seconds: u64,
@@ -94,6 +104,33 @@ pub struct Settings {
     pub smtp_from: Option<String>,
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
+}
+
+/// Federation: one peer node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerSetting {
+    /// The peer's base URL.
+    pub url: String,
+    /// The peer log's verifier key (C2SP vkey): names the peer and checks what it signs.
+    pub log_key: String,
+    /// The peer's witness cosigner key (C2SP vkey, type 0x04): the peer cosigns this node's
+    /// checkpoints.
+    #[serde(default)]
+    pub witness_key: Option<String>,
+    /// A token the peer issued to this node, for its TAXII collections.
+    #[serde(default)]
+    pub taxii_token: Option<String>,
+    /// The peer's TAXII collections to sync into this node's shared collection.
+    #[serde(default)]
+    pub collections: Vec<String>,
+    /// Whether to show the peer's public incidents (default true).
+    #[serde(default = "yes")]
+    pub public_incidents: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Transparency log: a witness of this node's log.
@@ -131,6 +168,9 @@ impl Default for Settings {
             log_witnesses: Vec::new(),
             log_witness_quorum: 0,
             witnessed_logs: Vec::new(),
+            peers: Vec::new(),
+            federation_sync_interval_seconds: 30,
+            federation_relay_retry_ceiling_seconds: 30,
             hotline_allowed_clock_skew_seconds: 300,
             notification_allow_private_targets: false,
             notification_maximum_attempts: 10,
@@ -153,6 +193,51 @@ impl Settings {
                 self.data.join("redline.sqlite").display()
             ),
         }
+    }
+
+    /// The federation settings of the node.
+    pub fn federation_settings(&self) -> redline_node::federation::FederationSettings {
+        redline_node::federation::FederationSettings {
+            peers: self
+                .peers
+                .iter()
+                .map(|peer| redline_node::federation::PeerSettings {
+                    url: peer.url.clone(),
+                    log_key: peer.log_key.clone(),
+                    taxii_token: peer.taxii_token.clone(),
+                    collections: peer.collections.clone(),
+                    public_incidents: peer.public_incidents,
+                })
+                .collect(),
+            sync_interval: std::time::Duration::from_secs(
+                self.federation_sync_interval_seconds.max(1),
+            ),
+            relay_retry_ceiling: std::time::Duration::from_secs(
+                self.federation_relay_retry_ceiling_seconds.max(1),
+            ),
+        }
+    }
+
+    /// The witnesses of this node's log: the configured ones and every peer with a witness
+    /// key (its witness endpoint is `<peer>/log/add-checkpoint`).
+    pub fn all_log_witnesses(&self) -> Vec<LogWitnessSetting> {
+        let mut witnesses = self.log_witnesses.clone();
+        for peer in &self.peers {
+            if let Some(vkey) = &peer.witness_key {
+                witnesses.push(LogWitnessSetting {
+                    url: format!("{}/log", peer.url.trim_end_matches('/')),
+                    vkey: vkey.clone(),
+                });
+            }
+        }
+        witnesses
+    }
+
+    /// The logs this node witnesses: the configured ones and every peer's.
+    pub fn all_witnessed_logs(&self) -> Vec<String> {
+        let mut logs = self.witnessed_logs.clone();
+        logs.extend(self.peers.iter().map(|peer| peer.log_key.clone()));
+        logs
     }
 
     /// How the node sends notifications; `load` has checked the SMTP settings already.

@@ -10,9 +10,11 @@
 
 mod charts;
 mod claims;
+// This node among its peers.
 mod console;
 mod console_claims;
 mod diff;
+mod federation;
 mod i18n;
 mod public;
 mod threads;
@@ -40,6 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/incidents/{id}", get(public::incident))
         .route("/dashboard/parties", get(public::parties))
         .route("/dashboard/claims", get(claims::claims))
+        .route("/dashboard/federation", get(federation::federation))
         .route("/dashboard/claims/{id}", get(claims::claim))
         .route("/dashboard/parties/{id}", get(public::party))
         .route("/dashboard/norms", get(public::norms))

@@ -682,6 +682,23 @@ async fn check_entry(
         LogEntryKind::PartyAdded | LogEntryKind::PartyKeyAdded | LogEntryKind::PartyKeyRevoked => {
             check_party_entry(store, entry).await?
         }
+        LogEntryKind::PartyHomed => {
+            let Ok(id) = PartyId::parse(&entry.subject) else {
+                return Ok(EntryFinding::Problem(
+                    "the subject is not a party id".into(),
+                ));
+            };
+            let homes = store.party_homes().await?;
+            match homes.iter().find(|home| home.party == id) {
+                None => missing("home node statement"),
+                // The latest statement is kept; an earlier one (before a key change) was
+                // replaced by it, like a superseded assessment.
+                Some(home) if hex_sha256(home.statement.as_bytes()) == digest => {
+                    EntryFinding::Matches
+                }
+                Some(_) => EntryFinding::NotChecked,
+            }
+        }
         LogEntryKind::CommunicationCheck
         | LogEntryKind::ExerciseStarted
         | LogEntryKind::ExerciseDecision => EntryFinding::NotChecked,

@@ -194,15 +194,17 @@ pub async fn attach(node: &Node, settings: &Settings) -> anyhow::Result<()> {
         tracing::info!(appended, "log entries from before the last stop appended");
     }
     let mut witnessed_logs = Vec::new();
-    for (position, vkey) in settings.witnessed_logs.iter().enumerate() {
-        let verifier = Ed25519NoteVerifier::from_vkey(vkey)
-            .map_err(|error| anyhow::anyhow!("witnessed_logs[{position}]: {error}"))?;
+    for (position, vkey) in settings.all_witnessed_logs().iter().enumerate() {
+        let verifier = Ed25519NoteVerifier::from_vkey(vkey.trim()).map_err(|error| {
+            anyhow::anyhow!("witnessed_logs[{position}] (or a peer's log_key): {error}")
+        })?;
         witnessed_logs.push(WitnessedLog { verifier });
     }
     let mut own_witnesses = Vec::new();
-    for (position, witness) in settings.log_witnesses.iter().enumerate() {
-        let verifier = CosignatureVerifier::from_vkey(&witness.vkey)
-            .map_err(|error| anyhow::anyhow!("log_witnesses[{position}].vkey: {error}"))?;
+    for (position, witness) in settings.all_log_witnesses().iter().enumerate() {
+        let verifier = CosignatureVerifier::from_vkey(witness.vkey.trim()).map_err(|error| {
+            anyhow::anyhow!("log_witnesses[{position}].vkey (or a peer's witness_key): {error}")
+        })?;
         own_witnesses.push(ConfiguredWitness {
             url: witness.url.clone(),
             verifier,
@@ -215,12 +217,15 @@ pub async fn attach(node: &Node, settings: &Settings) -> anyhow::Result<()> {
         own_witnesses,
         quorum: settings.log_witness_quorum,
     })?;
+    // Federation: the peers, now that the node key (the log's) is there.
+    node.attach_federation(settings.federation_settings())
+        .context("the peers")?;
     Ok(())
 }
 
 /// While serving: asks the configured witnesses to cosign each new checkpoint.
 pub fn spawn_cosignature_collector(node: Arc<Node>, settings: &Settings) {
-    if settings.log_witnesses.is_empty() {
+    if settings.all_log_witnesses().is_empty() {
         return;
     }
     tokio::spawn(async move {

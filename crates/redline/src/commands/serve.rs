@@ -45,6 +45,8 @@ pub async fn shutdown_signal() {
 
 /// Binds `address` and serves `node` until a stop signal.
 pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> anyhow::Result<()> {
+    // The HTTP clients of a serving node (witnesses, webhooks, federation peers) use rustls.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("listening on {address}"))?;
@@ -83,12 +85,19 @@ pub async fn serve_node(node: Arc<Node>, settings: &Settings, address: &str) -> 
                     .clone()
                     .run_notification_sender(stopped(scheduler_stop.clone())),
             );
+            // Federation: relays to peers and syncs from them.
+            let federation = tokio::spawn(
+                scheduler_node
+                    .clone()
+                    .run_federation(stopped(scheduler_stop.clone())),
+            );
             scheduler_node
                 .run_deadline_scheduler_with_heartbeat(stopped(scheduler_stop), move || {
                     scheduler_running.beat();
                 })
                 .await;
             let _ = sender.await;
+            let _ = federation.await;
         }
     });
     let http_stop = stop.clone();
