@@ -332,6 +332,20 @@ impl Node {
         Ok(SeenCheckpointsView { node, checkpoints })
     }
 
+    /// Imports statements said to come from the peer named `node` (what a sync pass does with
+    /// the peer's answer): refused unless `node` is a configured peer and every statement holds.
+    pub async fn import_statements_from(
+        &self,
+        node: &str,
+        view: &PartyStatementsView,
+    ) -> Result<usize, NodeError> {
+        let peer = self
+            .peer_named(node)
+            .cloned()
+            .ok_or_else(|| NodeError::Forbidden(format!("`{node}` is not a peer of this node")))?;
+        self.import_party_statements(&peer, view).await
+    }
+
     /// Imports a peer's statements: each must be signed by the peer's node key and name a
     /// party that is not homed here or on another peer. New parties and keys are added, keys
     /// revoked at home are revoked here; each change is logged with the statement's hash.

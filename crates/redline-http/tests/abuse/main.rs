@@ -12,6 +12,7 @@ mod claims;
 mod connections;
 mod console;
 mod exercises;
+mod federation;
 mod hotline;
 mod incidents;
 mod notifications;
