@@ -679,6 +679,107 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
         !audited.status.success(),
         "the auditor refuses north's forked log"
     );
+    assert!(
+        String::from_utf8_lossy(&audited.stderr).contains("rolled back"),
+        "{}",
+        String::from_utf8_lossy(&audited.stderr)
+    );
+    // North writes another history past the size the others saw: a fork, which the peers'
+    // consistency check and an auditor holding no state but asking a peer both see.
+    let seen_before: u64 = get_json(&http, &format!("{}/api/v1/federation", bases[1]), None)
+        .await
+        .unwrap()["peers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|peer| peer["node"] == "north.test/log")
+        .unwrap()["checkpoint"]["tree_size"]
+        .as_u64()
+        .unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/incidents");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&demo)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    let mut size = 0;
+    for file in files.iter().cycle() {
+        if size > seen_before {
+            break;
+        }
+        let submitted = http
+            .post(format!("{}/api/v1/incidents", bases[0]))
+            .bearer_auth(&nodes[0].token)
+            .header("content-type", "application/json")
+            .body({
+                let mut report: Value =
+                    serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+                report["reported_by"] = Value::String("EE".into());
+                serde_json::to_vec(&report).unwrap()
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            submitted.status().as_u16(),
+            201,
+            "{}",
+            submitted.text().await.unwrap()
+        );
+        size = get_json(&http, &format!("{}/api/v1/log", bases[0]), None)
+            .await
+            .unwrap()["tree_size"]
+            .as_u64()
+            .unwrap_or(0);
+    }
+    for base in &bases[1..] {
+        let base = base.clone();
+        wait_for(
+            "a fork alarm about north's log",
+            Duration::from_secs(30),
+            || {
+                let http = http.clone();
+                let base = base.clone();
+                async move {
+                    let Some(status) =
+                        get_json(&http, &format!("{base}/api/v1/federation"), None).await
+                    else {
+                        return false;
+                    };
+                    status["alarms"].as_array().is_some_and(|alarms| {
+                        alarms.iter().any(|alarm| {
+                            alarm["origin"] == "north.test/log" && alarm["kind"] == "fork"
+                        })
+                    })
+                }
+            },
+        )
+        .await;
+    }
+    let audited = Command::new(binary())
+        .args([
+            "log",
+            "verify",
+            &format!("{}/log", bases[0]),
+            "--peer",
+            &bases[1],
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&audited.stderr);
+    assert!(
+        !audited.status.success() && said.contains("split view"),
+        "{said}"
+    );
+    // No healthy log was ever reported: every alarm is about north.
+    for base in &bases {
+        let status = get_json(&http, &format!("{base}/api/v1/federation"), None)
+            .await
+            .unwrap();
+        for alarm in status["alarms"].as_array().unwrap() {
+            assert_eq!(alarm["origin"], "north.test/log", "a false alarm: {alarm}");
+        }
+    }
 }
 
 fn copy_directory(from: &Path, to: &Path) {

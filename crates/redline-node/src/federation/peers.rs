@@ -316,7 +316,9 @@ impl Node {
                     fetched.checkpoint.tree_size,
                 )
                 .await
-                .unwrap_or_default()
+                // No proof (the peer went away between the two requests) is no evidence of a
+                // fork: the pass fails and the next one asks again.
+                .map_err(|error| format!("the consistency proof of {}: {error}", peer.node))?
             } else {
                 Vec::new()
             };

@@ -436,6 +436,7 @@ async fn verify_restored_log(settings: &Settings, log_directory: &Path) -> anyho
         receipts: Vec::new(),
         witnesses: Vec::new(),
         quorum: 0,
+        peers: Vec::new(),
         format: crate::output::Format::Table,
     };
     let verified = super::log::run(settings, super::log::LogCommand::Verify(verify)).await;

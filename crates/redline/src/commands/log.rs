@@ -61,6 +61,11 @@ pub struct VerifyArguments {
     /// How many of the witnesses must have cosigned the checkpoint (0: none required).
     #[arg(long, default_value_t = 0)]
     pub quorum: usize,
+    /// A redline node whose checkpoints seen (`/federation/v1/checkpoints`) are compared with
+    /// this log (repeat for more): a checkpoint of this log it was shown, signed by the log,
+    /// whose root differs from the log's own at that size is a split view.
+    #[arg(long = "peer", value_name = "URL")]
+    pub peers: Vec<String>,
     /// `table` (one sentence for people) or `json` (the verified facts, for programs).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -467,6 +472,7 @@ async fn verify(arguments: VerifyArguments) -> anyhow::Result<()> {
         .map_err(|alarm| failed(alarm.to_string()))?;
     // A receipt's checkpoint may be older than the witnesses' cosignatures: its cosignatures
     // by the given witnesses must verify, but no quorum is required of it.
+    check_against_peers(&arguments.peers, &verifier, &checkpoint, &log).await?;
     let receipt_policy = WitnessPolicy::new(witness_policy.witnesses().to_vec(), 0);
     for path in &arguments.receipts {
         verify_receipt(path, &storage, &log, &verifier, &origin, &receipt_policy)?;
@@ -512,6 +518,72 @@ async fn verify(arguments: VerifyArguments) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Split views: every checkpoint of this log a peer node says it saw, signed by the log, must
+/// have the root this log's tree has at its size. One shown another history is the proof that
+/// the log forked; a checkpoint newer than the one verified cannot be judged here (say so).
+async fn check_against_peers(
+    peers: &[String],
+    verifier: &Ed25519NoteVerifier,
+    checkpoint: &Checkpoint,
+    log: &TiledLog,
+) -> anyhow::Result<()> {
+    if peers.is_empty() {
+        return Ok(());
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let origin = verifier.key_name();
+    for peer in peers {
+        let url = format!("{}/federation/v1/checkpoints", peer.trim_end_matches('/'));
+        let bytes = fetch(&http, &url)
+            .await?
+            .ok_or_else(|| failed(format!("{url}: not found (is it a redline node?)")))?;
+        let seen: SeenCheckpoints = serde_json::from_slice(&bytes)
+            .map_err(|error| failed(format!("{url}: not a list of checkpoints: {error}")))?;
+        for note in seen
+            .checkpoints
+            .iter()
+            .filter(|note| note.lines().next() == Some(origin))
+        {
+            let Ok(shown) = redline_ledger::split_view::open_gossiped_checkpoint(note, verifier)
+            else {
+                eprintln!(
+                    "note: {url} lists a checkpoint of {origin} not signed by its key (no evidence)"
+                );
+                continue;
+            };
+            let size = shown.checkpoint.tree_size;
+            if size > checkpoint.tree_size {
+                eprintln!(
+                    "note: {url} saw {origin} at size {size}, newer than the checkpoint verified ({}): verify again later",
+                    checkpoint.tree_size
+                );
+                continue;
+            }
+            let root = log
+                .tree()
+                .root_at(size)
+                .map_err(|error| failed(format!("the log's root at size {size}: {error}")))?;
+            if root != shown.checkpoint.root_hash {
+                return Err(failed(format!(
+                    "split view: {} was shown {origin} at size {size} with root {}, signed by the log; this log's root at that size is {}",
+                    seen.node,
+                    shown.checkpoint.root_hash.to_base64(),
+                    root.to_base64()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What `/federation/v1/checkpoints` answers.
+#[derive(Deserialize)]
+struct SeenCheckpoints {
+    node: String,
+    checkpoints: Vec<String>,
 }
 
 #[derive(Deserialize)]
