@@ -11,6 +11,7 @@ use std::{
 use serde_json::Value;
 
 pub mod cluster;
+pub mod federation;
 
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
