@@ -399,6 +399,37 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any bytes: a typed refusal, never a panic, never an item under a key not used.
+        #[test]
+        fn arbitrary_bytes_never_open(data in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let key = node_key(1).verifying_key();
+            proptest::prop_assert!(open_relay_item(&data, "north.example/log", &key, "south.example/log").is_err());
+            proptest::prop_assert!(open_party_statement(&data, "north.example/log", &key).is_err());
+        }
+
+        /// A signed item with any one byte changed opens to nothing, or to exactly the item
+        /// signed (a change in the envelope's JSON layout the signature does not cover).
+        #[test]
+        fn one_changed_byte_never_opens_to_another_item(position in 0usize..4096, bit in 0u8..8) {
+            let key = node_key(1);
+            let item = RelayItem::Delivery(RelayedDelivery {
+                from_node: "north.example/log".into(),
+                to_node: "south.example/log".into(),
+                thread_id: Uuid::nil(),
+                message_id: Uuid::nil(),
+                party: PartyId::parse("EE").expect("id"),
+                delivered_at: at("2026-02-01T00:00:00Z"),
+            });
+            let mut bytes = sign_relay_item(&item, &key);
+            let position = position % bytes.len();
+            bytes[position] ^= 1 << bit;
+            if let Ok(opened) = open_relay_item(&bytes, "north.example/log", &key.verifying_key(), "south.example/log") {
+                proptest::prop_assert_eq!(opened, item);
+            }
+        }
+    }
+
     #[test]
     fn only_the_senders_home_relays_and_only_to_other_homes() {
         let ee = PartyId::parse("EE").expect("id");
