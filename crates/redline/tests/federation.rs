@@ -68,6 +68,43 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
             .collect();
         write_config(&nodes[from], &peers);
     }
+    // North shares a collection with south's node (a party of north with a read grant); EE
+    // writes to it. South syncs it with that token: TLP decides what north serves it.
+    let collection = nodes[0]
+        .command(&["taxii", "add-collection", "To peers"])
+        .trim()
+        .to_string();
+    let south_node_token = nodes[0]
+        .command(&[
+            "party",
+            "add",
+            "--id",
+            "south-node",
+            "--kind",
+            "organisation",
+            "--name",
+            "The south node",
+            "--token",
+        ])
+        .lines()
+        .find_map(|line| line.strip_prefix("API token (shown once): "))
+        .unwrap()
+        .trim()
+        .to_string();
+    nodes[0].command(&["taxii", "grant", &collection, "south-node", "--read"]);
+    nodes[0].command(&["taxii", "grant", &collection, "EE", "--read", "--write"]);
+    let south_config = std::fs::read_to_string(&nodes[1].config).unwrap();
+    let north_url = format!("url = \"http://127.0.0.1:{}\"\n", links[&(1, 0)].port);
+    std::fs::write(
+        &nodes[1].config,
+        south_config.replace(
+            &north_url,
+            &format!(
+                "{north_url}taxii_token = \"{south_node_token}\"\ncollections = [\"{collection}\"]\n"
+            ),
+        ),
+    )
+    .unwrap();
     for node in &mut nodes {
         node.start();
     }
@@ -88,7 +125,10 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
                     return false;
                 };
                 status["peers"].as_array().is_some_and(|peers| {
-                    peers.len() == 2 && peers.iter().all(|peer| peer["parties_homed"] == 1)
+                    peers.len() == 2
+                        && peers
+                            .iter()
+                            .all(|peer| peer["parties_homed"].as_u64() >= Some(1))
                 })
             }
         })
@@ -113,6 +153,42 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
         201,
         "{}",
         submitted.text().await.unwrap()
+    );
+    // EE adds a TLP:GREEN and a TLP:RED indicator to the collection north shares.
+    let indicator = |name: &str, marking: &str| {
+        serde_json::json!({
+            "type": "indicator", "spec_version": "2.1",
+            "id": format!("indicator--{}", Uuid::new_v4()),
+            "created": "2026-12-01T00:00:00.000Z", "modified": "2026-12-01T00:00:00.000Z",
+            "name": name, "pattern": "[ipv4-addr:value = '198.51.100.7']", "pattern_type": "stix",
+            "valid_from": "2026-12-01T00:00:00Z",
+            "object_marking_refs": [marking]
+        })
+    };
+    let green = indicator(
+        "GREENSYNC indicator",
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    );
+    let red = indicator(
+        "REDSYNC indicator",
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+    );
+    let added = http
+        .post(format!(
+            "{}/taxii2/api/collections/{collection}/objects/",
+            nodes[0].base()
+        ))
+        .bearer_auth(&nodes[0].token)
+        .header("content-type", "application/taxii+json;version=2.1")
+        .header("accept", "application/taxii+json;version=2.1")
+        .body(serde_json::json!({ "objects": [green, red] }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        added.status().is_success(),
+        "{}",
+        added.text().await.unwrap()
     );
 
     // The threads: EE (north) notifies FI (south) and LV (west); each acknowledges at home.
@@ -363,6 +439,63 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
             "{page}"
         );
     }
+
+    // South synced north's shared collection with its grant: the TLP:GREEN indicator, not the
+    // TLP:RED one (only its adder reads it). Read from south's shared collection by FI,
+    // granted by south's operator (the node is stopped for the command, then restarted).
+    let base = bases[1].clone();
+    let pulled_from_north = || {
+        let http = http.clone();
+        let base = base.clone();
+        let collection = collection.clone();
+        async move {
+            let Some(status) = get_json(&http, &format!("{base}/api/v1/federation"), None).await
+            else {
+                return false;
+            };
+            status["peers"].as_array().unwrap().iter().any(|peer| {
+                peer["syncs"].as_array().unwrap().iter().any(|sync| {
+                    sync["what"] == collection.as_str()
+                        && sync["objects"] == 1
+                        && sync["last_error"].is_null()
+                })
+            })
+        }
+    };
+    wait_for(
+        "north's collection synced",
+        Duration::from_secs(30),
+        pulled_from_north,
+    )
+    .await;
+    nodes[1].kill();
+    nodes[1].command(&[
+        "taxii",
+        "grant",
+        "a1c0ffee-5a4e-4d1e-8e3d-000000000001",
+        "FI",
+        "--read",
+    ]);
+    nodes[1].start();
+    support::cluster::wait_until_healthy(&http, &bases[1]).await;
+    let shared = http
+        .get(format!(
+            "{}/taxii2/api/collections/a1c0ffee-5a4e-4d1e-8e3d-000000000001/objects/",
+            bases[1]
+        ))
+        .bearer_auth(&nodes[1].token)
+        .header("accept", "application/taxii+json;version=2.1")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(shared.contains("GREENSYNC"), "{shared}");
+    assert!(
+        !shared.contains("REDSYNC"),
+        "a TLP:RED object crossed: {shared}"
+    );
 
     // North's log forks: an auditor kept its state; south and west saw its checkpoints.
     let state = root.path().join("auditor-state.json");
