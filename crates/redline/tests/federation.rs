@@ -135,6 +135,28 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
         .await;
     }
 
+    // Cross-witnessing: each node's checkpoints carry its peers' cosignatures (k of n, k = 1).
+    for node in &nodes {
+        let base = node.base();
+        wait_for(
+            "a checkpoint cosigned by a peer",
+            Duration::from_secs(30),
+            || {
+                let http = http.clone();
+                let base = base.clone();
+                async move {
+                    let Ok(response) = http.get(format!("{base}/log/checkpoint")).send().await
+                    else {
+                        return false;
+                    };
+                    let note = response.text().await.unwrap_or_default();
+                    note.lines().filter(|line| line.starts_with("— ")).count() >= 2
+                }
+            },
+        )
+        .await;
+    }
+
     // North publishes a TLP:CLEAR incident: the others' TAXII sync brings it.
     let incident = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/incidents/01-estonia-2007.json"),

@@ -12,11 +12,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
 use redline_ledger::monitor::{CheckpointMonitor, SeenCheckpoint};
 use redline_ledger::split_view::{compare_seen_checkpoints, open_gossiped_checkpoint};
 use redline_model::Timestamp;
 use redline_store::{
-    FederationAlarm, FederationWrite, PeerCheckpoint, PeerIncident, PeerSyncState, StoreWrite,
+    FederationAlarm, FederationWrite, PeerCheckpoint, PeerIncident, PeerSyncState, RelayOutboxItem,
+    StoreWrite,
 };
 use serde_json::Value;
 
@@ -103,8 +105,10 @@ impl Node {
         }
     }
 
-    /// Sends the peer's pending items in order until one is not accepted; answers how long to
-    /// wait before the next pass.
+    /// Sends the peer's pending items, thread by thread in order: the first pending item of
+    /// each thread, many threads at once (the receiving node commits them together); a thread's
+    /// next item only once the one before it is accepted. Answers how long to wait before the
+    /// next pass.
     async fn relay_pass(
         &self,
         peer: &Peer,
@@ -113,69 +117,44 @@ impl Node {
         ceiling: Duration,
     ) -> Result<Duration, NodeError> {
         loop {
-            let items = self.store.pending_relay_items(&peer.node, 64).await?;
+            let items = self.store.pending_relay_items(&peer.node, 1024).await?;
             if items.is_empty() {
                 return Ok(Duration::from_secs(1));
             }
-            for item in items {
-                let now = self.now();
-                if item.next_attempt_at > now {
-                    let micros = item.next_attempt_at.as_microseconds() - now.as_microseconds();
-                    return Ok(Duration::from_micros(u64::try_from(micros).unwrap_or(0)));
-                }
-                let outcome = client
-                    .post(url)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(item.body.clone())
-                    .send()
-                    .await;
-                let (delivered, error, retry_in) = match outcome {
-                    Ok(response) if response.status().is_success() => (true, None, Duration::ZERO),
-                    Ok(response) => {
-                        let status = response.status();
-                        let body = response.text().await.unwrap_or_default();
-                        let waiting = status == reqwest::StatusCode::CONFLICT;
-                        let retry_in = if waiting {
-                            RELAY_RETRY_BASE
-                        } else {
-                            backoff(item.attempts + 1, ceiling)
-                        };
-                        (
-                            false,
-                            Some(format!("{url} answered {status}: {}", truncate(&body))),
-                            retry_in,
-                        )
-                    }
-                    Err(error) => (
-                        false,
-                        Some(format!("{url}: {}", error_chain(&error))),
-                        backoff(item.attempts + 1, ceiling),
-                    ),
-                };
-                let at = self.now();
-                let next_attempt_at = Timestamp::from_microseconds(
-                    at.as_microseconds()
-                        + i64::try_from(retry_in.as_micros()).unwrap_or(i64::MAX / 2),
-                )
-                .unwrap_or(at);
-                self.store
-                    .commit(
-                        vec![StoreWrite::Federation(Box::new(
-                            FederationWrite::RecordRelayAttempt {
-                                id: item.id,
-                                at,
-                                delivered,
-                                error: error.clone(),
-                                next_attempt_at,
-                            },
-                        ))],
-                        Vec::new(),
+            let (heads, soonest) = thread_heads(items, self.now());
+            if heads.is_empty() {
+                return Ok(soonest.unwrap_or(RELAY_RETRY_BASE));
+            }
+            let outcomes: Vec<RelayOutcome> = futures::stream::iter(heads)
+                .map(|item| send_relay_item(client, url, item, ceiling))
+                .buffer_unordered(RELAY_CONCURRENCY)
+                .collect()
+                .await;
+            let at = self.now();
+            let writes = outcomes
+                .iter()
+                .map(|outcome| {
+                    let next_attempt_at = Timestamp::from_microseconds(
+                        at.as_microseconds()
+                            + i64::try_from(outcome.retry_in.as_micros()).unwrap_or(i64::MAX / 2),
                     )
-                    .await?;
-                if !delivered {
-                    tracing::debug!(peer = %peer.node, subject = %item.subject, error = ?error, "federation: relay not accepted yet");
-                    return Ok(retry_in);
-                }
+                    .unwrap_or(at);
+                    StoreWrite::Federation(Box::new(FederationWrite::RecordRelayAttempt {
+                        id: outcome.item.id,
+                        at,
+                        delivered: outcome.delivered,
+                        error: outcome.error.clone(),
+                        next_attempt_at,
+                    }))
+                })
+                .collect();
+            self.store.commit(writes, Vec::new()).await?;
+            for outcome in outcomes.iter().filter(|outcome| !outcome.delivered) {
+                tracing::debug!(peer = %peer.node, subject = %outcome.item.subject, error = ?outcome.error, "federation: relay not accepted yet");
+            }
+            if outcomes.iter().all(|outcome| !outcome.delivered) {
+                let wait = outcomes.iter().map(|outcome| outcome.retry_in).min();
+                return Ok(wait.unwrap_or(RELAY_RETRY_BASE));
             }
         }
     }
@@ -586,6 +565,86 @@ impl Node {
     }
 }
 
+/// How many relays to one peer are in flight at once.
+const RELAY_CONCURRENCY: usize = 32;
+
+/// What became of one attempt to relay an item.
+struct RelayOutcome {
+    item: RelayOutboxItem,
+    delivered: bool,
+    error: Option<String>,
+    retry_in: Duration,
+}
+
+/// The items to send now: the first pending item of each thread, if it is due; and how soon
+/// the earliest of the others is due.
+fn thread_heads(
+    items: Vec<RelayOutboxItem>,
+    now: Timestamp,
+) -> (Vec<RelayOutboxItem>, Option<Duration>) {
+    let mut threads_seen = std::collections::HashSet::new();
+    let mut heads = Vec::new();
+    let mut soonest: Option<Duration> = None;
+    for item in items {
+        // A thread's later items wait for its first (items come in id order).
+        if !threads_seen.insert(item.thread_id) {
+            continue;
+        }
+        if item.next_attempt_at > now {
+            let micros = item.next_attempt_at.as_microseconds() - now.as_microseconds();
+            let wait = Duration::from_micros(u64::try_from(micros).unwrap_or(0));
+            soonest = Some(soonest.map_or(wait, |known| known.min(wait)));
+            continue;
+        }
+        heads.push(item);
+    }
+    (heads, soonest)
+}
+
+/// One attempt: accepted (2xx), to retry soon (409: the peer waits for an earlier message of
+/// the thread from elsewhere), or to retry with backoff (anything else).
+async fn send_relay_item(
+    client: &reqwest::Client,
+    url: &str,
+    item: RelayOutboxItem,
+    ceiling: Duration,
+) -> RelayOutcome {
+    let outcome = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(item.body.clone())
+        .send()
+        .await;
+    let (delivered, error, retry_in) = match outcome {
+        Ok(response) if response.status().is_success() => (true, None, Duration::ZERO),
+        Ok(response) => {
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            let retry_in = if status == reqwest::StatusCode::CONFLICT {
+                RELAY_RETRY_BASE
+            } else {
+                backoff(item.attempts + 1, ceiling)
+            };
+            (
+                false,
+                Some(format!("{url} answered {status}: {}", truncate(&body))),
+                retry_in,
+            )
+        }
+        Err(error) => (
+            false,
+            Some(format!("{url}: {}", error_chain(&error))),
+            backoff(item.attempts + 1, ceiling),
+        ),
+    };
+    RelayOutcome {
+        item,
+        delivered,
+        error,
+        retry_in,
+    }
+}
+
 /// The `incident` objects marked `TLP:CLEAR` among `objects` (anything else is not shown in
 /// public, whatever collection it came from).
 fn public_incidents_of(peer: &str, objects: &[Value], now: Timestamp) -> Vec<PeerIncident> {
@@ -672,4 +731,57 @@ async fn get_json<T: serde::de::DeserializeOwned>(
     let text = get_text(client, url).await?;
     serde_json::from_str(&text)
         .map_err(|error| format!("{url}: the answer is not what was expected: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn item(id: i64, thread: u128, due_in_seconds: i64) -> RelayOutboxItem {
+        let now =
+            Timestamp::from_microseconds(1_800_000_000_000_000).unwrap_or_else(|_| unreachable!());
+        RelayOutboxItem {
+            id,
+            peer: "south/log".into(),
+            subject: format!("message:{id}"),
+            thread_id: Uuid::from_u128(thread),
+            body: String::new(),
+            enqueued_at: now,
+            attempts: 0,
+            next_attempt_at: Timestamp::from_microseconds(
+                now.as_microseconds() + due_in_seconds * 1_000_000,
+            )
+            .unwrap_or(now),
+            last_error: None,
+            delivered_at: None,
+        }
+    }
+
+    /// Items as (id, thread, due in seconds), the ids sent now, the wait for the others.
+    type Case<'a> = (&'a [(i64, u128, i64)], &'a [i64], Option<u64>);
+
+    #[test]
+    fn each_thread_sends_its_first_pending_item_when_it_is_due() {
+        let now =
+            Timestamp::from_microseconds(1_800_000_000_000_000).unwrap_or_else(|_| unreachable!());
+        let table: [Case<'_>; 4] = [
+            (&[(1, 1, 0), (2, 1, 0), (3, 2, 0)], &[1, 3], None),
+            (&[(1, 1, 5), (2, 1, 0), (3, 2, 0)], &[3], Some(5)),
+            (&[(1, 1, 5), (2, 2, 2)], &[], Some(2)),
+            (&[], &[], None),
+        ];
+        for (items, sent, wait) in table {
+            let (heads, soonest) = thread_heads(
+                items
+                    .iter()
+                    .map(|(id, thread, due)| item(*id, *thread, *due))
+                    .collect(),
+                now,
+            );
+            let ids: Vec<i64> = heads.iter().map(|head| head.id).collect();
+            assert_eq!(ids, sent, "{items:?}");
+            assert_eq!(soonest.map(|wait| wait.as_secs()), wait, "{items:?}");
+        }
+    }
 }
