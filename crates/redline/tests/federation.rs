@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 use support::federation::{
     Link, NODES, TestNode, binary, copy_directory, events_of, get_json, now, party,
-    send_until_accepted, set_up_node, start_link, wait_for, write_config,
+    send_until_accepted, set_up_node, start_link, wait_for, wait_for_status, write_config,
 };
 
 const THREADS: usize = 24;
@@ -115,23 +115,20 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
     // Each node learns the other two nodes' parties from their signed statements.
     for node in &nodes {
         let base = node.base();
-        wait_for("the peers' parties", Duration::from_secs(60), || {
-            let http = http.clone();
-            let base = base.clone();
-            async move {
-                let Some(status) =
-                    get_json(&http, &format!("{base}/api/v1/federation"), None).await
-                else {
-                    return false;
-                };
+        wait_for_status(
+            &http,
+            &base,
+            "the peers' parties",
+            Duration::from_secs(60),
+            |status| {
                 status["peers"].as_array().is_some_and(|peers| {
                     peers.len() == 2
                         && peers
                             .iter()
                             .all(|peer| peer["parties_homed"].as_u64() >= Some(1))
                 })
-            }
-        })
+            },
+        )
         .await;
     }
 
@@ -331,22 +328,19 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
     // Every relay queue drains.
     for base in &bases {
         let base = base.clone();
-        wait_for("every relay delivered", Duration::from_secs(90), || {
-            let http = http.clone();
-            let base = base.clone();
-            async move {
-                let Some(status) =
-                    get_json(&http, &format!("{base}/api/v1/federation"), None).await
-                else {
-                    return false;
-                };
+        wait_for_status(
+            &http,
+            &base,
+            "every relay delivered",
+            Duration::from_secs(90),
+            |status| {
                 status["peers"]
                     .as_array()
                     .unwrap()
                     .iter()
                     .all(|peer| peer["relay"]["pending"] == 0)
-            }
-        })
+            },
+        )
         .await;
     }
     eprintln!(
@@ -425,26 +419,19 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
     // TAXII sync converged: north's public incident is listed by south and west, from north.
     for base in &bases[1..] {
         let base = base.clone();
-        wait_for(
+        wait_for_status(
+            &http,
+            &base,
             "north's public incident synced",
             Duration::from_secs(30),
-            || {
-                let http = http.clone();
-                let base = base.clone();
-                async move {
-                    let Some(status) =
-                        get_json(&http, &format!("{base}/api/v1/federation"), None).await
-                    else {
-                        return false;
-                    };
-                    status["peer_incidents"]
-                        .as_array()
-                        .is_some_and(|incidents| {
-                            incidents
-                                .iter()
-                                .any(|incident| incident["origin_node"] == "north.test/log")
-                        })
-                }
+            |status| {
+                status["peer_incidents"]
+                    .as_array()
+                    .is_some_and(|incidents| {
+                        incidents
+                            .iter()
+                            .any(|incident| incident["origin_node"] == "north.test/log")
+                    })
             },
         )
         .await;
@@ -465,16 +452,12 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
     // South synced north's shared collection with its grant: the TLP:GREEN indicator, not the
     // TLP:RED one (only its adder reads it). Read from south's shared collection by FI,
     // granted by south's operator (the node is stopped for the command, then restarted).
-    let base = bases[1].clone();
-    let pulled_from_north = || {
-        let http = http.clone();
-        let base = base.clone();
-        let collection = collection.clone();
-        async move {
-            let Some(status) = get_json(&http, &format!("{base}/api/v1/federation"), None).await
-            else {
-                return false;
-            };
+    wait_for_status(
+        &http,
+        &bases[1],
+        "north's collection synced",
+        Duration::from_secs(30),
+        |status| {
             status["peers"].as_array().unwrap().iter().any(|peer| {
                 peer["syncs"].as_array().unwrap().iter().any(|sync| {
                     sync["what"] == collection.as_str()
@@ -482,12 +465,7 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
                         && sync["last_error"].is_null()
                 })
             })
-        }
-    };
-    wait_for(
-        "north's collection synced",
-        Duration::from_secs(30),
-        pulled_from_north,
+        },
     )
     .await;
     nodes[1].kill();
@@ -538,24 +516,17 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
     support::cluster::wait_until_healthy(&http, &bases[0]).await;
     for base in &bases[1..] {
         let base = base.clone();
-        wait_for(
+        wait_for_status(
+            &http,
+            &base,
             "an alarm about north's log",
             Duration::from_secs(30),
-            || {
-                let http = http.clone();
-                let base = base.clone();
-                async move {
-                    let Some(status) =
-                        get_json(&http, &format!("{base}/api/v1/federation"), None).await
-                    else {
-                        return false;
-                    };
-                    status["alarms"].as_array().is_some_and(|alarms| {
-                        alarms
-                            .iter()
-                            .any(|alarm| alarm["origin"] == "north.test/log")
-                    })
-                }
+            |status| {
+                status["alarms"].as_array().is_some_and(|alarms| {
+                    alarms
+                        .iter()
+                        .any(|alarm| alarm["origin"] == "north.test/log")
+                })
             },
         )
         .await;
@@ -633,24 +604,17 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
     }
     for base in &bases[1..] {
         let base = base.clone();
-        wait_for(
+        wait_for_status(
+            &http,
+            &base,
             "a fork alarm about north's log",
             Duration::from_secs(30),
-            || {
-                let http = http.clone();
-                let base = base.clone();
-                async move {
-                    let Some(status) =
-                        get_json(&http, &format!("{base}/api/v1/federation"), None).await
-                    else {
-                        return false;
-                    };
-                    status["alarms"].as_array().is_some_and(|alarms| {
-                        alarms.iter().any(|alarm| {
-                            alarm["origin"] == "north.test/log" && alarm["kind"] == "fork"
-                        })
-                    })
-                }
+            |status| {
+                status["alarms"].as_array().is_some_and(|alarms| {
+                    alarms
+                        .iter()
+                        .any(|alarm| alarm["origin"] == "north.test/log" && alarm["kind"] == "fork")
+                })
             },
         )
         .await;

@@ -299,3 +299,23 @@ pub fn copy_directory(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Waits until the node's federation status (`/api/v1/federation`) meets `check`.
+pub async fn wait_for_status(
+    http: &reqwest::Client,
+    base: &str,
+    what: &str,
+    within: Duration,
+    check: impl Fn(&Value) -> bool,
+) {
+    let started = Instant::now();
+    while started.elapsed() < within {
+        if let Some(status) = get_json(http, &format!("{base}/api/v1/federation"), None).await
+            && check(&status)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{what}: not within {within:?}");
+}
