@@ -457,6 +457,13 @@ impl Node {
             Caller::Party(party) => party.clone(),
             Caller::Operator => unverified.from.clone(),
         };
+        // A party homed on a peer speaks through its home node, which relays (federation): its
+        // home is authoritative for what it sends, acknowledgements included.
+        if let Some(home) = self.home_of(&sender).await? {
+            return Err(NodeError::Forbidden(format!(
+                "{sender} is homed on `{home}`: its messages reach this node only relayed by its home node"
+            )));
+        }
         // A concurrent message into the same thread may win the race; read again and retry.
         for _ in 0..8 {
             match self

@@ -335,6 +335,22 @@ async fn a_peer_cannot_relay_for_a_party_it_does_not_home_or_with_a_key_not_curr
     );
 }
 
+/// Rule: a party homed on a peer speaks only through its home node: its signed message,
+/// submitted here directly (even by this node's operator), is refused and not stored.
+#[tokio::test]
+async fn a_party_homed_on_a_peer_cannot_bypass_its_home_node() {
+    let (_north, south) = two_nodes().await;
+    let message = notification("EE", "GB");
+    let envelope = sign_message(&message, &party_key("EE"));
+    let refused = south
+        .node
+        .accept_message(&Caller::Operator, &envelope)
+        .await
+        .expect_err("refused");
+    assert!(refused.to_string().contains("homed on"), "{refused}");
+    assert!(!stored(&south.node, message.id).await);
+}
+
 /// Rule: a relayed item takes effect once (a replay is a `duplicate`), and an answer relayed
 /// before the message it answers waits (409) instead of opening a thread of its own.
 #[tokio::test]
