@@ -13,6 +13,8 @@
 //! write) ← `writer` ← `sql` (`SqlStore`, wiring the area traits); no area imports another.
 
 mod claims;
+// Commitments and their record: adoptions, implementation reports, peer review.
+mod commitments;
 // Several processes over one PostgreSQL database.
 pub mod cluster;
 mod exercise;
@@ -48,6 +50,10 @@ pub use claims::{
     ConsultationSummary, PartyConsultationFigures, PublishedClaimCount,
 };
 pub use cluster::{ClusterStore, LeadershipLease, Notice, NoticeListener};
+pub use commitments::{
+    CommitmentDeadline, CommitmentQuery, CommitmentRecord, CommitmentRecordKind, CommitmentStore,
+    PublicReportSummary,
+};
 pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
     StoredMessage, StoredThread, ThreadChange,
@@ -277,6 +283,16 @@ pub enum StoreWrite {
     InsertTaxiiCollection(TaxiiCollection),
     PutCollectionAccess(CollectionAccess),
     InsertTaxiiStatus(TaxiiStatusRecord),
+    /// Conflict if the same signed payload is stored already.
+    InsertCommitmentRecord(CommitmentRecord),
+    /// Creates or replaces a duty's deadline row.
+    PutCommitmentDeadline(CommitmentDeadline),
+    /// Stamps a duty reminded (or overdue when `overdue`); conflict if stamped already or done.
+    StampCommitmentDeadline {
+        deadline: CommitmentDeadline,
+        overdue: bool,
+        at: Timestamp,
+    },
 }
 
 /// Everything a node keeps: every area's trait, plus what concerns the database as a whole. A
@@ -293,6 +309,7 @@ pub trait Store:
     + LogOutboxStore
     + SessionStore
     + NotificationStore
+    + CommitmentStore
     + cluster::ClusterStore
     + Send
     + Sync
