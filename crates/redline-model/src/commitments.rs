@@ -595,6 +595,55 @@ impl ReviewRoundClosing {
     }
 }
 
+/// What a closed round publishes of the ratings: per reviewed party and norm, how many
+/// reviewers gave each rating (never a reviewer's comment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RoundRatingCount {
+    pub reviewed: PartyId,
+    pub norm: GgeNorm,
+    pub meets: u32,
+    pub partly_meets: u32,
+    pub does_not_meet: u32,
+    pub cannot_assess: u32,
+}
+
+/// The published tally of a round's ratings: one row per reviewed party and norm of the round,
+/// in the opening's order, counting the latest review of each reviewer only.
+pub fn tally_round_ratings(
+    opening: &ReviewRoundOpening,
+    reviews: &[PeerReview],
+) -> Vec<RoundRatingCount> {
+    let mut rows = Vec::new();
+    for reviewed in &opening.reviewed {
+        for norm in &opening.norms {
+            let mut row = RoundRatingCount {
+                reviewed: reviewed.clone(),
+                norm: *norm,
+                meets: 0,
+                partly_meets: 0,
+                does_not_meet: 0,
+                cannot_assess: 0,
+            };
+            let mut counted = BTreeSet::new();
+            for review in reviews.iter().rev() {
+                if &review.reviewed != reviewed || !counted.insert(&review.reviewer) {
+                    continue;
+                }
+                if let Some(rating) = review.ratings.iter().find(|rating| rating.norm == *norm) {
+                    match rating.rating {
+                        ReviewRating::Meets => row.meets += 1,
+                        ReviewRating::PartlyMeets => row.partly_meets += 1,
+                        ReviewRating::DoesNotMeet => row.does_not_meet += 1,
+                        ReviewRating::CannotAssess => row.cannot_assess += 1,
+                    }
+                }
+            }
+            rows.push(row);
+        }
+    }
+    rows
+}
+
 fn finish<T>(value: T, issues: Vec<ValidationIssue>) -> Result<T, ModelError> {
     if issues.is_empty() {
         Ok(value)

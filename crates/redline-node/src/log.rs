@@ -77,6 +77,12 @@ pub enum LogEntryKind {
     AttributionDecision,
     /// A consultation request, reply or outcome about a claim.
     Consultation,
+    /// A party's signed adoption or withdrawal of a norms document.
+    NormsAdoptionStatement,
+    /// A version of a national implementation report.
+    ImplementationReport,
+    /// A peer-review round's opening, review, answer or closing.
+    PeerReview,
 }
 
 /// One log entry: who did what to which object, when, and the SHA-256 of the object's full
