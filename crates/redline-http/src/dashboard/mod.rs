@@ -10,6 +10,8 @@
 
 mod charts;
 mod claims;
+// Commitments: the comparison, a party's commitments, a published review round.
+mod commitments;
 mod console;
 mod console_claims;
 mod diff;
@@ -49,6 +51,9 @@ pub(crate) fn routes() -> Router<AppState> {
             get(public::norms_difference),
         )
         .route("/dashboard/verify", get(public::verify))
+        .route("/dashboard/commitments", get(commitments::comparison))
+        .route("/dashboard/commitments/{id}", get(commitments::party))
+        .route("/dashboard/review-rounds/{id}", get(commitments::round))
         .route("/dashboard/static/dashboard.css", get(stylesheet))
         .route("/dashboard/static/dashboard.js", get(script))
         .route("/console", get(console::home))

@@ -1,0 +1,310 @@
+//! Commitments over HTTP: signed adoptions and withdrawals of norms documents, national
+//! implementation reports, peer-review rounds (open, review, answer, close), and the record of
+//! what each party committed to and how it kept it. Every write is a DSSE envelope signed by its
+//! author's hotline key, sent as the request body. Reads apply the record's TLP (a reader outside
+//! it gets 404). `GET /api/v1/public/…` answer without a token with the public record only:
+//! adoptions, `clear` reports, public summaries, closed rounds' published summaries. Every
+//! decision is the node's (`redline_node::commitments`).
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use redline_model::implementation_survey::{
+    GGE_2015_SOURCE, GgeNorm, SurveyItem, UNIDIR_SURVEY_SOURCE,
+};
+use redline_model::{Language, PartyId};
+
+use crate::{
+    AppState,
+    auth::{MaybeSignedIn, SignedIn},
+    error::ApiError,
+    incidents::JsonBytes,
+    query::ApiQuery,
+};
+
+/// The commitments routes, merged into the application router.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/adoptions", get(list_adoptions).post(adopt))
+        .route(
+            "/api/v1/implementation-reports",
+            get(list_reports).post(file_report),
+        )
+        .route("/api/v1/implementation-reports/{id}", get(show_report))
+        .route("/api/v1/review-rounds", post(open_round))
+        .route("/api/v1/review-rounds/{id}", get(show_round))
+        .route("/api/v1/review-rounds/{id}/reviews", post(review))
+        .route("/api/v1/review-rounds/{id}/answers", post(answer))
+        .route("/api/v1/review-rounds/{id}/closing", post(close))
+        .route("/api/v1/commitments", get(commitments))
+        .route("/api/v1/public/commitments", get(public_commitments))
+        .route(
+            "/api/v1/public/commitments/{party}",
+            get(public_party_commitments),
+        )
+        .route(
+            "/api/v1/public/implementation-reports/{id}",
+            get(public_report),
+        )
+        .route("/api/v1/public/review-rounds/{id}", get(public_round))
+        .route("/api/v1/implementation-survey", get(survey))
+}
+
+fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("`{text}` is not a {what} id (a UUID)"),
+        )
+        .with_path("id")
+    })
+}
+
+fn created(body: impl serde::Serialize, location: String) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// The round the signed payload names must be the one in the path.
+fn check_round_in_path(path_id: &str, body: &[u8]) -> Result<Uuid, ApiError> {
+    let id = parse_uuid(path_id, "review round")?;
+    let signed = redline_hotline::Envelope::parse(body)
+        .ok()
+        .and_then(|envelope| serde_json::from_slice::<serde_json::Value>(&envelope.payload).ok())
+        .and_then(|payload| {
+            payload
+                .get("round")
+                .and_then(|value| value.as_str())
+                .and_then(|text| Uuid::parse_str(text).ok())
+        });
+    if let Some(signed) = signed
+        && signed != id
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("the signed payload names round {signed}, the path {id}"),
+        )
+        .with_path("round"));
+    }
+    Ok(id)
+}
+
+async fn adopt(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let view = state.node.record_adoption_statement(&caller, &body).await?;
+    Ok(created(&view, "/api/v1/adoptions".to_string()))
+}
+
+async fn list_adoptions(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let adoptions = state.node.list_adoptions().await?;
+    Ok(Json(serde_json::json!({ "adoptions": adoptions })).into_response())
+}
+
+async fn file_report(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let view = state
+        .node
+        .file_implementation_report(&caller, &body)
+        .await?;
+    let location = format!("/api/v1/implementation-reports/{}", view.id);
+    Ok(created(&view, location))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportListQuery {
+    party: Option<String>,
+}
+
+fn parse_party(text: &str, path: &str) -> Result<PartyId, ApiError> {
+    PartyId::parse(text)
+        .map_err(|message| ApiError::bad_request("invalid", message).with_path(path))
+}
+
+async fn list_reports(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    ApiQuery(query): ApiQuery<ReportListQuery>,
+) -> Result<Response, ApiError> {
+    let party = query
+        .party
+        .map(|text| parse_party(&text, "party"))
+        .transpose()?;
+    let reports = state
+        .node
+        .list_implementation_reports(&caller, party)
+        .await?;
+    Ok(Json(serde_json::json!({ "reports": reports })).into_response())
+}
+
+async fn show_report(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "implementation report")?;
+    Ok(Json(state.node.get_implementation_report(&caller, id).await?).into_response())
+}
+
+async fn public_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "implementation report")?;
+    Ok(Json(state.node.public_implementation_report(id).await?).into_response())
+}
+
+async fn open_round(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let view = state.node.open_review_round(&caller, &body).await?;
+    let location = format!("/api/v1/review-rounds/{}", view.id);
+    Ok(created(&view, location))
+}
+
+async fn show_round(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "review round")?;
+    Ok(Json(state.node.get_review_round(&caller, id).await?).into_response())
+}
+
+async fn review(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = check_round_in_path(&id, &body)?;
+    let view = state.node.submit_peer_review(&caller, &body).await?;
+    Ok(created(&view, format!("/api/v1/review-rounds/{id}")))
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = check_round_in_path(&id, &body)?;
+    let view = state.node.answer_peer_review(&caller, &body).await?;
+    Ok(created(&view, format!("/api/v1/review-rounds/{id}")))
+}
+
+async fn close(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = check_round_in_path(&id, &body)?;
+    let published = state.node.close_review_round(&caller, &body).await?;
+    Ok(created(
+        &published,
+        format!("/api/v1/public/review-rounds/{id}"),
+    ))
+}
+
+async fn public_round(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_uuid(&id, "review round")?;
+    Ok(Json(state.node.published_round(id).await?).into_response())
+}
+
+/// The comparison as the signed-in caller may see it.
+async fn commitments(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.node.commitments_comparison(Some(&caller)).await?).into_response())
+}
+
+/// The public comparison: the JSON export of the commitments pages.
+async fn public_commitments(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(state.node.commitments_comparison(None).await?).into_response())
+}
+
+async fn public_party_commitments(
+    State(state): State<AppState>,
+    Path(party): Path<String>,
+) -> Result<Response, ApiError> {
+    let party = PartyId::parse(&party).map_err(|message| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", message).with_path("party")
+    })?;
+    Ok(Json(state.node.party_commitments(None, &party).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SurveyQuery {
+    lang: Option<String>,
+}
+
+/// The questions a report answers, in one of the six UN languages (`?lang=`), with sources.
+async fn survey(
+    MaybeSignedIn(_caller): MaybeSignedIn,
+    ApiQuery(query): ApiQuery<SurveyQuery>,
+) -> Result<Response, ApiError> {
+    let language = match query.lang.as_deref() {
+        None => Language::English,
+        Some(tag) => Language::from_tag(tag).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid",
+                format!("`{tag}` is not one of the six UN languages (ar, zh, en, fr, ru, es)"),
+            )
+            .with_path("lang")
+        })?,
+    };
+    let norms: Vec<serde_json::Value> = GgeNorm::ALL
+        .iter()
+        .map(|norm| {
+            serde_json::json!({
+                "norm": norm,
+                "title": norm.title(language),
+                "question": GgeNorm::question(language),
+            })
+        })
+        .collect();
+    let items: Vec<serde_json::Value> = SurveyItem::ALL
+        .iter()
+        .map(|item| {
+            serde_json::json!({
+                "item": item,
+                "part": item.survey_part(),
+                "norms": item.norms(),
+                "question": item.question(language),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({
+        "language": language,
+        "norms": norms,
+        "survey": items,
+        "sources": [GGE_2015_SOURCE, UNIDIR_SURVEY_SOURCE],
+    }))
+    .into_response())
+}
