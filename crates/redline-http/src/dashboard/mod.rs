@@ -14,6 +14,7 @@ mod claims;
 mod commitments;
 mod console;
 mod console_claims;
+mod console_commitments;
 mod diff;
 mod i18n;
 mod public;
@@ -79,6 +80,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/console/claims/{id}/prepare",
             post(console_claims::prepare_claim_action),
+        )
+        .route(
+            "/console/commitments",
+            get(console_commitments::commitments),
+        )
+        .route("/console/commitments/send", post(console_commitments::send))
+        .route(
+            "/console/review-rounds/{id}",
+            get(console_commitments::round),
         )
         .layer(axum::Extension(sessions))
         .layer(middleware::from_fn(remember_language))
