@@ -1,14 +1,14 @@
 //! Fuzz the signed commitment records a party sends the node: any bytes, read as a DSSE
 //! envelope and as each record's payload (adoption, implementation report, review-round opening,
-//! peer review, answer, closing), must give the record or an error naming a path, never a panic.
+//! peer review, answer, closing, capacity-building entry), must give the record or an error naming a path, never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use redline_hotline::open_signed_record;
 use redline_model::ModelError;
 use redline_model::commitments::{
-    AdoptionStatement, IMPLEMENTATION_REPORT_PAYLOAD_TYPE, ImplementationReport, PeerReview,
-    ReviewAnswer, ReviewRoundClosing, ReviewRoundOpening,
+    AdoptionStatement, CapacityBuildingEntry, IMPLEMENTATION_REPORT_PAYLOAD_TYPE,
+    ImplementationReport, PeerReview, ReviewAnswer, ReviewRoundClosing, ReviewRoundOpening,
 };
 
 fn named(result: Result<(), ModelError>) {
@@ -28,4 +28,5 @@ fuzz_target!(|bytes: &[u8]| {
     named(PeerReview::parse(bytes).map(|_| ()));
     named(ReviewAnswer::parse(bytes).map(|_| ()));
     named(ReviewRoundClosing::parse(bytes).map(|_| ()));
+    named(CapacityBuildingEntry::parse(bytes).map(|_| ()));
 });

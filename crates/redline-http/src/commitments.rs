@@ -55,6 +55,14 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/api/v1/public/review-rounds/{id}", get(public_round))
         .route("/api/v1/implementation-survey", get(survey))
+        .route(
+            "/api/v1/capacity-building",
+            get(list_capacity_building).post(record_capacity_building),
+        )
+        .route(
+            "/api/v1/public/capacity-building",
+            get(public_capacity_building),
+        )
 }
 
 fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
@@ -256,6 +264,28 @@ async fn public_party_commitments(
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message).with_path("party")
     })?;
     Ok(Json(state.node.party_commitments(None, &party).await?).into_response())
+}
+
+async fn record_capacity_building(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let view = state.node.record_capacity_building(&caller, &body).await?;
+    Ok(created(&view, "/api/v1/capacity-building".to_string()))
+}
+
+async fn list_capacity_building(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+) -> Result<Response, ApiError> {
+    let entries = state.node.list_capacity_building(Some(&caller)).await?;
+    Ok(Json(serde_json::json!({ "entries": entries })).into_response())
+}
+
+async fn public_capacity_building(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let entries = state.node.list_capacity_building(None).await?;
+    Ok(Json(serde_json::json!({ "entries": entries })).into_response())
 }
 
 #[derive(Deserialize)]
@@ -489,6 +519,36 @@ pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
                 query: &[],
                 headers: &[],
                 responses: READ,
+            },
+            TabledOperation {
+                path: "/api/v1/capacity-building",
+                method: Post,
+                operation_id: "recordCapacityBuilding",
+                public: false,
+                summary: "A version of a capacity-building request or offer, linked to a report's gaps (DSSE, application/vnd.redline.capacity-building+json)",
+                query: &[],
+                headers: &[],
+                responses: SIGNED,
+            },
+            TabledOperation {
+                path: "/api/v1/capacity-building",
+                method: Get,
+                operation_id: "listCapacityBuilding",
+                public: false,
+                summary: "The capacity-building register (latest version of each entry)",
+                query: &[],
+                headers: &[],
+                responses: &[("200", "the entries")],
+            },
+            TabledOperation {
+                path: "/api/v1/public/capacity-building",
+                method: Get,
+                operation_id: "listPublicCapacityBuilding",
+                public: true,
+                summary: "The register's TLP:CLEAR entries",
+                query: &[],
+                headers: &[],
+                responses: &[("200", "the entries")],
             },
             TabledOperation {
                 path: "/api/v1/implementation-survey",

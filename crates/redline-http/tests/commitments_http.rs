@@ -245,6 +245,8 @@ async fn the_survey_answers_in_the_six_languages_with_its_sources_and_every_rout
         "/api/v1/public/implementation-reports/{id}",
         "/api/v1/public/review-rounds/{id}",
         "/api/v1/implementation-survey",
+        "/api/v1/capacity-building",
+        "/api/v1/public/capacity-building",
     ] {
         assert!(
             openapi["paths"].get(path).is_some(),

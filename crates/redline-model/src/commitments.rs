@@ -42,6 +42,8 @@ pub const REVIEW_ANSWER_PAYLOAD_TYPE: &str = "application/vnd.redline.review-ans
 pub const REVIEW_ROUND_CLOSING_PAYLOAD_TYPE: &str =
     "application/vnd.redline.review-round-closing+json";
 
+/// DSSE payload type of an entry of the capacity-building register (a request or an offer).
+pub const CAPACITY_BUILDING_PAYLOAD_TYPE: &str = "application/vnd.redline.capacity-building+json";
 /// The longest free text of one answer, in characters.
 pub const MAXIMUM_ANSWER_CHARACTERS: usize = 10_000;
 /// The most evidence links one answer may carry.
@@ -595,6 +597,103 @@ impl ReviewRoundClosing {
     }
 }
 
+crate::vocabulary::vocabulary! {
+    /// Whether a register entry asks for capacity building or offers it.
+    CapacityBuildingKind {
+        Request => "request",
+        Offer => "offer",
+    }
+}
+
+crate::vocabulary::vocabulary! {
+    /// Where a register entry stands, tracked to completion.
+    CapacityBuildingStatus {
+        Open => "open",
+        Matched => "matched",
+        InProgress => "in-progress",
+        Completed => "completed",
+        Withdrawn => "withdrawn",
+    }
+}
+
+/// One version of an entry of the capacity-building register: a party's request for (or offer
+/// of) help with the norms and survey items it names, linked to the report whose gaps it
+/// answers, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityBuildingEntry {
+    pub v: u8,
+    pub id: Uuid,
+    /// 1 for the first version; each update adds one.
+    pub version: u32,
+    pub party: PartyId,
+    pub kind: CapacityBuildingKind,
+    #[serde(default)]
+    pub norms: Vec<GgeNorm>,
+    #[serde(default)]
+    pub items: Vec<SurveyItem>,
+    /// The party's implementation report whose gaps a request answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportId>,
+    pub description: String,
+    /// The party that gives (for a request) or receives (for an offer) once matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterpart: Option<PartyId>,
+    pub status: CapacityBuildingStatus,
+    /// `clear` (on the public pages) or `green` (every party of the node).
+    pub tlp: Tlp,
+    pub signed_at: Timestamp,
+}
+
+impl CapacityBuildingEntry {
+    pub fn parse(bytes: &[u8]) -> Result<Self, ModelError> {
+        let entry: Self = parse_json_with_path(bytes)?;
+        let mut issues = Vec::new();
+        check_payload_version(entry.v, &mut issues);
+        if entry.version == 0 {
+            issues.push(ValidationIssue::new("version", "versions start at 1"));
+        }
+        if entry.norms.is_empty() && entry.items.is_empty() {
+            issues.push(ValidationIssue::new(
+                "norms",
+                "name at least one norm or survey item the entry is about",
+            ));
+        }
+        check_text(
+            "description",
+            &entry.description,
+            1,
+            MAXIMUM_ANSWER_CHARACTERS,
+            &mut issues,
+        );
+        if entry.tlp.is_restricted() {
+            issues.push(ValidationIssue::new(
+                "tlp",
+                "the register is `clear` or `green`: keep restricted detail in the report",
+            ));
+        }
+        if entry.counterpart.as_ref() == Some(&entry.party) {
+            issues.push(ValidationIssue::new(
+                "counterpart",
+                "the counterpart is another party",
+            ));
+        }
+        let needs_counterpart = matches!(
+            entry.status,
+            CapacityBuildingStatus::Matched
+                | CapacityBuildingStatus::InProgress
+                | CapacityBuildingStatus::Completed
+        );
+        if needs_counterpart && entry.counterpart.is_none() {
+            issues.push(ValidationIssue::new(
+                "counterpart",
+                format!("a {} entry names its counterpart", entry.status),
+            ));
+        }
+        finish(entry, issues)
+    }
+}
+
 /// What a closed round publishes of the ratings: per reviewed party and norm, how many
 /// reviewers gave each rating (never a reviewer's comment).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -882,6 +981,7 @@ mod tests {
                 PeerReview::parse(&bytes).map(|_| ()),
                 ReviewAnswer::parse(&bytes).map(|_| ()),
                 ReviewRoundClosing::parse(&bytes).map(|_| ()),
+                CapacityBuildingEntry::parse(&bytes).map(|_| ()),
             ] {
                 if let Err(error) = result {
                     proptest::prop_assert!(error.issues().iter().all(|issue| !issue.path.is_empty()));

@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use redline_hotline::deadline::deadline_outcome;
 use redline_hotline::{check_signed_by_author, open_signed_record, payload_digest};
 use redline_model::commitments::{
-    ADOPTION_PAYLOAD_TYPE, AdoptionAction, AdoptionStatement, IMPLEMENTATION_REPORT_PAYLOAD_TYPE,
+    ADOPTION_PAYLOAD_TYPE, AdoptionAction, AdoptionStatement, CAPACITY_BUILDING_PAYLOAD_TYPE,
+    CapacityBuildingEntry, CapacityBuildingKind, IMPLEMENTATION_REPORT_PAYLOAD_TYPE,
     ImplementationLevel, ImplementationReport, PEER_REVIEW_PAYLOAD_TYPE, PeerReview,
     PublicNormLevel, PublicSummary, REVIEW_ANSWER_PAYLOAD_TYPE, REVIEW_ROUND_CLOSING_PAYLOAD_TYPE,
     REVIEW_ROUND_OPENING_PAYLOAD_TYPE, ReviewAnswer, ReviewRoundClosing, ReviewRoundOpening,
@@ -205,7 +206,12 @@ pub struct PartyCommitments {
     /// Public summaries of restricted reports, in their author's words.
     pub public_summaries: Vec<String>,
     pub rounds: Vec<PartyRoundStatus>,
+    /// Its requests and offers in the capacity-building register, latest versions.
+    pub capacity_building: Vec<CapacityBuildingView>,
 }
+
+/// One entry of the capacity-building register: its latest version and when it was recorded.
+pub type CapacityBuildingView = SignedView<CapacityBuildingEntry>;
 
 /// The comparison across parties.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1244,6 +1250,140 @@ impl Node {
         })
     }
 
+    // ---- The capacity-building register -------------------------------------------------
+
+    /// Records a version of a request or offer of capacity building, signed by its party. A
+    /// request that names its report asks only for help with what that report shows as a gap
+    /// (each norm and item is partly implemented, planned or not implemented in the report's
+    /// latest version).
+    pub async fn record_capacity_building(
+        &self,
+        caller: &Caller,
+        bytes: &[u8],
+    ) -> Result<CapacityBuildingView, NodeError> {
+        let opened = Self::open_commitment(bytes, CAPACITY_BUILDING_PAYLOAD_TYPE)?;
+        let entry = CapacityBuildingEntry::parse(&opened.payload)?;
+        self.check_commitment_author(caller, &entry.party, bytes, entry.signed_at, "party")
+            .await?;
+        if let Some(counterpart) = &entry.counterpart {
+            self.check_named_parties_exist(std::slice::from_ref(counterpart), "counterpart")
+                .await?;
+        }
+        if let Some(report_id) = entry.report {
+            let author = Caller::Party(entry.party.clone());
+            let report = self
+                .get_implementation_report(&author, report_id)
+                .await
+                .map_err(|_| {
+                    NodeError::invalid(
+                        "report",
+                        format!("no report {report_id} of {}", entry.party),
+                    )
+                })?;
+            let Some(latest) = report
+                .versions
+                .last()
+                .filter(|_| report.party == entry.party)
+            else {
+                return Err(NodeError::invalid(
+                    "report",
+                    format!("report {report_id} is not a report of {}", entry.party),
+                ));
+            };
+            if entry.kind == CapacityBuildingKind::Request {
+                let gaps = latest.record.gaps();
+                let named = entry
+                    .norms
+                    .iter()
+                    .map(|norm| ("norms", norm.as_str()))
+                    .chain(entry.items.iter().map(|item| ("items", item.as_str())));
+                for (index, (field, name)) in named.enumerate() {
+                    if !gaps.iter().any(|gap| gap == name) {
+                        return Err(NodeError::invalid(
+                            field,
+                            format!(
+                                "report {report_id} shows no gap in `{name}` (entry {index}); its gaps: {}",
+                                gaps.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let _guard = COMMITMENT_WRITES.lock().await;
+        let existing = self
+            .store
+            .list_commitment_records(&CommitmentQuery {
+                kinds: vec![CommitmentRecordKind::CapacityBuilding],
+                subject: Some(entry.id.to_string()),
+                limit: READ_LIMIT,
+                ..Default::default()
+            })
+            .await?;
+        let current = match existing.last() {
+            Some(record) => Some(stored_payload(record, CapacityBuildingEntry::parse)?),
+            None => None,
+        };
+        let expected = current
+            .as_ref()
+            .map_or(1, |current| current.record.version + 1);
+        if let Some(current) = &current
+            && current.record.party != entry.party
+        {
+            return Err(NodeError::NotFound(format!(
+                "capacity-building entry {}",
+                entry.id
+            )));
+        }
+        if entry.version != expected {
+            return Err(NodeError::invalid(
+                "version",
+                format!("the next version of entry {} is {expected}", entry.id),
+            ));
+        }
+        let now = self.now();
+        let record = Self::record_of(
+            opened,
+            CommitmentRecordKind::CapacityBuilding,
+            entry.id.to_string(),
+            entry.party.clone(),
+            now,
+            entry.tlp,
+            BTreeSet::new(),
+        );
+        let view = stored_payload(&record, CapacityBuildingEntry::parse)?;
+        self.commit_commitment(record, LogEntryKind::CapacityBuilding, Vec::new())
+            .await?;
+        tracing::info!(entry = %entry.id, version = entry.version, status = %entry.status, "capacity-building entry recorded");
+        Ok(view)
+    }
+
+    /// The latest version of each register entry the reader may read (`None`: the public).
+    pub async fn list_capacity_building(
+        &self,
+        caller: Option<&Caller>,
+    ) -> Result<Vec<CapacityBuildingView>, NodeError> {
+        let records = self
+            .store
+            .list_commitment_records(&CommitmentQuery {
+                visible_to: visible_to(caller),
+                kinds: vec![CommitmentRecordKind::CapacityBuilding],
+                limit: READ_LIMIT,
+                ..Default::default()
+            })
+            .await?;
+        let mut latest: BTreeMap<String, CapacityBuildingView> = BTreeMap::new();
+        for record in &records {
+            latest.insert(
+                record.subject.clone(),
+                stored_payload(record, CapacityBuildingEntry::parse)?,
+            );
+        }
+        let mut entries: Vec<CapacityBuildingView> = latest.into_values().collect();
+        entries.sort_by_key(|entry| entry.recorded_at);
+        Ok(entries)
+    }
+
     // ---- Deadlines ----------------------------------------------------------------------------
 
     /// Fires every commitment reminder and deadline that has come, each once: a
@@ -1420,6 +1560,7 @@ impl Node {
                 published_rounds.push(self.published_round(opening.round).await?);
             }
         }
+        let register = self.list_capacity_building(caller).await?;
         let mut views = Vec::with_capacity(parties.len());
         for party in parties {
             let readable: Vec<&(ReportSummaryView, Vec<PublicNormLevel>)> = latest
@@ -1470,6 +1611,11 @@ impl Node {
                     .collect(),
                 public_summaries,
                 rounds: rounds_of.remove(&party.id).unwrap_or_default(),
+                capacity_building: register
+                    .iter()
+                    .filter(|entry| entry.record.party == party.id)
+                    .cloned()
+                    .collect(),
                 party: party.id,
                 name: party.name,
             });

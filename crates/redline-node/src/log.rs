@@ -83,6 +83,8 @@ pub enum LogEntryKind {
     ImplementationReport,
     /// A peer-review round's opening, review, answer or closing.
     PeerReview,
+    /// A version of a capacity-building request or offer.
+    CapacityBuilding,
 }
 
 /// One log entry: who did what to which object, when, and the SHA-256 of the object's full

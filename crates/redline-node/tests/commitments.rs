@@ -653,3 +653,102 @@ async fn a_peer_review_round_runs_on_the_node_clock_from_opening_to_its_publishe
         Err(NodeError::Conflict(_))
     ));
 }
+
+#[tokio::test]
+async fn capacity_building_requests_answer_a_reports_gaps_and_are_tracked_to_completion() {
+    use redline_model::commitments::CAPACITY_BUILDING_PAYLOAD_TYPE;
+    let world = world().await;
+    let ee = Caller::Party(party("EE"));
+    let report = Uuid::new_v4();
+    world
+        .node
+        .file_implementation_report(
+            &ee,
+            &world.signed(
+                IMPLEMENTATION_REPORT_PAYLOAD_TYPE,
+                "EE",
+                &report_payload(report, 1, "EE", "amber", &world.now_text()),
+            ),
+        )
+        .await
+        .unwrap();
+    let entry = Uuid::new_v4();
+    let request = |version: u32, norm: &str, status: &str, counterpart: Option<&str>, tlp: &str| {
+        let mut payload = json!({
+            "v": 1, "id": entry, "version": version, "party": "EE", "kind": "request",
+            "norms": [norm], "report": report, "description": "Training for a CVD desk",
+            "status": status, "tlp": tlp, "signed_at": world.now_text()
+        });
+        if let Some(counterpart) = counterpart {
+            payload["counterpart"] = json!(counterpart);
+        }
+        world.signed(CAPACITY_BUILDING_PAYLOAD_TYPE, "EE", &payload)
+    };
+    // 13(f) is implemented in the report: no gap to ask help for.
+    let refused = world
+        .node
+        .record_capacity_building(&ee, &request(1, "13(f)", "open", None, "clear"))
+        .await;
+    assert!(
+        matches!(&refused, Err(NodeError::Invalid(issues)) if issues[0].path == "norms"),
+        "{refused:?}"
+    );
+    // 13(j) is partly implemented: a gap. Open, then matched with FI, then completed.
+    world
+        .node
+        .record_capacity_building(&ee, &request(1, "13(j)", "open", None, "green"))
+        .await
+        .unwrap();
+    assert!(
+        world
+            .node
+            .list_capacity_building(None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "green is not public"
+    );
+    assert!(matches!(
+        world
+            .node
+            .record_capacity_building(&ee, &request(2, "13(j)", "matched", None, "clear"))
+            .await,
+        Err(NodeError::Invalid(issues)) if issues[0].path == "counterpart"
+    ));
+    world
+        .node
+        .record_capacity_building(&ee, &request(2, "13(j)", "matched", Some("FI"), "clear"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        world
+            .node
+            .record_capacity_building(
+                &Caller::Party(party("FI")),
+                &request(3, "13(j)", "completed", Some("FI"), "clear")
+            )
+            .await,
+        Err(NodeError::Forbidden(_))
+    ));
+    world
+        .node
+        .record_capacity_building(&ee, &request(3, "13(j)", "completed", Some("FI"), "clear"))
+        .await
+        .unwrap();
+    let public = world.node.list_capacity_building(None).await.unwrap();
+    assert_eq!(public.len(), 1);
+    assert_eq!(public[0].record.version, 3);
+    assert_eq!(public[0].record.status.as_str(), "completed");
+    let ee_public = world
+        .node
+        .party_commitments(None, &party("EE"))
+        .await
+        .unwrap();
+    assert_eq!(ee_public.capacity_building.len(), 1);
+    // The amber report's content stays out of the public register.
+    assert!(
+        !serde_json::to_string(&ee_public)
+            .unwrap()
+            .contains("RESTRICTED-")
+    );
+}

@@ -26,10 +26,11 @@ pub enum CommitmentRecordKind {
     PeerReview,
     ReviewAnswer,
     RoundClosing,
+    CapacityBuilding,
 }
 
 impl CommitmentRecordKind {
-    pub const ALL: [CommitmentRecordKind; 7] = [
+    pub const ALL: [CommitmentRecordKind; 8] = [
         CommitmentRecordKind::Adoption,
         CommitmentRecordKind::Withdrawal,
         CommitmentRecordKind::ImplementationReport,
@@ -37,6 +38,7 @@ impl CommitmentRecordKind {
         CommitmentRecordKind::PeerReview,
         CommitmentRecordKind::ReviewAnswer,
         CommitmentRecordKind::RoundClosing,
+        CommitmentRecordKind::CapacityBuilding,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -48,6 +50,7 @@ impl CommitmentRecordKind {
             CommitmentRecordKind::PeerReview => "peer-review",
             CommitmentRecordKind::ReviewAnswer => "review-answer",
             CommitmentRecordKind::RoundClosing => "round-closing",
+            CommitmentRecordKind::CapacityBuilding => "capacity-building",
         }
     }
 

@@ -250,6 +250,8 @@ struct PartyTemplate {
     reports: Vec<(String, u32, String, String, ShownTime)>,
     public_summaries: Vec<String>,
     rounds: Vec<PartyRoundRow>,
+    /// Register entries: kind, what about, description, status, counterpart.
+    capacity_building: Vec<(String, String, String, String, String)>,
 }
 
 pub(crate) async fn party(
@@ -300,7 +302,32 @@ pub(crate) async fn party(
             )
         })
         .collect();
+    let capacity_building = view
+        .capacity_building
+        .iter()
+        .map(|entry| {
+            let entry = &entry.record;
+            (
+                page.t(&format!("commitments-cb-{}", entry.kind.as_str())),
+                entry
+                    .norms
+                    .iter()
+                    .map(|norm| norm.as_str())
+                    .chain(entry.items.iter().map(|item| item.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                entry.description.clone(),
+                page.t(&format!("commitments-cb-status-{}", entry.status.as_str())),
+                entry
+                    .counterpart
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
     render(&PartyTemplate {
+        capacity_building,
         party: party_row(&page, &view),
         norms: norm_heads(page.language),
         reports,

@@ -356,3 +356,82 @@ async fn a_non_participant_neither_reads_nor_acts_in_a_round_and_nothing_is_publ
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous closes");
 }
+
+/// Rule: a `green` capacity-building entry is read by every signed-in party but by no anonymous
+/// visitor, and no party records an entry in another party's name.
+#[tokio::test]
+async fn a_green_register_entry_is_not_public_and_nobody_writes_in_another_name() {
+    use redline_model::commitments::CAPACITY_BUILDING_PAYLOAD_TYPE;
+    let node = support::start().await;
+    let entry = |signer: &str| {
+        envelope(
+            signer,
+            CAPACITY_BUILDING_PAYLOAD_TYPE,
+            &json!({
+                "v": 1, "id": Uuid::from_u128(77), "version": 1, "party": "EE", "kind": "offer",
+                "norms": ["13(k)"], "description": format!("CSIRT exchange ({SECRET})"),
+                "status": "open", "tlp": "green", "signed_at": node.node.now()
+            }),
+        )
+    };
+    let (status, _) = request(
+        &node,
+        Actor::Party("UA"),
+        Method::POST,
+        "/api/v1/capacity-building",
+        Some(&entry("EE")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "UA sends EE's entry");
+    let (status, body) = request(
+        &node,
+        Actor::Party("EE"),
+        Method::POST,
+        "/api/v1/capacity-building",
+        Some(&entry("EE")),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = request(
+        &node,
+        Actor::Party("UA"),
+        Method::GET,
+        "/api/v1/capacity-building",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.to_string().contains(SECRET),
+        "a signed-in party reads green"
+    );
+    for route in [
+        "/api/v1/public/capacity-building",
+        "/api/v1/public/commitments",
+        "/dashboard/commitments/EE",
+    ] {
+        let text = reqwest::get(format!("{}{route}", node.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !text.contains(SECRET),
+            "{route} shows a green entry to anyone"
+        );
+    }
+    let (status, _) = request(
+        &node,
+        Actor::Anonymous,
+        Method::GET,
+        "/api/v1/capacity-building",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

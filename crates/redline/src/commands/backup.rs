@@ -688,7 +688,8 @@ async fn check_entry(
         // Commitments: the signed envelope kept under the entry's subject.
         LogEntryKind::NormsAdoptionStatement
         | LogEntryKind::ImplementationReport
-        | LogEntryKind::PeerReview => {
+        | LogEntryKind::PeerReview
+        | LogEntryKind::CapacityBuilding => {
             let records = store
                 .list_commitment_records(&redline_store::CommitmentQuery {
                     subject: Some(entry.subject.clone()),
