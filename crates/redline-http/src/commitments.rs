@@ -63,6 +63,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/v1/public/capacity-building",
             get(public_capacity_building),
         )
+        .route("/api/v1/parties/{id}/duties", get(hotline_duties))
 }
 
 fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
@@ -281,6 +282,19 @@ async fn list_capacity_building(
 ) -> Result<Response, ApiError> {
     let entries = state.node.list_capacity_building(Some(&caller)).await?;
     Ok(Json(serde_json::json!({ "entries": entries })).into_response())
+}
+
+/// A party's hotline duties per thread and incident (the party itself only).
+async fn hotline_duties(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(party): Path<String>,
+) -> Result<Response, ApiError> {
+    let party = PartyId::parse(&party).map_err(|message| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", message).with_path("id")
+    })?;
+    let duties = state.node.hotline_duties_of(&caller, &party).await?;
+    Ok(Json(serde_json::json!({ "duties": duties })).into_response())
 }
 
 async fn public_capacity_building(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -549,6 +563,16 @@ pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
                 query: &[],
                 headers: &[],
                 responses: &[("200", "the entries")],
+            },
+            TabledOperation {
+                path: "/api/v1/parties/{id}/duties",
+                method: Get,
+                operation_id: "getHotlineDuties",
+                public: false,
+                summary: "Your hotline duties per thread and incident (acknowledge, reply), met, late, missed or pending",
+                query: &[],
+                headers: &[],
+                responses: READ,
             },
             TabledOperation {
                 path: "/api/v1/implementation-survey",

@@ -254,3 +254,52 @@ async fn the_survey_answers_in_the_six_languages_with_its_sources_and_every_rout
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hotline_duties_are_kept_per_incident_for_the_party_and_counted_by_month_in_public() {
+    let node = support::start().await;
+    // EE acknowledged UA's amber notification in time (the kit's hotline threads).
+    let (status, body) = get(&node, Some("EE"), "/api/v1/parties/EE/duties").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let duties = body["duties"].as_array().unwrap();
+    assert!(
+        duties.iter().any(|duty| duty["duty"] == "acknowledge"
+            && duty["outcome"] == "met"
+            && duty["incident"].is_string()),
+        "{body}"
+    );
+    // Another party does not read EE's duties per incident.
+    let (status, _) = get(&node, Some("UA"), "/api/v1/parties/EE/duties").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The public record counts them by month and kind, without incidents or threads.
+    let (_, public) = get(&node, None, "/api/v1/public/commitments").await;
+    let ee = public["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|view| view["party"] == "EE")
+        .unwrap();
+    let acknowledged: u64 = ee["duties_kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["duty"] == "acknowledge")
+        .map(|row| row["met"].as_u64().unwrap())
+        .sum();
+    assert!(acknowledged >= 2, "{ee}");
+    assert!(!public["duties_over_time"].as_array().unwrap().is_empty());
+    let text = public.to_string();
+    for id in &node.restricted_ids {
+        assert!(!text.contains(id.as_str()), "the public record names {id}");
+    }
+    let page = reqwest::get(format!("{}/dashboard/commitments/EE", node.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("acknowledge a hotline notification"),
+        "the party page shows its duties"
+    );
+}

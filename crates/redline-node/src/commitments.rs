@@ -208,6 +208,91 @@ pub struct PartyCommitments {
     pub rounds: Vec<PartyRoundStatus>,
     /// Its requests and offers in the capacity-building register, latest versions.
     pub capacity_building: Vec<CapacityBuildingView>,
+    /// Its duties kept, by month and kind: hotline acknowledgements and replies, and its
+    /// peer-review duties in the rounds listed (counts only; no incident).
+    pub duties_kept: Vec<DutyMonthCount>,
+}
+
+/// One hotline duty of one party in one thread: acknowledge the thread, or reply to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HotlineDutyView {
+    pub party: PartyId,
+    /// `acknowledge` or `reply`.
+    pub duty: String,
+    pub thread: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+    pub due_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<Timestamp>,
+    /// `met`, `late`, `missed` or `pending` (`deadline_outcome`).
+    pub outcome: String,
+}
+
+/// How many duties of one kind falling due in one month were met, late, missed or pending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyMonthCount {
+    /// `YYYY-MM` of the deadline (UTC).
+    pub month: String,
+    pub duty: String,
+    pub met: u64,
+    pub late: u64,
+    pub missed: u64,
+    pub pending: u64,
+}
+
+/// Each recipient's hotline duties from the stored timings: the acknowledgement by its own
+/// first acknowledgement, the reply by the thread's answer (whoever of the recipients gave it).
+fn hotline_duty_views(
+    rows: &[redline_store::HotlineDutyRow],
+    now: Timestamp,
+) -> Vec<HotlineDutyView> {
+    let mut views = Vec::new();
+    for row in rows {
+        for (duty, due_at, done_at) in [
+            ("acknowledge", row.acknowledge_by, row.acknowledged_at),
+            ("reply", row.respond_by, row.answered_at),
+        ] {
+            let Some(due_at) = due_at else { continue };
+            views.push(HotlineDutyView {
+                party: row.party.clone(),
+                duty: duty.to_string(),
+                thread: row.thread_id.clone(),
+                incident: row.incident_id.clone(),
+                due_at,
+                done_at,
+                outcome: deadline_outcome(due_at, done_at, now).as_str().to_string(),
+            });
+        }
+    }
+    views
+}
+
+/// Counts by month of the deadline and duty kind, oldest month first.
+pub fn count_duties_by_month<'a>(
+    duties: impl Iterator<Item = (&'a str, Timestamp, &'a str)>,
+) -> Vec<DutyMonthCount> {
+    let mut counts: BTreeMap<(String, String), DutyMonthCount> = BTreeMap::new();
+    for (duty, due_at, outcome) in duties {
+        let month = due_at.as_jiff().strftime("%Y-%m").to_string();
+        let row = counts
+            .entry((month.clone(), duty.to_string()))
+            .or_insert(DutyMonthCount {
+                month,
+                duty: duty.to_string(),
+                met: 0,
+                late: 0,
+                missed: 0,
+                pending: 0,
+            });
+        match outcome {
+            "met" => row.met += 1,
+            "late" => row.late += 1,
+            "missed" => row.missed += 1,
+            _ => row.pending += 1,
+        }
+    }
+    counts.into_values().collect()
 }
 
 /// One entry of the capacity-building register: its latest version and when it was recorded.
@@ -220,6 +305,8 @@ pub struct CommitmentsComparison {
     pub norms: Vec<GgeNorm>,
     pub parties: Vec<PartyCommitments>,
     pub published_rounds: Vec<PublishedRound>,
+    /// Every party's duties kept, by month and kind (counts only).
+    pub duties_over_time: Vec<DutyMonthCount>,
 }
 
 /// A signed record, opened: the envelope's JSON as stored, the payload, its digest.
@@ -1452,6 +1539,23 @@ impl Node {
         Ok(fired)
     }
 
+    /// A party's hotline duties per thread and incident, met, late, missed or pending on the
+    /// node's clock: the party itself or the operator only (other parties see counts on the
+    /// commitments record).
+    pub async fn hotline_duties_of(
+        &self,
+        caller: &Caller,
+        party: &PartyId,
+    ) -> Result<Vec<HotlineDutyView>, NodeError> {
+        if let Caller::Party(own) = caller
+            && own != party
+        {
+            return Err(NodeError::NotFound(format!("the duties of {party}")));
+        }
+        let rows = self.store.hotline_duty_rows(Some(party)).await?;
+        Ok(hotline_duty_views(&rows, self.now()))
+    }
+
     /// The earliest commitment reminder or deadline still to fire.
     pub(crate) async fn next_commitment_deadline(&self) -> Result<Option<Timestamp>, NodeError> {
         Ok(self.store.earliest_commitment_deadline().await?)
@@ -1561,6 +1665,7 @@ impl Node {
             }
         }
         let register = self.list_capacity_building(caller).await?;
+        let hotline_duties = hotline_duty_views(&self.store.hotline_duty_rows(None).await?, now);
         let mut views = Vec::with_capacity(parties.len());
         for party in parties {
             let readable: Vec<&(ReportSummaryView, Vec<PublicNormLevel>)> = latest
@@ -1592,6 +1697,19 @@ impl Node {
                     public_summaries.push(parsed.text.clone());
                 }
             }
+            let rounds = rounds_of.remove(&party.id).unwrap_or_default();
+            let duties_kept = count_duties_by_month(
+                hotline_duties
+                    .iter()
+                    .filter(|duty| duty.party == party.id)
+                    .map(|duty| (duty.duty.as_str(), duty.due_at, duty.outcome.as_str()))
+                    .chain(rounds.iter().flat_map(|round| {
+                        round
+                            .duties
+                            .iter()
+                            .map(|duty| (duty.duty.as_str(), duty.due_at, duty.outcome.as_str()))
+                    })),
+            );
             views.push(PartyCommitments {
                 adoptions: adoptions
                     .iter()
@@ -1610,7 +1728,8 @@ impl Node {
                     .map(|(summary, _)| summary.clone())
                     .collect(),
                 public_summaries,
-                rounds: rounds_of.remove(&party.id).unwrap_or_default(),
+                rounds,
+                duties_kept,
                 capacity_building: register
                     .iter()
                     .filter(|entry| entry.record.party == party.id)
@@ -1620,7 +1739,19 @@ impl Node {
                 name: party.name,
             });
         }
+        let duties_over_time = count_duties_by_month(
+            hotline_duties
+                .iter()
+                .map(|duty| (duty.duty.as_str(), duty.due_at, duty.outcome.as_str()))
+                .chain(published_rounds.iter().flat_map(|round| {
+                    round
+                        .duties
+                        .iter()
+                        .map(|duty| (duty.duty.as_str(), duty.due_at, duty.outcome.as_str()))
+                })),
+        );
         Ok(CommitmentsComparison {
+            duties_over_time,
             generated_at: now,
             norms: GgeNorm::ALL.to_vec(),
             parties: views,

@@ -118,6 +118,20 @@ pub struct CommitmentDeadline {
     pub done_at: Option<Timestamp>,
 }
 
+/// One recipient's hotline duties in one thread (not an exercise): its acknowledgement and the
+/// thread's reply, with their deadlines and when each was done. Timing only — never content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotlineDutyRow {
+    pub party: PartyId,
+    pub thread_id: String,
+    pub incident_id: Option<String>,
+    pub opened_at: Timestamp,
+    pub acknowledge_by: Option<Timestamp>,
+    pub acknowledged_at: Option<Timestamp>,
+    pub respond_by: Option<Timestamp>,
+    pub answered_at: Option<Timestamp>,
+}
+
 /// The signed commitments and their deadlines.
 #[async_trait]
 pub trait CommitmentStore: Send + Sync {
@@ -140,6 +154,11 @@ pub trait CommitmentStore: Send + Sync {
     ) -> Result<Vec<CommitmentDeadline>, StoreError>;
     /// The earliest reminder or deadline still to fire.
     async fn earliest_commitment_deadline(&self) -> Result<Option<Timestamp>, StoreError>;
+    /// Every recipient's hotline duties, per thread (for duties kept); `party` limits to one.
+    async fn hotline_duty_rows(
+        &self,
+        party: Option<&PartyId>,
+    ) -> Result<Vec<HotlineDutyRow>, StoreError>;
 }
 
 pub(crate) async fn insert_record(
@@ -423,4 +442,48 @@ pub(crate) async fn earliest_deadline(
     value
         .map(|value| timestamp_from_column("commitment deadline", value))
         .transpose()
+}
+
+pub(crate) async fn hotline_duty_rows(
+    pool: &sqlx::AnyPool,
+    party: Option<&PartyId>,
+) -> Result<Vec<HotlineDutyRow>, StoreError> {
+    let what = "hotline duty";
+    let filter = if party.is_some() {
+        "AND p.party_id = $1"
+    } else {
+        ""
+    };
+    let statement = format!(
+        "SELECT p.party_id, t.id AS thread_id, t.incident_id, t.opened_at_us, p.acknowledge_by_us, \
+         p.acknowledged_at_us, t.respond_by_us, t.answered_at_us \
+         FROM hotline_thread_participants p JOIN hotline_threads t ON t.id = p.thread_id \
+         WHERE t.exercise = 0 AND p.party_id <> t.opened_by {filter} ORDER BY t.opened_at_us, t.id, p.party_id"
+    );
+    let mut select = sqlx::query(AssertSqlSafe(statement));
+    if let Some(party) = party {
+        select = select.bind(party.as_str());
+    }
+    let rows = select.fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| {
+            let party: String = row.try_get("party_id")?;
+            let optional = |column: &str| -> Result<Option<Timestamp>, StoreError> {
+                let value: Option<i64> = row.try_get(column)?;
+                value
+                    .map(|value| timestamp_from_column(what, value))
+                    .transpose()
+            };
+            Ok(HotlineDutyRow {
+                party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
+                thread_id: row.try_get("thread_id")?,
+                incident_id: row.try_get("incident_id")?,
+                opened_at: timestamp_from_column(what, row.try_get("opened_at_us")?)?,
+                acknowledge_by: optional("acknowledge_by_us")?,
+                acknowledged_at: optional("acknowledged_at_us")?,
+                respond_by: optional("respond_by_us")?,
+                answered_at: optional("answered_at_us")?,
+            })
+        })
+        .collect()
 }

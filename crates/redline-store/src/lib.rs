@@ -52,7 +52,7 @@ pub use claims::{
 pub use cluster::{ClusterStore, LeadershipLease, Notice, NoticeListener};
 pub use commitments::{
     CommitmentDeadline, CommitmentQuery, CommitmentRecord, CommitmentRecordKind, CommitmentStore,
-    PublicReportSummary,
+    HotlineDutyRow, PublicReportSummary,
 };
 pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,

@@ -7,8 +7,6 @@
 //! comment. Readable without JavaScript; the fixed words and the norms' titles are in the
 //! reader's language; party names and summaries stay as written.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::{
     extract::{Path, State},
@@ -18,7 +16,7 @@ use redline_model::commitments::ImplementationLevel;
 use redline_model::implementation_survey::{GGE_2015_SOURCE, GgeNorm, UNIDIR_SURVEY_SOURCE};
 use redline_model::{Language, PartyId};
 use redline_node::commitments::{
-    AdoptionView, CommitmentsComparison, DutyView, PartyCommitments, PublishedRound,
+    AdoptionView, CommitmentsComparison, PartyCommitments, PublishedRound,
 };
 use uuid::Uuid;
 
@@ -62,13 +60,14 @@ pub(crate) struct PartyRow {
     pub(crate) levels: Vec<LevelCell>,
 }
 
-/// Duties kept, counted by kind.
+/// Duties kept, counted by month and kind.
 pub(crate) struct DutyCountRow {
+    pub(crate) month: String,
     pub(crate) duty: String,
-    pub(crate) met: u32,
-    pub(crate) late: u32,
-    pub(crate) missed: u32,
-    pub(crate) pending: u32,
+    pub(crate) met: u64,
+    pub(crate) late: u64,
+    pub(crate) missed: u64,
+    pub(crate) pending: u64,
 }
 
 /// A published round as a list shows it.
@@ -131,24 +130,21 @@ fn party_row(page: &Page, party: &PartyCommitments) -> PartyRow {
     }
 }
 
-fn duty_counts<'a>(duties: impl Iterator<Item = &'a DutyView>) -> Vec<DutyCountRow> {
-    let mut counts: BTreeMap<&str, DutyCountRow> = BTreeMap::new();
-    for duty in duties {
-        let row = counts.entry(duty.duty.as_str()).or_insert(DutyCountRow {
-            duty: duty.duty.clone(),
-            met: 0,
-            late: 0,
-            missed: 0,
-            pending: 0,
-        });
-        match duty.outcome.as_str() {
-            "met" => row.met += 1,
-            "late" => row.late += 1,
-            "missed" => row.missed += 1,
-            _ => row.pending += 1,
-        }
-    }
-    counts.into_values().collect()
+fn duty_rows(
+    page: &Page,
+    counts: &[redline_node::commitments::DutyMonthCount],
+) -> Vec<DutyCountRow> {
+    counts
+        .iter()
+        .map(|count| DutyCountRow {
+            month: count.month.clone(),
+            duty: page.t(&format!("commitments-duty-{}", count.duty)),
+            met: count.met,
+            late: count.late,
+            missed: count.missed,
+            pending: count.pending,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -198,12 +194,7 @@ fn comparison_page(page: Page, comparison: &CommitmentsComparison) -> Comparison
         &page.t("commitments-chart-title"),
         &bars,
     );
-    let duty_counts = duty_counts(
-        comparison
-            .published_rounds
-            .iter()
-            .flat_map(|round| round.duties.iter()),
-    );
+    let duty_counts = duty_rows(&page, &comparison.duties_over_time);
     let rounds = comparison
         .published_rounds
         .iter()
@@ -252,6 +243,7 @@ struct PartyTemplate {
     rounds: Vec<PartyRoundRow>,
     /// Register entries: kind, what about, description, status, counterpart.
     capacity_building: Vec<(String, String, String, String, String)>,
+    duty_counts: Vec<DutyCountRow>,
 }
 
 pub(crate) async fn party(
@@ -327,6 +319,7 @@ pub(crate) async fn party(
         })
         .collect();
     render(&PartyTemplate {
+        duty_counts: duty_rows(&page, &view.duties_kept),
         capacity_building,
         party: party_row(&page, &view),
         norms: norm_heads(page.language),

@@ -41,4 +41,11 @@ impl CommitmentStore for SqlStore {
     async fn earliest_commitment_deadline(&self) -> Result<Option<Timestamp>, StoreError> {
         commitments::earliest_deadline(&self.pool).await
     }
+
+    async fn hotline_duty_rows(
+        &self,
+        party: Option<&redline_model::PartyId>,
+    ) -> Result<Vec<commitments::HotlineDutyRow>, StoreError> {
+        commitments::hotline_duty_rows(&self.pool, party).await
+    }
 }
