@@ -37,6 +37,20 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
+/// Clicks `css` and waits until the browser has left `the current URL` (a form's answer), so no
+/// element of the old page is read afterwards.
+async fn click_and_wait_for_navigation(client: &Client, css: &str) {
+    let before = client.current_url().await.unwrap();
+    click(client, css).await;
+    for _ in 0..100 {
+        if client.current_url().await.unwrap() != before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("clicking `{css}` did not leave {before}");
+}
+
 /// Signs in to the console as `party` (any earlier session is replaced).
 async fn sign_in(client: &Client, node: &support::DashboardNode, party: &str) {
     client
@@ -50,7 +64,7 @@ async fn sign_in(client: &Client, node: &support::DashboardNode, party: &str) {
         .send_keys(&node.tokens[party])
         .await
         .unwrap();
-    click(client, "form button[type='submit']").await;
+    click_and_wait_for_navigation(client, "form button[type='submit']").await;
     let signed_in_as = text_of(client, "#signed-in-as").await;
     assert!(signed_in_as.contains(party), "{signed_in_as}");
 }
@@ -64,7 +78,7 @@ async fn send_signed(
     payload_type: &str,
     payload: &Value,
 ) {
-    click(client, "#console-commitments-link").await;
+    click_and_wait_for_navigation(client, "#console-commitments-link").await;
     client
         .find(Locator::Id("kind"))
         .await
@@ -84,7 +98,7 @@ async fn send_signed(
         )
         .await
         .unwrap();
-    click(client, "#send-commitment button[type='submit']").await;
+    click_and_wait_for_navigation(client, "#send-commitment button[type='submit']").await;
 }
 
 async fn go_home(client: &Client, node: &support::DashboardNode) {
@@ -171,7 +185,7 @@ async fn a_review_round_from_opening_to_the_published_summary_in_chromium() {
         "signed_at": node.node.now()
     }))
     .await;
-    click(client, "#published-link a").await;
+    click_and_wait_for_navigation(client, "#published-link a").await;
 
     // The public summary, for anyone, in English and in Arabic, without the comments.
     client.delete_all_cookies().await.unwrap();
