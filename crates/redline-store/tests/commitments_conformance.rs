@@ -237,7 +237,13 @@ async fn run_suite(store: &dyn Store) {
     assert_eq!(store.earliest_commitment_deadline().await.unwrap(), None);
     // Hotline duties: the SQL runs on both databases (no thread here, so none).
     assert!(store.hotline_duty_rows(None).await.unwrap().is_empty());
-    assert!(store.hotline_duty_rows(Some(&id("EE"))).await.unwrap().is_empty());
+    assert!(
+        store
+            .hotline_duty_rows(Some(&id("EE")))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let rows = store.commitment_deadlines_of("round").await.unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].reminded_at, Some(at(100)));
