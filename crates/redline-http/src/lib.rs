@@ -17,6 +17,8 @@ mod attribution;
 mod auth;
 // Behind a reverse proxy: the client's address and whether it came over HTTPS.
 mod client_address;
+// Commitments: signed adoptions, implementation reports, peer review.
+mod commitments;
 mod dashboard;
 mod error;
 // Tabletop exercises.
@@ -201,6 +203,7 @@ fn router_recording_to(
         .merge(attribution::routes())
         .merge(notifications::routes())
         .merge(federation::routes())
+        .merge(commitments::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -167,6 +167,120 @@ async fn seed_claims(node: &support::DashboardNode) -> (Vec<String>, String, Str
     )
 }
 
+/// Commitments: an `amber` and a `green` implementation report with markers (the amber one with
+/// a public summary, which must be shown), an open round and a closed one whose reviews and
+/// answer carry markers; returns the markers that must stay off public pages, the texts that
+/// must be on them, and the closed round's id.
+async fn seed_commitments(node: &support::DashboardNode) -> (Vec<String>, Vec<String>, String) {
+    use redline_hotline::sign_record;
+    use redline_model::commitments::{
+        IMPLEMENTATION_REPORT_PAYLOAD_TYPE, PEER_REVIEW_PAYLOAD_TYPE, REVIEW_ANSWER_PAYLOAD_TYPE,
+        REVIEW_ROUND_CLOSING_PAYLOAD_TYPE, REVIEW_ROUND_OPENING_PAYLOAD_TYPE,
+    };
+    use redline_node::Caller;
+    use serde_json::json;
+    let now = node.node.now();
+    let deadline = now.plus_seconds(7 * 86_400).unwrap();
+    let signed = |kind: &str, signer: &str, payload: serde_json::Value| {
+        sign_record(
+            kind,
+            serde_json::to_vec(&payload).unwrap(),
+            &support::key_of(signer),
+        )
+    };
+    let as_party = |id: &str| Caller::Party(redline_model::PartyId::parse(id).unwrap());
+    for (number, tlp) in [(1u128, "amber"), (2, "green")] {
+        let mut report = json!({
+            "v": 1, "id": uuid::Uuid::from_u128(100 + number), "version": 1, "party": "EE",
+            "period": format!("SECRETREPORT-period-{tlp}"),
+            "norms": [{"norm": "13(g)", "level": "partly-implemented", "measures": format!("SECRETREPORT-measures-{tlp}")}],
+            "tlp": tlp, "signed_at": now
+        });
+        if tlp == "amber" {
+            report["shared_with"] = json!(["GB"]);
+            report["public_summary"] = json!({"text": "PUBLICSUMMARY-ee", "norms": [{"norm": "13(g)", "level": "partly-implemented"}]});
+        }
+        node.node
+            .file_implementation_report(
+                &as_party("EE"),
+                &signed(IMPLEMENTATION_REPORT_PAYLOAD_TYPE, "EE", report),
+            )
+            .await
+            .unwrap();
+    }
+    let open_round = uuid::Uuid::from_u128(200);
+    let closed_round = uuid::Uuid::from_u128(201);
+    for (round, title) in [
+        (open_round, "SECRETROUND-open"),
+        (closed_round, "PUBLICROUND-title"),
+    ] {
+        node.node
+            .open_review_round(
+                &as_party("GB"),
+                &signed(
+                    REVIEW_ROUND_OPENING_PAYLOAD_TYPE,
+                    "GB",
+                    json!({
+                        "v": 1, "round": round, "secretariat": "GB", "title": title,
+                        "reviewed": ["EE"], "reviewers": ["UA"], "norms": ["13(g)"],
+                        "deadline": deadline, "signed_at": now
+                    }),
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    node.node
+        .submit_peer_review(&as_party("UA"), &signed(PEER_REVIEW_PAYLOAD_TYPE, "UA", json!({
+            "v": 1, "round": closed_round, "reviewer": "UA", "reviewed": "EE",
+            "ratings": [{"norm": "13(g)", "rating": "partly-meets", "comment": "SECRETREVIEW-comment"}],
+            "signed_at": now
+        })))
+        .await
+        .unwrap();
+    node.node
+        .answer_peer_review(
+            &as_party("EE"),
+            &signed(
+                REVIEW_ANSWER_PAYLOAD_TYPE,
+                "EE",
+                json!({
+                    "v": 1, "round": closed_round, "party": "EE",
+                    "answers": [{"norm": "13(g)", "text": "SECRETREVIEW-answer"}], "signed_at": now
+                }),
+            ),
+        )
+        .await
+        .unwrap();
+    node.node
+        .close_review_round(
+            &as_party("GB"),
+            &signed(
+                REVIEW_ROUND_CLOSING_PAYLOAD_TYPE,
+                "GB",
+                json!({
+                    "v": 1, "round": closed_round, "secretariat": "GB",
+                    "summary": "PUBLICROUND-summary", "signed_at": now
+                }),
+            ),
+        )
+        .await
+        .unwrap();
+    (
+        vec![
+            "SECRETREPORT".to_string(),
+            "SECRETROUND".to_string(),
+            "SECRETREVIEW".to_string(),
+            open_round.to_string(),
+        ],
+        vec![
+            "PUBLICSUMMARY-ee".to_string(),
+            "PUBLICROUND-summary".to_string(),
+        ],
+        closed_round.to_string(),
+    )
+}
+
 #[tokio::test]
 async fn no_restricted_content_on_any_public_page() {
     let node = support::start().await;
@@ -175,6 +289,10 @@ async fn no_restricted_content_on_any_public_page() {
     let mut forbidden: Vec<String> = node.secrets.clone();
     forbidden.extend(node.restricted_ids.iter().cloned());
     forbidden.extend(claim_secrets);
+    // Commitments: restricted reports, reviews and an open round stay off public routes.
+    let (commitment_secrets, commitment_public, closed_round) = seed_commitments(&node).await;
+    forbidden.extend(commitment_secrets);
+    let mut commitment_public_shown = BTreeSet::new();
     let mut shown_published_statement = false;
     let mut seen = BTreeSet::new();
     let mut queue: VecDeque<String> = ["/dashboard", "/console", "/console/sign-in"]
@@ -203,6 +321,11 @@ async fn no_restricted_content_on_any_public_page() {
         let body = response.text().await.unwrap();
         pages += 1;
         shown_published_statement |= body.contains(&published_statement);
+        for text in &commitment_public {
+            if body.contains(text.as_str()) {
+                commitment_public_shown.insert(text.clone());
+            }
+        }
         for secret in &forbidden {
             assert!(
                 !body.contains(secret.as_str()),
@@ -262,6 +385,18 @@ async fn no_restricted_content_on_any_public_page() {
         "the published claim's page was reached"
     );
     assert!(shown_published_statement, "the published claim is shown");
+    // Commitments: the public summary and the closed round's summary were reached and shown,
+    // through the pages and their JSON exports.
+    assert_eq!(commitment_public_shown.len(), commitment_public.len());
+    for reached in [
+        "/dashboard/commitments".to_string(),
+        "/dashboard/commitments/EE".to_string(),
+        format!("/dashboard/review-rounds/{closed_round}"),
+        "/api/v1/public/commitments".to_string(),
+        format!("/api/v1/public/review-rounds/{closed_round}"),
+    ] {
+        assert!(seen.contains(&reached), "the crawl did not reach {reached}");
+    }
     let scorecards = http
         .get(format!("{}/dashboard/parties", node.base))
         .send()

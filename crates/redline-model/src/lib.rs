@@ -7,8 +7,10 @@
 //! It does no I/O and reads no clock.
 
 pub mod attribution;
+pub mod commitments;
 pub mod country;
 pub mod error;
+pub mod implementation_survey;
 pub mod incident;
 pub mod language;
 pub mod nciss;

@@ -107,12 +107,16 @@ impl Node {
                 Err(other) => return Err(other.into()),
             }
         }
+        // Commitments: peer-review and review-clause reminders and deadlines.
+        fired += self.fire_due_commitment_deadlines().await?;
         Ok(fired)
     }
 
     /// The next instant a deadline falls due, if any.
     pub async fn next_deadline(&self) -> Result<Option<Timestamp>, NodeError> {
-        Ok(self.store.earliest_awaited_deadline().await?)
+        let threads = self.store.earliest_awaited_deadline().await?;
+        let commitments = self.next_commitment_deadline().await?;
+        Ok(threads.into_iter().chain(commitments).min())
     }
 
     /// Runs the scheduler until `shutdown` completes: fires what is due, then sleeps until the

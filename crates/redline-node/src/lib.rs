@@ -32,6 +32,8 @@ pub mod exercise;
 pub mod sharing;
 // The public dashboard and the duty officer's console.
 pub mod dashboard;
+// Commitments: signed adoptions, implementation reports, peer review.
+pub mod commitments;
 
 use std::sync::Arc;
 

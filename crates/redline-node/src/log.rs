@@ -80,6 +80,14 @@ pub enum LogEntryKind {
     /// A peer node vouched for a party homed there, or changed its keys (the hash of the
     /// peer's signed statement).
     PartyHomed,
+    /// A party's signed adoption or withdrawal of a norms document.
+    NormsAdoptionStatement,
+    /// A version of a national implementation report.
+    ImplementationReport,
+    /// A peer-review round's opening, review, answer or closing.
+    PeerReview,
+    /// A version of a capacity-building request or offer.
+    CapacityBuilding,
 }
 
 /// One log entry: who did what to which object, when, and the SHA-256 of the object's full

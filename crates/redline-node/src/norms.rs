@@ -20,7 +20,7 @@ use crate::{Caller, Node, NodeError};
 #[derive(Default)]
 pub(crate) struct NormsState {
     documents: HashMap<String, Arc<NormsDocument>>,
-    adoptions: Vec<NormsAdoption>,
+    pub(crate) adoptions: Vec<NormsAdoption>,
     baseline_sha256: String,
 }
 
@@ -100,7 +100,8 @@ impl Node {
                 ),
             }
         }
-        let adoptions = self.store.list_norms_adoptions().await?;
+        // Commitments: signed withdrawals end the adoptions before them.
+        let adoptions = self.adoptions_in_force().await?;
         let mut state = self.norms.write().await;
         state.baseline_sha256 = baseline.sha256.clone();
         state.documents = documents;
@@ -354,7 +355,7 @@ impl Node {
             vec![entry],
         )
         .await?;
-        let adoptions = self.store.list_norms_adoptions().await?;
+        let adoptions = self.adoptions_in_force().await?;
         self.norms.write().await.adoptions = adoptions;
         self.publish_notice(redline_store::Notice::Norms).await;
         self.reassess_incidents_of(parties).await
@@ -362,7 +363,10 @@ impl Node {
 
     /// Re-assesses the current version of every incident whose victim or reporter is one of
     /// `parties`, with the document that now applies.
-    async fn reassess_incidents_of(&self, parties: &[PartyId]) -> Result<u64, NodeError> {
+    pub(crate) async fn reassess_incidents_of(
+        &self,
+        parties: &[PartyId],
+    ) -> Result<u64, NodeError> {
         let mut cursor = None;
         let mut reassessed = 0;
         loop {

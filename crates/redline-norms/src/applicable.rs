@@ -2,7 +2,7 @@
 //! the latest naming the reporter, else the baseline. Pure: the node passes its adoptions in
 //! (oldest first) and looks the chosen document up.
 
-use redline_model::PartyId;
+use redline_model::{PartyId, Timestamp};
 
 /// One recorded adoption: these parties adopted the document with this SHA-256.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,36 @@ pub fn applicable_document<'a>(
     } else {
         chosen(baseline_sha256, AppliesBecause::Baseline)
     }
+}
+
+/// A party's signed withdrawal of its adoption of a document, at the node's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Withdrawal<'a> {
+    pub document_sha256: &'a str,
+    pub party: &'a PartyId,
+    pub at: Timestamp,
+}
+
+/// The parties of one adoption (of `document_sha256`, recorded `adopted_at`) still in force:
+/// those that did not withdraw that document later. A later adoption of the same document by
+/// the same party is a new adoption, in force again.
+pub fn parties_in_force(
+    document_sha256: &str,
+    parties: &[PartyId],
+    adopted_at: Timestamp,
+    withdrawals: &[Withdrawal<'_>],
+) -> Vec<PartyId> {
+    parties
+        .iter()
+        .filter(|party| {
+            !withdrawals.iter().any(|withdrawal| {
+                withdrawal.document_sha256 == document_sha256
+                    && withdrawal.party == *party
+                    && withdrawal.at >= adopted_at
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -154,5 +184,23 @@ mod tests {
             "cert-eu",
             ("a", ReporterAdopted),
         );
+    }
+
+    #[test]
+    fn a_withdrawal_ends_the_adoptions_before_it_and_a_later_adoption_counts_again() {
+        let at = |seconds: i64| Timestamp::from_microseconds(seconds * 1_000_000).unwrap();
+        let ee = PartyId::parse("EE").unwrap();
+        let withdrawals = [Withdrawal {
+            document_sha256: "doc",
+            party: &ee,
+            at: at(10),
+        }];
+        let both = parties(&["EE", "FI"]);
+        assert_eq!(
+            parties_in_force("doc", &both, at(5), &withdrawals),
+            parties(&["FI"])
+        );
+        assert_eq!(parties_in_force("doc", &both, at(11), &withdrawals), both);
+        assert_eq!(parties_in_force("other", &both, at(5), &withdrawals), both);
     }
 }

@@ -13,6 +13,8 @@
 //! write) ← `writer` ← `sql` (`SqlStore`, wiring the area traits); no area imports another.
 
 mod claims;
+// Commitments and their record: adoptions, implementation reports, peer review.
+mod commitments;
 // Several processes over one PostgreSQL database.
 pub mod cluster;
 mod exercise;
@@ -53,6 +55,10 @@ pub use cluster::{ClusterStore, LeadershipLease, Notice, NoticeListener};
 pub use federation::{
     FederationAlarm, FederationStore, FederationWrite, PartyHome, PeerCheckpoint, PeerIncident,
     PeerSyncState, RelayFigures, RelayOutboxItem,
+};
+pub use commitments::{
+    CommitmentDeadline, CommitmentQuery, CommitmentRecord, CommitmentRecordKind, CommitmentStore,
+    HotlineDutyRow, PublicReportSummary,
 };
 pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
@@ -285,6 +291,16 @@ pub enum StoreWrite {
     InsertTaxiiStatus(TaxiiStatusRecord),
     /// Federation between nodes: party homes, relays, sync, peers' checkpoints and alarms.
     Federation(Box<FederationWrite>),
+    /// Conflict if the same signed payload is stored already.
+    InsertCommitmentRecord(CommitmentRecord),
+    /// Creates or replaces a duty's deadline row.
+    PutCommitmentDeadline(CommitmentDeadline),
+    /// Stamps a duty reminded (or overdue when `overdue`); conflict if stamped already or done.
+    StampCommitmentDeadline {
+        deadline: CommitmentDeadline,
+        overdue: bool,
+        at: Timestamp,
+    },
 }
 
 /// Everything a node keeps: every area's trait, plus what concerns the database as a whole. A
@@ -302,6 +318,7 @@ pub trait Store:
     + SessionStore
     + NotificationStore
     + FederationStore
+    + CommitmentStore
     + cluster::ClusterStore
     + Send
     + Sync

@@ -10,6 +10,7 @@
 mod backup;
 mod claim_store;
 mod cluster_store;
+mod commitment_store;
 mod dashboard_store;
 mod exercise_store;
 mod federation_store;

@@ -10,8 +10,8 @@ use sqlx::AnyConnection;
 use crate::stix::InsertOutcome;
 use crate::{StixObjectWrite, StoreError, StoreWrite};
 use crate::{
-    claims, exercise, federation, hotline, incidents, log_outbox, notifications, parties, sessions,
-    stix,
+    claims, commitments, exercise, federation, hotline, incidents, log_outbox, notifications,
+    parties, sessions, stix,
 };
 
 /// What the writer applies.
@@ -185,5 +185,17 @@ async fn apply_store_write(
         StoreWrite::PutCollectionAccess(access) => stix::put_access(connection, access).await,
         StoreWrite::InsertTaxiiStatus(status) => stix::insert_status(connection, status).await,
         StoreWrite::Federation(write) => federation::apply(connection, write).await,
+        // Commitments and their record.
+        StoreWrite::InsertCommitmentRecord(record) => {
+            commitments::insert_record(connection, record).await
+        }
+        StoreWrite::PutCommitmentDeadline(deadline) => {
+            commitments::put_deadline(connection, deadline).await
+        }
+        StoreWrite::StampCommitmentDeadline {
+            deadline,
+            overdue,
+            at,
+        } => commitments::stamp_deadline(connection, deadline, *overdue, *at).await,
     }
 }

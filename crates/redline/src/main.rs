@@ -108,6 +108,10 @@ enum Command {
     /// withdraw.
     #[command(subcommand)]
     Attribution(commands::attribution::AttributionCommand),
+    /// Commitments: signed adoptions, implementation reports, peer-review rounds and the record
+    /// of every party's commitments.
+    #[command(subcommand)]
+    Commitments(commands::commitments::CommitmentsCommand),
     // Backups.
     /// Back up the local node while it serves: database, log, keys and configuration.
     Backup(commands::backup::BackupArguments),
@@ -171,6 +175,7 @@ fn main() -> ExitCode {
             // Tabletop exercises.
             Command::Exercise(command) => commands::exercise::run(&settings, command).await,
             Command::Attribution(command) => commands::attribution::run(&settings, command).await,
+            Command::Commitments(command) => commands::commitments::run(&settings, command).await,
             // Backups.
             Command::Backup(arguments) => commands::backup::backup(&settings, arguments).await,
             Command::Restore(arguments) => commands::backup::restore(&settings, arguments).await,

@@ -11,8 +11,11 @@
 mod charts;
 mod claims;
 // This node among its peers.
+// Commitments: the comparison, a party's commitments, a published review round.
+mod commitments;
 mod console;
 mod console_claims;
+mod console_commitments;
 mod diff;
 mod federation;
 mod i18n;
@@ -52,6 +55,9 @@ pub(crate) fn routes() -> Router<AppState> {
             get(public::norms_difference),
         )
         .route("/dashboard/verify", get(public::verify))
+        .route("/dashboard/commitments", get(commitments::comparison))
+        .route("/dashboard/commitments/{id}", get(commitments::party))
+        .route("/dashboard/review-rounds/{id}", get(commitments::round))
         .route("/dashboard/static/dashboard.css", get(stylesheet))
         .route("/dashboard/static/dashboard.js", get(script))
         .route("/console", get(console::home))
@@ -77,6 +83,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/console/claims/{id}/prepare",
             post(console_claims::prepare_claim_action),
+        )
+        .route(
+            "/console/commitments",
+            get(console_commitments::commitments),
+        )
+        .route("/console/commitments/send", post(console_commitments::send))
+        .route(
+            "/console/review-rounds/{id}",
+            get(console_commitments::round),
         )
         .layer(axum::Extension(sessions))
         .layer(middleware::from_fn(remember_language))

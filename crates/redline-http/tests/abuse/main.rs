@@ -9,6 +9,7 @@
 mod support;
 
 mod claims;
+mod commitments;
 mod connections;
 mod console;
 mod exercises;

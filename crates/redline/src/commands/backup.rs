@@ -703,6 +703,26 @@ async fn check_entry(
         LogEntryKind::CommunicationCheck
         | LogEntryKind::ExerciseStarted
         | LogEntryKind::ExerciseDecision => EntryFinding::NotChecked,
+        // Commitments: the signed envelope kept under the entry's subject.
+        LogEntryKind::NormsAdoptionStatement
+        | LogEntryKind::ImplementationReport
+        | LogEntryKind::PeerReview
+        | LogEntryKind::CapacityBuilding => {
+            let records = store
+                .list_commitment_records(&redline_store::CommitmentQuery {
+                    subject: Some(entry.subject.clone()),
+                    limit: 100_000,
+                    ..Default::default()
+                })
+                .await?;
+            if records.is_empty() {
+                return Ok(missing("commitment record"));
+            }
+            let matched = records
+                .iter()
+                .any(|record| hex_sha256(record.envelope.as_bytes()) == digest);
+            digest_verdict(matched, "commitment record")
+        }
     })
 }
 

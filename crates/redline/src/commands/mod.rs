@@ -3,6 +3,8 @@
 pub mod attribution;
 // Backups: `redline backup` and `redline restore`.
 pub mod backup;
+// Commitments: adoptions, implementation reports, peer review.
+pub mod commitments;
 // Shell completions and manual pages from the clap definitions.
 pub mod completions;
 pub mod demo;

@@ -579,11 +579,15 @@ fn sign_record_bytes(payload_type: &str, bytes: Vec<u8>, key: &SigningKey) -> an
         CONSULTATION_OUTCOME_PAYLOAD_TYPE => {
             redline_hotline::ConsultationOutcome::parse(&bytes).map(|_| ())
         }
+        // Commitments: adoptions, implementation reports, peer-review records.
+        other if crate::commands::commitments::is_commitment_payload_type(other) => {
+            crate::commands::commitments::check_payload(other, &bytes)
+        }
         other => {
             return Err(NodeError::invalid(
                 "--payload-type",
                 format!(
-                    "`{other}` is not a record redline signs: use one of {CLAIM_PAYLOAD_TYPE}, {COSIGNATURE_PAYLOAD_TYPE}, {CLAIM_DECISION_PAYLOAD_TYPE}, {CONSULTATION_REQUEST_PAYLOAD_TYPE}, {CONSULTATION_REPLY_PAYLOAD_TYPE}, {CONSULTATION_OUTCOME_PAYLOAD_TYPE}"
+                    "`{other}` is not a record redline signs: use one of {CLAIM_PAYLOAD_TYPE}, {COSIGNATURE_PAYLOAD_TYPE}, {CLAIM_DECISION_PAYLOAD_TYPE}, {CONSULTATION_REQUEST_PAYLOAD_TYPE}, {CONSULTATION_REPLY_PAYLOAD_TYPE}, {CONSULTATION_OUTCOME_PAYLOAD_TYPE} or a commitment record's type (`redline commitments send --help`)"
                 ),
             )
             .into());
