@@ -10,13 +10,13 @@
 
 mod charts;
 mod claims;
-// This node among its peers.
 // Commitments: the comparison, a party's commitments, a published review round.
 mod commitments;
 mod console;
 mod console_claims;
 mod console_commitments;
 mod diff;
+// This node among its peers.
 mod federation;
 mod i18n;
 mod public;
