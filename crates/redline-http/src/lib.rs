@@ -32,6 +32,8 @@ mod metrics;
 mod norms;
 // Webhooks and e-mail addresses for a party's hotline events.
 mod notifications;
+// Coordinated vulnerability disclosure (issue 23).
+mod disclosure;
 mod openapi;
 mod parties;
 mod query;
@@ -198,6 +200,7 @@ fn router_recording_to(
         .merge(exercise::routes())
         .merge(attribution::routes())
         .merge(notifications::routes())
+        .merge(disclosure::routes(config))
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

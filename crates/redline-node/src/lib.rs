@@ -30,6 +30,8 @@ pub mod exercise;
 pub mod sharing;
 // The public dashboard and the duty officer's console.
 pub mod dashboard;
+// Coordinated vulnerability disclosure.
+pub mod disclosure;
 
 use std::sync::Arc;
 

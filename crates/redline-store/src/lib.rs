@@ -30,6 +30,12 @@ mod writes;
 // Transparency log: tiles, bundles and checkpoint as files.
 pub mod testing;
 pub mod tile_files;
+// Coordinated vulnerability disclosure (issue 23).
+mod disclosure;
+pub use disclosure::{
+    DisclosureCaseQuery, DisclosureCaseSummary, DisclosureDeadlineFiring, DisclosureRecord,
+    DisclosureRecordKind, DisclosureStore,
+};
 // The dashboard's read-only aggregates.
 mod dashboard;
 pub use dashboard::{
@@ -277,6 +283,12 @@ pub enum StoreWrite {
     InsertTaxiiCollection(TaxiiCollection),
     PutCollectionAccess(CollectionAccess),
     InsertTaxiiStatus(TaxiiStatusRecord),
+    /// Conflict if the same signed payload is stored already.
+    InsertDisclosureRecord(DisclosureRecord),
+    /// Creates or replaces a disclosure case's summary and readers.
+    PutDisclosureCaseSummary(DisclosureCaseSummary),
+    /// Conflict if this deadline fired already.
+    InsertDisclosureDeadlineFiring(DisclosureDeadlineFiring),
 }
 
 /// Everything a node keeps: every area's trait, plus what concerns the database as a whole. A
@@ -294,6 +306,7 @@ pub trait Store:
     + SessionStore
     + NotificationStore
     + cluster::ClusterStore
+    + DisclosureStore
     + Send
     + Sync
 {

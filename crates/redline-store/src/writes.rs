@@ -183,5 +183,15 @@ async fn apply_store_write(
         }
         StoreWrite::PutCollectionAccess(access) => stix::put_access(connection, access).await,
         StoreWrite::InsertTaxiiStatus(status) => stix::insert_status(connection, status).await,
+        // Coordinated vulnerability disclosure.
+        StoreWrite::InsertDisclosureRecord(record) => {
+            crate::disclosure::insert_record(connection, record).await
+        }
+        StoreWrite::PutDisclosureCaseSummary(summary) => {
+            crate::disclosure::put_summary(connection, summary).await
+        }
+        StoreWrite::InsertDisclosureDeadlineFiring(firing) => {
+            crate::disclosure::insert_firing(connection, firing).await
+        }
     }
 }
