@@ -16,6 +16,8 @@ mod diff;
 mod i18n;
 mod public;
 mod threads;
+// Coordinated vulnerability disclosure: public advisories and the console's vendor matrix.
+mod disclosure;
 
 use askama::Template;
 use axum::{
@@ -49,6 +51,10 @@ pub(crate) fn routes() -> Router<AppState> {
             get(public::norms_difference),
         )
         .route("/dashboard/verify", get(public::verify))
+        .route("/dashboard/advisories", get(disclosure::advisories))
+        .route("/dashboard/advisories/{id}", get(disclosure::advisory))
+        .route("/console/disclosure", get(disclosure::console_cases))
+        .route("/console/disclosure/{id}", get(disclosure::console_case))
         .route("/dashboard/static/dashboard.css", get(stylesheet))
         .route("/dashboard/static/dashboard.js", get(script))
         .route("/console", get(console::home))

@@ -11,6 +11,7 @@ mod support;
 mod claims;
 mod connections;
 mod console;
+mod disclosure;
 mod exercises;
 mod hotline;
 mod incidents;
