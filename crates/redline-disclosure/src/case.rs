@@ -348,3 +348,9 @@ fn check_short_id(path: &str, text: &str, issues: &mut Vec<ValidationIssue>) {
         ));
     }
 }
+
+/// The JSON Schema (draft 2020-12) of a case version's payload
+/// (`schemas/disclosure-case.schema.json`).
+pub fn disclosure_case_json_schema() -> serde_json::Value {
+    schemars::schema_for!(DisclosureCase).to_value()
+}

@@ -18,7 +18,7 @@ pub mod workflow;
 
 pub use case::{
     CASE_PAYLOAD_TYPE, CveId, Cwe, DISCLOSURE_PAYLOAD_VERSION, DisclosureCase, Product, Reporter,
-    Vendor,
+    Vendor, disclosure_case_json_schema,
 };
 pub use csaf::{AdvisoryFacts, AdvisoryPublisher, CsafVersion, csaf_file_name, render_csaf};
 pub use cvss_vector::{CvssV4, CvssV31};
@@ -26,5 +26,6 @@ pub use product_identifier::{Cpe23, ProductIdentifier, Purl};
 pub use workflow::{
     ACTION_PAYLOAD_TYPE, ActionBody, CaseState, DisclosureAction, DisclosurePolicy, EmbargoChange,
     PRODUCT_STATUS_TRANSITIONS, ProductState, ProductStatus, StatusCause, VendorDeadline,
-    VendorDuty, VendorState, WorkflowError, missed_deadlines, product_transition, vendor_deadlines,
+    VendorDuty, VendorState, WorkflowError, disclosure_action_json_schema, missed_deadlines,
+    product_transition, vendor_deadlines,
 };

@@ -574,13 +574,16 @@ impl CaseState {
             ));
         }
         self.check_author(action)?;
-        let mut next = self.clone();
+        // Every check comes before the first change, so a refused action changes nothing
+        // (without copying the state: replaying a case of hundreds of vendors stays linear).
+        let case_id = self.case.id;
+        let next = &mut *self;
         if let Some(vendor) = action.action.vendor()
             && next.case.vendor(vendor).is_none()
         {
             return Err(invalid(
                 "action.vendor",
-                format!("case {} has no vendor `{vendor}`", self.case.id),
+                format!("case {case_id} has no vendor `{vendor}`"),
             ));
         }
         match &action.action {
@@ -591,17 +594,18 @@ impl CaseState {
                         "vendor `{vendor}` was contacted already"
                     )));
                 }
+                let under_investigation = product_transition(
+                    ProductStatus::NotContacted,
+                    StatusCause::Contact,
+                    ProductStatus::UnderInvestigation,
+                )
+                .map_err(|message| invalid("action", message))?;
                 state.contacted_at = Some(at);
                 for ((product_vendor, _), product) in next.products.iter_mut() {
                     if product_vendor == vendor {
                         product.contacted_at = Some(at);
                         if product.status == ProductStatus::NotContacted {
-                            product.status = product_transition(
-                                product.status,
-                                StatusCause::Contact,
-                                ProductStatus::UnderInvestigation,
-                            )
-                            .map_err(|message| invalid("action", message))?;
+                            product.status = under_investigation;
                             product.updated_at = Some(at);
                         }
                     }
@@ -626,10 +630,7 @@ impl CaseState {
                 let Some(current) = next.products.get_mut(&key) else {
                     return Err(invalid(
                         "action.product",
-                        format!(
-                            "vendor `{vendor}` has no product `{product}` in case {}",
-                            self.case.id
-                        ),
+                        format!("vendor `{vendor}` has no product `{product}` in case {case_id}"),
                     ));
                 };
                 if current.status == *status {
@@ -654,26 +655,32 @@ impl CaseState {
                         format!("vendor `{vendor}` was never contacted: it cannot be unresponsive"),
                     ));
                 }
-                state.unresponsive_at = Some(at);
-                let mut moved = 0;
-                for ((product_vendor, _), product) in next.products.iter_mut() {
-                    if product_vendor == vendor
-                        && product.status == ProductStatus::UnderInvestigation
-                    {
-                        product.status = product_transition(
-                            product.status,
-                            StatusCause::Unresponsive,
-                            ProductStatus::Unresponsive,
-                        )
-                        .map_err(|message| invalid("action", message))?;
-                        product.updated_at = Some(at);
-                        moved += 1;
-                    }
-                }
-                if moved == 0 {
+                let unresponsive = product_transition(
+                    ProductStatus::UnderInvestigation,
+                    StatusCause::Unresponsive,
+                    ProductStatus::Unresponsive,
+                )
+                .map_err(|message| invalid("action", message))?;
+                let waiting = |key: &(String, String), product: &ProductState| {
+                    &key.0 == vendor && product.status == ProductStatus::UnderInvestigation
+                };
+                if !next
+                    .products
+                    .iter()
+                    .any(|(key, product)| waiting(key, product))
+                {
                     return Err(WorkflowError::Conflict(format!(
                         "vendor `{vendor}` has no product still waiting for an answer"
                     )));
+                }
+                if let Some(state) = next.vendors.get_mut(vendor) {
+                    state.unresponsive_at = Some(at);
+                }
+                for (key, product) in next.products.iter_mut() {
+                    if waiting(key, product) {
+                        product.status = unresponsive;
+                        product.updated_at = Some(at);
+                    }
                 }
             }
             ActionBody::EmbargoChanged {
@@ -720,7 +727,6 @@ impl CaseState {
             }
         }
         next.updated_at = at;
-        *self = next;
         Ok(())
     }
 
@@ -846,4 +852,10 @@ pub fn missed_deadlines(
         .into_iter()
         .filter(|deadline| !deadline.met && deadline.due_at < now)
         .collect()
+}
+
+/// The JSON Schema (draft 2020-12) of an action's payload
+/// (`schemas/disclosure-action.schema.json`).
+pub fn disclosure_action_json_schema() -> serde_json::Value {
+    schemars::schema_for!(DisclosureAction).to_value()
 }

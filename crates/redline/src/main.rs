@@ -108,6 +108,10 @@ enum Command {
     /// withdraw.
     #[command(subcommand)]
     Attribution(commands::attribution::AttributionCommand),
+    /// Coordinated vulnerability disclosure: open a case, contact vendors, record statuses,
+    /// move the embargo, print the CSAF advisory.
+    #[command(subcommand)]
+    Disclosure(commands::disclosure::DisclosureCommand),
     // Backups.
     /// Back up the local node while it serves: database, log, keys and configuration.
     Backup(commands::backup::BackupArguments),
@@ -171,6 +175,7 @@ fn main() -> ExitCode {
             // Tabletop exercises.
             Command::Exercise(command) => commands::exercise::run(&settings, command).await,
             Command::Attribution(command) => commands::attribution::run(&settings, command).await,
+            Command::Disclosure(command) => commands::disclosure::run(&settings, command).await,
             // Backups.
             Command::Backup(arguments) => commands::backup::backup(&settings, arguments).await,
             Command::Restore(arguments) => commands::backup::restore(&settings, arguments).await,
