@@ -7,11 +7,13 @@
 //! - `workflow.rs` — the signed actions, the product status table, who may do what, the
 //!   replay into `CaseState`, the disclosure policy's deadlines, the publication rule.
 //! - `csaf.rs` — the CSAF 2.0 security advisory of a public case.
+//! - `cve_record.rs` — the CVE JSON 5 record of a case with a CVE id.
 //!
 //! No I/O and no clock: the node passes the time in.
 
 pub mod case;
 pub mod csaf;
+pub mod cve_record;
 pub mod cvss_vector;
 pub mod product_identifier;
 pub mod workflow;
@@ -21,6 +23,7 @@ pub use case::{
     Vendor, disclosure_case_json_schema,
 };
 pub use csaf::{AdvisoryFacts, AdvisoryPublisher, CsafVersion, csaf_file_name, render_csaf};
+pub use cve_record::{CveAssigner, cve_record, cve_status};
 pub use cvss_vector::{CvssV4, CvssV31};
 pub use product_identifier::{Cpe23, ProductIdentifier, Purl};
 pub use workflow::{
