@@ -42,6 +42,7 @@ pub(crate) fn routes(config: &crate::HttpConfig) -> Router<AppState> {
         .route("/api/v1/disclosure/cases/{id}", get(show))
         .route("/api/v1/disclosure/cases/{id}/actions", post(act))
         .route("/api/v1/disclosure/cases/{id}/csaf", get(show_csaf))
+        .route("/api/v1/disclosure/cases/{id}/cve", get(show_cve))
         .route("/api/v1/public/advisories", get(public_list))
         .route("/api/v1/public/advisories/{id}", get(public_show))
         .route("/api/v1/public/advisories/{id}/csaf", get(public_csaf))
@@ -131,6 +132,34 @@ async fn show_csaf(
         .disclosure_advisory(Some(&caller), id, &namespace.0)
         .await?;
     Ok(Json(advisory).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CveQuery {
+    org_id: String,
+    short_name: String,
+}
+
+async fn show_cve(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Extension(namespace): Extension<AdvisoryNamespace>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<CveQuery>,
+) -> Result<Response, ApiError> {
+    let id = parse_case_id(&id)?;
+    let org_id = Uuid::parse_str(&query.org_id).map_err(|_| {
+        ApiError::bad_request("invalid", format!("`{}` is not a UUID", query.org_id))
+            .with_path("org_id")
+    })?;
+    let assigner = redline_disclosure::CveAssigner::new(org_id, &query.short_name)
+        .map_err(|message| ApiError::bad_request("invalid", message).with_path("org_id"))?;
+    let record = state
+        .node
+        .disclosure_cve_record(Some(&caller), id, &assigner, &namespace.0)
+        .await?;
+    Ok(Json(record).into_response())
 }
 
 async fn public_list(
@@ -251,6 +280,27 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
             query: &[],
             headers: &[],
             responses: &[("200", "a CSAF 2.0 document"), UNAUTHENTICATED, NOT_FOUND],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/disclosure/cases/{id}/cve",
+            method: Get,
+            operation_id: "showDisclosureCveRecord",
+            public: false,
+            summary: "The case's CVE JSON 5 record (dataVersion 5.1, published, with its CNA container) for the CNA named by org_id (a version-4 UUID) and short_name",
+            query: &[
+                ("org_id", "the CNA's organisation id at the CVE Program"),
+                ("short_name", "the CNA's short name"),
+            ],
+            headers: &[],
+            responses: &[
+                ("200", "a CVE JSON 5 record"),
+                ("400", "org_id or short_name is not valid"),
+                UNAUTHENTICATED,
+                (
+                    "404",
+                    "no such case, an embargoed case you do not read, or no CVE id yet",
+                ),
+            ],
         },
         crate::openapi::TabledOperation {
             path: "/api/v1/public/advisories",

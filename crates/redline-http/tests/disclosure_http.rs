@@ -459,6 +459,31 @@ async fn run_workflow(node: &DisclosureNode) {
     );
     let (_, listed, _) = node.get(None, "/api/v1/public/advisories").await;
     assert_eq!(listed["advisories"][0]["id"], case.to_string());
+    // The coordinator, a CNA, takes the CVE record; a bad organisation id is refused by name.
+    let cve_path =
+        format!("{path}/cve?org_id=b3476cb9-2e3d-41a6-98d0-0f47421a65b6&short_name=CERT-EU");
+    let (status, record, text) = node.get(Some("cert-eu"), &cve_path).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(record["cveMetadata"]["cveId"], "CVE-2026-40001");
+    assert_eq!(
+        record["containers"]["cna"]["affected"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(
+        !text.contains("ANONYMOUS-RESEARCHER") && !text.contains("SECRET-CONTACT"),
+        "{text}"
+    );
+    let (status, refused, _) = node
+        .get(
+            Some("cert-eu"),
+            &format!("{path}/cve?org_id=00000000-0000-0000-0000-000000000001&short_name=CERT-EU"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["error"]["path"], "org_id");
     // A public case cannot be embargoed again.
     let (status, _, _) = node
         .post("cert-eu", &format!("{path}/actions"), signed_action(case, "cert-eu", json!({"kind": "embargo-changed", "embargo_end": "2027-01-10T12:00:00Z", "reason": "again"}), at("2026-12-10T12:00:00Z")))

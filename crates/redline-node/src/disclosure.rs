@@ -720,6 +720,32 @@ impl Node {
         ))
     }
 
+    /// The case's CVE JSON 5 record for the CNA `assigner` (the case's readers before the
+    /// embargo ends, anybody after); "not found" without a CVE id yet.
+    pub async fn disclosure_cve_record(
+        &self,
+        caller: Option<&Caller>,
+        case_id: Uuid,
+        assigner: &redline_disclosure::CveAssigner,
+        namespace: &str,
+    ) -> Result<serde_json::Value, NodeError> {
+        let records = self
+            .disclosure_records(case_id)
+            .await?
+            .ok_or_else(|| not_found(case_id))?;
+        self.reader_rights(caller, &records.state)
+            .ok_or_else(|| not_found(case_id))?;
+        let advisory_url = format!(
+            "{}/dashboard/advisories/{case_id}",
+            namespace.trim_end_matches('/')
+        );
+        redline_disclosure::cve_record(&records.state, assigner, &advisory_url).ok_or_else(|| {
+            NodeError::NotFound(format!(
+                "disclosure case {case_id} has no CVE id yet (record one with cve-assigned)"
+            ))
+        })
+    }
+
     /// The public advisory of a case whose embargo has ended, or "not found".
     pub async fn public_disclosure_advisory(
         &self,

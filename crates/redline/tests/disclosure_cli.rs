@@ -218,6 +218,31 @@ fn a_case_is_opened_worked_and_read_through_the_cli() {
     ])))
     .unwrap();
     assert_eq!(csaf["document"]["category"], "csaf_security_advisory");
+    succeeded(redline(&[
+        "--data",
+        data,
+        "disclosure",
+        "cve",
+        "--case",
+        &id,
+        "--cve",
+        "CVE-2026-41234",
+        "--key",
+        key,
+    ]));
+    let record = json_of(redline(&[
+        "--data",
+        data,
+        "disclosure",
+        "cve-record",
+        "--case",
+        &id,
+        "--org-id",
+        "b3476cb9-2e3d-41a6-98d0-0f47421a65b6",
+        "--short-name",
+        "CERT-EU",
+    ]));
+    assert_eq!(record["cveMetadata"]["cveId"], "CVE-2026-41234");
     assert_eq!(
         csaf["vulnerabilities"][0]["product_status"]["fixed"],
         json!(["CSAFPID-0001"])

@@ -48,6 +48,22 @@ pub enum DisclosureCommand {
     List(ListArguments),
     /// The case's CSAF 2.0 advisory (JSON).
     Csaf(ShowArguments),
+    /// The case's CVE JSON 5 record (JSON), for a CNA to publish.
+    CveRecord(CveRecordArguments),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CveRecordArguments {
+    #[arg(long, value_name = "ID")]
+    case: Uuid,
+    /// The CNA's organisation id at the CVE Program (a version-4 UUID).
+    #[arg(long, value_name = "UUID")]
+    org_id: Uuid,
+    /// The CNA's short name.
+    #[arg(long, value_name = "NAME")]
+    short_name: String,
+    #[command(flatten)]
+    remote: RemoteOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -244,6 +260,36 @@ pub async fn run(settings: &Settings, command: DisclosureCommand) -> anyhow::Res
             .await?;
             target.close().await;
             crate::output::print_json(&advisory)
+        }
+        DisclosureCommand::CveRecord(arguments) => {
+            let assigner =
+                redline_disclosure::CveAssigner::new(arguments.org_id, &arguments.short_name)
+                    .map_err(|message| NodeError::invalid("--org-id", message))?;
+            let target = Target::open(settings, &arguments.remote, "disclosure cve-record").await?;
+            let record = match &target {
+                Target::Remote(client) => {
+                    client
+                        .get(
+                            &format!("/api/v1/disclosure/cases/{}/cve", arguments.case),
+                            &[
+                                ("org_id", arguments.org_id.to_string()),
+                                ("short_name", arguments.short_name.clone()),
+                            ],
+                        )
+                        .await?
+                }
+                Target::Local(node) => {
+                    node.disclosure_cve_record(
+                        Some(&Caller::Operator),
+                        arguments.case,
+                        &assigner,
+                        "https://redline.invalid",
+                    )
+                    .await?
+                }
+            };
+            target.close().await;
+            crate::output::print_json(&record)
         }
         DisclosureCommand::List(arguments) => {
             let target = Target::open(settings, &arguments.remote, "disclosure list").await?;
