@@ -8,6 +8,7 @@
 //!   replay into `CaseState`, the disclosure policy's deadlines, the publication rule.
 //! - `csaf.rs` — the CSAF 2.0 security advisory of a public case.
 //! - `cve_record.rs` — the CVE JSON 5 record of a case with a CVE id.
+//! - `stix.rs` — a public case as a STIX 2.1 `vulnerability`.
 //!
 //! No I/O and no clock: the node passes the time in.
 
@@ -16,6 +17,7 @@ pub mod csaf;
 pub mod cve_record;
 pub mod cvss_vector;
 pub mod product_identifier;
+pub mod stix;
 pub mod workflow;
 
 pub use case::{
@@ -26,6 +28,7 @@ pub use csaf::{AdvisoryFacts, AdvisoryPublisher, CsafVersion, csaf_file_name, re
 pub use cve_record::{CveAssigner, cve_record, cve_status};
 pub use cvss_vector::{CvssV4, CvssV31};
 pub use product_identifier::{Cpe23, ProductIdentifier, Purl};
+pub use stix::{case_bundle, case_vulnerability, vulnerability_id};
 pub use workflow::{
     ACTION_PAYLOAD_TYPE, ActionBody, CaseState, DisclosureAction, DisclosurePolicy, EmbargoChange,
     PRODUCT_STATUS_TRANSITIONS, ProductState, ProductStatus, StatusCause, VendorDeadline,

@@ -235,7 +235,36 @@ fn logged(node: &Node, case: Uuid, entry: &[u8]) -> bool {
         })
 }
 
+/// The STIX `vulnerability` objects in the shared TAXII collection, as the operator reads them.
+async fn shared_vulnerabilities(node: &DisclosureNode) -> Vec<Value> {
+    let filter = redline_node::sharing::ObjectFilter {
+        types: vec!["vulnerability".into()],
+        ..Default::default()
+    };
+    node.node
+        .query_objects(
+            &Caller::Operator,
+            redline_node::sharing::SHARED_COLLECTION_ID,
+            &filter,
+            false,
+        )
+        .await
+        .unwrap()
+        .objects
+        .iter()
+        .map(|object| serde_json::from_str(&object.record).unwrap())
+        .collect()
+}
+
 async fn run_workflow(node: &DisclosureNode) {
+    let parties: Vec<PartyId> = PARTIES
+        .iter()
+        .map(|(id, _)| PartyId::parse(id).unwrap())
+        .collect();
+    node.node
+        .ensure_shared_collection(&Caller::Operator, &parties)
+        .await
+        .unwrap();
     let case = Uuid::from_u128(0xC0FFEE);
     let path = format!("/api/v1/disclosure/cases/{case}");
     let start = at("2026-09-01T09:00:00Z");
@@ -414,14 +443,31 @@ async fn run_workflow(node: &DisclosureNode) {
         );
     }
 
-    // Just before the embargo ends by the node's clock: still nothing public.
+    // Just before the embargo ends by the node's clock: still nothing public, nothing on TAXII.
     node.clock.set(at("2026-12-10T11:59:59Z"));
+    node.node.fire_due_disclosure_deadlines().await.unwrap();
+    assert!(shared_vulnerabilities(node).await.is_empty());
     let (status, _, _) = node
         .get(None, &format!("/api/v1/public/advisories/{case}/csaf"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // After: the advisory is public, without the contact or the anonymous reporter.
+    // After: the advisory is public, without the contact or the anonymous reporter, and the
+    // scheduler shares the case's vulnerability over TAXII, once.
     node.clock.set(at("2026-12-10T12:00:00Z"));
+    assert_eq!(
+        node.node.next_deadline().await.unwrap(),
+        Some(at("2026-12-10T12:00:00Z"))
+    );
+    node.clock.set(at("2026-12-10T12:00:01Z"));
+    assert!(node.node.fire_due_disclosure_deadlines().await.unwrap() >= 1);
+    node.node.fire_due_disclosure_deadlines().await.unwrap();
+    let shared = shared_vulnerabilities(node).await;
+    assert_eq!(shared.len(), 1, "{shared:?}");
+    assert_eq!(shared[0]["name"], "CVE-2026-40001");
+    assert!(
+        !shared[0].to_string().contains("SECRET-CONTACT")
+            && !shared[0].to_string().contains("ANONYMOUS-RESEARCHER")
+    );
     let (status, csaf, text) = node
         .get(None, &format!("/api/v1/public/advisories/{case}/csaf"))
         .await;
@@ -617,7 +663,11 @@ async fn missed_vendor_deadlines_remind_the_vendor_and_escalate_to_the_coordinat
             .await;
         assert_eq!(code, StatusCode::OK, "{text}");
     }
-    assert_eq!(node.node.next_deadline().await.unwrap(), None);
+    // What remains is the embargo's end, when the case is shared.
+    assert_eq!(
+        node.node.next_deadline().await.unwrap(),
+        Some(at("2026-11-30T08:00:00Z"))
+    );
     node.clock.set(at("2026-10-02T09:00:00Z"));
     assert_eq!(
         node.node.fire_due_disclosure_deadlines().await.unwrap(),

@@ -16,7 +16,8 @@
 //! - Deadlines ([`Node::fire_due_disclosure_deadlines`], run by the deadline scheduler): a
 //!   vendor that has not acknowledged or answered in time gets a `disclosure-reminder` event
 //!   and the coordinator a `disclosure-escalation`; each deadline fires once (a row per
-//!   firing).
+//!   firing). At the embargo's end the case's STIX `vulnerability` goes to the shared TAXII
+//!   collection (a `publication` firing row, once), and follows later changes there.
 
 use std::collections::BTreeSet;
 
@@ -440,6 +441,8 @@ impl Node {
                     ))
             })
             .map(|deadline| deadline.due_at)
+            // The embargo's end is due too, until the case was shared at it (`publish_case`).
+            .chain((!fired.contains(&publication_key(state))).then_some(state.embargo_end))
             .min();
         Ok(DisclosureCaseSummary {
             case_id: state.case.id,
@@ -642,6 +645,8 @@ impl Node {
         self.commit_disclosure_record(record, log_kind, &records.state, told)
             .await?;
         tracing::info!(case = %case_id, action = action.action.kind(), "disclosure action recorded");
+        // A public case's vulnerability follows its changes on TAXII.
+        self.share_case_in_taxii(&records.state).await;
         self.disclosure_case(Some(caller), case_id).await
     }
 
@@ -815,6 +820,10 @@ impl Node {
                     Err(other) => return Err(other.into()),
                 }
             }
+            if records.state.is_public(now) && !already.contains(&publication_key(&records.state)) {
+                self.publish_case(&records.state, now).await?;
+                fired += 1;
+            }
             // A case whose deadlines all fired, or were met meanwhile, leaves the scheduler's
             // list.
             let summary = self.disclosure_summary(&records.state, None).await?;
@@ -828,10 +837,78 @@ impl Node {
         Ok(fired)
     }
 
+    /// At the embargo's end: the case's STIX `vulnerability` goes to the shared TAXII
+    /// collection (when the node has one), and a firing row records that it was shared at this
+    /// embargo end, so it happens once.
+    async fn publish_case(&self, state: &CaseState, now: Timestamp) -> Result<(), NodeError> {
+        self.share_case_in_taxii(state).await;
+        let (vendor_id, duty, due_at) = publication_key(state);
+        let firing = DisclosureDeadlineFiring {
+            case_id: state.case.id,
+            vendor_id,
+            duty,
+            due_at,
+            fired_at: now,
+        };
+        let summary = self.disclosure_summary(state, Some(&firing)).await?;
+        match self
+            .store
+            .commit(
+                vec![
+                    StoreWrite::InsertDisclosureDeadlineFiring(firing),
+                    StoreWrite::PutDisclosureCaseSummary(summary),
+                ],
+                Vec::new(),
+            )
+            .await
+        {
+            Ok(_) | Err(StoreError::Conflict(_)) => {
+                tracing::info!(case = %state.case.id, "disclosure case public: shared over TAXII");
+                Ok(())
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Adds the public case's `vulnerability` (a new version when it changed) to the shared
+    /// TAXII collection, if there is one. Never called before the embargo ends.
+    async fn share_case_in_taxii(&self, state: &CaseState) {
+        if !state.is_public(self.now()) {
+            return;
+        }
+        let Ok(Some(_)) = self
+            .store
+            .get_taxii_collection(crate::sharing::SHARED_COLLECTION_ID)
+            .await
+        else {
+            return;
+        };
+        let vulnerability = redline_disclosure::case_vulnerability(
+            state,
+            &format!("/dashboard/advisories/{}", state.case.id),
+        );
+        let envelope = serde_json::json!({ "objects": [vulnerability] });
+        if let Err(error) = self
+            .add_objects(
+                &Caller::Operator,
+                crate::sharing::SHARED_COLLECTION_ID,
+                envelope.to_string().as_bytes(),
+            )
+            .await
+        {
+            tracing::error!(%error, case = %state.case.id, "sharing a disclosure case over TAXII failed");
+        }
+    }
+
     /// The earliest vendor deadline still to fire.
     pub async fn next_disclosure_deadline(&self) -> Result<Option<Timestamp>, NodeError> {
         Ok(self.store.earliest_disclosure_deadline().await?)
     }
+}
+
+/// The firing row that records a case shared at its current embargo end.
+fn publication_key(state: &CaseState) -> (String, String, Timestamp) {
+    (String::new(), "publication".to_string(), state.embargo_end)
 }
 
 fn status_counts(state: &CaseState) -> std::collections::BTreeMap<String, usize> {
