@@ -235,6 +235,37 @@ fn logged(node: &Node, case: Uuid, entry: &[u8]) -> bool {
         })
 }
 
+/// A console page as `party` sees it (signed in with its token): status and body.
+async fn console_page(node: &DisclosureNode, party: &str, path: &str) -> (StatusCode, String) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed = http
+        .post(format!("{}/console/sign-in", node.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={}", node.tokens[party]))
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("redline_session="))
+        .and_then(|value| value.split(';').next())
+        .unwrap()
+        .to_string();
+    let response = http
+        .get(format!("{}{path}", node.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
 /// The STIX `vulnerability` objects in the shared TAXII collection, as the operator reads them.
 async fn shared_vulnerabilities(node: &DisclosureNode) -> Vec<Value> {
     let filter = redline_node::sharing::ObjectFilter {
@@ -422,6 +453,45 @@ async fn run_workflow(node: &DisclosureNode) {
     );
     assert_eq!(shown["cve"], "CVE-2026-40001");
     assert_eq!(shown["records"].as_array().unwrap().len(), 10);
+
+    // The console's vendor status matrix: the coordinator sees contacts and deadlines and the
+    // embargo end as a <time> the script shows in local time; the vendor sees neither contact
+    // nor anonymous reporter; a party outside the case finds nothing.
+    let matrix_path = format!("/console/disclosure/{case}");
+    let (status, page) = console_page(node, "cert-eu", &matrix_path).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("id=\"vendor-matrix\"") && page.contains("SECRET-CONTACT"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<time id=\"embargo-end\" datetime=\"2026-12-10T12:00:00Z\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Acknowledge by"),
+        "the coordinator sees the deadlines"
+    );
+    let (status, page) = console_page(node, "vendor-acme", &matrix_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("status-affected") && page.contains("status-not-affected"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("SECRET-CONTACT") && !page.contains("ANONYMOUS-RESEARCHER"),
+        "{page}"
+    );
+    let (status, page) = console_page(node, "GB", &matrix_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!page.contains("EMBARGOED"));
+    let (_, page) = console_page(node, "GB", "/console/disclosure").await;
+    assert!(!page.contains(&case.to_string()));
+    let (_, page) = console_page(node, "vendor-acme", "/console/disclosure").await;
+    assert!(
+        page.contains(&format!("/console/disclosure/{case}")),
+        "{page}"
+    );
 
     // Every record, each embargo change among them, is in the log as a digest.
     node.node.settle_log().await.unwrap();
