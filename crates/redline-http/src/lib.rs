@@ -36,6 +36,8 @@ mod metrics;
 mod norms;
 // Webhooks and e-mail addresses for a party's hotline events.
 mod notifications;
+// Coordinated vulnerability disclosure (issue 23).
+mod disclosure;
 mod openapi;
 mod parties;
 mod query;
@@ -204,6 +206,7 @@ fn router_recording_to(
         .merge(notifications::routes())
         .merge(federation::routes())
         .merge(commitments::routes())
+        .merge(disclosure::routes(config))
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

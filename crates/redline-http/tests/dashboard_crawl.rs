@@ -413,3 +413,181 @@ async fn no_restricted_content_on_any_public_page() {
         );
     }
 }
+
+/// Every public page reachable from the dashboard's entry points (and the public feeds they
+/// link), with its body. Every link must answer 200.
+async fn crawl_public_pages(base: &str) -> Vec<(String, String)> {
+    let http = reqwest::Client::new();
+    let mut seen = BTreeSet::new();
+    let mut queue: VecDeque<String> = ["/dashboard", "/console", "/console/sign-in"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    for language in ["en", "fr", "es", "ru", "zh", "ar"] {
+        queue.push_back(format!("/dashboard?lang={language}"));
+    }
+    let mut pages = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let response = http.get(format!("{base}{path}")).send().await.unwrap();
+        let status = response.status();
+        assert!(
+            status == StatusCode::OK,
+            "{path} answered {status}; every link of a public page must work"
+        );
+        let body = response.text().await.unwrap();
+        for link in links(&body) {
+            if !seen.contains(&link) && !link.starts_with("/taxii2/") {
+                queue.push_back(link);
+            }
+        }
+        pages.push((path, body));
+        assert!(pages.len() < 3000, "the crawl does not end");
+    }
+    pages
+}
+
+/// Coordinated vulnerability disclosure (issue 23): nothing of an embargoed case — its title,
+/// description, products, identifiers, id — is on any public page, feed or public API answer
+/// while the node's clock is before the embargo's end; once the clock passes it, the advisory
+/// is linked from the dashboard and shows the case, still without the vendor's contact or the
+/// anonymous reporter.
+#[tokio::test]
+async fn an_embargoed_case_is_on_no_public_route_before_its_end_and_is_after() {
+    use std::sync::Arc;
+
+    use base64::Engine;
+    use redline_model::{PartyId, PartyKind};
+    use redline_node::{Caller, Clock, FixedClock, NewParty};
+
+    let start = redline_node::SystemClock.now();
+    let clock = Arc::new(FixedClock::new(start));
+    let node = support::start_with_clock(redline_http::HttpConfig::default(), clock.clone()).await;
+    let coordinator_key = ed25519_dalek::SigningKey::from_bytes(&[77; 32]);
+    node.node
+        .add_party(
+            &Caller::Operator,
+            NewParty {
+                id: PartyId::parse("cert-eu").unwrap(),
+                kind: PartyKind::Cert,
+                name: "CERT-EU".into(),
+                languages: vec!["en".into()],
+                public_keys: vec![
+                    base64::engine::general_purpose::STANDARD
+                        .encode(coordinator_key.verifying_key().as_bytes()),
+                ],
+            },
+        )
+        .await
+        .unwrap();
+    let case = uuid::Uuid::from_u128(0xE3BA_460E);
+    let embargo_end = start.plus_seconds(30 * 86_400).unwrap();
+    let payload = serde_json::json!({
+        "v": 1, "id": case, "version": 1,
+        "title": "EMBARGOTITLE remote takeover",
+        "description": "EMBARGODESCRIPTION reaches the management API.",
+        "coordinator": "cert-eu",
+        "reporter": {"name": "EMBARGOREPORTER", "anonymous_to_vendors": true},
+        "vendors": [
+            {"id": "ua", "name": "EMBARGOVENDOR Ukraine", "party": "UA", "products": [
+                {"id": "gw", "name": "EMBARGOPRODUCT gateway", "identifier": {"purl": "pkg:generic/embargoacme/embargogateway@4.2.0"}}]},
+            {"id": "initech", "name": "Initech", "contact": "EMBARGOCONTACT@initech.example", "products": [
+                {"id": "tps", "name": "TPS", "identifier": {"cpe": "cpe:2.3:a:initech:embargotps:2.0:*:*:*:*:*:*:*"}}]}
+        ],
+        "cvss_v4": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        "reported_at": start.plus_seconds(-86_400).unwrap(),
+        "embargo_end": embargo_end,
+        "signed_at": start,
+    });
+    node.node
+        .file_disclosure_case(
+            &Caller::Operator,
+            &redline_hotline::sign_record(
+                redline_disclosure::CASE_PAYLOAD_TYPE,
+                serde_json::to_vec(&payload).unwrap(),
+                &coordinator_key,
+            ),
+        )
+        .await
+        .unwrap();
+    let shown_after = [
+        "EMBARGOTITLE",
+        "EMBARGODESCRIPTION",
+        "EMBARGOPRODUCT",
+        "embargogateway",
+        "embargotps",
+    ];
+    let never_public = ["EMBARGOREPORTER", "EMBARGOCONTACT"];
+    let case_id = case.to_string();
+
+    // Before the embargo's end, by the node's clock: nowhere.
+    clock.set(embargo_end.plus_seconds(-1).unwrap());
+    let mut pages = crawl_public_pages(&node.base).await;
+    let http = reqwest::Client::new();
+    for path in [
+        "/api/v1/public/advisories".to_string(),
+        format!("/api/v1/public/advisories/{case}"),
+        format!("/api/v1/public/advisories/{case}/csaf"),
+        format!("/dashboard/advisories/{case}"),
+        "/feed.atom".to_string(),
+        "/feed.json".to_string(),
+    ] {
+        let response = http
+            .get(format!("{}{path}", node.base))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        if path.contains(&case_id) {
+            // Asked by its id: "not found", as for an id that does not exist (the answer names
+            // only the id it was asked for).
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+            pages.push((path, body.replace(&case_id, "")));
+        } else {
+            pages.push((path, body));
+        }
+    }
+    assert!(pages.len() >= 20, "crawled only {} pages", pages.len());
+    for (path, body) in &pages {
+        for marker in shown_after
+            .iter()
+            .chain(&never_public)
+            .copied()
+            .chain([case_id.as_str()])
+        {
+            assert!(
+                !body.contains(marker),
+                "{path} shows {marker} of an embargoed case"
+            );
+        }
+    }
+
+    // From the embargo's end: the advisory is linked and shown, contact and reporter are not.
+    clock.set(embargo_end);
+    let pages = crawl_public_pages(&node.base).await;
+    let advisory_page = format!("/dashboard/advisories/{case}");
+    let advisory = pages
+        .iter()
+        .find(|(path, _)| *path == advisory_page)
+        .unwrap_or_else(|| panic!("the crawl did not reach {advisory_page}"));
+    for marker in shown_after {
+        assert!(
+            advisory.1.contains(marker),
+            "{advisory_page} does not show {marker}"
+        );
+    }
+    assert!(
+        pages
+            .iter()
+            .any(|(path, _)| *path == format!("/api/v1/public/advisories/{case}/csaf")),
+        "the CSAF advisory is linked"
+    );
+    for (path, body) in &pages {
+        for marker in never_public {
+            assert!(!body.contains(marker), "{path} shows {marker}");
+        }
+    }
+}

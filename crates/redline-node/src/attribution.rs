@@ -413,7 +413,7 @@ impl Node {
 
     /// The author acts for itself (or the operator relays it), signed with a key of its own
     /// that was current when it signed, and not signed in the future.
-    async fn check_author(
+    pub(crate) async fn check_author(
         &self,
         caller: &Caller,
         author: &PartyId,

@@ -114,9 +114,11 @@ impl Node {
 
     /// The next instant a deadline falls due, if any.
     pub async fn next_deadline(&self) -> Result<Option<Timestamp>, NodeError> {
-        let threads = self.store.earliest_awaited_deadline().await?;
+        let hotline = self.store.earliest_awaited_deadline().await?;
         let commitments = self.next_commitment_deadline().await?;
-        Ok(threads.into_iter().chain(commitments).min())
+        // Disclosure cases' vendor deadlines (`disclosure.rs`).
+        let disclosure = self.next_disclosure_deadline().await?;
+        Ok(hotline.into_iter().chain(commitments).chain(disclosure).min())
     }
 
     /// Runs the scheduler until `shutdown` completes: fires what is due, then sleeps until the
@@ -139,6 +141,9 @@ impl Node {
         loop {
             if let Err(error) = self.fire_due_deadlines().await {
                 tracing::warn!(%error, "firing deadlines failed; trying again shortly");
+            }
+            if let Err(error) = self.fire_due_disclosure_deadlines().await {
+                tracing::warn!(%error, "firing disclosure deadlines failed; trying again shortly");
             }
             let sleep_for = match self.next_deadline().await {
                 Ok(Some(at)) => {

@@ -34,6 +34,8 @@ pub mod sharing;
 pub mod dashboard;
 // Commitments: signed adoptions, implementation reports, peer review.
 pub mod commitments;
+// Coordinated vulnerability disclosure.
+pub mod disclosure;
 
 use std::sync::Arc;
 

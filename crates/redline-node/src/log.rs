@@ -88,6 +88,12 @@ pub enum LogEntryKind {
     PeerReview,
     /// A version of a capacity-building request or offer.
     CapacityBuilding,
+    /// A version of a disclosure case (the digest of its signed envelope only).
+    DisclosureCase,
+    /// An action on a disclosure case.
+    DisclosureAction,
+    /// A change of a disclosure case's embargo end.
+    DisclosureEmbargo,
 }
 
 /// One log entry: who did what to which object, when, and the SHA-256 of the object's full

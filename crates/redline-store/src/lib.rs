@@ -34,6 +34,12 @@ mod writes;
 // Transparency log: tiles, bundles and checkpoint as files.
 pub mod testing;
 pub mod tile_files;
+// Coordinated vulnerability disclosure (issue 23).
+mod disclosure;
+pub use disclosure::{
+    DisclosureCaseQuery, DisclosureCaseSummary, DisclosureDeadlineFiring, DisclosureRecord,
+    DisclosureRecordKind, DisclosureStore,
+};
 // The dashboard's read-only aggregates.
 mod dashboard;
 pub use dashboard::{
@@ -301,6 +307,12 @@ pub enum StoreWrite {
         overdue: bool,
         at: Timestamp,
     },
+    /// Conflict if the same signed payload is stored already.
+    InsertDisclosureRecord(DisclosureRecord),
+    /// Creates or replaces a disclosure case's summary and readers.
+    PutDisclosureCaseSummary(DisclosureCaseSummary),
+    /// Conflict if this deadline fired already.
+    InsertDisclosureDeadlineFiring(DisclosureDeadlineFiring),
 }
 
 /// Everything a node keeps: every area's trait, plus what concerns the database as a whole. A
@@ -320,6 +332,7 @@ pub trait Store:
     + FederationStore
     + CommitmentStore
     + cluster::ClusterStore
+    + DisclosureStore
     + Send
     + Sync
 {

@@ -21,6 +21,8 @@ mod notification_store;
 mod party_store;
 mod session_store;
 mod sharing_store;
+// Coordinated vulnerability disclosure.
+mod disclosure_store;
 
 use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 

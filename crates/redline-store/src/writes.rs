@@ -197,5 +197,15 @@ async fn apply_store_write(
             overdue,
             at,
         } => commitments::stamp_deadline(connection, deadline, *overdue, *at).await,
+        // Coordinated vulnerability disclosure.
+        StoreWrite::InsertDisclosureRecord(record) => {
+            crate::disclosure::insert_record(connection, record).await
+        }
+        StoreWrite::PutDisclosureCaseSummary(summary) => {
+            crate::disclosure::put_summary(connection, summary).await
+        }
+        StoreWrite::InsertDisclosureDeadlineFiring(firing) => {
+            crate::disclosure::insert_firing(connection, firing).await
+        }
     }
 }

@@ -112,6 +112,10 @@ enum Command {
     /// of every party's commitments.
     #[command(subcommand)]
     Commitments(commands::commitments::CommitmentsCommand),
+    /// Coordinated vulnerability disclosure: open a case, contact vendors, record statuses,
+    /// move the embargo, print the CSAF advisory.
+    #[command(subcommand)]
+    Disclosure(commands::disclosure::DisclosureCommand),
     // Backups.
     /// Back up the local node while it serves: database, log, keys and configuration.
     Backup(commands::backup::BackupArguments),
@@ -176,6 +180,7 @@ fn main() -> ExitCode {
             Command::Exercise(command) => commands::exercise::run(&settings, command).await,
             Command::Attribution(command) => commands::attribution::run(&settings, command).await,
             Command::Commitments(command) => commands::commitments::run(&settings, command).await,
+            Command::Disclosure(command) => commands::disclosure::run(&settings, command).await,
             // Backups.
             Command::Backup(arguments) => commands::backup::backup(&settings, arguments).await,
             Command::Restore(arguments) => commands::backup::restore(&settings, arguments).await,

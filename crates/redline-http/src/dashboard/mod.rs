@@ -21,6 +21,8 @@ mod federation;
 mod i18n;
 mod public;
 mod threads;
+// Coordinated vulnerability disclosure: public advisories and the console's vendor matrix.
+mod disclosure;
 
 use askama::Template;
 use axum::{
@@ -58,6 +60,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/commitments", get(commitments::comparison))
         .route("/dashboard/commitments/{id}", get(commitments::party))
         .route("/dashboard/review-rounds/{id}", get(commitments::round))
+        .route("/dashboard/advisories", get(disclosure::advisories))
+        .route("/dashboard/advisories/{id}", get(disclosure::advisory))
+        .route("/console/disclosure", get(disclosure::console_cases))
+        .route("/console/disclosure/{id}", get(disclosure::console_case))
         .route("/dashboard/static/dashboard.css", get(stylesheet))
         .route("/dashboard/static/dashboard.js", get(script))
         .route("/console", get(console::home))

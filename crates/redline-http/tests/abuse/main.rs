@@ -12,6 +12,7 @@ mod claims;
 mod commitments;
 mod connections;
 mod console;
+mod disclosure;
 mod exercises;
 mod federation;
 mod hotline;

@@ -10,12 +10,20 @@ use redline_store::{SqlStore, SqlStoreOptions};
 
 /// A node on a fresh SQLite file in `directory`, with the shipped norms loaded.
 pub async fn sqlite_node(directory: &Path) -> Arc<Node> {
+    sqlite_node_with_clock(directory, Arc::new(SystemClock)).await
+}
+
+/// [`sqlite_node`] reading the time from `clock` (a `FixedClock` a test moves).
+pub async fn sqlite_node_with_clock(
+    directory: &Path,
+    clock: Arc<dyn redline_node::Clock>,
+) -> Arc<Node> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let store =
         SqlStore::open_sqlite_file(&directory.join("db.sqlite"), SqlStoreOptions::default())
             .await
             .unwrap();
-    let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
+    let node = Arc::new(Node::new(Arc::new(store), clock));
     node.load_norms().await.unwrap();
     node
 }

@@ -188,8 +188,16 @@ pub async fn start() -> DashboardNode {
 
 /// The same seeded node, served with `config` (small timeouts or limits, say).
 pub async fn start_with(config: HttpConfig) -> DashboardNode {
+    start_with_clock(config, Arc::new(redline_node::SystemClock)).await
+}
+
+/// The same seeded node reading the time from `clock` (a `FixedClock` a test moves).
+pub async fn start_with_clock(
+    config: HttpConfig,
+    clock: Arc<dyn redline_node::Clock>,
+) -> DashboardNode {
     let directory = tempfile::tempdir().unwrap();
-    let node = kit::sqlite_node(directory.path()).await;
+    let node = kit::sqlite_node_with_clock(directory.path(), clock).await;
     let mut tokens = BTreeMap::new();
     for id in PARTIES {
         let key =

@@ -658,6 +658,24 @@ async fn check_entry(
                 .any(|record| hex_sha256(record.envelope.as_bytes()) == digest);
             digest_verdict(matched, "attribution record")
         }
+        // Coordinated vulnerability disclosure: the digest of a case's signed record.
+        LogEntryKind::DisclosureCase
+        | LogEntryKind::DisclosureAction
+        | LogEntryKind::DisclosureEmbargo => {
+            let Ok(id) = uuid::Uuid::try_parse(&entry.subject) else {
+                return Ok(EntryFinding::Problem(
+                    "the subject is not a disclosure case id".into(),
+                ));
+            };
+            let records = store.list_disclosure_records(id).await?;
+            if records.is_empty() {
+                return Ok(missing("disclosure record"));
+            }
+            let matched = records
+                .iter()
+                .any(|record| hex_sha256(record.envelope.as_bytes()) == digest);
+            digest_verdict(matched, "disclosure record")
+        }
         LogEntryKind::NormsDocumentAdded => match store.get_norms_document(&entry.subject).await? {
             None => missing("norms document"),
             Some(document) => digest_verdict(

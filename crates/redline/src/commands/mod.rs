@@ -26,6 +26,8 @@ pub mod sim;
 // STIX and TAXII.
 pub mod stix;
 pub mod taxii;
+// Coordinated vulnerability disclosure.
+pub mod disclosure;
 
 use std::sync::Arc;
 

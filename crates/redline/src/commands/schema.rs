@@ -17,6 +17,12 @@ pub enum SchemaCommand {
     Scenario,
     /// The JSON Schema of a tabletop exercise file's TOML (schemas/exercise.schema.json).
     Exercise,
+    /// The JSON Schema of a disclosure case version's signed payload
+    /// (schemas/disclosure-case.schema.json).
+    DisclosureCase,
+    /// The JSON Schema of a disclosure action's signed payload
+    /// (schemas/disclosure-action.schema.json).
+    DisclosureAction,
 }
 
 pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
@@ -25,6 +31,8 @@ pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
         SchemaCommand::Norms => norms_document_json_schema(),
         SchemaCommand::Scenario => scenario_json_schema(),
         SchemaCommand::Exercise => exercise_json_schema(),
+        SchemaCommand::DisclosureCase => redline_disclosure::disclosure_case_json_schema(),
+        SchemaCommand::DisclosureAction => redline_disclosure::disclosure_action_json_schema(),
     };
     crate::output::print_json(&schema)
 }

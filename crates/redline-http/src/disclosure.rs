@@ -1,0 +1,346 @@
+//! Coordinated vulnerability disclosure over HTTP. Writes are DSSE envelopes signed by their
+//! author's hotline key, sent as the request body: a case version by its coordinator, an action
+//! by the coordinator or a vendor. Reads follow the embargo: before it ends (by the node's
+//! clock) a case is "not found" to everybody but its coordinator, reporter, vendor parties and
+//! the operator; `GET /api/v1/public/advisories…` answer without a token with cases whose
+//! embargo has ended, as JSON and as a CSAF 2.0 advisory. Every decision is the node's
+//! (`redline_node::disclosure`).
+
+use axum::{
+    Extension, Json, Router,
+    extract::{Path, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
+
+/// The namespace (the node's public URL) advisories are published under.
+#[derive(Debug, Clone)]
+pub(crate) struct AdvisoryNamespace(pub(crate) String);
+
+impl AdvisoryNamespace {
+    pub(crate) fn from_config(config: &crate::HttpConfig) -> Self {
+        Self(
+            config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| "https://redline.invalid".to_string())
+                .trim_end_matches('/')
+                .to_string(),
+        )
+    }
+}
+
+/// The disclosure routes, merged into the application router.
+pub(crate) fn routes(config: &crate::HttpConfig) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/disclosure/cases", get(list).post(file))
+        .route("/api/v1/disclosure/cases/{id}", get(show))
+        .route("/api/v1/disclosure/cases/{id}/actions", post(act))
+        .route("/api/v1/disclosure/cases/{id}/csaf", get(show_csaf))
+        .route("/api/v1/disclosure/cases/{id}/cve", get(show_cve))
+        .route("/api/v1/public/advisories", get(public_list))
+        .route("/api/v1/public/advisories/{id}", get(public_show))
+        .route("/api/v1/public/advisories/{id}/csaf", get(public_csaf))
+        .layer(Extension(AdvisoryNamespace::from_config(config)))
+}
+
+fn parse_case_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("`{text}` is not a disclosure case id (a UUID)"),
+        )
+        .with_path("id")
+    })
+}
+
+async fn file(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let view = state.node.file_disclosure_case(&caller, &body).await?;
+    let status = if view.version == 1 {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut response = (status, Json(&view)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/disclosure/cases/{}", view.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    limit: Option<u32>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let cases = state
+        .node
+        .list_disclosure_cases(Some(&caller), query.limit.unwrap_or(100).clamp(1, 1_000))
+        .await?;
+    Ok(Json(serde_json::json!({ "cases": cases })).into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_case_id(&id)?;
+    let view = state.node.disclosure_case(Some(&caller), id).await?;
+    Ok(Json(view).into_response())
+}
+
+async fn act(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = parse_case_id(&id)?;
+    let view = state
+        .node
+        .record_disclosure_action(&caller, id, &body)
+        .await?;
+    Ok(Json(view).into_response())
+}
+
+async fn show_csaf(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Extension(namespace): Extension<AdvisoryNamespace>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_case_id(&id)?;
+    let advisory = state
+        .node
+        .disclosure_advisory(Some(&caller), id, &namespace.0)
+        .await?;
+    Ok(Json(advisory).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CveQuery {
+    org_id: String,
+    short_name: String,
+}
+
+async fn show_cve(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Extension(namespace): Extension<AdvisoryNamespace>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<CveQuery>,
+) -> Result<Response, ApiError> {
+    let id = parse_case_id(&id)?;
+    let org_id = Uuid::parse_str(&query.org_id).map_err(|_| {
+        ApiError::bad_request("invalid", format!("`{}` is not a UUID", query.org_id))
+            .with_path("org_id")
+    })?;
+    let assigner = redline_disclosure::CveAssigner::new(org_id, &query.short_name)
+        .map_err(|message| ApiError::bad_request("invalid", message).with_path("org_id"))?;
+    let record = state
+        .node
+        .disclosure_cve_record(Some(&caller), id, &assigner, &namespace.0)
+        .await?;
+    Ok(Json(record).into_response())
+}
+
+async fn public_list(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let cases = state
+        .node
+        .list_disclosure_cases(None, query.limit.unwrap_or(100).clamp(1, 1_000))
+        .await?;
+    Ok(Json(serde_json::json!({ "advisories": cases })).into_response())
+}
+
+async fn public_show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_case_id(&id)?;
+    let view = state.node.disclosure_case(None, id).await?;
+    Ok(Json(view).into_response())
+}
+
+async fn public_csaf(
+    State(state): State<AppState>,
+    Extension(namespace): Extension<AdvisoryNamespace>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_case_id(&id)?;
+    let advisory = state
+        .node
+        .public_disclosure_advisory(id, &namespace.0)
+        .await?;
+    Ok(Json(advisory).into_response())
+}
+
+const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
+    use utoipa::openapi::HttpMethod::{Get, Post};
+    const UNAUTHENTICATED: (&str, &str) = ("401", "no or wrong token");
+    const NOT_FOUND: (&str, &str) = (
+        "404",
+        "no such case, or an embargoed case you do not read (coordinator, reporter, vendor parties)",
+    );
+    const REFUSED: (&str, &str) = (
+        "422",
+        "the envelope or its payload breaks a rule: error.issues name each (a signature not by the author's current key is `envelope.signatures`)",
+    );
+    const SIGNED: (&str, &str) = (
+        "403",
+        "sent in another party's name, or an action the author may not take",
+    );
+    &[
+        crate::openapi::TabledOperation {
+            path: "/api/v1/disclosure/cases",
+            method: Post,
+            operation_id: "fileDisclosureCase",
+            public: false,
+            summary: "File a disclosure case version: a DSSE envelope (payloadType application/vnd.redline.disclosure-case+json, schema schemas/disclosure-case.schema.json) signed by the coordinator (a CERT party); version 1 opens the case, version n+1 updates it (vendors and products may be added, never removed; the embargo moves only by an embargo-changed action)",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the case opened, as its coordinator reads it"),
+                ("200", "the case updated"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                SIGNED,
+                NOT_FOUND,
+                ("409", "a replay of a stored record"),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/disclosure/cases",
+            method: Get,
+            operation_id: "listDisclosureCases",
+            public: false,
+            summary: "Disclosure cases you may read (embargoed ones you take part in, and public ones), latest embargo end first",
+            query: &[("limit", "at most this many (1-1000, default 100)")],
+            headers: &[],
+            responses: &[("200", "`{cases: [...]}`"), UNAUTHENTICATED],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/disclosure/cases/{id}",
+            method: Get,
+            operation_id: "showDisclosureCase",
+            public: false,
+            summary: "A case with every vendor and product status, the dates contacted and answered, the deadlines, the CVSS vectors and the embargo changes (contacts for the coordinator only; an anonymous reporter hidden from vendors)",
+            query: &[],
+            headers: &[],
+            responses: &[("200", "the case"), UNAUTHENTICATED, NOT_FOUND],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/disclosure/cases/{id}/actions",
+            method: Post,
+            operation_id: "recordDisclosureAction",
+            public: false,
+            summary: "Record an action (payloadType application/vnd.redline.disclosure-action+json): vendor-contacted, vendor-acknowledged, product-status, vendor-unresponsive, embargo-changed, cve-assigned",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "the case after the action"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                SIGNED,
+                NOT_FOUND,
+                (
+                    "409",
+                    "a replay, or the case is there already (contacted twice, the same status)",
+                ),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/disclosure/cases/{id}/csaf",
+            method: Get,
+            operation_id: "showDisclosureAdvisoryDraft",
+            public: false,
+            summary: "The case's CSAF 2.0 security advisory (a draft for the case's readers before the embargo ends)",
+            query: &[],
+            headers: &[],
+            responses: &[("200", "a CSAF 2.0 document"), UNAUTHENTICATED, NOT_FOUND],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/disclosure/cases/{id}/cve",
+            method: Get,
+            operation_id: "showDisclosureCveRecord",
+            public: false,
+            summary: "The case's CVE JSON 5 record (dataVersion 5.1, published, with its CNA container) for the CNA named by org_id (a version-4 UUID) and short_name",
+            query: &[
+                ("org_id", "the CNA's organisation id at the CVE Program"),
+                ("short_name", "the CNA's short name"),
+            ],
+            headers: &[],
+            responses: &[
+                ("200", "a CVE JSON 5 record"),
+                ("400", "org_id or short_name is not valid"),
+                UNAUTHENTICATED,
+                (
+                    "404",
+                    "no such case, an embargoed case you do not read, or no CVE id yet",
+                ),
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/public/advisories",
+            method: Get,
+            operation_id: "listPublicAdvisories",
+            public: true,
+            summary: "Disclosure cases whose embargo has ended",
+            query: &[("limit", "at most this many (1-1000, default 100)")],
+            headers: &[],
+            responses: &[("200", "`{advisories: [...]}`")],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/public/advisories/{id}",
+            method: Get,
+            operation_id: "showPublicAdvisory",
+            public: true,
+            summary: "A case whose embargo has ended (no contacts; an anonymous reporter stays anonymous)",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "the case"),
+                ("404", "no such case, or still embargoed"),
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/public/advisories/{id}/csaf",
+            method: Get,
+            operation_id: "showPublicCsafAdvisory",
+            public: true,
+            summary: "The CSAF 2.0 security advisory of a case whose embargo has ended (CVSS 3.1 in scores, the CVSS 4.0 vector in a note)",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "a CSAF 2.0 document"),
+                ("404", "no such case, or still embargoed"),
+            ],
+        },
+    ]
+};
+
+pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
+    crate::openapi::tabled_paths("disclosure", DISCLOSURE_OPERATIONS)
+}

@@ -1,0 +1,507 @@
+//! Coordinated vulnerability disclosure at the command line: `redline disclosure
+//! open|contact|acknowledge|status|unresponsive|embargo|cve|show|list|csaf`.
+//!
+//! A case version is read from a JSON file (the payload of `schemas/disclosure-case.schema.json`
+//! without `v`, `signed_at` and, for a new case, `id` and `version`; a missing `embargo_end` is
+//! the disclosure policy's default, 90 days after `reported_at`), checked by the core's parser
+//! (a mistake is named by its JSON path before anything is signed), signed with the
+//! coordinator's key and sent. Each action is built from flags the same way. The node decides
+//! the rest: who may do what, the status table, the embargo.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use redline_disclosure::{
+    ACTION_PAYLOAD_TYPE, ActionBody, CASE_PAYLOAD_TYPE, CveId, DisclosureAction, DisclosureCase,
+    DisclosurePolicy, ProductStatus,
+};
+use redline_hotline::sign_record;
+use redline_model::Timestamp;
+use redline_node::{Caller, NodeError};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::RemoteOptions;
+use super::hotline::{Signer, SignerOptions, Target};
+use crate::{config::Settings, output::Format};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DisclosureCommand {
+    /// Open a case (version 1) from a JSON file, or file its next version (`--case ID`), as its
+    /// coordinator.
+    Open(OpenArguments),
+    /// As the coordinator, record that a vendor was contacted (its deadlines start).
+    Contact(VendorArguments),
+    /// As the vendor (or the coordinator for it), acknowledge the report.
+    Acknowledge(VendorArguments),
+    /// Report a product's status: affected, not-affected, under-investigation or fixed.
+    Status(StatusArguments),
+    /// As the coordinator, record that a vendor did not answer.
+    Unresponsive(VendorArguments),
+    /// As the coordinator, move the embargo's end (recorded with its reason and logged).
+    Embargo(EmbargoArguments),
+    /// As the coordinator, record the CVE id assigned.
+    Cve(CveArguments),
+    /// A case with its vendor status matrix, deadlines and embargo changes.
+    Show(ShowArguments),
+    /// The cases you may read.
+    List(ListArguments),
+    /// The case's CSAF 2.0 advisory (JSON).
+    Csaf(ShowArguments),
+    /// The case's CVE JSON 5 record (JSON), for a CNA to publish.
+    CveRecord(CveRecordArguments),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CveRecordArguments {
+    #[arg(long, value_name = "ID")]
+    case: Uuid,
+    /// The CNA's organisation id at the CVE Program (a version-4 UUID).
+    #[arg(long, value_name = "UUID")]
+    org_id: Uuid,
+    /// The CNA's short name.
+    #[arg(long, value_name = "NAME")]
+    short_name: String,
+    #[command(flatten)]
+    remote: RemoteOptions,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    #[command(flatten)]
+    signer: SignerOptions,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    remote: RemoteOptions,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OpenArguments {
+    /// The case as JSON (schemas/disclosure-case.schema.json, without `v` and `signed_at`).
+    #[arg(long, value_name = "FILE")]
+    file: PathBuf,
+    /// File the next version of this case instead of opening a new one.
+    #[arg(long, value_name = "ID")]
+    case: Option<Uuid>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VendorArguments {
+    #[arg(long, value_name = "ID")]
+    case: Uuid,
+    /// The vendor's id in the case.
+    #[arg(long, value_name = "VENDOR")]
+    vendor: String,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArguments {
+    #[arg(long, value_name = "ID")]
+    case: Uuid,
+    #[arg(long, value_name = "VENDOR")]
+    vendor: String,
+    #[arg(long, value_name = "PRODUCT")]
+    product: String,
+    /// affected, not-affected, under-investigation or fixed.
+    #[arg(long, value_name = "STATUS")]
+    status: String,
+    /// A fix, a mitigation, or why the product is not affected.
+    #[arg(long, value_name = "TEXT")]
+    statement: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EmbargoArguments {
+    #[arg(long, value_name = "ID")]
+    case: Uuid,
+    /// The new end, RFC 3339 with an offset (`2026-12-15T12:00:00Z`); stored in UTC.
+    #[arg(long, value_name = "TIME")]
+    until: String,
+    #[arg(long, value_name = "TEXT")]
+    reason: String,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CveArguments {
+    #[arg(long, value_name = "ID")]
+    case: Uuid,
+    #[arg(long, value_name = "CVE")]
+    cve: String,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArguments {
+    #[arg(long, value_name = "ID")]
+    case: Uuid,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    remote: RemoteOptions,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArguments {
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    remote: RemoteOptions,
+}
+
+pub async fn run(settings: &Settings, command: DisclosureCommand) -> anyhow::Result<()> {
+    match command {
+        DisclosureCommand::Open(arguments) => open(settings, arguments).await,
+        DisclosureCommand::Contact(arguments) => {
+            let body = ActionBody::VendorContacted {
+                vendor: arguments.vendor.clone(),
+            };
+            act(settings, arguments.case, body, arguments.common, "contact").await
+        }
+        DisclosureCommand::Acknowledge(arguments) => {
+            let body = ActionBody::VendorAcknowledged {
+                vendor: arguments.vendor.clone(),
+            };
+            act(
+                settings,
+                arguments.case,
+                body,
+                arguments.common,
+                "acknowledge",
+            )
+            .await
+        }
+        DisclosureCommand::Unresponsive(arguments) => {
+            let body = ActionBody::VendorUnresponsive {
+                vendor: arguments.vendor.clone(),
+            };
+            act(
+                settings,
+                arguments.case,
+                body,
+                arguments.common,
+                "unresponsive",
+            )
+            .await
+        }
+        DisclosureCommand::Status(arguments) => {
+            let status = ProductStatus::ALL
+                .into_iter()
+                .find(|status| status.as_str() == arguments.status.trim())
+                .ok_or_else(|| {
+                    NodeError::invalid(
+                        "--status",
+                        format!(
+                            "`{}` is not a status: affected, not-affected, under-investigation or fixed",
+                            arguments.status
+                        ),
+                    )
+                })?;
+            let body = ActionBody::ProductStatus {
+                vendor: arguments.vendor.clone(),
+                product: arguments.product.clone(),
+                status,
+                statement: arguments.statement.clone(),
+            };
+            act(settings, arguments.case, body, arguments.common, "status").await
+        }
+        DisclosureCommand::Embargo(arguments) => {
+            let embargo_end = Timestamp::parse(arguments.until.trim())
+                .map_err(|message| NodeError::invalid("--until", message))?;
+            let body = ActionBody::EmbargoChanged {
+                embargo_end,
+                reason: arguments.reason.clone(),
+            };
+            act(settings, arguments.case, body, arguments.common, "embargo").await
+        }
+        DisclosureCommand::Cve(arguments) => {
+            let cve = CveId::parse(arguments.cve.trim())
+                .map_err(|message| NodeError::invalid("--cve", message))?;
+            act(
+                settings,
+                arguments.case,
+                ActionBody::CveAssigned { cve },
+                arguments.common,
+                "cve",
+            )
+            .await
+        }
+        DisclosureCommand::Show(arguments) => {
+            let target = Target::open(settings, &arguments.remote, "disclosure show").await?;
+            let view = fetch(
+                &target,
+                &format!("/api/v1/disclosure/cases/{}", arguments.case),
+                arguments.case,
+                Fetch::Case,
+            )
+            .await?;
+            target.close().await;
+            finish(&view, arguments.format)
+        }
+        DisclosureCommand::Csaf(arguments) => {
+            let target = Target::open(settings, &arguments.remote, "disclosure csaf").await?;
+            let advisory = fetch(
+                &target,
+                &format!("/api/v1/disclosure/cases/{}/csaf", arguments.case),
+                arguments.case,
+                Fetch::Csaf,
+            )
+            .await?;
+            target.close().await;
+            crate::output::print_json(&advisory)
+        }
+        DisclosureCommand::CveRecord(arguments) => {
+            let assigner =
+                redline_disclosure::CveAssigner::new(arguments.org_id, &arguments.short_name)
+                    .map_err(|message| NodeError::invalid("--org-id", message))?;
+            let target = Target::open(settings, &arguments.remote, "disclosure cve-record").await?;
+            let record = match &target {
+                Target::Remote(client) => {
+                    client
+                        .get(
+                            &format!("/api/v1/disclosure/cases/{}/cve", arguments.case),
+                            &[
+                                ("org_id", arguments.org_id.to_string()),
+                                ("short_name", arguments.short_name.clone()),
+                            ],
+                        )
+                        .await?
+                }
+                Target::Local(node) => {
+                    node.disclosure_cve_record(
+                        Some(&Caller::Operator),
+                        arguments.case,
+                        &assigner,
+                        "https://redline.invalid",
+                    )
+                    .await?
+                }
+            };
+            target.close().await;
+            crate::output::print_json(&record)
+        }
+        DisclosureCommand::List(arguments) => {
+            let target = Target::open(settings, &arguments.remote, "disclosure list").await?;
+            let cases = match &target {
+                Target::Remote(client) => client
+                    .get(
+                        "/api/v1/disclosure/cases",
+                        &[("limit", arguments.limit.to_string())],
+                    )
+                    .await?
+                    .get("cases")
+                    .cloned()
+                    .unwrap_or(Value::Array(Vec::new())),
+                Target::Local(node) => serde_json::to_value(
+                    node.list_disclosure_cases(Some(&Caller::Operator), arguments.limit)
+                        .await?,
+                )?,
+            };
+            target.close().await;
+            match arguments.format {
+                Format::Json => crate::output::print_json(&cases),
+                Format::Table => {
+                    println!(
+                        "{:<36}  {:<8}  {:>7}  {:<20}  TITLE",
+                        "CASE", "SEVERITY", "VENDORS", "EMBARGO END (UTC)"
+                    );
+                    for case in cases.as_array().into_iter().flatten() {
+                        println!(
+                            "{:<36}  {:<8}  {:>7}  {:<20}  {}",
+                            text(&case["id"]),
+                            text(&case["severity"]),
+                            text(&case["vendor_count"]),
+                            text(&case["embargo_end"]),
+                            text(&case["title"])
+                        );
+                    }
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+enum Fetch {
+    Case,
+    Csaf,
+}
+
+async fn fetch(target: &Target, path: &str, case: Uuid, what: Fetch) -> anyhow::Result<Value> {
+    Ok(match target {
+        Target::Remote(client) => client.get(path, &[]).await?,
+        Target::Local(node) => match what {
+            Fetch::Case => {
+                serde_json::to_value(node.disclosure_case(Some(&Caller::Operator), case).await?)?
+            }
+            Fetch::Csaf => {
+                node.disclosure_advisory(Some(&Caller::Operator), case, "https://redline.invalid")
+                    .await?
+            }
+        },
+    })
+}
+
+async fn open(settings: &Settings, arguments: OpenArguments) -> anyhow::Result<()> {
+    let target = Target::open(settings, &arguments.common.remote, "disclosure open").await?;
+    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
+    let text = std::fs::read_to_string(&arguments.file)
+        .with_context(|| format!("reading {}", arguments.file.display()))?;
+    let mut payload: Value = serde_json::from_str(&text).map_err(|error| {
+        NodeError::invalid(
+            arguments.file.display().to_string(),
+            format!("not JSON: {error}"),
+        )
+    })?;
+    let Some(object) = payload.as_object_mut() else {
+        return Err(NodeError::invalid(".", "a case is a JSON object").into());
+    };
+    let (id, version) = match arguments.case {
+        Some(id) => {
+            let current = fetch(
+                &target,
+                &format!("/api/v1/disclosure/cases/{id}"),
+                id,
+                Fetch::Case,
+            )
+            .await?;
+            let version = current["version"].as_u64().unwrap_or(0) + 1;
+            (id, version)
+        }
+        None => (Uuid::new_v4(), 1),
+    };
+    object.insert("v".into(), Value::from(1));
+    object.insert("id".into(), Value::from(id.to_string()));
+    object.insert("version".into(), Value::from(version));
+    object.insert("coordinator".into(), Value::from(signer.party.to_string()));
+    object.insert("signed_at".into(), Value::from(target.now().to_string()));
+    if !object.contains_key("embargo_end")
+        && let Some(reported_at) = object
+            .get("reported_at")
+            .and_then(Value::as_str)
+            .and_then(|text| Timestamp::parse(text).ok())
+        && let Some(end) = DisclosurePolicy::default().default_embargo_end(reported_at)
+    {
+        object.insert("embargo_end".into(), Value::from(end.to_string()));
+    }
+    let bytes = serde_json::to_vec(&payload)?;
+    // The core's rules first, so a mistake is named by its path before anything is signed.
+    DisclosureCase::parse(&bytes).map_err(NodeError::from)?;
+    let envelope = sign_record(CASE_PAYLOAD_TYPE, bytes, &signer.key);
+    let view = match &target {
+        Target::Remote(client) => {
+            client
+                .post_json("/api/v1/disclosure/cases", envelope)
+                .await?
+        }
+        Target::Local(node) => serde_json::to_value(
+            node.file_disclosure_case(&Caller::Operator, &envelope)
+                .await?,
+        )?,
+    };
+    target.close().await;
+    finish(&view, arguments.common.format)
+}
+
+async fn act(
+    settings: &Settings,
+    case: Uuid,
+    body: ActionBody,
+    common: Common,
+    command: &str,
+) -> anyhow::Result<()> {
+    let target = Target::open(settings, &common.remote, &format!("disclosure {command}")).await?;
+    let signer = Signer::resolve(&target, &common.signer).await?;
+    let action = DisclosureAction {
+        v: 1,
+        id: Uuid::new_v4(),
+        case,
+        author: signer.party.clone(),
+        action: body,
+        signed_at: target.now(),
+    };
+    let bytes = serde_json::to_vec(&action)?;
+    DisclosureAction::parse(&bytes).map_err(NodeError::from)?;
+    let envelope = sign_record(ACTION_PAYLOAD_TYPE, bytes, &signer.key);
+    let view = match &target {
+        Target::Remote(client) => {
+            client
+                .post_json(
+                    &format!("/api/v1/disclosure/cases/{case}/actions"),
+                    envelope,
+                )
+                .await?
+        }
+        Target::Local(node) => serde_json::to_value(
+            node.record_disclosure_action(&Caller::Operator, case, &envelope)
+                .await?,
+        )?,
+    };
+    target.close().await;
+    finish(&view, common.format)
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "—".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The case as JSON, or its vendor status matrix as a table.
+fn finish(view: &Value, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Json => crate::output::print_json(view),
+        Format::Table => {
+            println!("case        {}", text(&view["id"]));
+            println!("title       {}", text(&view["title"]));
+            println!("coordinator {}", text(&view["coordinator"]));
+            println!(
+                "cvss 4.0    {} ({} {})",
+                text(&view["cvss_v4"]["vector"]),
+                text(&view["cvss_v4"]["score"]),
+                text(&view["cvss_v4"]["severity"])
+            );
+            println!("cve         {}", text(&view["cve"]));
+            println!(
+                "embargo end {} (UTC){}",
+                text(&view["embargo_end"]),
+                if view["public"] == Value::Bool(true) {
+                    ", public"
+                } else {
+                    ", embargoed"
+                }
+            );
+            println!();
+            println!(
+                "{:<24}  {:<24}  {:<20}  {:<20}  ANSWERED",
+                "VENDOR", "PRODUCT", "STATUS", "CONTACTED"
+            );
+            for vendor in view["vendors"].as_array().into_iter().flatten() {
+                for product in vendor["products"].as_array().into_iter().flatten() {
+                    println!(
+                        "{:<24}  {:<24}  {:<20}  {:<20}  {}",
+                        text(&vendor["id"]),
+                        text(&product["id"]),
+                        text(&product["status"]),
+                        text(&product["contacted_at"]),
+                        text(&product["answered_at"])
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
