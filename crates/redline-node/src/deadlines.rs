@@ -118,7 +118,11 @@ impl Node {
         let commitments = self.next_commitment_deadline().await?;
         // Disclosure cases' vendor deadlines (`disclosure.rs`).
         let disclosure = self.next_disclosure_deadline().await?;
-        Ok(hotline.into_iter().chain(commitments).chain(disclosure).min())
+        Ok(hotline
+            .into_iter()
+            .chain(commitments)
+            .chain(disclosure)
+            .min())
     }
 
     /// Runs the scheduler until `shutdown` completes: fires what is due, then sleeps until the

@@ -58,13 +58,13 @@ pub use claims::{
     ConsultationSummary, PartyConsultationFigures, PublishedClaimCount,
 };
 pub use cluster::{ClusterStore, LeadershipLease, Notice, NoticeListener};
-pub use federation::{
-    FederationAlarm, FederationStore, FederationWrite, PartyHome, PeerCheckpoint, PeerIncident,
-    PeerSyncState, RelayFigures, RelayOutboxItem,
-};
 pub use commitments::{
     CommitmentDeadline, CommitmentQuery, CommitmentRecord, CommitmentRecordKind, CommitmentStore,
     HotlineDutyRow, PublicReportSummary,
+};
+pub use federation::{
+    FederationAlarm, FederationStore, FederationWrite, PartyHome, PeerCheckpoint, PeerIncident,
+    PeerSyncState, RelayFigures, RelayOutboxItem,
 };
 pub use hotline::{
     CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
