@@ -162,18 +162,20 @@ async fn main() {
     for base in [&north, &south] {
         cluster::wait_until_healthy(&http, base).await;
     }
-    // South knows EE once north's statement is imported.
-    let started = Instant::now();
-    loop {
-        let status = get_json(&http, &format!("{south}/api/v1/federation"), None).await;
-        if status.is_some_and(|status| status["peers"][0]["parties_homed"] == 1) {
-            break;
+    // Each node knows the other's party once its statement is imported.
+    for base in [&north, &south] {
+        let started = Instant::now();
+        loop {
+            let status = get_json(&http, &format!("{base}/api/v1/federation"), None).await;
+            if status.is_some_and(|status| status["peers"][0]["parties_homed"] == 1) {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{base} never learned its peer's party"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "south never learned EE"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // FI's stream on south, timestamps taken as events arrive.
     let seen: Arc<Mutex<Vec<(SeenEvent, Instant)>>> = Arc::default();
