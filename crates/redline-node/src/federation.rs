@@ -12,7 +12,7 @@
 mod peers;
 
 use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
@@ -89,12 +89,11 @@ pub(crate) struct Peer {
     pub(crate) settings: PeerSettings,
 }
 
-/// What federation keeps in memory: the peers and where each remote party is homed.
+/// What federation keeps in memory: the peers, their settings and the relay sender's wake-up.
 #[derive(Default)]
 pub(crate) struct FederationRuntime {
     peers: OnceLock<Vec<Peer>>,
     settings: OnceLock<FederationSettings>,
-    homes: RwLock<Option<HashMap<PartyId, String>>>,
     pub(crate) relay_wakeup: tokio::sync::Notify,
 }
 
@@ -263,24 +262,18 @@ impl Node {
             .ok_or_else(|| NodeError::Internal("federation needs the node's log (its key)".into()))
     }
 
-    /// Where each remote party is homed (loaded once, kept current by imports).
+    /// Where each remote party is homed, read from the store each time: a small table, and the
+    /// only way every process (PostgreSQL) sees an import the leader just made. (A cache here
+    /// once went stale when a read raced an import, and the node then refused its own peer's
+    /// statements as claims on a local party.)
     async fn party_home_map(&self) -> Result<HashMap<PartyId, String>, NodeError> {
-        if let Ok(homes) = self.federation.homes.read()
-            && let Some(homes) = homes.as_ref()
-        {
-            return Ok(homes.clone());
-        }
-        let loaded: HashMap<PartyId, String> = self
+        Ok(self
             .store
             .party_homes()
             .await?
             .into_iter()
             .map(|home| (home.party, home.node))
-            .collect();
-        if let Ok(mut homes) = self.federation.homes.write() {
-            *homes = Some(loaded.clone());
-        }
-        Ok(loaded)
+            .collect())
     }
 
     /// The home node of `party`: `None` when it is homed here.
@@ -397,11 +390,6 @@ impl Node {
             }
             self.commit_logged(writes, entries).await?;
             changed += 1;
-        }
-        if changed > 0
-            && let Ok(mut homes) = self.federation.homes.write()
-        {
-            *homes = None;
         }
         Ok(changed)
     }

@@ -120,11 +120,21 @@ async fn two_nodes_with(extra_south_peers: Vec<PeerSettings>) -> (FederatedNode,
     let south = federated.pop().unwrap();
     let north = federated.pop().unwrap();
     for node in [&north, &south] {
-        wait_until(|| async {
+        let mut homed = false;
+        for _ in 0..300 {
             let status = node.node.federation_status().await.unwrap();
-            status.peers.iter().any(|peer| peer.parties_homed == 1)
-        })
-        .await;
+            homed = status.peers.iter().any(|peer| peer.parties_homed == 1);
+            if homed {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            homed,
+            "{} never imported its peer's party: {}",
+            node.origin,
+            serde_json::to_string(&node.node.federation_status().await.unwrap()).unwrap()
+        );
     }
     (north, south)
 }
