@@ -686,6 +686,21 @@ impl Node {
             .collect())
     }
 
+    /// The public (`TLP:CLEAR`) incidents synced from peers, newest first, with their origin
+    /// node: what the public incident list shows beside this node's own.
+    pub async fn public_peer_incidents(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<PeerIncidentView>, NodeError> {
+        Ok(self
+            .store
+            .peer_incidents(limit)
+            .await?
+            .into_iter()
+            .map(peer_incident_view)
+            .collect())
+    }
+
     // --- status -----------------------------------------------------------------------------------
 
     /// How federation is doing, per peer, with the alarms about peers' logs and the public

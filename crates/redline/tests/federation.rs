@@ -447,6 +447,18 @@ async fn three_nodes_relay_sync_and_watch_each_other() {
             page.contains("north.test/log") && page.contains("Estonian government"),
             "{page}"
         );
+        let incidents = http
+            .get(format!("{base}/dashboard/incidents"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            incidents.contains("peer-incidents") && incidents.contains("north.test/log"),
+            "the public incident list shows the peer's incident with its origin: {incidents}"
+        );
     }
 
     // South synced north's shared collection with its grant: the TLP:GREEN indicator, not the

@@ -158,6 +158,8 @@ struct IncidentsTemplate {
     page: Page,
     incidents: Vec<IncidentRowView>,
     next_before: Option<i64>,
+    /// Public incidents synced from peer nodes, with their origin (federation).
+    peer_incidents: Vec<redline_node::federation::PeerIncidentView>,
 }
 
 pub(crate) async fn incidents(
@@ -166,6 +168,19 @@ pub(crate) async fn incidents(
     Query(query): Query<ListingQuery>,
 ) -> Response {
     let before = query.before;
+    // Peers' public incidents are listed with the first page only.
+    let peer_incidents = if before.is_none() {
+        match state
+            .node
+            .public_peer_incidents(redline_node::dashboard::PUBLIC_PAGE_SIZE)
+            .await
+        {
+            Ok(incidents) => incidents,
+            Err(error) => return PageError::new(page, error).into_response_page(),
+        }
+    } else {
+        Vec::new()
+    };
     match state.node.public_incidents(before, None).await {
         Ok(listing) => {
             let incidents = listing
@@ -177,6 +192,7 @@ pub(crate) async fn incidents(
                 page,
                 incidents,
                 next_before: listing.next_before,
+                peer_incidents,
             })
         }
         Err(error) => PageError::new(page, error).into_response_page(),
