@@ -254,7 +254,7 @@ impl Node {
         client: &reqwest::Client,
     ) -> Result<u64, String> {
         let url = format!("{}/federation/v1/parties", peer.url);
-        let view: PartyStatementsView = get_json(client, &url, None).await?;
+        let view: PartyStatementsView = get_json(client, &url).await?;
         let changed = self
             .import_party_statements(peer, &view)
             .await
@@ -342,7 +342,7 @@ impl Node {
     /// equal sizes with what this node saw.
     async fn compare_gossip(&self, peer: &Peer, client: &reqwest::Client) -> Result<(), String> {
         let url = format!("{}/federation/v1/checkpoints", peer.url);
-        let seen: SeenCheckpointsView = get_json(client, &url, None).await?;
+        let seen: SeenCheckpointsView = get_json(client, &url).await?;
         let this_node = self.node_name().unwrap_or_default();
         for gossiped in seen.checkpoints.iter().take(64) {
             let origin = gossiped.lines().next().unwrap_or_default().to_string();
@@ -393,7 +393,7 @@ impl Node {
             "{}/api/v1/log/consistency?old_size={old_size}&new_size={new_size}",
             peer.url
         );
-        let answer: Value = get_json(client, &url, None).await?;
+        let answer: Value = get_json(client, &url).await?;
         answer
             .get("consistency_proof")
             .and_then(Value::as_array)
@@ -645,24 +645,18 @@ async fn send_relay_item(
     }
 }
 
-/// The `incident` objects marked `TLP:CLEAR` among `objects` (anything else is not shown in
-/// public, whatever collection it came from).
+/// The `incident` objects whose TLP is `CLEAR` by the one TAXII rule
+/// (`redline_stix::access::effective_tlp` over every object and granular marking): anything
+/// else is not shown in public, whatever collection it came from.
 fn public_incidents_of(peer: &str, objects: &[Value], now: Timestamp) -> Vec<PeerIncident> {
+    let markings = redline_stix::marking::MarkingCatalogue::default();
     objects
         .iter()
         .filter(|object| object.get("type").and_then(Value::as_str) == Some("incident"))
         .filter(|object| {
-            object
-                .get("object_marking_refs")
-                .and_then(Value::as_array)
-                .is_some_and(|markings| {
-                    let tlps: Vec<_> = markings
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .filter_map(redline_stix::marking::tlp_from_marking_id)
-                        .collect();
-                    !tlps.is_empty() && tlps.iter().all(|tlp| *tlp == redline_model::Tlp::Clear)
-                })
+            let facts = redline_stix::taxii::object_facts(object);
+            redline_stix::access::effective_tlp(&facts.marking_refs, &markings)
+                == Some(redline_model::Tlp::Clear)
         })
         .filter_map(|object| {
             Some(PeerIncident {
@@ -726,7 +720,6 @@ async fn get_text(client: &reqwest::Client, url: &str) -> Result<String, String>
 async fn get_json<T: serde::de::DeserializeOwned>(
     client: &reqwest::Client,
     url: &str,
-    _token: Option<&str>,
 ) -> Result<T, String> {
     let text = get_text(client, url).await?;
     serde_json::from_str(&text)
@@ -755,6 +748,46 @@ mod tests {
             .unwrap_or(now),
             last_error: None,
             delivered_at: None,
+        }
+    }
+
+    /// Only incidents whose effective TLP is CLEAR are public: a granular RED marking, an
+    /// unknown marking or no marking keeps an incident out.
+    #[test]
+    fn only_clear_incidents_of_a_peer_are_public() {
+        let clear = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+        let red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+        let incident = |extra: serde_json::Value| {
+            let mut object = serde_json::json!({
+                "type": "incident", "id": "incident--1", "name": "n", "modified": "2026-01-01T00:00:00Z"
+            });
+            if let (Some(object), Some(extra)) = (object.as_object_mut(), extra.as_object()) {
+                object.extend(extra.clone());
+            }
+            object
+        };
+        let table = [
+            (serde_json::json!({ "object_marking_refs": [clear] }), true),
+            (serde_json::json!({}), false),
+            (serde_json::json!({ "object_marking_refs": [red] }), false),
+            (
+                serde_json::json!({ "object_marking_refs": [clear], "granular_markings": [{ "marking_ref": red, "selectors": ["name"] }] }),
+                false,
+            ),
+            (
+                serde_json::json!({ "object_marking_refs": ["marking-definition--00000000-0000-4000-8000-000000000009"] }),
+                false,
+            ),
+        ];
+        let now =
+            Timestamp::from_microseconds(1_800_000_000_000_000).unwrap_or_else(|_| unreachable!());
+        for (extra, public) in table {
+            let object = incident(extra.clone());
+            assert_eq!(
+                public_incidents_of("north/log", &[object], now).len() == 1,
+                public,
+                "{extra}"
+            );
         }
     }
 
