@@ -310,7 +310,7 @@ impl DisclosureCase {
     }
 }
 
-fn check_text(
+pub(crate) fn check_text(
     path: &str,
     text: &str,
     minimum: usize,

@@ -9,6 +9,8 @@
 //! - `csaf.rs` — the CSAF 2.0 security advisory of a public case.
 //! - `cve_record.rs` — the CVE JSON 5 record of a case with a CVE id.
 //! - `stix.rs` — a public case as a STIX 2.1 `vulnerability`.
+//! - `supply_chain.rs` — supply-chain notices (13(i)) to every party, their acknowledgements
+//!   and each party's acknowledgement duty.
 //!
 //! No I/O and no clock: the node passes the time in.
 
@@ -18,6 +20,7 @@ pub mod cve_record;
 pub mod cvss_vector;
 pub mod product_identifier;
 pub mod stix;
+pub mod supply_chain;
 pub mod workflow;
 
 pub use case::{
@@ -29,6 +32,12 @@ pub use cve_record::{CveAssigner, cve_record, cve_status};
 pub use cvss_vector::{CvssV4, CvssV31};
 pub use product_identifier::{Cpe23, ProductIdentifier, Purl};
 pub use stix::{case_bundle, case_vulnerability, vulnerability_id};
+pub use supply_chain::{
+    AcknowledgementDuty, CompromiseKind, CompromisedProduct, DutyStanding, Exposure, Indicator,
+    IndicatorKind, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE, NOTICE_PAYLOAD_TYPE, NoticeAcknowledgement,
+    NoticeError, NoticeState, RecipientState, SupplyChainNotice, UpdateChannel,
+    acknowledgement_duties, notice_acknowledgement_json_schema, supply_chain_notice_json_schema,
+};
 pub use workflow::{
     ACTION_PAYLOAD_TYPE, ActionBody, CaseState, DisclosureAction, DisclosurePolicy, EmbargoChange,
     PRODUCT_STATUS_TRANSITIONS, ProductState, ProductStatus, StatusCause, VendorDeadline,

@@ -38,10 +38,12 @@ mod norms;
 mod notifications;
 // Coordinated vulnerability disclosure (issue 23).
 mod disclosure;
+// Supply-chain notices (issue 23, GGE 13(i)).
 mod openapi;
 mod parties;
 mod query;
 mod rate_limit;
+mod supply_chain;
 // Readiness: /readyz.
 mod readiness;
 mod serve;
@@ -207,6 +209,7 @@ fn router_recording_to(
         .merge(federation::routes())
         .merge(commitments::routes())
         .merge(disclosure::routes(config))
+        .merge(supply_chain::routes())
         .fallback(error::not_found_fallback)
         .layer(DefaultBodyLimit::max(config.maximum_body_bytes))
         .layer(TimeoutLayer::with_status_code(

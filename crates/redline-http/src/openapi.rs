@@ -256,6 +256,7 @@ pub fn document() -> serde_json::Value {
     paths.paths.extend(crate::federation::openapi_paths());
     paths.paths.extend(crate::commitments::openapi_paths());
     paths.paths.extend(crate::disclosure::openapi_paths());
+    paths.paths.extend(crate::supply_chain::openapi_paths());
     let components = utoipa::openapi::ComponentsBuilder::new()
         .security_scheme(
             "bearer",

@@ -118,10 +118,13 @@ impl Node {
         let commitments = self.next_commitment_deadline().await?;
         // Disclosure cases' vendor deadlines (`disclosure.rs`).
         let disclosure = self.next_disclosure_deadline().await?;
+        // Supply-chain notices' acknowledgement deadlines (`supply_chain.rs`).
+        let supply_chain = self.next_supply_chain_deadline().await?;
         Ok(hotline
             .into_iter()
             .chain(commitments)
             .chain(disclosure)
+            .chain(supply_chain)
             .min())
     }
 
@@ -148,6 +151,9 @@ impl Node {
             }
             if let Err(error) = self.fire_due_disclosure_deadlines().await {
                 tracing::warn!(%error, "firing disclosure deadlines failed; trying again shortly");
+            }
+            if let Err(error) = self.fire_due_supply_chain_deadlines().await {
+                tracing::warn!(%error, "firing supply-chain deadlines failed; trying again shortly");
             }
             let sleep_for = match self.next_deadline().await {
                 Ok(Some(at)) => {

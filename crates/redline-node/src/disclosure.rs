@@ -240,6 +240,12 @@ impl Node {
                             .map_err(|error| corrupt("disclosure case", error))?,
                     }
                 }
+                DisclosureRecordKind::Notice | DisclosureRecordKind::NoticeAcknowledgement => {
+                    return Err(corrupt(
+                        "disclosure case",
+                        format!("{case_id} holds a supply-chain notice's record"),
+                    ));
+                }
                 DisclosureRecordKind::Action => {
                     let action = DisclosureAction::parse(&envelope.payload)
                         .map_err(|error| corrupt("disclosure action", error))?;

@@ -36,6 +36,8 @@ pub mod dashboard;
 pub mod commitments;
 // Coordinated vulnerability disclosure.
 pub mod disclosure;
+/// Supply-chain notices (GGE 13(i)) and their acknowledgements.
+pub mod supply_chain;
 
 use std::sync::Arc;
 

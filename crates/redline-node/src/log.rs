@@ -94,6 +94,10 @@ pub enum LogEntryKind {
     DisclosureAction,
     /// A change of a disclosure case's embargo end.
     DisclosureEmbargo,
+    /// A supply-chain notice to every party (GGE 13(i); the digest of its signed envelope).
+    SupplyChainNotice,
+    /// A party's acknowledgement of a supply-chain notice.
+    SupplyChainAcknowledgement,
 }
 
 /// One log entry: who did what to which object, when, and the SHA-256 of the object's full

@@ -24,6 +24,10 @@ pub enum DisclosureRecordKind {
     Case,
     /// An action on the case.
     Action,
+    /// A supply-chain notice, signed by its notifying party (its id in `case_id`).
+    Notice,
+    /// An acknowledgement of a supply-chain notice, signed by an addressed party.
+    NoticeAcknowledgement,
 }
 
 impl DisclosureRecordKind {
@@ -31,6 +35,8 @@ impl DisclosureRecordKind {
         match self {
             DisclosureRecordKind::Case => "case",
             DisclosureRecordKind::Action => "action",
+            DisclosureRecordKind::Notice => "notice",
+            DisclosureRecordKind::NoticeAcknowledgement => "notice-acknowledgement",
         }
     }
 
@@ -38,6 +44,8 @@ impl DisclosureRecordKind {
         match text {
             "case" => Some(DisclosureRecordKind::Case),
             "action" => Some(DisclosureRecordKind::Action),
+            "notice" => Some(DisclosureRecordKind::Notice),
+            "notice-acknowledgement" => Some(DisclosureRecordKind::NoticeAcknowledgement),
             _ => None,
         }
     }

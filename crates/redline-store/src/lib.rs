@@ -40,6 +40,11 @@ pub use disclosure::{
     DisclosureCaseQuery, DisclosureCaseSummary, DisclosureDeadlineFiring, DisclosureRecord,
     DisclosureRecordKind, DisclosureStore,
 };
+// Supply-chain notices (issue 23, GGE 13(i)).
+mod supply_chain;
+pub use supply_chain::{
+    NoticeRecipientRow, SupplyChainNoticeQuery, SupplyChainNoticeSummary, SupplyChainStore,
+};
 // The dashboard's read-only aggregates.
 mod dashboard;
 pub use dashboard::{
@@ -313,6 +318,23 @@ pub enum StoreWrite {
     PutDisclosureCaseSummary(DisclosureCaseSummary),
     /// Conflict if this deadline fired already.
     InsertDisclosureDeadlineFiring(DisclosureDeadlineFiring),
+    /// A new supply-chain notice's row and its addressed parties; conflict if it exists.
+    InsertSupplyChainNotice(SupplyChainNoticeSummary),
+    /// An addressed party acknowledged (the first time stays); not found if it was not
+    /// addressed.
+    RecordNoticeAcknowledgement {
+        notice_id: uuid::Uuid,
+        party: PartyId,
+        exposure: String,
+        at: Timestamp,
+    },
+    /// The missed-acknowledgement reminders of these parties fired; conflict if one fired
+    /// already or the party acknowledged meanwhile.
+    MarkNoticeReminded {
+        notice_id: uuid::Uuid,
+        parties: Vec<PartyId>,
+        at: Timestamp,
+    },
 }
 
 /// Everything a node keeps: every area's trait, plus what concerns the database as a whole. A
@@ -333,6 +355,7 @@ pub trait Store:
     + CommitmentStore
     + cluster::ClusterStore
     + DisclosureStore
+    + SupplyChainStore
     + Send
     + Sync
 {

@@ -23,6 +23,8 @@ mod session_store;
 mod sharing_store;
 // Coordinated vulnerability disclosure.
 mod disclosure_store;
+// Supply-chain notices.
+mod supply_chain_store;
 
 use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 

@@ -207,5 +207,25 @@ async fn apply_store_write(
         StoreWrite::InsertDisclosureDeadlineFiring(firing) => {
             crate::disclosure::insert_firing(connection, firing).await
         }
+        // Supply-chain notices.
+        StoreWrite::InsertSupplyChainNotice(summary) => {
+            crate::supply_chain::insert_notice(connection, summary).await
+        }
+        StoreWrite::RecordNoticeAcknowledgement {
+            notice_id,
+            party,
+            exposure,
+            at,
+        } => {
+            crate::supply_chain::record_acknowledgement(
+                connection, *notice_id, party, exposure, *at,
+            )
+            .await
+        }
+        StoreWrite::MarkNoticeReminded {
+            notice_id,
+            parties,
+            at,
+        } => crate::supply_chain::mark_reminded(connection, *notice_id, parties, *at).await,
     }
 }

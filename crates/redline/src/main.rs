@@ -116,6 +116,10 @@ enum Command {
     /// move the embargo, print the CSAF advisory.
     #[command(subcommand)]
     Disclosure(commands::disclosure::DisclosureCommand),
+    /// Supply-chain notices (GGE 13(i)): notify every party that a product or its update
+    /// channel is compromised; acknowledge a notice with your exposure.
+    #[command(subcommand)]
+    SupplyChain(commands::supply_chain::SupplyChainCommand),
     // Backups.
     /// Back up the local node while it serves: database, log, keys and configuration.
     Backup(commands::backup::BackupArguments),
@@ -181,6 +185,7 @@ fn main() -> ExitCode {
             Command::Attribution(command) => commands::attribution::run(&settings, command).await,
             Command::Commitments(command) => commands::commitments::run(&settings, command).await,
             Command::Disclosure(command) => commands::disclosure::run(&settings, command).await,
+            Command::SupplyChain(command) => commands::supply_chain::run(&settings, command).await,
             // Backups.
             Command::Backup(arguments) => commands::backup::backup(&settings, arguments).await,
             Command::Restore(arguments) => commands::backup::restore(&settings, arguments).await,

@@ -76,6 +76,18 @@ fn the_published_schemas_are_what_the_code_generates() {
             "",
             "",
         ),
+        (
+            "supply-chain-notice",
+            "schemas/supply-chain-notice.schema.json",
+            "",
+            "",
+        ),
+        (
+            "supply-chain-acknowledgement",
+            "schemas/supply-chain-acknowledgement.schema.json",
+            "",
+            "",
+        ),
     ]) {
         let generated = succeeded(redline(&["schema", word]));
         let published = std::fs::read_to_string(workspace().join(file)).unwrap();

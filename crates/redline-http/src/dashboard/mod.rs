@@ -23,6 +23,8 @@ mod public;
 mod threads;
 // Coordinated vulnerability disclosure: public advisories and the console's vendor matrix.
 mod disclosure;
+// Supply-chain notices (GGE 13(i)): public `clear` notices and the console's acknowledgement matrix.
+mod supply_chain;
 
 use askama::Template;
 use axum::{
@@ -64,6 +66,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/advisories/{id}", get(disclosure::advisory))
         .route("/console/disclosure", get(disclosure::console_cases))
         .route("/console/disclosure/{id}", get(disclosure::console_case))
+        .route("/dashboard/supply-chain", get(supply_chain::notices))
+        .route("/dashboard/supply-chain/{id}", get(supply_chain::notice))
+        .route("/console/supply-chain", get(supply_chain::console_notices))
+        .route(
+            "/console/supply-chain/{id}",
+            get(supply_chain::console_notice),
+        )
         .route("/dashboard/static/dashboard.css", get(stylesheet))
         .route("/dashboard/static/dashboard.js", get(script))
         .route("/console", get(console::home))

@@ -658,10 +658,13 @@ async fn check_entry(
                 .any(|record| hex_sha256(record.envelope.as_bytes()) == digest);
             digest_verdict(matched, "attribution record")
         }
-        // Coordinated vulnerability disclosure: the digest of a case's signed record.
+        // Coordinated vulnerability disclosure: the digest of a case's signed record, or of a
+        // supply-chain notice's (kept in the same table).
         LogEntryKind::DisclosureCase
         | LogEntryKind::DisclosureAction
-        | LogEntryKind::DisclosureEmbargo => {
+        | LogEntryKind::DisclosureEmbargo
+        | LogEntryKind::SupplyChainNotice
+        | LogEntryKind::SupplyChainAcknowledgement => {
             let Ok(id) = uuid::Uuid::try_parse(&entry.subject) else {
                 return Ok(EntryFinding::Problem(
                     "the subject is not a disclosure case id".into(),

@@ -28,6 +28,7 @@ pub mod stix;
 pub mod taxii;
 // Coordinated vulnerability disclosure.
 pub mod disclosure;
+pub mod supply_chain;
 
 use std::sync::Arc;
 

@@ -23,6 +23,12 @@ pub enum SchemaCommand {
     /// The JSON Schema of a disclosure action's signed payload
     /// (schemas/disclosure-action.schema.json).
     DisclosureAction,
+    /// The JSON Schema of a supply-chain notice's signed payload
+    /// (schemas/supply-chain-notice.schema.json).
+    SupplyChainNotice,
+    /// The JSON Schema of a supply-chain notice acknowledgement's signed payload
+    /// (schemas/supply-chain-acknowledgement.schema.json).
+    SupplyChainAcknowledgement,
 }
 
 pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
@@ -33,6 +39,10 @@ pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
         SchemaCommand::Exercise => exercise_json_schema(),
         SchemaCommand::DisclosureCase => redline_disclosure::disclosure_case_json_schema(),
         SchemaCommand::DisclosureAction => redline_disclosure::disclosure_action_json_schema(),
+        SchemaCommand::SupplyChainNotice => redline_disclosure::supply_chain_notice_json_schema(),
+        SchemaCommand::SupplyChainAcknowledgement => {
+            redline_disclosure::notice_acknowledgement_json_schema()
+        }
     };
     crate::output::print_json(&schema)
 }

@@ -1,0 +1,219 @@
+//! Supply-chain notices (GGE 13(i)) over HTTP. Writes are DSSE envelopes signed by their
+//! author's hotline key, sent as the request body: a notice by its notifying party, an
+//! acknowledgement by an addressed party. Reads follow the notice's TLP label (the one rule,
+//! decided by `redline_node::supply_chain`): `GET /api/v1/public/supply-chain-notices…` answer
+//! without a token with `clear` notices only.
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
+
+/// The supply-chain routes, merged into the application router.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/supply-chain-notices", get(list).post(issue))
+        .route("/api/v1/supply-chain-notices/{id}", get(show))
+        .route(
+            "/api/v1/supply-chain-notices/{id}/acknowledgements",
+            post(acknowledge),
+        )
+        .route("/api/v1/public/supply-chain-notices", get(public_list))
+        .route("/api/v1/public/supply-chain-notices/{id}", get(public_show))
+}
+
+pub(crate) fn parse_notice_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("`{text}` is not a supply-chain notice id (a UUID)"),
+        )
+        .with_path("id")
+    })
+}
+
+async fn issue(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let view = state.node.issue_supply_chain_notice(&caller, &body).await?;
+    let mut response = (StatusCode::CREATED, Json(&view)).into_response();
+    if let Ok(location) =
+        HeaderValue::from_str(&format!("/api/v1/supply-chain-notices/{}", view.notice.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    limit: Option<u32>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let notices = state
+        .node
+        .list_supply_chain_notices(Some(&caller), query.limit.unwrap_or(100).clamp(1, 1_000))
+        .await?;
+    Ok(Json(serde_json::json!({ "notices": notices })).into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_notice_id(&id)?;
+    let view = state.node.supply_chain_notice(Some(&caller), id).await?;
+    Ok(Json(view).into_response())
+}
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let id = parse_notice_id(&id)?;
+    let view = state
+        .node
+        .acknowledge_supply_chain_notice(&caller, id, &body)
+        .await?;
+    Ok(Json(view).into_response())
+}
+
+async fn public_list(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let notices = state
+        .node
+        .list_supply_chain_notices(None, query.limit.unwrap_or(100).clamp(1, 1_000))
+        .await?;
+    Ok(Json(serde_json::json!({ "notices": notices })).into_response())
+}
+
+async fn public_show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_notice_id(&id)?;
+    let view = state.node.supply_chain_notice(None, id).await?;
+    Ok(Json(view).into_response())
+}
+
+const SUPPLY_CHAIN_OPERATIONS: &[crate::openapi::TabledOperation] = {
+    use utoipa::openapi::HttpMethod::{Get, Post};
+    const UNAUTHENTICATED: (&str, &str) = ("401", "no or wrong token");
+    const NOT_FOUND: (&str, &str) = (
+        "404",
+        "no such notice, or one whose TLP label you are not among the readers of",
+    );
+    const REFUSED: (&str, &str) = (
+        "422",
+        "the envelope or its payload breaks a rule: error.issues name each (a signature not by the author's current key is `envelope.signatures`; a linked incident the notifying party cannot read is `incidents[i]`)",
+    );
+    const SIGNED: (&str, &str) = (
+        "403",
+        "sent in another party's name, or an acknowledgement by a party the notice was not addressed to",
+    );
+    &[
+        crate::openapi::TabledOperation {
+            path: "/api/v1/supply-chain-notices",
+            method: Post,
+            operation_id: "issueSupplyChainNotice",
+            public: false,
+            summary: "Issue a supply-chain notice (GGE 13(i)): a DSSE envelope (payloadType application/vnd.redline.supply-chain-notice+json, schema schemas/supply-chain-notice.schema.json) signed by the notifying party, naming the compromised products (purl or CPE) and versions, the update channel, indicators, the mitigation and linked incidents. It is addressed to every other party of the node, each owing an acknowledgement within the acknowledge duty of the norms document the notifying party adopted",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("201", "the notice, as its notifying party reads it"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                SIGNED,
+                ("409", "a notice with this id exists already"),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/supply-chain-notices",
+            method: Get,
+            operation_id: "listSupplyChainNotices",
+            public: false,
+            summary: "Supply-chain notices you may read, latest first, each with how many parties acknowledged and said they are affected",
+            query: &[("limit", "at most this many (1-1000, default 100)")],
+            headers: &[],
+            responses: &[("200", "`{notices: [...]}`"), UNAUTHENTICATED],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/supply-chain-notices/{id}",
+            method: Get,
+            operation_id: "showSupplyChainNotice",
+            public: false,
+            summary: "A notice as signed, with every addressed party's acknowledgement deadline, standing (on-time, late, missed, pending), exposure and reminder, the linked incidents you may read and the signed records' digests",
+            query: &[],
+            headers: &[],
+            responses: &[("200", "the notice"), UNAUTHENTICATED, NOT_FOUND],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/supply-chain-notices/{id}/acknowledgements",
+            method: Post,
+            operation_id: "acknowledgeSupplyChainNotice",
+            public: false,
+            summary: "Acknowledge a notice (payloadType application/vnd.redline.supply-chain-acknowledgement+json, schema schemas/supply-chain-acknowledgement.schema.json) with your exposure: received, investigating, affected, mitigated or not-affected. The first acknowledgement meets the deadline; later ones update the exposure",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "the notice after the acknowledgement"),
+                ("400", "malformed JSON"),
+                UNAUTHENTICATED,
+                SIGNED,
+                NOT_FOUND,
+                ("409", "a replay of a stored acknowledgement"),
+                REFUSED,
+            ],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/public/supply-chain-notices",
+            method: Get,
+            operation_id: "listPublicSupplyChainNotices",
+            public: true,
+            summary: "Supply-chain notices labelled TLP:CLEAR",
+            query: &[("limit", "at most this many (1-1000, default 100)")],
+            headers: &[],
+            responses: &[("200", "`{notices: [...]}`")],
+        },
+        crate::openapi::TabledOperation {
+            path: "/api/v1/public/supply-chain-notices/{id}",
+            method: Get,
+            operation_id: "showPublicSupplyChainNotice",
+            public: true,
+            summary: "A TLP:CLEAR notice (linked incidents only where they are public too)",
+            query: &[],
+            headers: &[],
+            responses: &[
+                ("200", "the notice"),
+                ("404", "no such notice, or not TLP:CLEAR"),
+            ],
+        },
+    ]
+};
+
+pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
+    crate::openapi::tabled_paths("supply-chain", SUPPLY_CHAIN_OPERATIONS)
+}
