@@ -42,7 +42,8 @@ static SUPPLY_CHAIN_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_n
 /// A notice as a reader may see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SupplyChainNoticeView {
-    /// The notice as signed.
+    /// The notice as signed, but for the linked incidents this reader may not read (left out
+    /// here and counted in `withheld_incidents`; the signed envelope's digest is in `records`).
     pub notice: SupplyChainNotice,
     pub issued_at: Timestamp,
     pub acknowledge_by: Timestamp,
@@ -485,7 +486,16 @@ impl Node {
                 None => withheld_incidents += 1,
             }
         }
-        Ok(self.notice_view(&records, readable_incidents, withheld_incidents))
+        let mut view = self.notice_view(&records, readable_incidents, withheld_incidents);
+        // The notice as served names only the incidents this reader may read: an id is enough
+        // to learn that an incident exists, which the TLP rule keeps from a non-reader.
+        let readable: Vec<IncidentId> = view
+            .readable_incidents
+            .iter()
+            .map(|incident| incident.id.clone())
+            .collect();
+        view.notice.incidents.retain(|id| readable.contains(id));
+        Ok(view)
     }
 
     fn notice_view(

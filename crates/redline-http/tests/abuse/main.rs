@@ -19,6 +19,7 @@ mod hotline;
 mod incidents;
 mod notifications;
 mod routes;
+mod supply_chain;
 mod taxii;
 
 use reqwest::{Method, StatusCode};
