@@ -9,7 +9,6 @@
 //! party that may not read the restricted incident sees it withheld. An amber notice is on no
 //! public route; a clear one is reachable from the dashboard.
 
-#[allow(dead_code)]
 mod support;
 
 use std::collections::{BTreeSet, VecDeque};
