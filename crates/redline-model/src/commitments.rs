@@ -1011,3 +1011,78 @@ mod tests {
         }
     }
 }
+
+/// The signed commitment payloads, each with its published JSON Schema
+/// (`schemas/commitment-<name>.schema.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitmentPayload {
+    Adoption,
+    ImplementationReport,
+    ReviewRoundOpening,
+    PeerReview,
+    ReviewAnswer,
+    ReviewRoundClosing,
+    CapacityBuilding,
+}
+
+impl CommitmentPayload {
+    pub const ALL: [CommitmentPayload; 7] = [
+        CommitmentPayload::Adoption,
+        CommitmentPayload::ImplementationReport,
+        CommitmentPayload::ReviewRoundOpening,
+        CommitmentPayload::PeerReview,
+        CommitmentPayload::ReviewAnswer,
+        CommitmentPayload::ReviewRoundClosing,
+        CommitmentPayload::CapacityBuilding,
+    ];
+
+    /// The name in `redline schema commitment NAME` and in the schema's file name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CommitmentPayload::Adoption => "adoption",
+            CommitmentPayload::ImplementationReport => "implementation-report",
+            CommitmentPayload::ReviewRoundOpening => "review-round-opening",
+            CommitmentPayload::PeerReview => "peer-review",
+            CommitmentPayload::ReviewAnswer => "review-answer",
+            CommitmentPayload::ReviewRoundClosing => "review-round-closing",
+            CommitmentPayload::CapacityBuilding => "capacity-building",
+        }
+    }
+
+    /// The DSSE payload type it is signed under.
+    pub fn payload_type(&self) -> &'static str {
+        match self {
+            CommitmentPayload::Adoption => ADOPTION_PAYLOAD_TYPE,
+            CommitmentPayload::ImplementationReport => IMPLEMENTATION_REPORT_PAYLOAD_TYPE,
+            CommitmentPayload::ReviewRoundOpening => REVIEW_ROUND_OPENING_PAYLOAD_TYPE,
+            CommitmentPayload::PeerReview => PEER_REVIEW_PAYLOAD_TYPE,
+            CommitmentPayload::ReviewAnswer => REVIEW_ANSWER_PAYLOAD_TYPE,
+            CommitmentPayload::ReviewRoundClosing => REVIEW_ROUND_CLOSING_PAYLOAD_TYPE,
+            CommitmentPayload::CapacityBuilding => CAPACITY_BUILDING_PAYLOAD_TYPE,
+        }
+    }
+
+    /// Its JSON Schema (draft 2020-12), generated from the parser's own type.
+    pub fn json_schema(&self) -> serde_json::Value {
+        let schema = match self {
+            CommitmentPayload::Adoption => schemars::schema_for!(AdoptionStatement),
+            CommitmentPayload::ImplementationReport => schemars::schema_for!(ImplementationReport),
+            CommitmentPayload::ReviewRoundOpening => schemars::schema_for!(ReviewRoundOpening),
+            CommitmentPayload::PeerReview => schemars::schema_for!(PeerReview),
+            CommitmentPayload::ReviewAnswer => schemars::schema_for!(ReviewAnswer),
+            CommitmentPayload::ReviewRoundClosing => schemars::schema_for!(ReviewRoundClosing),
+            CommitmentPayload::CapacityBuilding => schemars::schema_for!(CapacityBuildingEntry),
+        };
+        let mut value = schema.to_value();
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "$comment".into(),
+                serde_json::Value::from(format!(
+                    "The signed payload of a DSSE envelope with payloadType {}.",
+                    self.payload_type()
+                )),
+            );
+        }
+        value
+    }
+}

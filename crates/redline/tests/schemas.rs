@@ -103,6 +103,31 @@ fn the_published_schemas_are_what_the_code_generates() {
     }
 }
 
+/// Every signed commitment payload's schema is published and current, and every payload name
+/// the model knows has one.
+#[test]
+fn the_published_commitment_schemas_are_what_the_code_generates() {
+    for payload in redline_model::commitments::CommitmentPayload::ALL {
+        let name = payload.as_str();
+        let file = format!("schemas/commitment-{name}.schema.json");
+        let generated = succeeded(redline(&["schema", "commitment", name]));
+        let published = std::fs::read_to_string(workspace().join(&file)).unwrap_or_else(|_| {
+            panic!("{file} is missing: run `redline schema commitment {name} > {file}`")
+        });
+        assert!(
+            generated == published,
+            "{file} is stale: run `redline schema commitment {name} > {file}`"
+        );
+        let schema: serde_json::Value = serde_json::from_str(&generated).unwrap();
+        assert_eq!(
+            schema["$comment"]
+                .as_str()
+                .map(|text| text.contains(payload.payload_type())),
+            Some(true)
+        );
+    }
+}
+
 #[test]
 fn every_shipped_file_names_its_schema_on_its_first_line() {
     for (_, schema, directory, directive) in SCHEMAS {

@@ -3,6 +3,7 @@
 //! (published under `schemas/`, which the shipped files name with taplo's `#:schema` directive,
 //! so editors complete and check them).
 
+use redline_model::commitments::CommitmentPayload;
 use redline_model::incident_report_json_schema;
 use redline_norms::norms_document_json_schema;
 use redline_sim::{exercise_json_schema, scenario_json_schema};
@@ -29,6 +30,38 @@ pub enum SchemaCommand {
     /// The JSON Schema of a supply-chain notice acknowledgement's signed payload
     /// (schemas/supply-chain-acknowledgement.schema.json).
     SupplyChainAcknowledgement,
+    /// The JSON Schema of a signed commitment payload
+    /// (schemas/commitment-NAME.schema.json).
+    Commitment {
+        #[arg(value_enum)]
+        payload: CommitmentPayloadName,
+    },
+}
+
+/// The commitment payloads by name (`redline_model::commitments::CommitmentPayload`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CommitmentPayloadName {
+    Adoption,
+    ImplementationReport,
+    ReviewRoundOpening,
+    PeerReview,
+    ReviewAnswer,
+    ReviewRoundClosing,
+    CapacityBuilding,
+}
+
+impl CommitmentPayloadName {
+    fn payload(self) -> CommitmentPayload {
+        match self {
+            CommitmentPayloadName::Adoption => CommitmentPayload::Adoption,
+            CommitmentPayloadName::ImplementationReport => CommitmentPayload::ImplementationReport,
+            CommitmentPayloadName::ReviewRoundOpening => CommitmentPayload::ReviewRoundOpening,
+            CommitmentPayloadName::PeerReview => CommitmentPayload::PeerReview,
+            CommitmentPayloadName::ReviewAnswer => CommitmentPayload::ReviewAnswer,
+            CommitmentPayloadName::ReviewRoundClosing => CommitmentPayload::ReviewRoundClosing,
+            CommitmentPayloadName::CapacityBuilding => CommitmentPayload::CapacityBuilding,
+        }
+    }
 }
 
 pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
@@ -43,6 +76,7 @@ pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
         SchemaCommand::SupplyChainAcknowledgement => {
             redline_disclosure::notice_acknowledgement_json_schema()
         }
+        SchemaCommand::Commitment { payload } => payload.payload().json_schema(),
     };
     crate::output::print_json(&schema)
 }
