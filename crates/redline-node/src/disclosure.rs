@@ -502,7 +502,7 @@ impl Node {
     }
 
     /// Opens `bytes` as a signed record of `payload_type`: its payload, digest and envelope.
-    fn open_disclosure_record(
+    pub(crate) fn open_disclosure_record(
         bytes: &[u8],
         payload_type: &str,
     ) -> Result<(Vec<u8>, String, String), NodeError> {

@@ -24,7 +24,6 @@ use redline_disclosure::{
     AcknowledgementDuty, Exposure, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE, NOTICE_PAYLOAD_TYPE,
     NoticeAcknowledgement, NoticeError, NoticeState, SupplyChainNotice, acknowledgement_duties,
 };
-use redline_hotline::{open_signed_record, payload_digest};
 use redline_model::{DutyKind, IncidentId, PartyId, Readership, Timestamp};
 use redline_store::{
     DisclosureRecord, DisclosureRecordKind, HotlineEvent, NoticeRecipientRow, StoreWrite,
@@ -213,22 +212,6 @@ impl Node {
             })
     }
 
-    /// Opens `bytes` as a signed record of `payload_type`: its payload, digest and envelope.
-    fn open_notice_record(
-        bytes: &[u8],
-        payload_type: &str,
-    ) -> Result<(Vec<u8>, String, String), NodeError> {
-        let envelope = open_signed_record(bytes, payload_type)
-            .map_err(|error| NodeError::invalid("envelope", error.to_string()))?;
-        let envelope_text = String::from_utf8(envelope.to_json_bytes())
-            .map_err(|error| NodeError::Internal(error.to_string()))?;
-        Ok((
-            envelope.payload.clone(),
-            payload_digest(&envelope.payload),
-            envelope_text,
-        ))
-    }
-
     /// Issues a notice signed by its notifying party to every other party of the node.
     pub async fn issue_supply_chain_notice(
         &self,
@@ -236,7 +219,7 @@ impl Node {
         bytes: &[u8],
     ) -> Result<SupplyChainNoticeView, NodeError> {
         let (payload, digest, envelope_text) =
-            Self::open_notice_record(bytes, NOTICE_PAYLOAD_TYPE)?;
+            Self::open_disclosure_record(bytes, NOTICE_PAYLOAD_TYPE)?;
         let notice = SupplyChainNotice::parse(&payload)?;
         self.check_author(
             caller,
@@ -355,7 +338,7 @@ impl Node {
         bytes: &[u8],
     ) -> Result<SupplyChainNoticeView, NodeError> {
         let (payload, digest, envelope_text) =
-            Self::open_notice_record(bytes, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE)?;
+            Self::open_disclosure_record(bytes, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE)?;
         let acknowledgement = NoticeAcknowledgement::parse(&payload)?;
         if acknowledgement.notice != notice_id {
             return Err(NodeError::invalid(

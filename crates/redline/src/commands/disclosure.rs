@@ -452,7 +452,8 @@ async fn act(
     finish(&view, common.format)
 }
 
-fn text(value: &Value) -> String {
+/// A JSON value as a table cell: text as is, null as a dash.
+pub(crate) fn text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Null => "—".to_string(),

@@ -20,6 +20,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::RemoteOptions;
+use super::disclosure::text;
 use super::hotline::{Signer, SignerOptions, Target};
 use crate::{config::Settings, output::Format};
 
@@ -248,14 +249,6 @@ async fn acknowledge(settings: &Settings, arguments: AcknowledgeArguments) -> an
     };
     target.close().await;
     finish(&view, arguments.common.format)
-}
-
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "—".to_string(),
-        other => other.to_string(),
-    }
 }
 
 /// The notice as JSON, or its acknowledgement matrix as a table.
