@@ -36,9 +36,9 @@ mod metrics;
 mod norms;
 // Webhooks and e-mail addresses for a party's hotline events.
 mod notifications;
-// Coordinated vulnerability disclosure (issue 23).
+// Coordinated vulnerability disclosure.
 mod disclosure;
-// Supply-chain notices (issue 23, GGE 13(i)).
+// Supply-chain notices (GGE 13(i)).
 mod openapi;
 mod parties;
 mod query;

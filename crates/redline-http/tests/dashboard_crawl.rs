@@ -449,7 +449,7 @@ async fn crawl_public_pages(base: &str) -> Vec<(String, String)> {
     pages
 }
 
-/// Coordinated vulnerability disclosure (issue 23): nothing of an embargoed case — its title,
+/// Coordinated vulnerability disclosure: nothing of an embargoed case — its title,
 /// description, products, identifiers, id — is on any public page, feed or public API answer
 /// while the node's clock is before the embargo's end; once the clock passes it, the advisory
 /// is linked from the dashboard and shows the case, still without the vendor's contact or the

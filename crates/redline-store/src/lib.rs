@@ -34,13 +34,13 @@ mod writes;
 // Transparency log: tiles, bundles and checkpoint as files.
 pub mod testing;
 pub mod tile_files;
-// Coordinated vulnerability disclosure (issue 23).
+// Coordinated vulnerability disclosure.
 mod disclosure;
 pub use disclosure::{
     DisclosureCaseQuery, DisclosureCaseSummary, DisclosureDeadlineFiring, DisclosureRecord,
     DisclosureRecordKind, DisclosureStore,
 };
-// Supply-chain notices (issue 23, GGE 13(i)).
+// Supply-chain notices (GGE 13(i)).
 mod supply_chain;
 pub use supply_chain::{
     NoticeRecipientRow, SupplyChainNoticeQuery, SupplyChainNoticeSummary, SupplyChainStore,

@@ -309,7 +309,7 @@ federation-no-peer-incidents = لم تُزامَن أي حادثة علنية م
 federation-incident = الحادثة
 federation-origin-node = عقدة المنشأ
 federation-modified = عُدّلت
-## Commitments (issue 22)
+## Commitments
 nav-commitments = الالتزامات
 commitments-title = الالتزامات وسجل الوفاء بها
 commitments-lead = ما التزم به كل طرف وكيف يفي به: وثائق القواعد التي اعتمدها (وما إذا كان الاعتماد موقعاً بمفتاح الطرف نفسه)، ومدى تنفيذه المعلن لكل من القواعد الطوعية الإحدى عشرة الواردة في تقرير فريق الخبراء الحكوميين لعام 2015، وجولات استعراض الأقران التي شارك فيها. لا يُعرض إلا السجل العام: التقارير الموسومة TLP:CLEAR والملخصات العامة التي اختارت الأطراف تقديمها عن التقارير المقيدة.
@@ -397,7 +397,7 @@ commitments-cb-status-withdrawn = مسحوب
 commitments-month = الشهر (UTC)
 commitments-duty-acknowledge = الإقرار باستلام إخطار
 commitments-duty-reply = الرد على طلب
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = النشرات
 advisories-title = نشرات الأمان
 advisories-lead = إفصاحات منسقة عن الثغرات انتهى حظر نشرها: كل مورد ومنتج مع حالته.
@@ -434,7 +434,7 @@ disclosure-status-not-affected = غير متأثر
 disclosure-status-fixed = تم الإصلاح
 disclosure-status-unresponsive = لا يستجيب
 
-# Supply-chain notices (issue 23, GGE 13(i)).
+# Supply-chain notices (GGE 13(i)).
 nav-supply-chain = سلسلة الإمداد
 supply-chain-title = إشعارات سلسلة الإمداد
 supply-chain-lead = إشعارات (القاعدة 13(ط) لفريق الخبراء الحكوميين) بأن منتجًا أو قناة تحديثه قد اختُرقت، موسومة TLP:CLEAR: المنتجات والتخفيف وردّ كل طرف.

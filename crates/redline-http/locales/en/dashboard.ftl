@@ -309,7 +309,7 @@ federation-no-peer-incidents = No public incident has been synced from a peer.
 federation-incident = Incident
 federation-origin-node = Origin node
 federation-modified = Modified
-## Commitments (issue 22)
+## Commitments
 nav-commitments = Commitments
 commitments-title = Commitments and their record
 commitments-lead = What each party committed to and how it keeps it: the norms documents it adopted (with whether the adoption was signed by the party's own key), how far it reports implementing each of the eleven voluntary norms of the 2015 GGE report, and the peer-review rounds it took part in. Only the public record is shown: reports marked TLP:CLEAR and the public summaries parties chose to give of restricted reports.
@@ -397,7 +397,7 @@ commitments-cb-status-withdrawn = withdrawn
 commitments-month = Month (UTC)
 commitments-duty-acknowledge = acknowledge a hotline notification
 commitments-duty-reply = reply to a hotline request
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = Advisories
 advisories-title = Security advisories
 advisories-lead = Coordinated vulnerability disclosures whose embargo has ended: every vendor and product with its status.
@@ -434,7 +434,7 @@ disclosure-status-not-affected = not affected
 disclosure-status-fixed = fixed
 disclosure-status-unresponsive = unresponsive
 
-# Supply-chain notices (issue 23, GGE 13(i)).
+# Supply-chain notices (GGE 13(i)).
 nav-supply-chain = Supply chain
 supply-chain-title = Supply-chain notices
 supply-chain-lead = Notices (GGE norm 13(i)) that a product or its update channel is compromised, labelled TLP:CLEAR: the products, the mitigation and how every party answered.

@@ -309,7 +309,7 @@ federation-no-peer-incidents = No se ha sincronizado ningún incidente público 
 federation-incident = Incidente
 federation-origin-node = Nodo de origen
 federation-modified = Modificado
-## Commitments (issue 22)
+## Commitments
 nav-commitments = Compromisos
 commitments-title = Los compromisos y su registro
 commitments-lead = A qué se comprometió cada parte y cómo lo cumple: los documentos de normas que adoptó (y si la adopción está firmada con la clave de la parte), en qué medida declara aplicar cada una de las once normas voluntarias del informe del GEG de 2015, y las rondas de examen entre pares en que participó. Solo se muestra el registro público: los informes TLP:CLEAR y los resúmenes públicos que las partes decidieron dar de informes restringidos.
@@ -397,7 +397,7 @@ commitments-cb-status-withdrawn = retirada
 commitments-month = Mes (UTC)
 commitments-duty-acknowledge = acusar recibo de una notificación
 commitments-duty-reply = responder a una solicitud
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = Avisos
 advisories-title = Avisos de seguridad
 advisories-lead = Divulgaciones coordinadas de vulnerabilidades cuyo embargo ha terminado: cada proveedor y producto con su estado.
@@ -434,7 +434,7 @@ disclosure-status-not-affected = no afectado
 disclosure-status-fixed = corregido
 disclosure-status-unresponsive = sin respuesta
 
-# Supply-chain notices (issue 23, GGE 13(i)).
+# Supply-chain notices (GGE 13(i)).
 nav-supply-chain = Cadena de suministro
 supply-chain-title = Avisos sobre la cadena de suministro
 supply-chain-lead = Avisos (norma 13(i) del GEG) de que un producto o su canal de actualización está comprometido, marcados TLP:CLEAR: los productos, la mitigación y la respuesta de cada parte.

@@ -309,7 +309,7 @@ federation-no-peer-incidents = Aucun incident public n'a été synchronisé depu
 federation-incident = Incident
 federation-origin-node = Nœud d'origine
 federation-modified = Modifié
-## Commitments (issue 22)
+## Commitments
 nav-commitments = Engagements
 commitments-title = Les engagements et leur suivi
 commitments-lead = Ce à quoi chaque partie s'est engagée et comment elle s'y tient : les documents de normes adoptés (et si l'adoption est signée de la clé de la partie), son degré de mise en œuvre déclaré de chacune des onze normes volontaires du rapport du GEG de 2015, et les cycles d'examen par les pairs auxquels elle a participé. Seul le registre public est montré : les rapports TLP:CLEAR et les résumés publics que les parties ont choisi de donner de rapports restreints.
@@ -397,7 +397,7 @@ commitments-cb-status-withdrawn = retirée
 commitments-month = Mois (UTC)
 commitments-duty-acknowledge = accuser réception d'une notification
 commitments-duty-reply = répondre à une demande
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = Avis
 advisories-title = Avis de sécurité
 advisories-lead = Divulgations coordonnées de vulnérabilités dont l'embargo a pris fin : chaque fournisseur et produit avec son statut.
@@ -434,7 +434,7 @@ disclosure-status-not-affected = non affecté
 disclosure-status-fixed = corrigé
 disclosure-status-unresponsive = sans réponse
 
-# Supply-chain notices (issue 23, GGE 13(i)).
+# Supply-chain notices (GGE 13(i)).
 nav-supply-chain = Chaîne d'approvisionnement
 supply-chain-title = Avis sur la chaîne d'approvisionnement
 supply-chain-lead = Avis (norme 13(i) du GGE) qu'un produit ou son canal de mise à jour est compromis, marqués TLP:CLEAR : les produits, l'atténuation et la réponse de chaque partie.

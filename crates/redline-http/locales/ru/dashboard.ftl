@@ -309,7 +309,7 @@ federation-no-peer-incidents = С узлов-партнёров не синхр�
 federation-incident = Инцидент
 federation-origin-node = Узел происхождения
 federation-modified = Изменён
-## Commitments (issue 22)
+## Commitments
 nav-commitments = Обязательства
 commitments-title = Обязательства и их выполнение
 commitments-lead = Какие обязательства приняла каждая сторона и как она их выполняет: принятые ею документы о нормах (и подписано ли принятие собственным ключом стороны), насколько, по её сообщению, осуществляется каждая из одиннадцати добровольных норм доклада ГПЭ 2015 года, и раунды взаимного обзора, в которых она участвовала. Показан только открытый реестр: доклады TLP:CLEAR и открытые резюме, которые стороны решили дать к докладам с ограниченным доступом.
@@ -397,7 +397,7 @@ commitments-cb-status-withdrawn = отозван
 commitments-month = Месяц (UTC)
 commitments-duty-acknowledge = подтвердить получение уведомления
 commitments-duty-reply = ответить на запрос
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = Бюллетени
 advisories-title = Бюллетени безопасности
 advisories-lead = Скоординированные раскрытия уязвимостей, эмбарго которых истекло: каждый поставщик и продукт со статусом.
@@ -434,7 +434,7 @@ disclosure-status-not-affected = не затронут
 disclosure-status-fixed = исправлен
 disclosure-status-unresponsive = не отвечает
 
-# Supply-chain notices (issue 23, GGE 13(i)).
+# Supply-chain notices (GGE 13(i)).
 nav-supply-chain = Цепочка поставок
 supply-chain-title = Уведомления о цепочке поставок
 supply-chain-lead = Уведомления (норма 13(i) ГПЭ) о компрометации продукта или канала его обновления с меткой TLP:CLEAR: продукты, меры по смягчению и ответ каждой стороны.

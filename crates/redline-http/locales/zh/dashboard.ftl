@@ -309,7 +309,7 @@ federation-no-peer-incidents = 尚未从对等节点同步任何公开事件。
 federation-incident = 事件
 federation-origin-node = 来源节点
 federation-modified = 修改时间
-## Commitments (issue 22)
+## Commitments
 nav-commitments = 承诺
 commitments-title = 承诺及其履行记录
 commitments-lead = 各方作出了哪些承诺以及如何履行：其通过的规范文件（以及通过是否由该方本身的密钥签署）、其报告的对2015年政府专家组报告十一项自愿规范的落实程度，以及其参与的同行审议轮次。仅显示公开记录：标为TLP:CLEAR的报告，以及各方选择就受限报告提供的公开摘要。
@@ -397,7 +397,7 @@ commitments-cb-status-withdrawn = 已撤回
 commitments-month = 月份（UTC）
 commitments-duty-acknowledge = 确认收到热线通知
 commitments-duty-reply = 答复热线请求
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = 公告
 advisories-title = 安全公告
 advisories-lead = 禁发期已结束的协调漏洞披露：每个供应商和产品及其状态。
@@ -434,7 +434,7 @@ disclosure-status-not-affected = 不受影响
 disclosure-status-fixed = 已修复
 disclosure-status-unresponsive = 无回应
 
-# Supply-chain notices (issue 23, GGE 13(i)).
+# Supply-chain notices (GGE 13(i)).
 nav-supply-chain = 供应链
 supply-chain-title = 供应链通报
 supply-chain-lead = 关于某产品或其更新渠道遭入侵的通报（政府专家组规范13(i)），标记为TLP:CLEAR：涉及的产品、缓解措施以及各方的答复。

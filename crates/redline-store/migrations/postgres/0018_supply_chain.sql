@@ -1,4 +1,4 @@
--- Supply-chain notices (GGE 2015 13(i); issue 23). The signed notice and every signed
+-- Supply-chain notices (GGE 2015 13(i)). The signed notice and every signed
 -- acknowledgement are kept byte for byte in disclosure_records (kinds `notice` and
 -- `notice-acknowledgement`, the notice's id as case_id), like a case's records. One row per
 -- notice serves lists and the scheduler; one row per addressed party (every party of the node
