@@ -569,5 +569,12 @@ async fn an_amber_notice_is_on_no_public_route_and_a_clear_one_is_linked() {
         .unwrap()
         .1;
     assert!(clear_page.contains("CLEARNOTICEZQ-mitigation"));
+    // The public incident it links lists it; the amber notice is not listed anywhere public.
+    let incident_page = &pages
+        .iter()
+        .find(|(path, _)| *path == format!("/dashboard/incidents/{}", node.public_ids[0]))
+        .unwrap()
+        .1;
+    assert!(incident_page.contains(&format!("/dashboard/supply-chain/{clear}")));
     assert!(clear_page.contains(&format!("/dashboard/incidents/{}", node.public_ids[0])));
 }

@@ -275,6 +275,7 @@ impl Node {
             issued_at: now,
             acknowledge_by,
             updated_at: now,
+            incidents: notice.incidents.clone(),
             recipients: state
                 .recipients
                 .keys()
@@ -565,34 +566,7 @@ impl Node {
             .into_iter()
             // The SQL filter and the one rule agree; the rule has the last word.
             .filter(|summary| readership(summary).admits(reader_of(caller)))
-            .map(|summary| SupplyChainNoticeListItem {
-                id: summary.notice_id,
-                title: summary.title.clone(),
-                notifying_party: summary.notifying_party.clone(),
-                compromise: summary.compromise.clone(),
-                tlp: summary.tlp.as_str().to_string(),
-                issued_at: summary.issued_at,
-                acknowledge_by: summary.acknowledge_by,
-                recipient_count: summary.recipients.len(),
-                acknowledged_count: summary
-                    .recipients
-                    .iter()
-                    .filter(|recipient| recipient.acknowledged_at.is_some())
-                    .count(),
-                affected_count: summary
-                    .recipients
-                    .iter()
-                    .filter(|recipient| {
-                        recipient
-                            .exposure
-                            .as_deref()
-                            .and_then(Exposure::parse)
-                            .is_some_and(|exposure| {
-                                matches!(exposure, Exposure::Affected | Exposure::Mitigated)
-                            })
-                    })
-                    .count(),
-            })
+            .map(|summary| list_item(&summary))
             .collect())
     }
 
@@ -675,9 +649,56 @@ impl Node {
         Ok(reminded)
     }
 
+    /// The notices linking `incident` that `caller` may read (`None`: an anonymous visitor).
+    pub async fn supply_chain_notices_linking(
+        &self,
+        caller: Option<&Caller>,
+        incident: &IncidentId,
+    ) -> Result<Vec<SupplyChainNoticeListItem>, NodeError> {
+        Ok(self
+            .store
+            .supply_chain_notices_linking(incident)
+            .await?
+            .iter()
+            .filter(|summary| readership(summary).admits(reader_of(caller)))
+            .map(list_item)
+            .collect())
+    }
+
     /// The earliest acknowledgement deadline still to fire.
     pub async fn next_supply_chain_deadline(&self) -> Result<Option<Timestamp>, NodeError> {
         Ok(self.store.earliest_supply_chain_deadline().await?)
+    }
+}
+
+fn list_item(summary: &SupplyChainNoticeSummary) -> SupplyChainNoticeListItem {
+    SupplyChainNoticeListItem {
+        id: summary.notice_id,
+        title: summary.title.clone(),
+        notifying_party: summary.notifying_party.clone(),
+        compromise: summary.compromise.clone(),
+        tlp: summary.tlp.as_str().to_string(),
+        issued_at: summary.issued_at,
+        acknowledge_by: summary.acknowledge_by,
+        recipient_count: summary.recipients.len(),
+        acknowledged_count: summary
+            .recipients
+            .iter()
+            .filter(|recipient| recipient.acknowledged_at.is_some())
+            .count(),
+        affected_count: summary
+            .recipients
+            .iter()
+            .filter(|recipient| {
+                recipient
+                    .exposure
+                    .as_deref()
+                    .and_then(Exposure::parse)
+                    .is_some_and(|exposure| {
+                        matches!(exposure, Exposure::Affected | Exposure::Mitigated)
+                    })
+            })
+            .count(),
     }
 }
 

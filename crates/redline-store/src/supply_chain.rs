@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use redline_model::{PartyId, Timestamp, Tlp};
+use redline_model::{IncidentId, PartyId, Timestamp, Tlp};
 
 use crate::StoreError;
 use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
@@ -41,6 +41,9 @@ pub struct SupplyChainNoticeSummary {
     pub updated_at: Timestamp,
     /// In party order.
     pub recipients: Vec<NoticeRecipientRow>,
+    /// The incidents the notice links to (written with the notice; read back only by
+    /// [`SupplyChainStore::supply_chain_notices_linking`], empty otherwise).
+    pub incidents: Vec<IncidentId>,
 }
 
 /// Which notices to list.
@@ -68,6 +71,11 @@ pub trait SupplyChainStore: Send + Sync {
     async fn supply_chain_notices_due(&self, now: Timestamp) -> Result<Vec<Uuid>, StoreError>;
     /// The earliest acknowledgement deadline still to fire.
     async fn earliest_supply_chain_deadline(&self) -> Result<Option<Timestamp>, StoreError>;
+    /// The notices that link to `incident`, latest first (the caller applies the TLP rule).
+    async fn supply_chain_notices_linking(
+        &self,
+        incident: &IncidentId,
+    ) -> Result<Vec<SupplyChainNoticeSummary>, StoreError>;
 }
 
 pub(crate) async fn insert_notice(
@@ -103,6 +111,20 @@ pub(crate) async fn insert_notice(
         .map_err(|error| {
             classify(error, || {
                 format!("recipient {} of notice {notice_id}", recipient.party)
+            })
+        })?;
+    }
+    for incident in &summary.incidents {
+        sqlx::query(
+            "INSERT INTO supply_chain_notice_incidents (notice_id, incident_id) VALUES ($1, $2)",
+        )
+        .bind(notice_id.as_str())
+        .bind(incident.as_str())
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| {
+            classify(error, || {
+                format!("incident {incident} of notice {notice_id}")
             })
         })?;
     }
@@ -210,6 +232,7 @@ async fn summary_from_row(
         acknowledge_by: timestamp_from_column(what, row.try_get("acknowledge_by_us")?)?,
         updated_at: timestamp_from_column(what, row.try_get("updated_at_us")?)?,
         recipients,
+        incidents: Vec::new(),
     })
 }
 
@@ -310,4 +333,25 @@ pub(crate) async fn earliest_deadline(
     earliest
         .map(|at| timestamp_from_column("supply-chain notice", at))
         .transpose()
+}
+
+pub(crate) async fn notices_linking(
+    pool: &sqlx::AnyPool,
+    incident: &IncidentId,
+) -> Result<Vec<SupplyChainNoticeSummary>, StoreError> {
+    // Built from constants only; every value is bound.
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {NOTICE_COLUMNS} FROM supply_chain_notices n JOIN supply_chain_notice_incidents i ON i.notice_id = n.notice_id \
+         WHERE i.incident_id = $1 ORDER BY n.issued_at_us DESC, n.notice_id LIMIT 1000"
+    )))
+    .bind(incident.as_str())
+    .fetch_all(pool)
+    .await?;
+    let mut summaries = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut summary = summary_from_row(pool, row).await?;
+        summary.incidents = vec![incident.clone()];
+        summaries.push(summary);
+    }
+    Ok(summaries)
 }

@@ -8,7 +8,7 @@
 //! its reminder fires once. Needs `TEST_POSTGRES_URL` for the PostgreSQL half
 //! (`REQUIRE_POSTGRES=1` makes its absence a failure).
 
-use redline_model::{Party, PartyId, PartyKind, Timestamp, Tlp};
+use redline_model::{IncidentId, Party, PartyId, PartyKind, Timestamp, Tlp};
 use redline_store::{
     DisclosureRecord, DisclosureRecordKind, NoticeRecipientRow, SqlStore, SqlStoreOptions, Store,
     StoreError, StoreWrite, SupplyChainNoticeQuery, SupplyChainNoticeSummary,
@@ -33,6 +33,9 @@ fn notice(id: u128, from: &str, tlp: Tlp, issued: i64, to: &[&str]) -> SupplyCha
         issued_at: at(issued),
         acknowledge_by: at(issued + 100),
         updated_at: at(issued),
+        incidents: vec![
+            IncidentId::parse(&format!("incident--00000000-0000-4000-8000-{id:012}")).unwrap(),
+        ],
         recipients: to
             .iter()
             .map(|id| NoticeRecipientRow {
@@ -134,6 +137,16 @@ async fn check_supply_chain(store: &dyn Store) {
         .unwrap();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].kind, DisclosureRecordKind::Notice);
+
+    // An incident's notices, found by the link written with each.
+    let linking = store
+        .supply_chain_notices_linking(
+            &IncidentId::parse("incident--00000000-0000-4000-8000-000000000002").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(linking.len(), 1);
+    assert_eq!(linking[0].notice_id, Uuid::from_u128(2));
 
     // The TLP rule in SQL, latest first.
     assert_eq!(listed(store, None).await, [3, 2, 1]);

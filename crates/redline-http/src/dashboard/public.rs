@@ -219,6 +219,8 @@ struct IncidentTemplate {
     severity_note: String,
     trace: Vec<TraceView>,
     assessment_json: String,
+    /// The public supply-chain notices that link this incident: (id, title).
+    supply_chain_notices: Vec<(String, String)>,
 }
 
 /// The basis the document gives the rule a trace entry names (`rule:ID`, `red-line:ID`, …).
@@ -278,6 +280,13 @@ pub(crate) async fn incident(
         .as_ref()
         .and_then(|json| serde_json::to_string_pretty(json).ok())
         .unwrap_or_default();
+    let supply_chain_notices = match state.node.supply_chain_notices_linking(None, &id).await {
+        Ok(notices) => notices
+            .into_iter()
+            .map(|notice| (notice.id.to_string(), notice.title))
+            .collect(),
+        Err(error) => return PageError::new(page, error).into_response_page(),
+    };
     let report = &public.incident.report;
     render(&IncidentTemplate {
         first_observed: ShownTime::from_jiff(report.first_observed.as_jiff()),
@@ -291,6 +300,7 @@ pub(crate) async fn incident(
         severity_note,
         trace,
         assessment_json,
+        supply_chain_notices,
     })
 }
 

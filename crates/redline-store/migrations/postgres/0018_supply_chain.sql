@@ -26,3 +26,11 @@ CREATE TABLE supply_chain_recipients (
 );
 CREATE INDEX supply_chain_recipients_by_party ON supply_chain_recipients (party_id);
 CREATE INDEX supply_chain_recipients_pending ON supply_chain_recipients (acknowledged_at_us, reminded_at_us);
+
+-- The incidents a notice links to, so an incident's page lists the notices that name it.
+CREATE TABLE supply_chain_notice_incidents (
+    notice_id   TEXT NOT NULL REFERENCES supply_chain_notices(notice_id),
+    incident_id TEXT NOT NULL,
+    PRIMARY KEY (notice_id, incident_id)
+);
+CREATE INDEX supply_chain_notice_incidents_by_incident ON supply_chain_notice_incidents (incident_id);

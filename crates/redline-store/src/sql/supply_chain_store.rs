@@ -9,7 +9,7 @@ use crate::StoreError;
 use crate::supply_chain::{
     self, SupplyChainNoticeQuery, SupplyChainNoticeSummary, SupplyChainStore,
 };
-use redline_model::Timestamp;
+use redline_model::{IncidentId, Timestamp};
 
 #[async_trait]
 impl SupplyChainStore for SqlStore {
@@ -33,5 +33,12 @@ impl SupplyChainStore for SqlStore {
 
     async fn earliest_supply_chain_deadline(&self) -> Result<Option<Timestamp>, StoreError> {
         supply_chain::earliest_deadline(&self.pool).await
+    }
+
+    async fn supply_chain_notices_linking(
+        &self,
+        incident: &IncidentId,
+    ) -> Result<Vec<SupplyChainNoticeSummary>, StoreError> {
+        supply_chain::notices_linking(&self.pool, incident).await
     }
 }
