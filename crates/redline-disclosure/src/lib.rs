@@ -36,7 +36,8 @@ pub use supply_chain::{
     AcknowledgementDuty, CompromiseKind, CompromisedProduct, DutyStanding, Exposure, Indicator,
     IndicatorKind, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE, NOTICE_PAYLOAD_TYPE, NoticeAcknowledgement,
     NoticeError, NoticeState, RecipientState, SupplyChainNotice, UpdateChannel,
-    acknowledgement_duties, notice_acknowledgement_json_schema, supply_chain_notice_json_schema,
+    acknowledgement_duties, notice_acknowledgement_json_schema, reads_exposure_counts,
+    reads_exposure_of, supply_chain_notice_json_schema,
 };
 pub use workflow::{
     ACTION_PAYLOAD_TYPE, ActionBody, CaseState, DisclosureAction, DisclosurePolicy, EmbargoChange,

@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use redline_model::error::parse_json_with_path;
-use redline_model::{IncidentId, ModelError, PartyId, Timestamp, Tlp, ValidationIssue};
+use redline_model::{IncidentId, ModelError, PartyId, Reader, Timestamp, Tlp, ValidationIssue};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -657,6 +657,24 @@ pub fn acknowledgement_duties(state: &NoticeState, now: Timestamp) -> Vec<Acknow
             },
         })
         .collect()
+}
+
+/// Whether `reader` reads the exposure (and note) `party` acknowledged, on a notice it may read:
+/// the operator, the notifying party and `party` itself. Which state is exposed to a live
+/// compromise tells an attacker where to strike, whatever the notice's own label, so another
+/// party or the public sees only whether and when each party acknowledged.
+pub fn reads_exposure_of(reader: Reader<'_>, notice: &SupplyChainNotice, party: &PartyId) -> bool {
+    match reader {
+        Reader::Operator => true,
+        Reader::Party(reading) => reading == &notice.notifying_party || reading == party,
+        Reader::Anonymous => false,
+    }
+}
+
+/// Whether `reader` reads how many parties said each exposure (no party named): every signed-in
+/// reader of the notice, not the public.
+pub fn reads_exposure_counts(reader: Reader<'_>) -> bool {
+    !matches!(reader, Reader::Anonymous)
 }
 
 /// The JSON Schema (draft 2020-12) of a notice's payload

@@ -349,15 +349,20 @@ async fn a_notice_reaches_every_party_and_each_acknowledgement_is_graded_by_the_
             row["exposure"].clone(),
         )
     };
-    assert_eq!(
-        standing(&shown, "UA"),
-        ("on-time".to_string(), json!("affected"))
-    );
+    // Britain reads its own exposure and every party's standing, not Ukraine's exposure;
+    // Estonia, which notified, reads every exposure.
+    assert_eq!(standing(&shown, "UA"), ("on-time".to_string(), Value::Null));
     assert_eq!(
         standing(&shown, "GB"),
         ("late".to_string(), json!("not-affected"))
     );
     assert_eq!(standing(&shown, "US"), ("missed".to_string(), Value::Null));
+    let (_, notified, _) = call(base, Some(&token("EE")), Method::GET, &path, None).await;
+    assert_eq!(
+        standing(&notified, "UA"),
+        ("on-time".to_string(), json!("affected"))
+    );
+    assert_eq!(notified["exposure_counts"]["affected"], 1);
     // Britain may read the notice but not the restricted incident: withheld, not named.
     assert_eq!(shown["withheld_incidents"], 1, "{text}");
     assert!(!text.contains(&restricted_incident), "{text}");
@@ -449,6 +454,10 @@ async fn a_notice_reaches_every_party_and_each_acknowledgement_is_graded_by_the_
     );
     assert!(console.contains("avsvmcloud.com") && console.contains("NOTICE-mitigation"));
     assert!(console.contains("standing-late") && console.contains("standing-missed"));
+    assert!(
+        console.contains("exposure-not-affected") && !console.contains("exposure-affected"),
+        "Britain sees its own exposure only"
+    );
     assert!(!console.contains(&restricted_incident));
     let list = http
         .get(format!("{base}/console/supply-chain?lang=ar"))

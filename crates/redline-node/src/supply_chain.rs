@@ -23,6 +23,7 @@
 use redline_disclosure::{
     AcknowledgementDuty, Exposure, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE, NOTICE_PAYLOAD_TYPE,
     NoticeAcknowledgement, NoticeError, NoticeState, SupplyChainNotice, acknowledgement_duties,
+    reads_exposure_counts, reads_exposure_of,
 };
 use redline_model::{DutyKind, IncidentId, PartyId, Readership, Timestamp};
 use redline_store::{
@@ -52,6 +53,7 @@ pub struct SupplyChainNoticeView {
     pub readable_incidents: Vec<LinkedIncidentView>,
     /// How many linked incidents are withheld from this reader.
     pub withheld_incidents: usize,
+    /// How many parties said each exposure; empty for an anonymous visitor.
     pub exposure_counts: std::collections::BTreeMap<String, usize>,
     pub updated_at: Timestamp,
     pub records: Vec<NoticeRecordView>,
@@ -65,6 +67,8 @@ pub struct NoticeRecipientView {
     /// `on-time`, `late`, `missed` or `pending`.
     pub standing: String,
     pub acknowledged_at: Option<Timestamp>,
+    /// The latest exposure said, for its readers only (`reads_exposure_of`): the operator, the
+    /// notifying party and the party itself.
     pub exposure: Option<String>,
     pub note: Option<String>,
     pub reminded_at: Option<Timestamp>,
@@ -98,7 +102,8 @@ pub struct SupplyChainNoticeListItem {
     pub acknowledge_by: Timestamp,
     pub recipient_count: usize,
     pub acknowledged_count: usize,
-    pub affected_count: usize,
+    /// How many said affected or mitigated; `None` for an anonymous visitor.
+    pub affected_count: Option<usize>,
 }
 
 /// A notice's records replayed, with its row.
@@ -470,7 +475,12 @@ impl Node {
                 None => withheld_incidents += 1,
             }
         }
-        let mut view = self.notice_view(&records, readable_incidents, withheld_incidents);
+        let mut view = self.notice_view(
+            &records,
+            reader_of(caller),
+            readable_incidents,
+            withheld_incidents,
+        );
         // The notice as served names only the incidents this reader may read: an id is enough
         // to learn that an incident exists, which the TLP rule keeps from a non-reader.
         let readable: Vec<IncidentId> = view
@@ -485,6 +495,7 @@ impl Node {
     fn notice_view(
         &self,
         records: &NoticeRecords,
+        reader: redline_model::Reader<'_>,
         readable_incidents: Vec<LinkedIncidentView>,
         withheld_incidents: usize,
     ) -> SupplyChainNoticeView {
@@ -493,7 +504,14 @@ impl Node {
         let recipients = duties
             .into_iter()
             .map(|duty| {
-                let recipient = state.recipients.get(&duty.party);
+                let recipient = state
+                    .recipients
+                    .get(&duty.party)
+                    .filter(|_| reads_exposure_of(reader, &state.notice, &duty.party));
+                let acknowledged_at = state
+                    .recipients
+                    .get(&duty.party)
+                    .and_then(|recipient| recipient.first_acknowledged_at);
                 let reminded_at = records
                     .summary
                     .recipients
@@ -503,8 +521,7 @@ impl Node {
                 NoticeRecipientView {
                     standing: duty.standing.as_str().to_string(),
                     due_at: duty.due_at,
-                    acknowledged_at: recipient
-                        .and_then(|recipient| recipient.first_acknowledged_at),
+                    acknowledged_at,
                     exposure: recipient
                         .and_then(|recipient| recipient.exposure)
                         .map(|exposure| exposure.as_str().to_string()),
@@ -524,6 +541,7 @@ impl Node {
             exposure_counts: state
                 .exposure_counts()
                 .into_iter()
+                .filter(|_| reads_exposure_counts(reader))
                 .map(|(exposure, count)| {
                     (
                         exposure
@@ -566,7 +584,7 @@ impl Node {
             .into_iter()
             // The SQL filter and the one rule agree; the rule has the last word.
             .filter(|summary| readership(summary).admits(reader_of(caller)))
-            .map(|summary| list_item(&summary))
+            .map(|summary| list_item(&summary, reader_of(caller)))
             .collect())
     }
 
@@ -661,7 +679,7 @@ impl Node {
             .await?
             .iter()
             .filter(|summary| readership(summary).admits(reader_of(caller)))
-            .map(list_item)
+            .map(|summary| list_item(summary, reader_of(caller)))
             .collect())
     }
 
@@ -671,7 +689,10 @@ impl Node {
     }
 }
 
-fn list_item(summary: &SupplyChainNoticeSummary) -> SupplyChainNoticeListItem {
+fn list_item(
+    summary: &SupplyChainNoticeSummary,
+    reader: redline_model::Reader<'_>,
+) -> SupplyChainNoticeListItem {
     SupplyChainNoticeListItem {
         id: summary.notice_id,
         title: summary.title.clone(),
@@ -686,19 +707,21 @@ fn list_item(summary: &SupplyChainNoticeSummary) -> SupplyChainNoticeListItem {
             .iter()
             .filter(|recipient| recipient.acknowledged_at.is_some())
             .count(),
-        affected_count: summary
-            .recipients
-            .iter()
-            .filter(|recipient| {
-                recipient
-                    .exposure
-                    .as_deref()
-                    .and_then(Exposure::parse)
-                    .is_some_and(|exposure| {
-                        matches!(exposure, Exposure::Affected | Exposure::Mitigated)
-                    })
-            })
-            .count(),
+        affected_count: reads_exposure_counts(reader).then(|| {
+            summary
+                .recipients
+                .iter()
+                .filter(|recipient| {
+                    recipient
+                        .exposure
+                        .as_deref()
+                        .and_then(Exposure::parse)
+                        .is_some_and(|exposure| {
+                            matches!(exposure, Exposure::Affected | Exposure::Mitigated)
+                        })
+                })
+                .count()
+        }),
     }
 }
 

@@ -32,7 +32,8 @@ pub(crate) struct NoticeRow {
     pub(crate) issued_at: ShownTime,
     pub(crate) acknowledged: usize,
     pub(crate) recipients: usize,
-    pub(crate) affected: usize,
+    /// `None` on the public pages (exposures are not public).
+    pub(crate) affected: Option<usize>,
 }
 
 fn row(item: &SupplyChainNoticeListItem) -> NoticeRow {

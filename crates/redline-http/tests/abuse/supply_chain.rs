@@ -439,3 +439,105 @@ async fn a_revoked_token_or_key_is_refused() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Rule: which party is exposed to a compromise is read by the notifying party, the party
+/// itself and the operator only: not by another party, and not by the public even on a
+/// `clear` notice (which shows only who acknowledged and when).
+#[tokio::test]
+async fn a_partys_exposure_is_read_only_by_the_notifying_party_and_itself() {
+    let (node, _, _) = node_with_notices().await;
+    let now = node.node.now();
+    let clear = Uuid::from_u128(0xC1EA);
+    let (status, answer) = request(
+        &node,
+        Actor::Party("EE"),
+        Method::POST,
+        "/api/v1/supply-chain-notices",
+        Some(&envelope(
+            NOTICE_PAYLOAD_TYPE,
+            &notice(clear, "EE", "clear", now),
+            "EE",
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let mut ukraine = acknowledgement(clear, "UA", "affected", now);
+    ukraine["note"] = json!("EXPOSURE-NOTE-UA three substations run it");
+    let (status, answer) = request(
+        &node,
+        Actor::Party("UA"),
+        Method::POST,
+        &format!("/api/v1/supply-chain-notices/{clear}/acknowledgements"),
+        Some(&envelope(
+            NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
+            &ukraine,
+            "UA",
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let ukraine_row = |view: &Value| -> Value {
+        view["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["party"] == "UA")
+            .cloned()
+            .unwrap()
+    };
+    for (actor, path, reads) in [
+        (
+            Actor::Anonymous,
+            format!("/api/v1/public/supply-chain-notices/{clear}"),
+            false,
+        ),
+        (
+            Actor::Party("GB"),
+            format!("/api/v1/supply-chain-notices/{clear}"),
+            false,
+        ),
+        (
+            Actor::Party("EE"),
+            format!("/api/v1/supply-chain-notices/{clear}"),
+            true,
+        ),
+        (
+            Actor::Party("UA"),
+            format!("/api/v1/supply-chain-notices/{clear}"),
+            true,
+        ),
+    ] {
+        let (status, view) = request(&node, actor, Method::GET, &path, None, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{actor:?}");
+        let row = ukraine_row(&view);
+        assert_eq!(row["standing"], "on-time", "{actor:?}");
+        assert_eq!(row["exposure"] == "affected", reads, "{actor:?}: {row}");
+        assert_eq!(
+            view.to_string().contains("EXPOSURE-NOTE-UA"),
+            reads,
+            "{actor:?}"
+        );
+    }
+    let (_, public_list) = request(
+        &node,
+        Actor::Anonymous,
+        Method::GET,
+        "/api/v1/public/supply-chain-notices",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(public_list["notices"][0]["affected_count"], Value::Null);
+    let page = reqwest::get(format!("{}/dashboard/supply-chain/{clear}", node.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("EXPOSURE-NOTE-UA") && !page.contains("exposure-affected"),
+        "{page}"
+    );
+}
