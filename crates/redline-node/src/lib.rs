@@ -36,6 +36,8 @@ pub mod dashboard;
 pub mod commitments;
 // Coordinated vulnerability disclosure.
 pub mod disclosure;
+// What an incident may name of the disclosure cases, and who sees the links.
+pub mod vulnerability_links;
 
 use std::sync::Arc;
 
