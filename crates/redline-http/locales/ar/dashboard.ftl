@@ -433,3 +433,9 @@ disclosure-status-affected = متأثر
 disclosure-status-not-affected = غير متأثر
 disclosure-status-fixed = تم الإصلاح
 disclosure-status-unresponsive = لا يستجيب
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = الثغرات المستغلة
+incident-vulnerability-advisory = النشرة الأمنية
+advisory-incidents = الحوادث التي استغلتها
+advisory-incidents-none = لا توجد حادثة يمكنك الاطلاع عليها تذكر هذه الثغرة.
+advisory-policy = المهل بموجب { $document }: يؤكد الموردون الاستلام خلال { $acknowledge } أيام ويبلغون عن حالة كل منتج خلال { $status } يومًا من الاتصال بهم؛ وفترة الحظر الافتراضية { $embargo } يومًا.

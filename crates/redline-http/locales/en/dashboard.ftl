@@ -433,3 +433,9 @@ disclosure-status-affected = affected
 disclosure-status-not-affected = not affected
 disclosure-status-fixed = fixed
 disclosure-status-unresponsive = unresponsive
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = Vulnerabilities exploited
+incident-vulnerability-advisory = advisory
+advisory-incidents = Incidents that exploited it
+advisory-incidents-none = No incident you may read names this vulnerability.
+advisory-policy = Deadlines under { $document }: vendors acknowledge within { $acknowledge } days and report each product's status within { $status } days of being contacted; the default embargo is { $embargo } days.

@@ -433,3 +433,9 @@ disclosure-status-affected = afectado
 disclosure-status-not-affected = no afectado
 disclosure-status-fixed = corregido
 disclosure-status-unresponsive = sin respuesta
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = Vulnerabilidades explotadas
+incident-vulnerability-advisory = aviso de seguridad
+advisory-incidents = Incidentes que la explotaron
+advisory-incidents-none = Ningún incidente que usted pueda leer menciona esta vulnerabilidad.
+advisory-policy = Plazos según { $document }: los proveedores acusan recibo en { $acknowledge } días e informan del estado de cada producto en { $status } días desde que se les contacta; el embargo por defecto es de { $embargo } días.

@@ -433,3 +433,9 @@ disclosure-status-affected = affecté
 disclosure-status-not-affected = non affecté
 disclosure-status-fixed = corrigé
 disclosure-status-unresponsive = sans réponse
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = Vulnérabilités exploitées
+incident-vulnerability-advisory = avis de sécurité
+advisory-incidents = Incidents qui l’ont exploitée
+advisory-incidents-none = Aucun incident que vous pouvez lire ne cite cette vulnérabilité.
+advisory-policy = Délais selon { $document } : les fournisseurs accusent réception sous { $acknowledge } jours et indiquent l’état de chaque produit sous { $status } jours après avoir été contactés ; l’embargo par défaut est de { $embargo } jours.

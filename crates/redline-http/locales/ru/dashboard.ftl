@@ -433,3 +433,9 @@ disclosure-status-affected = затронут
 disclosure-status-not-affected = не затронут
 disclosure-status-fixed = исправлен
 disclosure-status-unresponsive = не отвечает
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = Использованные уязвимости
+incident-vulnerability-advisory = бюллетень безопасности
+advisory-incidents = Инциденты, в которых она использовалась
+advisory-incidents-none = Ни один доступный вам инцидент не упоминает эту уязвимость.
+advisory-policy = Сроки по документу { $document }: поставщики подтверждают получение в течение { $acknowledge } дн. и сообщают статус каждого продукта в течение { $status } дн. после обращения; эмбарго по умолчанию — { $embargo } дн.

@@ -433,3 +433,9 @@ disclosure-status-affected = 受影响
 disclosure-status-not-affected = 不受影响
 disclosure-status-fixed = 已修复
 disclosure-status-unresponsive = 无回应
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = 被利用的漏洞
+incident-vulnerability-advisory = 安全公告
+advisory-incidents = 利用该漏洞的事件
+advisory-incidents-none = 您可阅读的事件中没有提及此漏洞的事件。
+advisory-policy = 依据 { $document } 的期限：供应商须在被联系后 { $acknowledge } 天内确认收到，{ $status } 天内报告每个产品的状态；默认禁发期为 { $embargo } 天。
