@@ -270,6 +270,22 @@ fn exploited_vulnerabilities_are_optional_and_written_only_when_named() {
     assert_eq!(again, named);
 }
 
+/// The fuzz target's seeds (`fuzz/seeds/incident_report/`) stay valid reports, and one names
+/// exploited vulnerabilities, so the fuzzer starts inside the field.
+#[test]
+fn the_fuzz_seeds_are_reports_and_reach_exploited_vulnerabilities() {
+    let directory =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/incident_report");
+    let mut named = 0;
+    for entry in std::fs::read_dir(&directory).unwrap() {
+        let path = entry.unwrap().path();
+        let report = parse_incident_report(&std::fs::read(&path).unwrap(), now())
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        named += report.exploited_vulnerabilities.len();
+    }
+    assert!(named >= 3, "{named}");
+}
+
 #[test]
 fn malformed_json_gives_line_and_column() {
     let error = parse_incident_report(b"{\"title\": \"x\",\n  oops}", now()).unwrap_err();
