@@ -106,40 +106,8 @@ pub struct Cwe {
     pub name: String,
 }
 
-/// A CVE id, `CVE-YYYY-NNNN…`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
-#[serde(transparent)]
-pub struct CveId(#[schemars(regex(pattern = r"^CVE-[0-9]{4}-[0-9]{4,19}$"))] String);
-
-impl CveId {
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let fits = text.len() <= 28
-            && text.starts_with("CVE-")
-            && text
-                .get(4..8)
-                .is_some_and(|year| year.chars().all(|c| c.is_ascii_digit()))
-            && text.get(8..9) == Some("-")
-            && text.get(9..).is_some_and(|number| {
-                (4..=19).contains(&number.len()) && number.chars().all(|c| c.is_ascii_digit())
-            });
-        if fits {
-            Ok(Self(text.to_string()))
-        } else {
-            Err(format!("`{text}` is not a CVE id such as `CVE-2026-12345`"))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de> Deserialize<'de> for CveId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text: std::borrow::Cow<'_, str> = Deserialize::deserialize(deserializer)?;
-        CveId::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+/// A CVE id (one type with the incident report's: `redline_model::CveId`).
+pub use redline_model::CveId;
 
 impl DisclosureCase {
     /// Parses and checks one case version.

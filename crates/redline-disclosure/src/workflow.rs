@@ -750,33 +750,9 @@ impl CaseState {
     }
 }
 
-/// The disclosure policy: how long a vendor has to acknowledge and to report a status, and the
-/// default embargo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct DisclosurePolicy {
-    pub acknowledge_days: i64,
-    pub status_days: i64,
-    pub embargo_days: i64,
-}
-
-impl Default for DisclosurePolicy {
-    /// Seven days to acknowledge, thirty to report a status, ninety to publication (the
-    /// common CERT/CC and Project Zero practice).
-    fn default() -> Self {
-        Self {
-            acknowledge_days: 7,
-            status_days: 30,
-            embargo_days: 90,
-        }
-    }
-}
-
-impl DisclosurePolicy {
-    /// The embargo's end when the coordinator does not choose one.
-    pub fn default_embargo_end(&self, reported_at: Timestamp) -> Option<Timestamp> {
-        reported_at.plus_seconds(self.embargo_days.saturating_mul(86_400))
-    }
-}
+/// The disclosure policy (one type, read from a norms document's `[disclosure]` table by
+/// redline-norms): `redline_model::DisclosurePolicy`.
+pub use redline_model::DisclosurePolicy;
 
 /// Which duty a vendor deadline is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

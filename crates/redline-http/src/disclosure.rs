@@ -38,6 +38,7 @@ impl AdvisoryNamespace {
 /// The disclosure routes, merged into the application router.
 pub(crate) fn routes(config: &crate::HttpConfig) -> Router<AppState> {
     Router::new()
+        .route("/api/v1/disclosure/policy", get(policy))
         .route("/api/v1/disclosure/cases", get(list).post(file))
         .route("/api/v1/disclosure/cases/{id}", get(show))
         .route("/api/v1/disclosure/cases/{id}/actions", post(act))
@@ -76,6 +77,37 @@ async fn file(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyQuery {
+    coordinator: Option<String>,
+}
+
+/// The disclosure policy a case coordinated by `coordinator` (by default the caller) follows:
+/// the `[disclosure]` table of the norms document it adopted last, else the baseline's. What a
+/// coordinator needs before it signs a case without an embargo end of its own.
+async fn policy(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    ApiQuery(query): ApiQuery<PolicyQuery>,
+) -> Result<Response, ApiError> {
+    let coordinator = match (query.coordinator, caller.party()) {
+        (Some(text), _) => redline_model::PartyId::parse(&text).map_err(|message| {
+            ApiError::bad_request("invalid", format!("coordinator: {message}"))
+                .with_path("coordinator")
+        })?,
+        (None, Some(party)) => party.clone(),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "invalid",
+                "coordinator: name the coordinating party",
+            )
+            .with_path("coordinator"));
+        }
+    };
+    Ok(Json(state.node.disclosure_policy(&coordinator).await).into_response())
 }
 
 #[derive(Deserialize)]
@@ -212,6 +244,26 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
     );
     &[
         crate::openapi::TabledOperation {
+            path: "/api/v1/disclosure/policy",
+            method: Get,
+            operation_id: "showDisclosurePolicy",
+            public: false,
+            summary: "The disclosure policy a case coordinated by `coordinator` (default: you) follows: days for a vendor to acknowledge and to report each product's status, the default embargo in days, their basis, and the norms document they come from (the one the coordinator adopted last, else the baseline)",
+            query: &[(
+                "coordinator",
+                "the coordinating party (default: the signed-in party)",
+            )],
+            headers: &[],
+            responses: &[
+                (
+                    "200",
+                    "`{acknowledge_days, status_days, embargo_days, basis, document_id, document_version, document_sha256}`",
+                ),
+                ("400", "coordinator is not a party id"),
+                UNAUTHENTICATED,
+            ],
+        },
+        crate::openapi::TabledOperation {
             path: "/api/v1/disclosure/cases",
             method: Post,
             operation_id: "fileDisclosureCase",
@@ -245,7 +297,7 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
             method: Get,
             operation_id: "showDisclosureCase",
             public: false,
-            summary: "A case with every vendor and product status, the dates contacted and answered, the deadlines, the CVSS vectors and the embargo changes (contacts for the coordinator only; an anonymous reporter hidden from vendors)",
+            summary: "A case with every vendor and product status, the dates contacted and answered, the deadlines and the policy they follow, the CVSS vectors, the embargo changes (contacts for the coordinator only; an anonymous reporter hidden from vendors), and the incidents you may read that name the case or its CVE id",
             query: &[],
             headers: &[],
             responses: &[("200", "the case"), UNAUTHENTICATED, NOT_FOUND],
@@ -317,7 +369,7 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
             method: Get,
             operation_id: "showPublicAdvisory",
             public: true,
-            summary: "A case whose embargo has ended (no contacts; an anonymous reporter stays anonymous)",
+            summary: "A case whose embargo has ended (no contacts; an anonymous reporter stays anonymous), with the public incidents that name it or its CVE id",
             query: &[],
             headers: &[],
             responses: &[

@@ -6,7 +6,8 @@
 //! embargo changes and the CVE are recorded as signed actions; a replay is refused; nothing of
 //! the case is public before the embargo's end by the node's clock, and its advisory (CSAF) is
 //! after; every record — every embargo change in particular — is in the transparency log as a
-//! digest. Missed vendor deadlines remind the vendor and escalate to the coordinator, once.
+//! digest; once public, an incident naming the case is linked both ways on the public pages.
+//! Missed vendor deadlines remind the vendor and escalate to the coordinator, once.
 
 use std::sync::Arc;
 
@@ -600,6 +601,58 @@ async fn run_workflow(node: &DisclosureNode) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert_eq!(refused["error"]["path"], "org_id");
+    // Now public, the case may be named by a public incident; the incident page links the
+    // advisory and the advisory lists the incident, both ways on the public record.
+    let report = json!({
+        "title": "Gateway exploited at the ministry", "reported_by": "EE", "victim": "EE",
+        "first_observed": "2026-12-01T00:00:00Z", "status": "confirmed", "tlp": "clear",
+        "targets": [{"sector": "government-national", "country": "EE"}],
+        "effects": [{"kind": "data-theft", "scale": "national"}],
+        "exploited_vulnerabilities": [{"cve": "CVE-2026-40001", "case": case}],
+    });
+    let (status, incident, text) = node
+        .post(
+            "EE",
+            "/api/v1/incidents",
+            serde_json::to_vec(&report).unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let incident_id = incident["id"].as_str().unwrap().to_string();
+    let (status, _, page) = node
+        .get(None, &format!("/dashboard/incidents/{incident_id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("CVE-2026-40001"), "{page}");
+    assert!(
+        page.contains(&format!("/dashboard/advisories/{case}")),
+        "{page}"
+    );
+    let (status, _, page) = node
+        .get(None, &format!("/dashboard/advisories/{case}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!("/dashboard/incidents/{incident_id}")),
+        "{page}"
+    );
+    let (_, public, _) = node
+        .get(None, &format!("/api/v1/public/advisories/{case}"))
+        .await;
+    assert_eq!(public["incidents"][0]["id"], incident_id.as_str());
+    assert_eq!(public["policy"]["embargo_days"], 90);
+    // The policy a coordinator's next case follows: the baseline's, stated in it.
+    let (status, policy, text) = node.get(Some("cert-eu"), "/api/v1/disclosure/policy").await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(
+        (
+            &policy["acknowledge_days"],
+            &policy["status_days"],
+            &policy["embargo_days"],
+            &policy["document_id"]
+        ),
+        (&json!(7), &json!(30), &json!(90), &json!("baseline"))
+    );
     // A public case cannot be embargoed again.
     let (status, _, _) = node
         .post("cert-eu", &format!("{path}/actions"), signed_action(case, "cert-eu", json!({"kind": "embargo-changed", "embargo_end": "2027-01-10T12:00:00Z", "reason": "again"}), at("2026-12-10T12:00:00Z")))

@@ -16,6 +16,7 @@ use crate::{
         Access, AttributionBasis, AttributionRelationship, Confidence, EffectKind, IncidentStatus,
         Scale, Sector, Tlp,
     },
+    vulnerability::{ExploitedVulnerability, MAXIMUM_EXPLOITED_VULNERABILITIES},
 };
 
 /// The largest number of people a target can be said to affect (more than live on Earth).
@@ -189,6 +190,11 @@ pub struct IncidentReport {
     /// MITRE ATT&CK technique ids (`T1485`, `T0813`, `T1566.001`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub techniques: Vec<String>,
+    /// The vulnerabilities the operation exploited, each by its CVE id, by a disclosure case of
+    /// this node, or both (GGE 2015 13(j)). Written only when there are some, so older reports
+    /// keep their exact bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exploited_vulnerabilities: Vec<ExploitedVulnerability>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<Access>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -252,6 +258,7 @@ impl IncidentReport {
         self.check_targets(&mut issues);
         self.check_effects(&mut issues);
         self.check_techniques(&mut issues);
+        self.check_exploited_vulnerabilities(&mut issues);
         self.check_lists_without_repeats(&mut issues);
         self.check_exercise_label(&mut issues);
         self.check_references(&mut issues);
@@ -362,6 +369,42 @@ impl IncidentReport {
                     format!(
                         "`{technique}` is not a MITRE ATT&CK technique id such as `T1485` or `T1566.001`"
                     ),
+                );
+            }
+        }
+    }
+
+    /// At most [`MAXIMUM_EXPLOITED_VULNERABILITIES`] vulnerabilities, each naming a CVE id, a
+    /// disclosure case or both, and each CVE id and case named once.
+    fn check_exploited_vulnerabilities(&self, issues: &mut Issues) {
+        let entries = &self.exploited_vulnerabilities;
+        if entries.len() > MAXIMUM_EXPLOITED_VULNERABILITIES {
+            issues.add(
+                "exploited_vulnerabilities",
+                format!("at most {MAXIMUM_EXPLOITED_VULNERABILITIES} vulnerabilities"),
+            );
+        }
+        let mut cves = BTreeSet::new();
+        let mut cases = BTreeSet::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let path = format!("exploited_vulnerabilities[{index}]");
+            if entry.cve.is_none() && entry.case.is_none() {
+                issues.add(
+                    path.clone(),
+                    "name the vulnerability: its `cve` id (such as `CVE-2024-3400`), the `case` id of a disclosure case on this node, or both",
+                );
+            }
+            if let Some(cve) = &entry.cve
+                && !cves.insert(cve)
+            {
+                issues.add(format!("{path}.cve"), format!("`{cve}` is listed twice"));
+            }
+            if let Some(case) = &entry.case
+                && !cases.insert(case)
+            {
+                issues.add(
+                    format!("{path}.case"),
+                    format!("disclosure case `{case}` is listed twice"),
                 );
             }
         }

@@ -3,7 +3,8 @@
 //! Owns the parties, the incident report (the public JSON contract of `DESIGN.md`), the
 //! controlled vocabularies (STIX 2.1 industry sectors plus `elections`, effect kinds, scales,
 //! TLP 2.0, ICD 203 confidence words, NCISS options), identifiers, timestamps at a fixed precision,
-//! the six UN languages (`Language`), and validation that names the JSON path of every problem.
+//! the six UN languages (`Language`), CVE ids, the vulnerabilities a report names and the
+//! disclosure policy (`vulnerability.rs`), and validation that names the JSON path of every problem.
 //! It does no I/O and reads no clock.
 
 pub mod attribution;
@@ -19,6 +20,7 @@ pub mod readership;
 pub mod text;
 pub mod time;
 pub mod vocabulary;
+pub mod vulnerability;
 
 pub use attribution::{
     AnalyticConfidence, AttributionClaim, ClaimAction, ClaimCosignature, ClaimDecision, ClaimId,
@@ -38,4 +40,8 @@ pub use time::Timestamp;
 pub use vocabulary::{
     Access, AttributionBasis, AttributionRelationship, Confidence, DutyKind, EffectKind,
     IncidentStatus, Scale, Sector, Tlp,
+};
+pub use vulnerability::{
+    CveId, DisclosurePolicy, ExploitedVulnerability, MAXIMUM_EMBARGO_DAYS,
+    MAXIMUM_EXPLOITED_VULNERABILITIES,
 };

@@ -170,12 +170,120 @@ fn bad_values_name_their_path() {
             "nciss.recoverability",
             "unknown variant",
         ),
+        (
+            Box::new(|v| {
+                v["exploited_vulnerabilities"] =
+                    serde_json::json!([{"cve": "CVE-2024-3400"}, {"cve": "CVE-24-1"}])
+            }),
+            "exploited_vulnerabilities[1].cve",
+            "not a CVE id",
+        ),
+        (
+            Box::new(|v| v["exploited_vulnerabilities"] = serde_json::json!([{"case": "case-7"}])),
+            "exploited_vulnerabilities[0].case",
+            "UUID",
+        ),
+        (
+            Box::new(|v| v["exploited_vulnerabilities"] = serde_json::json!([{}])),
+            "exploited_vulnerabilities[0]",
+            "name the vulnerability",
+        ),
+        (
+            Box::new(|v| {
+                v["exploited_vulnerabilities"] =
+                    serde_json::json!([{"cve": "CVE-2024-3400", "vendor": "x"}])
+            }),
+            "exploited_vulnerabilities[0].vendor",
+            "unknown field",
+        ),
+        (
+            Box::new(|v| {
+                v["exploited_vulnerabilities"] = serde_json::json!([
+                    {"cve": "CVE-2024-3400"},
+                    {"cve": "CVE-2024-3400", "case": "0b9e8f4c-3f1e-4a3b-9c55-2d6f7a8b9c01"}
+                ])
+            }),
+            "exploited_vulnerabilities[1].cve",
+            "listed twice",
+        ),
+        (
+            Box::new(|v| {
+                v["exploited_vulnerabilities"] = serde_json::json!([
+                    {"case": "0b9e8f4c-3f1e-4a3b-9c55-2d6f7a8b9c01"},
+                    {"case": "0b9e8f4c-3f1e-4a3b-9c55-2d6f7a8b9c01", "cve": "CVE-2021-44228"}
+                ])
+            }),
+            "exploited_vulnerabilities[1].case",
+            "listed twice",
+        ),
+        (
+            Box::new(|v| {
+                v["exploited_vulnerabilities"] = (0..101)
+                    .map(|n| serde_json::json!({"cve": format!("CVE-2024-{:04}", 1000 + n)}))
+                    .collect();
+            }),
+            "exploited_vulnerabilities",
+            "at most 100",
+        ),
     ];
     for (change, expected_path, expected_words) in cases {
         let (path, message) = first_issue(&with(change));
         assert_eq!(path, expected_path, "{message}");
         assert!(message.contains(expected_words), "{path}: {message}");
     }
+}
+
+#[test]
+fn exploited_vulnerabilities_are_optional_and_written_only_when_named() {
+    // An older report keeps its exact bytes: no `exploited_vulnerabilities` key appears.
+    let report = parse_incident_report(CONTRACT_EXAMPLE.as_bytes(), now()).unwrap();
+    assert!(report.exploited_vulnerabilities.is_empty());
+    let bytes = serde_json::to_string(&report).unwrap();
+    assert!(!bytes.contains("exploited_vulnerabilities"), "{bytes}");
+    // A CVE only, a case only, and both are each an entry.
+    let named = parse_incident_report(
+        &with(|v| {
+            v["exploited_vulnerabilities"] = serde_json::json!([
+                {"cve": "CVE-2024-3400"},
+                {"case": "0b9e8f4c-3f1e-4a3b-9c55-2d6f7a8b9c01"},
+                {"cve": "CVE-2021-44228", "case": "5d1c2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"}
+            ])
+        }),
+        now(),
+    )
+    .unwrap();
+    let names: Vec<String> = named
+        .exploited_vulnerabilities
+        .iter()
+        .flat_map(|entry| entry.names())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "CVE-2024-3400",
+            "0b9e8f4c-3f1e-4a3b-9c55-2d6f7a8b9c01",
+            "CVE-2021-44228",
+            "5d1c2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"
+        ]
+    );
+    let again = parse_incident_report(&serde_json::to_vec(&named).unwrap(), now()).unwrap();
+    assert_eq!(again, named);
+}
+
+/// The fuzz target's seeds (`fuzz/seeds/incident_report/`) stay valid reports, and one names
+/// exploited vulnerabilities, so the fuzzer starts inside the field.
+#[test]
+fn the_fuzz_seeds_are_reports_and_reach_exploited_vulnerabilities() {
+    let directory =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/incident_report");
+    let mut named = 0;
+    for entry in std::fs::read_dir(&directory).unwrap() {
+        let path = entry.unwrap().path();
+        let report = parse_incident_report(&std::fs::read(&path).unwrap(), now())
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        named += report.exploited_vulnerabilities.len();
+    }
+    assert!(named >= 3, "{named}");
 }
 
 #[test]
@@ -287,5 +395,37 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = parse_incident_report(&bytes, now());
+    }
+
+    /// Whatever is written as a vulnerability entry (any CVE-looking text, any case text, any
+    /// other key), the parser answers a report or problems naming a path under
+    /// `exploited_vulnerabilities`, and never panics.
+    #[test]
+    fn any_exploited_vulnerability_entry_is_a_report_or_a_named_problem(
+        cve in proptest::option::of("(CVE|cve)-[0-9]{0,5}-[0-9]{0,21}|\\PC{0,12}"),
+        case in proptest::option::of("[0-9a-fA-F-]{0,40}|\\PC{0,12}"),
+        other in proptest::option::of("[a-z]{1,8}"),
+    ) {
+        let bytes = with(|v| {
+            let mut entry = serde_json::Map::new();
+            if let Some(cve) = &cve {
+                entry.insert("cve".into(), cve.clone().into());
+            }
+            if let Some(case) = &case {
+                entry.insert("case".into(), case.clone().into());
+            }
+            if let Some(other) = &other {
+                entry.insert(other.clone(), true.into());
+            }
+            v["exploited_vulnerabilities"] = serde_json::json!([entry]);
+        });
+        match parse_incident_report(&bytes, now()) {
+            Ok(report) => prop_assert_eq!(report.exploited_vulnerabilities.len(), 1),
+            Err(error) => {
+                for issue in error.issues() {
+                    prop_assert!(issue.path.starts_with("exploited_vulnerabilities"), "{}", issue);
+                }
+            }
+        }
     }
 }

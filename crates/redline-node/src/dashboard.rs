@@ -138,6 +138,8 @@ pub struct PartyScorecard {
 #[derive(Debug, Clone)]
 pub struct PublicIncident {
     pub incident: Incident,
+    /// The vulnerabilities the report names, each with its case when the case is public.
+    pub vulnerabilities: Vec<crate::vulnerability_links::VulnerabilityLinkView>,
     pub assessment: Option<redline_norms::Assessment>,
     pub assessment_json: Option<serde_json::Value>,
     pub document: Option<Arc<NormsDocument>>,
@@ -424,11 +426,17 @@ impl Node {
             )
         });
         incident.report.suspected_origin = None;
+        // A case the public may not read is not named on a public page (a public report cannot
+        // name an embargoed case; this holds if the case's readers changed since).
+        self.withhold_unreadable_cases(None, &mut incident.report)
+            .await?;
+        let vulnerabilities = self.vulnerability_links(None, &incident.report).await?;
         let assessment_json = assessment
             .as_ref()
             .and_then(|assessment| serde_json::from_slice(&assessment.to_json_bytes()).ok());
         Ok(PublicIncident {
             incident,
+            vulnerabilities,
             assessment,
             assessment_json,
             document,

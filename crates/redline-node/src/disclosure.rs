@@ -13,6 +13,11 @@
 //!   coordinator and the operator only, and an anonymous reporter to the coordinator, the
 //!   reporter and the operator only.
 //! - The public advisory ([`Node::public_disclosure_advisory`]): CSAF 2.0, only once public.
+//! - The policy ([`Node::disclosure_policy`]): the deadlines and default embargo come from the
+//!   `[disclosure]` table of the norms document that governs the case — the one its coordinator
+//!   adopted last, else the baseline (`redline_norms::applicable::disclosure_document`).
+//! - A case's view lists the incidents that name it or its CVE id which the reader may read
+//!   (`vulnerability_links.rs`, which also decides what an incident may name).
 //! - Deadlines ([`Node::fire_due_disclosure_deadlines`], run by the deadline scheduler): a
 //!   vendor that has not acknowledged or answered in time gets a `disclosure-reminder` event
 //!   and the coordinator a `disclosure-escalation`; each deadline fires once (a row per
@@ -23,10 +28,11 @@ use std::collections::BTreeSet;
 
 use redline_disclosure::{
     ACTION_PAYLOAD_TYPE, AdvisoryFacts, AdvisoryPublisher, CASE_PAYLOAD_TYPE, CaseState,
-    CsafVersion, DisclosureAction, DisclosureCase, DisclosurePolicy, EmbargoChange, ProductStatus,
-    VendorDeadline, WorkflowError, render_csaf, vendor_deadlines,
+    CsafVersion, DisclosureAction, DisclosureCase, EmbargoChange, ProductStatus, VendorDeadline,
+    WorkflowError, render_csaf, vendor_deadlines,
 };
 use redline_hotline::{open_signed_record, payload_digest};
+use redline_model::DisclosurePolicy;
 use redline_model::{PartyId, PartyKind, Timestamp};
 use redline_store::{
     DisclosureCaseQuery, DisclosureCaseSummary, DisclosureDeadlineFiring, DisclosureRecord,
@@ -67,7 +73,28 @@ pub struct DisclosureCaseView {
     pub updated_at: Timestamp,
     /// Every signed record of the case (digests; the envelopes are the coordinator's).
     pub records: Vec<RecordView>,
+    /// The policy the deadlines follow, and the norms document it comes from.
+    pub policy: AppliedDisclosurePolicy,
+    /// The incidents whose current version names this case, or its CVE id, as exploited, that
+    /// the reader may read, newest first (at most [`LINKED_INCIDENTS_SHOWN`]).
+    pub incidents: Vec<crate::vulnerability_links::LinkedIncidentView>,
 }
+
+/// The disclosure policy a case follows: the `[disclosure]` table of the norms document that
+/// governs it (adopted last by its coordinator, else the baseline), with its basis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedDisclosurePolicy {
+    #[serde(flatten)]
+    pub policy: DisclosurePolicy,
+    pub basis: String,
+    /// The governing document: its id, version and the SHA-256 of its text.
+    pub document_id: String,
+    pub document_version: String,
+    pub document_sha256: String,
+}
+
+/// The most linked incidents a case's view lists.
+pub const LINKED_INCIDENTS_SHOWN: u32 = 100;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReporterView {
@@ -203,16 +230,51 @@ fn workflow_error(error: WorkflowError) -> NodeError {
 
 /// What a reader may see of a case, besides the case itself.
 #[derive(Debug, Clone, Copy)]
-struct ReaderRights {
+pub(crate) struct ReaderRights {
     sees_contacts: bool,
     sees_anonymous_reporter: bool,
 }
 
 impl Node {
-    /// The policy of disclosure: 7 days to acknowledge, 30 to report a status, a 90-day
-    /// embargo by default.
-    pub fn disclosure_policy(&self) -> DisclosurePolicy {
-        DisclosurePolicy::default()
+    /// The disclosure policy of the cases `coordinator` coordinates: the `[disclosure]` table of
+    /// the norms document it adopted last, else the baseline's (redline's defaults when the
+    /// document has no table: 7 days to acknowledge, 30 to report a status, a 90-day embargo).
+    pub async fn disclosure_policy(&self, coordinator: &PartyId) -> AppliedDisclosurePolicy {
+        match self.disclosure_document(coordinator).await {
+            Some(document) => AppliedDisclosurePolicy {
+                policy: document.disclosure.policy,
+                basis: document.disclosure.basis.clone(),
+                document_id: document.id.clone(),
+                document_version: document.version.clone(),
+                document_sha256: document.sha256.clone(),
+            },
+            // Only before the norms are loaded (the baseline is always held after).
+            None => {
+                let table = redline_norms::document::DisclosureTable::default_table();
+                AppliedDisclosurePolicy {
+                    policy: table.policy,
+                    basis: table.basis,
+                    document_id: String::new(),
+                    document_version: String::new(),
+                    document_sha256: String::new(),
+                }
+            }
+        }
+    }
+
+    /// A case's state if `caller` may read it (`None`: an anonymous visitor), else `None` —
+    /// the same answer for a missing case and one embargoed from the caller.
+    pub(crate) async fn readable_disclosure_case(
+        &self,
+        caller: Option<&Caller>,
+        case_id: Uuid,
+    ) -> Result<Option<CaseState>, NodeError> {
+        let Some(records) = self.disclosure_records(case_id).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .reader_rights(caller, &records.state)
+            .map(|_| records.state))
     }
 
     /// Every record of a case replayed into its state, or `None` if there is no such case.
@@ -263,8 +325,13 @@ impl Node {
     }
 
     /// What `caller` may see of the case, or "not found" when it may not read it at all (an
-    /// embargoed case is as absent as a missing one to anybody else).
-    fn reader_rights(&self, caller: Option<&Caller>, state: &CaseState) -> Option<ReaderRights> {
+    /// embargoed case is as absent as a missing one to anybody else). The one reading rule of
+    /// cases: every read, and every link from an incident, goes through it.
+    pub(crate) fn reader_rights(
+        &self,
+        caller: Option<&Caller>,
+        state: &CaseState,
+    ) -> Option<ReaderRights> {
         let now = self.now();
         let case = &state.case;
         match caller {
@@ -290,11 +357,15 @@ impl Node {
         }
     }
 
-    fn disclosure_view(&self, records: &CaseRecords, rights: ReaderRights) -> DisclosureCaseView {
+    fn disclosure_view(
+        &self,
+        records: &CaseRecords,
+        rights: ReaderRights,
+        policy: AppliedDisclosurePolicy,
+    ) -> DisclosureCaseView {
         let state = &records.state;
         let case = &state.case;
-        let policy = self.disclosure_policy();
-        let deadlines = vendor_deadlines(state, &policy);
+        let deadlines = vendor_deadlines(state, &policy.policy);
         let reporter = (!case.reporter.anonymous_to_vendors || rights.sees_anonymous_reporter)
             .then(|| ReporterView {
                 party: case.reporter.party.clone(),
@@ -401,6 +472,8 @@ impl Node {
                     recorded_at: record.recorded_at,
                 })
                 .collect(),
+            policy,
+            incidents: Vec::new(),
         }
     }
 
@@ -436,7 +509,8 @@ impl Node {
         if let Some(firing) = extra_firing {
             fired.insert((firing.vendor_id.clone(), firing.duty.clone(), firing.due_at));
         }
-        let next_deadline = vendor_deadlines(state, &self.disclosure_policy())
+        let policy = self.disclosure_policy(&state.case.coordinator).await.policy;
+        let next_deadline = vendor_deadlines(state, &policy)
             .into_iter()
             .filter(|deadline| {
                 !deadline.met
@@ -669,7 +743,14 @@ impl Node {
         let rights = self
             .reader_rights(caller, &records.state)
             .ok_or_else(|| not_found(case_id))?;
-        Ok(self.disclosure_view(&records, rights))
+        let policy = self
+            .disclosure_policy(&records.state.case.coordinator)
+            .await;
+        let mut view = self.disclosure_view(&records, rights, policy);
+        view.incidents = self
+            .incidents_naming_case(caller, &records.state, LINKED_INCIDENTS_SHOWN)
+            .await?;
+        Ok(view)
     }
 
     /// The cases `caller` may read (`None`: public cases only), latest embargo end first.
@@ -783,20 +864,21 @@ impl Node {
                 .into_iter()
                 .map(|firing| (firing.vendor_id, firing.duty, firing.due_at))
                 .collect();
-            let due: Vec<VendorDeadline> = redline_disclosure::missed_deadlines(
-                &records.state,
-                &self.disclosure_policy(),
-                now,
-            )
-            .into_iter()
-            .filter(|deadline| {
-                !already.contains(&(
-                    deadline.vendor.clone(),
-                    deadline.duty.as_str().to_string(),
-                    deadline.due_at,
-                ))
-            })
-            .collect();
+            let policy = self
+                .disclosure_policy(&records.state.case.coordinator)
+                .await
+                .policy;
+            let due: Vec<VendorDeadline> =
+                redline_disclosure::missed_deadlines(&records.state, &policy, now)
+                    .into_iter()
+                    .filter(|deadline| {
+                        !already.contains(&(
+                            deadline.vendor.clone(),
+                            deadline.duty.as_str().to_string(),
+                            deadline.due_at,
+                        ))
+                    })
+                    .collect();
             for deadline in due {
                 let firing = DisclosureDeadlineFiring {
                     case_id,

@@ -1,4 +1,5 @@
 //! Incidents: submit, update (keeping every earlier version), read and list, with TLP applied.
+//! The disclosure cases a report names are checked by `vulnerability_links.rs`.
 
 use base64::Engine;
 
@@ -86,6 +87,7 @@ impl Node {
             )));
         }
         self.check_parties_exist(caller, &report).await?;
+        self.check_exploited_vulnerabilities(&report).await?;
         let id = match &report.id {
             Some(id) => id.clone(),
             None => IncidentId::from_random_bytes(random_bytes::<16>()?),
@@ -194,6 +196,7 @@ impl Node {
             )));
         }
         self.check_parties_exist(caller, &report).await?;
+        self.check_exploited_vulnerabilities(&report).await?;
         report.id = Some(id.clone());
         let updated = Incident {
             id: id.clone(),

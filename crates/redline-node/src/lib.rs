@@ -38,6 +38,8 @@ pub mod commitments;
 pub mod disclosure;
 /// Supply-chain notices (GGE 13(i)) and their acknowledgements.
 pub mod supply_chain;
+// What an incident may name of the disclosure cases, and who sees the links.
+pub mod vulnerability_links;
 
 use std::sync::Arc;
 

@@ -156,6 +156,23 @@ impl Node {
             .cloned()
     }
 
+    /// The document that governs disclosure cases coordinated by `coordinator`: the latest
+    /// adoption naming it, else the baseline (`redline_norms::applicable::disclosure_document`).
+    pub(crate) async fn disclosure_document(
+        &self,
+        coordinator: &PartyId,
+    ) -> Option<Arc<NormsDocument>> {
+        let state = self.norms.read().await;
+        let adoptions = state.adoptions();
+        let sha256 =
+            applicable::disclosure_document(&adoptions, coordinator, &state.baseline_sha256);
+        state
+            .documents
+            .get(sha256)
+            .or_else(|| state.documents.get(&state.baseline_sha256))
+            .cloned()
+    }
+
     /// A loaded document by the SHA-256 of its text.
     pub(crate) async fn norms_document_by_sha(&self, sha256: &str) -> Option<Arc<NormsDocument>> {
         self.norms.read().await.documents.get(sha256).cloned()

@@ -1,6 +1,8 @@
 //! Which norms document applies to an incident: the latest adoption naming the victim, else
-//! the latest naming the reporter, else the baseline. Pure: the node passes its adoptions in
-//! (oldest first) and looks the chosen document up.
+//! the latest naming the reporter, else the baseline; and to a coordinated-disclosure case (its
+//! `[disclosure]` policy): the latest adoption naming the case's coordinator, else the
+//! baseline. Pure: the node passes its adoptions in (oldest first) and looks the chosen
+//! document up.
 
 use redline_model::{PartyId, Timestamp};
 
@@ -58,6 +60,17 @@ pub fn applicable_document<'a>(
     } else {
         chosen(baseline_sha256, AppliesBecause::Baseline)
     }
+}
+
+/// The document that governs a disclosure case coordinated by `coordinator` (its deadlines and
+/// default embargo): the latest adoption naming the coordinator, else `baseline_sha256`. The
+/// coordinator runs the case, so its commitments set the case's pace.
+pub fn disclosure_document<'a>(
+    adoptions: &[Adoption<'a>],
+    coordinator: &PartyId,
+    baseline_sha256: &'a str,
+) -> &'a str {
+    adopted_by(adoptions, coordinator).unwrap_or(baseline_sha256)
 }
 
 /// A party's signed withdrawal of its adoption of a document, at the node's time.
@@ -184,6 +197,38 @@ mod tests {
             "cert-eu",
             ("a", ReporterAdopted),
         );
+    }
+
+    #[test]
+    fn disclosure_document_table() {
+        let check = |adoptions: &[(&str, &[&str])], coordinator: &str, expect: &str| {
+            let owned: Vec<(&str, Vec<PartyId>)> = adoptions
+                .iter()
+                .map(|(document, names)| (*document, parties(names)))
+                .collect();
+            let adoptions: Vec<Adoption<'_>> = owned
+                .iter()
+                .map(|(document, parties)| Adoption {
+                    document_sha256: document,
+                    parties,
+                })
+                .collect();
+            let coordinator = PartyId::parse(coordinator).unwrap();
+            assert_eq!(
+                disclosure_document(&adoptions, &coordinator, "baseline"),
+                expect,
+                "{owned:?} {coordinator}"
+            );
+        };
+        check(&[], "cert-ee", "baseline");
+        check(&[("a", &["EE"])], "cert-ee", "baseline");
+        check(&[("a", &["cert-ee"])], "cert-ee", "a");
+        check(
+            &[("a", &["cert-ee"]), ("b", &["cert-ee", "EE"])],
+            "cert-ee",
+            "b",
+        );
+        check(&[("b", &["cert-ee"]), ("a", &["EE"])], "cert-ee", "b");
     }
 
     #[test]

@@ -111,6 +111,10 @@ pub(crate) fn variable_shapes() -> Vec<(&'static str, Shape)> {
             ])),
         ),
         ("techniques", list(Shape::Text)),
+        (
+            "exploited_vulnerabilities",
+            list(record(vec![("cve", Shape::Text), ("case", Shape::Text)])),
+        ),
         ("access", words(Access::ALL, Access::as_str)),
         (
             "suspected_origin",
@@ -182,6 +186,7 @@ pub(crate) fn variable_shapes() -> Vec<(&'static str, Shape)> {
         ("alternative_hypotheses_count", Shape::Int),
         ("false_flag_considered", Shape::Bool),
         ("supply_chain", Shape::Bool),
+        ("exploited_vulnerabilities", list(Shape::Text)),
         ("cert_targeted", Shape::Bool),
         ("foreign_target_countries", list(Shape::Text)),
         ("spill_over", Shape::Bool),
@@ -789,6 +794,32 @@ pub(crate) fn report_value(report: &IncidentReport) -> Boxed<'_> {
             ),
         ),
         (
+            "exploited_vulnerabilities",
+            list_value(
+                report
+                    .exploited_vulnerabilities
+                    .iter()
+                    .map(|entry| {
+                        map_value(vec![
+                            (
+                                "cve",
+                                text(entry.cve.as_ref().map_or("", |cve| cve.as_str())),
+                            ),
+                            (
+                                "case",
+                                owned_text(
+                                    entry
+                                        .case
+                                        .map(|case| case.hyphenated().to_string())
+                                        .unwrap_or_default(),
+                                ),
+                            ),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
+        (
             "access",
             text(report.access.map_or("", |access| access.as_str())),
         ),
@@ -968,6 +999,17 @@ pub(crate) fn helper_values<'a>(inputs: &HelperInputs<'a>) -> Vec<(&'static str,
         (
             "supply_chain",
             boolean(report.access == Some(Access::SupplyChain)),
+        ),
+        (
+            "exploited_vulnerabilities",
+            list_value(
+                report
+                    .exploited_vulnerabilities
+                    .iter()
+                    .flat_map(|entry| entry.names())
+                    .map(owned_text)
+                    .collect(),
+            ),
         ),
         (
             "cert_targeted",

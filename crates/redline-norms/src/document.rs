@@ -10,7 +10,7 @@ use std::{
 };
 
 use cel::{Env, Program};
-use redline_model::{AttributionRelationship, Confidence, Sector};
+use redline_model::{AttributionRelationship, Confidence, DisclosurePolicy, Sector};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
@@ -63,6 +63,35 @@ struct RawDocument {
     #[serde(default)]
     #[schemars(with = "Vec<crate::code_of_conduct::RawConductClause>")]
     conduct: Vec<Spanned<crate::code_of_conduct::RawConductClause>>,
+    #[serde(default)]
+    #[schemars(with = "Option<RawDisclosure>")]
+    disclosure: Option<Spanned<RawDisclosure>>,
+}
+
+/// `[disclosure]`: the coordinated-disclosure policy of the cases the document governs. Every
+/// key is optional; an absent one (or an absent table) takes redline's default
+/// (`redline_model::DisclosurePolicy::default()`: 7, 30 and 90 days).
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Disclosure")]
+struct RawDisclosure {
+    /// Days a vendor has, from being contacted, to acknowledge the report (default 7).
+    #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = 1))]
+    acknowledge_days: Option<Spanned<i64>>,
+    /// Days a vendor has, from being contacted, to report each product's status (default 30).
+    #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = 1))]
+    status_days: Option<Spanned<i64>>,
+    /// Days from the report to the embargo's end when the coordinator chooses no date (default
+    /// 90, at most 365).
+    #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = 1, max = 365))]
+    embargo_days: Option<Spanned<i64>>,
+    /// Where the periods come from (for example a published disclosure policy).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    basis: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -436,6 +465,26 @@ impl AttributionTable {
     }
 }
 
+/// The `[disclosure]` table: the policy, and where its periods come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureTable {
+    pub policy: DisclosurePolicy,
+    pub basis: String,
+}
+
+impl DisclosureTable {
+    /// The table a document without `[disclosure]` gets: redline's defaults.
+    pub fn default_table() -> Self {
+        Self {
+            policy: DisclosurePolicy::default(),
+            basis: DEFAULT_DISCLOSURE_BASIS.to_string(),
+        }
+    }
+}
+
+/// Where the default periods come from (see `redline_model::DisclosurePolicy`).
+const DEFAULT_DISCLOSURE_BASIS: &str = "redline default (no [disclosure] in this document): 90 days to publication as in Google Project Zero's disclosure policy; 7 days to acknowledge and 30 to report a status are redline defaults (ISO/IEC 29147:2018 sets no period)";
+
 /// Proportionality of the recommended responses.
 #[derive(Debug, Clone)]
 pub struct ResponsePolicy {
@@ -559,6 +608,8 @@ pub struct NormsDocument {
     pub responses: ResponsePolicy,
     /// The code of conduct for public attribution (`[[conduct]]`).
     pub code_of_conduct: crate::code_of_conduct::CodeOfConduct,
+    /// The coordinated-disclosure policy (`[disclosure]`; redline's defaults without it).
+    pub disclosure: DisclosureTable,
     pub(crate) environment: Arc<Env>,
     pub(crate) tables: ConstantTables,
 }
@@ -846,6 +897,7 @@ impl NormsDocument {
         let attribution = validator.attribution_table(raw.attribution);
         let responses = validator.response_policy(raw.responses, &rungs);
         let code_of_conduct = crate::code_of_conduct::code_of_conduct(&mut validator, raw.conduct);
+        let disclosure = validator.disclosure_table(raw.disclosure);
         validator.into_result()?;
         let header = raw.document;
         Ok(NormsDocument {
@@ -867,6 +919,7 @@ impl NormsDocument {
             attribution,
             responses,
             code_of_conduct,
+            disclosure,
             environment: Arc::new(environment),
             tables: ConstantTables::new(),
         })
@@ -1510,6 +1563,45 @@ impl Validator<'_> {
             red_line_floor: self.rung_number(rungs, &policy.red_line_floor),
             basis: policy.basis.into_inner(),
         }
+    }
+
+    /// `[disclosure]`: the policy of coordinated disclosure, each key defaulting to redline's
+    /// value; the rules a policy meets are `DisclosurePolicy::problems`, each placed at the key
+    /// it is about (at the table when the key is not written).
+    fn disclosure_table(&mut self, raw: Option<Spanned<RawDisclosure>>) -> DisclosureTable {
+        let Some(table) = raw else {
+            return DisclosureTable::default_table();
+        };
+        let table_span = table.span();
+        let table = table.into_inner();
+        let defaults = DisclosurePolicy::default();
+        let days = |value: &Option<Spanned<i64>>, default: i64| {
+            value.as_ref().map_or(default, |value| *value.get_ref())
+        };
+        let policy = DisclosurePolicy {
+            acknowledge_days: days(&table.acknowledge_days, defaults.acknowledge_days),
+            status_days: days(&table.status_days, defaults.status_days),
+            embargo_days: days(&table.embargo_days, defaults.embargo_days),
+        };
+        for (field, message) in policy.problems() {
+            let written = match field {
+                "acknowledge_days" => &table.acknowledge_days,
+                "status_days" => &table.status_days,
+                _ => &table.embargo_days,
+            };
+            let span = written
+                .as_ref()
+                .map_or_else(|| table_span.clone(), Spanned::span);
+            self.error(span, format!("`disclosure.{field}`: {message}"));
+        }
+        let basis = match &table.basis {
+            Some(basis) => {
+                self.require_text(basis, "`disclosure.basis`");
+                basis.get_ref().clone()
+            }
+            None => "stated by the document without a basis".to_string(),
+        };
+        DisclosureTable { policy, basis }
     }
 
     /// The number of the rung with this id (0, with an error, when there is none).

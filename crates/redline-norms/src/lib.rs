@@ -30,6 +30,9 @@
 //! `any_governmental_target`, `attribution_confidence_rank` (0 no suspected state, 1 `remote` …
 //! 7 `almost-certain`), `confidence_rank["…"]`, `suspected_state`, `attribution_basis`,
 //! `foreign_target_countries`, `spill_over`, `cross_border`, `close_access`, `ics_techniques`, `armed_conflict`,
+//! `supply_chain`, `exploited_vulnerabilities` (the CVE ids and disclosure case ids the report
+//! names as exploited, as text; `report.exploited_vulnerabilities` has them entry by entry, an
+//! absent `cve` or `case` reading `""`),
 //! `schmitt.{severity, immediacy, directness, invasiveness, measurability, military_character,
 //! state_involvement, presumptive_legality, total}`, `severity_score`, `severity_level`, and
 //! `nciss.<category>` (the option used, set or derived).

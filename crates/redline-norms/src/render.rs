@@ -341,6 +341,7 @@ pub fn render_document_summary(document: &NormsDocument) -> String {
     write_ladder(&mut out, document);
     write_condition_names(&mut out);
     write_document_duties(&mut out, document);
+    write_disclosure_policy(&mut out, document);
     write_code_of_conduct(&mut out, document);
     out
 }
@@ -518,6 +519,17 @@ fn write_document_duties(out: &mut String, document: &NormsDocument) {
             duty.basis
         );
     }
+}
+
+/// The coordinated-disclosure policy: the vendors' deadlines and the default embargo.
+fn write_disclosure_policy(out: &mut String, document: &NormsDocument) {
+    let policy = &document.disclosure.policy;
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Disclosure policy: a vendor acknowledges within {} days and reports each product's status within {} days of being contacted; the embargo ends {} days after the report unless the coordinator sets it [{}]",
+        policy.acknowledge_days, policy.status_days, policy.embargo_days, document.disclosure.basis
+    );
 }
 
 /// The code of conduct for public attribution, clause by clause.

@@ -106,6 +106,7 @@ fn report_with(kinds: &'static [EffectKind]) -> impl Strategy<Value = IncidentRe
                     targets,
                     effects,
                     techniques: techniques.into_iter().map(String::from).collect(),
+                    exploited_vulnerabilities: Vec::new(),
                     access,
                     suspected_origin: origin.map(|(confidence, relationship, basis)| {
                         SuspectedOrigin {

@@ -9,8 +9,8 @@
 //! [`REDLINE_INCIDENT_EXTENSION_ID`].
 
 use redline_model::{
-    Access, AlternativeHypotheses, Casualties, CountryCode, Effect, IncidentStatus, NcissOverrides,
-    PartyId, SuspectedOrigin, Target, Timestamp,
+    Access, AlternativeHypotheses, Casualties, CountryCode, Effect, ExploitedVulnerability,
+    IncidentStatus, NcissOverrides, PartyId, SuspectedOrigin, Target, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +64,10 @@ pub struct RedlineIncidentExtension {
     pub effects: Vec<Effect>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub techniques: Vec<String>,
+    /// The vulnerabilities exploited, exactly as reported (each CVE id is also an external
+    /// reference `cve` of the incident, the STIX way to name one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exploited_vulnerabilities: Vec<ExploitedVulnerability>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<Access>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

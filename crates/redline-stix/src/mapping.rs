@@ -2,7 +2,9 @@
 //!
 //! What an incident becomes:
 //! - an `incident` SDO: `name` = title, `description`, `external_references` = the report's
-//!   references, `object_marking_refs` = its TLP 2.0 marking, the OASIS Incident Core extension
+//!   references, then one `{source_name: "cve", external_id: "CVE-…"}` per CVE id the
+//!   operation exploited (the form STIX 2.1 gives CVE ids, §2.5; read back from the redline
+//!   extension, which also keeps disclosure cases), `object_marking_refs` = its TLP 2.0 marking, the OASIS Incident Core extension
 //!   (determination and investigation status from `status`, `incident_types` from the effects,
 //!   `recoverability` from the NCISS override, `impacted_entity_counts.individual` = people
 //!   affected) and the redline extension ([`crate::extension`]) with everything else;
@@ -29,8 +31,8 @@
 use std::collections::BTreeSet;
 
 use redline_model::{
-    Confidence, CountryCode, EffectKind, ExternalReference, Incident, IncidentId, IncidentReport,
-    IncidentStatus, PartyId, SuspectedOrigin, Tlp,
+    Confidence, CountryCode, CveId, EffectKind, ExternalReference, Incident, IncidentId,
+    IncidentReport, IncidentStatus, PartyId, SuspectedOrigin, Tlp,
 };
 use serde_json::{Map, Value, json};
 
@@ -229,7 +231,18 @@ fn stix_incident(
         labels: Vec::new(),
         confidence: None,
         lang: None,
-        external_references: report.references.iter().map(stix_reference).collect(),
+        external_references: report
+            .references
+            .iter()
+            .map(stix_reference)
+            .chain(
+                report
+                    .exploited_vulnerabilities
+                    .iter()
+                    .filter_map(|entry| entry.cve.as_ref())
+                    .map(cve_reference),
+            )
+            .collect(),
         object_marking_refs: provenance.object_marking_refs.clone(),
         granular_markings: Vec::new(),
         extensions: incident_extensions(incident),
@@ -377,6 +390,7 @@ pub fn import_incident(incident: &StixIncident) -> Result<Incident, ImportError>
         targets: extension.targets,
         effects: extension.effects,
         techniques: extension.techniques,
+        exploited_vulnerabilities: extension.exploited_vulnerabilities,
         access: extension.access,
         suspected_origin: extension.suspected_origin,
         alternative_hypotheses: extension.alternative_hypotheses,
@@ -386,9 +400,11 @@ pub fn import_incident(incident: &StixIncident) -> Result<Incident, ImportError>
         nciss: extension.nciss,
         shared_with: extension.shared_with,
         exercise: extension.exercise,
+        // The CVE references are the exploited vulnerabilities', kept in the extension.
         references: incident
             .external_references
             .iter()
+            .filter(|reference| !is_cve_reference(reference))
             .map(|reference| ExternalReference {
                 source_name: reference.source_name.clone(),
                 url: reference.url.clone(),
@@ -425,6 +441,7 @@ fn incident_extensions(incident: &Incident) -> Extensions {
         targets: report.targets.clone(),
         effects: report.effects.clone(),
         techniques: report.techniques.clone(),
+        exploited_vulnerabilities: report.exploited_vulnerabilities.clone(),
         access: report.access,
         suspected_origin: report.suspected_origin.clone(),
         alternative_hypotheses: report.alternative_hypotheses.clone(),
@@ -531,6 +548,27 @@ fn stix_reference(reference: &ExternalReference) -> StixExternalReference {
         hashes: None,
         external_id: None,
     }
+}
+
+/// A CVE id as STIX names one: `source_name` `cve` and the id as `external_id` (STIX 2.1 §2.5;
+/// no URL, which the spec would want hashed).
+fn cve_reference(cve: &CveId) -> StixExternalReference {
+    StixExternalReference {
+        source_name: CVE_SOURCE_NAME.to_string(),
+        description: None,
+        url: None,
+        hashes: None,
+        external_id: Some(cve.to_string()),
+    }
+}
+
+/// The `source_name` STIX gives CVE ids.
+const CVE_SOURCE_NAME: &str = "cve";
+
+/// An external reference written by [`cve_reference`] (a report's own references carry no
+/// `external_id`).
+fn is_cve_reference(reference: &StixExternalReference) -> bool {
+    reference.source_name == CVE_SOURCE_NAME && reference.external_id.is_some()
 }
 
 /// The id of the `identity` of a party (the same in every bundle).

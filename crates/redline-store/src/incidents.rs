@@ -1,7 +1,9 @@
 //! Incidents with every version, norms documents and their adoptions, and assessments in the
 //! SQL store: the [`IncidentStore`] area. An incident row carries, beside its JSON record, the
 //! columns lists filter on (victim, reporter, status, sectors, readers) and a summary of its
-//! latest assessment the dashboard counts (migration 0008).
+//! latest assessment the dashboard counts (migration 0008), and the vulnerabilities its current
+//! version names as exploited (`incident_vulnerabilities`, SQLite 0018, PostgreSQL 0019), which a
+//! disclosure case's incidents are found by.
 
 use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
@@ -11,8 +13,8 @@ use crate::sql_helpers::{
     to_json_text, value_placeholders,
 };
 use crate::{
-    IncidentPage, IncidentQuery, IncidentWrite, NormsAdoption, StoreError, StoredAssessment,
-    StoredNormsDocument,
+    IncidentPage, IncidentQuery, IncidentWrite, IncidentsNamingVulnerabilityQuery, NormsAdoption,
+    StoreError, StoredAssessment, StoredNormsDocument,
 };
 use redline_model::{Incident, IncidentId, PartyId};
 
@@ -34,6 +36,12 @@ pub trait IncidentStore: Send + Sync {
     async fn list_incident_versions(&self, id: &IncidentId) -> Result<Vec<Incident>, StoreError>;
     async fn list_incidents(&self, query: &IncidentQuery) -> Result<IncidentPage, StoreError>;
     async fn count_incidents(&self) -> Result<u64, StoreError>;
+    /// The incidents whose current version names the disclosure case, or its CVE id, as
+    /// exploited, newest first, filtered by readers and label as the query says.
+    async fn list_incidents_naming_vulnerability(
+        &self,
+        query: &IncidentsNamingVulnerabilityQuery,
+    ) -> Result<Vec<Incident>, StoreError>;
 
     /// Stores a norms document. Conflict if a document with the same SHA-256 is stored.
     async fn insert_norms_document(&self, document: &StoredNormsDocument)
@@ -126,6 +134,10 @@ pub(crate) async fn update_incident(
         .execute(&mut *connection)
         .await?;
     sqlx::query("DELETE FROM incident_readers WHERE incident_id = $1")
+        .bind(incident.id.as_str())
+        .execute(&mut *connection)
+        .await?;
+    sqlx::query("DELETE FROM incident_vulnerabilities WHERE incident_id = $1")
         .bind(incident.id.as_str())
         .execute(&mut *connection)
         .await?;
@@ -258,6 +270,56 @@ pub(crate) async fn insert_incidents_together(
         }
         insert_incident_pairs(connection, "incident_sectors", "sector", &sector_rows).await?;
         insert_incident_pairs(connection, "incident_readers", "party_id", &reader_rows).await?;
+        let vulnerability_rows: Vec<VulnerabilityRow<'_>> = chunk
+            .iter()
+            .flat_map(|write| vulnerability_rows(&write.incident))
+            .collect();
+        insert_vulnerability_rows(connection, &vulnerability_rows).await?;
+    }
+    Ok(())
+}
+
+/// One row of `incident_vulnerabilities`: the incident, the entry's position, its CVE id and
+/// its case id.
+type VulnerabilityRow<'a> = (&'a str, i64, Option<&'a str>, Option<String>);
+
+/// The rows of the vulnerabilities an incident's report names, in the report's order.
+fn vulnerability_rows(incident: &Incident) -> Vec<VulnerabilityRow<'_>> {
+    incident
+        .report
+        .exploited_vulnerabilities
+        .iter()
+        .enumerate()
+        .map(|(position, entry)| {
+            (
+                incident.id.as_str(),
+                i64::try_from(position).unwrap_or(i64::MAX),
+                entry.cve.as_ref().map(|cve| cve.as_str()),
+                entry.case.map(|case| case.hyphenated().to_string()),
+            )
+        })
+        .collect()
+}
+
+/// Inserts vulnerability rows of several incidents, a hundred per statement.
+async fn insert_vulnerability_rows(
+    connection: &mut AnyConnection,
+    rows: &[VulnerabilityRow<'_>],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT / 4) {
+        let statement = format!(
+            "INSERT INTO incident_vulnerabilities (incident_id, position, cve, case_id) VALUES {}",
+            value_placeholders(connection, chunk.len(), 4)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(statement));
+        for (incident_id, position, cve, case_id) in chunk {
+            query = query
+                .bind(*incident_id)
+                .bind(*position)
+                .bind(cve.map(str::to_string))
+                .bind(case_id.clone());
+        }
+        query.execute(&mut *connection).await?;
     }
     Ok(())
 }
@@ -485,6 +547,7 @@ async fn insert_incident_details(
         .map(|reader| (id, reader.as_str()))
         .collect();
     insert_incident_pairs(connection, "incident_readers", "party_id", &readers).await?;
+    insert_vulnerability_rows(connection, &vulnerability_rows(incident)).await?;
     Ok(())
 }
 
@@ -579,6 +642,38 @@ pub(crate) async fn list_incidents(
         incidents,
         next_cursor,
     })
+}
+
+/// The incidents naming a case ($1) or a CVE id ($2), newest first: readers as in
+/// [`LIST_INCIDENTS`] ($3), only one label when the node asks for it ($4).
+const LIST_INCIDENTS_NAMING_VULNERABILITY: &str = "SELECT record FROM incidents \
+    WHERE EXISTS (SELECT 1 FROM incident_vulnerabilities v WHERE v.incident_id = incidents.id \
+                  AND (v.case_id = $1 OR ($2 IS NOT NULL AND v.cve = $2))) \
+      AND ($3 IS NULL OR restricted = 0 OR EXISTS (SELECT 1 FROM incident_readers r WHERE r.incident_id = incidents.id AND r.party_id = $3)) \
+      AND ($4 IS NULL OR tlp = $4) \
+    ORDER BY sequence DESC LIMIT $5";
+
+pub(crate) async fn list_incidents_naming_vulnerability(
+    pool: &sqlx::AnyPool,
+    query: &IncidentsNamingVulnerabilityQuery,
+) -> Result<Vec<Incident>, StoreError> {
+    let records: Vec<String> = sqlx::query_scalar(LIST_INCIDENTS_NAMING_VULNERABILITY)
+        .bind(query.case_id.hyphenated().to_string())
+        .bind(query.cve.as_ref().map(|cve| cve.as_str().to_string()))
+        .bind(
+            query
+                .visible_to
+                .as_ref()
+                .map(|party| party.as_str().to_string()),
+        )
+        .bind(query.tlp.map(|tlp| tlp.as_str()))
+        .bind(i64::from(query.limit.clamp(1, 1000)))
+        .fetch_all(pool)
+        .await?;
+    records
+        .iter()
+        .map(|text| from_json_text("incident", text))
+        .collect()
 }
 
 pub(crate) async fn count_incidents(pool: &sqlx::AnyPool) -> Result<u64, StoreError> {

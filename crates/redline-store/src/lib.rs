@@ -126,6 +126,19 @@ pub struct IncidentQuery {
     pub limit: u32,
 }
 
+/// Which incidents name a vulnerability: those whose current version names the disclosure case
+/// `case_id`, or the CVE id `cve` (the case's, once it has one), as exploited. `visible_to`
+/// applies TLP as in [`IncidentQuery`]; `tlp` keeps only incidents of that label (the node's
+/// public label, for anonymous visitors).
+#[derive(Debug, Clone)]
+pub struct IncidentsNamingVulnerabilityQuery {
+    pub case_id: uuid::Uuid,
+    pub cve: Option<redline_model::CveId>,
+    pub visible_to: Option<PartyId>,
+    pub tlp: Option<redline_model::Tlp>,
+    pub limit: u32,
+}
+
 /// One page of incidents, newest first, with the cursor of the next page if there is one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncidentPage {

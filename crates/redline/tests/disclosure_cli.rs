@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! Coordinated vulnerability disclosure through the command line, on a local node: a CERT
-//! party opens a case from a JSON file (the embargo defaults to 90 days after the report, the
-//! CVSS 4.0 vector is stored canonical), contacts a vendor, records statuses, moves the
+//! party opens a case from a JSON file (the embargo defaults to 90 days after the report, or to
+//! what the `[disclosure]` table of a norms document the coordinator adopted says; the CVSS 4.0
+//! vector is stored canonical), contacts a vendor, records statuses, moves the
 //! embargo; `show` and `csaf` read it back. A mistake is named by its path before anything is
 //! signed, and changes nothing.
 
@@ -247,4 +248,47 @@ fn a_case_is_opened_worked_and_read_through_the_cli() {
         csaf["vulnerabilities"][0]["product_status"]["fixed"],
         json!(["CSAFPID-0001"])
     );
+
+    // A norms document whose [disclosure] table sets a 45-day embargo, adopted by the
+    // coordinator: its next case's default embargo follows it.
+    let baseline = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../norms/baseline.toml"),
+    )
+    .unwrap();
+    let document = baseline
+        .replace("id = \"baseline\"", "id = \"cert-eu-disclosure\"")
+        .replace("embargo_days = 90", "embargo_days = 45");
+    let document_file = directory.path().join("cert-eu-disclosure.toml");
+    std::fs::write(&document_file, document).unwrap();
+    let added = succeeded(redline(&[
+        "--data",
+        data,
+        "norms",
+        "add",
+        document_file.to_str().unwrap(),
+    ]));
+    let sha256 = added.trim().rsplit(' ').next().unwrap().to_string();
+    succeeded(redline(&[
+        "--data", data, "norms", "adopt", &sha256, "--party", "cert-eu",
+    ]));
+    let second = json_of(redline(&[
+        "--data",
+        data,
+        "disclosure",
+        "open",
+        "--file",
+        file,
+        "--key",
+        key,
+        "--format",
+        "json",
+    ]));
+    let shorter_end = reported_at + jiff::SignedDuration::from_hours(45 * 24);
+    assert_eq!(
+        second["embargo_end"],
+        utc(shorter_end),
+        "the adopted document's 45 days"
+    );
+    assert_eq!(second["policy"]["embargo_days"], 45);
+    assert_eq!(second["policy"]["document_id"], "cert-eu-disclosure");
 }

@@ -68,6 +68,7 @@ fn commands_without_a_server_print_one_json_document_and_no_escape_codes() {
     );
     assert_eq!(shown["sha256"].as_str().map(str::len), Some(64), "{shown}");
     assert!(shown["rung_ids"].is_array(), "{shown}");
+    assert_eq!(shown["disclosure"]["embargo_days"], 90, "{shown}");
 
     let baseline = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../norms/baseline.toml");
     let checked = json_without_escape_codes(&[

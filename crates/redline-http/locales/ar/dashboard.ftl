@@ -437,7 +437,7 @@ disclosure-status-unresponsive = لا يستجيب
 # Supply-chain notices (GGE 13(i)).
 nav-supply-chain = سلسلة الإمداد
 supply-chain-title = إشعارات سلسلة الإمداد
-supply-chain-lead = إشعارات (القاعدة 13(ط) لفريق الخبراء الحكوميين) بأن منتجًا أو قناة تحديثه قد اختُرقت، موسومة TLP:CLEAR: المنتجات والتخفيف وردّ كل طرف.
+supply-chain-lead = إشعارات (القاعدة 13(ط) لفريق الخبراء الحكوميين) بأن منتجًا أو قناة تحديثه قد اختُرقت، موسومة TLP:CLEAR: المنتجات والتخفيف والأطراف التي أقرّت بالاستلام ومتى.
 supply-chain-console-lead = كل إشعارات سلسلة الإمداد التي يحق لك قراءتها، مع عدد الأطراف التي أقرّت بالاستلام وعدد المتأثرة.
 supply-chain-none = لا توجد إشعارات لسلسلة الإمداد.
 supply-chain-notice = الإشعار
@@ -476,3 +476,9 @@ supply-chain-exposure-investigating = قيد التحقق
 supply-chain-exposure-affected = متأثر
 supply-chain-exposure-mitigated = متأثر، تم التخفيف
 supply-chain-exposure-not-affected = غير متأثر
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = الثغرات المستغلة
+incident-vulnerability-advisory = النشرة الأمنية
+advisory-incidents = الحوادث التي استغلتها
+advisory-incidents-none = لا توجد حادثة يمكنك الاطلاع عليها تذكر هذه الثغرة.
+advisory-policy = المهل بموجب { $document }: يؤكد الموردون الاستلام خلال { $acknowledge } أيام ويبلغون عن حالة كل منتج خلال { $status } يومًا من الاتصال بهم؛ وفترة الحظر الافتراضية { $embargo } يومًا.

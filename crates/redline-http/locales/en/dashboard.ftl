@@ -437,7 +437,7 @@ disclosure-status-unresponsive = unresponsive
 # Supply-chain notices (GGE 13(i)).
 nav-supply-chain = Supply chain
 supply-chain-title = Supply-chain notices
-supply-chain-lead = Notices (GGE norm 13(i)) that a product or its update channel is compromised, labelled TLP:CLEAR: the products, the mitigation and how every party answered.
+supply-chain-lead = Notices (GGE norm 13(i)) that a product or its update channel is compromised, labelled TLP:CLEAR: the products, the mitigation and which parties acknowledged, and when.
 supply-chain-console-lead = Every supply-chain notice you may read, with how many parties acknowledged it and how many are affected.
 supply-chain-none = No supply-chain notice to show.
 supply-chain-notice = Notice
@@ -476,3 +476,9 @@ supply-chain-exposure-investigating = investigating
 supply-chain-exposure-affected = affected
 supply-chain-exposure-mitigated = affected, mitigated
 supply-chain-exposure-not-affected = not affected
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = Vulnerabilities exploited
+incident-vulnerability-advisory = advisory
+advisory-incidents = Incidents that exploited it
+advisory-incidents-none = No incident you may read names this vulnerability.
+advisory-policy = Deadlines under { $document }: vendors acknowledge within { $acknowledge } days and report each product's status within { $status } days of being contacted; the default embargo is { $embargo } days.

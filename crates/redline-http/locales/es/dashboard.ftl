@@ -437,7 +437,7 @@ disclosure-status-unresponsive = sin respuesta
 # Supply-chain notices (GGE 13(i)).
 nav-supply-chain = Cadena de suministro
 supply-chain-title = Avisos sobre la cadena de suministro
-supply-chain-lead = Avisos (norma 13(i) del GEG) de que un producto o su canal de actualización está comprometido, marcados TLP:CLEAR: los productos, la mitigación y la respuesta de cada parte.
+supply-chain-lead = Avisos (norma 13(i) del GEG) de que un producto o su canal de actualización está comprometido, marcados TLP:CLEAR: los productos, la mitigación y qué partes acusaron recibo, y cuándo.
 supply-chain-console-lead = Todos los avisos sobre la cadena de suministro que puede leer, con cuántas partes acusaron recibo y cuántas están afectadas.
 supply-chain-none = No hay avisos sobre la cadena de suministro que mostrar.
 supply-chain-notice = Aviso
@@ -476,3 +476,9 @@ supply-chain-exposure-investigating = en investigación
 supply-chain-exposure-affected = afectada
 supply-chain-exposure-mitigated = afectada, mitigada
 supply-chain-exposure-not-affected = no afectada
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = Vulnerabilidades explotadas
+incident-vulnerability-advisory = aviso de seguridad
+advisory-incidents = Incidentes que la explotaron
+advisory-incidents-none = Ningún incidente que usted pueda leer menciona esta vulnerabilidad.
+advisory-policy = Plazos según { $document }: los proveedores acusan recibo en { $acknowledge } días e informan del estado de cada producto en { $status } días desde que se les contacta; el embargo por defecto es de { $embargo } días.

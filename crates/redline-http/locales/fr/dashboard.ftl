@@ -437,7 +437,7 @@ disclosure-status-unresponsive = sans réponse
 # Supply-chain notices (GGE 13(i)).
 nav-supply-chain = Chaîne d'approvisionnement
 supply-chain-title = Avis sur la chaîne d'approvisionnement
-supply-chain-lead = Avis (norme 13(i) du GGE) qu'un produit ou son canal de mise à jour est compromis, marqués TLP:CLEAR : les produits, l'atténuation et la réponse de chaque partie.
+supply-chain-lead = Avis (norme 13(i) du GGE) qu'un produit ou son canal de mise à jour est compromis, marqués TLP:CLEAR : les produits, l'atténuation et les parties qui en ont accusé réception, et quand.
 supply-chain-console-lead = Tous les avis sur la chaîne d'approvisionnement que vous pouvez lire, avec le nombre de parties qui en ont accusé réception et qui sont affectées.
 supply-chain-none = Aucun avis sur la chaîne d'approvisionnement à afficher.
 supply-chain-notice = Avis
@@ -476,3 +476,9 @@ supply-chain-exposure-investigating = en cours d'analyse
 supply-chain-exposure-affected = affectée
 supply-chain-exposure-mitigated = affectée, atténuée
 supply-chain-exposure-not-affected = non affectée
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = Vulnérabilités exploitées
+incident-vulnerability-advisory = avis de sécurité
+advisory-incidents = Incidents qui l’ont exploitée
+advisory-incidents-none = Aucun incident que vous pouvez lire ne cite cette vulnérabilité.
+advisory-policy = Délais selon { $document } : les fournisseurs accusent réception sous { $acknowledge } jours et indiquent l’état de chaque produit sous { $status } jours après avoir été contactés ; l’embargo par défaut est de { $embargo } jours.

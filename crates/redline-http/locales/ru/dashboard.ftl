@@ -437,7 +437,7 @@ disclosure-status-unresponsive = не отвечает
 # Supply-chain notices (GGE 13(i)).
 nav-supply-chain = Цепочка поставок
 supply-chain-title = Уведомления о цепочке поставок
-supply-chain-lead = Уведомления (норма 13(i) ГПЭ) о компрометации продукта или канала его обновления с меткой TLP:CLEAR: продукты, меры по смягчению и ответ каждой стороны.
+supply-chain-lead = Уведомления (норма 13(i) ГПЭ) о компрометации продукта или канала его обновления с меткой TLP:CLEAR: продукты, меры по смягчению и какие стороны подтвердили получение и когда.
 supply-chain-console-lead = Все уведомления о цепочке поставок, которые вам доступны, с числом сторон, подтвердивших получение, и затронутых сторон.
 supply-chain-none = Нет уведомлений о цепочке поставок.
 supply-chain-notice = Уведомление
@@ -476,3 +476,9 @@ supply-chain-exposure-investigating = проверяется
 supply-chain-exposure-affected = затронута
 supply-chain-exposure-mitigated = затронута, меры приняты
 supply-chain-exposure-not-affected = не затронута
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = Использованные уязвимости
+incident-vulnerability-advisory = бюллетень безопасности
+advisory-incidents = Инциденты, в которых она использовалась
+advisory-incidents-none = Ни один доступный вам инцидент не упоминает эту уязвимость.
+advisory-policy = Сроки по документу { $document }: поставщики подтверждают получение в течение { $acknowledge } дн. и сообщают статус каждого продукта в течение { $status } дн. после обращения; эмбарго по умолчанию — { $embargo } дн.

@@ -437,7 +437,7 @@ disclosure-status-unresponsive = 无回应
 # Supply-chain notices (GGE 13(i)).
 nav-supply-chain = 供应链
 supply-chain-title = 供应链通报
-supply-chain-lead = 关于某产品或其更新渠道遭入侵的通报（政府专家组规范13(i)），标记为TLP:CLEAR：涉及的产品、缓解措施以及各方的答复。
+supply-chain-lead = 关于某产品或其更新渠道遭入侵的通报（政府专家组规范13(i)），标记为TLP:CLEAR：涉及的产品、缓解措施以及哪些缔约方何时确认收悉。
 supply-chain-console-lead = 您可以阅读的所有供应链通报，以及确认收悉和受影响的缔约方数量。
 supply-chain-none = 没有可显示的供应链通报。
 supply-chain-notice = 通报
@@ -476,3 +476,9 @@ supply-chain-exposure-investigating = 调查中
 supply-chain-exposure-affected = 受影响
 supply-chain-exposure-mitigated = 受影响，已缓解
 supply-chain-exposure-not-affected = 未受影响
+# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+incident-vulnerabilities = 被利用的漏洞
+incident-vulnerability-advisory = 安全公告
+advisory-incidents = 利用该漏洞的事件
+advisory-incidents-none = 您可阅读的事件中没有提及此漏洞的事件。
+advisory-policy = 依据 { $document } 的期限：供应商须在被联系后 { $acknowledge } 天内确认收到，{ $status } 天内报告每个产品的状态；默认禁发期为 { $embargo } 天。

@@ -122,6 +122,8 @@ pub(crate) struct AdvisoryTemplate {
     pub(crate) embargo_end: ShownTime,
     pub(crate) reported_at: ShownTime,
     pub(crate) embargo_changes: Vec<(ShownTime, ShownTime, String, String)>,
+    /// The deadlines' policy in words (the console shows it beside the deadlines).
+    pub(crate) policy_text: String,
 }
 
 impl AdvisoryTemplate {
@@ -129,7 +131,19 @@ impl AdvisoryTemplate {
         let at = |timestamp: redline_model::Timestamp| {
             ShownTime::from_microseconds(timestamp.as_microseconds())
         };
+        let policy = &view.policy;
+        let document = format!("{} {}", policy.document_id, policy.document_version);
+        let policy_text = page.t_with(
+            "advisory-policy",
+            &[
+                ("document", document.trim()),
+                ("acknowledge", &policy.policy.acknowledge_days.to_string()),
+                ("status", &policy.policy.status_days.to_string()),
+                ("embargo", &policy.policy.embargo_days.to_string()),
+            ],
+        );
         AdvisoryTemplate {
+            policy_text,
             rows: matrix(&view),
             embargo_end: at(view.embargo_end),
             reported_at: at(view.reported_at),

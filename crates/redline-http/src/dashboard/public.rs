@@ -212,6 +212,8 @@ pub(crate) struct TraceView {
 struct IncidentTemplate {
     page: Page,
     incident: redline_model::Incident,
+    /// The vulnerabilities it names, each with its case when the case is public.
+    vulnerabilities: Vec<redline_node::vulnerability_links::VulnerabilityLinkView>,
     first_observed: ShownTime,
     last_observed: Option<ShownTime>,
     assessment: Option<redline_norms::Assessment>,
@@ -295,6 +297,7 @@ pub(crate) async fn incident(
             .map(|at| ShownTime::from_jiff(at.as_jiff())),
         page,
         assessment: public.assessment.clone(),
+        vulnerabilities: public.vulnerabilities,
         incident: public.incident,
         document_title,
         severity_note,

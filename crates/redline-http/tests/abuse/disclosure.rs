@@ -2,7 +2,9 @@
 //! `/api/v1/public/advisories…`, `/dashboard/advisories…`). An embargoed case is not found by
 //! an anonymous visitor or a party outside it; a revoked token is refused; a record signed with
 //! a revoked key, in another party's name, or an action its author may not take is refused and
-//! changes nothing.
+//! changes nothing. Through incidents (`exploited_vulnerabilities`): a party that may not read an
+//! embargoed case cannot name it (the answer of a missing case), and an anonymous visitor of a
+//! public incident learns neither the id nor the title of an embargoed case.
 
 use base64::Engine;
 use redline_disclosure::{ACTION_PAYLOAD_TYPE, CASE_PAYLOAD_TYPE};
@@ -423,4 +425,223 @@ async fn a_revoked_token_or_key_is_refused() {
     )
     .await;
     assert_eq!(before, after);
+}
+
+/// An incident report by `reporter` against `victim` with label `tlp`, naming `vulnerabilities`.
+fn report(
+    reporter: &str,
+    victim: &str,
+    tlp: &str,
+    shared_with: &[&str],
+    vulnerabilities: Value,
+) -> Value {
+    json!({
+        "title": format!("Gateway exploited at {victim}"),
+        "reported_by": reporter, "victim": victim,
+        "first_observed": "2026-01-10T00:00:00Z", "status": "confirmed", "tlp": tlp,
+        "targets": [{"sector": "government-national", "country": victim}],
+        "effects": [{"kind": "data-theft", "scale": "national"}],
+        "shared_with": shared_with,
+        "exploited_vulnerabilities": vulnerabilities,
+    })
+}
+
+/// Rule: a party that may not read an embargoed case cannot name it in a report, on submit or
+/// on update, and is told exactly what it is told for a case that does not exist (422 at
+/// `exploited_vulnerabilities[i].case`, "no disclosure case … you can read"); nothing is
+/// stored and nothing of the case is in the answer.
+#[tokio::test]
+async fn a_party_that_may_not_read_an_embargoed_case_cannot_name_it_and_learns_nothing() {
+    let (node, case) = node_with_embargoed_case().await;
+    let missing = Uuid::from_u128(0x0155_1234);
+    let answer_naming =
+        |named: Uuid, answer: &Value| answer.to_string().replace(&named.to_string(), "<case>");
+    let mut answers = Vec::new();
+    for named in [case, missing] {
+        let (status, answer) = request(
+            &node,
+            Actor::Party("GB"),
+            Method::POST,
+            "/api/v1/incidents",
+            Some(&report("GB", "GB", "red", &[], json!([{"case": named}]))),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(
+            answer["error"]["issues"],
+            json!([{
+                "path": "exploited_vulnerabilities[0].case",
+                "message": format!("no disclosure case {named} you can read"),
+            }]),
+            "{answer}"
+        );
+        assert!(!answer.to_string().contains(SECRET), "{answer}");
+        answers.push(answer_naming(named, &answer));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "an embargoed case answers like a missing one"
+    );
+    // Nothing was stored: GB's own listing has no such report.
+    let (_, listing) = request(
+        &node,
+        Actor::Party("GB"),
+        Method::GET,
+        "/api/v1/incidents?reported_by=GB&limit=500",
+        None,
+        &[],
+    )
+    .await;
+    assert!(
+        !listing.to_string().contains("Gateway exploited"),
+        "{listing}"
+    );
+    // Nor on update: GB's report, updated to name the case, is refused the same way and stays
+    // at version 1.
+    let (status, created) = request(
+        &node,
+        Actor::Party("GB"),
+        Method::POST,
+        "/api/v1/incidents",
+        Some(&report("GB", "GB", "red", &[], json!([]))),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/api/v1/incidents/{}", created["id"].as_str().unwrap());
+    let (status, answer) = request(
+        &node,
+        Actor::Party("GB"),
+        Method::PUT,
+        &path,
+        Some(&report(
+            "GB",
+            "GB",
+            "red",
+            &[],
+            json!([{"cve": "CVE-2026-1111", "case": case}]),
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(
+        answer["error"]["issues"][0]["path"],
+        "exploited_vulnerabilities[0].case"
+    );
+    assert!(!answer.to_string().contains(SECRET), "{answer}");
+    let (_, stored) = request(&node, Actor::Party("GB"), Method::GET, &path, None, &[]).await;
+    assert_eq!(stored["version"], 1);
+}
+
+/// Rule: an anonymous visitor of a public incident learns neither the id nor the title of an
+/// embargoed case through the incident: a public (or green) report cannot name the case while
+/// it is embargoed, not even by its reporter; a public report naming the case's CVE id shows
+/// the id as its reporter wrote it, with no case, on the incident page, the feeds, the CSV
+/// export and the public TAXII collection; and the case's readers see the link from the case.
+#[tokio::test]
+async fn an_anonymous_visitor_learns_no_embargoed_case_through_a_public_incident() {
+    let (node, case) = node_with_embargoed_case().await;
+    let now = node.node.now();
+    // EE reported the case and may read it, yet may not put it on the public record.
+    for tlp in ["clear", "green"] {
+        let (status, answer) = request(
+            &node,
+            Actor::Party("EE"),
+            Method::POST,
+            "/api/v1/incidents",
+            Some(&report("EE", "EE", tlp, &[], json!([{"case": case}]))),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tlp}: {answer}");
+        let message = answer["error"]["issues"][0]["message"].as_str().unwrap();
+        assert!(message.contains("is under embargo until"), "{message}");
+    }
+    // The coordinator records the CVE id; EE's public report names that CVE id.
+    let cve = "CVE-2026-31337";
+    let assigned = envelope(
+        ACTION_PAYLOAD_TYPE,
+        &action(
+            case,
+            "cert-eu",
+            json!({"kind": "cve-assigned", "cve": cve}),
+            now,
+        ),
+        &coordinator_key(),
+    );
+    let (status, answer) = request(
+        &node,
+        Actor::Party("cert-eu"),
+        Method::POST,
+        &format!("/api/v1/disclosure/cases/{case}/actions"),
+        Some(&assigned),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, public) = request(
+        &node,
+        Actor::Party("EE"),
+        Method::POST,
+        "/api/v1/incidents",
+        Some(&report("EE", "EE", "clear", &[], json!([{"cve": cve}]))),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{public}");
+    let public_id = public["id"].as_str().unwrap().to_string();
+    let client = reqwest::Client::new();
+    for path in [
+        format!("/dashboard/incidents/{public_id}"),
+        "/feed.json".to_string(),
+        "/feed.atom".to_string(),
+        "/export/incidents.csv".to_string(),
+        format!(
+            "/taxii2/api/collections/{}/objects/",
+            redline_node::sharing::PUBLIC_COLLECTION_ID
+        ),
+    ] {
+        let response = client
+            .get(format!("{}{path}", node.base))
+            .header("accept", "application/taxii+json;version=2.1")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        assert!(!text.contains(SECRET), "{path} shows the case's title");
+        assert!(!text.contains(&case.to_string()), "{path} names the case");
+        if path.starts_with("/dashboard/") {
+            assert!(text.contains(cve), "{path} shows the reporter's CVE id");
+            assert!(
+                !text.contains("/dashboard/advisories/"),
+                "{path} links a case"
+            );
+        }
+    }
+    // The case itself stays not found to the visitor; its readers see the incident in it.
+    let (status, _) = request(
+        &node,
+        Actor::Anonymous,
+        Method::GET,
+        &format!("/api/v1/public/advisories/{case}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, as_vendor) = request(
+        &node,
+        Actor::Party("UA"),
+        Method::GET,
+        &format!("/api/v1/disclosure/cases/{case}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(as_vendor["incidents"][0]["id"], public_id.as_str());
 }

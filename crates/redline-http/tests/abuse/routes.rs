@@ -37,6 +37,7 @@ fn signed_in_routes(node: &support::DashboardNode, message: &str) -> Vec<(Method
         (Method::GET, "/api/v1/events".into()),
         (Method::GET, "/api/v1/exercises".into()),
         (Method::POST, "/api/v1/exercises".into()),
+        (Method::GET, "/api/v1/disclosure/policy".into()),
         (Method::GET, "/api/v1/claims".into()),
         (Method::POST, "/api/v1/claims".into()),
         (

@@ -1,4 +1,4 @@
-//! The real OASIS validator: every demo bundle must pass `stix2-validator` 3.2.0 with redline's
+//! The real OASIS validator: every demo bundle (and one naming exploited vulnerabilities) must pass `stix2-validator` 3.2.0 with redline's
 //! extension schemas. Runs when `STIX_VALIDATOR` names the `stix2_validator` executable; with
 //! `REQUIRE_INTEROP=1` a missing validator is a failure, otherwise the test prints SKIPPED.
 
@@ -29,7 +29,19 @@ fn every_demo_bundle_passes_the_oasis_validator() {
     };
     let directory = tempfile::tempdir().unwrap();
     let script = repository_root().join("scripts/validate-stix");
-    for (name, incident) in demo_incidents() {
+    // One more: an incident naming the vulnerabilities it exploited (CVE ids become external
+    // references `cve`; the disclosure case stays in the redline extension).
+    let (_, mut exploited) = demo_incidents().remove(5);
+    exploited.report.exploited_vulnerabilities = serde_json::from_value(serde_json::json!([
+        {"cve": "CVE-2020-10148"},
+        {"cve": "CVE-2021-44228", "case": "0b9e8f4c-3f1e-4a3b-9c55-2d6f7a8b9c01"},
+        {"case": "5d1c2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"}
+    ]))
+    .unwrap();
+    let incidents = demo_incidents()
+        .into_iter()
+        .chain([("exploited-vulnerabilities".to_string(), exploited)]);
+    for (name, incident) in incidents {
         let path = directory.path().join(format!("{name}.json"));
         std::fs::write(&path, export_one(&incident).to_json_pretty()).unwrap();
         let output = Command::new("bash")

@@ -3,9 +3,9 @@
 use proptest::prelude::*;
 use redline_model::{
     Access, AlternativeHypotheses, AttributionBasis, AttributionRelationship, Casualties,
-    Confidence, CountryCode, Effect, EffectKind, ExternalReference, Incident, IncidentId,
-    IncidentReport, IncidentStatus, NcissOverrides, PartyId, Scale, Sector, SuspectedOrigin,
-    Target, Timestamp, Tlp, nciss::Recoverability,
+    Confidence, CountryCode, CveId, Effect, EffectKind, ExploitedVulnerability, ExternalReference,
+    Incident, IncidentId, IncidentReport, IncidentStatus, NcissOverrides, PartyId, Scale, Sector,
+    SuspectedOrigin, Target, Timestamp, Tlp, nciss::Recoverability,
 };
 use redline_stix::{ExportContext, export_incidents, import_incidents, parse_bundle};
 
@@ -131,6 +131,27 @@ fn reference() -> impl Strategy<Value = ExternalReference> {
         })
 }
 
+fn exploited_vulnerability() -> impl Strategy<Value = ExploitedVulnerability> {
+    let cve = (1999u32..2100, 1u64..100_000_000)
+        .prop_map(|(year, number)| CveId::parse(&format!("CVE-{year}-{number:04}")).unwrap());
+    let case =
+        any::<[u8; 16]>().prop_map(|bytes| uuid::Builder::from_random_bytes(bytes).into_uuid());
+    prop_oneof![
+        cve.clone().prop_map(|cve| ExploitedVulnerability {
+            cve: Some(cve),
+            case: None
+        }),
+        case.clone().prop_map(|case| ExploitedVulnerability {
+            cve: None,
+            case: Some(case)
+        }),
+        (cve, case).prop_map(|(cve, case)| ExploitedVulnerability {
+            cve: Some(cve),
+            case: Some(case)
+        }),
+    ]
+}
+
 prop_compose! {
     fn incident()(
         uuid_bytes in any::<[u8; 16]>(),
@@ -145,6 +166,7 @@ prop_compose! {
         targets in prop::collection::vec(target(), 1..4),
         effects in prop::collection::vec(effect(), 1..4),
         techniques in prop::collection::vec(technique(), 0..4),
+        exploited_vulnerabilities in prop::collection::vec(exploited_vulnerability(), 0..3),
         access in prop::option::of(prop::sample::select(Access::ALL)),
         suspected_origin in prop::option::of(origin()),
         alternative_hypotheses in prop::option::of((prop::collection::vec("[A-Za-z ,.]{1,60}", 0..3), any::<bool>())),
@@ -172,6 +194,7 @@ prop_compose! {
             targets,
             effects,
             techniques,
+            exploited_vulnerabilities,
             access,
             suspected_origin,
             alternative_hypotheses: alternative_hypotheses.map(|(considered, false_flag_considered)| {

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use super::SqlStore;
 use crate::incidents::{self, IncidentStore};
 use crate::{
-    IncidentPage, IncidentQuery, IncidentWrite, NormsAdoption, StoreError, StoreWrite,
-    StoredAssessment, StoredNormsDocument,
+    IncidentPage, IncidentQuery, IncidentWrite, IncidentsNamingVulnerabilityQuery, NormsAdoption,
+    StoreError, StoreWrite, StoredAssessment, StoredNormsDocument,
 };
 use redline_model::{Incident, IncidentId};
 
@@ -42,6 +42,13 @@ impl IncidentStore for SqlStore {
 
     async fn count_incidents(&self) -> Result<u64, StoreError> {
         incidents::count_incidents(&self.pool).await
+    }
+
+    async fn list_incidents_naming_vulnerability(
+        &self,
+        query: &IncidentsNamingVulnerabilityQuery,
+    ) -> Result<Vec<Incident>, StoreError> {
+        incidents::list_incidents_naming_vulnerability(&self.pool, query).await
     }
 
     async fn insert_norms_document(

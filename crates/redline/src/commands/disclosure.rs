@@ -3,7 +3,9 @@
 //!
 //! A case version is read from a JSON file (the payload of `schemas/disclosure-case.schema.json`
 //! without `v`, `signed_at` and, for a new case, `id` and `version`; a missing `embargo_end` is
-//! the disclosure policy's default, 90 days after `reported_at`), checked by the core's parser
+//! the disclosure policy's default after `reported_at` — the `[disclosure]` table of the norms
+//! document the coordinator adopted, else the baseline's 90 days, as the node answers it —),
+//! checked by the core's parser
 //! (a mistake is named by its JSON path before anything is signed), signed with the
 //! coordinator's key and sent. Each action is built from flags the same way. The node decides
 //! the rest: who may do what, the status table, the embargo.
@@ -16,6 +18,7 @@ use redline_disclosure::{
     DisclosurePolicy, ProductStatus,
 };
 use redline_hotline::sign_record;
+use redline_model::PartyId;
 use redline_model::Timestamp;
 use redline_node::{Caller, NodeError};
 use serde_json::Value;
@@ -353,6 +356,32 @@ async fn fetch(target: &Target, path: &str, case: Uuid, what: Fetch) -> anyhow::
     })
 }
 
+/// The disclosure policy a case coordinated by `coordinator` follows, as the node decides it
+/// (`GET /api/v1/disclosure/policy`, or the local node).
+async fn policy_of(target: &Target, coordinator: &PartyId) -> anyhow::Result<DisclosurePolicy> {
+    Ok(match target {
+        Target::Remote(client) => {
+            let answer = client
+                .get(
+                    "/api/v1/disclosure/policy",
+                    &[("coordinator", coordinator.to_string())],
+                )
+                .await?;
+            let days = |key: &str| {
+                answer[key].as_i64().ok_or_else(|| {
+                    anyhow::anyhow!("the node's disclosure policy has no whole `{key}`: {answer}")
+                })
+            };
+            DisclosurePolicy {
+                acknowledge_days: days("acknowledge_days")?,
+                status_days: days("status_days")?,
+                embargo_days: days("embargo_days")?,
+            }
+        }
+        Target::Local(node) => node.disclosure_policy(coordinator).await.policy,
+    })
+}
+
 async fn open(settings: &Settings, arguments: OpenArguments) -> anyhow::Result<()> {
     let target = Target::open(settings, &arguments.common.remote, "disclosure open").await?;
     let signer = Signer::resolve(&target, &arguments.common.signer).await?;
@@ -391,7 +420,9 @@ async fn open(settings: &Settings, arguments: OpenArguments) -> anyhow::Result<(
             .get("reported_at")
             .and_then(Value::as_str)
             .and_then(|text| Timestamp::parse(text).ok())
-        && let Some(end) = DisclosurePolicy::default().default_embargo_end(reported_at)
+        && let Some(end) = policy_of(&target, &signer.party)
+            .await?
+            .default_embargo_end(reported_at)
     {
         object.insert("embargo_end".into(), Value::from(end.to_string()));
     }

@@ -81,6 +81,8 @@ struct NormsDocumentFacts<'a> {
     rung_ids: Vec<&'a str>,
     duties: usize,
     positions: usize,
+    /// The `[disclosure]` policy (redline's defaults when the document has none).
+    disclosure: &'a redline_model::DisclosurePolicy,
 }
 
 impl<'a> NormsDocumentFacts<'a> {
@@ -103,6 +105,7 @@ impl<'a> NormsDocumentFacts<'a> {
             rung_ids: document.rungs.iter().map(|rung| rung.id.as_str()).collect(),
             duties: document.duties.len(),
             positions: document.positions.len(),
+            disclosure: &document.disclosure.policy,
         }
     }
 }
