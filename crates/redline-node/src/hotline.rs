@@ -634,12 +634,19 @@ impl Node {
         if let Some(reference) = unverified.body.reference()
             && let Some(referenced) = self.store.get_hotline_message(reference.id).await?
         {
+            let kind = MessageKind::parse(&referenced.kind).ok_or_else(|| {
+                NodeError::Internal(format!(
+                    "stored message {} has an unknown kind `{}`",
+                    referenced.id, referenced.kind
+                ))
+            })?;
             lookups.referenced_messages.insert(
                 reference.id,
                 redline_hotline::ReferencedMessage {
                     thread: referenced.thread_id,
                     from: referenced.from,
                     to: referenced.recipients,
+                    kind,
                 },
             );
         }
