@@ -3,13 +3,14 @@
 //! Owns the DSSE envelope and its Ed25519 signatures (`envelope`), the message payload and its
 //! eleven kinds (`message`), the complete acceptance check as one pure function (`verify`), the
 //! thread state machine (`thread`), the outcomes of assistance and mitigation requests and their
-//! steps (`request_outcome`), deadline arithmetic from a duties table (`deadline`), the standard
-//! forms in the six UN languages (`forms`), and what a notification of a hotline event says and
-//! how it is signed (`notification`). It does no I/O, reads no clock and draws
+//! steps (`request_outcome`), deadline arithmetic from a duties table (`deadline`), which duties
+//! were kept (`duties_kept`), the standard forms in the six UN languages (`forms`), and what a
+//! notification of a hotline event says and how it is signed (`notification`). It does no I/O, reads no clock and draws
 //! no randomness: ids, keys and times are passed in by the node.
 
 pub mod consultation;
 pub mod deadline;
+pub mod duties_kept;
 pub mod envelope;
 // Relays, party statements and the rules of federation between nodes.
 pub mod federation;
