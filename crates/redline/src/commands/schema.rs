@@ -1,5 +1,5 @@
-//! `redline schema`: the JSON Schemas of redline's documents. The incident report's is the API
-//! contract; the norms document's, the scenario's and the exercise file's describe TOML files
+//! `redline schema`: the JSON Schemas of redline's documents. The incident report's and the
+//! hotline message's are API contracts; the norms document's, the scenario's and the exercise file's describe TOML files
 //! (published under `schemas/`, which the shipped files name with taplo's `#:schema` directive,
 //! so editors complete and check them).
 
@@ -23,6 +23,9 @@ pub enum SchemaCommand {
     /// The JSON Schema of a disclosure action's signed payload
     /// (schemas/disclosure-action.schema.json).
     DisclosureAction,
+    /// The JSON Schema of a hotline message's signed payload, every kind's body tied to its
+    /// `kind` (schemas/hotline-message.schema.json).
+    HotlineMessage,
 }
 
 pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
@@ -33,6 +36,7 @@ pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
         SchemaCommand::Exercise => exercise_json_schema(),
         SchemaCommand::DisclosureCase => redline_disclosure::disclosure_case_json_schema(),
         SchemaCommand::DisclosureAction => redline_disclosure::disclosure_action_json_schema(),
+        SchemaCommand::HotlineMessage => redline_hotline::hotline_message_json_schema(),
     };
     crate::output::print_json(&schema)
 }
