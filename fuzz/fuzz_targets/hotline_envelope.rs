@@ -1,7 +1,8 @@
-//! Fuzz the hotline envelope parser, the message parser and the full acceptance check of
-//! redline-hotline: any input must give a value or a typed rejection, never a panic. A parsed
-//! envelope must serialise and parse back to itself, and the check must accept nothing that no
-//! registered key signed.
+//! Fuzz the hotline envelope parser, the message parser (every kind's body, a request outcome's
+//! among them) and the full acceptance check of redline-hotline: any input must give a value or
+//! a typed rejection, never a panic. A parsed envelope must serialise and parse back to itself, a
+//! parsed message replays into its thread's requests without a panic, and the check must accept
+//! nothing that no registered key signed.
 
 #![no_main]
 
@@ -11,7 +12,8 @@ use ed25519_dalek::SigningKey;
 use jiff::SignedDuration;
 use libfuzzer_sys::fuzz_target;
 use redline_hotline::{
-    Envelope, HotlineMessage, PrefetchedLookups, VerificationContext, party_key_for, verify_message,
+    Envelope, HotlineMessage, PrefetchedLookups, VerificationContext, party_key_for,
+    requests_of_thread, verify_message,
 };
 use redline_model::{PartyId, PartyKey, Timestamp};
 
@@ -58,10 +60,12 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
-    let _ = HotlineMessage::parse(data);
     let Some(world) = world() else {
         return;
     };
+    if let Ok(message) = HotlineMessage::parse(data) {
+        let _ = requests_of_thread(&[(&message, world.now)]);
+    }
     let context = VerificationContext {
         authenticated_sender: &world.sender,
         sender_keys: &world.keys,

@@ -27,16 +27,16 @@ pub struct Bar {
 }
 
 /// The chart's geometry, in SVG user units.
-const WIDTH: f64 = 720.0;
-const PLOT_HEIGHT: f64 = 188.0;
-const TOP: f64 = 16.0;
-const RIGHT: f64 = 12.0;
-const FONT_SIZE: f64 = 11.0;
-const LINE_HEIGHT: f64 = 13.0;
+pub(crate) const WIDTH: f64 = 720.0;
+pub(crate) const PLOT_HEIGHT: f64 = 188.0;
+pub(crate) const TOP: f64 = 16.0;
+pub(crate) const RIGHT: f64 = 12.0;
+pub(crate) const FONT_SIZE: f64 = 11.0;
+pub(crate) const LINE_HEIGHT: f64 = 13.0;
 /// Between the axis and its labels.
-const TICK_GAP: f64 = 6.0;
+pub(crate) const TICK_GAP: f64 = 6.0;
 /// Kept clear on each side of a label within its band, and at the chart's edges.
-const PADDING: f64 = 3.0;
+pub(crate) const PADDING: f64 = 3.0;
 /// The turned labels' angle; its sine and cosine are both `FRAC_1_SQRT_2`.
 const TURNED_DEGREES: f64 = 45.0;
 const TURNED_COSINE: f64 = std::f64::consts::FRAC_1_SQRT_2;
@@ -61,17 +61,18 @@ struct CategoryAxis {
 
 /// The chart's frame: where the plot starts and how tall the whole chart is.
 #[derive(Debug, Clone)]
-struct Frame {
-    left: f64,
-    band: f64,
-    height: f64,
+pub(crate) struct Frame {
+    pub(crate) left: f64,
+    pub(crate) band: f64,
+    pub(crate) height: f64,
     axis: CategoryAxis,
 }
 
 /// A vertical bar chart. `id` names the chart for `aria-labelledby`.
 pub fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
     let ticks = integer_ticks(bars.iter().map(|bar| bar.value).max().unwrap_or(0));
-    let frame = fit_frame(bars, &ticks);
+    let labels: Vec<String> = bars.iter().map(|bar| bar.label.clone()).collect();
+    let frame = fit_frame(&labels, &ticks);
     let title_id = format!("{id}-title");
     let mut svg = SvgDocument::open(
         Layout::Inline,
@@ -93,29 +94,29 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
 }
 
 /// The left margin (wide enough for the value axis's labels and the first turned label), the
-/// band each bar has, and the label layout that fits it; a few rounds, since a wider margin
-/// narrows the bands.
-fn fit_frame(bars: &[Bar], ticks: &[u64]) -> Frame {
+/// band each bar (one per label) has, and the label layout that fits it; a few rounds, since a
+/// wider margin narrows the bands.
+pub(crate) fn fit_frame(labels: &[String], ticks: &[u64]) -> Frame {
     let widest_tick = ticks
         .iter()
         .map(|tick| estimated_text_width(&tick.to_string(), FONT_SIZE))
         .fold(0.0, f64::max);
     let mut left = (widest_tick + TICK_GAP + PADDING).max(24.0);
-    let mut frame = frame_with_left(bars, left);
+    let mut frame = frame_with_left(labels, left);
     for _ in 0..4 {
         let needed = left_needed_by_labels(&frame);
         if needed <= left {
             break;
         }
         left = needed;
-        frame = frame_with_left(bars, left);
+        frame = frame_with_left(labels, left);
     }
     frame
 }
 
-fn frame_with_left(bars: &[Bar], left: f64) -> Frame {
-    let band = (WIDTH - left - RIGHT) / bars.len().max(1) as f64;
-    let axis = lay_out_labels(bars, band);
+fn frame_with_left(labels: &[String], left: f64) -> Frame {
+    let band = (WIDTH - left - RIGHT) / labels.len().max(1) as f64;
+    let axis = lay_out_labels(labels, band);
     let height = TOP + PLOT_HEIGHT + TICK_GAP + label_area_height(&axis) + PADDING;
     Frame {
         left,
@@ -126,25 +127,25 @@ fn frame_with_left(bars: &[Bar], left: f64) -> Frame {
 }
 
 /// The first layout, with the fewest labels skipped, in which the written labels fit.
-fn lay_out_labels(bars: &[Bar], band: f64) -> CategoryAxis {
-    let level: Vec<Vec<String>> = bars.iter().map(|bar| vec![bar.label.clone()]).collect();
-    for label_every in 1..=bars.len().max(1) {
+fn lay_out_labels(labels: &[String], band: f64) -> CategoryAxis {
+    let level: Vec<Vec<String>> = labels.iter().map(|label| vec![label.clone()]).collect();
+    for label_every in 1..=labels.len().max(1) {
         let room = band * label_every as f64 - 2.0 * PADDING;
-        let written = || bars.iter().step_by(label_every);
-        if written().all(|bar| estimated_text_width(&bar.label, FONT_SIZE) <= room) {
+        let written = || labels.iter().step_by(label_every);
+        if written().all(|label| estimated_text_width(label, FONT_SIZE) <= room) {
             return CategoryAxis {
                 layout: LabelLayout::Level,
                 label_every,
                 lines: level,
             };
         }
-        let split: Vec<Vec<String>> = bars
+        let split: Vec<Vec<String>> = labels
             .iter()
-            .map(|bar| {
-                if estimated_text_width(&bar.label, FONT_SIZE) <= room {
-                    vec![bar.label.clone()]
+            .map(|label| {
+                if estimated_text_width(label, FONT_SIZE) <= room {
+                    vec![label.clone()]
                 } else {
-                    split_in_two(&bar.label)
+                    split_in_two(label)
                 }
             })
             .collect();
@@ -170,7 +171,7 @@ fn lay_out_labels(bars: &[Bar], band: f64) -> CategoryAxis {
     }
     CategoryAxis {
         layout: LabelLayout::Turned,
-        label_every: bars.len().max(1),
+        label_every: labels.len().max(1),
         lines: level,
     }
 }
@@ -246,7 +247,7 @@ fn written_labels(axis: &CategoryAxis) -> impl Iterator<Item = (usize, &Vec<Stri
 }
 
 /// The value axis: a gridline and its value at each tick.
-fn draw_value_axis(svg: &mut SvgDocument, ticks: &[u64], left: f64) {
+pub(crate) fn draw_value_axis(svg: &mut SvgDocument, ticks: &[u64], left: f64) {
     let top_tick = ticks.last().copied().unwrap_or(1).max(1);
     for tick in ticks {
         let y = TOP + PLOT_HEIGHT * (1.0 - *tick as f64 / top_tick as f64);
@@ -313,7 +314,7 @@ fn draw_bars(svg: &mut SvgDocument, bars: &[Bar], ticks: &[u64], frame: &Frame) 
 }
 
 /// The labels under the axis, level, on two lines or turned, as laid out.
-fn draw_category_labels(svg: &mut SvgDocument, frame: &Frame) {
+pub(crate) fn draw_category_labels(svg: &mut SvgDocument, frame: &Frame) {
     let first_baseline = match frame.axis.layout {
         LabelLayout::Level | LabelLayout::TwoLines => TOP + PLOT_HEIGHT + TICK_GAP + FONT_SIZE,
         LabelLayout::Turned => TOP + PLOT_HEIGHT + TICK_GAP + FONT_SIZE * 0.75,
@@ -441,7 +442,8 @@ mod tests {
     fn check(labels: &[&str], expect_layout: LabelLayout, expect_label_every: usize) {
         let bars = bars(labels);
         let ticks = integer_ticks(bars.iter().map(|bar| bar.value).max().unwrap_or(0));
-        let frame = fit_frame(&bars, &ticks);
+        let labels: Vec<String> = bars.iter().map(|bar| bar.label.clone()).collect();
+        let frame = fit_frame(&labels, &ticks);
         assert_eq!(
             (frame.axis.layout, frame.axis.label_every),
             (expect_layout, expect_label_every),

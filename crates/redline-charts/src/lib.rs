@@ -5,6 +5,8 @@
 //!   value is escaped by [`escape_text`], the one SVG escape, so no data can inject markup.
 //! - [`bar_chart`]: the dashboard's vertical bar chart (inline in a page, styled by its CSS,
 //!   titled for screen readers through `aria-labelledby`).
+//! - [`stacked_bar_chart`]: the same chart with each bar split into the segments of a few series
+//!   and a legend (duties met, late and missed by month).
 //! - [`time_bins`]: the one rule for binning a month series by month or by year.
 //! - [`ticks`]: whole-number value-axis ticks at a nice step, each distinct.
 //! - [`text_width`]: a label's estimated drawn width, so labels are wrapped or turned to fit.
@@ -16,6 +18,7 @@
 
 pub mod bar_chart;
 pub mod figure;
+pub mod stacked_bar_chart;
 pub mod svg;
 pub mod text_width;
 pub mod ticks;
@@ -23,6 +26,7 @@ pub mod time_bins;
 
 pub use bar_chart::{Bar, bar_chart};
 pub use figure::{Figure, PALETTE, nice_ceiling, palette_colour};
+pub use stacked_bar_chart::{Series, StackedBar, stacked_bar_chart};
 pub use svg::{Content, Layout, SvgDocument, escape_text, safe_colour};
 pub use text_width::estimated_text_width;
 pub use ticks::integer_ticks;

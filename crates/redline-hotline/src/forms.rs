@@ -201,6 +201,20 @@ pub fn render_form(
             arguments.set("check_id", body.check_id.hyphenated().to_string());
         }
         MessageBody::Closure(body) => free("label-reason", std::slice::from_ref(&body.reason))?,
+        MessageBody::RequestOutcome(body) => {
+            arguments.set("of", body.request.hyphenated().to_string());
+            body_message_id = format!("request-outcome-body-{}", body.outcome.as_str());
+            for (label, text) in [
+                ("label-reason", &body.reason),
+                ("label-done", &body.done),
+                ("label-not-done", &body.not_done),
+                ("label-summary", &body.summary),
+            ] {
+                if let Some(text) = text {
+                    free(label, std::slice::from_ref(text))?;
+                }
+            }
+        }
     }
     standard_text.push(format(&body_message_id, &arguments)?);
     if let MessageBody::Notification(body) = &message.body
@@ -260,6 +274,8 @@ pub const REQUIRED_MESSAGE_IDS: &[&str] = &[
     "label-activity",
     "label-indicators",
     "label-reason",
+    "label-done",
+    "label-not-done",
     "notification-title",
     "notification-body",
     "notification-severity",
@@ -282,6 +298,11 @@ pub const REQUIRED_MESSAGE_IDS: &[&str] = &[
     "check-reply-body",
     "closure-title",
     "closure-body",
+    "request-outcome-title",
+    "request-outcome-body-accepted",
+    "request-outcome-body-partly",
+    "request-outcome-body-declined",
+    "request-outcome-body-completed",
 ];
 
 fn load_bundle(language: FormLanguage) -> Result<FluentBundle<FluentResource>, FormError> {

@@ -1,14 +1,16 @@
 //! redline-hotline: the pure core of the signed hotline between parties.
 //!
 //! Owns the DSSE envelope and its Ed25519 signatures (`envelope`), the message payload and its
-//! ten kinds (`message`), the complete acceptance check as one pure function (`verify`), the
-//! thread state machine (`thread`), deadline arithmetic from a duties table (`deadline`) and the
-//! standard forms in the six UN languages (`forms`), and what a notification of a hotline event
-//! says and how it is signed (`notification`). It does no I/O, reads no clock and draws
+//! eleven kinds (`message`), the complete acceptance check as one pure function (`verify`), the
+//! thread state machine (`thread`), the outcomes of assistance and mitigation requests and their
+//! steps (`request_outcome`), deadline arithmetic from a duties table (`deadline`), which duties
+//! were kept (`duties_kept`), the standard forms in the six UN languages (`forms`), and what a
+//! notification of a hotline event says and how it is signed (`notification`). It does no I/O, reads no clock and draws
 //! no randomness: ids, keys and times are passed in by the node.
 
 pub mod consultation;
 pub mod deadline;
+pub mod duties_kept;
 pub mod envelope;
 // Relays, party statements and the rules of federation between nodes.
 pub mod federation;
@@ -16,6 +18,7 @@ pub mod forms;
 pub mod keys;
 pub mod message;
 pub mod notification;
+pub mod request_outcome;
 pub mod signed_record;
 pub mod thread;
 pub mod verify;
@@ -36,7 +39,11 @@ pub use forms::{FormError, FormLanguage, FreeTextField, RenderedForm, TextDirect
 pub use keys::{
     KeyChangeError, check_key_not_claimed, key_is_current_at, register_key, revoke_key, rotate_key,
 };
-pub use message::{HotlineMessage, MessageBody, MessageKind};
+pub use message::{HotlineMessage, MessageBody, MessageKind, hotline_message_json_schema};
+pub use request_outcome::{
+    InvalidOutcomeTransition, OUTCOME_TRANSITIONS, RequestOutcomeKind, RequestStatus, next_outcome,
+    requests_of_thread,
+};
 pub use signed_record::{
     SignedRecordError, check_signed_by_author, open_signed_record, payload_digest, sign_record,
 };

@@ -1,9 +1,11 @@
 //! The hotline message: the signed payload of a DSSE envelope (DESIGN.md, "Hotline message").
 //!
 //! Owns the payload `{ v, id, thread, from, to[], kind, sent_at, incident?, tlp, lang,
-//! exercise?, body }`, the ten message kinds and the body schema of each, parsing with
+//! exercise?, body }`, the eleven message kinds and the body schema of each, parsing with
 //! `deny_unknown_fields` and a JSON path on every error (`body.questions[1]`), the rules a
-//! message must meet beyond its shape, and serialising it back to payload bytes.
+//! message must meet beyond its shape, serialising it back to payload bytes, and the payload's
+//! JSON Schema (`hotline_message_json_schema`, published as
+//! `schemas/hotline-message.schema.json`).
 
 use redline_model::error::parse_json_with_path;
 use redline_model::{IncidentId, ModelError, PartyId, Timestamp, Tlp, ValidationIssue};
@@ -12,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::envelope::{path_with_named_field, strip_position};
+use crate::request_outcome::RequestOutcomeKind;
 
 /// The payload version this crate reads and writes.
 pub const MESSAGE_VERSION: u8 = 1;
@@ -22,8 +25,20 @@ pub const MAXIMUM_FREE_TEXT_CHARACTERS: usize = 20_000;
 /// The most items in a list of free-text entries (questions, requested actions, needs).
 pub const MAXIMUM_LIST_ITEMS: usize = 50;
 
-/// The ten kinds of hotline message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// The eleven kinds of hotline message.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum MessageKind {
     Notification,
@@ -37,10 +52,13 @@ pub enum MessageKind {
     CommunicationCheck,
     CheckReply,
     Closure,
+    /// Where a recipient stands on an assistance or mitigation request it was sent
+    /// (`request_outcome`).
+    RequestOutcome,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 10] = [
+    pub const ALL: [MessageKind; 11] = [
         MessageKind::Notification,
         MessageKind::Acknowledgement,
         MessageKind::ClarificationRequest,
@@ -51,6 +69,7 @@ impl MessageKind {
         MessageKind::CommunicationCheck,
         MessageKind::CheckReply,
         MessageKind::Closure,
+        MessageKind::RequestOutcome,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -65,12 +84,18 @@ impl MessageKind {
             MessageKind::CommunicationCheck => "communication-check",
             MessageKind::CheckReply => "check-reply",
             MessageKind::Closure => "closure",
+            MessageKind::RequestOutcome => "request-outcome",
         }
     }
 
+    /// The kind spelled `text` (`notification`, `request-outcome`, …).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
     /// Whether a message of this kind may start a new thread. Replies (acknowledgement,
-    /// response, check-reply, closure, clarification-request, assistance-offer) must go into a
-    /// thread that exists.
+    /// response, check-reply, closure, clarification-request, assistance-offer, request-outcome)
+    /// must go into a thread that exists.
     pub fn opens_thread(&self) -> bool {
         matches!(
             self,
@@ -83,7 +108,7 @@ impl MessageKind {
 }
 
 /// `notification`: an incident the recipients should know about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationBody {
     /// Free text.
@@ -108,7 +133,7 @@ pub struct MessageReference {
 }
 
 /// `acknowledgement`: receipt of one message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgementBody {
     /// The id of the message acknowledged.
@@ -116,7 +141,7 @@ pub struct AcknowledgementBody {
 }
 
 /// `clarification-request`: questions about a message of the thread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClarificationRequestBody {
     /// Free text, one question per entry; at least one.
@@ -124,7 +149,7 @@ pub struct ClarificationRequestBody {
 }
 
 /// `response`: a substantive reply to one message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseBody {
     /// The id of the message answered.
@@ -134,7 +159,7 @@ pub struct ResponseBody {
 }
 
 /// `assistance-request`: help asked for (GGE 2015 13(h)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssistanceRequestBody {
     /// Free text.
@@ -145,7 +170,7 @@ pub struct AssistanceRequestBody {
 }
 
 /// `assistance-offer`: help offered, in answer to a request or unprompted within a thread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssistanceOfferBody {
     /// The id of the assistance request answered, if any.
@@ -156,7 +181,7 @@ pub struct AssistanceOfferBody {
 }
 
 /// `mitigation-request`: stop an activity coming from the recipient's territory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MitigationRequestBody {
     /// Free text describing the activity.
@@ -169,25 +194,50 @@ pub struct MitigationRequestBody {
 }
 
 /// `communication-check`: a ping test of the points of contact (OSCE CBM 8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommunicationCheckBody {
     pub check_id: Uuid,
 }
 
 /// `check-reply`: the answer to a communication check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckReplyBody {
     pub check_id: Uuid,
 }
 
 /// `closure`: the thread is finished.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClosureBody {
     /// Free text.
     pub reason: String,
+}
+
+/// `request-outcome`: where the sender, a recipient of an assistance or mitigation request of
+/// the thread, stands on it. `reason` is required for `declined` and only given there; `done`
+/// and `not_done` are required for `partly` and only given there; `summary` may be given for
+/// `accepted` and `completed`. Which outcome may follow which is
+/// `request_outcome::OUTCOME_TRANSITIONS`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestOutcomeBody {
+    /// The id of the assistance or mitigation request this outcome is of.
+    pub request: Uuid,
+    pub outcome: RequestOutcomeKind,
+    /// Free text: why the request is declined (`declined` only, and required there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Free text: what is done (`partly` only, and required there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<String>,
+    /// Free text: what is not done (`partly` only, and required there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_done: Option<String>,
+    /// Free text: what will be or was done (`accepted` or `completed`, optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 /// The body of a message; the variant is the message's kind.
@@ -204,6 +254,7 @@ pub enum MessageBody {
     CommunicationCheck(CommunicationCheckBody),
     CheckReply(CheckReplyBody),
     Closure(ClosureBody),
+    RequestOutcome(RequestOutcomeBody),
 }
 
 impl MessageBody {
@@ -228,6 +279,12 @@ impl MessageBody {
                 id: *request,
                 must_be_addressed_to_sender: false,
             }),
+            // Only a recipient of the request gives it an outcome.
+            MessageBody::RequestOutcome(body) => Some(MessageReference {
+                field: "body.request",
+                id: body.request,
+                must_be_addressed_to_sender: true,
+            }),
             _ => None,
         }
     }
@@ -244,6 +301,7 @@ impl MessageBody {
             MessageBody::CommunicationCheck(_) => MessageKind::CommunicationCheck,
             MessageBody::CheckReply(_) => MessageKind::CheckReply,
             MessageBody::Closure(_) => MessageKind::Closure,
+            MessageBody::RequestOutcome(_) => MessageKind::RequestOutcome,
         }
     }
 }
@@ -408,9 +466,44 @@ fn validate_body(body: &MessageBody, issues: &mut Vec<ValidationIssue>) {
             check_free_text_list("body.indicators", &request.indicators, false, issues);
         }
         MessageBody::Closure(closure) => check_free_text("body.reason", &closure.reason, issues),
+        MessageBody::RequestOutcome(outcome) => validate_request_outcome(outcome, issues),
         MessageBody::Acknowledgement(_)
         | MessageBody::CommunicationCheck(_)
         | MessageBody::CheckReply(_) => {}
+    }
+}
+
+/// Which free-text fields each outcome requires, allows or refuses.
+fn validate_request_outcome(body: &RequestOutcomeBody, issues: &mut Vec<ValidationIssue>) {
+    use RequestOutcomeKind::{Accepted, Completed, Declined, Partly};
+    let outcome = body.outcome;
+    let fields: [(&str, &Option<String>, &[RequestOutcomeKind], bool); 4] = [
+        ("body.reason", &body.reason, &[Declined], true),
+        ("body.done", &body.done, &[Partly], true),
+        ("body.not_done", &body.not_done, &[Partly], true),
+        ("body.summary", &body.summary, &[Accepted, Completed], false),
+    ];
+    for (path, value, outcomes, required) in fields {
+        let belongs = outcomes.contains(&outcome);
+        match value {
+            Some(text) if belongs => check_free_text(path, text, issues),
+            Some(_) => {
+                let owners: Vec<&str> = outcomes.iter().map(|kind| kind.as_str()).collect();
+                issues.push(ValidationIssue::new(
+                    path,
+                    format!(
+                        "only a {} outcome gives this field, not a {} one",
+                        owners.join(" or "),
+                        outcome.as_str()
+                    ),
+                ));
+            }
+            None if belongs && required => issues.push(ValidationIssue::new(
+                path,
+                format!("a {} outcome must give this field", outcome.as_str()),
+            )),
+            None => {}
+        }
     }
 }
 
@@ -484,6 +577,94 @@ struct WireMessageOut<'message> {
     body: &'message MessageBody,
 }
 
+// The payload's shape for its JSON Schema: `WireMessage`, with every field described; the doc
+// comment below is the schema's description.
+/// A hotline message: the signed payload of a DSSE envelope whose payloadType is
+/// `application/vnd.redline.message+json`. `body` is the body of its `kind`.
+#[derive(schemars::JsonSchema)]
+#[schemars(rename = "HotlineMessage")]
+#[serde(deny_unknown_fields)]
+// Never built: only its schema is read.
+#[allow(dead_code)]
+struct PayloadShape {
+    /// The payload version; 1.
+    v: u8,
+    /// A fresh UUID per message; the node refuses one it has seen.
+    id: Uuid,
+    /// The thread (the matter) the message belongs to.
+    thread: Uuid,
+    /// The sending party; must be the party whose credentials send it.
+    from: PartyId,
+    /// At least one recipient, without duplicates and without the sender.
+    to: Vec<PartyId>,
+    /// What the message is; `body` is read by it.
+    kind: MessageKind,
+    /// When the sender sent it (UTC); within the node's allowed clock skew of its reception.
+    sent_at: Timestamp,
+    /// The incident the message is about, if any.
+    #[serde(default)]
+    incident: Option<IncidentId>,
+    tlp: Tlp,
+    /// BCP 47 tag of the language the free text is written in.
+    lang: String,
+    /// Marks a message of an exercise.
+    #[serde(default)]
+    exercise: bool,
+    /// The body of the message's kind (see the conditions below).
+    body: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The JSON Schema (draft 2020-12) of a hotline message's payload, the body of each kind tied to
+/// its `kind` (`schemas/hotline-message.schema.json`, and the OpenAPI document's
+/// `HotlineMessage`). The rules beyond shape (`validate`: a declined outcome's reason, no
+/// message to oneself, …) are the parser's.
+pub fn hotline_message_json_schema() -> serde_json::Value {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let mut schema = generator.root_schema_for::<PayloadShape>().to_value();
+    let conditions: Vec<serde_json::Value> = MessageKind::ALL
+        .iter()
+        .map(|kind| {
+            let body = body_schema(&mut generator, *kind).to_value();
+            serde_json::json!({
+                "if": { "properties": { "kind": { "const": kind.as_str() } }, "required": ["kind"] },
+                "then": { "properties": { "body": body } }
+            })
+        })
+        .collect();
+    let definitions = generator.take_definitions(true);
+    if let Some(object) = schema.as_object_mut() {
+        let defs = object
+            .entry("$defs")
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+        if let Some(defs) = defs.as_object_mut() {
+            for (name, definition) in definitions {
+                defs.entry(name).or_insert(definition);
+            }
+        }
+        object.insert("allOf".to_string(), serde_json::Value::Array(conditions));
+    }
+    schema
+}
+
+fn body_schema(
+    generator: &mut schemars::generate::SchemaGenerator,
+    kind: MessageKind,
+) -> schemars::Schema {
+    match kind {
+        MessageKind::Notification => generator.subschema_for::<NotificationBody>(),
+        MessageKind::Acknowledgement => generator.subschema_for::<AcknowledgementBody>(),
+        MessageKind::ClarificationRequest => generator.subschema_for::<ClarificationRequestBody>(),
+        MessageKind::Response => generator.subschema_for::<ResponseBody>(),
+        MessageKind::AssistanceRequest => generator.subschema_for::<AssistanceRequestBody>(),
+        MessageKind::AssistanceOffer => generator.subschema_for::<AssistanceOfferBody>(),
+        MessageKind::MitigationRequest => generator.subschema_for::<MitigationRequestBody>(),
+        MessageKind::CommunicationCheck => generator.subschema_for::<CommunicationCheckBody>(),
+        MessageKind::CheckReply => generator.subschema_for::<CheckReplyBody>(),
+        MessageKind::Closure => generator.subschema_for::<ClosureBody>(),
+        MessageKind::RequestOutcome => generator.subschema_for::<RequestOutcomeBody>(),
+    }
+}
+
 fn parse_body(kind: MessageKind, body: serde_json::Value) -> Result<MessageBody, ModelError> {
     Ok(match kind {
         MessageKind::Notification => MessageBody::Notification(parse_body_as(body)?),
@@ -498,6 +679,7 @@ fn parse_body(kind: MessageKind, body: serde_json::Value) -> Result<MessageBody,
         MessageKind::CommunicationCheck => MessageBody::CommunicationCheck(parse_body_as(body)?),
         MessageKind::CheckReply => MessageBody::CheckReply(parse_body_as(body)?),
         MessageKind::Closure => MessageBody::Closure(parse_body_as(body)?),
+        MessageKind::RequestOutcome => MessageBody::RequestOutcome(parse_body_as(body)?),
     })
 }
 

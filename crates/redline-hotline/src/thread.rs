@@ -72,7 +72,7 @@ impl ThreadState {
 pub enum ThreadEvent {
     Delivery,
     Acknowledgement,
-    /// A substantive reply (response, check-reply, assistance-offer).
+    /// A substantive reply (response, check-reply, assistance-offer, request-outcome).
     Response,
     Closure,
     AcknowledgementDeadlinePassed,
@@ -108,9 +108,10 @@ impl ThreadEvent {
             MessageKind::Acknowledgement | MessageKind::ClarificationRequest => {
                 Some(ThreadEvent::Acknowledgement)
             }
-            MessageKind::Response | MessageKind::CheckReply | MessageKind::AssistanceOffer => {
-                Some(ThreadEvent::Response)
-            }
+            MessageKind::Response
+            | MessageKind::CheckReply
+            | MessageKind::AssistanceOffer
+            | MessageKind::RequestOutcome => Some(ThreadEvent::Response),
             MessageKind::Closure => Some(ThreadEvent::Closure),
             MessageKind::Notification
             | MessageKind::AssistanceRequest
@@ -257,6 +258,8 @@ pub struct ReplyDraft {
 /// - a response answers the newest message someone else sent to the replying party (what it
 ///   answers must have been addressed to it), else the opening message;
 /// - an assistance offer answers the newest assistance request someone else sent;
+/// - a request outcome answers the newest assistance or mitigation request someone else sent
+///   to the replying party (only a recipient gives one);
 /// - a check-reply answers the thread's communication check;
 /// - other kinds answer nothing.
 pub fn draft_reply(
@@ -282,23 +285,31 @@ pub fn draft_reply(
             .or_else(|| messages.first())
             .map(|message| message.id)
     };
-    let newest_received = |of_kind: Option<MessageKind>, addressed_to_replier: bool| {
+    let newest_received = |of_kinds: &[MessageKind], addressed_to_replier: bool| {
         messages
             .iter()
             .rev()
             .find(|message| {
                 message.from != replying_party
-                    && of_kind.is_none_or(|of_kind| message.kind == of_kind.as_str())
+                    && (of_kinds.is_empty()
+                        || of_kinds
+                            .iter()
+                            .any(|of_kind| message.kind == of_kind.as_str()))
                     && (!addressed_to_replier || message.to.contains(replying_party))
             })
             .map(|message| message.id)
     };
     let answers = match kind {
         MessageKind::Acknowledgement => opening(),
-        MessageKind::Response => newest_received(None, true).or_else(opening),
-        MessageKind::AssistanceOffer => {
-            newest_received(Some(MessageKind::AssistanceRequest), false)
-        }
+        MessageKind::Response => newest_received(&[], true).or_else(opening),
+        MessageKind::AssistanceOffer => newest_received(&[MessageKind::AssistanceRequest], false),
+        MessageKind::RequestOutcome => newest_received(
+            &[
+                MessageKind::AssistanceRequest,
+                MessageKind::MitigationRequest,
+            ],
+            true,
+        ),
         MessageKind::CheckReply => messages
             .iter()
             .find(|message| message.kind == MessageKind::CommunicationCheck.as_str())
@@ -439,6 +450,37 @@ mod tests {
             notified,
             "LV",
             AssistanceOffer,
+            (&["EE"], None),
+        );
+        // A request outcome answers the newest assistance or mitigation request sent to the
+        // replier, or nothing.
+        let requested: &[(u128, &str, &[&str], &str)] = &[
+            (1, "EE", &["LV", "LT"], "assistance-request"),
+            (2, "EE", &["LT"], "mitigation-request"),
+            (3, "LT", &["EE"], "response"),
+        ];
+        check(
+            &["EE", "LV", "LT"],
+            "assistance-request",
+            requested,
+            "LT",
+            RequestOutcome,
+            (&["EE", "LV"], Some(2)),
+        );
+        check(
+            &["EE", "LV", "LT"],
+            "assistance-request",
+            requested,
+            "LV",
+            RequestOutcome,
+            (&["EE", "LT"], Some(1)),
+        );
+        check(
+            &["EE", "LV"],
+            "notification",
+            notified,
+            "LV",
+            RequestOutcome,
             (&["EE"], None),
         );
         // A check-reply goes to the check's starter and answers the check.

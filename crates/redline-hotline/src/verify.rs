@@ -18,7 +18,11 @@
 //! 9. a message that refers to another (an acknowledgement's `of`, a response's `to`, an
 //!    assistance offer's `request`) names a message of the same thread, and an acknowledgement
 //!    or a response one that was addressed to the sender: no one acknowledges its own
-//!    notification, or a message of another thread, or one that was never sent.
+//!    notification, or a message of another thread, or one that was never sent; a request
+//!    outcome's `request` names an assistance or mitigation request of the thread addressed to
+//!    the sender (only a recipient answers for itself);
+//! 10. a request outcome follows the sender's latest outcome of that request by a step of
+//!     `request_outcome::OUTCOME_TRANSITIONS` (declined and completed are final).
 //!
 //! `now` is the time of reception. Lookups that depend on the payload (seen ids, threads) go
 //! through the `MessageLookups` trait; `PrefetchedLookups` holds them as plain data for a node
@@ -31,7 +35,8 @@ use redline_model::{ModelError, PartyId, PartyKey, Timestamp, ValidationIssue};
 use uuid::Uuid;
 
 use crate::envelope::{Envelope, EnvelopeError, MESSAGE_PAYLOAD_TYPE, verifying_key_of};
-use crate::message::{HotlineMessage, MessageKind};
+use crate::message::{HotlineMessage, MessageBody, MessageKind};
+use crate::request_outcome::{RequestOutcomeKind, next_outcome, takes_an_outcome};
 
 /// Answers about the world that depend on the message itself.
 pub trait MessageLookups {
@@ -48,6 +53,12 @@ pub trait MessageLookups {
     /// The message with this id, if one was accepted: what a reference to it is checked
     /// against.
     fn referenced_message(&self, message_id: Uuid) -> Option<ReferencedMessage>;
+    /// The latest outcome `party` gave the request `request_id`, if it gave one (rule 10).
+    fn latest_request_outcome(
+        &self,
+        request_id: Uuid,
+        party: &PartyId,
+    ) -> Option<RequestOutcomeKind>;
 }
 
 /// What a message that refers to another needs to know of it.
@@ -56,6 +67,7 @@ pub struct ReferencedMessage {
     pub thread: Uuid,
     pub from: PartyId,
     pub to: Vec<PartyId>,
+    pub kind: MessageKind,
 }
 
 /// Everything acceptance needs besides the bytes.
@@ -159,6 +171,11 @@ pub enum Rejection {
         referenced: Uuid,
         reason: String,
     },
+    #[error("body.outcome: request {request}: {refusal}")]
+    RefusedOutcome {
+        request: Uuid,
+        refusal: crate::request_outcome::InvalidOutcomeTransition,
+    },
 }
 
 impl Rejection {
@@ -182,6 +199,7 @@ impl Rejection {
             Rejection::NotAThreadParticipant { .. } => "not-a-thread-participant",
             Rejection::ReplyToUnknownThread { .. } => "reply-to-unknown-thread",
             Rejection::BadReference { .. } => "bad-reference",
+            Rejection::RefusedOutcome { .. } => "refused-outcome",
         }
     }
 }
@@ -248,6 +266,7 @@ pub fn verify_message(
         None => {}
     }
     check_reference(&message, context.lookups)?;
+    check_request_outcome(&message, context.lookups)?;
     Ok(VerifiedMessage {
         signing_key_ids: signing_keys.iter().map(|key| key.key_id.clone()).collect(),
         message,
@@ -287,6 +306,30 @@ fn check_reference(
             reference.id, referenced.from, message.from
         )));
     }
+    if message.kind() == MessageKind::RequestOutcome && !takes_an_outcome(referenced.kind) {
+        return Err(refuse(format!(
+            "message {} is a {}, not an assistance or mitigation request",
+            reference.id,
+            referenced.kind.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// Rule 10: an outcome follows the sender's latest outcome of the request by a step of the
+/// table.
+fn check_request_outcome(
+    message: &HotlineMessage,
+    lookups: &dyn MessageLookups,
+) -> Result<(), Rejection> {
+    let MessageBody::RequestOutcome(body) = &message.body else {
+        return Ok(());
+    };
+    let current = lookups.latest_request_outcome(body.request, &message.from);
+    next_outcome(current, body.outcome).map_err(|refusal| Rejection::RefusedOutcome {
+        request: body.request,
+        refusal,
+    })?;
     Ok(())
 }
 
@@ -387,6 +430,8 @@ pub struct PrefetchedLookups {
     pub thread_participants: BTreeMap<Uuid, Vec<PartyId>>,
     pub key_owners: BTreeMap<String, PartyId>,
     pub referenced_messages: BTreeMap<Uuid, ReferencedMessage>,
+    /// Each (request, recipient)'s latest outcome.
+    pub request_outcomes: BTreeMap<(Uuid, PartyId), RequestOutcomeKind>,
 }
 
 impl MessageLookups for PrefetchedLookups {
@@ -408,5 +453,15 @@ impl MessageLookups for PrefetchedLookups {
 
     fn referenced_message(&self, message_id: Uuid) -> Option<ReferencedMessage> {
         self.referenced_messages.get(&message_id).cloned()
+    }
+
+    fn latest_request_outcome(
+        &self,
+        request_id: Uuid,
+        party: &PartyId,
+    ) -> Option<RequestOutcomeKind> {
+        self.request_outcomes
+            .get(&(request_id, party.clone()))
+            .copied()
     }
 }

@@ -188,6 +188,10 @@ async fn seed_one_check(store: &Arc<dyn Store>, index: usize, norms_sha256: &str
                     .collect(),
             })),
             acknowledged_by: None,
+            answered_by: None,
+            requests: Vec::new(),
+            request_answer: None,
+            notified: None,
         })
         .await
         .unwrap();
@@ -214,6 +218,10 @@ async fn seed_one_check(store: &Arc<dyn Store>, index: usize, norms_sha256: &str
                 at: at(answered),
             }),
             acknowledged_by: None,
+            answered_by: None,
+            requests: Vec::new(),
+            request_answer: None,
+            notified: None,
         })
         .await
         .unwrap();
@@ -361,6 +369,10 @@ async fn seed_hotline(store: &Arc<dyn Store>, messages: usize, norms_sha256: &st
                     events: vec![event],
                     check: None,
                     acknowledged_by: None,
+                    answered_by: None,
+                    requests: Vec::new(),
+                    request_answer: None,
+                    notified: None,
                 });
             } else {
                 // The acknowledgement and the clarification request come from the recipient;
@@ -372,6 +384,10 @@ async fn seed_hotline(store: &Arc<dyn Store>, messages: usize, norms_sha256: &st
                     events: vec![event],
                     check: None,
                     acknowledged_by,
+                    answered_by: None,
+                    requests: Vec::new(),
+                    request_answer: None,
+                    notified: None,
                 });
             }
         }

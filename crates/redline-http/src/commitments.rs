@@ -284,7 +284,8 @@ async fn list_capacity_building(
     Ok(Json(serde_json::json!({ "entries": entries })).into_response())
 }
 
-/// A party's hotline duties per thread and incident (the party itself only).
+/// A party's hotline duties per incident, thread and request — notify, acknowledge, initial
+/// reply, status update, answer to assistance — (the party itself only).
 async fn hotline_duties(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
@@ -569,7 +570,7 @@ pub(crate) fn openapi_paths() -> Vec<(String, utoipa::openapi::PathItem)> {
                 method: Get,
                 operation_id: "getHotlineDuties",
                 public: false,
-                summary: "Your hotline duties per thread and incident (acknowledge, reply), met, late, missed or pending",
+                summary: "Your hotline duties per incident, thread and request (notify, acknowledge, initial-reply, status-update, assistance-answer), met, late, missed or pending on the node's clock; an answer to a request timed by the initial-reply duty says so in deadline_from",
                 query: &[],
                 headers: &[],
                 responses: READ,

@@ -429,7 +429,7 @@ const HOTLINE_OPERATIONS: &[TabledOperation] = {
             method: Post,
             operation_id: "sendMessage",
             public: false,
-            summary: "Send a signed hotline message: a DSSE envelope (payloadType application/vnd.redline.message+json, Ed25519). Stored durably and delivered before the answer.",
+            summary: "Send a signed hotline message: a DSSE envelope (payloadType application/vnd.redline.message+json, Ed25519) whose payload is a HotlineMessage (components/schemas/HotlineMessage; schemas/hotline-message.schema.json): one of eleven kinds, among them request-outcome — where a recipient stands on an assistance or mitigation request of the thread (accepted, partly with what is done and not, declined with a reason, completed), only after its previous outcome by an allowed step. Stored durably and delivered before the answer.",
             query: &[],
             headers: &[],
             responses: &[
@@ -500,7 +500,7 @@ const HOTLINE_OPERATIONS: &[TabledOperation] = {
             method: Get,
             operation_id: "showThread",
             public: false,
-            summary: "A thread: its state (sent, delivered, acknowledged, answered, closed, or overdue), deadlines and messages in order",
+            summary: "A thread: its state (sent, delivered, acknowledged, answered, closed, or overdue), deadlines and messages in order, and each assistance or mitigation request with each recipient's outcomes (accepted, partly, declined, completed) and answer deadline",
             query: &[],
             headers: &[],
             responses: &[

@@ -307,6 +307,24 @@ fn insert_model_schemas(document: &mut serde_json::Value) {
     for (name, schema) in generator.take_definitions(true) {
         schemas.insert(name, schema);
     }
+    // The hotline message's payload (draft 2020-12, as OpenAPI 3.1 reads it), its definitions
+    // beside the others.
+    let hotline_message = redline_hotline::hotline_message_json_schema().to_string();
+    let hotline_message = hotline_message.replace("#/$defs/", "#/components/schemas/");
+    if let Ok(serde_json::Value::Object(mut hotline_message)) =
+        serde_json::from_str::<serde_json::Value>(&hotline_message)
+    {
+        if let Some(serde_json::Value::Object(definitions)) = hotline_message.remove("$defs") {
+            for (name, definition) in definitions {
+                schemas.entry(name).or_insert(definition);
+            }
+        }
+        hotline_message.remove("$schema");
+        schemas.insert(
+            "HotlineMessage".into(),
+            serde_json::Value::Object(hotline_message),
+        );
+    }
     schemas.insert(
         "IncidentListing".into(),
         serde_json::json!({

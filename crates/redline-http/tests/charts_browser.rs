@@ -11,7 +11,9 @@
 //!   nothing is cut off);
 //! - each chart axis's tick labels (`.x-tick`, `.y-tick`) are distinct.
 //!
-//! The overview's incidents, first observed from 2007 to 2022, are drawn by year.
+//! The overview's incidents, first observed from 2007 to 2022, are drawn by year. A party's
+//! commitments page draws its duties kept (met, late, missed by month) one stacked chart per
+//! kind, each with its legend inside the chart.
 //!
 //! Without chromium and chromedriver the test is skipped with a message, unless
 //! `REQUIRE_BROWSER=1` (as `scripts/test` sets it), when it fails.
@@ -165,7 +167,7 @@ async fn every_public_page_fits_its_width_in_english_and_arabic() {
     let client = &browser.client;
     let base = &node.base;
     let incident = format!("/dashboard/incidents/{}", node.public_ids[3]);
-    let pages: [(&str, &str); 8] = [
+    let pages: [(&str, &str); 9] = [
         ("overview", "/dashboard"),
         ("incidents", "/dashboard/incidents"),
         ("incident", &incident),
@@ -174,6 +176,8 @@ async fn every_public_page_fits_its_width_in_english_and_arabic() {
         ("claims", "/dashboard/claims"),
         ("norms", "/dashboard/norms"),
         ("verify", "/dashboard/verify"),
+        // A party's duties kept by kind over time: one stacked chart per kind of duty.
+        ("commitments-party", "/dashboard/commitments/EE"),
     ];
     let mut problems = Vec::new();
     for (width, height) in [DESKTOP, PHONE] {
@@ -202,4 +206,32 @@ async fn every_public_page_fits_its_width_in_english_and_arabic() {
         "{value_ticks:?}"
     );
     assert!(tick_labels(client, "by-severity", "x-tick").await.len() > 1);
+
+    // EE's acknowledgements of the kit's threads are kept: their chart is drawn, its months on
+    // a left-to-right axis and its legend inside it, in Arabic too.
+    for language in ["en", "ar"] {
+        client
+            .goto(&format!("{base}/dashboard/commitments/EE?lang={language}"))
+            .await
+            .unwrap();
+        let months = tick_labels(client, "duties-acknowledge", "x-tick").await;
+        assert!(!months.is_empty(), "{language}: no duties-kept chart");
+        assert!(
+            months
+                .iter()
+                .all(|month| month.len() == 7 && month.as_bytes()[4] == b'-'),
+            "{language}: {months:?}"
+        );
+        let legend: Vec<String> = serde_json::from_value(
+            client
+                .execute(
+                    "return [...document.querySelectorAll(\"svg[aria-labelledby='duties-acknowledge-title'] text.legend\")].map((entry) => entry.textContent.trim());",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(legend.len(), 3, "{language}: {legend:?}");
+    }
 }

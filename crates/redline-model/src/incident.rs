@@ -509,6 +509,17 @@ impl IncidentReport {
         self.readership().restricted_to().cloned()
     }
 
+    /// The parties an incident affects, whom its reporter's notify duty is owed to: the victim
+    /// state and every state a target is in, but not the reporter itself (a state reporting
+    /// what happened only to itself owes no one a notification).
+    pub fn affected_parties(&self) -> BTreeSet<PartyId> {
+        std::iter::once(&self.victim)
+            .chain(self.targets.iter().map(|target| &target.country))
+            .map(|country| PartyId::from(country.clone()))
+            .filter(|party| *party != self.reported_by)
+            .collect()
+    }
+
     /// The sectors hit, each once, in vocabulary order.
     pub fn sectors(&self) -> BTreeSet<Sector> {
         self.targets.iter().map(|target| target.sector).collect()

@@ -201,13 +201,16 @@ vocabulary! {
 
 vocabulary! {
     /// A duty of the hotline, shared by the norms document's `[[duty]]` table and the hotline's
-    /// deadline arithmetic.
+    /// deadline arithmetic. `assistance-answer` is the time a recipient has to answer a request
+    /// for assistance or to mitigate (GGE 2015 13(h)) with an outcome or an offer; a document
+    /// without it gives that answer its `initial-reply` time (`redline_hotline::duties_kept`).
     DutyKind {
         Notify => "notify",
         Acknowledge => "acknowledge",
         InitialReply => "initial-reply",
         StatusUpdate => "status-update",
         ConsultationReply => "consultation-reply",
+        AssistanceAnswer => "assistance-answer",
     }
 }
 

@@ -429,3 +429,38 @@ proptest! {
         }
     }
 }
+
+/// Whom a reporter's notify duty is owed to, as a table: (reporter, victim, target countries) →
+/// the affected parties.
+#[test]
+fn the_affected_parties_are_the_victim_and_the_targets_states_but_not_the_reporter() {
+    fn check(reporter: &str, victim: &str, countries: &[&str], expect: &[&str]) {
+        let report = parse_incident_report(
+            &with(|v| {
+                v["reported_by"] = reporter.into();
+                v["victim"] = victim.into();
+                let target = v["targets"][0].clone();
+                v["targets"] = countries
+                    .iter()
+                    .map(|country| {
+                        let mut target = target.clone();
+                        target["country"] = (*country).into();
+                        target
+                    })
+                    .collect();
+            }),
+            now(),
+        )
+        .unwrap();
+        let affected: Vec<String> = report
+            .affected_parties()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(affected, expect, "{reporter} on {victim} {countries:?}");
+    }
+    check("UA", "UA", &["UA"], &[]);
+    check("EE", "UA", &["UA"], &["UA"]);
+    check("UA", "UA", &["UA", "MD", "PL"], &["MD", "PL"]);
+    check("cert-eu", "BE", &["BE", "FR"], &["BE", "FR"]);
+}

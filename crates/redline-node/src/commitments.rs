@@ -13,10 +13,19 @@
 //! is its closing text, the tally of ratings (`tally_round_ratings`, never a comment) and
 //! whether each duty was met. Deadlines (reminder, then overdue) are fired by the node's
 //! deadline scheduler (`deadlines.rs`) through `fire_due_commitment_deadlines`.
+//!
+//! Duties kept: each hotline duty of the norms document a party owed — notify, acknowledge,
+//! initial reply, status update, answer to assistance — per party and incident (or thread and
+//! request), met, late, missed or pending on the node's clock, by the rules of
+//! `redline_hotline::duties_kept` over the timings the store keeps (`hotline_duties_of` for the
+//! party itself; counts by month and kind for everyone).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use redline_hotline::deadline::deadline_outcome;
+use redline_hotline::deadline::{DutiesTable, deadline_outcome};
+use redline_hotline::duties_kept::{
+    DutyDue, acknowledged_at, notify_deadline, status_update_duties,
+};
 use redline_hotline::{check_signed_by_author, open_signed_record, payload_digest};
 use redline_model::commitments::{
     ADOPTION_PAYLOAD_TYPE, AdoptionAction, AdoptionStatement, CAPACITY_BUILDING_PAYLOAD_TYPE,
@@ -27,11 +36,11 @@ use redline_model::commitments::{
     RoundRatingCount, tally_round_ratings,
 };
 use redline_model::implementation_survey::GgeNorm;
-use redline_model::{PartyId, Timestamp, Tlp};
+use redline_model::{DutyKind, PartyId, Timestamp, Tlp};
 use redline_norms::applicable::{Withdrawal, parties_in_force};
 use redline_store::{
     CommitmentDeadline, CommitmentQuery, CommitmentRecord, CommitmentRecordKind, HotlineEvent,
-    NormsAdoption, StoreWrite,
+    HotlineRequestQuery, NormsAdoption, NotifyDutyRow, StoreWrite, StoredAssessment,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -208,25 +217,62 @@ pub struct PartyCommitments {
     pub rounds: Vec<PartyRoundStatus>,
     /// Its requests and offers in the capacity-building register, latest versions.
     pub capacity_building: Vec<CapacityBuildingView>,
-    /// Its duties kept, by month and kind: hotline acknowledgements and replies, and its
-    /// peer-review duties in the rounds listed (counts only; no incident).
+    /// Its duties kept, by month and kind: its hotline duties (notify, acknowledge, initial
+    /// reply, status update, answer to assistance) and its peer-review duties in the rounds
+    /// listed (counts only; no incident, thread or request).
     pub duties_kept: Vec<DutyMonthCount>,
 }
 
-/// One hotline duty of one party in one thread: acknowledge the thread, or reply to it.
+/// One hotline duty of one party, kept or not: the reporter's notify duty to an affected party
+/// (per incident), a recipient's acknowledgement, initial reply and status updates (per thread),
+/// or its answer to an assistance or mitigation request (per request).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HotlineDutyView {
+    /// The party that owes the duty.
     pub party: PartyId,
-    /// `acknowledge` or `reply`.
+    /// `notify`, `acknowledge`, `initial-reply`, `status-update` or `assistance-answer`.
     pub duty: String,
-    pub thread: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
+    /// Whom the duty is owed to: the affected party to notify, the party that made a request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterpart: Option<PartyId>,
+    /// The assistance or mitigation request an answer is owed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Uuid>,
+    /// The duty of the norms document that set the deadline, when it is another than `duty`:
+    /// `initial-reply` for an answer to a request where the document defines no
+    /// `assistance-answer` duty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_from: Option<String>,
     pub due_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done_at: Option<Timestamp>,
     /// `met`, `late`, `missed` or `pending` (`deadline_outcome`).
     pub outcome: String,
+    /// The recipient's latest structured outcome of the request it answers, if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_outcome: Option<redline_hotline::RequestOutcomeKind>,
+}
+
+impl HotlineDutyView {
+    fn new(party: &PartyId, duty: DutyKind, due: DutyDue) -> Self {
+        Self {
+            party: party.clone(),
+            duty: duty.as_str().to_string(),
+            thread: None,
+            incident: None,
+            counterpart: None,
+            request: None,
+            deadline_from: None,
+            due_at: due.due_at,
+            done_at: due.done_at,
+            outcome: due.outcome.as_str().to_string(),
+            request_outcome: None,
+        }
+    }
 }
 
 /// How many duties of one kind falling due in one month were met, late, missed or pending.
@@ -239,33 +285,6 @@ pub struct DutyMonthCount {
     pub late: u64,
     pub missed: u64,
     pub pending: u64,
-}
-
-/// Each recipient's hotline duties from the stored timings: the acknowledgement by its own
-/// first acknowledgement, the reply by the thread's answer (whoever of the recipients gave it).
-fn hotline_duty_views(
-    rows: &[redline_store::HotlineDutyRow],
-    now: Timestamp,
-) -> Vec<HotlineDutyView> {
-    let mut views = Vec::new();
-    for row in rows {
-        for (duty, due_at, done_at) in [
-            ("acknowledge", row.acknowledge_by, row.acknowledged_at),
-            ("reply", row.respond_by, row.answered_at),
-        ] {
-            let Some(due_at) = due_at else { continue };
-            views.push(HotlineDutyView {
-                party: row.party.clone(),
-                duty: duty.to_string(),
-                thread: row.thread_id.clone(),
-                incident: row.incident_id.clone(),
-                due_at,
-                done_at,
-                outcome: deadline_outcome(due_at, done_at, now).as_str().to_string(),
-            });
-        }
-    }
-    views
 }
 
 /// Counts by month of the deadline and duty kind, oldest month first.
@@ -1539,9 +1558,9 @@ impl Node {
         Ok(fired)
     }
 
-    /// A party's hotline duties per thread and incident, met, late, missed or pending on the
-    /// node's clock: the party itself or the operator only (other parties see counts on the
-    /// commitments record).
+    /// A party's hotline duties per incident, thread and request, met, late, missed or pending
+    /// on the node's clock: the party itself or the operator only (other parties see counts on
+    /// the commitments record).
     pub async fn hotline_duties_of(
         &self,
         caller: &Caller,
@@ -1552,8 +1571,184 @@ impl Node {
         {
             return Err(NodeError::NotFound(format!("the duties of {party}")));
         }
-        let rows = self.store.hotline_duty_rows(Some(party)).await?;
-        Ok(hotline_duty_views(&rows, self.now()))
+        self.hotline_duty_views(Some(party), self.now()).await
+    }
+
+    /// Every hotline duty kept (of `party`, or of every party), oldest deadline first: the rules
+    /// of `redline_hotline::duties_kept` over the timings the store keeps. Exercises owe nothing.
+    async fn hotline_duty_views(
+        &self,
+        party: Option<&PartyId>,
+        now: Timestamp,
+    ) -> Result<Vec<HotlineDutyView>, NodeError> {
+        let mut views = Vec::new();
+        // Acknowledge, initial reply and status updates: per recipient and thread.
+        let rows = self.store.hotline_duty_rows(party).await?;
+        let duties_of_document = self
+            .duties_tables(rows.iter().map(|row| row.norms_sha256.as_str()))
+            .await;
+        let no_duties = DutiesTable { rules: Vec::new() };
+        let mut updates: BTreeMap<(PartyId, String), Vec<Timestamp>> = BTreeMap::new();
+        for update in self.store.status_update_times(party).await? {
+            updates
+                .entry((update.party, update.thread_id))
+                .or_default()
+                .push(update.at);
+        }
+        for row in &rows {
+            let in_thread = |mut view: HotlineDutyView| {
+                view.thread = Some(row.thread_id.clone());
+                view.incident = row.incident_id.clone();
+                view
+            };
+            if let Some(due_at) = row.acknowledge_by {
+                views.push(in_thread(HotlineDutyView::new(
+                    &row.party,
+                    DutyKind::Acknowledge,
+                    DutyDue::at(
+                        due_at,
+                        acknowledged_at(row.acknowledged_at, row.answered_at),
+                        now,
+                    ),
+                )));
+            }
+            if let Some(due_at) = row.respond_by {
+                views.push(in_thread(HotlineDutyView::new(
+                    &row.party,
+                    DutyKind::InitialReply,
+                    DutyDue::at(due_at, row.answered_at, now),
+                )));
+            }
+            // A communication check asks for a reply, not for updates on a matter.
+            if row.opening_kind == redline_hotline::MessageKind::CommunicationCheck.as_str() {
+                continue;
+            }
+            let duties = duties_of_document
+                .get(&row.norms_sha256)
+                .unwrap_or(&no_duties);
+            if let Some(every) = duties.duty_for(DutyKind::StatusUpdate, row.severity_level) {
+                let sent = updates
+                    .get(&(row.party.clone(), row.thread_id.clone()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                for due in status_update_duties(row.opened_at, every, row.closed_at, sent, now) {
+                    views.push(in_thread(HotlineDutyView::new(
+                        &row.party,
+                        DutyKind::StatusUpdate,
+                        due,
+                    )));
+                }
+            }
+        }
+        // Answers to assistance and mitigation requests: per recipient and request.
+        let requests = self
+            .store
+            .list_hotline_requests(&HotlineRequestQuery {
+                party: party.cloned(),
+                ..Default::default()
+            })
+            .await?;
+        for request in &requests {
+            let Some(due_at) = request.answer_by else {
+                continue;
+            };
+            let mut view = HotlineDutyView::new(
+                &request.party,
+                DutyKind::AssistanceAnswer,
+                DutyDue::at(due_at, request.answered_at, now),
+            );
+            view.thread = Some(request.thread_id.to_string());
+            view.counterpart = Some(request.from.clone());
+            view.request = Some(request.request_id);
+            view.deadline_from = request
+                .answer_duty
+                .filter(|duty| *duty != DutyKind::AssistanceAnswer)
+                .map(|duty| duty.as_str().to_string());
+            view.request_outcome = request.outcome;
+            views.push(view);
+        }
+        // Notify: the reporter, per incident and affected party.
+        for row in self.store.notify_duty_rows(party).await? {
+            let mut view = HotlineDutyView::new(
+                &row.reported_by,
+                DutyKind::Notify,
+                DutyDue::at(row.due_at, row.notified_at, now),
+            );
+            view.incident = Some(row.incident_id.clone());
+            view.counterpart = Some(row.party.clone());
+            views.push(view);
+        }
+        views.sort_by(|left, right| {
+            (left.due_at, &left.party, &left.duty).cmp(&(right.due_at, &right.party, &right.duty))
+        });
+        Ok(views)
+    }
+
+    /// The duties table of each document named, by SHA-256 (the section-six defaults for a
+    /// document the node no longer holds).
+    async fn duties_tables<'sha>(
+        &self,
+        sha256s: impl Iterator<Item = &'sha str>,
+    ) -> BTreeMap<String, DutiesTable> {
+        let mut tables = BTreeMap::new();
+        for sha256 in sha256s {
+            if tables.contains_key(sha256) {
+                continue;
+            }
+            let table = match self.norms_document_by_sha(sha256).await {
+                Some(document) => crate::hotline::duties_table_of(&document),
+                None => DutiesTable::default(),
+            };
+            tables.insert(sha256.to_string(), table);
+        }
+        tables
+    }
+
+    /// The reporter's notify duties for a newly reported incident: one per affected party the
+    /// node knows (`IncidentReport::affected_parties`), due the applicable document's notify
+    /// time after the report at the severity of the assessment made then; none for an exercise
+    /// or below the document's notify level.
+    pub(crate) async fn notify_duties_for(
+        &self,
+        incident: &redline_model::Incident,
+        assessment: Option<&StoredAssessment>,
+    ) -> Result<Vec<NotifyDutyRow>, NodeError> {
+        if incident.report.exercise {
+            return Ok(Vec::new());
+        }
+        let Some(assessment) = assessment else {
+            return Ok(Vec::new());
+        };
+        let Some(document) = self.norms_document_by_sha(&assessment.norms_sha256).await else {
+            return Ok(Vec::new());
+        };
+        let Some(severity_level) =
+            serde_json::from_str::<serde_json::Value>(&assessment.assessment_json)
+                .ok()
+                .and_then(|value| value.pointer("/severity/level")?.as_u64())
+                .and_then(|level| u8::try_from(level).ok())
+        else {
+            return Ok(Vec::new());
+        };
+        let duties = crate::hotline::duties_table_of(&document);
+        let Some(due_at) = notify_deadline(&duties, incident.received_at, severity_level) else {
+            return Ok(Vec::new());
+        };
+        let affected: Vec<PartyId> = incident.report.affected_parties().into_iter().collect();
+        let missing = self.missing_parties(&affected).await?;
+        Ok(affected
+            .into_iter()
+            .filter(|party| !missing.contains(party))
+            .map(|party| NotifyDutyRow {
+                incident_id: incident.id.as_str().to_string(),
+                party,
+                reported_by: incident.report.reported_by.clone(),
+                reported_at: incident.received_at,
+                severity_level,
+                due_at,
+                notified_at: None,
+            })
+            .collect())
     }
 
     /// The earliest commitment reminder or deadline still to fire.
@@ -1665,7 +1860,7 @@ impl Node {
             }
         }
         let register = self.list_capacity_building(caller).await?;
-        let hotline_duties = hotline_duty_views(&self.store.hotline_duty_rows(None).await?, now);
+        let hotline_duties = self.hotline_duty_views(None, now).await?;
         let mut views = Vec::with_capacity(parties.len());
         for party in parties {
             let readable: Vec<&(ReportSummaryView, Vec<PublicNormLevel>)> = latest

@@ -95,6 +95,10 @@ impl Node {
                 events,
                 check: None,
                 acknowledged_by: None,
+                answered_by: None,
+                requests: Vec::new(),
+                request_answer: None,
+                notified: None,
             };
             match self.store.apply_hotline_write(&write).await {
                 Ok(()) => {

@@ -31,8 +31,9 @@ use redline_hotline::{
 use redline_model::{PartyId, PartyKey, Timestamp, Tlp};
 use redline_norms::NormsDocument;
 use redline_store::{
-    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineWrite, StoreWrite,
-    StoredMessage, StoredThread, ThreadChange,
+    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineRequestQuery,
+    HotlineRequestRow, HotlineWrite, NotifiedParties, RequestAnswer, StoreWrite, StoredMessage,
+    StoredThread, ThreadChange,
 };
 
 use crate::{
@@ -205,11 +206,45 @@ pub struct MessageView {
     pub envelope: serde_json::Value,
 }
 
-/// A thread with its messages.
+/// A thread with its messages, and where each assistance or mitigation request of the thread
+/// stands for each of its recipients (their structured outcomes, replayed from the messages,
+/// with the deadline of each recipient's answer).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ThreadView {
     pub thread: ThreadSummary,
     pub messages: Vec<MessageView>,
+    #[serde(default)]
+    pub requests: Vec<RequestView>,
+}
+
+/// One request of a thread and where each recipient stands on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub request: Uuid,
+    /// `assistance-request` or `mitigation-request`.
+    pub kind: String,
+    pub from: PartyId,
+    pub requested_at: Timestamp,
+    pub recipients: Vec<RequestRecipientView>,
+}
+
+/// One recipient of a request: its latest outcome, every outcome it gave, its offers, and by
+/// when it had to answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecipientView {
+    pub party: PartyId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<redline_hotline::RequestOutcomeKind>,
+    pub steps: Vec<redline_hotline::request_outcome::OutcomeStep>,
+    pub offers: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_by: Option<Timestamp>,
+    /// The duty of the norms document that set `answer_by`: `assistance-answer`, or
+    /// `initial-reply` where the document defines no assistance-answer duty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_duty: Option<DutyKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<Timestamp>,
 }
 
 impl ThreadView {
@@ -541,16 +576,23 @@ impl Node {
             .map(|party| Self::message_event(&message, party, now))
             .collect();
         let acknowledged_by = Self::acknowledging_recipient(&message, thread.as_ref());
+        let answered_by = Self::answering_recipient(&message, thread.as_ref());
+        let request_answer = Self::request_answer_of(&message, &lookups, now);
         let (thread_change, resulting, state_events) = self
             .thread_change_for(&message, thread, now, relay.map(|relay| &relay.thread))
             .await?;
         events.extend(state_events);
+        let requests = self.request_rows_of(&message, &resulting, now).await;
         let write = HotlineWrite {
             message: Some(stored_message),
             thread: thread_change,
             events,
             check,
             acknowledged_by,
+            answered_by,
+            requests,
+            request_answer,
+            notified: Self::notified_parties_of(&message, now),
         };
         let mut announced: Vec<PartyId> = resulting.participants.clone();
         announced.sort();
@@ -634,14 +676,37 @@ impl Node {
         if let Some(reference) = unverified.body.reference()
             && let Some(referenced) = self.store.get_hotline_message(reference.id).await?
         {
+            let kind = MessageKind::parse(&referenced.kind).ok_or_else(|| {
+                NodeError::Internal(format!(
+                    "stored message {} has an unknown kind `{}`",
+                    referenced.id, referenced.kind
+                ))
+            })?;
             lookups.referenced_messages.insert(
                 reference.id,
                 redline_hotline::ReferencedMessage {
                     thread: referenced.thread_id,
                     from: referenced.from,
                     to: referenced.recipients,
+                    kind,
                 },
             );
+        }
+        if let MessageBody::RequestOutcome(body) = &unverified.body {
+            let rows = self
+                .store
+                .list_hotline_requests(&HotlineRequestQuery {
+                    request: Some(body.request),
+                    party: Some(unverified.from.clone()),
+                    include_exercises: true,
+                    ..Default::default()
+                })
+                .await?;
+            if let Some(outcome) = rows.first().and_then(|row| row.outcome) {
+                lookups
+                    .request_outcomes
+                    .insert((body.request, unverified.from.clone()), outcome);
+            }
         }
         if let Ok(envelope) = redline_hotline::Envelope::parse(envelope_bytes) {
             for signature in &envelope.signatures {
@@ -787,6 +852,104 @@ impl Node {
                 ThreadEvent::for_message_kind(message.kind()) == Some(ThreadEvent::Acknowledgement)
             })
             .map(|_| message.from.clone())
+    }
+
+    /// Acceptance, stage 5: a recipient's own first substantive reply (a response, check reply,
+    /// assistance offer or request outcome, as the thread machine counts one) is kept per
+    /// recipient for its initial-reply duty.
+    fn answering_recipient(
+        message: &HotlineMessage,
+        thread: Option<&StoredThread>,
+    ) -> Option<PartyId> {
+        thread
+            .filter(|existing| message.from != existing.opened_by)
+            .filter(|_| {
+                ThreadEvent::for_message_kind(message.kind()) == Some(ThreadEvent::Response)
+            })
+            .map(|_| message.from.clone())
+    }
+
+    /// Acceptance, stage 5: the answer a message gives a request — an outcome (moved only from
+    /// the outcome verification read), or an offer naming the request.
+    fn request_answer_of(
+        message: &HotlineMessage,
+        lookups: &PrefetchedLookups,
+        now: Timestamp,
+    ) -> Option<RequestAnswer> {
+        use redline_hotline::MessageLookups;
+        match &message.body {
+            MessageBody::RequestOutcome(body) => Some(RequestAnswer {
+                request_id: body.request,
+                party: message.from.clone(),
+                at: now,
+                outcome: Some((
+                    body.outcome,
+                    lookups.latest_request_outcome(body.request, &message.from),
+                )),
+            }),
+            MessageBody::AssistanceOffer(body) => body.request.map(|request| RequestAnswer {
+                request_id: request,
+                party: message.from.clone(),
+                at: now,
+                outcome: None,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Acceptance, stage 5: the rows of an assistance or mitigation request, one per recipient,
+    /// each with the deadline of its answer from the thread's document and severity
+    /// (`redline_hotline::duties_kept::assistance_answer_duty`: the document's assistance-answer
+    /// duty, else its initial-reply duty).
+    async fn request_rows_of(
+        &self,
+        message: &HotlineMessage,
+        thread: &StoredThread,
+        now: Timestamp,
+    ) -> Vec<HotlineRequestRow> {
+        if !redline_hotline::request_outcome::takes_an_outcome(message.kind()) {
+            return Vec::new();
+        }
+        let duties = match self.norms_document_by_sha(&thread.norms_sha256).await {
+            Some(document) => duties_table_of(&document),
+            None => DutiesTable::default(),
+        };
+        let answer =
+            redline_hotline::duties_kept::assistance_answer_duty(&duties, thread.severity_level);
+        message
+            .to
+            .iter()
+            .map(|party| HotlineRequestRow {
+                request_id: message.id,
+                party: party.clone(),
+                thread_id: message.thread,
+                kind: message.kind(),
+                from: message.from.clone(),
+                exercise: message.exercise,
+                requested_at: now,
+                answer_by: answer
+                    .and_then(|(_, within)| redline_hotline::deadline_for(now, within)),
+                answer_duty: answer.map(|(duty, _)| duty),
+                answered_at: None,
+                outcome: None,
+                outcome_at: None,
+            })
+            .collect()
+    }
+
+    /// Acceptance, stage 5: a notification about an incident fulfils its reporter's notify
+    /// duties to the parties it is addressed to (the store matches the reporter and the first
+    /// notification only).
+    fn notified_parties_of(message: &HotlineMessage, now: Timestamp) -> Option<NotifiedParties> {
+        if message.kind() != MessageKind::Notification {
+            return None;
+        }
+        message.incident.as_ref().map(|incident| NotifiedParties {
+            incident_id: incident.as_str().to_string(),
+            reported_by: message.from.clone(),
+            parties: message.to.clone(),
+            at: now,
+        })
     }
 
     /// Acceptance, stage 6: the thread the message opens or moves, the thread as it results,
@@ -1116,10 +1279,83 @@ impl Node {
         }
         let thread = self.store.get_thread(id).await?.unwrap_or(thread);
         let messages = self.store.list_thread_messages(id).await?;
+        let requests = self.requests_of(&thread, &messages).await?;
         Ok(ThreadView {
             thread: summary_of(&thread, viewer.as_ref()),
             messages: messages.iter().map(message_view).collect(),
+            requests,
         })
+    }
+
+    /// Where each request of a thread stands: the outcomes replayed from the signed messages
+    /// (`redline_hotline::requests_of_thread`), with each recipient's answer deadline from the
+    /// store.
+    async fn requests_of(
+        &self,
+        thread: &StoredThread,
+        messages: &[StoredMessage],
+    ) -> Result<Vec<RequestView>, NodeError> {
+        let has_requests = messages.iter().any(|message| {
+            MessageKind::parse(&message.kind)
+                .is_some_and(redline_hotline::request_outcome::takes_an_outcome)
+        });
+        if !has_requests {
+            return Ok(Vec::new());
+        }
+        let mut parsed = Vec::with_capacity(messages.len());
+        for message in messages {
+            let envelope =
+                redline_hotline::Envelope::parse(message.envelope.as_bytes()).map_err(|error| {
+                    NodeError::Internal(format!(
+                        "stored message {} no longer parses: {error}",
+                        message.id
+                    ))
+                })?;
+            let payload = HotlineMessage::parse(&envelope.payload).map_err(|error| {
+                NodeError::Internal(format!(
+                    "stored message {} no longer parses: {error}",
+                    message.id
+                ))
+            })?;
+            parsed.push((payload, message.received_at));
+        }
+        let replayed: Vec<(&HotlineMessage, Timestamp)> =
+            parsed.iter().map(|(message, at)| (message, *at)).collect();
+        let rows = self
+            .store
+            .list_hotline_requests(&HotlineRequestQuery {
+                thread: Some(thread.id),
+                include_exercises: true,
+                ..Default::default()
+            })
+            .await?;
+        Ok(redline_hotline::requests_of_thread(&replayed)
+            .into_iter()
+            .map(|status| RequestView {
+                recipients: status
+                    .recipients
+                    .into_iter()
+                    .map(|recipient| {
+                        let row = rows.iter().find(|row| {
+                            row.request_id == status.request && row.party == recipient.party
+                        });
+                        RequestRecipientView {
+                            answer_by: row.and_then(|row| row.answer_by),
+                            answer_duty: row.and_then(|row| row.answer_duty),
+                            answered_at: row.and_then(|row| row.answered_at),
+                            party: recipient.party,
+                            outcome: recipient.outcome,
+                            steps: recipient.steps,
+                            offers: recipient.offers,
+                        }
+                    })
+                    .collect(),
+                request: status.request,
+                kind: status.kind,
+                from: status.from,
+                requested_at: status.requested_at,
+            })
+            .collect())
     }
 
     /// One message, for the participants of its thread.
@@ -1311,6 +1547,10 @@ impl Node {
             events,
             check: None,
             acknowledged_by: None,
+            answered_by: None,
+            requests: Vec::new(),
+            request_answer: None,
+            notified: None,
         };
         let outcome = if extra.is_empty() {
             self.store

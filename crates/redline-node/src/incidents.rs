@@ -110,7 +110,15 @@ impl Node {
             &incident,
             write.assessment.as_ref(),
         );
-        self.commit_logged(vec![StoreWrite::InsertIncident(write)], log_entries)
+        // The reporter's notify duties, fixed when it reports (duties kept).
+        let notify_duties = self
+            .notify_duties_for(&incident, write.assessment.as_ref())
+            .await?;
+        let mut writes = vec![StoreWrite::InsertIncident(write)];
+        if !notify_duties.is_empty() {
+            writes.push(StoreWrite::InsertNotifyDuties(notify_duties));
+        }
+        self.commit_logged(writes, log_entries)
             .await
             .map_err(|error| match error {
                 // One answer whether or not the caller may read the incident that holds the id,

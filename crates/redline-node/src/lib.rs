@@ -47,7 +47,8 @@ pub use clock::{Clock, FixedClock, SystemClock, TokioClock};
 pub use error::{NodeError, UnhealthyDatabase};
 pub use hotline::{
     AcceptedMessage, Awaiting, CheckResults, CheckStatus, CheckTargetStatus, EventView,
-    HotlineNotice, HotlineSettings, MessageView, ThreadSummary, ThreadView,
+    HotlineNotice, HotlineSettings, MessageView, RequestRecipientView, RequestView, ThreadSummary,
+    ThreadView,
 };
 pub use incidents::IncidentFilter;
 pub use norms::NormsDocumentSummary;

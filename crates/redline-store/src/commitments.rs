@@ -4,7 +4,11 @@
 //! (`commitment_records`, unique by payload digest), the readers of a restricted record beside
 //! it (`commitment_record_readers`, so lists filter in SQL), and the duties with deadlines
 //! (`commitment_deadlines`) the scheduler reminds of and marks overdue, each stamp set once.
-//! What a record means and whether it may be stored is the node's business.
+//! Also the timings of the hotline duties a party kept (SQLite 0016, PostgreSQL 0017): each
+//! recipient's acknowledgement and own first reply per thread, the times of its status updates,
+//! and the reporter's notify duty per incident and affected party (`incident_notify_duties`) —
+//! timings only, never a message's content. What a record means, whether it may be stored and
+//! whether a duty was kept is the node's (and the hotline core's) business.
 
 use std::collections::BTreeSet;
 
@@ -118,18 +122,51 @@ pub struct CommitmentDeadline {
     pub done_at: Option<Timestamp>,
 }
 
-/// One recipient's hotline duties in one thread (not an exercise): its acknowledgement and the
-/// thread's reply, with their deadlines and when each was done. Timing only — never content.
+/// One recipient's hotline duties in one thread (not an exercise): its acknowledgement and its
+/// own first reply, with their deadlines and when each was done, and what its status-update
+/// duty is computed from. Timing only — never content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HotlineDutyRow {
     pub party: PartyId,
     pub thread_id: String,
     pub incident_id: Option<String>,
+    /// The kind of the message that opened the thread (a communication check owes no status
+    /// updates).
+    pub opening_kind: String,
+    pub severity_level: u8,
+    /// The norms document whose duties set the thread's deadlines.
+    pub norms_sha256: String,
     pub opened_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
     pub acknowledge_by: Option<Timestamp>,
     pub acknowledged_at: Option<Timestamp>,
     pub respond_by: Option<Timestamp>,
+    /// This recipient's own first substantive reply.
     pub answered_at: Option<Timestamp>,
+}
+
+/// When a recipient sent a status update (a response, an assistance offer or a request outcome)
+/// in a thread that is not an exercise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusUpdateTime {
+    pub party: PartyId,
+    pub thread_id: String,
+    pub at: Timestamp,
+}
+
+/// The reporter's duty to notify one affected party of an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyDutyRow {
+    pub incident_id: String,
+    /// The affected party to be notified.
+    pub party: PartyId,
+    /// The reporter, who owes the duty.
+    pub reported_by: PartyId,
+    pub reported_at: Timestamp,
+    /// The severity the incident was assessed at when reported, which chose the duty's length.
+    pub severity_level: u8,
+    pub due_at: Timestamp,
+    pub notified_at: Option<Timestamp>,
 }
 
 /// The signed commitments and their deadlines.
@@ -159,6 +196,17 @@ pub trait CommitmentStore: Send + Sync {
         &self,
         party: Option<&PartyId>,
     ) -> Result<Vec<HotlineDutyRow>, StoreError>;
+    /// Every recipient's status updates in threads that are not exercises, oldest first;
+    /// `party` limits to one.
+    async fn status_update_times(
+        &self,
+        party: Option<&PartyId>,
+    ) -> Result<Vec<StatusUpdateTime>, StoreError>;
+    /// Reporters' notify duties, oldest deadline first; `reported_by` limits to one reporter.
+    async fn notify_duty_rows(
+        &self,
+        reported_by: Option<&PartyId>,
+    ) -> Result<Vec<NotifyDutyRow>, StoreError>;
 }
 
 pub(crate) async fn insert_record(
@@ -191,6 +239,32 @@ pub(crate) async fn insert_record(
         .bind(reader.as_str())
         .execute(&mut *connection)
         .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_notify_duties(
+    connection: &mut AnyConnection,
+    rows: &[NotifyDutyRow],
+) -> Result<(), StoreError> {
+    for row in rows {
+        sqlx::query(
+            "INSERT INTO incident_notify_duties (incident_id, party_id, reported_by, reported_at_us, severity_level, due_at_us, notified_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(row.incident_id.as_str())
+        .bind(row.party.as_str())
+        .bind(row.reported_by.as_str())
+        .bind(row.reported_at.as_microseconds())
+        .bind(i64::from(row.severity_level))
+        .bind(row.due_at.as_microseconds())
+        .bind(row.notified_at.map(|at| at.as_microseconds()))
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| {
+            classify(error, || {
+                format!("the notify duty of {} to {}", row.incident_id, row.party)
+            })
+        })?;
     }
     Ok(())
 }
@@ -455,8 +529,8 @@ pub(crate) async fn hotline_duty_rows(
         ""
     };
     let statement = format!(
-        "SELECT p.party_id, t.id AS thread_id, t.incident_id, t.opened_at_us, p.acknowledge_by_us, \
-         p.acknowledged_at_us, t.respond_by_us, t.answered_at_us \
+        "SELECT p.party_id, t.id AS thread_id, t.incident_id, t.opening_kind, t.severity_level, t.norms_sha256, \
+         t.opened_at_us, t.closed_at_us, p.acknowledge_by_us, p.acknowledged_at_us, t.respond_by_us, p.answered_at_us \
          FROM hotline_thread_participants p JOIN hotline_threads t ON t.id = p.thread_id \
          WHERE t.exercise = 0 AND p.party_id <> t.opened_by {filter} ORDER BY t.opened_at_us, t.id, p.party_id"
     );
@@ -468,6 +542,7 @@ pub(crate) async fn hotline_duty_rows(
     rows.iter()
         .map(|row| {
             let party: String = row.try_get("party_id")?;
+            let severity_level: i64 = row.try_get("severity_level")?;
             let optional = |column: &str| -> Result<Option<Timestamp>, StoreError> {
                 let value: Option<i64> = row.try_get(column)?;
                 value
@@ -478,11 +553,93 @@ pub(crate) async fn hotline_duty_rows(
                 party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
                 thread_id: row.try_get("thread_id")?,
                 incident_id: row.try_get("incident_id")?,
+                opening_kind: row.try_get("opening_kind")?,
+                severity_level: u8::try_from(severity_level)
+                    .map_err(|error| corrupt(what, error))?,
+                norms_sha256: row.try_get("norms_sha256")?,
                 opened_at: timestamp_from_column(what, row.try_get("opened_at_us")?)?,
+                closed_at: optional("closed_at_us")?,
                 acknowledge_by: optional("acknowledge_by_us")?,
                 acknowledged_at: optional("acknowledged_at_us")?,
                 respond_by: optional("respond_by_us")?,
                 answered_at: optional("answered_at_us")?,
+            })
+        })
+        .collect()
+}
+
+/// The message kinds that are status updates (`redline_hotline::duties_kept`).
+const STATUS_UPDATE_KINDS: &str = "'response', 'assistance-offer', 'request-outcome'";
+
+pub(crate) async fn status_update_times(
+    pool: &sqlx::AnyPool,
+    party: Option<&PartyId>,
+) -> Result<Vec<StatusUpdateTime>, StoreError> {
+    let what = "status update";
+    let filter = if party.is_some() {
+        "AND m.from_party = $1"
+    } else {
+        ""
+    };
+    let statement = format!(
+        "SELECT m.from_party, m.thread_id, m.received_at_us FROM hotline_messages m \
+         JOIN hotline_threads t ON t.id = m.thread_id \
+         WHERE t.exercise = 0 AND m.from_party <> t.opened_by AND m.kind IN ({STATUS_UPDATE_KINDS}) {filter} \
+         ORDER BY m.sequence"
+    );
+    let mut select = sqlx::query(AssertSqlSafe(statement));
+    if let Some(party) = party {
+        select = select.bind(party.as_str());
+    }
+    let rows = select.fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| {
+            let party: String = row.try_get("from_party")?;
+            Ok(StatusUpdateTime {
+                party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
+                thread_id: row.try_get("thread_id")?,
+                at: timestamp_from_column(what, row.try_get("received_at_us")?)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn notify_duty_rows(
+    pool: &sqlx::AnyPool,
+    reported_by: Option<&PartyId>,
+) -> Result<Vec<NotifyDutyRow>, StoreError> {
+    let what = "notify duty";
+    let filter = if reported_by.is_some() {
+        "WHERE reported_by = $1"
+    } else {
+        ""
+    };
+    let statement = format!(
+        "SELECT incident_id, party_id, reported_by, reported_at_us, severity_level, due_at_us, notified_at_us \
+         FROM incident_notify_duties {filter} ORDER BY due_at_us, incident_id, party_id"
+    );
+    let mut select = sqlx::query(AssertSqlSafe(statement));
+    if let Some(reported_by) = reported_by {
+        select = select.bind(reported_by.as_str());
+    }
+    let rows = select.fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| {
+            let party: String = row.try_get("party_id")?;
+            let reporter: String = row.try_get("reported_by")?;
+            let severity_level: i64 = row.try_get("severity_level")?;
+            let notified_at: Option<i64> = row.try_get("notified_at_us")?;
+            Ok(NotifyDutyRow {
+                incident_id: row.try_get("incident_id")?,
+                party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
+                reported_by: PartyId::parse(&reporter).map_err(|error| corrupt(what, error))?,
+                reported_at: timestamp_from_column(what, row.try_get("reported_at_us")?)?,
+                severity_level: u8::try_from(severity_level)
+                    .map_err(|error| corrupt(what, error))?,
+                due_at: timestamp_from_column(what, row.try_get("due_at_us")?)?,
+                notified_at: notified_at
+                    .map(|value| timestamp_from_column(what, value))
+                    .transpose()?,
             })
         })
         .collect()

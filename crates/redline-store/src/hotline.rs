@@ -2,15 +2,18 @@
 //! per-party event stream, and communication checks.
 //!
 //! A [`HotlineWrite`] is one atomic change — a message with the thread it opens or moves, the
-//! events it causes and the check it starts or answers; or a deadline firing with its reminders
-//! and alerts. A thread moves only from the state the node read (`expected_state`), so two
-//! concurrent changes cannot both apply: the second is a conflict the node retries.
+//! events it causes, the check it starts or answers, the assistance or mitigation request it
+//! makes or answers (`hotline_requests`, migration SQLite 0016 / PostgreSQL 0017) and the
+//! parties it notifies of the sender's incident; or a deadline firing with its reminders and
+//! alerts. A thread moves only from the state the node read (`expected_state`), and a request's
+//! outcome only from the outcome the node read, so two concurrent changes cannot both apply: the
+//! second is a conflict the node retries.
 
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use redline_hotline::{MessageKind, ThreadState};
-use redline_model::{PartyId, Reader, Timestamp, Tlp};
+use redline_hotline::{MessageKind, RequestOutcomeKind, ThreadState};
+use redline_model::{DutyKind, PartyId, Reader, Timestamp, Tlp};
 
 use async_trait::async_trait;
 
@@ -60,6 +63,67 @@ pub trait HotlineStore: Send + Sync {
         reader: Reader<'_>,
         limit: u32,
     ) -> Result<Vec<(CommunicationCheck, Tlp)>, StoreError>;
+    /// Assistance and mitigation requests, one row per request and recipient, oldest first:
+    /// those of one thread, of one recipient, or every one; exercises only if asked.
+    async fn list_hotline_requests(
+        &self,
+        query: &HotlineRequestQuery,
+    ) -> Result<Vec<HotlineRequestRow>, StoreError>;
+}
+
+/// One recipient's row of an assistance or mitigation request: timings and the latest outcome,
+/// never content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotlineRequestRow {
+    /// The request message.
+    pub request_id: Uuid,
+    /// The recipient who owes the answer.
+    pub party: PartyId,
+    pub thread_id: Uuid,
+    /// `assistance-request` or `mitigation-request`.
+    pub kind: MessageKind,
+    pub from: PartyId,
+    pub exercise: bool,
+    pub requested_at: Timestamp,
+    /// By when the recipient must answer, if the document says.
+    pub answer_by: Option<Timestamp>,
+    /// The duty that set `answer_by`: `assistance-answer`, or `initial-reply` where the
+    /// document has none.
+    pub answer_duty: Option<DutyKind>,
+    /// Its first answer: an outcome, or an offer naming the request.
+    pub answered_at: Option<Timestamp>,
+    pub outcome: Option<RequestOutcomeKind>,
+    pub outcome_at: Option<Timestamp>,
+}
+
+/// Which request rows to read.
+#[derive(Debug, Clone, Default)]
+pub struct HotlineRequestQuery {
+    pub thread: Option<Uuid>,
+    pub party: Option<PartyId>,
+    pub request: Option<Uuid>,
+    pub include_exercises: bool,
+}
+
+/// A recipient's answer to a request, in a [`HotlineWrite`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestAnswer {
+    pub request_id: Uuid,
+    pub party: PartyId,
+    pub at: Timestamp,
+    /// For an outcome: the new outcome, and the recipient's latest outcome the node read, which
+    /// the stored one must still be (else a conflict the node retries). `None` for an offer.
+    pub outcome: Option<(RequestOutcomeKind, Option<RequestOutcomeKind>)>,
+}
+
+/// The reporter's notification of an incident reached these parties, in a [`HotlineWrite`]:
+/// their notify duties are done (the first time only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifiedParties {
+    pub incident_id: String,
+    pub reported_by: PartyId,
+    pub parties: Vec<PartyId>,
+    pub at: Timestamp,
 }
 
 /// A message accepted by the node: its envelope bytes exactly as received, and the fields the
@@ -178,6 +242,15 @@ pub struct HotlineWrite {
     /// The recipient whose acknowledgement of the thread `message` is (the node decides, by
     /// the thread machine); only a recipient's first one is kept, at the message's time.
     pub acknowledged_by: Option<PartyId>,
+    /// The recipient whose first substantive reply `message` is (the initial-reply duty, kept
+    /// per recipient); only its first one is kept, at the message's time.
+    pub answered_by: Option<PartyId>,
+    /// The rows of the request `message` makes, one per recipient.
+    pub requests: Vec<HotlineRequestRow>,
+    /// The answer to a request `message` is (an outcome, or an offer naming the request).
+    pub request_answer: Option<RequestAnswer>,
+    /// The notify duties `message` (a notification about the sender's incident) fulfils.
+    pub notified: Option<NotifiedParties>,
 }
 
 const THREAD_COLUMNS: &str = "id, opened_by, opening_message_id, opening_kind, incident_id, tlp, exercise, state, severity_level, norms_sha256, opened_at_us, updated_at_us, acknowledge_by_us, respond_by_us, delivered_at_us, acknowledged_at_us, answered_at_us, closed_at_us, acknowledgement_overdue_at_us, response_overdue_at_us";
@@ -264,6 +337,24 @@ pub(crate) async fn apply(
             .execute(&mut *connection)
             .await?;
         }
+        if let Some(party) = &write.answered_by {
+            sqlx::query(
+                "UPDATE hotline_thread_participants SET answered_at_us = $3 \
+                 WHERE thread_id = $1 AND party_id = $2 AND answered_at_us IS NULL",
+            )
+            .bind(message.thread_id.to_string())
+            .bind(party.as_str())
+            .bind(message.received_at.as_microseconds())
+            .execute(&mut *connection)
+            .await?;
+        }
+    }
+    insert_requests(connection, &write.requests).await?;
+    if let Some(answer) = &write.request_answer {
+        answer_request(connection, answer).await?;
+    }
+    if let Some(notified) = &write.notified {
+        mark_notified(connection, notified).await?;
     }
     insert_events(connection, &write.events).await?;
     match &write.check {
@@ -309,6 +400,182 @@ pub(crate) async fn apply(
         }
     }
     Ok(())
+}
+
+async fn insert_requests(
+    connection: &mut AnyConnection,
+    requests: &[HotlineRequestRow],
+) -> Result<(), StoreError> {
+    for request in requests {
+        sqlx::query(
+            "INSERT INTO hotline_requests (request_id, party_id, thread_id, kind, from_party, exercise, requested_at_us, answer_by_us, answer_duty, answered_at_us, outcome, outcome_at_us) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(request.request_id.to_string())
+        .bind(request.party.as_str())
+        .bind(request.thread_id.to_string())
+        .bind(request.kind.as_str())
+        .bind(request.from.as_str())
+        .bind(i64::from(request.exercise))
+        .bind(request.requested_at.as_microseconds())
+        .bind(optional_microseconds(request.answer_by))
+        .bind(request.answer_duty.map(|duty| duty.as_str()))
+        .bind(optional_microseconds(request.answered_at))
+        .bind(request.outcome.map(|outcome| outcome.as_str()))
+        .bind(optional_microseconds(request.outcome_at))
+        .execute(&mut *connection)
+        .await
+        .map_err(|error| {
+            classify(error, || {
+                format!("request {} to {}", request.request_id, request.party)
+            })
+        })?;
+    }
+    Ok(())
+}
+
+/// Records a recipient's answer: its first answer's time, and an outcome only from the one the
+/// node read (a conflict otherwise, which the node retries from a fresh read).
+async fn answer_request(
+    connection: &mut AnyConnection,
+    answer: &RequestAnswer,
+) -> Result<(), StoreError> {
+    let at = answer.at.as_microseconds();
+    let Some((outcome, expected)) = answer.outcome else {
+        sqlx::query(
+            "UPDATE hotline_requests SET answered_at_us = $3 \
+             WHERE request_id = $1 AND party_id = $2 AND answered_at_us IS NULL",
+        )
+        .bind(answer.request_id.to_string())
+        .bind(answer.party.as_str())
+        .bind(at)
+        .execute(&mut *connection)
+        .await?;
+        return Ok(());
+    };
+    let update = "UPDATE hotline_requests SET outcome = $3, outcome_at_us = $4, \
+         answered_at_us = COALESCE(answered_at_us, $4) WHERE request_id = $1 AND party_id = $2";
+    let result = match expected {
+        Some(expected) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!("{update} AND outcome = $5")))
+                .bind(answer.request_id.to_string())
+                .bind(answer.party.as_str())
+                .bind(outcome.as_str())
+                .bind(at)
+                .bind(expected.as_str())
+                .execute(&mut *connection)
+                .await?
+        }
+        None => {
+            sqlx::query(sqlx::AssertSqlSafe(format!("{update} AND outcome IS NULL")))
+                .bind(answer.request_id.to_string())
+                .bind(answer.party.as_str())
+                .bind(outcome.as_str())
+                .bind(at)
+                .execute(&mut *connection)
+                .await?
+        }
+    };
+    if result.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "the outcome of request {} by {} is no longer {}",
+            answer.request_id,
+            answer.party,
+            expected.map_or("unanswered", |expected| expected.as_str())
+        )));
+    }
+    Ok(())
+}
+
+async fn mark_notified(
+    connection: &mut AnyConnection,
+    notified: &NotifiedParties,
+) -> Result<(), StoreError> {
+    for party in &notified.parties {
+        sqlx::query(
+            "UPDATE incident_notify_duties SET notified_at_us = $4 \
+             WHERE incident_id = $1 AND reported_by = $2 AND party_id = $3 AND notified_at_us IS NULL",
+        )
+        .bind(notified.incident_id.as_str())
+        .bind(notified.reported_by.as_str())
+        .bind(party.as_str())
+        .bind(notified.at.as_microseconds())
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+const REQUEST_COLUMNS: &str = "request_id, party_id, thread_id, kind, from_party, exercise, requested_at_us, answer_by_us, answer_duty, answered_at_us, outcome, outcome_at_us";
+
+fn request_from_row(row: &sqlx::any::AnyRow) -> Result<HotlineRequestRow, StoreError> {
+    let what = "hotline request";
+    let exercise: i64 = row.try_get("exercise")?;
+    let answer_duty: Option<String> = row.try_get("answer_duty")?;
+    let outcome: Option<String> = row.try_get("outcome")?;
+    Ok(HotlineRequestRow {
+        request_id: uuid_column(row, "request_id", what)?,
+        party: party_column(row, "party_id", what)?,
+        thread_id: uuid_column(row, "thread_id", what)?,
+        kind: word_column(row, "kind", what, &MessageKind::ALL, MessageKind::as_str)?,
+        from: party_column(row, "from_party", what)?,
+        exercise: exercise != 0,
+        requested_at: timestamp_from_column(what, row.try_get("requested_at_us")?)?,
+        answer_by: optional_time(row, "answer_by_us", what)?,
+        answer_duty: answer_duty
+            .map(|text| {
+                DutyKind::parse(&text)
+                    .ok_or_else(|| corrupt(what, format!("unknown answer_duty `{text}`")))
+            })
+            .transpose()?,
+        answered_at: optional_time(row, "answered_at_us", what)?,
+        outcome: outcome
+            .map(|text| {
+                RequestOutcomeKind::parse(&text)
+                    .ok_or_else(|| corrupt(what, format!("unknown outcome `{text}`")))
+            })
+            .transpose()?,
+        outcome_at: optional_time(row, "outcome_at_us", what)?,
+    })
+}
+
+pub(crate) async fn list_hotline_requests(
+    pool: &sqlx::AnyPool,
+    query: &HotlineRequestQuery,
+) -> Result<Vec<HotlineRequestRow>, StoreError> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut bind = |column: &str, value: String| {
+        values.push(value);
+        conditions.push(format!("{column} = ${}", values.len()));
+    };
+    if let Some(thread) = query.thread {
+        bind("thread_id", thread.to_string());
+    }
+    if let Some(party) = &query.party {
+        bind("party_id", party.as_str().to_string());
+    }
+    if let Some(request) = query.request {
+        bind("request_id", request.to_string());
+    }
+    if !query.include_exercises {
+        conditions.push("exercise = 0".to_string());
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let statement = format!(
+        "SELECT {REQUEST_COLUMNS} FROM hotline_requests {filter} ORDER BY requested_at_us, request_id, party_id"
+    );
+    // Built from constants and numbered placeholders; every value is bound.
+    let mut select = sqlx::query(sqlx::AssertSqlSafe(statement));
+    for value in &values {
+        select = select.bind(value.as_str());
+    }
+    let rows = select.fetch_all(pool).await?;
+    rows.iter().map(request_from_row).collect()
 }
 
 /// Adds the thread's participants that are not in it yet (one statement). A recipient of a

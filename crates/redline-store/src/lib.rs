@@ -65,15 +65,16 @@ pub use claims::{
 pub use cluster::{ClusterStore, LeadershipLease, Notice, NoticeListener};
 pub use commitments::{
     CommitmentDeadline, CommitmentQuery, CommitmentRecord, CommitmentRecordKind, CommitmentStore,
-    HotlineDutyRow, PublicReportSummary,
+    HotlineDutyRow, NotifyDutyRow, PublicReportSummary, StatusUpdateTime,
 };
 pub use federation::{
     FederationAlarm, FederationStore, FederationWrite, PartyHome, PeerCheckpoint, PeerIncident,
     PeerSyncState, RelayFigures, RelayOutboxItem,
 };
 pub use hotline::{
-    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineStore, HotlineWrite,
-    StoredMessage, StoredThread, ThreadChange,
+    CheckChange, CheckTarget, CommunicationCheck, HotlineEvent, HotlineRequestQuery,
+    HotlineRequestRow, HotlineStore, HotlineWrite, NotifiedParties, RequestAnswer, StoredMessage,
+    StoredThread, ThreadChange,
 };
 pub use incidents::IncidentStore;
 pub use log_outbox::LogOutboxStore;
@@ -325,6 +326,8 @@ pub enum StoreWrite {
         overdue: bool,
         at: Timestamp,
     },
+    /// The reporter's notify duties of a newly reported incident, one per affected party.
+    InsertNotifyDuties(Vec<NotifyDutyRow>),
     /// Conflict if the same signed payload is stored already.
     InsertDisclosureRecord(DisclosureRecord),
     /// Creates or replaces a disclosure case's summary and readers.

@@ -197,6 +197,9 @@ async fn apply_store_write(
             overdue,
             at,
         } => commitments::stamp_deadline(connection, deadline, *overdue, *at).await,
+        StoreWrite::InsertNotifyDuties(rows) => {
+            commitments::insert_notify_duties(connection, rows).await
+        }
         // Coordinated vulnerability disclosure.
         StoreWrite::InsertDisclosureRecord(record) => {
             crate::disclosure::insert_record(connection, record).await

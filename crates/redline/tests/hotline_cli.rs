@@ -292,6 +292,76 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
     );
     assert_eq!(view["messages"][0]["form"]["language"], "en");
 
+    // EE asks UA for assistance; UA says where it stands with a structured outcome: a decline
+    // without its reason is refused naming the field, then declined with one.
+    succeeded(signed(
+        &ee,
+        &[
+            "reply",
+            &thread,
+            "--kind",
+            "assistance-request",
+            "--text",
+            "Two forensic analysts for the grid operator",
+        ],
+    ));
+    let output = signed(
+        &ua,
+        &[
+            "reply",
+            &thread,
+            "--kind",
+            "request-outcome",
+            "--outcome",
+            "declined",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("body.reason"),
+        "{}",
+        stderr(&output)
+    );
+    succeeded(signed(
+        &ua,
+        &[
+            "reply",
+            &thread,
+            "--kind",
+            "request-outcome",
+            "--outcome",
+            "declined",
+            "--reason",
+            "Our analysts are deployed at home",
+        ],
+    ));
+    let shown = succeeded(as_party(&ee, &["thread", "show", &thread]));
+    assert!(
+        shown.contains("UA: declined")
+            && shown.contains("reason: Our analysts are deployed at home"),
+        "{shown}"
+    );
+    let view = json_of(as_party(
+        &ee,
+        &["thread", "show", &thread, "--format", "json"],
+    ));
+    assert_eq!(view["requests"][0]["recipients"][0]["outcome"], "declined");
+    // UA's duties kept: its answer to the request, met, and its acknowledgement.
+    let duties = json_of(as_party(&ua, &["commitments", "duties", "UA"]));
+    let kinds: Vec<(&str, &str)> = duties["duties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|duty| {
+            (
+                duty["duty"].as_str().unwrap(),
+                duty["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(kinds.contains(&("assistance-answer", "met")), "{duties}");
+    assert!(kinds.contains(&("acknowledge", "met")), "{duties}");
+
     // A communication check to GB and DE (both apply the drill document): GB answers.
     let started = json_of(signed(
         &ee,

@@ -88,6 +88,12 @@ fn the_published_schemas_are_what_the_code_generates() {
             "",
             "",
         ),
+        (
+            "hotline-message",
+            "schemas/hotline-message.schema.json",
+            "",
+            "",
+        ),
     ]) {
         let generated = succeeded(redline(&["schema", word]));
         let published = std::fs::read_to_string(workspace().join(file)).unwrap();
@@ -287,5 +293,73 @@ fn the_norms_template_passes_norms_check_and_its_schema_and_is_never_written_ove
             &[file],
         );
         assert!(valid, "{printed}");
+    }
+}
+
+/// The hotline message's schema accepts every kind's payload, a request outcome's among them,
+/// and refuses an outcome the vocabulary lacks, an unknown body field, and a body of another
+/// kind under `kind`.
+#[test]
+fn hotline_messages_validate_against_their_schema_and_broken_ones_do_not() {
+    let Some(python) = schema_python() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let message = |kind: &str, body: &str| {
+        format!(
+            r#"{{"v":1,"id":"0192f3a4-7b1c-4d2e-9f00-000000000001","thread":"0192f3a4-7b1c-4d2e-9f00-000000000002","from":"EE","to":["RU"],"kind":"{kind}","sent_at":"2026-11-22T10:00:00Z","tlp":"amber","lang":"en","body":{body}}}"#
+        )
+    };
+    let request = r#""request":"0192f3a4-7b1c-4d2e-9f00-000000000003""#;
+    let cases = [
+        (
+            "notification",
+            message("notification", r#"{"summary":"Wiper on the grid"}"#),
+            true,
+        ),
+        (
+            "outcome-declined",
+            message(
+                "request-outcome",
+                &format!(r#"{{{request},"outcome":"declined","reason":"No capacity"}}"#),
+            ),
+            true,
+        ),
+        (
+            "outcome-partly",
+            message(
+                "request-outcome",
+                &format!(r#"{{{request},"outcome":"partly","done":"2 hosts","not_done":"1 CDN"}}"#),
+            ),
+            true,
+        ),
+        (
+            "outcome-unknown",
+            message(
+                "request-outcome",
+                &format!(r#"{{{request},"outcome":"rejected"}}"#),
+            ),
+            false,
+        ),
+        (
+            "outcome-extra-field",
+            message(
+                "request-outcome",
+                &format!(r#"{{{request},"outcome":"accepted","priority":1}}"#),
+            ),
+            false,
+        ),
+        (
+            "outcome-with-a-notification-body",
+            message("request-outcome", r#"{"summary":"Wiper on the grid"}"#),
+            false,
+        ),
+    ];
+    let schema = workspace().join("schemas/hotline-message.schema.json");
+    for (name, payload, expected) in cases {
+        let file = scratch.path().join(format!("{name}.json"));
+        std::fs::write(&file, payload).unwrap();
+        let (valid, printed) = validate(&python, &schema, &[file]);
+        assert_eq!(valid, expected, "{name}: {printed}");
     }
 }

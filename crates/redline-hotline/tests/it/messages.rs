@@ -116,3 +116,73 @@ fn a_clarification_request_needs_a_question() {
     let error = HotlineMessage::parse(&message.to_json_bytes()).unwrap_err();
     assert_eq!(error.path(), "body.questions");
 }
+
+/// A request outcome's body, as a table: the body's JSON → the paths of its problems (none when
+/// it parses). A decline needs a reason, a partial outcome what is done and what is not; a field
+/// that belongs to another outcome is refused where it stands.
+#[test]
+fn a_request_outcome_body_gives_exactly_the_fields_of_its_outcome() {
+    fn check(body: &str, expect: &[&str]) {
+        let json =
+            String::from_utf8(sample_message(MessageKind::RequestOutcome).to_json_bytes()).unwrap();
+        let start = json.find("\"body\":").unwrap();
+        let changed = format!("{}\"body\":{body}}}", &json[..start]);
+        let paths: Vec<String> = match HotlineMessage::parse(changed.as_bytes()) {
+            Ok(_) => Vec::new(),
+            Err(error) => error
+                .issues()
+                .iter()
+                .map(|issue| issue.path.clone())
+                .collect(),
+        };
+        assert_eq!(paths, expect, "{body}");
+    }
+    let request = "\"request\":\"0192f3a4-7b1c-4d2e-9f00-0000000003eb\"";
+    check(&format!("{{{request},\"outcome\":\"accepted\"}}"), &[]);
+    check(
+        &format!(
+            "{{{request},\"outcome\":\"accepted\",\"summary\":\"Two analysts from Monday.\"}}"
+        ),
+        &[],
+    );
+    check(
+        &format!("{{{request},\"outcome\":\"declined\",\"reason\":\"No capacity.\"}}"),
+        &[],
+    );
+    check(
+        &format!("{{{request},\"outcome\":\"declined\"}}"),
+        &["body.reason"],
+    );
+    check(
+        &format!("{{{request},\"outcome\":\"declined\",\"reason\":\"  \"}}"),
+        &["body.reason"],
+    );
+    check(
+        &format!(
+            "{{{request},\"outcome\":\"partly\",\"done\":\"Blocked 2 of 3.\",\"not_done\":\"The CDN address.\"}}"
+        ),
+        &[],
+    );
+    check(
+        &format!("{{{request},\"outcome\":\"partly\",\"done\":\"Blocked 2 of 3.\"}}"),
+        &["body.not_done"],
+    );
+    check(&format!("{{{request},\"outcome\":\"completed\"}}"), &[]);
+    check(
+        &format!("{{{request},\"outcome\":\"completed\",\"reason\":\"Done.\"}}"),
+        &["body.reason"],
+    );
+    check(
+        &format!("{{{request},\"outcome\":\"accepted\",\"done\":\"x\",\"not_done\":\"y\"}}"),
+        &["body.done", "body.not_done"],
+    );
+    check(
+        &format!("{{{request},\"outcome\":\"rejected\",\"reason\":\"x\"}}"),
+        &["body.outcome"],
+    );
+    check(
+        &format!("{{{request},\"outcome\":\"accepted\",\"priority\":1}}"),
+        &["body.priority"],
+    );
+    check("{\"outcome\":\"accepted\"}", &["body.request"]);
+}

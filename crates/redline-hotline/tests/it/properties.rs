@@ -67,4 +67,39 @@ proptest! {
         );
         let _ = verifies(&envelope.to_json_bytes());
     }
+
+    /// A request outcome's body: any outcome word and any mix of its free-text fields parses,
+    /// or is refused naming a field of the body — never a panic, never another path.
+    #[test]
+    fn request_outcome_bodies_parse_or_name_a_body_field(
+        outcome in proptest::sample::select(vec!["accepted", "partly", "declined", "completed", "rejected", ""]),
+        reason in proptest::option::of(".{0,40}"),
+        done in proptest::option::of(".{0,40}"),
+        not_done in proptest::option::of(".{0,40}"),
+        summary in proptest::option::of(".{0,40}"),
+    ) {
+        let mut payload: serde_json::Value =
+            serde_json::from_slice(&sample_message(MessageKind::RequestOutcome).to_json_bytes()).unwrap();
+        let mut body = serde_json::json!({
+            "request": assistance_request_to_estonia(),
+            "outcome": outcome,
+        });
+        for (field, value) in [("reason", reason), ("done", done), ("not_done", not_done), ("summary", summary)] {
+            if let Some(value) = value {
+                body[field] = serde_json::Value::from(value);
+            }
+        }
+        payload["body"] = body;
+        match HotlineMessage::parse(&serde_json::to_vec(&payload).unwrap()) {
+            Ok(message) => {
+                let replayed = redline_hotline::requests_of_thread(&[(&message, sent_at())]);
+                prop_assert!(replayed.is_empty(), "an outcome alone names no request of the thread");
+            }
+            Err(error) => {
+                for issue in error.issues() {
+                    prop_assert!(issue.path.starts_with("body."), "{}", issue);
+                }
+            }
+        }
+    }
 }

@@ -5,8 +5,9 @@ use jiff::SignedDuration;
 use redline_hotline::message::{
     AcknowledgementBody, AssistanceOfferBody, AssistanceRequestBody, CheckReplyBody,
     ClarificationRequestBody, ClosureBody, CommunicationCheckBody, MitigationRequestBody,
-    NotificationBody, ResponseBody,
+    NotificationBody, RequestOutcomeBody, ResponseBody,
 };
+use redline_hotline::request_outcome::RequestOutcomeKind;
 use redline_hotline::{
     HotlineMessage, MessageBody, MessageKind, PrefetchedLookups, ReferencedMessage,
     VerificationContext, party_key_for,
@@ -69,6 +70,16 @@ pub fn finland_sweden_thread() -> Uuid {
     uuid(2000)
 }
 
+/// Russia's assistance request to Estonia in the Estonia–Russia thread (no outcome yet).
+pub fn assistance_request_to_estonia() -> Uuid {
+    uuid(1003)
+}
+
+/// Russia's mitigation request to Estonia in that thread, which Estonia has accepted.
+pub fn accepted_mitigation_request_to_estonia() -> Uuid {
+    uuid(1004)
+}
+
 /// A message id already accepted.
 pub fn seen_message_id() -> Uuid {
     uuid(999)
@@ -94,7 +105,32 @@ pub fn lookups() -> PrefetchedLookups {
             thread: estonia_russia_thread(),
             from: party("RU"),
             to: vec![party("EE")],
+            kind: MessageKind::Notification,
         },
+    );
+    // Russia's request for assistance to Estonia in that thread, which Estonia may give an
+    // outcome; and Russia's request to mitigate, which Estonia accepted already.
+    lookups.referenced_messages.insert(
+        assistance_request_to_estonia(),
+        ReferencedMessage {
+            thread: estonia_russia_thread(),
+            from: party("RU"),
+            to: vec![party("EE")],
+            kind: MessageKind::AssistanceRequest,
+        },
+    );
+    lookups.referenced_messages.insert(
+        accepted_mitigation_request_to_estonia(),
+        ReferencedMessage {
+            thread: estonia_russia_thread(),
+            from: party("RU"),
+            to: vec![party("EE")],
+            kind: MessageKind::MitigationRequest,
+        },
+    );
+    lookups.request_outcomes.insert(
+        (accepted_mitigation_request_to_estonia(), party("EE")),
+        RequestOutcomeKind::Accepted,
     );
     // Estonia's own message in the same thread, and a message of another thread.
     lookups.referenced_messages.insert(
@@ -103,6 +139,7 @@ pub fn lookups() -> PrefetchedLookups {
             thread: estonia_russia_thread(),
             from: party("EE"),
             to: vec![party("RU")],
+            kind: MessageKind::AssistanceRequest,
         },
     );
     lookups.referenced_messages.insert(
@@ -111,6 +148,7 @@ pub fn lookups() -> PrefetchedLookups {
             thread: finland_sweden_thread(),
             from: party("FI"),
             to: vec![party("EE"), party("SE")],
+            kind: MessageKind::AssistanceRequest,
         },
     );
     let russia_key_record = party_key_for(&russia_key().verifying_key(), sent_at());
@@ -186,6 +224,14 @@ pub fn sample_message(kind: MessageKind) -> HotlineMessage {
         MessageKind::CheckReply => MessageBody::CheckReply(CheckReplyBody { check_id: uuid(77) }),
         MessageKind::Closure => MessageBody::Closure(ClosureBody {
             reason: "Activity stopped; no further action needed.".to_string(),
+        }),
+        MessageKind::RequestOutcome => MessageBody::RequestOutcome(RequestOutcomeBody {
+            request: assistance_request_to_estonia(),
+            outcome: RequestOutcomeKind::Declined,
+            reason: Some("Our responders are all deployed at home this week.".to_string()),
+            done: None,
+            not_done: None,
+            summary: None,
         }),
     };
     HotlineMessage {

@@ -397,6 +397,13 @@ fn every_rejection_says_what_failed() {
             thread: uuid(6000),
             kind: MessageKind::Closure,
         },
+        Rejection::RefusedOutcome {
+            request: assistance_request_to_estonia(),
+            refusal: redline_hotline::InvalidOutcomeTransition {
+                current: Some(redline_hotline::RequestOutcomeKind::Declined),
+                next: redline_hotline::RequestOutcomeKind::Completed,
+            },
+        },
     ];
     let lines: Vec<String> = rejections
         .iter()
@@ -415,6 +422,7 @@ fn a_reference_names_a_message_of_the_thread_addressed_to_the_sender() {
             MessageBody::Acknowledgement(body) => body.of = referenced,
             MessageBody::Response(body) => body.to = referenced,
             MessageBody::AssistanceOffer(body) => body.request = Some(referenced),
+            MessageBody::RequestOutcome(body) => body.request = referenced,
             _ => unreachable!("only kinds with a reference"),
         }
         message.thread = estonia_russia_thread();
@@ -440,4 +448,86 @@ fn a_reference_names_a_message_of_the_thread_addressed_to_the_sender() {
     check(MessageKind::AssistanceOffer, estonias_own, true);
     check(MessageKind::AssistanceOffer, of_another_thread, false);
     check(MessageKind::AssistanceOffer, never_received, false);
+    // A request outcome: only of a request of the thread sent to its sender, never of a
+    // notification, of its own request or of another thread's.
+    check(
+        MessageKind::RequestOutcome,
+        assistance_request_to_estonia(),
+        true,
+    );
+    check(MessageKind::RequestOutcome, addressed_to_estonia, false);
+    check(MessageKind::RequestOutcome, estonias_own, false);
+    check(MessageKind::RequestOutcome, of_another_thread, false);
+    check(MessageKind::RequestOutcome, never_received, false);
+}
+
+/// Rule 10, as a table: the outcome Estonia gives a request, after what it gave before →
+/// accepted or refused. One row per step of the table and per refused step.
+#[test]
+fn an_outcome_follows_the_senders_latest_outcome_by_a_step_of_the_table() {
+    use redline_hotline::RequestOutcomeKind::{self, Accepted, Completed, Declined, Partly};
+    use redline_hotline::message::RequestOutcomeBody;
+    fn check(before: Option<RequestOutcomeKind>, outcome: RequestOutcomeKind, accepted: bool) {
+        let mut message = sample_message(MessageKind::RequestOutcome);
+        message.body = MessageBody::RequestOutcome(RequestOutcomeBody {
+            request: assistance_request_to_estonia(),
+            outcome,
+            reason: (outcome == Declined).then(|| "No capacity.".to_string()),
+            done: (outcome == Partly).then(|| "Blocked two addresses.".to_string()),
+            not_done: (outcome == Partly).then(|| "The third is a CDN.".to_string()),
+            summary: None,
+        });
+        let estonia = party("EE");
+        let keys = estonia_keys();
+        let mut lookups = lookups();
+        if let Some(before) = before {
+            lookups
+                .request_outcomes
+                .insert((assistance_request_to_estonia(), party("EE")), before);
+        }
+        let verdict = verify_message(
+            &signed(&message, &estonia_key()),
+            &context_for_estonia(&estonia, &keys, &lookups, sent_at()),
+        );
+        match (verdict, accepted) {
+            (Ok(_), true) => {}
+            (Err(Rejection::RefusedOutcome { request, .. }), false) => {
+                assert_eq!(request, assistance_request_to_estonia());
+            }
+            (other, _) => panic!("{before:?} → {outcome:?}: {other:?}"),
+        }
+    }
+    check(None, Accepted, true);
+    check(None, Declined, true);
+    check(None, Partly, false);
+    check(None, Completed, false);
+    check(Some(Accepted), Partly, true);
+    check(Some(Accepted), Completed, true);
+    check(Some(Accepted), Accepted, false);
+    check(Some(Accepted), Declined, false);
+    check(Some(Partly), Completed, true);
+    check(Some(Partly), Partly, false);
+    check(Some(Partly), Declined, false);
+    check(Some(Declined), Accepted, false);
+    check(Some(Declined), Completed, false);
+    check(Some(Completed), Partly, false);
+    check(Some(Completed), Completed, false);
+}
+
+/// Each recipient answers for itself: another recipient's outcome does not move Estonia's.
+#[test]
+fn outcomes_are_kept_per_recipient() {
+    let mut lookups = lookups();
+    lookups.request_outcomes.insert(
+        (assistance_request_to_estonia(), party("FI")),
+        redline_hotline::RequestOutcomeKind::Declined,
+    );
+    let estonia = party("EE");
+    let keys = estonia_keys();
+    let message = sample_message(MessageKind::RequestOutcome);
+    verify_message(
+        &signed(&message, &estonia_key()),
+        &context_for_estonia(&estonia, &keys, &lookups, sent_at()),
+    )
+    .unwrap();
 }

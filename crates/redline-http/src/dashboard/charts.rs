@@ -4,4 +4,6 @@
 //! template), so it is readable without the picture. A month series is binned by
 //! `bin_months` (by year when long or sparse) before it is drawn.
 
-pub(crate) use redline_charts::{Bar, bar_chart, bin_months};
+pub(crate) use redline_charts::{
+    Bar, Series, StackedBar, bar_chart, bin_months, stacked_bar_chart,
+};

@@ -1,7 +1,8 @@
 //! The public commitments pages: the comparison across parties (adopted documents with their
-//! signature status, implementation by GGE 2015 norm as a table and an SVG chart, peer-review
-//! duties kept by kind, published rounds), one party's commitments, and one closed round's
-//! published summary. Everything comes from the node's public record
+//! signature status, implementation by GGE 2015 norm as a table and an SVG chart, duties kept by
+//! kind, published rounds), one party's commitments (with its duties kept by kind over time: a
+//! stacked chart of met, late and missed by month per kind, beside the table of the same
+//! counts), and one closed round's published summary. Everything comes from the node's public record
 //! (`Node::commitments_comparison(None)`): adoptions, `clear` reports, restricted reports'
 //! public summaries and closed rounds — never a restricted report's content or a reviewer's
 //! comment. Readable without JavaScript; the fixed words and the norms' titles are in the
@@ -22,7 +23,7 @@ use uuid::Uuid;
 
 use super::{
     Page, PageError, ShownTime,
-    charts::{Bar, bar_chart},
+    charts::{Bar, Series, StackedBar, bar_chart, stacked_bar_chart},
     render,
 };
 use crate::AppState;
@@ -147,6 +148,73 @@ fn duty_rows(
         .collect()
 }
 
+/// The colours of met, late and missed in the duties-kept charts.
+const OUTCOME_COLOURS: [(&str, &str); 3] = [
+    ("met", "#15803d"),
+    ("late", "#d97706"),
+    ("missed", "#b91c1c"),
+];
+
+/// The duties-kept charts: one stacked chart per kind of duty with a count, of met, late and
+/// missed by the month the duties fell due, every chart over the same months. Hotline duties
+/// first, in the order of `DUTIES_KEPT`, then the peer-review duties. Pending duties are only
+/// in the table (nothing is kept or broken yet).
+fn duty_charts(page: &Page, counts: &[redline_node::commitments::DutyMonthCount]) -> Vec<String> {
+    let months: std::collections::BTreeSet<&str> =
+        counts.iter().map(|count| count.month.as_str()).collect();
+    let mut kinds: Vec<&str> = redline_hotline::duties_kept::DUTIES_KEPT
+        .iter()
+        .map(|kind| kind.as_str())
+        .collect();
+    let mut others: Vec<&str> = counts
+        .iter()
+        .map(|count| count.duty.as_str())
+        .filter(|duty| !kinds.contains(duty))
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    kinds.extend(others);
+    let series: Vec<Series> = OUTCOME_COLOURS
+        .iter()
+        .map(|(outcome, colour)| Series {
+            label: page.t(&format!("commitments-outcome-{outcome}")),
+            colour: (*colour).to_string(),
+        })
+        .collect();
+    kinds
+        .into_iter()
+        .filter(|kind| {
+            counts
+                .iter()
+                .any(|count| count.duty == *kind && count.met + count.late + count.missed > 0)
+        })
+        .map(|kind| {
+            let bars: Vec<StackedBar> = months
+                .iter()
+                .map(|month| {
+                    let (met, late, missed) = counts
+                        .iter()
+                        .filter(|count| count.duty == kind && count.month == *month)
+                        .fold((0, 0, 0), |(met, late, missed), count| {
+                            (met + count.met, late + count.late, missed + count.missed)
+                        });
+                    StackedBar {
+                        label: (*month).to_string(),
+                        values: vec![met, late, missed],
+                    }
+                })
+                .collect();
+            let duty = page.t(&format!("commitments-duty-{kind}"));
+            stacked_bar_chart(
+                &format!("duties-{kind}"),
+                &page.t_with("commitments-duties-chart-title", &[("duty", &duty)]),
+                &series,
+                &bars,
+            )
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/commitments.html")]
 struct ComparisonTemplate {
@@ -244,6 +312,8 @@ struct PartyTemplate {
     /// Register entries: kind, what about, description, status, counterpart.
     capacity_building: Vec<(String, String, String, String, String)>,
     duty_counts: Vec<DutyCountRow>,
+    /// One stacked chart per kind of duty (SVG, escaped by `redline-charts`).
+    duty_charts: Vec<String>,
 }
 
 pub(crate) async fn party(
@@ -320,6 +390,7 @@ pub(crate) async fn party(
         .collect();
     render(&PartyTemplate {
         duty_counts: duty_rows(&page, &view.duties_kept),
+        duty_charts: duty_charts(&page, &view.duties_kept),
         capacity_building,
         party: party_row(&page, &view),
         norms: norm_heads(page.language),

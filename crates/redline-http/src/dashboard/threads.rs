@@ -1,6 +1,8 @@
 //! The console's hotline: the inbox with its deadlines, a thread with each message's standard
-//! form in the reader's language, the actions (acknowledge, reply, clarification request,
-//! assistance request) and the live view of the signed-in party's event stream.
+//! form in the reader's language and each assistance or mitigation request with where every
+//! recipient stands on it (its structured outcomes and answer deadline), the actions
+//! (acknowledge, reply, clarification request, assistance request, and an outcome of a request
+//! sent to the reader) and the live view of the signed-in party's event stream.
 //!
 //! Signing stays with the user. An action is first *prepared*: the server builds the message
 //! payload (fresh id, the thread's recipients, the node's time) and hands it back; the browser
@@ -24,9 +26,9 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use base64::Engine;
-use redline_hotline::{HotlineMessage, MessageBody, MessageKind, message};
-use redline_model::PartyId;
-use redline_node::{Awaiting, Caller, Node, NodeError, ThreadSummary};
+use redline_hotline::{HotlineMessage, MessageBody, MessageKind, RequestOutcomeKind, message};
+use redline_model::{DutyKind, PartyId};
+use redline_node::{Awaiting, Caller, Node, NodeError, RequestView, ThreadSummary, ThreadView};
 use uuid::Uuid;
 
 use super::{
@@ -103,6 +105,118 @@ pub(crate) struct MessageRow {
     pub(crate) envelope: String,
 }
 
+/// One outcome a recipient gave, with its free text as written.
+pub(crate) struct OutcomeStepRow {
+    pub(crate) outcome_code: &'static str,
+    pub(crate) outcome: String,
+    pub(crate) at: ShownTime,
+    /// (label, text as written)
+    pub(crate) texts: Vec<(String, String)>,
+}
+
+/// One recipient of a request on the thread page.
+pub(crate) struct RequestRecipientRow {
+    pub(crate) party: String,
+    pub(crate) outcome_code: &'static str,
+    pub(crate) outcome: String,
+    pub(crate) answer_by: Option<ShownTime>,
+    pub(crate) answered: Option<ShownTime>,
+    /// The answer is timed by the document's initial-reply duty (it has no assistance-answer
+    /// duty): the page says so.
+    pub(crate) timed_by_initial_reply: bool,
+    pub(crate) offers: usize,
+    pub(crate) steps: Vec<OutcomeStepRow>,
+}
+
+/// One request of the thread on its page.
+pub(crate) struct RequestRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) from: String,
+    pub(crate) requested: ShownTime,
+    pub(crate) recipients: Vec<RequestRecipientRow>,
+}
+
+fn outcome_word(page: &Page, outcome: Option<RequestOutcomeKind>) -> (&'static str, String) {
+    match outcome {
+        Some(outcome) => (
+            outcome.as_str(),
+            page.t(&format!("request-outcome-{}", outcome.as_str())),
+        ),
+        None => ("none", page.t("request-no-outcome")),
+    }
+}
+
+fn request_rows(page: &Page, requests: &[RequestView]) -> Vec<RequestRow> {
+    let shown = |at: redline_model::Timestamp| ShownTime::from_jiff(at.as_jiff());
+    requests
+        .iter()
+        .map(|request| RequestRow {
+            id: request.request.to_string(),
+            kind: page.t(&format!("request-kind-{}", request.kind)),
+            from: request.from.to_string(),
+            requested: shown(request.requested_at),
+            recipients: request
+                .recipients
+                .iter()
+                .map(|recipient| {
+                    let (outcome_code, outcome) = outcome_word(page, recipient.outcome);
+                    RequestRecipientRow {
+                        party: recipient.party.to_string(),
+                        outcome_code,
+                        outcome,
+                        answer_by: recipient.answer_by.map(shown),
+                        answered: recipient.answered_at.map(shown),
+                        timed_by_initial_reply: recipient.answer_duty
+                            == Some(DutyKind::InitialReply),
+                        offers: recipient.offers.len(),
+                        steps: recipient
+                            .steps
+                            .iter()
+                            .map(|step| {
+                                let (outcome_code, outcome) =
+                                    outcome_word(page, Some(step.outcome));
+                                let texts = [
+                                    ("request-reason", &step.reason),
+                                    ("request-done", &step.done),
+                                    ("request-not-done", &step.not_done),
+                                    ("request-summary", &step.summary),
+                                ]
+                                .into_iter()
+                                .filter_map(|(label, text)| {
+                                    text.as_ref().map(|text| (page.t(label), text.clone()))
+                                })
+                                .collect();
+                                OutcomeStepRow {
+                                    outcome_code,
+                                    outcome,
+                                    at: shown(step.at),
+                                    texts,
+                                }
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The requests of the thread sent to `party` that may still take an outcome from it (no
+/// outcome yet, or one that is not final): what its outcome form offers.
+fn requests_awaiting_outcome(view: &ThreadView, party: &PartyId) -> Vec<String> {
+    view.requests
+        .iter()
+        .filter(|request| {
+            request.recipients.iter().any(|recipient| {
+                &recipient.party == party
+                    && !recipient.outcome.is_some_and(|outcome| outcome.is_final())
+            })
+        })
+        .map(|request| request.request.to_string())
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/thread.html")]
 struct ThreadTemplate {
@@ -116,6 +230,11 @@ struct ThreadTemplate {
     respond_by: Option<ShownTime>,
     participants: String,
     messages: Vec<MessageRow>,
+    requests: Vec<RequestRow>,
+    /// The requests the reader may give an outcome (its outcome form's choices).
+    outcome_requests: Vec<String>,
+    /// The outcomes, as (code, word in the reader's language).
+    outcome_choices: Vec<(&'static str, String)>,
     actions: Vec<ActionView>,
     awaiting: Option<String>,
     last_event: i64,
@@ -151,8 +270,9 @@ pub(crate) struct ActionView {
     pub(crate) label: String,
 }
 
-/// The actions the reader may take in a thread.
-fn actions_for(thread: &ThreadSummary) -> Vec<&'static str> {
+/// The actions the reader may take in a thread: an outcome only while a request sent to it
+/// still takes one.
+fn actions_for(thread: &ThreadSummary, awaiting_outcome: bool) -> Vec<&'static str> {
     if thread.state == "closed" {
         return Vec::new();
     }
@@ -161,6 +281,9 @@ fn actions_for(thread: &ThreadSummary) -> Vec<&'static str> {
         actions.push("acknowledgement");
     }
     actions.extend(["response", "clarification-request", "assistance-request"]);
+    if awaiting_outcome {
+        actions.push("request-outcome");
+    }
     actions
 }
 
@@ -225,6 +348,17 @@ pub(crate) async fn thread(
             envelope: serde_json::to_string_pretty(&message.envelope).unwrap_or_default(),
         });
     }
+    let requests = request_rows(&page, &view.requests);
+    let outcome_requests = requests_awaiting_outcome(&view, &signed.party);
+    let outcome_choices = RequestOutcomeKind::ALL
+        .iter()
+        .map(|outcome| {
+            (
+                outcome.as_str(),
+                page.t(&format!("request-outcome-{}", outcome.as_str())),
+            )
+        })
+        .collect();
     let thread = view.thread;
     render(&ThreadTemplate {
         csrf: signed.csrf,
@@ -243,7 +377,7 @@ pub(crate) async fn thread(
             .map(PartyId::as_str)
             .collect::<Vec<_>>()
             .join(", "),
-        actions: actions_for(&thread)
+        actions: actions_for(&thread, !outcome_requests.is_empty())
             .into_iter()
             .map(|kind| ActionView {
                 kind,
@@ -255,6 +389,9 @@ pub(crate) async fn thread(
             .map(|what| page.t(&format!("awaiting-{}", what.as_str()))),
         thread,
         messages,
+        requests,
+        outcome_requests,
+        outcome_choices,
         last_event,
         sent: query.sent.is_some(),
         page,
@@ -271,6 +408,18 @@ pub(crate) struct ActionForm {
     questions: String,
     summary: String,
     needs: String,
+    /// An outcome's request (its id) and outcome, and its free text.
+    request: String,
+    outcome: String,
+    reason: String,
+    done: String,
+    not_done: String,
+}
+
+/// A free-text field of a form: `None` when left empty.
+fn optional_text(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 fn lines_of(text: &str) -> Vec<String> {
@@ -341,6 +490,29 @@ fn build_message(
             summary: form.summary.trim().to_string(),
             needs: lines_of(&form.needs),
         }),
+        "request-outcome" => {
+            // The request chosen, else the one the thread's rule drafts.
+            let request = if form.request.trim().is_empty() {
+                answered?
+            } else {
+                Uuid::parse_str(form.request.trim())
+                    .map_err(|_| format!("body.request: `{}` is not a request id", form.request))?
+            };
+            let outcome = RequestOutcomeKind::parse(form.outcome.trim()).ok_or_else(|| {
+                format!(
+                    "body.outcome: `{}` is not accepted, partly, declined or completed",
+                    form.outcome
+                )
+            })?;
+            MessageBody::RequestOutcome(message::RequestOutcomeBody {
+                request,
+                outcome,
+                reason: optional_text(&form.reason),
+                done: optional_text(&form.done),
+                not_done: optional_text(&form.not_done),
+                summary: optional_text(&form.summary),
+            })
+        }
         other => return Err(format!("`{other}` is not an action of the console")),
     };
     let message = HotlineMessage {
@@ -549,6 +721,7 @@ mod tests {
             "response",
             "clarification-request",
             "assistance-request",
+            "request-outcome",
         ] {
             assert!(MessageKind::ALL.iter().any(|known| known.as_str() == kind));
         }

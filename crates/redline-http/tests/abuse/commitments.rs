@@ -435,3 +435,117 @@ async fn a_green_register_entry_is_not_public_and_nobody_writes_in_another_name(
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Rule: a party's duties kept per incident, thread and request are read by that party only
+/// (and the operator): another party is told not found, an anonymous visitor must sign in, and
+/// the public record — the JSON export and the party's page — counts duties by month and kind
+/// without naming an incident, a thread or a request (one TLP rule for duties: counts only).
+#[tokio::test]
+async fn duties_kept_are_read_per_incident_by_their_party_only_and_counted_in_public() {
+    use redline_hotline::message::{AssistanceRequestBody, RequestOutcomeBody};
+    use redline_hotline::{HotlineMessage, MessageBody, RequestOutcomeKind, sign_message};
+    let node = support::start().await;
+    let thread = Uuid::new_v4();
+    let post = |from: &str, to: &str, body: MessageBody| {
+        let message = HotlineMessage {
+            id: Uuid::new_v4(),
+            thread,
+            from: redline_model::PartyId::parse(from).unwrap(),
+            to: vec![redline_model::PartyId::parse(to).unwrap()],
+            sent_at: node.node.now(),
+            incident: None,
+            tlp: redline_model::Tlp::Red,
+            lang: "en".into(),
+            exercise: false,
+            body,
+        };
+        let bytes = sign_message(&message, &support::key_of(from));
+        let token = node.tokens[from].clone();
+        let base = node.base.clone();
+        async move {
+            let response = reqwest::Client::new()
+                .post(format!("{base}/api/v1/messages"))
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(bytes)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            message.id
+        }
+    };
+    let asked = post(
+        "GB",
+        "IR",
+        MessageBody::AssistanceRequest(AssistanceRequestBody {
+            summary: "Help with DUTY-SECRET-3K".into(),
+            needs: vec![],
+        }),
+    )
+    .await;
+    post(
+        "IR",
+        "GB",
+        MessageBody::RequestOutcome(RequestOutcomeBody {
+            request: asked,
+            outcome: RequestOutcomeKind::Accepted,
+            reason: None,
+            done: None,
+            not_done: None,
+            summary: None,
+        }),
+    )
+    .await;
+    let path = "/api/v1/parties/IR/duties";
+    let (status, own) = request(&node, Actor::Party("IR"), Method::GET, path, None, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    let answer = own["duties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|duty| duty["duty"] == "assistance-answer")
+        .unwrap();
+    assert_eq!(answer["outcome"], "met");
+    assert_eq!(answer["request"], asked.to_string());
+    assert_eq!(answer["request_outcome"], "accepted");
+    for actor in [Actor::Party("GB"), Actor::Party("KP")] {
+        let (status, body) = request(&node, actor, Method::GET, path, None, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{actor:?}: {body}");
+    }
+    let (status, _) = request(&node, Actor::Anonymous, Method::GET, path, None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, public) = request(
+        &node,
+        Actor::Anonymous,
+        Method::GET,
+        "/api/v1/public/commitments/IR",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{public}");
+    assert!(
+        public["duties_kept"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|row| row["duty"] == "assistance-answer" && row["met"] == 1),
+        "{public}"
+    );
+    let page = reqwest::get(format!("{}/dashboard/commitments/IR", node.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in [public.to_string(), page] {
+        for secret in [
+            thread.to_string(),
+            asked.to_string(),
+            "DUTY-SECRET-3K".to_string(),
+        ] {
+            assert!(!text.contains(&secret), "the public record names {secret}");
+        }
+    }
+}

@@ -290,3 +290,225 @@ async fn a_party_cannot_take_another_partys_public_key() {
         "{refused:?}"
     );
 }
+
+fn assistance_request() -> MessageBody {
+    MessageBody::AssistanceRequest(redline_hotline::message::AssistanceRequestBody {
+        summary: "Responders needed at the grid operator".into(),
+        needs: vec![],
+    })
+}
+
+fn outcome(request: Uuid, kind: redline_hotline::RequestOutcomeKind) -> MessageBody {
+    MessageBody::RequestOutcome(redline_hotline::message::RequestOutcomeBody {
+        request,
+        outcome: kind,
+        reason: (kind == redline_hotline::RequestOutcomeKind::Declined)
+            .then(|| "No capacity OUTCOME-SECRET-7Q".to_string()),
+        done: None,
+        not_done: None,
+        summary: None,
+    })
+}
+
+/// Rule: only a recipient of an assistance or mitigation request gives it an outcome, in the
+/// request's own thread (`verify_message` rules 9 and 10): the requester itself, a party outside
+/// the thread and a participant the request was not sent to are refused, and each refusal
+/// stores nothing. The outcomes are read by the thread's participants only: another party and
+/// an anonymous visitor are told nothing.
+#[tokio::test]
+async fn only_a_recipient_gives_an_outcome_and_only_the_threads_participants_read_it() {
+    use redline_hotline::RequestOutcomeKind::{Accepted, Declined};
+    let node = support::start().await;
+    let thread = Uuid::new_v4();
+    let asked = message(
+        &node,
+        "EE",
+        &["UA"],
+        thread,
+        Tlp::Amber,
+        assistance_request(),
+    );
+    let (status, _) = post(&node, &asked).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // GB joins the thread through a message addressed to it, but the request was not.
+    let (status, _) = post(
+        &node,
+        &message(
+            &node,
+            "EE",
+            &["GB"],
+            thread,
+            Tlp::Amber,
+            notification("For your information"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let messages_before = node
+        .node
+        .get_thread_view(&redline_node::Caller::Operator, thread)
+        .await
+        .unwrap()
+        .messages
+        .len();
+    for (from, to, expected_status, code) in [
+        (
+            "EE",
+            "UA",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad-reference",
+        ),
+        (
+            "GB",
+            "EE",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad-reference",
+        ),
+        (
+            "RU",
+            "EE",
+            StatusCode::FORBIDDEN,
+            "not-a-thread-participant",
+        ),
+    ] {
+        let (status, body) = post(
+            &node,
+            &message(
+                &node,
+                from,
+                &[to],
+                thread,
+                Tlp::Amber,
+                outcome(asked.id, Accepted),
+            ),
+        )
+        .await;
+        assert_eq!(status, expected_status, "{from}: {body}");
+        assert_eq!(body["error"]["code"], code, "{from}: {body}");
+    }
+    let after = node
+        .node
+        .get_thread_view(&redline_node::Caller::Operator, thread)
+        .await
+        .unwrap();
+    assert_eq!(
+        after.messages.len(),
+        messages_before,
+        "refusals store nothing"
+    );
+    assert_eq!(after.requests[0].recipients[0].outcome, None);
+
+    // UA, the recipient, declines with a reason: its participants read it.
+    let (status, body) = post(
+        &node,
+        &message(
+            &node,
+            "UA",
+            &["EE"],
+            thread,
+            Tlp::Amber,
+            outcome(asked.id, Declined),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let path = format!("/api/v1/threads/{thread}");
+    let (status, view) = request(&node, Actor::Party("EE"), Method::GET, &path, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["requests"][0]["recipients"][0]["outcome"], "declined");
+    // Another party and an anonymous visitor learn nothing of it.
+    let (status, body) = request(&node, Actor::Party("KP"), Method::GET, &path, None, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.to_string().contains("OUTCOME-SECRET-7Q"));
+    let (status, _) = request(&node, Actor::Anonymous, Method::GET, &path, None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let outcome_message = view["messages"].as_array().unwrap().last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = request(
+        &node,
+        Actor::Party("KP"),
+        Method::GET,
+        &format!("/api/v1/messages/{outcome_message}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Rule: an outcome signed with a revoked key is refused like any message (rule 2), and stores
+/// nothing; a refused step of the outcome table names where the request stands.
+#[tokio::test]
+async fn a_revoked_keys_outcome_and_a_step_the_table_lacks_are_refused() {
+    use redline_hotline::RequestOutcomeKind::{Accepted, Completed};
+    let node = support::start().await;
+    let thread = Uuid::new_v4();
+    let asked = message(
+        &node,
+        "EE",
+        &["US"],
+        thread,
+        Tlp::Green,
+        assistance_request(),
+    );
+    assert_eq!(post(&node, &asked).await.0, StatusCode::CREATED);
+    // A step the table lacks: completed before accepted.
+    let (status, body) = post(
+        &node,
+        &message(
+            &node,
+            "US",
+            &["EE"],
+            thread,
+            Tlp::Green,
+            outcome(asked.id, Completed),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "refused-outcome");
+    assert_eq!(body["error"]["path"], "body.outcome");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the first outcome is accepted or declined"),
+        "{body}"
+    );
+    // US's key is revoked; an outcome signed with it is refused.
+    let old_key = support::key_of("US");
+    let key_id = redline_hotline::party_key_for(&old_key.verifying_key(), node.node.now()).key_id;
+    node.node
+        .revoke_party_key(
+            &redline_node::Caller::Operator,
+            &PartyId::parse("US").unwrap(),
+            &key_id,
+            "compromised",
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (status, body) = post(
+        &node,
+        &message(
+            &node,
+            "US",
+            &["EE"],
+            thread,
+            Tlp::Green,
+            outcome(asked.id, Accepted),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "revoked-key");
+    let view = node
+        .node
+        .get_thread_view(&redline_node::Caller::Operator, thread)
+        .await
+        .unwrap();
+    assert_eq!(view.messages.len(), 1);
+    assert_eq!(view.requests[0].recipients[0].outcome, None);
+}

@@ -48,4 +48,18 @@ impl CommitmentStore for SqlStore {
     ) -> Result<Vec<commitments::HotlineDutyRow>, StoreError> {
         commitments::hotline_duty_rows(&self.pool, party).await
     }
+
+    async fn status_update_times(
+        &self,
+        party: Option<&redline_model::PartyId>,
+    ) -> Result<Vec<commitments::StatusUpdateTime>, StoreError> {
+        commitments::status_update_times(&self.pool, party).await
+    }
+
+    async fn notify_duty_rows(
+        &self,
+        reported_by: Option<&redline_model::PartyId>,
+    ) -> Result<Vec<commitments::NotifyDutyRow>, StoreError> {
+        commitments::notify_duty_rows(&self.pool, reported_by).await
+    }
 }

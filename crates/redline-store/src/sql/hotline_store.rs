@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::SqlStore;
 use crate::hotline::{self, HotlineStore};
 use crate::{
-    CommunicationCheck, HotlineEvent, HotlineWrite, StoreError, StoreWrite, StoredMessage,
-    StoredThread,
+    CommunicationCheck, HotlineEvent, HotlineRequestQuery, HotlineRequestRow, HotlineWrite,
+    StoreError, StoreWrite, StoredMessage, StoredThread,
 };
 use redline_model::{PartyId, Reader, Timestamp, Tlp};
 
@@ -75,5 +75,12 @@ impl HotlineStore for SqlStore {
         limit: u32,
     ) -> Result<Vec<(CommunicationCheck, Tlp)>, StoreError> {
         hotline::list_communication_checks(&self.pool, reader, limit).await
+    }
+
+    async fn list_hotline_requests(
+        &self,
+        query: &HotlineRequestQuery,
+    ) -> Result<Vec<HotlineRequestRow>, StoreError> {
+        hotline::list_hotline_requests(&self.pool, query).await
     }
 }

@@ -1,4 +1,5 @@
-//! Commitments at the command line: `redline commitments adopt|send|report|round|show|survey`.
+//! Commitments at the command line:
+//! `redline commitments adopt|send|report|round|show|survey|duties`.
 //!
 //! `adopt` builds a party's adoption (or, with `--withdraw`, withdrawal) of a norms document;
 //! `send` takes a record's JSON from a file (an implementation report, a round's opening, a
@@ -8,7 +9,8 @@
 //! `--url` and `--token`, or to the local node as its operator (which checks the signature
 //! against the signer's registered key). `report`, `round` and `show` read back what the node
 //! holds (JSON: the same as the REST API); `survey` prints the questions a report answers in one
-//! of the six UN languages. The node decides everything.
+//! of the six UN languages; `duties` lists a party's hotline duties kept, one record per duty
+//! (JSON, as `GET /api/v1/parties/{id}/duties`). The node decides everything.
 
 use std::path::PathBuf;
 
@@ -45,6 +47,10 @@ pub enum CommitmentsCommand {
     Show(CompareArguments),
     /// The questions a report answers (the 11 norms and the survey's items) in one language.
     Survey(SurveyArguments),
+    /// A party's hotline duties kept, one record each — notify, acknowledge, initial-reply,
+    /// status-update, assistance-answer — per incident, thread and request, met, late, missed
+    /// or pending on the node's clock (your own party's only, over HTTP).
+    Duties(DutiesArguments),
 }
 
 /// The kinds of record `send` signs, as `--kind` spells them.
@@ -121,6 +127,14 @@ pub struct CompareArguments {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct DutiesArguments {
+    /// The party whose duties to list.
+    party: String,
+    #[command(flatten)]
+    remote: RemoteOptions,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct SurveyArguments {
     /// ar, zh, en, fr, ru or es.
     #[arg(long, default_value = "en")]
@@ -160,7 +174,28 @@ pub async fn run(settings: &Settings, command: CommitmentsCommand) -> anyhow::Re
         CommitmentsCommand::Round(arguments) => show_round(settings, arguments).await,
         CommitmentsCommand::Show(arguments) => compare(settings, arguments).await,
         CommitmentsCommand::Survey(arguments) => survey(arguments),
+        CommitmentsCommand::Duties(arguments) => duties(settings, arguments).await,
     }
+}
+
+async fn duties(settings: &Settings, arguments: DutiesArguments) -> anyhow::Result<()> {
+    let party = redline_model::PartyId::parse(&arguments.party)
+        .map_err(|message| NodeError::invalid("PARTY", message))?;
+    let target = Target::open(settings, &arguments.remote, "commitments duties").await?;
+    let answer = match &target {
+        Target::Remote(client) => {
+            client
+                .get(&format!("/api/v1/parties/{party}/duties"), &[])
+                .await
+        }
+        Target::Local(node) => node
+            .hotline_duties_of(&Caller::Operator, &party)
+            .await
+            .map(|duties| serde_json::json!({ "duties": duties }))
+            .map_err(anyhow::Error::from),
+    };
+    target.close().await;
+    crate::output::print_json(&answer?)
 }
 
 fn to_json<T: serde::Serialize>(result: Result<T, NodeError>) -> anyhow::Result<Value> {

@@ -1,5 +1,5 @@
-//! `redline schema`: the JSON Schemas of redline's documents. The incident report's is the API
-//! contract; the norms document's, the scenario's and the exercise file's describe TOML files
+//! `redline schema`: the JSON Schemas of redline's documents. The incident report's and the
+//! hotline message's are API contracts; the norms document's, the scenario's and the exercise file's describe TOML files
 //! (published under `schemas/`, which the shipped files name with taplo's `#:schema` directive,
 //! so editors complete and check them).
 
@@ -30,6 +30,9 @@ pub enum SchemaCommand {
     /// The JSON Schema of a supply-chain notice acknowledgement's signed payload
     /// (schemas/supply-chain-acknowledgement.schema.json).
     SupplyChainAcknowledgement,
+    /// The JSON Schema of a hotline message's signed payload, every kind's body tied to its
+    /// `kind` (schemas/hotline-message.schema.json).
+    HotlineMessage,
     /// The JSON Schema of a signed commitment payload
     /// (schemas/commitment-NAME.schema.json).
     Commitment {
@@ -77,6 +80,7 @@ pub fn run(command: SchemaCommand) -> anyhow::Result<()> {
             redline_disclosure::notice_acknowledgement_json_schema()
         }
         SchemaCommand::Commitment { payload } => payload.payload().json_schema(),
+        SchemaCommand::HotlineMessage => redline_hotline::hotline_message_json_schema(),
     };
     crate::output::print_json(&schema)
 }

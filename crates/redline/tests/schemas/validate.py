@@ -1,7 +1,9 @@
-"""Validates TOML files against a JSON Schema with the `jsonschema` package (draft 2020-12).
+"""Validates TOML (or JSON) files against a JSON Schema with the `jsonschema` package (draft
+2020-12).
 
 Usage: validate.py SCHEMA FILE...   Prints `FILE: valid` or `FILE: invalid: <error>` per file
-and exits 1 when any file is invalid. TOML is read with the standard library's tomllib.
+and exits 1 when any file is invalid. TOML is read with the standard library's tomllib; a file
+ending in `.json` is read as JSON.
 """
 
 import json
@@ -21,7 +23,7 @@ def main() -> int:
     failed = False
     for path in files:
         with open(path, "rb") as handle:
-            document = tomllib.load(handle)
+            document = json.load(handle) if path.endswith(".json") else tomllib.load(handle)
         errors = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
         if errors:
             failed = True

@@ -163,6 +163,31 @@ pub enum ReplyKind {
     Closure,
     /// Answer a communication check (no text needed).
     CheckReply,
+    /// Say where you stand on an assistance or mitigation request sent to you (--outcome;
+    /// --to-message the request, default the latest one sent to you): accepted (--text an
+    /// optional summary), partly (--done and --not-done), declined (--reason), completed
+    /// (--text an optional summary).
+    RequestOutcome,
+}
+
+/// An outcome of a request, as `--outcome` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutcomeArgument {
+    Accepted,
+    Partly,
+    Declined,
+    Completed,
+}
+
+impl OutcomeArgument {
+    fn outcome(self) -> redline_hotline::RequestOutcomeKind {
+        match self {
+            OutcomeArgument::Accepted => redline_hotline::RequestOutcomeKind::Accepted,
+            OutcomeArgument::Partly => redline_hotline::RequestOutcomeKind::Partly,
+            OutcomeArgument::Declined => redline_hotline::RequestOutcomeKind::Declined,
+            OutcomeArgument::Completed => redline_hotline::RequestOutcomeKind::Completed,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -187,9 +212,21 @@ pub struct ReplyArguments {
     /// The party whose territory the activity comes from (mitigation-request).
     #[arg(long, value_name = "PARTY")]
     from_territory_of: Option<String>,
-    /// The message answered (response, assistance-offer).
+    /// The message answered (response, assistance-offer, request-outcome).
     #[arg(long, value_name = "MESSAGE_ID")]
     to_message: Option<String>,
+    /// The outcome of the request (request-outcome).
+    #[arg(long, value_enum)]
+    outcome: Option<OutcomeArgument>,
+    /// Why you decline (request-outcome --outcome declined).
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+    /// What is done (request-outcome --outcome partly).
+    #[arg(long, value_name = "TEXT")]
+    done: Option<String>,
+    /// What is not done (request-outcome --outcome partly).
+    #[arg(long, value_name = "TEXT")]
+    not_done: Option<String>,
     /// Recipients, comma-separated (default: everyone else in the thread; the check's sender
     /// for a check-reply).
     #[arg(long, value_name = "PARTY", value_delimiter = ',')]
@@ -307,6 +344,9 @@ pub const REPLY_HELP: &str = "Examples:
       --from-territory-of RU --indicator 203.0.113.7
   redline reply THREAD_ID --kind closure --text \"Resolved\"
   redline reply THREAD_ID --kind check-reply
+  redline reply THREAD_ID --kind request-outcome --outcome declined --reason \"No capacity this week\"
+  redline reply THREAD_ID --kind request-outcome --outcome partly --done \"Blocked 2 of 3 hosts\" \\
+      --not-done \"The third is a CDN address\"
 (each with --key FILE, and --url/--token for a running node).";
 
 pub const THREAD_SHOW_HELP: &str = "Example:
@@ -759,6 +799,7 @@ impl ReplyKind {
             ReplyKind::MitigationRequest => MessageKind::MitigationRequest,
             ReplyKind::Closure => MessageKind::Closure,
             ReplyKind::CheckReply => MessageKind::CheckReply,
+            ReplyKind::RequestOutcome => MessageKind::RequestOutcome,
         }
     }
 }
@@ -850,6 +891,34 @@ fn reply_body(
                     )
                 })?;
             MessageBody::CheckReply(CheckReplyBody { check_id })
+        }
+        ReplyKind::RequestOutcome => {
+            let Some(outcome) = arguments.outcome else {
+                return Err(UsageError(
+                    "a request-outcome needs --outcome accepted, partly, declined or completed"
+                        .into(),
+                )
+                .into());
+            };
+            let Some(request) = answered.or(drafted.answers) else {
+                return Err(NodeError::invalid(
+                    "THREAD_ID",
+                    format!(
+                        "thread {} has no assistance or mitigation request sent to you; name one with --to-message",
+                        view.thread.id
+                    ),
+                )
+                .into());
+            };
+            // The model's parser says which field an outcome lacks or must not give.
+            MessageBody::RequestOutcome(redline_hotline::message::RequestOutcomeBody {
+                request,
+                outcome: outcome.outcome(),
+                reason: arguments.reason.clone(),
+                done: arguments.done.clone(),
+                not_done: arguments.not_done.clone(),
+                summary: arguments.text.clone(),
+            })
         }
     })
 }

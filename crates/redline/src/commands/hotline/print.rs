@@ -311,6 +311,46 @@ pub fn thread(view: &ThreadView, forms: &[Value], states: &[String], now: Timest
             }
         }
     }
+    for request in &view.requests {
+        println!();
+        println!(
+            "{} {} from {} at {}",
+            request.kind, request.request, request.from, request.requested_at
+        );
+        for recipient in &request.recipients {
+            let outcome = recipient
+                .outcome
+                .map_or("no outcome yet", |outcome| outcome.as_str());
+            let answer_by = match (recipient.answer_by, recipient.answer_duty) {
+                (Some(at), Some(redline_model::DutyKind::InitialReply)) => format!(
+                    "answer by {}  (timed by the initial-reply duty: the document has no assistance-answer duty)",
+                    deadline(Some(at), recipient.answered_at, now)
+                ),
+                (Some(at), _) => format!(
+                    "answer by {}",
+                    deadline(Some(at), recipient.answered_at, now)
+                ),
+                (None, _) => "no answer deadline".to_string(),
+            };
+            println!("  {}: {outcome}  {answer_by}", recipient.party);
+            for step in &recipient.steps {
+                println!("    {} at {}", step.outcome.as_str(), step.at);
+                for (label, text) in [
+                    ("reason", &step.reason),
+                    ("done", &step.done),
+                    ("not done", &step.not_done),
+                    ("summary", &step.summary),
+                ] {
+                    if let Some(text) = text {
+                        println!("      {label}: {text}");
+                    }
+                }
+            }
+            if !recipient.offers.is_empty() {
+                println!("    offers: {}", recipient.offers.len());
+            }
+        }
+    }
 }
 
 pub fn check_started(
