@@ -155,11 +155,11 @@ impl IndicatorKind {
             IndicatorKind::Sha1 => hex_of(40),
             IndicatorKind::Md5 => hex_of(32),
             IndicatorKind::Ipv4 => value
-                .parse::<std::net::Ipv4Addr>()
+                .parse::<core::net::Ipv4Addr>()
                 .map(|_| ())
                 .map_err(|_| "not an IPv4 address such as 198.51.100.7".to_string()),
             IndicatorKind::Ipv6 => value
-                .parse::<std::net::Ipv6Addr>()
+                .parse::<core::net::Ipv6Addr>()
                 .map(|_| ())
                 .map_err(|_| "not an IPv6 address such as 2001:db8::7".to_string()),
             IndicatorKind::Domain => is_domain_name(value).then_some(()).ok_or_else(|| {
