@@ -8,10 +8,9 @@
 //! score and severity are derived from the canonical vector and never taken from input.
 //!
 //! A CVSS 4.0 vector has one score, of every metric group it carries (its nomenclature says
-//! which: CVSS-B, CVSS-BT, …). FIRST's CVSS 4.0 JSON schema, which CSAF 2.1 embeds, names the
-//! score of the base metrics alone `baseScore` and that of the base and threat metrics
-//! `threatScore`; [`CvssV4::base_score`] and [`CvssV4::threat_score`] are those, each scored
-//! by the crate from the vector cut down to its groups.
+//! which: CVSS-B, CVSS-BT, …). [`CvssV4::base_score`] is the score of the base metrics alone
+//! (CVSS-B), scored by the crate from the vector cut down to them: the `baseScore` of FIRST's
+//! CVSS 4.0 JSON as the BSI CSAF validator computes it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -27,9 +26,6 @@ const CVSS_V4_BASE_METRICS: [&str; 11] = [
     "AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA",
 ];
 
-/// The CVSS 4.0 threat metrics.
-const CVSS_V4_THREAT_METRICS: [&str; 1] = ["E"];
-
 /// A CVSS 4.0 vector in canonical order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CvssV4 {
@@ -37,9 +33,6 @@ pub struct CvssV4 {
     canonical: String,
     /// The score and severity of the base metrics alone (CVSS-B).
     base: (f64, &'static str),
-    /// The score and severity of the base and threat metrics (CVSS-BT), when the vector sets a
-    /// threat metric.
-    threat: Option<(f64, &'static str)>,
 }
 
 impl CvssV4 {
@@ -49,25 +42,11 @@ impl CvssV4 {
         let vector = cvss::v4::Vector::from_str(text)
             .map_err(|error| format!("`{text}` is not a valid CVSS 4.0 vector: {error}"))?;
         let canonical = vector.to_string();
-        let base = score_of_groups(&canonical, &[&CVSS_V4_BASE_METRICS])?;
-        let sets_a_threat_metric = canonical.split('/').any(|metric| {
-            metric
-                .split_once(':')
-                .is_some_and(|(name, value)| CVSS_V4_THREAT_METRICS.contains(&name) && value != "X")
-        });
-        let threat = if sets_a_threat_metric {
-            Some(score_of_groups(
-                &canonical,
-                &[&CVSS_V4_BASE_METRICS, &CVSS_V4_THREAT_METRICS],
-            )?)
-        } else {
-            None
-        };
+        let base = score_of_metrics(&canonical, &CVSS_V4_BASE_METRICS)?;
         Ok(Self {
             vector,
             canonical,
             base,
-            threat,
         })
     }
 
@@ -101,22 +80,15 @@ impl CvssV4 {
     pub fn base_severity(&self) -> &'static str {
         self.base.1
     }
-
-    /// The score and severity of the base and threat metrics (CVSS-BT), FIRST's JSON
-    /// `threatScore` and `threatSeverity`, when the vector sets a threat metric (`E` other
-    /// than `X`).
-    pub fn threat_score(&self) -> Option<(f64, &'static str)> {
-        self.threat
-    }
 }
 
-/// The score of `canonical` cut down to the metrics of `groups`.
-fn score_of_groups(canonical: &str, groups: &[&[&str]]) -> Result<(f64, &'static str), String> {
+/// The score and severity of `canonical` cut down to `metrics`.
+fn score_of_metrics(canonical: &str, metrics: &[&str]) -> Result<(f64, &'static str), String> {
     let mut parts = canonical.split('/');
     let mut cut = parts.next().unwrap_or("CVSS:4.0").to_string();
     for metric in parts {
         let name = metric.split_once(':').map_or(metric, |(name, _)| name);
-        if groups.iter().any(|group| group.contains(&name)) {
+        if metrics.contains(&name) {
             cut.push('/');
             cut.push_str(metric);
         }
@@ -280,13 +252,12 @@ mod tests {
     }
 
     #[test]
-    fn the_base_score_leaves_the_threat_metrics_out_and_the_threat_score_keeps_them() {
+    fn the_base_score_leaves_the_threat_and_environmental_metrics_out() {
         let base_only =
             CvssV4::parse("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
                 .expect("a valid vector");
         assert!((base_only.base_score() - 9.3).abs() < 1e-9);
         assert_eq!(base_only.base_severity(), "CRITICAL");
-        assert_eq!(base_only.threat_score(), None);
 
         // E:U lowers the vector's own score (CVSS-BT 8.1) but not its base score (CVSS-B 9.3).
         let unreported =
@@ -295,23 +266,15 @@ mod tests {
         assert!((unreported.score() - 8.1).abs() < 1e-9);
         assert!((unreported.base_score() - 9.3).abs() < 1e-9);
         assert_eq!(unreported.base_severity(), "CRITICAL");
-        assert_eq!(unreported.threat_score(), Some((8.1, "HIGH")));
 
-        // An environmental metric changes the vector's score, not the base or threat score.
+        // An environmental metric changes the vector's score, not its base score.
         let modified = CvssV4::parse(
             "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A/MAV:P",
         )
         .expect("a valid vector");
         assert_eq!(modified.nomenclature(), "CVSS-BTE");
         assert!((modified.base_score() - 9.3).abs() < 1e-9);
-        assert_eq!(modified.threat_score(), Some((9.3, "CRITICAL")));
         assert!(modified.score() < 9.3, "{}", modified.score());
-
-        // E:X is the threat metric not set: no threat score.
-        let not_defined =
-            CvssV4::parse("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:X")
-                .expect("a valid vector");
-        assert_eq!(not_defined.threat_score(), None);
     }
 
     #[test]
