@@ -258,16 +258,24 @@ impl AdvisoryFacts {
     /// The fixed products no affected version of which the advisory lists: no affected product
     /// of the same vendor and product line (the identifier without its version).
     pub fn fixed_products_without_an_affected_version(&self) -> Vec<&AdvisoryProduct> {
+        // Each line once (a purl's is parsed): a 400-product case stays linear.
+        let affected_lines: std::collections::BTreeSet<(&str, String)> = self
+            .products
+            .iter()
+            .filter(|product| product.status == ProductStatus::Affected)
+            .map(|product| {
+                (
+                    product.vendor_name.as_str(),
+                    product.identifier.product_line(),
+                )
+            })
+            .collect();
         self.products
             .iter()
             .filter(|fixed| fixed.status == ProductStatus::Fixed)
             .filter(|fixed| {
-                let line = fixed.identifier.product_line();
-                !self.products.iter().any(|other| {
-                    other.status == ProductStatus::Affected
-                        && other.vendor_name == fixed.vendor_name
-                        && other.identifier.product_line() == line
-                })
+                !affected_lines
+                    .contains(&(fixed.vendor_name.as_str(), fixed.identifier.product_line()))
             })
             .collect()
     }
