@@ -16,8 +16,11 @@
 //! **CSAF 2.1** is written as the OASIS CSAF TC's committee specification drafts define it; it
 //! is not an OASIS Standard. In August 2026 the front matter of the TC's draft
 //! (github.com/oasis-tcs/csaf, `csaf_2.1/prose`) reads "Committee Specification Draft 03,
-//! 29 July 2026" (the first draft was of 29 May 2024), and no source found calls 2.1 a
-//! Committee Specification or an OASIS Standard. The document is written to the 2.1 JSON
+//! 29 July 2026" (the first draft was of 29 May 2024); a maintainer's answer of July 2026
+//! calls what OASIS has published "Committee Specification Draft 02"
+//! (vulnerability-lookup/vulnerability-lookup#447), and CSAF tools still announce 2.1 as coming
+//! (ISDuBA/ISDuBA#1588, August 2026). No source found calls 2.1 a Committee Specification or an
+//! OASIS Standard. The document is written to the 2.1 JSON
 //! schema and tests as the BSI validator library bundles them (`@secvisogram/csaf-validator-lib`
 //! 2.0.10, `csaf_2_1/`, which its README marks experimental; `$schema`
 //! `https://docs.oasis-open.org/csaf/csaf/v2.1/schema/csaf.json`), which is what CI checks; where
@@ -46,8 +49,10 @@
 //!   Base, 2.1's catch-all for documents no other profile fits, with a document note saying
 //!   why. (Deprecated Security Advisory, CSAF 2.0's profile, is meant for converted documents,
 //!   and the validator's test 6.1.26, still 2.0's, refuses its category.)
-//! - a fixed product's statement is a note on that product: 2.1 forbids a `vendor_fix`
-//!   remediation for a fixed product (mandatory test 6.1.36).
+//! - a vendor's statement on a fixed product is a note on that product: 2.1 forbids a
+//!   `vendor_fix` remediation for a fixed product (mandatory test 6.1.36). A statement on a
+//!   product under investigation or unknown, which 2.0 leaves out, is such a note too (2.1's
+//!   notes name their products).
 //!
 //! In both, the reporter is acknowledged unless anonymous, and keys are written in alphabetical
 //! order (optional test 6.2.13 of 2.0, recommended 6.2.13 of 2.1). Every advisory of the test
