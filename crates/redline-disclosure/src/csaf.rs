@@ -14,13 +14,15 @@
 //! so a reader can tell them apart.
 //!
 //! **CSAF 2.1** is written as the OASIS CSAF TC's committee specification drafts define it; it
-//! is not an OASIS Standard. In August 2026 the front matter of the TC's draft
-//! (github.com/oasis-tcs/csaf, `csaf_2.1/prose`) reads "Committee Specification Draft 03,
-//! 29 July 2026" (the first draft was of 29 May 2024); a maintainer's answer of July 2026
-//! calls what OASIS has published "Committee Specification Draft 02"
-//! (vulnerability-lookup/vulnerability-lookup#447), and CSAF tools still announce 2.1 as coming
-//! (ISDuBA/ISDuBA#1588, August 2026). No source found calls 2.1 a Committee Specification or an
-//! OASIS Standard. The document is written to the 2.1 JSON
+//! is not an OASIS Standard. Its status was checked in December 2026 with the project's search
+//! of public sources: the front matter of the TC's draft (github.com/oasis-tcs/csaf,
+//! `csaf_2.1/prose`, as of 17 August 2026) reads "Committee Specification Draft 03, 29 July
+//! 2026" (the first draft was of 29 May 2024); a maintainer's answer of July 2026 calls what
+//! OASIS has published "Committee Specification Draft 02"
+//! (vulnerability-lookup/vulnerability-lookup#447); in September 2026 the TC was still
+//! accepting changes into 2.1 (oasis-tcs/csaf#1589) and CSAF tools announced it as coming
+//! (ISDuBA/ISDuBA#1588). No source found calls 2.1 a Committee Specification or an OASIS
+//! Standard. The document is written to the 2.1 JSON
 //! schema and tests as the BSI validator library bundles them (`@secvisogram/csaf-validator-lib`
 //! 2.0.10, `csaf_2_1/`, which its README marks experimental; `$schema`
 //! `https://docs.oasis-open.org/csaf/csaf/v2.1/schema/csaf.json`), which is what CI checks; where
