@@ -6,6 +6,11 @@
 //! the specification's canonical order, so the FIRST JSON schema's regular expression (which
 //! accepts only that order) passes wherever the vector goes (CSAF, CVE JSON 5, STIX). The
 //! score and severity are derived from the canonical vector and never taken from input.
+//!
+//! A CVSS 4.0 vector has one score, of every metric group it carries (its nomenclature says
+//! which: CVSS-B, CVSS-BT, …). [`CvssV4::base_score`] is the score of the base metrics alone
+//! (CVSS-B), scored by the crate from the vector cut down to them: the `baseScore` of FIRST's
+//! CVSS 4.0 JSON as the BSI CSAF validator computes it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,11 +21,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// optional metric is about 250 characters).
 pub const MAXIMUM_VECTOR_CHARACTERS: usize = 400;
 
+/// The CVSS 4.0 base metrics, in the specification's order.
+const CVSS_V4_BASE_METRICS: [&str; 11] = [
+    "AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA",
+];
+
 /// A CVSS 4.0 vector in canonical order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CvssV4 {
     vector: cvss::v4::Vector,
     canonical: String,
+    /// The score and severity of the base metrics alone (CVSS-B).
+    base: (f64, &'static str),
 }
 
 impl CvssV4 {
@@ -30,7 +42,12 @@ impl CvssV4 {
         let vector = cvss::v4::Vector::from_str(text)
             .map_err(|error| format!("`{text}` is not a valid CVSS 4.0 vector: {error}"))?;
         let canonical = vector.to_string();
-        Ok(Self { vector, canonical })
+        let base = score_of_metrics(&canonical, &CVSS_V4_BASE_METRICS)?;
+        Ok(Self {
+            vector,
+            canonical,
+            base,
+        })
     }
 
     /// The vector in the specification's order.
@@ -52,6 +69,39 @@ impl CvssV4 {
     pub fn nomenclature(&self) -> String {
         self.vector.nomenclature().to_string()
     }
+
+    /// The score of the base metrics alone (CVSS-B): FIRST's JSON `baseScore`. The same as
+    /// [`CvssV4::score`] for a vector of base metrics only.
+    pub fn base_score(&self) -> f64 {
+        self.base.0
+    }
+
+    /// The severity of [`CvssV4::base_score`]: FIRST's JSON `baseSeverity`.
+    pub fn base_severity(&self) -> &'static str {
+        self.base.1
+    }
+}
+
+/// The score and severity of `canonical` cut down to `metrics`.
+fn score_of_metrics(canonical: &str, metrics: &[&str]) -> Result<(f64, &'static str), String> {
+    let mut parts = canonical.split('/');
+    let mut cut = parts.next().unwrap_or("CVSS:4.0").to_string();
+    for metric in parts {
+        let name = metric.split_once(':').map_or(metric, |(name, _)| name);
+        if metrics.contains(&name) {
+            cut.push('/');
+            cut.push_str(metric);
+        }
+    }
+    cvss::v4::Vector::from_str(&cut)
+        .map(|vector| {
+            let score = vector.score();
+            let severity = severity_word(score.clone().severity());
+            (score.value(), severity)
+        })
+        .map_err(|error| {
+            format!("`{canonical}` cut down to `{cut}` is not a valid vector: {error}")
+        })
 }
 
 /// A CVSS 3.1 vector of base metrics only, in canonical order.
@@ -199,6 +249,32 @@ mod tests {
             "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
         );
         assert!((shuffled.score() - 8.7).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_base_score_leaves_the_threat_and_environmental_metrics_out() {
+        let base_only =
+            CvssV4::parse("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
+                .expect("a valid vector");
+        assert!((base_only.base_score() - 9.3).abs() < 1e-9);
+        assert_eq!(base_only.base_severity(), "CRITICAL");
+
+        // E:U lowers the vector's own score (CVSS-BT 8.1) but not its base score (CVSS-B 9.3).
+        let unreported =
+            CvssV4::parse("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U")
+                .expect("a valid vector");
+        assert!((unreported.score() - 8.1).abs() < 1e-9);
+        assert!((unreported.base_score() - 9.3).abs() < 1e-9);
+        assert_eq!(unreported.base_severity(), "CRITICAL");
+
+        // An environmental metric changes the vector's score, not its base score.
+        let modified = CvssV4::parse(
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A/MAV:P",
+        )
+        .expect("a valid vector");
+        assert_eq!(modified.nomenclature(), "CVSS-BTE");
+        assert!((modified.base_score() - 9.3).abs() < 1e-9);
+        assert!(modified.score() < 9.3, "{}", modified.score());
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! - `product_identifier.rs` — purl (the `packageurl` crate) and CPE 2.3 formatted strings.
 //! - `workflow.rs` — the signed actions, the product status table, who may do what, the
 //!   replay into `CaseState`, the disclosure policy's deadlines, the publication rule.
-//! - `csaf.rs` — the CSAF 2.0 security advisory of a public case.
+//! - `csaf.rs` — the CSAF security advisory of a public case: CSAF 2.0 (the default) and CSAF 2.1
+//!   (a committee specification draft) from the same facts.
 //! - `cve_record.rs` — the CVE JSON 5 record of a case with a CVE id.
 //! - `stix.rs` — a public case as a STIX 2.1 `vulnerability`.
 //! - `supply_chain.rs` — supply-chain notices (13(i)) to every party, their acknowledgements
@@ -27,7 +28,10 @@ pub use case::{
     CASE_PAYLOAD_TYPE, CveId, Cwe, DISCLOSURE_PAYLOAD_VERSION, DisclosureCase, Product, Reporter,
     Vendor, disclosure_case_json_schema,
 };
-pub use csaf::{AdvisoryFacts, AdvisoryPublisher, CsafVersion, csaf_file_name, render_csaf};
+pub use csaf::{
+    AdvisoryCvssV4, AdvisoryFacts, AdvisoryPublisher, CWE_LIST_VERSION, CsafVersion,
+    csaf_file_name, render_csaf,
+};
 pub use cve_record::{CveAssigner, cve_record, cve_status};
 pub use cvss_vector::{CvssV4, CvssV31};
 pub use product_identifier::{Cpe23, ProductIdentifier, Purl};

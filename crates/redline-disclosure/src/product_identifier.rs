@@ -34,6 +34,20 @@ impl ProductIdentifier {
             ProductIdentifier::Cpe(cpe) => cpe.as_str(),
         }
     }
+
+    /// The product without its version: the package URL without `@version`, or a CPE's part,
+    /// vendor and product. Two products of one line are versions of the same product.
+    pub fn product_line(&self) -> String {
+        match self {
+            ProductIdentifier::Purl(purl) => format!("purl {}", purl.without_version()),
+            ProductIdentifier::Cpe(cpe) => {
+                let rest = cpe.as_str().strip_prefix("cpe:2.3:").unwrap_or_default();
+                let components = split_unescaped_colons(rest);
+                let component = |index: usize| components.get(index).copied().unwrap_or("*");
+                format!("cpe {}:{}:{}", component(0), component(1), component(2))
+            }
+        }
+    }
 }
 
 /// A package URL in canonical form.
@@ -304,6 +318,33 @@ identifier_as_text!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_of_one_product_share_a_product_line() {
+        let line = |identifier: ProductIdentifier| identifier.product_line();
+        let purl = |text: &str| ProductIdentifier::Purl(Purl::parse(text).expect("valid"));
+        let cpe = |text: &str| ProductIdentifier::Cpe(Cpe23::parse(text).expect("valid"));
+        assert_eq!(
+            line(purl("pkg:generic/acme/gateway@4.2.0")),
+            line(purl("pkg:generic/acme/gateway@4.2.1"))
+        );
+        assert_ne!(
+            line(purl("pkg:generic/acme/gateway@4.2.0")),
+            line(purl("pkg:generic/acme/router@4.2.0"))
+        );
+        assert_eq!(
+            line(cpe("cpe:2.3:a:contoso:server:1.0:*:*:*:*:*:*:*")),
+            line(cpe("cpe:2.3:a:contoso:server:2.0:sp1:*:*:*:*:*:*"))
+        );
+        assert_ne!(
+            line(cpe("cpe:2.3:a:contoso:server:1.0:*:*:*:*:*:*:*")),
+            line(cpe("cpe:2.3:h:contoso:server:1.0:*:*:*:*:*:*:*"))
+        );
+        assert_ne!(
+            line(cpe("cpe:2.3:a:acme:gateway:4.2.0:*:*:*:*:*:*:*")),
+            line(purl("pkg:generic/acme/gateway@4.2.0"))
+        );
+    }
 
     #[test]
     fn purls_are_kept_canonical_and_bad_ones_say_why() {

@@ -6,7 +6,7 @@
 //! tenth marked unresponsive, and two embargo changes: about 600 signed records, each replayed
 //! on every read. Then the console's vendor status matrix (signed in as the coordinator), the
 //! case over the API and, with the node's clock after the embargo, the public advisory page and
-//! its CSAF document are requested `DISCLOSURE_BENCH_REQUESTS` times (default 50) over HTTP on
+//! its CSAF document (2.0 and 2.1) are requested `DISCLOSURE_BENCH_REQUESTS` times (default 50) over HTTP on
 //! 127.0.0.1, one at a time; the median and 95th percentile of the full request time are
 //! printed per page.
 //!
@@ -208,6 +208,10 @@ async fn main() {
         ),
         (
             format!("/api/v1/public/advisories/{case}/csaf"),
+            Some(Timestamp::parse("2026-12-11T00:00:00Z").unwrap()),
+        ),
+        (
+            format!("/api/v1/public/advisories/{case}/csaf?version=2.1"),
             Some(Timestamp::parse("2026-12-11T00:00:00Z").unwrap()),
         ),
     ];

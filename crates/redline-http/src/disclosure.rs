@@ -3,8 +3,8 @@
 //! by the coordinator or a vendor. Reads follow the embargo: before it ends (by the node's
 //! clock) a case is "not found" to everybody but its coordinator, reporter, vendor parties and
 //! the operator; `GET /api/v1/public/advisories…` answer without a token with cases whose
-//! embargo has ended, as JSON and as a CSAF 2.0 advisory. Every decision is the node's
-//! (`redline_node::disclosure`).
+//! embargo has ended, as JSON and as a CSAF advisory (CSAF 2.0 by default, 2.1 with
+//! `?version=2.1`). Every decision is the node's (`redline_node::disclosure`).
 
 use axum::{
     Extension, Json, Router,
@@ -13,6 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use redline_disclosure::CsafVersion;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -152,16 +153,36 @@ async fn act(
     Ok(Json(view).into_response())
 }
 
+/// `?version=2.0|2.1` of the CSAF routes; 2.0 when absent.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CsafQuery {
+    version: Option<String>,
+}
+
+impl CsafQuery {
+    fn version(&self) -> Result<CsafVersion, ApiError> {
+        match &self.version {
+            None => Ok(CsafVersion::default()),
+            Some(text) => CsafVersion::parse(text).map_err(|message| {
+                ApiError::bad_request("invalid", format!("version: {message}")).with_path("version")
+            }),
+        }
+    }
+}
+
 async fn show_csaf(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
     Extension(namespace): Extension<AdvisoryNamespace>,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<CsafQuery>,
 ) -> Result<Response, ApiError> {
     let id = parse_case_id(&id)?;
+    let version = query.version()?;
     let advisory = state
         .node
-        .disclosure_advisory(Some(&caller), id, &namespace.0)
+        .disclosure_advisory(Some(&caller), id, &namespace.0, version)
         .await?;
     Ok(Json(advisory).into_response())
 }
@@ -218,11 +239,13 @@ async fn public_csaf(
     State(state): State<AppState>,
     Extension(namespace): Extension<AdvisoryNamespace>,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<CsafQuery>,
 ) -> Result<Response, ApiError> {
     let id = parse_case_id(&id)?;
+    let version = query.version()?;
     let advisory = state
         .node
-        .public_disclosure_advisory(id, &namespace.0)
+        .public_disclosure_advisory(id, &namespace.0, version)
         .await?;
     Ok(Json(advisory).into_response())
 }
@@ -241,6 +264,14 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
     const SIGNED: (&str, &str) = (
         "403",
         "sent in another party's name, or an action the author may not take",
+    );
+    const CSAF_VERSION: (&str, &str) = (
+        "version",
+        "the CSAF version: 2.0 (the default, OASIS Standard) or 2.1 (the OASIS CSAF TC's committee specification draft, as the BSI validator 2.0.10 checks it)",
+    );
+    const BAD_CSAF_VERSION: (&str, &str) = (
+        "400",
+        "version is neither 2.0 nor 2.1 (error.path `version`)",
     );
     &[
         crate::openapi::TabledOperation {
@@ -328,10 +359,15 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
             method: Get,
             operation_id: "showDisclosureAdvisoryDraft",
             public: false,
-            summary: "The case's CSAF 2.0 security advisory (a draft for the case's readers before the embargo ends)",
-            query: &[],
+            summary: "The case's CSAF security advisory, CSAF 2.0 or 2.1 (a draft for the case's readers before the embargo ends)",
+            query: &[CSAF_VERSION],
             headers: &[],
-            responses: &[("200", "a CSAF 2.0 document"), UNAUTHENTICATED, NOT_FOUND],
+            responses: &[
+                ("200", "a CSAF 2.0 or 2.1 document"),
+                BAD_CSAF_VERSION,
+                UNAUTHENTICATED,
+                NOT_FOUND,
+            ],
         },
         crate::openapi::TabledOperation {
             path: "/api/v1/disclosure/cases/{id}/cve",
@@ -382,11 +418,12 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
             method: Get,
             operation_id: "showPublicCsafAdvisory",
             public: true,
-            summary: "The CSAF 2.0 security advisory of a case whose embargo has ended (CVSS 3.1 in scores, the CVSS 4.0 vector in a note)",
-            query: &[],
+            summary: "The CSAF security advisory of a case whose embargo has ended: CSAF 2.0 (CVSS 3.1 in scores, the CVSS 4.0 vector in a note) or CSAF 2.1 (the CVSS 4.0 vector and base score in metrics[].content.cvss_v4)",
+            query: &[CSAF_VERSION],
             headers: &[],
             responses: &[
-                ("200", "a CSAF 2.0 document"),
+                ("200", "a CSAF 2.0 or 2.1 document"),
+                BAD_CSAF_VERSION,
                 ("404", "no such case, or still embargoed"),
             ],
         },

@@ -518,10 +518,15 @@ async fn run_workflow(node: &DisclosureNode) {
     node.clock.set(at("2026-12-10T11:59:59Z"));
     node.node.fire_due_disclosure_deadlines().await.unwrap();
     assert!(shared_vulnerabilities(node).await.is_empty());
-    let (status, _, _) = node
-        .get(None, &format!("/api/v1/public/advisories/{case}/csaf"))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    for version in ["", "?version=2.0", "?version=2.1"] {
+        let (status, _, _) = node
+            .get(
+                None,
+                &format!("/api/v1/public/advisories/{case}/csaf{version}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{version}");
+    }
     // After: the advisory is public, without the contact or the anonymous reporter, and the
     // scheduler shares the case's vulnerability over TAXII, once.
     node.clock.set(at("2026-12-10T12:00:00Z"));
@@ -565,6 +570,92 @@ async fn run_workflow(node: &DisclosureNode) {
         !text.contains("ANONYMOUS-RESEARCHER") && !text.contains("SECRET-CONTACT"),
         "{text}"
     );
+    assert_eq!(csaf["document"]["csaf_version"], "2.0");
+    let (status, explicit, _) = node
+        .get(
+            None,
+            &format!("/api/v1/public/advisories/{case}/csaf?version=2.0"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(explicit, csaf, "2.0 is the default");
+    // The same advisory in CSAF 2.1 carries the CVSS 4.0 vector and its score natively.
+    let (status, csaf_2_1, text) = node
+        .get(
+            None,
+            &format!("/api/v1/public/advisories/{case}/csaf?version=2.1"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(csaf_2_1["document"]["csaf_version"], "2.1");
+    assert_eq!(
+        csaf_2_1["document"]["distribution"]["tlp"]["label"],
+        "CLEAR"
+    );
+    assert_eq!(
+        csaf_2_1["document"]["tracking"]["id"],
+        csaf["document"]["tracking"]["id"]
+    );
+    let metric = &csaf_2_1["vulnerabilities"][0]["metrics"][0];
+    assert_eq!(
+        metric["content"]["cvss_v4"],
+        json!({
+            "version": "4.0",
+            "vectorString": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+            "baseScore": 9.3,
+            "baseSeverity": "CRITICAL",
+        })
+    );
+    assert_eq!(metric["content"]["cvss_v3"]["baseScore"], 9.8);
+    assert_eq!(metric["products"], json!(["CSAFPID-0001"]));
+    assert_eq!(csaf_2_1["vulnerabilities"][0]["cwes"][0]["id"], "CWE-306");
+    assert_eq!(
+        csaf_2_1["vulnerabilities"][0]["product_status"]["known_affected"],
+        json!(["CSAFPID-0001"])
+    );
+    assert!(
+        !text.contains("ANONYMOUS-RESEARCHER") && !text.contains("SECRET-CONTACT"),
+        "{text}"
+    );
+    // A version redline does not write is refused by name, on both CSAF routes.
+    for path in [
+        format!("/api/v1/public/advisories/{case}/csaf?version=3"),
+        format!("/api/v1/public/advisories/{case}/csaf?version="),
+    ] {
+        let (status, refused, text) = node.get(None, &path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {text}");
+        assert_eq!(refused["error"]["path"], "version", "{text}");
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("2.0 (the default) or 2.1"),
+            "{text}"
+        );
+    }
+    let (status, refused, text) = node
+        .get(Some("cert-eu"), &format!("{path}/csaf?version=2.2"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert_eq!(refused["error"]["path"], "version", "{text}");
+    // The OpenAPI document names the parameter on both CSAF routes.
+    let (status, openapi, _) = node.get(None, "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    for csaf_path in [
+        "/api/v1/disclosure/cases/{id}/csaf",
+        "/api/v1/public/advisories/{id}/csaf",
+    ] {
+        let parameters = openapi["paths"][csaf_path]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        assert!(
+            parameters
+                .iter()
+                .any(|parameter| parameter["name"] == "version" && parameter["in"] == "query"),
+            "{csaf_path}: {parameters:?}"
+        );
+        assert!(openapi["paths"][csaf_path]["get"]["responses"]["400"].is_object());
+    }
     let (status, public, text) = node
         .get(None, &format!("/api/v1/public/advisories/{case}"))
         .await;

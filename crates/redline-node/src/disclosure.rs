@@ -12,7 +12,8 @@
 //!   and the operator read a case; after it, everyone. Vendor contacts are shown to the
 //!   coordinator and the operator only, and an anonymous reporter to the coordinator, the
 //!   reporter and the operator only.
-//! - The public advisory ([`Node::public_disclosure_advisory`]): CSAF 2.0, only once public.
+//! - The public advisory ([`Node::public_disclosure_advisory`]): CSAF 2.0 or 2.1, only once
+//!   public.
 //! - The policy ([`Node::disclosure_policy`]): the deadlines and default embargo come from the
 //!   `[disclosure]` table of the norms document that governs the case — the one its coordinator
 //!   adopted last, else the baseline (`redline_norms::applicable::disclosure_document`).
@@ -780,13 +781,14 @@ impl Node {
         Ok(items)
     }
 
-    /// The CSAF 2.0 advisory of a case. Anybody reads it once the embargo has ended; before
-    /// that, the case's readers may read the draft.
+    /// The CSAF advisory of a case in `version` (2.0, the API's default, or 2.1). Anybody reads
+    /// it once the embargo has ended; before that, the case's readers may read the draft.
     pub async fn disclosure_advisory(
         &self,
         caller: Option<&Caller>,
         case_id: Uuid,
         namespace: &str,
+        version: CsafVersion,
     ) -> Result<serde_json::Value, NodeError> {
         let records = self
             .disclosure_records(case_id)
@@ -808,7 +810,7 @@ impl Node {
         };
         Ok(render_csaf(
             &AdvisoryFacts::of_case(&records.state, &publisher),
-            CsafVersion::V2_0,
+            version,
         ))
     }
 
@@ -838,13 +840,15 @@ impl Node {
         })
     }
 
-    /// The public advisory of a case whose embargo has ended, or "not found".
+    /// The public advisory of a case whose embargo has ended, in `version`, or "not found".
     pub async fn public_disclosure_advisory(
         &self,
         case_id: Uuid,
         namespace: &str,
+        version: CsafVersion,
     ) -> Result<serde_json::Value, NodeError> {
-        self.disclosure_advisory(None, case_id, namespace).await
+        self.disclosure_advisory(None, case_id, namespace, version)
+            .await
     }
 
     /// Fires every vendor deadline that passed unmet, each once: a reminder to the vendor's

@@ -3,8 +3,8 @@
 //! party opens a case from a JSON file (the embargo defaults to 90 days after the report, or to
 //! what the `[disclosure]` table of a norms document the coordinator adopted says; the CVSS 4.0
 //! vector is stored canonical), contacts a vendor, records statuses, moves the
-//! embargo; `show` and `csaf` read it back. A mistake is named by its path before anything is
-//! signed, and changes nothing.
+//! embargo; `show` and `csaf` (CSAF 2.0, and 2.1 with `--csaf-version`) read it back. A
+//! mistake is named by its path before anything is signed, and changes nothing.
 
 mod support;
 
@@ -219,6 +219,49 @@ fn a_case_is_opened_worked_and_read_through_the_cli() {
     ])))
     .unwrap();
     assert_eq!(csaf["document"]["category"], "csaf_security_advisory");
+    assert_eq!(csaf["document"]["csaf_version"], "2.0");
+    // CSAF 2.1 on request. The one product is fixed and none is known affected, which the 2.1
+    // profile Security Advisory needs: CSAF Base, with the CVSS 4.0 vector in a note.
+    let csaf_2_1: Value = serde_json::from_str(&succeeded(redline(&[
+        "--data",
+        data,
+        "disclosure",
+        "csaf",
+        "--case",
+        &id,
+        "--csaf-version",
+        "2.1",
+    ])))
+    .unwrap();
+    assert_eq!(csaf_2_1["document"]["csaf_version"], "2.1");
+    assert_eq!(csaf_2_1["document"]["category"], "csaf_base");
+    assert_eq!(
+        csaf_2_1["vulnerabilities"][0]["product_status"]["fixed"],
+        json!(["CSAFPID-0001"])
+    );
+    assert!(
+        csaf_2_1["vulnerabilities"][0]["notes"]
+            .to_string()
+            .contains("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+        "{csaf_2_1}"
+    );
+    let refused = redline(&[
+        "--data",
+        data,
+        "disclosure",
+        "csaf",
+        "--case",
+        &id,
+        "--csaf-version",
+        "3",
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--csaf-version")
+            && stderr(&refused).contains("2.0 (the default) or 2.1"),
+        "{}",
+        stderr(&refused)
+    );
     succeeded(redline(&[
         "--data",
         data,

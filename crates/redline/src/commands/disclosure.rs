@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use redline_disclosure::{
-    ACTION_PAYLOAD_TYPE, ActionBody, CASE_PAYLOAD_TYPE, CveId, DisclosureAction, DisclosureCase,
-    DisclosurePolicy, ProductStatus,
+    ACTION_PAYLOAD_TYPE, ActionBody, CASE_PAYLOAD_TYPE, CsafVersion, CveId, DisclosureAction,
+    DisclosureCase, DisclosurePolicy, ProductStatus,
 };
 use redline_hotline::sign_record;
 use redline_model::PartyId;
@@ -49,8 +49,8 @@ pub enum DisclosureCommand {
     Show(ShowArguments),
     /// The cases you may read.
     List(ListArguments),
-    /// The case's CSAF 2.0 advisory (JSON).
-    Csaf(ShowArguments),
+    /// The case's CSAF advisory (JSON): CSAF 2.0, or 2.1 with `--csaf-version 2.1`.
+    Csaf(CsafArguments),
     /// The case's CVE JSON 5 record (JSON), for a CNA to publish.
     CveRecord(CveRecordArguments),
 }
@@ -154,6 +154,22 @@ pub struct ShowArguments {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CsafArguments {
+    #[arg(long, value_name = "ID")]
+    case: Uuid,
+    /// 2.0 (the OASIS Standard) or 2.1 (the OASIS CSAF TC's committee specification draft,
+    /// with the CVSS 4.0 vector and base score in metrics[].content.cvss_v4).
+    #[arg(long, value_name = "VERSION", default_value = "2.0", value_parser = parse_csaf_version)]
+    csaf_version: CsafVersion,
+    #[command(flatten)]
+    remote: RemoteOptions,
+}
+
+fn parse_csaf_version(text: &str) -> Result<CsafVersion, String> {
+    CsafVersion::parse(text)
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ListArguments {
     #[arg(long, default_value_t = 100)]
     limit: u32,
@@ -242,11 +258,10 @@ pub async fn run(settings: &Settings, command: DisclosureCommand) -> anyhow::Res
         }
         DisclosureCommand::Show(arguments) => {
             let target = Target::open(settings, &arguments.remote, "disclosure show").await?;
-            let view = fetch(
+            let view = fetch_case(
                 &target,
                 &format!("/api/v1/disclosure/cases/{}", arguments.case),
                 arguments.case,
-                Fetch::Case,
             )
             .await?;
             target.close().await;
@@ -254,13 +269,25 @@ pub async fn run(settings: &Settings, command: DisclosureCommand) -> anyhow::Res
         }
         DisclosureCommand::Csaf(arguments) => {
             let target = Target::open(settings, &arguments.remote, "disclosure csaf").await?;
-            let advisory = fetch(
-                &target,
-                &format!("/api/v1/disclosure/cases/{}/csaf", arguments.case),
-                arguments.case,
-                Fetch::Csaf,
-            )
-            .await?;
+            let advisory = match &target {
+                Target::Remote(client) => {
+                    client
+                        .get(
+                            &format!("/api/v1/disclosure/cases/{}/csaf", arguments.case),
+                            &[("version", arguments.csaf_version.to_string())],
+                        )
+                        .await?
+                }
+                Target::Local(node) => {
+                    node.disclosure_advisory(
+                        Some(&Caller::Operator),
+                        arguments.case,
+                        "https://redline.invalid",
+                        arguments.csaf_version,
+                    )
+                    .await?
+                }
+            };
             target.close().await;
             crate::output::print_json(&advisory)
         }
@@ -336,23 +363,13 @@ pub async fn run(settings: &Settings, command: DisclosureCommand) -> anyhow::Res
     }
 }
 
-enum Fetch {
-    Case,
-    Csaf,
-}
-
-async fn fetch(target: &Target, path: &str, case: Uuid, what: Fetch) -> anyhow::Result<Value> {
+/// A case as its reader sees it, from the node at `path` or the local store.
+async fn fetch_case(target: &Target, path: &str, case: Uuid) -> anyhow::Result<Value> {
     Ok(match target {
         Target::Remote(client) => client.get(path, &[]).await?,
-        Target::Local(node) => match what {
-            Fetch::Case => {
-                serde_json::to_value(node.disclosure_case(Some(&Caller::Operator), case).await?)?
-            }
-            Fetch::Csaf => {
-                node.disclosure_advisory(Some(&Caller::Operator), case, "https://redline.invalid")
-                    .await?
-            }
-        },
+        Target::Local(node) => {
+            serde_json::to_value(node.disclosure_case(Some(&Caller::Operator), case).await?)?
+        }
     })
 }
 
@@ -398,13 +415,8 @@ async fn open(settings: &Settings, arguments: OpenArguments) -> anyhow::Result<(
     };
     let (id, version) = match arguments.case {
         Some(id) => {
-            let current = fetch(
-                &target,
-                &format!("/api/v1/disclosure/cases/{id}"),
-                id,
-                Fetch::Case,
-            )
-            .await?;
+            let current =
+                fetch_case(&target, &format!("/api/v1/disclosure/cases/{id}"), id).await?;
             let version = current["version"].as_u64().unwrap_or(0) + 1;
             (id, version)
         }
