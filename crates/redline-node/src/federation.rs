@@ -292,10 +292,15 @@ impl Node {
             .node_name()
             .ok_or_else(|| NodeError::Internal("federation needs the node's log".into()))?;
         let key = self.node_signing_key()?;
+        // The parties first, their homes after: an imported party and its home are committed
+        // together, so every party listed has its home in the map read after it. Read the other
+        // way round, an import landing between the two reads made this node vouch for another
+        // node's party, and a third node then recorded the wrong home for good.
+        let parties = self.store.list_parties().await?;
         let homes = self.party_home_map().await?;
         let issued_at = self.now();
         let mut statements = Vec::new();
-        for party in self.store.list_parties().await? {
+        for party in parties {
             if homes.contains_key(&party.id) {
                 continue;
             }
