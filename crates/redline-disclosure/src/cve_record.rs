@@ -95,8 +95,10 @@ pub fn cve_record(state: &CaseState, assigner: &CveAssigner, advisory_url: &str)
         "cvssV4_0": {
             "version": "4.0",
             "vectorString": case.cvss_v4.as_str(),
-            "baseScore": case.cvss_v4.score(),
-            "baseSeverity": case.cvss_v4.severity(),
+            // FIRST's `baseScore` is the base metrics' score (CVSS-B), as in the CSAF 2.1
+            // advisory; a vector with threat or environmental metrics scores otherwise.
+            "baseScore": case.cvss_v4.base_score(),
+            "baseSeverity": case.cvss_v4.base_severity(),
         },
     })];
     if let Some(vector) = &case.cvss_v3 {

@@ -122,3 +122,31 @@ fn a_broken_record_fails_the_cve_schema() {
         assert!(!valid, "{name} passed:\n{printed}");
     }
 }
+
+/// The CVSS 4.0 `baseScore` of a record is the base metrics' score (CVSS-B), as in the CSAF 2.1
+/// advisory, also for a vector that carries threat metrics and scores otherwise.
+#[test]
+fn the_cvss_4_base_score_is_the_base_metrics_score() {
+    let corpus = support::corpus();
+    let mut with_threat_metrics = 0;
+    for (record, state) in records().iter().zip(&corpus) {
+        let metric = &record["containers"]["cna"]["metrics"][0]["cvssV4_0"];
+        assert_eq!(
+            metric["baseScore"],
+            state.case.cvss_v4.base_score(),
+            "{metric}"
+        );
+        assert_eq!(
+            metric["baseSeverity"],
+            state.case.cvss_v4.base_severity(),
+            "{metric}"
+        );
+        if state.case.cvss_v4.base_score() != state.case.cvss_v4.score() {
+            with_threat_metrics += 1;
+        }
+    }
+    assert!(
+        with_threat_metrics >= 1,
+        "the corpus has a vector with threat metrics"
+    );
+}
