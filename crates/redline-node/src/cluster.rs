@@ -415,8 +415,21 @@ impl Node {
         if !self.is_shared() || log.role() == LogRole::OnlyWriter {
             return Ok(());
         }
-        let stored = self.store.log_checkpoint_note(log.origin()).await?;
-        log.follow_pointer(stored.as_deref())?;
+        let Some(stored) = self.store.log_checkpoint_note(log.origin()).await? else {
+            return Ok(());
+        };
+        if !log.pointer_moves_what_is_served(&stored)? {
+            return Ok(());
+        }
+        // Following takes the log's follow lock, which a takeover holds across a database
+        // round-trip, and reads tiles: never on a runtime worker, whose blocking could stall the
+        // very I/O the takeover waits for.
+        let log = Arc::clone(log);
+        tokio::task::spawn_blocking(move || log.follow_pointer(Some(&stored)))
+            .await
+            .map_err(|error| {
+                NodeError::Internal(format!("following the log's pointer: {error}"))
+            })??;
         Ok(())
     }
 

@@ -563,6 +563,20 @@ impl NodeLog {
             .map_err(|reason| NodeError::Internal(format!("serving the pointer: {reason}")))
     }
 
+    /// Whether `stored_note`, the pointer just read, would move what this process serves (a
+    /// larger tree, or a fork to refuse): only then is [`NodeLog::follow_pointer`] needed. No
+    /// lock and no tile is read, so async callers decide here and follow off their thread.
+    pub fn pointer_moves_what_is_served(&self, stored_note: &str) -> Result<bool, NodeError> {
+        let opened = open_checkpoint(stored_note.as_bytes(), &self.origin, &[&self.verifier])
+            .map_err(|error| {
+                NodeError::Internal(format!("the log's stored checkpoint: {error}"))
+            })?;
+        Ok(matches!(
+            served_checkpoint_moves_to(&self.checkpoint()?, &opened.checkpoint),
+            ServedCheckpointMove::Forward | ServedCheckpointMove::Fork
+        ))
+    }
+
     /// The leader's side of [`NodeLog::follow_pointer`]: a pointer ahead of what it serves is a
     /// checkpoint its writer published and is about to serve, so its own tree gives the root;
     /// anything else was published by another process, and this one no longer writes the log.
