@@ -56,6 +56,20 @@ async fn settled_log(state: &AppState) -> Result<&std::sync::Arc<NodeLog>, ApiEr
     Ok(log)
 }
 
+/// Brings this process's view of the log up to the pointer stored in the database before any of
+/// it is served (shared deployments; see `Node::refresh_log_view`). When it cannot, the answer
+/// is a 503: never a log that could be older than one another process served.
+async fn refresh_view(state: &AppState) -> Result<(), ApiError> {
+    state.node.refresh_log_view().await.map_err(|error| {
+        tracing::warn!(%error, "the log's view could not follow its pointer");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the log's latest checkpoint could not be read; try again",
+        )
+    })
+}
+
 fn text(body: String, cache: &'static str) -> Response {
     (
         [
@@ -69,9 +83,9 @@ fn text(body: String, cache: &'static str) -> Response {
 
 async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
     let log = node_log(&state)?;
-    // Behind a load balancer each request may reach another process: a follower first moves to
-    // the pointer in the database, so no client ever sees the log go back.
-    state.node.refresh_log_view().await;
+    // Behind a load balancer each request may reach another process: each first moves to the
+    // pointer in the database, so no client ever sees the log go back.
+    refresh_view(&state).await?;
     Ok(text(log.checkpoint_note().to_text(), "no-cache"))
 }
 
@@ -102,7 +116,7 @@ async fn tile(
     if !log.covers(&address) {
         // A client may have read a newer checkpoint from another process: move to the pointer
         // before saying the tile is not there.
-        state.node.refresh_log_view().await;
+        refresh_view(&state).await?;
         if !log.covers(&address) {
             return Err(not_found());
         }
@@ -167,14 +181,16 @@ async fn add_checkpoint(State(state): State<AppState>, body: Bytes) -> Response 
 
 async fn summary(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let log = node_log(&state)?;
-    state.node.refresh_log_view().await;
-    let checkpoint = log.checkpoint()?;
+    refresh_view(&state).await?;
+    let note = log.checkpoint_note();
+    let checkpoint = redline_ledger::checkpoint::Checkpoint::parse_body(note.text())
+        .map_err(|error| redline_node::NodeError::Internal(format!("own checkpoint: {error}")))?;
     Ok(Json(serde_json::json!({
         "origin": log.origin(),
         "tree_size": checkpoint.tree_size,
         "root_hash": checkpoint.root_hash.to_base64(),
         "verifier_key": log.verifier_key(),
-        "checkpoint": log.checkpoint_note().to_text(),
+        "checkpoint": note.to_text(),
     })))
 }
 
@@ -284,7 +300,11 @@ pub(crate) fn openapi_paths() -> Vec<(String, PathItem)> {
                 OperationBuilder::new()
                     .operation_id(Some("logSummary"))
                     .summary(Some("The log's origin, size, root, verifier key and checkpoint"))
-                    .response("200", ok("the log")),
+                    .response("200", ok("the log"))
+                    .response(
+                        "503",
+                        ok("the log's latest checkpoint could not be read (shared deployments)"),
+                    ),
             ),
         ),
         (

@@ -399,30 +399,45 @@ impl Node {
         }
     }
 
-    /// Moves a follower's view of the log to the pointer stored in the database now (a no-op
-    /// for a writer and on SQLite): the log routes call it so that a client that reads from
-    /// several processes never sees a checkpoint older than one it saw, nor misses a tile.
-    pub async fn refresh_log_view(&self) {
-        if self.is_shared() {
-            self.follow_log_pointer().await;
+    /// Brings what this process serves of the log up to the pointer stored in the database
+    /// now, whatever part it plays (a no-op on SQLite, whose one process writes the pointer):
+    /// everything that serves the log's state calls it first, so that a client that reads from
+    /// several processes never sees a checkpoint older than one it saw, nor misses a tile. A
+    /// follower moves to the pointer; the leader serves it if its writer published it and has
+    /// not served it yet ([`crate::log::NodeLog::follow_pointer`]).
+    ///
+    /// An error when the pointer cannot be read or this process cannot serve it: the caller
+    /// must then not serve the log, which could be older than what another process served.
+    pub async fn refresh_log_view(&self) -> Result<(), NodeError> {
+        let Some(log) = self.log.get() else {
+            return Ok(());
+        };
+        if !self.is_shared() || log.role() == LogRole::OnlyWriter {
+            return Ok(());
         }
+        let Some(stored) = self.store.log_checkpoint_note(log.origin()).await? else {
+            return Ok(());
+        };
+        if !log.pointer_moves_what_is_served(&stored)? {
+            return Ok(());
+        }
+        // Following takes the log's follow lock, which a takeover holds across a database
+        // round-trip, and reads tiles: never on a runtime worker, whose blocking could stall the
+        // very I/O the takeover waits for.
+        let log = Arc::clone(log);
+        tokio::task::spawn_blocking(move || log.follow_pointer(Some(&stored)))
+            .await
+            .map_err(|error| {
+                NodeError::Internal(format!("following the log's pointer: {error}"))
+            })??;
+        Ok(())
     }
 
-    /// A follower's log view moves to the pointer stored in the database.
+    /// [`Node::refresh_log_view`] for the notice listener: a failure is logged, and the next
+    /// notice, recheck or reader tries again.
     pub(crate) async fn follow_log_pointer(&self) {
-        let Some(log) = self.log.get() else {
-            return;
-        };
-        if log.role() != LogRole::Follower {
-            return;
-        }
-        match self.store.log_checkpoint_note(log.origin()).await {
-            Ok(stored) => {
-                if let Err(error) = log.follow_pointer(stored.as_deref()) {
-                    tracing::warn!(%error, "following the log's pointer");
-                }
-            }
-            Err(error) => tracing::warn!(%error, "reading the log's pointer"),
+        if let Err(error) = self.refresh_log_view().await {
+            tracing::warn!(%error, "following the log's pointer");
         }
     }
 
@@ -448,8 +463,7 @@ impl Node {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(50));
         }
-        self.follow_log_pointer().await;
-        Ok(())
+        self.refresh_log_view().await
     }
 }
 
@@ -500,5 +514,201 @@ mod tests {
             ]
         );
         assert!(coalesce_notices(Vec::new()).is_empty());
+    }
+}
+
+/// Two processes of one deployment in one test: nodes over one PostgreSQL database sharing one
+/// tile directory, driven through the node's own APIs. A reader going from one to the other
+/// must never see the log go back, whatever the writer is doing.
+#[cfg(test)]
+mod serving_the_log {
+    use std::sync::{Arc, Mutex, mpsc};
+    use std::time::Duration;
+
+    use redline_ledger::checkpoint::Checkpoint;
+    use redline_model::{PartyId, PartyKind};
+    use redline_store::{SqlStore, SqlStoreOptions};
+
+    use crate::log::{LogConfig, LogRole};
+    use crate::{Caller, NewParty, Node, SystemClock};
+
+    const ORIGIN: &str = "cluster.test/log";
+    const SEED: [u8; 32] = [9; 32];
+
+    /// A process of the deployment: its log opened as a follower at the pointer.
+    async fn process(database: &str, directory: &std::path::Path) -> Arc<Node> {
+        let store = SqlStore::open(database, SqlStoreOptions::default())
+            .await
+            .unwrap();
+        let node = Arc::new(Node::new(Arc::new(store), Arc::new(SystemClock)));
+        let log = node
+            .open_shared_log(LogConfig::new(directory, ORIGIN, SEED))
+            .await
+            .unwrap();
+        node.attach_log(log).await.unwrap();
+        node
+    }
+
+    /// Runs `node`'s part of the deployment until the returned sender says stop; answers once
+    /// it leads.
+    async fn lead(node: &Arc<Node>) -> tokio::sync::watch::Sender<bool> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(Arc::clone(node).run_cluster_member(stopped, Arc::new(|| {})));
+        for _ in 0..400 {
+            if node.is_leading() && node.log().unwrap().role() == LogRole::Leader {
+                return stop;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the process did not come to lead");
+    }
+
+    /// A logged write on `node` (the leader takes its entry from the outbox).
+    async fn add_party(node: &Node, id: &str) {
+        node.add_party(
+            &Caller::Operator,
+            NewParty {
+                id: PartyId::parse(id).unwrap(),
+                kind: PartyKind::State,
+                name: format!("State {id}"),
+                languages: vec![],
+                public_keys: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    /// The size of the checkpoint `node` serves, read the way the HTTP routes read it.
+    async fn served_size(node: &Node) -> Result<u64, crate::NodeError> {
+        node.refresh_log_view().await?;
+        Ok(
+            Checkpoint::parse_body(node.log().unwrap().checkpoint_note().text())
+                .unwrap()
+                .tree_size,
+        )
+    }
+
+    async fn database() -> Option<String> {
+        redline_store::testing::fresh_postgres_database("served_log")
+            .await
+            .unwrap()
+    }
+
+    /// The leader's writer serves a checkpoint only after its compare-and-swap commits; in
+    /// between, a follower already serves the new pointer. Held in that window, the leader
+    /// must serve the pointer too, not its older checkpoint.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_leader_serves_the_pointer_its_writer_published_but_has_not_served_yet() {
+        let Some(database) = database().await else {
+            eprintln!("skipped: no PostgreSQL (set TEST_POSTGRES_URL)");
+            return;
+        };
+        let directory = tempfile::tempdir().unwrap();
+        let leader = process(&database, directory.path()).await;
+        let follower = process(&database, directory.path()).await;
+        let stop = lead(&leader).await;
+        add_party(&leader, "EE").await;
+        leader.settle_log().await.unwrap();
+        let before = served_size(&leader).await.unwrap();
+
+        // Hold the writer between publishing its next checkpoint and serving it.
+        let (published, in_the_window) = mpsc::channel::<()>();
+        let (release, released) = mpsc::channel::<()>();
+        let (published, released) = (Mutex::new(published), Mutex::new(released));
+        leader
+            .log()
+            .unwrap()
+            .pause_between_publishing_and_serving(Box::new(move || {
+                let _ = published.lock().unwrap().send(());
+                let _ = released.lock().unwrap().recv();
+            }));
+        add_party(&leader, "UA").await;
+        let in_the_window = tokio::task::spawn_blocking(move || in_the_window.recv())
+            .await
+            .unwrap();
+
+        // A reader asks the follower, then the leader.
+        let seen_on_the_follower = served_size(&follower).await;
+        let then_on_the_leader = served_size(&leader).await;
+        release.send(()).unwrap();
+        leader.settle_log().await.unwrap();
+        let after = served_size(&leader).await.unwrap();
+        let _ = stop.send(true);
+
+        in_the_window.unwrap();
+        let seen_on_the_follower = seen_on_the_follower.unwrap();
+        assert!(
+            seen_on_the_follower > before,
+            "the follower serves the published pointer ({seen_on_the_follower} after {before})"
+        );
+        assert_eq!(
+            then_on_the_leader.unwrap(),
+            seen_on_the_follower,
+            "the leader served less than the pointer a follower served"
+        );
+        assert_eq!(after, seen_on_the_follower);
+        assert_eq!(leader.log().unwrap().failure(), None);
+    }
+
+    /// Two reads of the pointer that finish out of order: the older one is ignored; it neither
+    /// moves the served checkpoint back nor stops the follower's view.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_pointer_read_that_lost_a_race_with_a_newer_one_is_ignored() {
+        let Some(database) = database().await else {
+            eprintln!("skipped: no PostgreSQL (set TEST_POSTGRES_URL)");
+            return;
+        };
+        let directory = tempfile::tempdir().unwrap();
+        let leader = process(&database, directory.path()).await;
+        let follower = process(&database, directory.path()).await;
+        let stop = lead(&leader).await;
+        add_party(&leader, "EE").await;
+        leader.settle_log().await.unwrap();
+        let older_pointer = leader.log().unwrap().checkpoint_note().to_text();
+        add_party(&leader, "UA").await;
+        leader.settle_log().await.unwrap();
+        let newer = served_size(&follower).await.unwrap();
+
+        let moved = follower
+            .log()
+            .unwrap()
+            .follow_pointer(Some(&older_pointer))
+            .unwrap();
+        let _ = stop.send(true);
+
+        assert!(!moved);
+        assert_eq!(served_size(&follower).await.unwrap(), newer);
+        assert_eq!(follower.log().unwrap().failure(), None);
+    }
+
+    /// A leader that lost the lead (its process has not stopped yet) while another published:
+    /// it cannot serve the new pointer, so it serves nothing rather than an older log.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_leader_that_lost_the_lead_serves_nothing_rather_than_an_older_log() {
+        let Some(database) = database().await else {
+            eprintln!("skipped: no PostgreSQL (set TEST_POSTGRES_URL)");
+            return;
+        };
+        let directory = tempfile::tempdir().unwrap();
+        let first = process(&database, directory.path()).await;
+        let second = process(&database, directory.path()).await;
+        let stop_first = lead(&first).await;
+        add_party(&first, "EE").await;
+        first.settle_log().await.unwrap();
+        let _ = stop_first.send(true);
+        let stop_second = lead(&second).await;
+        add_party(&second, "UA").await;
+        second.settle_log().await.unwrap();
+        let published = served_size(&second).await.unwrap();
+
+        let on_the_first = served_size(&first).await;
+        let _ = stop_second.send(true);
+
+        assert_eq!(first.log().unwrap().role(), LogRole::Leader);
+        match on_the_first {
+            Ok(size) => assert!(size >= published, "served {size} after {published}"),
+            Err(error) => assert!(error.to_string().contains("no longer writes"), "{error}"),
+        }
     }
 }

@@ -32,6 +32,15 @@
 //! copy for tools reading the directory. The others follow ([`NodeLog::follow_pointer`]): they
 //! extend their tree from the tiles the new pointer covers and check its root, so every
 //! process answers the same proofs; they never write to the directory.
+//!
+//! What a process serves (its checkpoint, and the tiles and proofs under it) only moves forward
+//! ([`served_checkpoint_moves_to`]), and never stays behind the pointer it last read: every
+//! process of a shared deployment, the leader included, reads the pointer before it serves and
+//! moves to it ([`NodeLog::follow_pointer`]). The leader needs this too: its writer serves a
+//! checkpoint only after the compare-and-swap commits, so for a moment the pointer (which a
+//! follower may already serve) is ahead of it; it then serves the pointer, which its own tree
+//! gives. A pointer older than what is served is a read that lost a race with a newer one, and
+//! is ignored.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -267,6 +276,80 @@ pub(crate) struct LogShared {
     pub(crate) failed: Mutex<Option<String>>,
     /// Told which outbox rows are durable in the log (set when the log is attached to a node).
     on_logged: std::sync::OnceLock<LoggedCallback>,
+    /// Tests only: run by the writer between publishing a checkpoint (the pointer swapped) and
+    /// serving it, the window in which the pointer is ahead of the leader.
+    #[cfg(test)]
+    pub(crate) between_publishing_and_serving: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
+}
+
+impl LogShared {
+    fn new(log: TiledLog, note: Note, subjects: HashMap<String, Vec<u64>>) -> LogShared {
+        LogShared {
+            log: RwLock::new(log),
+            checkpoint_note: RwLock::new(note),
+            subjects: RwLock::new(subjects),
+            failed: Mutex::new(None),
+            on_logged: std::sync::OnceLock::new(),
+            #[cfg(test)]
+            between_publishing_and_serving: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Serves `next` if it is newer than the checkpoint served now (the one rule every path
+    /// that changes the served checkpoint goes through: the writer, a follower, a leader
+    /// catching up with its own pointer). Answers whether it did.
+    fn serve(&self, next: Note) -> Result<bool, String> {
+        let next_checkpoint =
+            Checkpoint::parse_body(next.text()).map_err(|error| error.to_string())?;
+        let mut served = self
+            .checkpoint_note
+            .write()
+            .map_err(|_| "checkpoint lock poisoned".to_owned())?;
+        let served_checkpoint =
+            Checkpoint::parse_body(served.text()).map_err(|error| error.to_string())?;
+        if served_checkpoint_moves_to(&served_checkpoint, &next_checkpoint)
+            != ServedCheckpointMove::Forward
+        {
+            return Ok(false);
+        }
+        *served = next;
+        Ok(true)
+    }
+
+    /// Records why the log (or this process's view of it) stopped.
+    fn stop(&self, reason: &str) {
+        if let Ok(mut failed) = self.failed.lock() {
+            failed.get_or_insert_with(|| reason.to_owned());
+        }
+    }
+}
+
+/// Where a checkpoint (the pointer just read, or one just signed) stands against the one a
+/// process serves: the functional core of "the log never goes back".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ServedCheckpointMove {
+    /// A larger tree: serve it (once this process's tree gives its root).
+    Forward,
+    /// The same tree: nothing to do.
+    Same,
+    /// A smaller tree: a read that lost a race with a newer one; never served.
+    Behind,
+    /// Another root at the same size: two histories, which the log never serves.
+    Fork,
+}
+
+/// Whether a process serving `served` may move to `next` (see [`ServedCheckpointMove`]).
+pub(crate) fn served_checkpoint_moves_to(
+    served: &Checkpoint,
+    next: &Checkpoint,
+) -> ServedCheckpointMove {
+    use std::cmp::Ordering;
+    match next.tree_size.cmp(&served.tree_size) {
+        Ordering::Greater => ServedCheckpointMove::Forward,
+        Ordering::Less => ServedCheckpointMove::Behind,
+        Ordering::Equal if next.root_hash == served.root_hash => ServedCheckpointMove::Same,
+        Ordering::Equal => ServedCheckpointMove::Fork,
+    }
 }
 
 /// Who writes the tiles a process's log reads.
@@ -369,13 +452,7 @@ impl NodeLog {
                 reason,
             }
         })?;
-        let shared = Arc::new(LogShared {
-            log: RwLock::new(log),
-            checkpoint_note: RwLock::new(note),
-            subjects: RwLock::new(subjects),
-            failed: Mutex::new(None),
-            on_logged: std::sync::OnceLock::new(),
-        });
+        let shared = Arc::new(LogShared::new(log, note, subjects));
         let node_log = NodeLog {
             origin: config.origin.clone(),
             directory,
@@ -415,13 +492,7 @@ impl NodeLog {
             origin: config.origin.clone(),
             directory: directory.clone(),
             verifier,
-            shared: Arc::new(LogShared {
-                log: RwLock::new(empty),
-                checkpoint_note: RwLock::new(empty_note),
-                subjects: RwLock::new(HashMap::new()),
-                failed: Mutex::new(None),
-                on_logged: std::sync::OnceLock::new(),
-            }),
+            shared: Arc::new(LogShared::new(empty, empty_note, HashMap::new())),
             sender: Mutex::new(None),
             writer: Mutex::new(None),
             config,
@@ -446,9 +517,15 @@ impl NodeLog {
         }
     }
 
-    /// A follower brings its view up to `stored_note`, the pointer read from the database:
-    /// the leaf hashes of the new tiles, the new root checked against it, the new entries'
-    /// subjects. Answers whether the view moved. A writer's view is its own: nothing to do.
+    /// Brings what this process serves up to `stored_note`, the pointer just read from the
+    /// database (`None` before the first checkpoint), so that it never serves less than the
+    /// pointer it read. A follower extends its tree from the tiles the pointer covers, checks the
+    /// new root and indexes the new entries' subjects; the leader, whose writer has published
+    /// the pointer but not yet served it, checks the root against its own tree. A pointer older
+    /// than what is served (a read that lost a race with a newer one) is ignored. Answers
+    /// whether the served checkpoint moved; an error when this process cannot serve the pointer
+    /// (the tiles or its tree do not give it: its view of the log stops). The only writer
+    /// (SQLite) has no pointer to read: nothing to do.
     pub fn follow_pointer(&self, stored_note: Option<&str>) -> Result<bool, NodeError> {
         let Some(stored_note) = stored_note else {
             return Ok(false);
@@ -457,16 +534,74 @@ impl NodeLog {
             .following
             .lock()
             .map_err(|_| NodeError::Internal("the log's follow lock is poisoned".into()))?;
-        if self.role() != LogRole::Follower {
+        let role = self.role();
+        if role == LogRole::OnlyWriter {
             return Ok(false);
         }
         let opened = open_checkpoint(stored_note.as_bytes(), &self.origin, &[&self.verifier])
             .map_err(|error| {
                 NodeError::Internal(format!("the log's stored checkpoint: {error}"))
             })?;
-        if self.checkpoint_note().text() == opened.note.text() {
-            return Ok(false);
+        let pointer = &opened.checkpoint;
+        match served_checkpoint_moves_to(&self.checkpoint()?, pointer) {
+            ServedCheckpointMove::Forward => {}
+            ServedCheckpointMove::Same | ServedCheckpointMove::Behind => return Ok(false),
+            ServedCheckpointMove::Fork => {
+                return Err(self.stop_view(format!(
+                    "the log's pointer has another root at size {} than the checkpoint served",
+                    pointer.tree_size
+                )));
+            }
         }
+        match role {
+            LogRole::Leader => self.check_own_tree_gives(pointer)?,
+            LogRole::Follower => self.extend_from_tiles(pointer)?,
+            LogRole::OnlyWriter => return Ok(false),
+        }
+        self.shared
+            .serve(opened.note)
+            .map_err(|reason| NodeError::Internal(format!("serving the pointer: {reason}")))
+    }
+
+    /// Whether `stored_note`, the pointer just read, would move what this process serves (a
+    /// larger tree, or a fork to refuse): only then is [`NodeLog::follow_pointer`] needed. No
+    /// lock and no tile is read, so async callers decide here and follow off their thread.
+    pub fn pointer_moves_what_is_served(&self, stored_note: &str) -> Result<bool, NodeError> {
+        let opened = open_checkpoint(stored_note.as_bytes(), &self.origin, &[&self.verifier])
+            .map_err(|error| {
+                NodeError::Internal(format!("the log's stored checkpoint: {error}"))
+            })?;
+        Ok(matches!(
+            served_checkpoint_moves_to(&self.checkpoint()?, &opened.checkpoint),
+            ServedCheckpointMove::Forward | ServedCheckpointMove::Fork
+        ))
+    }
+
+    /// The leader's side of [`NodeLog::follow_pointer`]: a pointer ahead of what it serves is a
+    /// checkpoint its writer published and is about to serve, so its own tree gives the root;
+    /// anything else was published by another process, and this one no longer writes the log.
+    fn check_own_tree_gives(&self, pointer: &Checkpoint) -> Result<(), NodeError> {
+        let own_root = {
+            let log = self
+                .shared
+                .log
+                .read()
+                .map_err(|_| NodeError::Internal("log lock poisoned".into()))?;
+            log.tree().root_at(pointer.tree_size).ok()
+        };
+        if own_root == Some(pointer.root_hash) {
+            Ok(())
+        } else {
+            Err(self.stop_view(format!(
+                "another process published the log's checkpoint of size {}: this one no longer writes it",
+                pointer.tree_size
+            )))
+        }
+    }
+
+    /// The follower's side of [`NodeLog::follow_pointer`]: the leaf hashes of the tiles the
+    /// pointer covers, its root checked, the new entries' subjects indexed.
+    fn extend_from_tiles(&self, pointer: &Checkpoint) -> Result<(), NodeError> {
         let storage = FileTileStorage::open_for_reading(&self.directory);
         let old_size = {
             let mut log = self
@@ -475,36 +610,31 @@ impl NodeLog {
                 .write()
                 .map_err(|_| NodeError::Internal("log lock poisoned".into()))?;
             let old_size = log.size();
-            if let Err(error) = log.follow(&storage, &opened.checkpoint) {
-                let reason = format!(
+            if let Err(error) = log.follow(&storage, pointer) {
+                return Err(self.stop_view(format!(
                     "the shared tiles do not give the stored checkpoint of size {}: {error}",
-                    opened.checkpoint.tree_size
-                );
-                tracing::error!(%reason, "the log's view stops");
-                if let Ok(mut failed) = self.shared.failed.lock() {
-                    *failed = Some(reason.clone());
-                }
-                return Err(NodeError::Internal(reason));
+                    pointer.tree_size
+                )));
             }
             old_size
         };
         let mut new_subjects: HashMap<String, Vec<u64>> = HashMap::new();
-        index_subjects_between(
-            &storage,
-            old_size,
-            opened.checkpoint.tree_size,
-            &mut new_subjects,
-        )
-        .map_err(|reason| NodeError::Internal(format!("reading the shared log: {reason}")))?;
+        index_subjects_between(&storage, old_size, pointer.tree_size, &mut new_subjects)
+            .map_err(|reason| NodeError::Internal(format!("reading the shared log: {reason}")))?;
         if let Ok(mut subjects) = self.shared.subjects.write() {
             for (subject, leaves) in new_subjects {
                 subjects.entry(subject).or_default().extend(leaves);
             }
         }
-        if let Ok(mut note) = self.shared.checkpoint_note.write() {
-            *note = opened.note;
-        }
-        Ok(true)
+        Ok(())
+    }
+
+    /// This process's view of the log stops for `reason` (logged, kept for
+    /// [`NodeLog::failure`], and answered as an error).
+    fn stop_view(&self, reason: String) -> NodeError {
+        tracing::error!(%reason, "the log's view stops");
+        self.shared.stop(&reason);
+        NodeError::Internal(reason)
     }
 
     /// A follower becomes the log's writer: recovers the log from the shared tiles at
@@ -569,6 +699,21 @@ impl NodeLog {
                 (log, note)
             }
         };
+        // The pointer was read after this process took the lead; if it is older than what this
+        // process served, another process published since and may still be writing: its tiles
+        // must not be discarded, nor the served checkpoint moved back.
+        let recovered = Checkpoint::parse_body(note.text())
+            .map_err(|error| failure(format!("the stored checkpoint: {error}")))?;
+        let served = self.checkpoint()?;
+        if matches!(
+            served_checkpoint_moves_to(&served, &recovered),
+            ServedCheckpointMove::Behind | ServedCheckpointMove::Fork
+        ) {
+            return Err(failure(format!(
+                "the log's pointer (size {}) is behind the checkpoint this process served (size {}): another process still publishes",
+                recovered.tree_size, served.tree_size
+            )));
+        }
         storage
             .discard_full_tiles_beyond(log.published_size())
             .map_err(|error| failure(error.to_string()))?;
@@ -586,11 +731,7 @@ impl NodeLog {
             .subjects
             .write()
             .map_err(|_| NodeError::Internal("log lock poisoned".into()))? = subjects;
-        *self
-            .shared
-            .checkpoint_note
-            .write()
-            .map_err(|_| NodeError::Internal("log lock poisoned".into()))? = note;
+        self.shared.serve(note).map_err(failure)?;
         self.start_writer(storage, signer, CheckpointPointer::Database(pointer))
             .map_err(|error| failure(error.to_string()))?;
         if let Ok(mut role) = self.role.lock() {
@@ -960,6 +1101,13 @@ impl NodeLog {
         }
     }
 
+    /// Tests only: has the writer run `pause` between publishing each checkpoint and serving
+    /// it (set once).
+    #[cfg(test)]
+    pub(crate) fn pause_between_publishing_and_serving(&self, pause: Box<dyn Fn() + Send + Sync>) {
+        let _ = self.shared.between_publishing_and_serving.set(pause);
+    }
+
     /// Stops the writer after the queued entries are written.
     pub fn close(&self) {
         if let Ok(mut sender) = self.sender.lock() {
@@ -1306,15 +1454,9 @@ fn write_batch(
     let note = checkpoint
         .sign(signer)
         .map_err(|error| format!("signing the checkpoint: {error}"))?;
-    let note_bytes = note.to_text().into_bytes();
-    match pointer {
-        CheckpointPointer::File => storage
-            .write_checkpoint(&note_bytes)
-            .map_err(|error| format!("writing the checkpoint: {error}"))?,
-        CheckpointPointer::Database(database) => database
-            .swap(Some(last_signed_bytes), &note_bytes, checkpoint.tree_size)
-            .map_err(|error| format!("publishing the checkpoint: {error}"))?,
-    }
+    // The new entries' subjects are indexed before the checkpoint is published: lookups only
+    // see leaves under the served checkpoint, and a leader's reader may serve the published
+    // pointer before this thread does.
     {
         let mut subjects = shared
             .subjects
@@ -1326,16 +1468,24 @@ fn write_batch(
             }
         }
     }
-    {
-        let mut current = shared
-            .checkpoint_note
-            .write()
-            .map_err(|_| "checkpoint lock poisoned".to_owned())?;
-        *current = note.clone();
+    let note_bytes = note.to_text().into_bytes();
+    match pointer {
+        CheckpointPointer::File => storage
+            .write_checkpoint(&note_bytes)
+            .map_err(|error| format!("writing the checkpoint: {error}"))?,
+        CheckpointPointer::Database(database) => database
+            .swap(Some(last_signed_bytes), &note_bytes, checkpoint.tree_size)
+            .map_err(|error| format!("publishing the checkpoint: {error}"))?,
     }
+    #[cfg(test)]
+    if let Some(pause) = shared.between_publishing_and_serving.get() {
+        pause();
+    }
+    // Published: now served. (The leader's readers may have served it already, from the
+    // pointer: `NodeLog::follow_pointer`.)
+    shared.serve(note.clone())?;
     // Shared: the copy for tools that read the directory, written after this process serves
-    // the new checkpoint (a follower that read the pointer must never be ahead of the leader
-    // for long); the database's pointer is the truth.
+    // the new checkpoint; the database's pointer is the truth.
     if matches!(pointer, CheckpointPointer::Database(_))
         && let Err(error) = storage.write_checkpoint(&note_bytes)
     {
@@ -1659,4 +1809,42 @@ pub(crate) fn party_key_revocation_entry(
         at,
         &json_bytes(&record),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_ledger::checkpoint::Checkpoint;
+    use redline_ledger::hash::Hash;
+
+    use super::{ServedCheckpointMove, served_checkpoint_moves_to};
+
+    fn checkpoint(tree_size: u64, root: u8) -> Checkpoint {
+        Checkpoint {
+            origin: "example.org/log".into(),
+            tree_size,
+            root_hash: Hash([root; 32]),
+            extension_lines: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_served_checkpoint_only_moves_to_a_larger_tree() {
+        let served = checkpoint(513, 1);
+        let table = [
+            (checkpoint(514, 2), ServedCheckpointMove::Forward),
+            (checkpoint(513, 1), ServedCheckpointMove::Same),
+            (checkpoint(499, 3), ServedCheckpointMove::Behind),
+            (checkpoint(0, 0), ServedCheckpointMove::Behind),
+            (checkpoint(513, 4), ServedCheckpointMove::Fork),
+        ];
+        for (next, expected) in table {
+            assert_eq!(
+                served_checkpoint_moves_to(&served, &next),
+                expected,
+                "size {} root {:?}",
+                next.tree_size,
+                next.root_hash
+            );
+        }
+    }
 }
