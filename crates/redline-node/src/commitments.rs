@@ -57,6 +57,15 @@ const READ_LIMIT: u32 = 100_000;
 /// How long before a document's `review_by` its adopters are reminded.
 const REVIEW_CLAUSE_REMINDER_DAYS: i64 = 30;
 
+/// How the node runs commitments.
+#[derive(Debug, Clone, Default)]
+pub struct CommitmentSettings {
+    /// The party (the regional secretariat) that runs this node: it is told, with each adopting
+    /// party, when a document's review clause comes due and when the review is overdue. Unset:
+    /// only the adopting parties are told.
+    pub secretariat: Option<PartyId>,
+}
+
 /// The duty of a reviewer (review every reviewed party but itself) in a round.
 pub const REVIEW_DUTY: &str = "review";
 /// The duty of a reviewed party (answer the reviews) in a round.
@@ -391,6 +400,28 @@ fn duty_view(deadline: &CommitmentDeadline, now: Timestamp) -> DutyView {
     }
 }
 
+/// The review clause's reminder and deadline for `party`, which adopts the document
+/// `document_sha256` (none when the document has no `review_by`).
+pub(crate) fn review_clause_deadline(
+    document_sha256: &str,
+    review_by: Option<&str>,
+    party: &PartyId,
+) -> Option<StoreWrite> {
+    let due_at = review_by.and_then(review_by_instant)?;
+    Some(StoreWrite::PutCommitmentDeadline(CommitmentDeadline {
+        subject: document_sha256.to_string(),
+        party: party.clone(),
+        duty: REVIEW_CLAUSE_DUTY.to_string(),
+        remind_at: due_at
+            .plus_seconds(-REVIEW_CLAUSE_REMINDER_DAYS * 86_400)
+            .unwrap_or(due_at),
+        due_at,
+        reminded_at: None,
+        overdue_at: None,
+        done_at: None,
+    }))
+}
+
 /// `review_by` (`YYYY-MM-DD`, or an RFC 3339 time) as the end of that day in UTC.
 fn review_by_instant(review_by: &str) -> Option<Timestamp> {
     if let Ok(at) = Timestamp::parse(review_by) {
@@ -594,20 +625,11 @@ impl Node {
                     adopted_at: now,
                     signed: true,
                 }));
-                if let Some(due_at) = document.review_by.as_deref().and_then(review_by_instant) {
-                    writes.push(StoreWrite::PutCommitmentDeadline(CommitmentDeadline {
-                        subject: statement.document.clone(),
-                        party: statement.party.clone(),
-                        duty: REVIEW_CLAUSE_DUTY.to_string(),
-                        remind_at: due_at
-                            .plus_seconds(-REVIEW_CLAUSE_REMINDER_DAYS * 86_400)
-                            .unwrap_or(due_at),
-                        due_at,
-                        reminded_at: None,
-                        overdue_at: None,
-                        done_at: None,
-                    }));
-                }
+                writes.extend(review_clause_deadline(
+                    &statement.document,
+                    document.review_by.as_deref(),
+                    &statement.party,
+                ));
                 CommitmentRecordKind::Adoption
             }
             AdoptionAction::Withdraw => {
@@ -1492,6 +1514,62 @@ impl Node {
 
     // ---- Deadlines ----------------------------------------------------------------------------
 
+    pub fn commitment_settings(&self) -> CommitmentSettings {
+        self.commitment_settings
+            .lock()
+            .map(|guard| guard.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn set_commitment_settings(&self, settings: CommitmentSettings) {
+        if let Ok(mut guard) = self.commitment_settings.lock() {
+            *guard = settings;
+        }
+    }
+
+    /// Whether `deadline` is a review clause of an adoption no longer in force.
+    async fn owes_no_review_clause(&self, deadline: &CommitmentDeadline) -> bool {
+        deadline.duty == REVIEW_CLAUSE_DUTY
+            && !self.norms.read().await.adoptions.iter().any(|adoption| {
+                adoption.document_sha256 == deadline.subject
+                    && adoption.parties.contains(&deadline.party)
+            })
+    }
+
+    /// Who is told when a commitment deadline fires: the party that owes the duty; at a round's
+    /// deadline also the round's secretariat; for a document's review clause, reminder and
+    /// deadline alike, also the node's secretariat when it is a party of this node.
+    async fn commitment_deadline_recipients(
+        &self,
+        deadline: &CommitmentDeadline,
+        overdue: bool,
+    ) -> Result<Vec<PartyId>, NodeError> {
+        let mut recipients = vec![deadline.party.clone()];
+        let secretariat = if deadline.duty == REVIEW_CLAUSE_DUTY {
+            match self.commitment_settings().secretariat {
+                Some(secretariat) if self.missing_parties(std::slice::from_ref(&secretariat)).await?.is_empty() => Some(secretariat),
+                Some(secretariat) => {
+                    tracing::warn!(%secretariat, "the configured secretariat is not a party of this node; review-clause reminders go to the adopting parties only");
+                    None
+                }
+                None => None,
+            }
+        } else if overdue
+            && let Ok(round) = Uuid::parse_str(&deadline.subject)
+            && let Ok(view) = self.round_state(round).await
+        {
+            Some(view.opening.record.secretariat)
+        } else {
+            None
+        };
+        if let Some(secretariat) = secretariat
+            && !recipients.contains(&secretariat)
+        {
+            recipients.push(secretariat);
+        }
+        Ok(recipients)
+    }
+
     /// Fires every commitment reminder and deadline that has come, each once: a
     /// `commitment-reminder` event to the party that owes the duty, and at the deadline a
     /// `commitment-overdue` event to it and to the round's secretariat. Returns how many fired.
@@ -1501,14 +1579,14 @@ impl Node {
         for deadline in self.store.commitment_deadlines_due(now).await? {
             let overdue = deadline.overdue_at.is_none() && deadline.due_at <= now;
             let subject_id = Uuid::parse_str(&deadline.subject).ok();
-            let mut recipients = vec![deadline.party.clone()];
-            if overdue
-                && let Some(round) = subject_id
-                && let Ok(view) = self.round_state(round).await
-                && !recipients.contains(&view.opening.record.secretariat)
-            {
-                recipients.push(view.opening.record.secretariat.clone());
-            }
+            // A party that withdrew its adoption no longer owes the document's review: the
+            // deadline is stamped without telling anyone.
+            let recipients = if self.owes_no_review_clause(&deadline).await {
+                Vec::new()
+            } else {
+                self.commitment_deadline_recipients(&deadline, overdue)
+                    .await?
+            };
             let kind = if overdue {
                 "commitment-overdue"
             } else {
@@ -1545,6 +1623,7 @@ impl Node {
                 StoreWrite::InsertHotlineEvents(events),
             ];
             match self.store.commit(writes, Vec::new()).await {
+                Ok(_) if recipients.is_empty() => {}
                 Ok(_) => {
                     fired += 1;
                     tracing::info!(subject = %deadline.subject, party = %deadline.party, duty = %deadline.duty, kind, "commitment deadline fired");

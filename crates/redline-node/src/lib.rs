@@ -110,6 +110,8 @@ pub struct Node {
     notifications: notifications::NotificationRuntime,
     // Federation: the peers, where remote parties are homed, the relay's wake-up.
     federation: federation::FederationRuntime,
+    // Commitments: who the node's secretariat is.
+    commitment_settings: std::sync::Mutex<commitments::CommitmentSettings>,
 }
 
 impl Node {
@@ -128,6 +130,7 @@ impl Node {
             cluster: cluster::ClusterRuntime::default(),
             notifications: notifications::NotificationRuntime::default(),
             federation: federation::FederationRuntime::default(),
+            commitment_settings: std::sync::Mutex::default(),
         }
     }
 

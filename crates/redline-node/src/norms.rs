@@ -331,9 +331,9 @@ impl Node {
         parties: &[PartyId],
     ) -> Result<u64, NodeError> {
         Self::require_operator(caller, "record adoptions")?;
-        if !self.norms.read().await.documents.contains_key(sha256) {
+        let Some(document) = self.norms_document_by_sha256(sha256).await else {
             return Err(NodeError::NotFound(format!("norms document {sha256}")));
-        }
+        };
         if parties.is_empty() {
             return Err(NodeError::invalid(
                 "parties",
@@ -367,11 +367,14 @@ impl Node {
                 .join("\n")
                 .as_bytes(),
         );
-        self.commit_logged(
-            vec![redline_store::StoreWrite::InsertNormsAdoption(adoption)],
-            vec![entry],
-        )
-        .await?;
+        // Each adopting party owes the document's review by its `review_by`.
+        let review_clauses = parties.iter().filter_map(|party| {
+            crate::commitments::review_clause_deadline(sha256, document.review_by.as_deref(), party)
+        });
+        let writes = std::iter::once(redline_store::StoreWrite::InsertNormsAdoption(adoption))
+            .chain(review_clauses)
+            .collect();
+        self.commit_logged(writes, vec![entry]).await?;
         let adoptions = self.adoptions_in_force().await?;
         self.norms.write().await.adoptions = adoptions;
         self.publish_notice(redline_store::Notice::Norms).await;

@@ -232,18 +232,78 @@ async fn signed_adoptions_and_withdrawals_move_the_applicable_document_and_show_
         .unwrap();
     assert_eq!(lv.signature, "unsigned");
 
-    // The review clause: a reminder 30 days before `review_by`, overdue after it, each once.
+    // The review clause: a reminder 30 days before `review_by`, overdue after it, each once,
+    // to the adopting party and to the node's secretariat (a party of the node).
+    world
+        .node
+        .set_commitment_settings(redline_node::commitments::CommitmentSettings {
+            secretariat: Some(party("osce")),
+        });
     world.clock.set(at("2026-12-16T23:59:58Z"));
     assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 0);
+    assert_eq!(world.event_kinds("osce").await, Vec::<String>::new());
     world.clock.set(at("2026-12-17T00:00:00Z"));
-    assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 1);
+    // EE (signed) and LV (the operator's record) adopted it: both owe the review.
+    assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 2);
     assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 0);
     assert_eq!(world.event_kinds("EE").await, vec!["commitment-reminder"]);
+    assert_eq!(world.event_kinds("LV").await, vec!["commitment-reminder"]);
+    assert_eq!(
+        world.event_kinds("osce").await,
+        vec!["commitment-reminder", "commitment-reminder"]
+    );
+    let mut whose_review: Vec<(String, String, String)> = world
+        .node
+        .list_events(&party("osce"), 0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.kind == "commitment-reminder")
+        .map(|event| {
+            let detail: Value = serde_json::from_str(&event.detail).unwrap();
+            (
+                detail["duty"].as_str().unwrap().to_string(),
+                detail["party"].as_str().unwrap().to_string(),
+                detail["due_at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    whose_review.sort();
+    assert_eq!(
+        whose_review,
+        ["EE", "LV"].map(|whose| (
+            "review-clause".to_string(),
+            whose.to_string(),
+            "2027-01-15T23:59:59Z".to_string()
+        )),
+        "the secretariat learns whose review is due, and when"
+    );
+    // Parties that adopted nothing are not told.
+    assert_eq!(world.event_kinds("FI").await, Vec::<String>::new());
+    // LV withdraws before the review is due: it no longer owes it, and nobody is told.
+    world
+        .node
+        .record_adoption_statement(
+            &Caller::Party(party("LV")),
+            &adoption("withdraw", "LV", "LV"),
+        )
+        .await
+        .unwrap();
     world.clock.set(at("2027-01-16T00:00:00Z"));
     assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 1);
+    assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 0);
     assert_eq!(
         world.event_kinds("EE").await,
         vec!["commitment-reminder", "commitment-overdue"]
+    );
+    assert_eq!(world.event_kinds("LV").await, vec!["commitment-reminder"]);
+    assert_eq!(
+        world.event_kinds("osce").await,
+        vec![
+            "commitment-reminder",
+            "commitment-reminder",
+            "commitment-overdue"
+        ]
     );
     let ee_adoption = world
         .node
@@ -273,7 +333,7 @@ async fn signed_adoptions_and_withdrawals_move_the_applicable_document_and_show_
         .iter()
         .find(|doc| doc.sha256 == document.sha256)
         .unwrap();
-    assert_eq!(adopted.adopted_by, vec![party("LV")]);
+    assert_eq!(adopted.adopted_by, Vec::<PartyId>::new());
     // The public record keeps the adoption, withdrawn.
     let comparison = world.node.commitments_comparison(None).await.unwrap();
     let ee_public = comparison

@@ -86,6 +86,11 @@ pub struct Settings {
     pub federation_sync_interval_seconds: u64,
     /// The longest wait, in seconds, between two attempts to relay to a peer that is down.
     pub federation_relay_retry_ceiling_seconds: u64,
+    // Commitments.
+    /// The party (the regional secretariat) that runs this node, e.g. `osce`: it is reminded,
+    /// with each adopting party, before a norms document's `review_by`, and told when a review
+    /// is overdue. Unset: only the adopting parties are.
+    pub secretariat: Option<String>,
     // Hotline.
     /// How far a message's `sent_at` may be from the node's clock, either way, in seconds.
     pub hotline_allowed_clock_skew_seconds: u64,
@@ -171,6 +176,7 @@ impl Default for Settings {
             peers: Vec::new(),
             federation_sync_interval_seconds: 30,
             federation_relay_retry_ceiling_seconds: 30,
+            secretariat: None,
             hotline_allowed_clock_skew_seconds: 300,
             notification_allow_private_targets: false,
             notification_maximum_attempts: 10,
@@ -240,6 +246,17 @@ impl Settings {
         logs
     }
 
+    /// How the node runs commitments; `load` has checked `secretariat` already.
+    pub fn commitment_settings(&self) -> redline_node::commitments::CommitmentSettings {
+        redline_node::commitments::CommitmentSettings {
+            secretariat: self
+                .secretariat
+                .as_deref()
+                .filter(|id| !id.is_empty())
+                .and_then(|id| redline_model::PartyId::parse(id).ok()),
+        }
+    }
+
     /// How the node sends notifications; `load` has checked the SMTP settings already.
     pub fn notification_settings(&self) -> redline_node::NotificationSettings {
         let security = match self.smtp_security.as_str() {
@@ -295,8 +312,9 @@ impl Settings {
 }
 
 /// The variables read from the environment; anything else named `REDLINE_*` is left alone.
-const ENVIRONMENT_KEYS: [&str; 22] = [
+const ENVIRONMENT_KEYS: [&str; 23] = [
     "data",
+    "secretariat",
     "notification_allow_private_targets",
     "notification_maximum_attempts",
     "smtp_host",
@@ -357,6 +375,13 @@ fn load_from(options: &GlobalOptions, default_file: &Path) -> anyhow::Result<Set
         anyhow::bail!(figment::Error::from(format!(
             "log_format must be `text` or `json`, not `{}`",
             settings.log_format
+        )));
+    }
+    if let Some(secretariat) = settings.secretariat.as_deref().filter(|id| !id.is_empty())
+        && let Err(error) = redline_model::PartyId::parse(secretariat)
+    {
+        anyhow::bail!(figment::Error::from(format!(
+            "secretariat `{secretariat}` is not a party id: {error}"
         )));
     }
     if settings.hotline_allowed_clock_skew_seconds == 0

@@ -55,6 +55,7 @@ pub async fn open_local_node(settings: &Settings) -> anyhow::Result<Arc<Node>> {
         ),
     });
     node.set_notification_settings(settings.notification_settings());
+    node.set_commitment_settings(settings.commitment_settings());
     // Transparency log: one per node, in <data>/log, with the node's key.
     log::attach(&node, settings).await?;
     node.load_norms()
