@@ -1547,7 +1547,14 @@ impl Node {
         let mut recipients = vec![deadline.party.clone()];
         let secretariat = if deadline.duty == REVIEW_CLAUSE_DUTY {
             match self.commitment_settings().secretariat {
-                Some(secretariat) if self.missing_parties(std::slice::from_ref(&secretariat)).await?.is_empty() => Some(secretariat),
+                Some(secretariat)
+                    if self
+                        .missing_parties(std::slice::from_ref(&secretariat))
+                        .await?
+                        .is_empty() =>
+                {
+                    Some(secretariat)
+                }
                 Some(secretariat) => {
                     tracing::warn!(%secretariat, "the configured secretariat is not a party of this node; review-clause reminders go to the adopting parties only");
                     None

@@ -260,7 +260,7 @@ async fn signed_adoptions_and_withdrawals_move_the_applicable_document_and_show_
         .into_iter()
         .filter(|event| event.kind == "commitment-reminder")
         .map(|event| {
-            let detail: Value = serde_json::from_str(&event.detail).unwrap();
+            let detail = event.detail;
             (
                 detail["duty"].as_str().unwrap().to_string(),
                 detail["party"].as_str().unwrap().to_string(),

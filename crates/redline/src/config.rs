@@ -584,6 +584,31 @@ mod tests {
     }
 
     #[test]
+    fn the_secretariat_comes_from_the_file_and_must_be_a_party_id() {
+        let directory = tempfile::tempdir().expect("test fixture");
+        let file = directory.path().join("redline.toml");
+        let mut options = no_flags();
+        options.config = Some(file.clone());
+        let defaults = load_from(&no_flags(), Path::new("/nonexistent")).expect("test fixture");
+        assert_eq!(defaults.commitment_settings().secretariat, None);
+        std::fs::write(&file, "secretariat = \"osce\"\n").expect("test fixture");
+        let settings = load_from(&options, Path::new("/nonexistent")).expect("test fixture");
+        assert_eq!(
+            settings
+                .commitment_settings()
+                .secretariat
+                .map(|party| party.to_string()),
+            Some("osce".to_string())
+        );
+        std::fs::write(&file, "secretariat = \"not a party\"\n").expect("test fixture");
+        let message = format!(
+            "{:#}",
+            load_from(&options, Path::new("/nonexistent")).unwrap_err()
+        );
+        assert!(message.contains("secretariat `not a party`"), "{message}");
+    }
+
+    #[test]
     fn rust_log_wins_over_the_configured_level_and_colour_needs_a_terminal_without_no_color() {
         assert_eq!(effective_log_filter("info", None), "info");
         assert_eq!(effective_log_filter("info", Some("  ")), "info");
