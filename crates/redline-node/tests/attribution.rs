@@ -7,10 +7,7 @@
 //! unpublished claim reaches nothing public; a revoked key, an altered byte, another party's
 //! name and a replay are refused and change nothing.
 
-use std::sync::Arc;
-
 use base64::Engine;
-use ed25519_dalek::SigningKey;
 use redline_hotline::consultation::{
     CONSULTATION_OUTCOME_PAYLOAD_TYPE, CONSULTATION_REPLY_PAYLOAD_TYPE,
     CONSULTATION_REQUEST_PAYLOAD_TYPE,
@@ -27,24 +24,25 @@ use redline_model::{
     ClaimDecision, ClaimStatus, Confidence, CountryCode, EvidenceReference, IncidentId, NamedState,
     PartyId, PartyKind, Timestamp, Tlp,
 };
-use redline_node::{Caller, FixedClock, NewParty, Node, NodeError};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_node::{Caller, NodeError};
 use uuid::Uuid;
 
+mod support;
+
+use support::{PartyNode, at, party};
+
+/// The parties and their keys, and the incident every claim is about.
 struct World {
-    node: Arc<Node>,
-    clock: Arc<FixedClock>,
-    keys: Vec<(PartyId, SigningKey)>,
+    parties: PartyNode,
     incident: IncidentId,
-    _directory: tempfile::TempDir,
 }
 
-fn party(id: &str) -> PartyId {
-    PartyId::parse(id).unwrap()
-}
+impl std::ops::Deref for World {
+    type Target = PartyNode;
 
-fn at(text: &str) -> Timestamp {
-    Timestamp::parse(text).unwrap()
+    fn deref(&self) -> &PartyNode {
+        &self.parties
+    }
 }
 
 const START: &str = "2026-12-01T10:00:00Z";
@@ -63,71 +61,31 @@ const REPORT: &str = r#"{
 }"#;
 
 async fn world() -> World {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("attribution.sqlite"),
-        SqlStoreOptions::default(),
+    let parties = PartyNode::start(
+        "attribution.sqlite",
+        START,
+        &[
+            ("UA", PartyKind::State),
+            ("RU", PartyKind::State),
+            ("LV", PartyKind::State),
+            ("FR", PartyKind::State),
+            ("osce", PartyKind::Organisation),
+        ],
+        11,
     )
-    .await
-    .unwrap();
-    let clock = Arc::new(FixedClock::new(at(START)));
-    let node = Arc::new(Node::new(Arc::new(store), clock.clone()));
-    node.load_norms().await.unwrap();
-    let mut keys = Vec::new();
-    for (index, (id, kind)) in [
-        ("UA", PartyKind::State),
-        ("RU", PartyKind::State),
-        ("LV", PartyKind::State),
-        ("FR", PartyKind::State),
-        ("osce", PartyKind::Organisation),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let signing_key = SigningKey::from_bytes(&[index as u8 + 11; 32]);
-        let public = base64::engine::general_purpose::STANDARD
-            .encode(signing_key.verifying_key().as_bytes());
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: party(id),
-                kind,
-                name: format!("Party {id}"),
-                languages: vec![],
-                public_keys: vec![public],
-            },
-        )
-        .await
-        .unwrap();
-        keys.push((party(id), signing_key));
-    }
-    let incident = node
+    .await;
+    let incident = parties
+        .node
         .submit_incident_json(&Caller::Party(party("UA")), REPORT.as_bytes())
         .await
         .unwrap();
     World {
-        node,
-        clock,
-        keys,
+        parties,
         incident: incident.id,
-        _directory: directory,
     }
 }
 
 impl World {
-    fn key_of(&self, id: &str) -> &SigningKey {
-        &self
-            .keys
-            .iter()
-            .find(|(party, _)| party.as_str() == id)
-            .unwrap()
-            .1
-    }
-
-    fn now(&self) -> Timestamp {
-        self.node.now()
-    }
-
     fn claim(&self, id: Uuid, version: u32, tlp: Tlp) -> AttributionClaim {
         AttributionClaim {
             v: 1,

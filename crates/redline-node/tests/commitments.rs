@@ -7,106 +7,41 @@
 //! sent in another party's name; a peer-review round runs from opening to its published summary
 //! with reminders, overdue alerts and each duty's met, late or missed.
 
-use std::sync::Arc;
-
 use base64::Engine;
-use ed25519_dalek::SigningKey;
-use redline_hotline::sign_record;
 use redline_model::commitments::{
     ADOPTION_PAYLOAD_TYPE, IMPLEMENTATION_REPORT_PAYLOAD_TYPE, PEER_REVIEW_PAYLOAD_TYPE,
     REVIEW_ANSWER_PAYLOAD_TYPE, REVIEW_ROUND_CLOSING_PAYLOAD_TYPE,
     REVIEW_ROUND_OPENING_PAYLOAD_TYPE,
 };
 use redline_model::implementation_survey::GgeNorm;
-use redline_model::{PartyId, PartyKind, Timestamp};
-use redline_node::{Caller, FixedClock, NewParty, Node, NodeError};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_model::{PartyId, PartyKind};
+use redline_node::{Caller, NodeError};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-struct World {
-    node: Arc<Node>,
-    clock: Arc<FixedClock>,
-    keys: Vec<(PartyId, SigningKey)>,
-    _directory: tempfile::TempDir,
-}
+mod support;
 
-fn party(id: &str) -> PartyId {
-    PartyId::parse(id).unwrap()
-}
-
-fn at(text: &str) -> Timestamp {
-    Timestamp::parse(text).unwrap()
-}
+use support::{PartyNode as World, at, party};
 
 const START: &str = "2026-12-01T10:00:00Z";
 
 async fn world() -> World {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("commitments.sqlite"),
-        SqlStoreOptions::default(),
+    World::start(
+        "commitments.sqlite",
+        START,
+        &[
+            ("EE", PartyKind::State),
+            ("FI", PartyKind::State),
+            ("LV", PartyKind::State),
+            ("UA", PartyKind::State),
+            ("osce", PartyKind::Organisation),
+        ],
+        41,
     )
     .await
-    .unwrap();
-    let clock = Arc::new(FixedClock::new(at(START)));
-    let node = Arc::new(Node::new(Arc::new(store), clock.clone()));
-    node.load_norms().await.unwrap();
-    let mut keys = Vec::new();
-    for (index, (id, kind)) in [
-        ("EE", PartyKind::State),
-        ("FI", PartyKind::State),
-        ("LV", PartyKind::State),
-        ("UA", PartyKind::State),
-        ("osce", PartyKind::Organisation),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let signing_key = SigningKey::from_bytes(&[index as u8 + 41; 32]);
-        let public = base64::engine::general_purpose::STANDARD
-            .encode(signing_key.verifying_key().as_bytes());
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: party(id),
-                kind,
-                name: format!("Party {id}"),
-                languages: vec![],
-                public_keys: vec![public],
-            },
-        )
-        .await
-        .unwrap();
-        keys.push((party(id), signing_key));
-    }
-    World {
-        node,
-        clock,
-        keys,
-        _directory: directory,
-    }
 }
 
 impl World {
-    fn key_of(&self, id: &str) -> &SigningKey {
-        &self
-            .keys
-            .iter()
-            .find(|(party, _)| party.as_str() == id)
-            .unwrap()
-            .1
-    }
-
-    /// `payload` signed by `signer` as `payload_type`.
-    fn signed(&self, payload_type: &str, signer: &str, payload: &Value) -> Vec<u8> {
-        sign_record(
-            payload_type,
-            serde_json::to_vec(payload).unwrap(),
-            self.key_of(signer),
-        )
-    }
-
     fn now_text(&self) -> String {
         self.node.now().to_string()
     }

@@ -10,15 +10,11 @@
 //!   lists the incidents that name it or its CVE id to readers who may read them, and the public
 //!   incident page links only public cases.
 
-use std::sync::Arc;
-
-use base64::Engine;
 use ed25519_dalek::SigningKey;
 use redline_disclosure::{ACTION_PAYLOAD_TYPE, CASE_PAYLOAD_TYPE};
 use redline_hotline::sign_record;
 use redline_model::{PartyId, PartyKind, Timestamp};
-use redline_node::{Caller, FixedClock, NewParty, Node, NodeError};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_node::{Caller, NodeError};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -32,16 +28,11 @@ const PARTIES: [(&str, PartyKind); 5] = [
 ];
 
 const START: &str = "2026-09-01T09:00:00Z";
+const KEY_SEED: u8 = 70;
 
-struct World {
-    node: Arc<Node>,
-    clock: Arc<FixedClock>,
-    _directory: tempfile::TempDir,
-}
+mod support;
 
-fn at(text: &str) -> Timestamp {
-    Timestamp::parse(text).unwrap()
-}
+use support::{PartyNode as World, at};
 
 fn party(id: &str) -> Caller {
     Caller::Party(PartyId::parse(id).unwrap())
@@ -49,42 +40,11 @@ fn party(id: &str) -> Caller {
 
 fn key_of(id: &str) -> SigningKey {
     let index = PARTIES.iter().position(|(party, _)| *party == id).unwrap();
-    SigningKey::from_bytes(&[index as u8 + 70; 32])
+    support::signing_key(KEY_SEED, index)
 }
 
 async fn world() -> World {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("disclosure.sqlite"),
-        SqlStoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    let clock = Arc::new(FixedClock::new(at(START)));
-    let node = Arc::new(Node::new(Arc::new(store), clock.clone()));
-    node.load_norms().await.unwrap();
-    for (id, kind) in PARTIES {
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: PartyId::parse(id).unwrap(),
-                kind,
-                name: format!("Party {id}"),
-                languages: vec![],
-                public_keys: vec![
-                    base64::engine::general_purpose::STANDARD
-                        .encode(key_of(id).verifying_key().as_bytes()),
-                ],
-            },
-        )
-        .await
-        .unwrap();
-    }
-    World {
-        node,
-        clock,
-        _directory: directory,
-    }
+    World::start("disclosure.sqlite", START, &PARTIES, KEY_SEED).await
 }
 
 /// Version 1 of a case coordinated by `coordinator`, reported by EE, with Acme as its vendor.

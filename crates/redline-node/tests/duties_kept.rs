@@ -10,9 +10,6 @@
 //!   assistance — is met, late, missed (only once its deadline passed on the node's clock) or
 //!   pending, per party and incident; exercises owe nothing; a party reads only its own.
 
-use std::sync::Arc;
-
-use base64::Engine;
 use ed25519_dalek::SigningKey;
 use redline_hotline::message::{
     AcknowledgementBody, AssistanceOfferBody, AssistanceRequestBody, MitigationRequestBody,
@@ -21,84 +18,22 @@ use redline_hotline::message::{
 use redline_hotline::{
     HotlineMessage, MessageBody, Rejection, RequestOutcomeKind, party_key_for, sign_message,
 };
-use redline_model::{IncidentId, PartyId, PartyKind, Timestamp, Tlp};
+use redline_model::{IncidentId, Tlp};
 use redline_node::commitments::HotlineDutyView;
-use redline_node::{Caller, FixedClock, NewParty, Node, NodeError};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_node::{Caller, NodeError};
 use uuid::Uuid;
 
-struct World {
-    node: Arc<Node>,
-    clock: Arc<FixedClock>,
-    keys: Vec<(PartyId, SigningKey)>,
-    _directory: tempfile::TempDir,
-}
+mod support;
 
-fn party(id: &str) -> PartyId {
-    PartyId::parse(id).unwrap()
-}
-
-fn at(text: &str) -> Timestamp {
-    Timestamp::parse(text).unwrap()
-}
+use support::{PartyNode as World, at, party};
 
 const START: &str = "2026-12-01T10:00:00Z";
 
 async fn world() -> World {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("duties.sqlite"),
-        SqlStoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    let clock = Arc::new(FixedClock::new(at(START)));
-    let node = Arc::new(Node::new(Arc::new(store), clock.clone()));
-    node.load_norms().await.unwrap();
-    let mut keys = Vec::new();
-    for (index, id) in ["EE", "FI", "LV", "UA", "RU"].into_iter().enumerate() {
-        let signing_key = SigningKey::from_bytes(&[index as u8 + 61; 32]);
-        let public = base64::engine::general_purpose::STANDARD
-            .encode(signing_key.verifying_key().as_bytes());
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: party(id),
-                kind: PartyKind::State,
-                name: format!("Party {id}"),
-                languages: vec![],
-                public_keys: vec![public],
-            },
-        )
-        .await
-        .unwrap();
-        keys.push((party(id), signing_key));
-    }
-    World {
-        node,
-        clock,
-        keys,
-        _directory: directory,
-    }
+    World::of_states("duties.sqlite", START, &["EE", "FI", "LV", "UA", "RU"], 61).await
 }
 
 impl World {
-    fn key_of(&self, id: &str) -> &SigningKey {
-        &self
-            .keys
-            .iter()
-            .find(|(party, _)| party.as_str() == id)
-            .unwrap()
-            .1
-    }
-
-    /// Moves the node's clock by `hours` (fractions allowed).
-    fn wait_hours(&self, hours: f64) {
-        let now = self.node.now().as_microseconds();
-        let later = now + (hours * 3_600_000_000.0) as i64;
-        self.clock.set(Timestamp::from_microseconds(later).unwrap());
-    }
-
     fn message(
         &self,
         from: &str,

@@ -4,8 +4,6 @@
 //! with its reminder and alert, a communication check with a silent party, and every rejection
 //! leaving nothing stored.
 
-use std::sync::Arc;
-
 use base64::Engine;
 use ed25519_dalek::SigningKey;
 use redline_hotline::message::{
@@ -13,74 +11,25 @@ use redline_hotline::message::{
     CommunicationCheckBody, NotificationBody, ResponseBody,
 };
 use redline_hotline::{HotlineMessage, MessageBody, sign_message};
-use redline_model::{PartyId, PartyKind, Timestamp, Tlp};
-use redline_node::{Caller, FixedClock, NewParty, Node, NodeError};
-use redline_store::{SqlStore, SqlStoreOptions};
+use redline_model::{Timestamp, Tlp};
+use redline_node::{Caller, Node, NodeError};
 use uuid::Uuid;
 
-struct World {
-    node: Arc<Node>,
-    clock: Arc<FixedClock>,
-    keys: Vec<(PartyId, SigningKey)>,
-    _directory: tempfile::TempDir,
-}
+mod support;
 
-fn start_time() -> Timestamp {
-    Timestamp::parse("2026-11-22T10:00:00Z").unwrap()
-}
-
-fn party(id: &str) -> PartyId {
-    PartyId::parse(id).unwrap()
-}
+use support::{PartyNode as World, party};
 
 async fn world() -> World {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("hotline.sqlite"),
-        SqlStoreOptions::default(),
+    World::of_states(
+        "hotline.sqlite",
+        "2026-11-22T10:00:00Z",
+        &["EE", "UA", "GB"],
+        1,
     )
     .await
-    .unwrap();
-    let clock = Arc::new(FixedClock::new(start_time()));
-    let node = Arc::new(Node::new(Arc::new(store), clock.clone()));
-    node.load_norms().await.unwrap();
-    let mut keys = Vec::new();
-    for (index, id) in ["EE", "UA", "GB"].into_iter().enumerate() {
-        let signing_key = SigningKey::from_bytes(&[index as u8 + 1; 32]);
-        let public = base64::engine::general_purpose::STANDARD
-            .encode(signing_key.verifying_key().as_bytes());
-        node.add_party(
-            &Caller::Operator,
-            NewParty {
-                id: party(id),
-                kind: PartyKind::State,
-                name: format!("State {id}"),
-                languages: vec![],
-                public_keys: vec![public],
-            },
-        )
-        .await
-        .unwrap();
-        keys.push((party(id), signing_key));
-    }
-    World {
-        node,
-        clock,
-        keys,
-        _directory: directory,
-    }
 }
 
 impl World {
-    fn key_of(&self, id: &str) -> &SigningKey {
-        &self
-            .keys
-            .iter()
-            .find(|(party, _)| party.as_str() == id)
-            .unwrap()
-            .1
-    }
-
     fn message(&self, from: &str, to: &[&str], thread: Uuid, body: MessageBody) -> HotlineMessage {
         HotlineMessage {
             id: Uuid::new_v4(),
