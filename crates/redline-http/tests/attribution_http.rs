@@ -23,38 +23,6 @@ use uuid::Uuid;
 
 const TAXII: &str = "application/taxii+json;version=2.1";
 
-async fn post(
-    node: &support::DashboardNode,
-    party: &str,
-    path: &str,
-    body: Vec<u8>,
-) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", node.base))
-        .bearer_auth(&node.tokens[party])
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(
-    node: &support::DashboardNode,
-    party: Option<&str>,
-    path: &str,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().get(format!("{}{path}", node.base));
-    if let Some(party) = party {
-        request = request.bearer_auth(&node.tokens[party]);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_filed_cosigned_and_published_over_http_reaches_the_public_record_and_taxii() {
     let node = support::start().await;
@@ -92,17 +60,19 @@ async fn a_claim_filed_cosigned_and_published_over_http_reaches_the_public_recor
         signed_at: node.node.now(),
     };
     let key = |party: &str| support::key_of(party);
-    let (status, filed) = post(
-        &node,
-        "EE",
-        "/api/v1/claims",
-        sign_record(CLAIM_PAYLOAD_TYPE, claim.to_payload_bytes(), &key("EE")),
-    )
-    .await;
+    let (status, filed) = node
+        .post_json(
+            "EE",
+            "/api/v1/claims",
+            sign_record(CLAIM_PAYLOAD_TYPE, claim.to_payload_bytes(), &key("EE")),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{filed}");
     assert_eq!(filed["status"], "filed");
     // The code of conduct's verdict is shown to readers before they publish.
-    let (_, shown) = get(&node, Some("GB"), &format!("/api/v1/claims/{}", claim.id)).await;
+    let (_, shown) = node
+        .get_json(Some("GB"), &format!("/api/v1/claims/{}", claim.id))
+        .await;
     assert_eq!(shown["code_of_conduct"]["failed"], serde_json::json!([]));
 
     let digest = payload_digest(&claim.to_payload_bytes());
@@ -116,17 +86,17 @@ async fn a_claim_filed_cosigned_and_published_over_http_reaches_the_public_recor
         statement: Some("The United Kingdom joins this attribution.".into()),
         signed_at: node.node.now(),
     };
-    let (status, answer) = post(
-        &node,
-        "GB",
-        &format!("/api/v1/claims/{}/cosignatures", claim.id),
-        sign_record(
-            COSIGNATURE_PAYLOAD_TYPE,
-            cosignature.to_payload_bytes(),
-            &key("GB"),
-        ),
-    )
-    .await;
+    let (status, answer) = node
+        .post_json(
+            "GB",
+            &format!("/api/v1/claims/{}/cosignatures", claim.id),
+            sign_record(
+                COSIGNATURE_PAYLOAD_TYPE,
+                cosignature.to_payload_bytes(),
+                &key("GB"),
+            ),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
 
     let decision = ClaimDecision {
@@ -139,39 +109,41 @@ async fn a_claim_filed_cosigned_and_published_over_http_reaches_the_public_recor
         reason: None,
         signed_at: node.node.now(),
     };
-    let (status, published) = post(
-        &node,
-        "EE",
-        &format!("/api/v1/claims/{}/decisions", claim.id),
-        sign_record(
-            CLAIM_DECISION_PAYLOAD_TYPE,
-            decision.to_payload_bytes(),
-            &key("EE"),
-        ),
-    )
-    .await;
+    let (status, published) = node
+        .post_json(
+            "EE",
+            &format!("/api/v1/claims/{}/decisions", claim.id),
+            sign_record(
+                CLAIM_DECISION_PAYLOAD_TYPE,
+                decision.to_payload_bytes(),
+                &key("EE"),
+            ),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{published}");
     assert_eq!(published["status"], "published");
 
     // The public answers, without a token.
-    let (status, public) = get(&node, None, "/api/v1/public/claims").await;
+    let (status, public) = node.get_json(None, "/api/v1/public/claims").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(public["claims"][0]["id"], claim.id.to_string());
     assert_eq!(
         public["named_states"][0],
         serde_json::json!({"state": "CN", "published_claims": 1, "joint_claims": 1})
     );
-    let (status, page) = get(&node, None, &format!("/api/v1/public/claims/{}", claim.id)).await;
+    let (status, page) = node
+        .get_json(None, &format!("/api/v1/public/claims/{}", claim.id))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["cosignatures"][0]["cosignature"]["party"], "GB");
 
     // The incident's assessment now rests on the claim.
-    let (_, assessment) = get(
-        &node,
-        Some("EE"),
-        &format!("/api/v1/incidents/{}/assessment", node.public_ids[0]),
-    )
-    .await;
+    let (_, assessment) = node
+        .get_json(
+            Some("EE"),
+            &format!("/api/v1/incidents/{}/assessment", node.public_ids[0]),
+        )
+        .await;
     assert!(
         assessment
             .to_string()
@@ -208,15 +180,12 @@ async fn a_claim_filed_cosigned_and_published_over_http_reaches_the_public_recor
     assert_eq!(imported[0].opinions.len(), 1);
 
     // The STIX export of the claim, and the OpenAPI document names every route.
-    let (status, bundle) = get(
-        &node,
-        Some("UA"),
-        &format!("/api/v1/claims/{}/stix", claim.id),
-    )
-    .await;
+    let (status, bundle) = node
+        .get_json(Some("UA"), &format!("/api/v1/claims/{}/stix", claim.id))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bundle["type"], "bundle");
-    let (_, openapi) = get(&node, None, "/api/openapi.json").await;
+    let (_, openapi) = node.get_json(None, "/api/openapi.json").await;
     for path in [
         "/api/v1/claims",
         "/api/v1/claims/{id}/decisions",

@@ -29,30 +29,7 @@ async fn post(
         serde_json::to_vec(payload).unwrap(),
         &support::key_of(party),
     );
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", node.base))
-        .bearer_auth(&node.tokens[party])
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(
-    node: &support::DashboardNode,
-    party: Option<&str>,
-    path: &str,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().get(format!("{}{path}", node.base));
-    if let Some(party) = party {
-        request = request.bearer_auth(&node.tokens[party]);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    node.post_json(party, path, body).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,7 +50,7 @@ async fn adoptions_reports_and_a_review_round_over_http_reach_the_public_record(
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = get(&node, None, "/api/v1/adoptions").await;
+    let (status, body) = node.get_json(None, "/api/v1/adoptions").await;
     assert_eq!(status, StatusCode::OK);
     let gb = body["adoptions"]
         .as_array()
@@ -83,7 +60,7 @@ async fn adoptions_reports_and_a_review_round_over_http_reach_the_public_record(
         .unwrap();
     assert_eq!(gb["signature"], "signed");
     assert_eq!(gb["in_force"], true);
-    let (_, norms) = get(&node, Some("GB"), "/api/v1/norms").await;
+    let (_, norms) = node.get_json(Some("GB"), "/api/v1/norms").await;
     assert!(norms.to_string().contains("\"GB\""), "{norms}");
 
     // A clear report, then its second version.
@@ -115,15 +92,12 @@ async fn adoptions_reports_and_a_review_round_over_http_reach_the_public_record(
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["versions"].as_array().unwrap().len(), 2);
-    let (status, body) = get(
-        &node,
-        None,
-        &format!("/api/v1/public/implementation-reports/{id}"),
-    )
-    .await;
+    let (status, body) = node
+        .get_json(None, &format!("/api/v1/public/implementation-reports/{id}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["versions"][1]["record"]["version"], 2);
-    let (_, body) = get(&node, None, "/api/v1/public/commitments/GB").await;
+    let (_, body) = node.get_json(None, "/api/v1/public/commitments/GB").await;
     let level = body["norms"]
         .as_array()
         .unwrap()
@@ -161,7 +135,9 @@ async fn adoptions_reports_and_a_review_round_over_http_reach_the_public_record(
         "v": 1, "round": round, "party": "EE", "answers": [{"norm": "13(h)", "text": "assistance desk staffed"}], "signed_at": now
     })).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = get(&node, Some("EE"), &format!("/api/v1/review-rounds/{round}")).await;
+    let (status, body) = node
+        .get_json(Some("EE"), &format!("/api/v1/review-rounds/{round}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         body["duties"]
@@ -175,12 +151,9 @@ async fn adoptions_reports_and_a_review_round_over_http_reach_the_public_record(
         "v": 1, "round": round, "secretariat": "GB", "summary": "EE meets 13(g).", "signed_at": now
     })).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = get(
-        &node,
-        None,
-        &format!("/api/v1/public/review-rounds/{round}"),
-    )
-    .await;
+    let (status, body) = node
+        .get_json(None, &format!("/api/v1/public/review-rounds/{round}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["summary"], "EE meets 13(g).");
     let tally = body["tally"].as_array().unwrap();
@@ -212,12 +185,12 @@ async fn the_survey_answers_in_the_six_languages_with_its_sources_and_every_rout
     let node = support::start().await;
     let mut questions = std::collections::BTreeSet::new();
     for language in ["ar", "zh", "en", "fr", "ru", "es"] {
-        let (status, body) = get(
-            &node,
-            None,
-            &format!("/api/v1/implementation-survey?lang={language}"),
-        )
-        .await;
+        let (status, body) = node
+            .get_json(
+                None,
+                &format!("/api/v1/implementation-survey?lang={language}"),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["norms"].as_array().unwrap().len(), 11);
         assert_eq!(body["survey"].as_array().unwrap().len(), 8);
@@ -226,10 +199,12 @@ async fn the_survey_answers_in_the_six_languages_with_its_sources_and_every_rout
         questions.insert(body["survey"][0]["question"].as_str().unwrap().to_string());
     }
     assert_eq!(questions.len(), 6, "each language has its own text");
-    let (status, body) = get(&node, None, "/api/v1/implementation-survey?lang=de").await;
+    let (status, body) = node
+        .get_json(None, "/api/v1/implementation-survey?lang=de")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["path"], "lang");
-    let (_, openapi) = get(&node, None, "/api/openapi.json").await;
+    let (_, openapi) = node.get_json(None, "/api/openapi.json").await;
     for path in [
         "/api/v1/adoptions",
         "/api/v1/implementation-reports",
@@ -259,7 +234,7 @@ async fn the_survey_answers_in_the_six_languages_with_its_sources_and_every_rout
 async fn hotline_duties_are_kept_per_incident_for_the_party_and_counted_by_month_in_public() {
     let node = support::start().await;
     // EE acknowledged UA's amber notification in time (the kit's hotline threads).
-    let (status, body) = get(&node, Some("EE"), "/api/v1/parties/EE/duties").await;
+    let (status, body) = node.get_json(Some("EE"), "/api/v1/parties/EE/duties").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let duties = body["duties"].as_array().unwrap();
     assert!(
@@ -269,10 +244,10 @@ async fn hotline_duties_are_kept_per_incident_for_the_party_and_counted_by_month
         "{body}"
     );
     // Another party does not read EE's duties per incident.
-    let (status, _) = get(&node, Some("UA"), "/api/v1/parties/EE/duties").await;
+    let (status, _) = node.get_json(Some("UA"), "/api/v1/parties/EE/duties").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // The public record counts them by month and kind, without incidents or threads.
-    let (_, public) = get(&node, None, "/api/v1/public/commitments").await;
+    let (_, public) = node.get_json(None, "/api/v1/public/commitments").await;
     let ee = public["parties"]
         .as_array()
         .unwrap()

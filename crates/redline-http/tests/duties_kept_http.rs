@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use redline_hotline::message::{AssistanceRequestBody, RequestOutcomeBody};
 use redline_hotline::{
-    Envelope, HotlineMessage, MESSAGE_PAYLOAD_TYPE, MessageBody, RequestOutcomeKind, sign_message,
+    Envelope, HotlineMessage, MESSAGE_PAYLOAD_TYPE, MessageBody, RequestOutcomeKind,
 };
 use redline_http::HttpConfig;
 use redline_model::{PartyId, Timestamp, Tlp};
@@ -54,36 +54,6 @@ fn message(
         exercise: false,
         body,
     }
-}
-
-async fn post(node: &support::DashboardNode, message: &HotlineMessage) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/v1/messages", node.base))
-        .bearer_auth(&node.tokens[message.from.as_str()])
-        .header("content-type", "application/json")
-        .body(sign_message(
-            message,
-            &support::key_of(message.from.as_str()),
-        ))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(
-    node: &support::DashboardNode,
-    party: Option<&str>,
-    path: &str,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().get(format!("{}{path}", node.base));
-    if let Some(party) = party {
-        request = request.bearer_auth(&node.tokens[party]);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// `application/x-www-form-urlencoded` text of `pairs`.
@@ -191,7 +161,7 @@ async fn an_assistance_requests_outcomes_over_the_console_and_the_api_show_on_it
     let (node, clock) = node_at_start().await;
     let thread = Uuid::new_v4();
     let asked = message(&node, "EE", &["GB"], thread, assistance_request());
-    assert_eq!(post(&node, &asked).await.0, StatusCode::CREATED);
+    assert_eq!(node.post_message(&asked).await.0, StatusCode::CREATED);
 
     // GB accepts through the console: the server prepares the payload, GB signs it with its own
     // key outside the server and pastes the envelope.
@@ -264,7 +234,9 @@ async fn an_assistance_requests_outcomes_over_the_console_and_the_api_show_on_it
         not_done: Some("The second has no visa yet.".into()),
         summary: None,
     });
-    let (status, body) = post(&node, &message(&node, "GB", &["EE"], thread, partly)).await;
+    let (status, body) = node
+        .post_message(&message(&node, "GB", &["EE"], thread, partly))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let declined = MessageBody::RequestOutcome(RequestOutcomeBody {
         request: asked.id,
@@ -274,12 +246,16 @@ async fn an_assistance_requests_outcomes_over_the_console_and_the_api_show_on_it
         not_done: None,
         summary: None,
     });
-    let (status, body) = post(&node, &message(&node, "GB", &["EE"], thread, declined)).await;
+    let (status, body) = node
+        .post_message(&message(&node, "GB", &["EE"], thread, declined))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "refused-outcome");
 
     // The thread's JSON, as the requester reads it.
-    let (status, view) = get(&node, Some("EE"), &format!("/api/v1/threads/{thread}")).await;
+    let (status, view) = node
+        .get_json(Some("EE"), &format!("/api/v1/threads/{thread}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let gb = &view["requests"][0]["recipients"][0];
     assert_eq!(gb["party"], "GB");
@@ -301,7 +277,7 @@ async fn an_assistance_requests_outcomes_over_the_console_and_the_api_show_on_it
 
     // GB's duties: its answer was met, with the outcome it gave.
     wait_hours(&node, &clock, 100);
-    let (status, duties) = get(&node, Some("GB"), "/api/v1/parties/GB/duties").await;
+    let (status, duties) = node.get_json(Some("GB"), "/api/v1/parties/GB/duties").await;
     assert_eq!(status, StatusCode::OK);
     let answer = duties["duties"]
         .as_array()
@@ -346,7 +322,7 @@ async fn the_party_commitments_page_with_its_duties_kept_reads_as_reviewed() {
     // and never replied to either. Ask EE for assistance too, which it declines.
     let thread = Uuid::new_v4();
     let asked = message(&node, "UA", &["EE"], thread, assistance_request());
-    assert_eq!(post(&node, &asked).await.0, StatusCode::CREATED);
+    assert_eq!(node.post_message(&asked).await.0, StatusCode::CREATED);
     wait_hours(&node, &clock, 3);
     let declined = MessageBody::RequestOutcome(RequestOutcomeBody {
         request: asked.id,
@@ -357,7 +333,7 @@ async fn the_party_commitments_page_with_its_duties_kept_reads_as_reviewed() {
         summary: None,
     });
     assert_eq!(
-        post(&node, &message(&node, "EE", &["UA"], thread, declined))
+        node.post_message(&message(&node, "EE", &["UA"], thread, declined))
             .await
             .0,
         StatusCode::CREATED
@@ -383,7 +359,7 @@ async fn the_party_commitments_page_with_its_duties_kept_reads_as_reviewed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_describes_the_request_outcome_body() {
     let (node, _) = node_at_start().await;
-    let (status, document) = get(&node, None, "/api/openapi.json").await;
+    let (status, document) = node.get_json(None, "/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     let schemas = &document["components"]["schemas"];
     let message = &schemas["HotlineMessage"];

@@ -4,7 +4,7 @@ use base64::Engine;
 use redline_hotline::message::{
     AcknowledgementBody, CommunicationCheckBody, NotificationBody, ResponseBody,
 };
-use redline_hotline::{HotlineMessage, MessageBody, sign_message};
+use redline_hotline::{HotlineMessage, MessageBody};
 use redline_model::{PartyId, Tlp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -32,21 +32,6 @@ fn message(
         exercise: false,
         body,
     }
-}
-
-/// Posts a signed message over HTTP as its sender; returns the status and the answer.
-async fn post(node: &support::DashboardNode, message: &HotlineMessage) -> (StatusCode, Value) {
-    let bytes = sign_message(message, &support::key_of(message.from.as_str()));
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/v1/messages", node.base))
-        .bearer_auth(&node.tokens[message.from.as_str()])
-        .header("content-type", "application/json")
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn thread_state(node: &support::DashboardNode, party: &str, thread: Uuid) -> String {
@@ -79,10 +64,13 @@ async fn an_acknowledgement_must_name_a_message_of_the_thread_addressed_to_its_s
     let node = support::start().await;
     let first = Uuid::new_v4();
     let notice = message(&node, "EE", &["UA"], first, Tlp::Amber, notification("T1"));
-    assert_eq!(post(&node, &notice).await.0, StatusCode::CREATED);
+    assert_eq!(node.post_message(&notice).await.0, StatusCode::CREATED);
     let other = Uuid::new_v4();
     let other_notice = message(&node, "EE", &["UA"], other, Tlp::Amber, notification("T2"));
-    assert_eq!(post(&node, &other_notice).await.0, StatusCode::CREATED);
+    assert_eq!(
+        node.post_message(&other_notice).await.0,
+        StatusCode::CREATED
+    );
     let before = thread_state(&node, "UA", first).await;
 
     let acknowledge = |from: &str, to: &str, of: Uuid| {
@@ -103,7 +91,7 @@ async fn an_acknowledgement_must_name_a_message_of_the_thread_addressed_to_its_s
         ),
         ("its own notification", acknowledge("EE", "UA", notice.id)),
     ] {
-        let (status, answer) = post(&node, &probe).await;
+        let (status, answer) = node.post_message(&probe).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{case}: {answer}");
         assert_eq!(answer["error"]["path"], "body.of", "{case}: {answer}");
         assert_eq!(thread_state(&node, "UA", first).await, before, "{case}");
@@ -120,11 +108,13 @@ async fn an_acknowledgement_must_name_a_message_of_the_thread_addressed_to_its_s
             text: "answer".into(),
         }),
     );
-    let (status, answer) = post(&node, &response).await;
+    let (status, answer) = node.post_message(&response).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     // The real acknowledgement still works.
     assert_eq!(
-        post(&node, &acknowledge("UA", "EE", notice.id)).await.0,
+        node.post_message(&acknowledge("UA", "EE", notice.id))
+            .await
+            .0,
         StatusCode::CREATED
     );
     assert_eq!(thread_state(&node, "UA", first).await, "acknowledged");
@@ -151,7 +141,7 @@ async fn restricted_communication_checks_are_listed_to_their_participants_only()
     let red = check("US", "RU", Tlp::Red);
     let clear = check("US", "GB", Tlp::Clear);
     for probe in [&red, &clear] {
-        let (status, answer) = post(&node, probe).await;
+        let (status, answer) = node.post_message(probe).await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
     }
     let listed = |answer: &Value| -> Vec<String> {
@@ -328,21 +318,19 @@ async fn only_a_recipient_gives_an_outcome_and_only_the_threads_participants_rea
         Tlp::Amber,
         assistance_request(),
     );
-    let (status, _) = post(&node, &asked).await;
+    let (status, _) = node.post_message(&asked).await;
     assert_eq!(status, StatusCode::CREATED);
     // GB joins the thread through a message addressed to it, but the request was not.
-    let (status, _) = post(
-        &node,
-        &message(
+    let (status, _) = node
+        .post_message(&message(
             &node,
             "EE",
             &["GB"],
             thread,
             Tlp::Amber,
             notification("For your information"),
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let messages_before = node
         .node
@@ -371,18 +359,16 @@ async fn only_a_recipient_gives_an_outcome_and_only_the_threads_participants_rea
             "not-a-thread-participant",
         ),
     ] {
-        let (status, body) = post(
-            &node,
-            &message(
+        let (status, body) = node
+            .post_message(&message(
                 &node,
                 from,
                 &[to],
                 thread,
                 Tlp::Amber,
                 outcome(asked.id, Accepted),
-            ),
-        )
-        .await;
+            ))
+            .await;
         assert_eq!(status, expected_status, "{from}: {body}");
         assert_eq!(body["error"]["code"], code, "{from}: {body}");
     }
@@ -399,18 +385,16 @@ async fn only_a_recipient_gives_an_outcome_and_only_the_threads_participants_rea
     assert_eq!(after.requests[0].recipients[0].outcome, None);
 
     // UA, the recipient, declines with a reason: its participants read it.
-    let (status, body) = post(
-        &node,
-        &message(
+    let (status, body) = node
+        .post_message(&message(
             &node,
             "UA",
             &["EE"],
             thread,
             Tlp::Amber,
             outcome(asked.id, Declined),
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let path = format!("/api/v1/threads/{thread}");
     let (status, view) = request(&node, Actor::Party("EE"), Method::GET, &path, None, &[]).await;
@@ -453,20 +437,18 @@ async fn a_revoked_keys_outcome_and_a_step_the_table_lacks_are_refused() {
         Tlp::Green,
         assistance_request(),
     );
-    assert_eq!(post(&node, &asked).await.0, StatusCode::CREATED);
+    assert_eq!(node.post_message(&asked).await.0, StatusCode::CREATED);
     // A step the table lacks: completed before accepted.
-    let (status, body) = post(
-        &node,
-        &message(
+    let (status, body) = node
+        .post_message(&message(
             &node,
             "US",
             &["EE"],
             thread,
             Tlp::Green,
             outcome(asked.id, Completed),
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "refused-outcome");
     assert_eq!(body["error"]["path"], "body.outcome");
@@ -490,18 +472,16 @@ async fn a_revoked_keys_outcome_and_a_step_the_table_lacks_are_refused() {
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let (status, body) = post(
-        &node,
-        &message(
+    let (status, body) = node
+        .post_message(&message(
             &node,
             "US",
             &["EE"],
             thread,
             Tlp::Green,
             outcome(asked.id, Accepted),
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "revoked-key");
     let view = node

@@ -3,7 +3,7 @@
 //! `<target>/dashboard-screenshots/`. Without chromium and chromedriver a test is skipped with
 //! a message, unless `REQUIRE_BROWSER=1` (as `scripts/test` sets it), when it fails.
 //!
-//! The same set-up as `dashboard_browser.rs`, as a module other browser tests include with
+//! One set-up for every browser test, which includes it with
 //! `#[path = "support/browser.rs"] mod browser;`.
 #![allow(dead_code)]
 

@@ -261,3 +261,45 @@ pub async fn start_with_clock(
         _directory: directory,
     }
 }
+
+impl DashboardNode {
+    /// GET `path` as `party` (its bearer token), or anonymously: the status and the JSON body
+    /// (`null` when the body is not JSON).
+    pub async fn get_json(&self, party: Option<&str>, path: &str) -> (reqwest::StatusCode, Value) {
+        let mut request = reqwest::Client::new().get(format!("{}{path}", self.base));
+        if let Some(party) = party {
+            request = request.bearer_auth(&self.tokens[party]);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Signs `message` with its sender's key and posts it to the hotline as the sender: the
+    /// status and the answer.
+    pub async fn post_message(&self, message: &HotlineMessage) -> (reqwest::StatusCode, Value) {
+        let body = sign_message(message, &key_of(message.from.as_str()));
+        self.post_json(message.from.as_str(), "/api/v1/messages", body)
+            .await
+    }
+
+    /// POST `body` (JSON, such as a signed envelope) to `path` as `party`: the status and the
+    /// JSON body (`null` when the body is not JSON).
+    pub async fn post_json(
+        &self,
+        party: &str,
+        path: &str,
+        body: Vec<u8>,
+    ) -> (reqwest::StatusCode, Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.tokens[party])
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
