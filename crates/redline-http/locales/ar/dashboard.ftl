@@ -402,7 +402,7 @@ commitments-duty-notify = إخطار الأطراف المتأثرة بحادث
 commitments-duty-initial-reply = تقديم رد أولي
 commitments-duty-status-update = إرسال مستجدات
 commitments-duty-assistance-answer = الرد على طلب مساعدة
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = النشرات
 advisories-title = نشرات الأمان
 advisories-lead = إفصاحات منسقة عن الثغرات انتهى حظر نشرها: كل مورد ومنتج مع حالته.
@@ -481,13 +481,13 @@ supply-chain-exposure-investigating = قيد التحقق
 supply-chain-exposure-affected = متأثر
 supply-chain-exposure-mitigated = متأثر، تم التخفيف
 supply-chain-exposure-not-affected = غير متأثر
-# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+# The vulnerabilities an incident exploited, and the incidents of a case.
 incident-vulnerabilities = الثغرات المستغلة
 incident-vulnerability-advisory = النشرة الأمنية
 advisory-incidents = الحوادث التي استغلتها
 advisory-incidents-none = لا توجد حادثة يمكنك الاطلاع عليها تذكر هذه الثغرة.
 advisory-policy = المهل بموجب { $document }: يؤكد الموردون الاستلام خلال { $acknowledge } أيام ويبلغون عن حالة كل منتج خلال { $status } يومًا من الاتصال بهم؛ وفترة الحظر الافتراضية { $embargo } يومًا.
-# Duties kept and request outcomes (issue 22, part 4).
+# Duties kept and request outcomes.
 commitments-duties-chart-title = { $duty }: المُنجز والمتأخر والفائت حسب الشهر
 commitments-duties-chart-note = رسم بياني لكل نوع من الواجبات: كم منها استُحق كل شهر وكم أُنجز في موعده أو متأخرًا أو فات (الواجبات المعلّقة في الجدول فقط). يتضمن الجدول أدناه كل الأعداد.
 requests-title = الطلبات ونتائجها

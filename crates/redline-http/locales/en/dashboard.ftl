@@ -402,7 +402,7 @@ commitments-duty-notify = notify the affected parties of an incident
 commitments-duty-initial-reply = give an initial reply
 commitments-duty-status-update = send a status update
 commitments-duty-assistance-answer = answer a request for assistance
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = Advisories
 advisories-title = Security advisories
 advisories-lead = Coordinated vulnerability disclosures whose embargo has ended: every vendor and product with its status.
@@ -481,13 +481,13 @@ supply-chain-exposure-investigating = investigating
 supply-chain-exposure-affected = affected
 supply-chain-exposure-mitigated = affected, mitigated
 supply-chain-exposure-not-affected = not affected
-# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+# The vulnerabilities an incident exploited, and the incidents of a case.
 incident-vulnerabilities = Vulnerabilities exploited
 incident-vulnerability-advisory = advisory
 advisory-incidents = Incidents that exploited it
 advisory-incidents-none = No incident you may read names this vulnerability.
 advisory-policy = Deadlines under { $document }: vendors acknowledge within { $acknowledge } days and report each product's status within { $status } days of being contacted; the default embargo is { $embargo } days.
-# Duties kept and request outcomes (issue 22, part 4).
+# Duties kept and request outcomes.
 commitments-duties-chart-title = { $duty }: met, late and missed by month
 commitments-duties-chart-note = One chart per kind of duty: how many fell due each month and were met, late or missed (pending duties are in the table only). The table below has every count.
 requests-title = Requests and their outcomes

@@ -402,7 +402,7 @@ commitments-duty-notify = notificar a las partes afectadas por un incidente
 commitments-duty-initial-reply = dar una primera respuesta
 commitments-duty-status-update = informar de la evolución
 commitments-duty-assistance-answer = responder a una solicitud de asistencia
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = Avisos
 advisories-title = Avisos de seguridad
 advisories-lead = Divulgaciones coordinadas de vulnerabilidades cuyo embargo ha terminado: cada proveedor y producto con su estado.
@@ -481,13 +481,13 @@ supply-chain-exposure-investigating = en investigación
 supply-chain-exposure-affected = afectada
 supply-chain-exposure-mitigated = afectada, mitigada
 supply-chain-exposure-not-affected = no afectada
-# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+# The vulnerabilities an incident exploited, and the incidents of a case.
 incident-vulnerabilities = Vulnerabilidades explotadas
 incident-vulnerability-advisory = aviso de seguridad
 advisory-incidents = Incidentes que la explotaron
 advisory-incidents-none = Ningún incidente que usted pueda leer menciona esta vulnerabilidad.
 advisory-policy = Plazos según { $document }: los proveedores acusan recibo en { $acknowledge } días e informan del estado de cada producto en { $status } días desde que se les contacta; el embargo por defecto es de { $embargo } días.
-# Duties kept and request outcomes (issue 22, part 4).
+# Duties kept and request outcomes.
 commitments-duties-chart-title = { $duty }: cumplidos, tardíos e incumplidos por mes
 commitments-duties-chart-note = Un gráfico por tipo de deber: cuántos vencieron cada mes y se cumplieron a tiempo, tarde o no se cumplieron (los deberes pendientes solo figuran en la tabla). La tabla de abajo tiene todos los recuentos.
 requests-title = Solicitudes y su resultado

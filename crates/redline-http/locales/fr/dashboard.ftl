@@ -402,7 +402,7 @@ commitments-duty-notify = notifier les parties touchées par un incident
 commitments-duty-initial-reply = donner une première réponse
 commitments-duty-status-update = informer de l'évolution
 commitments-duty-assistance-answer = répondre à une demande d'assistance
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = Avis
 advisories-title = Avis de sécurité
 advisories-lead = Divulgations coordonnées de vulnérabilités dont l'embargo a pris fin : chaque fournisseur et produit avec son statut.
@@ -481,13 +481,13 @@ supply-chain-exposure-investigating = en cours d'analyse
 supply-chain-exposure-affected = affectée
 supply-chain-exposure-mitigated = affectée, atténuée
 supply-chain-exposure-not-affected = non affectée
-# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+# The vulnerabilities an incident exploited, and the incidents of a case.
 incident-vulnerabilities = Vulnérabilités exploitées
 incident-vulnerability-advisory = avis de sécurité
 advisory-incidents = Incidents qui l’ont exploitée
 advisory-incidents-none = Aucun incident que vous pouvez lire ne cite cette vulnérabilité.
 advisory-policy = Délais selon { $document } : les fournisseurs accusent réception sous { $acknowledge } jours et indiquent l’état de chaque produit sous { $status } jours après avoir été contactés ; l’embargo par défaut est de { $embargo } jours.
-# Duties kept and request outcomes (issue 22, part 4).
+# Duties kept and request outcomes.
 commitments-duties-chart-title = { $duty } : tenues, en retard et manquées par mois
 commitments-duties-chart-note = Un graphique par type d'obligation : combien sont échues chaque mois et ont été tenues, en retard ou manquées (les obligations en attente ne figurent que dans le tableau). Le tableau ci-dessous donne tous les comptes.
 requests-title = Demandes et suites données

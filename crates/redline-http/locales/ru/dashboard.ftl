@@ -402,7 +402,7 @@ commitments-duty-notify = уведомить затронутые инциден
 commitments-duty-initial-reply = дать первоначальный ответ
 commitments-duty-status-update = сообщить о ходе дела
 commitments-duty-assistance-answer = ответить на запрос о помощи
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = Бюллетени
 advisories-title = Бюллетени безопасности
 advisories-lead = Скоординированные раскрытия уязвимостей, эмбарго которых истекло: каждый поставщик и продукт со статусом.
@@ -481,13 +481,13 @@ supply-chain-exposure-investigating = проверяется
 supply-chain-exposure-affected = затронута
 supply-chain-exposure-mitigated = затронута, меры приняты
 supply-chain-exposure-not-affected = не затронута
-# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+# The vulnerabilities an incident exploited, and the incidents of a case.
 incident-vulnerabilities = Использованные уязвимости
 incident-vulnerability-advisory = бюллетень безопасности
 advisory-incidents = Инциденты, в которых она использовалась
 advisory-incidents-none = Ни один доступный вам инцидент не упоминает эту уязвимость.
 advisory-policy = Сроки по документу { $document }: поставщики подтверждают получение в течение { $acknowledge } дн. и сообщают статус каждого продукта в течение { $status } дн. после обращения; эмбарго по умолчанию — { $embargo } дн.
-# Duties kept and request outcomes (issue 22, part 4).
+# Duties kept and request outcomes.
 commitments-duties-chart-title = { $duty }: выполнено, с опозданием и пропущено по месяцам
 commitments-duties-chart-note = По одному графику на каждый вид обязанности: сколько обязанностей наступило в каждом месяце и сколько выполнено в срок, с опозданием или пропущено (ожидающие есть только в таблице). В таблице ниже — все количества.
 requests-title = Запросы и результаты их рассмотрения

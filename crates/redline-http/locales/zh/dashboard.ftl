@@ -402,7 +402,7 @@ commitments-duty-notify = 将事件通知受影响方
 commitments-duty-initial-reply = 作出初步答复
 commitments-duty-status-update = 通报进展
 commitments-duty-assistance-answer = 答复援助请求
-# Coordinated vulnerability disclosure (issue 23).
+# Coordinated vulnerability disclosure.
 nav-advisories = 公告
 advisories-title = 安全公告
 advisories-lead = 禁发期已结束的协调漏洞披露：每个供应商和产品及其状态。
@@ -481,13 +481,13 @@ supply-chain-exposure-investigating = 调查中
 supply-chain-exposure-affected = 受影响
 supply-chain-exposure-mitigated = 受影响，已缓解
 supply-chain-exposure-not-affected = 未受影响
-# The vulnerabilities an incident exploited, and the incidents of a case (issue 23).
+# The vulnerabilities an incident exploited, and the incidents of a case.
 incident-vulnerabilities = 被利用的漏洞
 incident-vulnerability-advisory = 安全公告
 advisory-incidents = 利用该漏洞的事件
 advisory-incidents-none = 您可阅读的事件中没有提及此漏洞的事件。
 advisory-policy = 依据 { $document } 的期限：供应商须在被联系后 { $acknowledge } 天内确认收到，{ $status } 天内报告每个产品的状态；默认禁发期为 { $embargo } 天。
-# Duties kept and request outcomes (issue 22, part 4).
+# Duties kept and request outcomes.
 commitments-duties-chart-title = { $duty }：按月统计的按时、迟延和未履行
 commitments-duties-chart-note = 每类义务一张图：每月到期的义务中按时、迟延或未履行的数量（待履行的义务仅列于表中）。下表列出全部计数。
 requests-title = 请求及其处理结果
