@@ -7,16 +7,21 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
-use uuid::Uuid;
 
 use redline_model::IncidentId;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
+use crate::{
+    AppState,
+    auth::SignedIn,
+    error::ApiError,
+    incidents::JsonBytes,
+    query::ApiQuery,
+    signed_records::{LimitQuery, created_at, parse_record_id, record_in_path},
+};
 
 /// The attribution routes, merged into the application router.
 pub(crate) fn routes() -> Router<AppState> {
@@ -33,49 +38,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/public/claims/{id}", get(public_show))
 }
 
-fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("`{text}` is not a {what} id (a UUID)"),
-        )
-        .with_path("id")
-    })
-}
-
 fn created(view: &redline_node::attribution::ClaimView) -> Response {
-    let mut response = (StatusCode::CREATED, Json(view)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/claims/{}", view.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
-}
-
-/// The id in the path must be the one the signed payload names: a record is never filed under
-/// another claim or consultation than the one it was signed for.
-fn check_path_matches(path_id: Uuid, signed_id: Uuid, field: &str) -> Result<(), ApiError> {
-    if path_id == signed_id {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            format!("the signed payload names {signed_id}, the path {path_id}"),
-        )
-        .with_path(field))
-    }
-}
-
-/// The `claim` or `consultation` field of an envelope's payload, without trusting it further
-/// (the node checks everything).
-fn signed_target(body: &[u8], field: &str) -> Option<Uuid> {
-    let envelope = redline_hotline::Envelope::parse(body).ok()?;
-    let payload: serde_json::Value = serde_json::from_slice(&envelope.payload).ok()?;
-    payload
-        .get(field)?
-        .as_str()
-        .and_then(|text| Uuid::parse_str(text).ok())
+    created_at(view, &format!("/api/v1/claims/{}", view.id))
 }
 
 async fn file(
@@ -130,7 +94,7 @@ async fn show(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "claim")?;
+    let id = parse_record_id(&id, "claim")?;
     Ok(Json(state.node.get_claim(&caller, id).await?).into_response())
 }
 
@@ -139,7 +103,7 @@ async fn show_stix(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "claim")?;
+    let id = parse_record_id(&id, "claim")?;
     Ok(Json(state.node.claim_stix_bundle(&caller, id).await?).into_response())
 }
 
@@ -171,10 +135,7 @@ async fn post_under(
     under: PostedUnder,
 ) -> Result<Response, ApiError> {
     let (what, field) = under.target();
-    let id = parse_uuid(path_id, what)?;
-    if let Some(signed) = signed_target(body, field) {
-        check_path_matches(id, signed, field)?;
-    }
+    record_in_path(path_id, what, body, field, "")?;
     let node = &state.node;
     let view = match under {
         PostedUnder::Cosignature => node.cosign_claim(caller, body).await?,
@@ -230,20 +191,11 @@ async fn outcome(
     post_under(&state, &caller, &id, &body, PostedUnder::Outcome).await
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PublicListQuery {
-    limit: Option<u32>,
-}
-
 async fn public_list(
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<PublicListQuery>,
+    ApiQuery(query): ApiQuery<LimitQuery>,
 ) -> Result<Response, ApiError> {
-    let claims = state
-        .node
-        .public_claims(query.limit.unwrap_or(100).clamp(1, 1_000))
-        .await?;
+    let claims = state.node.public_claims(query.limit()).await?;
     let counts = state.node.published_claim_counts().await?;
     Ok(Json(serde_json::json!({
         "claims": claims.iter().map(summary_json).collect::<Vec<_>>(),
@@ -256,7 +208,7 @@ async fn public_show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "claim")?;
+    let id = parse_record_id(&id, "claim")?;
     Ok(Json(state.node.public_claim(id).await?).into_response())
 }
 

@@ -9,7 +9,7 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -27,6 +27,7 @@ use crate::{
     error::ApiError,
     incidents::JsonBytes,
     query::ApiQuery,
+    signed_records::{created_at, parse_record_id, record_in_path},
 };
 
 /// The commitments routes, merged into the application router.
@@ -66,48 +67,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/parties/{id}/duties", get(hotline_duties))
 }
 
-fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("`{text}` is not a {what} id (a UUID)"),
-        )
-        .with_path("id")
-    })
-}
-
-fn created(body: impl serde::Serialize, location: String) -> Response {
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
-}
-
 /// The round the signed payload names must be the one in the path.
 fn check_round_in_path(path_id: &str, body: &[u8]) -> Result<Uuid, ApiError> {
-    let id = parse_uuid(path_id, "review round")?;
-    let signed = redline_hotline::Envelope::parse(body)
-        .ok()
-        .and_then(|envelope| serde_json::from_slice::<serde_json::Value>(&envelope.payload).ok())
-        .and_then(|payload| {
-            payload
-                .get("round")
-                .and_then(|value| value.as_str())
-                .and_then(|text| Uuid::parse_str(text).ok())
-        });
-    if let Some(signed) = signed
-        && signed != id
-    {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            format!("the signed payload names round {signed}, the path {id}"),
-        )
-        .with_path("round"));
-    }
-    Ok(id)
+    record_in_path(path_id, "review round", body, "round", "round ")
 }
 
 async fn adopt(
@@ -116,7 +78,7 @@ async fn adopt(
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
     let view = state.node.record_adoption_statement(&caller, &body).await?;
-    Ok(created(&view, "/api/v1/adoptions".to_string()))
+    Ok(created_at(&view, "/api/v1/adoptions"))
 }
 
 async fn list_adoptions(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -134,7 +96,7 @@ async fn file_report(
         .file_implementation_report(&caller, &body)
         .await?;
     let location = format!("/api/v1/implementation-reports/{}", view.id);
-    Ok(created(&view, location))
+    Ok(created_at(&view, &location))
 }
 
 #[derive(Deserialize)]
@@ -169,7 +131,7 @@ async fn show_report(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "implementation report")?;
+    let id = parse_record_id(&id, "implementation report")?;
     Ok(Json(state.node.get_implementation_report(&caller, id).await?).into_response())
 }
 
@@ -177,7 +139,7 @@ async fn public_report(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "implementation report")?;
+    let id = parse_record_id(&id, "implementation report")?;
     Ok(Json(state.node.public_implementation_report(id).await?).into_response())
 }
 
@@ -188,7 +150,7 @@ async fn open_round(
 ) -> Result<Response, ApiError> {
     let view = state.node.open_review_round(&caller, &body).await?;
     let location = format!("/api/v1/review-rounds/{}", view.id);
-    Ok(created(&view, location))
+    Ok(created_at(&view, &location))
 }
 
 async fn show_round(
@@ -196,7 +158,7 @@ async fn show_round(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "review round")?;
+    let id = parse_record_id(&id, "review round")?;
     Ok(Json(state.node.get_review_round(&caller, id).await?).into_response())
 }
 
@@ -208,7 +170,7 @@ async fn review(
 ) -> Result<Response, ApiError> {
     let id = check_round_in_path(&id, &body)?;
     let view = state.node.submit_peer_review(&caller, &body).await?;
-    Ok(created(&view, format!("/api/v1/review-rounds/{id}")))
+    Ok(created_at(&view, &format!("/api/v1/review-rounds/{id}")))
 }
 
 async fn answer(
@@ -219,7 +181,7 @@ async fn answer(
 ) -> Result<Response, ApiError> {
     let id = check_round_in_path(&id, &body)?;
     let view = state.node.answer_peer_review(&caller, &body).await?;
-    Ok(created(&view, format!("/api/v1/review-rounds/{id}")))
+    Ok(created_at(&view, &format!("/api/v1/review-rounds/{id}")))
 }
 
 async fn close(
@@ -230,9 +192,9 @@ async fn close(
 ) -> Result<Response, ApiError> {
     let id = check_round_in_path(&id, &body)?;
     let published = state.node.close_review_round(&caller, &body).await?;
-    Ok(created(
+    Ok(created_at(
         &published,
-        format!("/api/v1/public/review-rounds/{id}"),
+        &format!("/api/v1/public/review-rounds/{id}"),
     ))
 }
 
@@ -240,7 +202,7 @@ async fn public_round(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "review round")?;
+    let id = parse_record_id(&id, "review round")?;
     Ok(Json(state.node.published_round(id).await?).into_response())
 }
 
@@ -273,7 +235,7 @@ async fn record_capacity_building(
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
     let view = state.node.record_capacity_building(&caller, &body).await?;
-    Ok(created(&view, "/api/v1/capacity-building".to_string()))
+    Ok(created_at(&view, "/api/v1/capacity-building"))
 }
 
 async fn list_capacity_building(

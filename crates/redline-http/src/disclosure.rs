@@ -6,18 +6,32 @@
 //! embargo has ended, as JSON and as a CSAF advisory (CSAF 2.0 by default, 2.1 with
 //! `?version=2.1`). Every decision is the node's (`redline_node::disclosure`).
 
+use std::future::Future;
+
 use axum::{
     Extension, Json, Router,
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
 };
 use redline_disclosure::CsafVersion;
+use redline_node::disclosure::{DisclosureCaseListItem, DisclosureCaseView};
+use redline_node::{Caller, Node, NodeError};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
+use crate::{
+    AppState,
+    auth::SignedIn,
+    error::ApiError,
+    incidents::JsonBytes,
+    query::ApiQuery,
+    signed_records::{
+        RecordReads, json_at, list_records, parse_record_id, public_list_records,
+        public_show_record, show_record,
+    },
+};
 
 /// The namespace (the node's public URL) advisories are published under.
 #[derive(Debug, Clone)]
@@ -40,26 +54,28 @@ impl AdvisoryNamespace {
 pub(crate) fn routes(config: &crate::HttpConfig) -> Router<AppState> {
     Router::new()
         .route("/api/v1/disclosure/policy", get(policy))
-        .route("/api/v1/disclosure/cases", get(list).post(file))
-        .route("/api/v1/disclosure/cases/{id}", get(show))
+        .route(
+            "/api/v1/disclosure/cases",
+            get(list_records::<Cases>).post(file),
+        )
+        .route("/api/v1/disclosure/cases/{id}", get(show_record::<Cases>))
         .route("/api/v1/disclosure/cases/{id}/actions", post(act))
         .route("/api/v1/disclosure/cases/{id}/csaf", get(show_csaf))
         .route("/api/v1/disclosure/cases/{id}/cve", get(show_cve))
-        .route("/api/v1/public/advisories", get(public_list))
-        .route("/api/v1/public/advisories/{id}", get(public_show))
+        .route(
+            "/api/v1/public/advisories",
+            get(public_list_records::<Cases>),
+        )
+        .route(
+            "/api/v1/public/advisories/{id}",
+            get(public_show_record::<Cases>),
+        )
         .route("/api/v1/public/advisories/{id}/csaf", get(public_csaf))
         .layer(Extension(AdvisoryNamespace::from_config(config)))
 }
 
 fn parse_case_id(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("`{text}` is not a disclosure case id (a UUID)"),
-        )
-        .with_path("id")
-    })
+    parse_record_id(text, "disclosure case")
 }
 
 async fn file(
@@ -73,11 +89,8 @@ async fn file(
     } else {
         StatusCode::OK
     };
-    let mut response = (status, Json(&view)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/disclosure/cases/{}", view.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/api/v1/disclosure/cases/{}", view.id);
+    Ok(json_at(status, &view, &location))
 }
 
 #[derive(Deserialize)]
@@ -109,34 +122,6 @@ async fn policy(
         }
     };
     Ok(Json(state.node.disclosure_policy(&coordinator).await).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ListQuery {
-    limit: Option<u32>,
-}
-
-async fn list(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiError> {
-    let cases = state
-        .node
-        .list_disclosure_cases(Some(&caller), query.limit.unwrap_or(100).clamp(1, 1_000))
-        .await?;
-    Ok(Json(serde_json::json!({ "cases": cases })).into_response())
-}
-
-async fn show(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_case_id(&id)?;
-    let view = state.node.disclosure_case(Some(&caller), id).await?;
-    Ok(Json(view).into_response())
 }
 
 async fn act(
@@ -215,26 +200,6 @@ async fn show_cve(
     Ok(Json(record).into_response())
 }
 
-async fn public_list(
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiError> {
-    let cases = state
-        .node
-        .list_disclosure_cases(None, query.limit.unwrap_or(100).clamp(1, 1_000))
-        .await?;
-    Ok(Json(serde_json::json!({ "advisories": cases })).into_response())
-}
-
-async fn public_show(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_case_id(&id)?;
-    let view = state.node.disclosure_case(None, id).await?;
-    Ok(Json(view).into_response())
-}
-
 async fn public_csaf(
     State(state): State<AppState>,
     Extension(namespace): Extension<AdvisoryNamespace>,
@@ -248,6 +213,34 @@ async fn public_csaf(
         .public_disclosure_advisory(id, &namespace.0, version)
         .await?;
     Ok(Json(advisory).into_response())
+}
+
+/// Disclosure cases, read by the embargo rule: `{cases}` for a signed-in reader,
+/// `{advisories}` (cases whose embargo has ended) for the public.
+struct Cases;
+
+impl RecordReads for Cases {
+    const WHAT: &'static str = "disclosure case";
+    const LIST_KEY: &'static str = "cases";
+    const PUBLIC_LIST_KEY: &'static str = "advisories";
+    type Item = DisclosureCaseListItem;
+    type View = DisclosureCaseView;
+
+    fn list(
+        node: &Node,
+        reader: Option<&Caller>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Self::Item>, NodeError>> + Send {
+        node.list_disclosure_cases(reader, limit)
+    }
+
+    fn read(
+        node: &Node,
+        reader: Option<&Caller>,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Self::View, NodeError>> + Send {
+        node.disclosure_case(reader, id)
+    }
 }
 
 const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {

@@ -8,7 +8,7 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -17,7 +17,10 @@ use serde::Deserialize;
 use redline_model::{IncidentId, PartyId, Timestamp};
 use redline_node::exercise::{NewDecision, render_html_in, render_markdown_in};
 
-use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
+use crate::{
+    AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery,
+    signed_records::created_at,
+};
 
 /// The exercise routes, merged into the application router.
 pub(crate) fn routes() -> Router<AppState> {
@@ -35,13 +38,6 @@ pub(crate) fn routes() -> Router<AppState> {
 
 fn malformed(expected: &str, error: &serde_json::Error) -> ApiError {
     ApiError::bad_request("malformed_json", format!("expected {expected}: {error}")).with_path(".")
-}
-
-fn with_location(mut response: Response, location: &str) -> Response {
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
 }
 
 /// The body of `POST /api/v1/exercises`.
@@ -88,10 +84,7 @@ async fn create(
         .create_exercise(&caller, &request.definition, file, start, request.speed)
         .await?;
     let location = format!("/api/v1/exercises/{}", view.id);
-    Ok(with_location(
-        (StatusCode::CREATED, Json(&view)).into_response(),
-        &location,
-    ))
+    Ok(created_at(&view, &location))
 }
 
 async fn list(

@@ -8,7 +8,7 @@ use std::{convert::Infallible, sync::Arc, time::Duration};
 use axum::{
     Json,
     extract::{Path, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -16,26 +16,19 @@ use axum::{
 };
 use futures::Stream;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use redline_model::PartyId;
 use redline_node::{Caller, EventView, Node};
 
 use crate::{
-    AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, openapi::TabledOperation,
+    AppState,
+    auth::SignedIn,
+    error::ApiError,
+    incidents::JsonBytes,
+    openapi::TabledOperation,
     query::ApiQuery,
+    signed_records::{created_at, parse_record_id},
 };
-
-fn parse_uuid(text: &str, what: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("`{text}` is not a {what} id (a UUID)"),
-        )
-        .with_path("id")
-    })
-}
 
 pub(crate) async fn send_message(
     State(state): State<AppState>,
@@ -43,11 +36,8 @@ pub(crate) async fn send_message(
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
     let accepted = state.node.accept_message(&caller, &body).await?;
-    let mut response = (StatusCode::CREATED, Json(&accepted)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/messages/{}", accepted.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/api/v1/messages/{}", accepted.id);
+    Ok(created_at(&accepted, &location))
 }
 
 /// The body of `POST /api/v1/incidents/with-notification`.
@@ -87,7 +77,7 @@ pub(crate) async fn show_message(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "message")?;
+    let id = parse_record_id(&id, "message")?;
     Ok(Json(state.node.get_message(&caller, id).await?).into_response())
 }
 
@@ -104,7 +94,7 @@ pub(crate) async fn message_form(
     ApiQuery(query): ApiQuery<FormQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "message")?;
+    let id = parse_record_id(&id, "message")?;
     let mut preferred: Vec<String> = query.lang.into_iter().collect();
     if let Some(accept) = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -145,7 +135,7 @@ pub(crate) async fn show_thread(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "thread")?;
+    let id = parse_record_id(&id, "thread")?;
     Ok(Json(state.node.get_thread_view(&caller, id).await?).into_response())
 }
 
@@ -352,7 +342,7 @@ pub(crate) async fn show_check(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = parse_uuid(&id, "communication check")?;
+    let id = parse_record_id(&id, "communication check")?;
     Ok(Json(state.node.get_communication_check(&caller, id).await?).into_response())
 }
 

@@ -47,6 +47,8 @@ mod supply_chain;
 // Readiness: /readyz.
 mod readiness;
 mod serve;
+// What every signed-record area does alike: ids in paths, posted envelopes, Location.
+mod signed_records;
 // STIX and TAXII.
 pub mod taxii;
 

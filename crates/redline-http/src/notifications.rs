@@ -7,7 +7,7 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{delete, get},
 };
@@ -16,7 +16,10 @@ use uuid::Uuid;
 
 use redline_node::{Caller, NotificationChannel};
 
-use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
+use crate::{
+    AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery,
+    signed_records::created_at,
+};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -80,14 +83,11 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8], shape: &str) -> Resul
 }
 
 fn created(created: &redline_node::CreatedSubscription, collection: &str) -> Response {
-    let mut response = (StatusCode::CREATED, Json(created)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!(
+    let location = format!(
         "/api/v1/notifications/{collection}/{}",
         created.subscription.id
-    )) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
+    );
+    created_at(created, &location)
 }
 
 async fn add_webhook(

@@ -4,40 +4,56 @@
 //! decided by `redline_node::supply_chain`): `GET /api/v1/public/supply-chain-notices…` answer
 //! without a token with `clear` notices only.
 
+use std::future::Future;
+
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use serde::Deserialize;
+use redline_node::supply_chain::{SupplyChainNoticeListItem, SupplyChainNoticeView};
+use redline_node::{Caller, Node, NodeError};
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, incidents::JsonBytes, query::ApiQuery};
+use crate::{
+    AppState,
+    auth::SignedIn,
+    error::ApiError,
+    incidents::JsonBytes,
+    signed_records::{
+        RecordReads, created_at, list_records, parse_record_id, public_list_records,
+        public_show_record, show_record,
+    },
+};
 
 /// The supply-chain routes, merged into the application router.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/supply-chain-notices", get(list).post(issue))
-        .route("/api/v1/supply-chain-notices/{id}", get(show))
+        .route(
+            "/api/v1/supply-chain-notices",
+            get(list_records::<Notices>).post(issue),
+        )
+        .route(
+            "/api/v1/supply-chain-notices/{id}",
+            get(show_record::<Notices>),
+        )
         .route(
             "/api/v1/supply-chain-notices/{id}/acknowledgements",
             post(acknowledge),
         )
-        .route("/api/v1/public/supply-chain-notices", get(public_list))
-        .route("/api/v1/public/supply-chain-notices/{id}", get(public_show))
+        .route(
+            "/api/v1/public/supply-chain-notices",
+            get(public_list_records::<Notices>),
+        )
+        .route(
+            "/api/v1/public/supply-chain-notices/{id}",
+            get(public_show_record::<Notices>),
+        )
 }
 
 pub(crate) fn parse_notice_id(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("`{text}` is not a supply-chain notice id (a UUID)"),
-        )
-        .with_path("id")
-    })
+    parse_record_id(text, "supply-chain notice")
 }
 
 async fn issue(
@@ -46,41 +62,8 @@ async fn issue(
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
     let view = state.node.issue_supply_chain_notice(&caller, &body).await?;
-    let mut response = (StatusCode::CREATED, Json(&view)).into_response();
-    if let Ok(location) =
-        HeaderValue::from_str(&format!("/api/v1/supply-chain-notices/{}", view.notice.id))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ListQuery {
-    limit: Option<u32>,
-}
-
-async fn list(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiError> {
-    let notices = state
-        .node
-        .list_supply_chain_notices(Some(&caller), query.limit.unwrap_or(100).clamp(1, 1_000))
-        .await?;
-    Ok(Json(serde_json::json!({ "notices": notices })).into_response())
-}
-
-async fn show(
-    State(state): State<AppState>,
-    SignedIn(caller): SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_notice_id(&id)?;
-    let view = state.node.supply_chain_notice(Some(&caller), id).await?;
-    Ok(Json(view).into_response())
+    let location = format!("/api/v1/supply-chain-notices/{}", view.notice.id);
+    Ok(created_at(&view, &location))
 }
 
 async fn acknowledge(
@@ -97,24 +80,32 @@ async fn acknowledge(
     Ok(Json(view).into_response())
 }
 
-async fn public_list(
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiError> {
-    let notices = state
-        .node
-        .list_supply_chain_notices(None, query.limit.unwrap_or(100).clamp(1, 1_000))
-        .await?;
-    Ok(Json(serde_json::json!({ "notices": notices })).into_response())
-}
+/// Supply-chain notices, read by their TLP label: `{notices}` for a signed-in reader and for
+/// the public (`clear` notices only).
+struct Notices;
 
-async fn public_show(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_notice_id(&id)?;
-    let view = state.node.supply_chain_notice(None, id).await?;
-    Ok(Json(view).into_response())
+impl RecordReads for Notices {
+    const WHAT: &'static str = "supply-chain notice";
+    const LIST_KEY: &'static str = "notices";
+    const PUBLIC_LIST_KEY: &'static str = "notices";
+    type Item = SupplyChainNoticeListItem;
+    type View = SupplyChainNoticeView;
+
+    fn list(
+        node: &Node,
+        reader: Option<&Caller>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Self::Item>, NodeError>> + Send {
+        node.list_supply_chain_notices(reader, limit)
+    }
+
+    fn read(
+        node: &Node,
+        reader: Option<&Caller>,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Self::View, NodeError>> + Send {
+        node.supply_chain_notice(reader, id)
+    }
 }
 
 const SUPPLY_CHAIN_OPERATIONS: &[crate::openapi::TabledOperation] = {

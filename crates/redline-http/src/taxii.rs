@@ -522,33 +522,15 @@ async fn get_object(
     Path((collection_id, object_id)): Path<(String, String)>,
     Query(parameters): Query<Vec<(String, String)>>,
 ) -> Result<Response, TaxiiError> {
-    let mut filter = parse_filter(&parameters, Endpoint::Object)?;
-    filter.ids = vec![object_id.clone()];
-    if collection_id == PUBLIC_COLLECTION_ID {
-        let page = public_page(&state, &filter).await?;
-        if page.objects.is_empty() && filter.next.is_none() {
-            return Err(object_not_found(&object_id, &collection_id));
-        }
-        return Ok(public_response(&page, PublicListing::Objects));
-    }
-    let caller = reader.signed_in()?;
-    let page = state
-        .node
-        .query_objects(&caller, &collection_id, &filter, false)
-        .await?;
-    if page.objects.is_empty() && filter.next.is_none() {
-        return Err(TaxiiError::new(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            format!("object {object_id} not found in collection {collection_id}"),
-        ));
-    }
-    let body = envelope(
-        &page,
-        "objects",
-        page.objects.iter().map(|object| object.record.clone()),
-    );
-    Ok(taxii_json(StatusCode::OK, body, page_headers(&page)))
+    one_object(
+        &state,
+        reader,
+        &collection_id,
+        &object_id,
+        &parameters,
+        false,
+    )
+    .await
 }
 
 async fn get_versions(
@@ -557,38 +539,76 @@ async fn get_versions(
     Path((collection_id, object_id)): Path<(String, String)>,
     Query(parameters): Query<Vec<(String, String)>>,
 ) -> Result<Response, TaxiiError> {
-    let mut filter = parse_filter(&parameters, Endpoint::Versions)?;
-    filter.ids = vec![object_id.clone()];
-    filter.versions = Some(VersionSelection {
-        all: true,
-        ..Default::default()
-    });
+    one_object(
+        &state,
+        reader,
+        &collection_id,
+        &object_id,
+        &parameters,
+        true,
+    )
+    .await
+}
+
+/// One object of a collection: the object in the versions `parameters` select
+/// (`…/objects/{object_id}/`), or with `all_versions` the list of its versions
+/// (`…/objects/{object_id}/versions/`). 404 when the reader finds no version of it.
+async fn one_object(
+    state: &AppState,
+    reader: TaxiiReader,
+    collection_id: &str,
+    object_id: &str,
+    parameters: &[(String, String)],
+    all_versions: bool,
+) -> Result<Response, TaxiiError> {
+    let endpoint = if all_versions {
+        Endpoint::Versions
+    } else {
+        Endpoint::Object
+    };
+    let mut filter = parse_filter(parameters, endpoint)?;
+    filter.ids = vec![object_id.to_string()];
+    if all_versions {
+        filter.versions = Some(VersionSelection {
+            all: true,
+            ..Default::default()
+        });
+    }
     if collection_id == PUBLIC_COLLECTION_ID {
-        let page = public_page(&state, &filter).await?;
+        let page = public_page(state, &filter).await?;
         if page.objects.is_empty() && filter.next.is_none() {
-            return Err(object_not_found(&object_id, &collection_id));
+            return Err(object_not_found(object_id, collection_id));
         }
-        return Ok(public_response(&page, PublicListing::Versions));
+        let listing = if all_versions {
+            PublicListing::Versions
+        } else {
+            PublicListing::Objects
+        };
+        return Ok(public_response(&page, listing));
     }
     let caller = reader.signed_in()?;
     let page = state
         .node
-        .query_objects(&caller, &collection_id, &filter, true)
+        .query_objects(&caller, collection_id, &filter, all_versions)
         .await?;
     if page.objects.is_empty() && filter.next.is_none() {
-        return Err(TaxiiError::new(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            format!("object {object_id} not found in collection {collection_id}"),
-        ));
+        return Err(object_not_found(object_id, collection_id));
     }
-    let body = envelope(
-        &page,
-        "versions",
-        page.objects
-            .iter()
-            .map(|object| Value::String(stix_version_text(object.version)).to_string()),
-    );
+    let body = if all_versions {
+        envelope(
+            &page,
+            "versions",
+            page.objects
+                .iter()
+                .map(|object| Value::String(stix_version_text(object.version)).to_string()),
+        )
+    } else {
+        envelope(
+            &page,
+            "objects",
+            page.objects.iter().map(|object| object.record.clone()),
+        )
+    };
     Ok(taxii_json(StatusCode::OK, body, page_headers(&page)))
 }
 

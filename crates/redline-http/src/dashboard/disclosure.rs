@@ -5,20 +5,15 @@
 //! dashboard script adds it to every `<time>`). An embargoed case is "not found" on the public
 //! pages like any record the public may not read; the node decides (`redline_node::disclosure`).
 
+use std::future::Future;
+
 use askama::Template;
-use axum::{
-    Extension,
-    extract::{Path, State},
-    http::HeaderMap,
-    response::{IntoResponse, Redirect, Response},
-};
-use redline_node::Caller;
 use redline_node::disclosure::{DisclosureCaseListItem, DisclosureCaseView};
+use redline_node::{Caller, Node, NodeError};
 use uuid::Uuid;
 
-use super::console::Sessions;
-use super::{Page, PageError, ShownTime, render};
-use crate::AppState;
+use super::record_pages::RecordPages;
+use super::{Page, ShownTime};
 
 /// One row of an advisory list.
 pub(crate) struct CaseRow {
@@ -181,79 +176,41 @@ impl AdvisoryTemplate {
     }
 }
 
-/// `/dashboard/advisories`: every public advisory.
-pub(crate) async fn advisories(State(state): State<AppState>, page: Page) -> Response {
-    match state.node.list_disclosure_cases(None, 500).await {
-        Ok(cases) => render(&AdvisoriesTemplate {
+/// Disclosure cases: `/dashboard/advisories` (every public advisory), `/dashboard/advisories/{id}`
+/// (one with its vendor status matrix), `/console/disclosure` (the cases the signed-in party
+/// takes part in, embargoed or not) and `/console/disclosure/{id}` (a case's vendor status
+/// matrix as the signed-in party may see it).
+pub(crate) struct Advisories;
+
+impl RecordPages for Advisories {
+    type Item = DisclosureCaseListItem;
+    type View = DisclosureCaseView;
+
+    fn list(
+        node: &Node,
+        reader: Option<&Caller>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Self::Item>, NodeError>> + Send {
+        node.list_disclosure_cases(reader, limit)
+    }
+
+    fn read(
+        node: &Node,
+        reader: Option<&Caller>,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Self::View, NodeError>> + Send {
+        node.disclosure_case(reader, id)
+    }
+
+    fn list_page(page: Page, console: bool, items: &[Self::Item]) -> impl Template {
+        AdvisoriesTemplate {
             page,
-            console: false,
-            cases: cases.iter().map(row).collect(),
-        }),
-        Err(error) => PageError::new(page, error).into_response_page(),
+            console,
+            cases: items.iter().map(row).collect(),
+        }
     }
-}
 
-/// `/dashboard/advisories/{id}`: one public advisory with its vendor status matrix.
-pub(crate) async fn advisory(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-) -> Response {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return PageError::not_found(page).into_response_page();
-    };
-    match state.node.disclosure_case(None, id).await {
-        Ok(view) => render(&AdvisoryTemplate::new(page, false, view)),
-        Err(error) => PageError::new(page, error).into_response_page(),
-    }
-}
-
-/// `/console/disclosure`: the cases the signed-in party takes part in, embargoed or not.
-pub(crate) async fn console_cases(
-    State(state): State<AppState>,
-    Extension(sessions): Extension<Sessions>,
-    mut page: Page,
-    headers: HeaderMap,
-) -> Response {
-    let Some(signed) = super::console::signed_in(&state, &sessions, &headers).await else {
-        return Redirect::to("/console/sign-in").into_response();
-    };
-    page.signed_in = Some(signed.party.to_string());
-    match state
-        .node
-        .list_disclosure_cases(Some(&Caller::Party(signed.party.clone())), 500)
-        .await
-    {
-        Ok(cases) => render(&AdvisoriesTemplate {
-            page,
-            console: true,
-            cases: cases.iter().map(row).collect(),
-        }),
-        Err(error) => PageError::new(page, error).into_response(),
-    }
-}
-
-/// `/console/disclosure/{id}`: a case's vendor status matrix as the signed-in party may see it.
-pub(crate) async fn console_case(
-    State(state): State<AppState>,
-    Extension(sessions): Extension<Sessions>,
-    mut page: Page,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(signed) = super::console::signed_in(&state, &sessions, &headers).await else {
-        return Redirect::to("/console/sign-in").into_response();
-    };
-    page.signed_in = Some(signed.party.to_string());
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return PageError::not_found(page).into_response();
-    };
-    match state
-        .node
-        .disclosure_case(Some(&Caller::Party(signed.party.clone())), id)
-        .await
-    {
-        Ok(view) => render(&AdvisoryTemplate::new(page, true, view)),
-        Err(error) => PageError::new(page, error).into_response(),
+    fn record_page(page: Page, console: bool, view: Self::View) -> impl Template {
+        AdvisoryTemplate::new(page, console, view)
     }
 }

@@ -20,6 +20,8 @@ mod diff;
 mod federation;
 mod i18n;
 mod public;
+// The public and console pages of a kind of record read under its TLP rule.
+mod record_pages;
 mod threads;
 // Coordinated vulnerability disclosure: public advisories and the console's vendor matrix.
 mod disclosure;
@@ -38,7 +40,9 @@ use axum::{
 use redline_node::NodeError;
 
 use crate::AppState;
+use disclosure::Advisories;
 pub(crate) use i18n::Language;
+use supply_chain::Notices;
 
 /// The routes of the dashboard, merged into the application router.
 pub(crate) fn routes() -> Router<AppState> {
@@ -62,16 +66,37 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/commitments", get(commitments::comparison))
         .route("/dashboard/commitments/{id}", get(commitments::party))
         .route("/dashboard/review-rounds/{id}", get(commitments::round))
-        .route("/dashboard/advisories", get(disclosure::advisories))
-        .route("/dashboard/advisories/{id}", get(disclosure::advisory))
-        .route("/console/disclosure", get(disclosure::console_cases))
-        .route("/console/disclosure/{id}", get(disclosure::console_case))
-        .route("/dashboard/supply-chain", get(supply_chain::notices))
-        .route("/dashboard/supply-chain/{id}", get(supply_chain::notice))
-        .route("/console/supply-chain", get(supply_chain::console_notices))
+        .route(
+            "/dashboard/advisories",
+            get(record_pages::public_list::<Advisories>),
+        )
+        .route(
+            "/dashboard/advisories/{id}",
+            get(record_pages::public_record::<Advisories>),
+        )
+        .route(
+            "/console/disclosure",
+            get(record_pages::console_list::<Advisories>),
+        )
+        .route(
+            "/console/disclosure/{id}",
+            get(record_pages::console_record::<Advisories>),
+        )
+        .route(
+            "/dashboard/supply-chain",
+            get(record_pages::public_list::<Notices>),
+        )
+        .route(
+            "/dashboard/supply-chain/{id}",
+            get(record_pages::public_record::<Notices>),
+        )
+        .route(
+            "/console/supply-chain",
+            get(record_pages::console_list::<Notices>),
+        )
         .route(
             "/console/supply-chain/{id}",
-            get(supply_chain::console_notice),
+            get(record_pages::console_record::<Notices>),
         )
         .route("/dashboard/static/dashboard.css", get(stylesheet))
         .route("/dashboard/static/dashboard.js", get(script))

@@ -4,20 +4,15 @@
 //! exposure and its note. A notice the reader may not read is "not found"; linked incidents
 //! appear only where the reader may read them. The node decides (`redline_node::supply_chain`).
 
+use std::future::Future;
+
 use askama::Template;
-use axum::{
-    Extension,
-    extract::{Path, State},
-    http::HeaderMap,
-    response::{IntoResponse, Redirect, Response},
-};
-use redline_node::Caller;
 use redline_node::supply_chain::{SupplyChainNoticeListItem, SupplyChainNoticeView};
+use redline_node::{Caller, Node, NodeError};
 use uuid::Uuid;
 
-use super::console::Sessions;
-use super::{Page, PageError, ShownTime, render};
-use crate::AppState;
+use super::record_pages::RecordPages;
+use super::{Page, ShownTime};
 
 fn shown(at: redline_model::Timestamp) -> ShownTime {
     ShownTime::from_microseconds(at.as_microseconds())
@@ -120,79 +115,41 @@ impl NoticeTemplate {
     }
 }
 
-/// `/dashboard/supply-chain`: every `clear` notice.
-pub(crate) async fn notices(State(state): State<AppState>, page: Page) -> Response {
-    match state.node.list_supply_chain_notices(None, 500).await {
-        Ok(notices) => render(&NoticesTemplate {
+/// Supply-chain notices: `/dashboard/supply-chain` (every `clear` notice),
+/// `/dashboard/supply-chain/{id}` (one `clear` notice), `/console/supply-chain` (every notice the
+/// signed-in party may read) and `/console/supply-chain/{id}` (a notice with its acknowledgement
+/// matrix).
+pub(crate) struct Notices;
+
+impl RecordPages for Notices {
+    type Item = SupplyChainNoticeListItem;
+    type View = SupplyChainNoticeView;
+
+    fn list(
+        node: &Node,
+        reader: Option<&Caller>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Self::Item>, NodeError>> + Send {
+        node.list_supply_chain_notices(reader, limit)
+    }
+
+    fn read(
+        node: &Node,
+        reader: Option<&Caller>,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Self::View, NodeError>> + Send {
+        node.supply_chain_notice(reader, id)
+    }
+
+    fn list_page(page: Page, console: bool, items: &[Self::Item]) -> impl Template {
+        NoticesTemplate {
             page,
-            console: false,
-            notices: notices.iter().map(row).collect(),
-        }),
-        Err(error) => PageError::new(page, error).into_response_page(),
+            console,
+            notices: items.iter().map(row).collect(),
+        }
     }
-}
 
-/// `/dashboard/supply-chain/{id}`: one `clear` notice.
-pub(crate) async fn notice(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-) -> Response {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return PageError::not_found(page).into_response_page();
-    };
-    match state.node.supply_chain_notice(None, id).await {
-        Ok(view) => render(&NoticeTemplate::new(page, false, view)),
-        Err(error) => PageError::new(page, error).into_response_page(),
-    }
-}
-
-/// `/console/supply-chain`: every notice the signed-in party may read.
-pub(crate) async fn console_notices(
-    State(state): State<AppState>,
-    Extension(sessions): Extension<Sessions>,
-    mut page: Page,
-    headers: HeaderMap,
-) -> Response {
-    let Some(signed) = super::console::signed_in(&state, &sessions, &headers).await else {
-        return Redirect::to("/console/sign-in").into_response();
-    };
-    page.signed_in = Some(signed.party.to_string());
-    match state
-        .node
-        .list_supply_chain_notices(Some(&Caller::Party(signed.party.clone())), 500)
-        .await
-    {
-        Ok(notices) => render(&NoticesTemplate {
-            page,
-            console: true,
-            notices: notices.iter().map(row).collect(),
-        }),
-        Err(error) => PageError::new(page, error).into_response(),
-    }
-}
-
-/// `/console/supply-chain/{id}`: a notice with its acknowledgement matrix.
-pub(crate) async fn console_notice(
-    State(state): State<AppState>,
-    Extension(sessions): Extension<Sessions>,
-    mut page: Page,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(signed) = super::console::signed_in(&state, &sessions, &headers).await else {
-        return Redirect::to("/console/sign-in").into_response();
-    };
-    page.signed_in = Some(signed.party.to_string());
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return PageError::not_found(page).into_response();
-    };
-    match state
-        .node
-        .supply_chain_notice(Some(&Caller::Party(signed.party.clone())), id)
-        .await
-    {
-        Ok(view) => render(&NoticeTemplate::new(page, true, view)),
-        Err(error) => PageError::new(page, error).into_response(),
+    fn record_page(page: Page, console: bool, view: Self::View) -> impl Template {
+        NoticeTemplate::new(page, console, view)
     }
 }

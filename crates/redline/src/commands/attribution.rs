@@ -29,7 +29,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::RemoteOptions;
-use super::hotline::{Signer, SignerOptions, Target};
+use super::hotline::Target;
+use super::signed_records::{SignedCommandOptions, open_signed, sign_checked};
 use crate::{config::Settings, output::Format};
 
 #[derive(Debug, clap::Subcommand)]
@@ -55,16 +56,6 @@ pub enum AttributionCommand {
     Reply(ReplyArguments),
     /// As the requester or the invited mediator, record a consultation's outcome.
     Outcome(OutcomeArguments),
-}
-
-#[derive(Debug, clap::Args)]
-pub struct Common {
-    #[command(flatten)]
-    signer: SignerOptions,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    #[command(flatten)]
-    remote: RemoteOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,7 +100,7 @@ pub struct FileArguments {
     #[arg(long, value_name = "CLAIM_ID")]
     claim: Option<Uuid>,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -121,7 +112,7 @@ pub struct CosignArguments {
     #[arg(long, value_name = "TEXT")]
     statement: Option<String>,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -130,7 +121,7 @@ pub struct DecisionArguments {
     #[arg(long, value_name = "TEXT")]
     reason: Option<String>,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -175,7 +166,7 @@ pub struct ConsultArguments {
     #[arg(long, value_name = "PARTY")]
     mediator: Option<String>,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -187,7 +178,7 @@ pub struct ReplyArguments {
     #[arg(long, value_name = "TEXT")]
     statement: String,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -202,7 +193,7 @@ pub struct OutcomeArguments {
     #[arg(long, value_name = "TEXT")]
     statement: String,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 pub async fn run(settings: &Settings, command: AttributionCommand) -> anyhow::Result<()> {
@@ -311,8 +302,7 @@ async fn finish(target: Target, view: &ClaimView, format: Format) -> anyhow::Res
 // The commands.
 
 async fn file(settings: &Settings, arguments: FileArguments) -> anyhow::Result<()> {
-    let target = Target::open(settings, &arguments.common.remote, "attribution file").await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
+    let (target, signer) = open_signed(settings, &arguments.common, "attribution file").await?;
     let (id, version) = match arguments.claim {
         Some(id) => {
             let current = fetch_claim(&target, id).await?;
@@ -392,9 +382,12 @@ async fn file(settings: &Settings, arguments: FileArguments) -> anyhow::Result<(
         signed_at: target.now(),
     };
     // The model's own rules first, so a mistake is named before anything is signed.
-    let payload = claim.to_payload_bytes();
-    AttributionClaim::parse(&payload).map_err(NodeError::from)?;
-    let envelope = sign_record(CLAIM_PAYLOAD_TYPE, payload, &signer.key);
+    let envelope = sign_checked(
+        CLAIM_PAYLOAD_TYPE,
+        claim.to_payload_bytes(),
+        &signer,
+        AttributionClaim::parse,
+    )?;
     let view = send(&target, Action::File(&envelope)).await?;
     finish(target, &view, arguments.common.format).await
 }
@@ -410,8 +403,7 @@ async fn current_version(target: &Target, id: Uuid) -> anyhow::Result<(u32, Stri
 }
 
 async fn cosign(settings: &Settings, arguments: CosignArguments) -> anyhow::Result<()> {
-    let target = Target::open(settings, &arguments.common.remote, "attribution cosign").await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
+    let (target, signer) = open_signed(settings, &arguments.common, "attribution cosign").await?;
     let (version, claim_digest) = current_version(&target, arguments.claim).await?;
     let cosignature = ClaimCosignature {
         v: 1,
@@ -443,8 +435,7 @@ async fn decide(
     action: ClaimAction,
 ) -> anyhow::Result<()> {
     let command = format!("attribution {}", action.as_str());
-    let target = Target::open(settings, &arguments.common.remote, &command).await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
+    let (target, signer) = open_signed(settings, &arguments.common, &command).await?;
     let (version, claim_digest) = current_version(&target, arguments.claim).await?;
     let decision = ClaimDecision {
         v: 1,
@@ -466,8 +457,7 @@ async fn decide(
 }
 
 async fn consult(settings: &Settings, arguments: ConsultArguments) -> anyhow::Result<()> {
-    let target = Target::open(settings, &arguments.common.remote, "attribution consult").await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
+    let (target, signer) = open_signed(settings, &arguments.common, "attribution consult").await?;
     let view = fetch_claim(&target, arguments.claim).await?;
     let named_party = view
         .current()
@@ -498,19 +488,18 @@ async fn consult(settings: &Settings, arguments: ConsultArguments) -> anyhow::Re
             .transpose()?,
         sent_at: target.now(),
     };
-    ConsultationRequest::parse(&request.to_payload_bytes()).map_err(NodeError::from)?;
-    let envelope = sign_record(
+    let envelope = sign_checked(
         CONSULTATION_REQUEST_PAYLOAD_TYPE,
         request.to_payload_bytes(),
-        &signer.key,
-    );
+        &signer,
+        ConsultationRequest::parse,
+    )?;
     let view = send(&target, Action::Consult(&envelope)).await?;
     finish(target, &view, arguments.common.format).await
 }
 
 async fn reply(settings: &Settings, arguments: ReplyArguments) -> anyhow::Result<()> {
-    let target = Target::open(settings, &arguments.common.remote, "attribution reply").await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
+    let (target, signer) = open_signed(settings, &arguments.common, "attribution reply").await?;
     let reply = ConsultationReply {
         v: 1,
         consultation: arguments.consultation,
@@ -524,19 +513,18 @@ async fn reply(settings: &Settings, arguments: ReplyArguments) -> anyhow::Result
         statement: arguments.statement.clone(),
         sent_at: target.now(),
     };
-    ConsultationReply::parse(&reply.to_payload_bytes()).map_err(NodeError::from)?;
-    let envelope = sign_record(
+    let envelope = sign_checked(
         CONSULTATION_REPLY_PAYLOAD_TYPE,
         reply.to_payload_bytes(),
-        &signer.key,
-    );
+        &signer,
+        ConsultationReply::parse,
+    )?;
     let view = send(&target, Action::Reply(arguments.consultation, &envelope)).await?;
     finish(target, &view, arguments.common.format).await
 }
 
 async fn outcome(settings: &Settings, arguments: OutcomeArguments) -> anyhow::Result<()> {
-    let target = Target::open(settings, &arguments.common.remote, "attribution outcome").await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
+    let (target, signer) = open_signed(settings, &arguments.common, "attribution outcome").await?;
     let outcome = ConsultationOutcome {
         v: 1,
         consultation: arguments.consultation,
@@ -555,12 +543,12 @@ async fn outcome(settings: &Settings, arguments: OutcomeArguments) -> anyhow::Re
         statement: arguments.statement.clone(),
         sent_at: target.now(),
     };
-    ConsultationOutcome::parse(&outcome.to_payload_bytes()).map_err(NodeError::from)?;
-    let envelope = sign_record(
+    let envelope = sign_checked(
         CONSULTATION_OUTCOME_PAYLOAD_TYPE,
         outcome.to_payload_bytes(),
-        &signer.key,
-    );
+        &signer,
+        ConsultationOutcome::parse,
+    )?;
     let view = send(&target, Action::Outcome(arguments.consultation, &envelope)).await?;
     finish(target, &view, arguments.common.format).await
 }

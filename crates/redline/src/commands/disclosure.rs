@@ -12,12 +12,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use redline_disclosure::{
     ACTION_PAYLOAD_TYPE, ActionBody, CASE_PAYLOAD_TYPE, CsafVersion, CveId, DisclosureAction,
     DisclosureCase, DisclosurePolicy, ProductStatus,
 };
-use redline_hotline::sign_record;
 use redline_model::PartyId;
 use redline_model::Timestamp;
 use redline_node::{Caller, NodeError};
@@ -25,7 +23,11 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::RemoteOptions;
-use super::hotline::{Signer, SignerOptions, Target};
+use super::hotline::Target;
+use super::signed_records::{
+    SignedCommandOptions, list_records, open_signed, post_envelope, print_records,
+    read_payload_object, read_record, sign_checked,
+};
 use crate::{config::Settings, output::Format};
 
 #[derive(Debug, clap::Subcommand)]
@@ -70,16 +72,6 @@ pub struct CveRecordArguments {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct Common {
-    #[command(flatten)]
-    signer: SignerOptions,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    #[command(flatten)]
-    remote: RemoteOptions,
-}
-
-#[derive(Debug, clap::Args)]
 pub struct OpenArguments {
     /// The case as JSON (schemas/disclosure-case.schema.json, without `v` and `signed_at`).
     #[arg(long, value_name = "FILE")]
@@ -88,7 +80,7 @@ pub struct OpenArguments {
     #[arg(long, value_name = "ID")]
     case: Option<Uuid>,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -99,7 +91,7 @@ pub struct VendorArguments {
     #[arg(long, value_name = "VENDOR")]
     vendor: String,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,7 +109,7 @@ pub struct StatusArguments {
     #[arg(long, value_name = "TEXT")]
     statement: Option<String>,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -130,7 +122,7 @@ pub struct EmbargoArguments {
     #[arg(long, value_name = "TEXT")]
     reason: String,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -140,7 +132,7 @@ pub struct CveArguments {
     #[arg(long, value_name = "CVE")]
     cve: String,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -323,54 +315,43 @@ pub async fn run(settings: &Settings, command: DisclosureCommand) -> anyhow::Res
         }
         DisclosureCommand::List(arguments) => {
             let target = Target::open(settings, &arguments.remote, "disclosure list").await?;
-            let cases = match &target {
-                Target::Remote(client) => client
-                    .get(
-                        "/api/v1/disclosure/cases",
-                        &[("limit", arguments.limit.to_string())],
-                    )
-                    .await?
-                    .get("cases")
-                    .cloned()
-                    .unwrap_or(Value::Array(Vec::new())),
-                Target::Local(node) => serde_json::to_value(
-                    node.list_disclosure_cases(Some(&Caller::Operator), arguments.limit)
-                        .await?,
-                )?,
-            };
+            let limit = arguments.limit;
+            let cases = list_records(
+                &target,
+                "/api/v1/disclosure/cases",
+                limit,
+                "cases",
+                |node| async move {
+                    node.list_disclosure_cases(Some(&Caller::Operator), limit)
+                        .await
+                },
+            )
+            .await?;
             target.close().await;
-            match arguments.format {
-                Format::Json => crate::output::print_json(&cases),
-                Format::Table => {
-                    println!(
-                        "{:<36}  {:<8}  {:>7}  {:<20}  TITLE",
-                        "CASE", "SEVERITY", "VENDORS", "EMBARGO END (UTC)"
-                    );
-                    for case in cases.as_array().into_iter().flatten() {
-                        println!(
-                            "{:<36}  {:<8}  {:>7}  {:<20}  {}",
-                            text(&case["id"]),
-                            text(&case["severity"]),
-                            text(&case["vendor_count"]),
-                            text(&case["embargo_end"]),
-                            text(&case["title"])
-                        );
-                    }
-                    Ok(())
-                }
-            }
+            let header = format!(
+                "{:<36}  {:<8}  {:>7}  {:<20}  TITLE",
+                "CASE", "SEVERITY", "VENDORS", "EMBARGO END (UTC)"
+            );
+            print_records(&cases, arguments.format, &header, |case| {
+                format!(
+                    "{:<36}  {:<8}  {:>7}  {:<20}  {}",
+                    text(&case["id"]),
+                    text(&case["severity"]),
+                    text(&case["vendor_count"]),
+                    text(&case["embargo_end"]),
+                    text(&case["title"])
+                )
+            })
         }
     }
 }
 
 /// A case as its reader sees it, from the node at `path` or the local store.
 async fn fetch_case(target: &Target, path: &str, case: Uuid) -> anyhow::Result<Value> {
-    Ok(match target {
-        Target::Remote(client) => client.get(path, &[]).await?,
-        Target::Local(node) => {
-            serde_json::to_value(node.disclosure_case(Some(&Caller::Operator), case).await?)?
-        }
+    read_record(target, path, &[], |node| async move {
+        node.disclosure_case(Some(&Caller::Operator), case).await
     })
+    .await
 }
 
 /// The disclosure policy a case coordinated by `coordinator` follows, as the node decides it
@@ -400,19 +381,8 @@ async fn policy_of(target: &Target, coordinator: &PartyId) -> anyhow::Result<Dis
 }
 
 async fn open(settings: &Settings, arguments: OpenArguments) -> anyhow::Result<()> {
-    let target = Target::open(settings, &arguments.common.remote, "disclosure open").await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
-    let text = std::fs::read_to_string(&arguments.file)
-        .with_context(|| format!("reading {}", arguments.file.display()))?;
-    let mut payload: Value = serde_json::from_str(&text).map_err(|error| {
-        NodeError::invalid(
-            arguments.file.display().to_string(),
-            format!("not JSON: {error}"),
-        )
-    })?;
-    let Some(object) = payload.as_object_mut() else {
-        return Err(NodeError::invalid(".", "a case is a JSON object").into());
-    };
+    let (target, signer) = open_signed(settings, &arguments.common, "disclosure open").await?;
+    let mut object = read_payload_object(&arguments.file, "a case")?;
     let (id, version) = match arguments.case {
         Some(id) => {
             let current =
@@ -438,21 +408,22 @@ async fn open(settings: &Settings, arguments: OpenArguments) -> anyhow::Result<(
     {
         object.insert("embargo_end".into(), Value::from(end.to_string()));
     }
-    let bytes = serde_json::to_vec(&payload)?;
-    // The core's rules first, so a mistake is named by its path before anything is signed.
-    DisclosureCase::parse(&bytes).map_err(NodeError::from)?;
-    let envelope = sign_record(CASE_PAYLOAD_TYPE, bytes, &signer.key);
-    let view = match &target {
-        Target::Remote(client) => {
-            client
-                .post_json("/api/v1/disclosure/cases", envelope)
-                .await?
-        }
-        Target::Local(node) => serde_json::to_value(
+    let envelope = sign_checked(
+        CASE_PAYLOAD_TYPE,
+        serde_json::to_vec(&object)?,
+        &signer,
+        DisclosureCase::parse,
+    )?;
+    let view = post_envelope(
+        &target,
+        "/api/v1/disclosure/cases",
+        envelope,
+        |node, envelope| async move {
             node.file_disclosure_case(&Caller::Operator, &envelope)
-                .await?,
-        )?,
-    };
+                .await
+        },
+    )
+    .await?;
     target.close().await;
     finish(&view, arguments.common.format)
 }
@@ -461,11 +432,10 @@ async fn act(
     settings: &Settings,
     case: Uuid,
     body: ActionBody,
-    common: Common,
+    common: SignedCommandOptions,
     command: &str,
 ) -> anyhow::Result<()> {
-    let target = Target::open(settings, &common.remote, &format!("disclosure {command}")).await?;
-    let signer = Signer::resolve(&target, &common.signer).await?;
+    let (target, signer) = open_signed(settings, &common, &format!("disclosure {command}")).await?;
     let action = DisclosureAction {
         v: 1,
         id: Uuid::new_v4(),
@@ -474,23 +444,22 @@ async fn act(
         action: body,
         signed_at: target.now(),
     };
-    let bytes = serde_json::to_vec(&action)?;
-    DisclosureAction::parse(&bytes).map_err(NodeError::from)?;
-    let envelope = sign_record(ACTION_PAYLOAD_TYPE, bytes, &signer.key);
-    let view = match &target {
-        Target::Remote(client) => {
-            client
-                .post_json(
-                    &format!("/api/v1/disclosure/cases/{case}/actions"),
-                    envelope,
-                )
-                .await?
-        }
-        Target::Local(node) => serde_json::to_value(
+    let envelope = sign_checked(
+        ACTION_PAYLOAD_TYPE,
+        serde_json::to_vec(&action)?,
+        &signer,
+        DisclosureAction::parse,
+    )?;
+    let view = post_envelope(
+        &target,
+        &format!("/api/v1/disclosure/cases/{case}/actions"),
+        envelope,
+        |node, envelope| async move {
             node.record_disclosure_action(&Caller::Operator, case, &envelope)
-                .await?,
-        )?,
-    };
+                .await
+        },
+    )
+    .await?;
     target.close().await;
     finish(&view, common.format)
 }

@@ -22,6 +22,8 @@ pub mod notifications;
 pub mod party;
 pub mod schema;
 pub mod serve;
+// What the signed-record commands (disclosure, supply chain, attribution) do alike.
+pub mod signed_records;
 pub mod sim;
 // STIX and TAXII.
 pub mod stix;

@@ -9,19 +9,21 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use redline_disclosure::{
     Exposure, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE, NOTICE_PAYLOAD_TYPE, NoticeAcknowledgement,
     SupplyChainNotice,
 };
-use redline_hotline::sign_record;
 use redline_node::{Caller, NodeError};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::RemoteOptions;
 use super::disclosure::text;
-use super::hotline::{Signer, SignerOptions, Target};
+use super::hotline::Target;
+use super::signed_records::{
+    SignedCommandOptions, list_records, open_signed, post_envelope, print_records,
+    read_payload_object, read_record, sign_checked,
+};
 use crate::{config::Settings, output::Format};
 
 #[derive(Debug, clap::Subcommand)]
@@ -39,23 +41,13 @@ pub enum SupplyChainCommand {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct Common {
-    #[command(flatten)]
-    signer: SignerOptions,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    #[command(flatten)]
-    remote: RemoteOptions,
-}
-
-#[derive(Debug, clap::Args)]
 pub struct NotifyArguments {
     /// The notice as JSON (schemas/supply-chain-notice.schema.json, without `v`, `id`,
     /// `notifying_party` and `signed_at`).
     #[arg(long, value_name = "FILE")]
     file: PathBuf,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -68,7 +60,7 @@ pub struct AcknowledgeArguments {
     #[arg(long, value_name = "TEXT")]
     note: Option<String>,
     #[command(flatten)]
-    common: Common,
+    common: SignedCommandOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,84 +89,61 @@ pub async fn run(settings: &Settings, command: SupplyChainCommand) -> anyhow::Re
         SupplyChainCommand::Acknowledge(arguments) => acknowledge(settings, arguments).await,
         SupplyChainCommand::Show(arguments) => {
             let target = Target::open(settings, &arguments.remote, "supply-chain show").await?;
-            let view = match &target {
-                Target::Remote(client) => {
-                    client
-                        .get(
-                            &format!("/api/v1/supply-chain-notices/{}", arguments.notice),
-                            &[],
-                        )
-                        .await?
-                }
-                Target::Local(node) => serde_json::to_value(
-                    node.supply_chain_notice(Some(&Caller::Operator), arguments.notice)
-                        .await?,
-                )?,
-            };
+            let notice = arguments.notice;
+            let view = read_record(
+                &target,
+                &format!("/api/v1/supply-chain-notices/{notice}"),
+                &[],
+                |node| async move {
+                    node.supply_chain_notice(Some(&Caller::Operator), notice)
+                        .await
+                },
+            )
+            .await?;
             target.close().await;
             finish(&view, arguments.format)
         }
         SupplyChainCommand::List(arguments) => {
             let target = Target::open(settings, &arguments.remote, "supply-chain list").await?;
-            let notices = match &target {
-                Target::Remote(client) => client
-                    .get(
-                        "/api/v1/supply-chain-notices",
-                        &[("limit", arguments.limit.to_string())],
-                    )
-                    .await?
-                    .get("notices")
-                    .cloned()
-                    .unwrap_or(Value::Array(Vec::new())),
-                Target::Local(node) => serde_json::to_value(
-                    node.list_supply_chain_notices(Some(&Caller::Operator), arguments.limit)
-                        .await?,
-                )?,
-            };
+            let limit = arguments.limit;
+            let notices = list_records(
+                &target,
+                "/api/v1/supply-chain-notices",
+                limit,
+                "notices",
+                |node| async move {
+                    node.list_supply_chain_notices(Some(&Caller::Operator), limit)
+                        .await
+                },
+            )
+            .await?;
             target.close().await;
-            match arguments.format {
-                Format::Json => crate::output::print_json(&notices),
-                Format::Table => {
-                    println!(
-                        "{:<36}  {:<8}  {:<12}  {:>9}  {:>8}  TITLE",
-                        "NOTICE", "FROM", "TLP", "ACKED", "AFFECTED"
-                    );
-                    for notice in notices.as_array().into_iter().flatten() {
-                        println!(
-                            "{:<36}  {:<8}  {:<12}  {:>9}  {:>8}  {}",
-                            text(&notice["id"]),
-                            text(&notice["notifying_party"]),
-                            text(&notice["tlp"]),
-                            format!(
-                                "{}/{}",
-                                text(&notice["acknowledged_count"]),
-                                text(&notice["recipient_count"])
-                            ),
-                            text(&notice["affected_count"]),
-                            text(&notice["title"])
-                        );
-                    }
-                    Ok(())
-                }
-            }
+            let header = format!(
+                "{:<36}  {:<8}  {:<12}  {:>9}  {:>8}  TITLE",
+                "NOTICE", "FROM", "TLP", "ACKED", "AFFECTED"
+            );
+            print_records(&notices, arguments.format, &header, |notice| {
+                format!(
+                    "{:<36}  {:<8}  {:<12}  {:>9}  {:>8}  {}",
+                    text(&notice["id"]),
+                    text(&notice["notifying_party"]),
+                    text(&notice["tlp"]),
+                    format!(
+                        "{}/{}",
+                        text(&notice["acknowledged_count"]),
+                        text(&notice["recipient_count"])
+                    ),
+                    text(&notice["affected_count"]),
+                    text(&notice["title"])
+                )
+            })
         }
     }
 }
 
 async fn notify(settings: &Settings, arguments: NotifyArguments) -> anyhow::Result<()> {
-    let target = Target::open(settings, &arguments.common.remote, "supply-chain notify").await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
-    let text = std::fs::read_to_string(&arguments.file)
-        .with_context(|| format!("reading {}", arguments.file.display()))?;
-    let mut payload: Value = serde_json::from_str(&text).map_err(|error| {
-        NodeError::invalid(
-            arguments.file.display().to_string(),
-            format!("not JSON: {error}"),
-        )
-    })?;
-    let Some(object) = payload.as_object_mut() else {
-        return Err(NodeError::invalid(".", "a notice is a JSON object").into());
-    };
+    let (target, signer) = open_signed(settings, &arguments.common, "supply-chain notify").await?;
+    let mut object = read_payload_object(&arguments.file, "a notice")?;
     object.insert("v".into(), Value::from(1));
     object.insert("id".into(), Value::from(Uuid::new_v4().to_string()));
     object.insert(
@@ -182,21 +151,22 @@ async fn notify(settings: &Settings, arguments: NotifyArguments) -> anyhow::Resu
         Value::from(signer.party.to_string()),
     );
     object.insert("signed_at".into(), Value::from(target.now().to_string()));
-    let bytes = serde_json::to_vec(&payload)?;
-    // The core's rules first, so a mistake is named by its path before anything is signed.
-    SupplyChainNotice::parse(&bytes).map_err(NodeError::from)?;
-    let envelope = sign_record(NOTICE_PAYLOAD_TYPE, bytes, &signer.key);
-    let view = match &target {
-        Target::Remote(client) => {
-            client
-                .post_json("/api/v1/supply-chain-notices", envelope)
-                .await?
-        }
-        Target::Local(node) => serde_json::to_value(
+    let envelope = sign_checked(
+        NOTICE_PAYLOAD_TYPE,
+        serde_json::to_vec(&object)?,
+        &signer,
+        SupplyChainNotice::parse,
+    )?;
+    let view = post_envelope(
+        &target,
+        "/api/v1/supply-chain-notices",
+        envelope,
+        |node, envelope| async move {
             node.issue_supply_chain_notice(&Caller::Operator, &envelope)
-                .await?,
-        )?,
-    };
+                .await
+        },
+    )
+    .await?;
     target.close().await;
     finish(&view, arguments.common.format)
 }
@@ -211,13 +181,8 @@ async fn acknowledge(settings: &Settings, arguments: AcknowledgeArguments) -> an
             ),
         )
     })?;
-    let target = Target::open(
-        settings,
-        &arguments.common.remote,
-        "supply-chain acknowledge",
-    )
-    .await?;
-    let signer = Signer::resolve(&target, &arguments.common.signer).await?;
+    let (target, signer) =
+        open_signed(settings, &arguments.common, "supply-chain acknowledge").await?;
     let acknowledgement = NoticeAcknowledgement {
         v: 1,
         id: Uuid::new_v4(),
@@ -227,26 +192,23 @@ async fn acknowledge(settings: &Settings, arguments: AcknowledgeArguments) -> an
         note: arguments.note.clone(),
         signed_at: target.now(),
     };
-    let bytes = serde_json::to_vec(&acknowledgement)?;
-    NoticeAcknowledgement::parse(&bytes).map_err(NodeError::from)?;
-    let envelope = sign_record(NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE, bytes, &signer.key);
-    let view = match &target {
-        Target::Remote(client) => {
-            client
-                .post_json(
-                    &format!(
-                        "/api/v1/supply-chain-notices/{}/acknowledgements",
-                        arguments.notice
-                    ),
-                    envelope,
-                )
-                .await?
-        }
-        Target::Local(node) => serde_json::to_value(
-            node.acknowledge_supply_chain_notice(&Caller::Operator, arguments.notice, &envelope)
-                .await?,
-        )?,
-    };
+    let envelope = sign_checked(
+        NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
+        serde_json::to_vec(&acknowledgement)?,
+        &signer,
+        NoticeAcknowledgement::parse,
+    )?;
+    let notice = arguments.notice;
+    let view = post_envelope(
+        &target,
+        &format!("/api/v1/supply-chain-notices/{notice}/acknowledgements"),
+        envelope,
+        |node, envelope| async move {
+            node.acknowledge_supply_chain_notice(&Caller::Operator, notice, &envelope)
+                .await
+        },
+    )
+    .await?;
     target.close().await;
     finish(&view, arguments.common.format)
 }
