@@ -35,7 +35,8 @@ fn files_to_read(directory: &Path, files: &mut Vec<PathBuf>) {
             let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
             let is_script = path
                 .parent()
-                .is_some_and(|parent| parent.ends_with("scripts") || parent.ends_with(".ci"));
+                .and_then(Path::file_name)
+                .is_some_and(|parent| parent == "scripts" || parent == ".ci");
             if READ_EXTENSIONS.contains(&extension) || is_script {
                 files.push(path);
             }
