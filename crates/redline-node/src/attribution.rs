@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 
 use redline_hotline::{
     ConsultationOutcome, ConsultationRecord, ConsultationReply, ConsultationRequest,
-    ConsultationState, check_signed_by_author, open_signed_record, payload_digest, reply_deadline,
+    ConsultationState, reply_deadline,
 };
 use redline_model::{
     AttributionClaim, ClaimAction, ClaimCosignature, ClaimDecision, ClaimId, ClaimStatus, Incident,
@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::log::{LogEntry, LogEntryKind};
+use crate::signed_records::{OpenedRecord, open_record};
 use crate::{Caller, Node, NodeError};
 
 /// Attribution writes of this process, one at a time: each reads a claim's records and writes
@@ -359,13 +360,6 @@ fn corrupt(what: &str, error: impl std::fmt::Display) -> NodeError {
     NodeError::Internal(format!("a stored {what} no longer parses: {error}"))
 }
 
-/// A signed record, opened and checked against its author's keys.
-struct OpenedRecord {
-    envelope_text: String,
-    payload: Vec<u8>,
-    digest: String,
-}
-
 impl OpenedRecord {
     /// The row that keeps this record.
     fn into_record(
@@ -397,56 +391,6 @@ struct ConsultationAmendment {
 }
 
 impl Node {
-    /// Opens `bytes` as a signed record of `payload_type`: the envelope parses and names the
-    /// type; returns the payload for the caller to parse.
-    fn open_record(bytes: &[u8], payload_type: &str) -> Result<OpenedRecord, NodeError> {
-        let envelope = open_signed_record(bytes, payload_type)
-            .map_err(|error| NodeError::invalid("envelope", error.to_string()))?;
-        let envelope_text = String::from_utf8(envelope.to_json_bytes())
-            .map_err(|error| NodeError::Internal(error.to_string()))?;
-        Ok(OpenedRecord {
-            digest: payload_digest(&envelope.payload),
-            payload: envelope.payload,
-            envelope_text,
-        })
-    }
-
-    /// The author acts for itself (or the operator relays it), signed with a key of its own
-    /// that was current when it signed, and not signed in the future.
-    pub(crate) async fn check_author(
-        &self,
-        caller: &Caller,
-        author: &PartyId,
-        bytes: &[u8],
-        signed_at: Timestamp,
-        path: &str,
-    ) -> Result<(), NodeError> {
-        if let Caller::Party(party) = caller
-            && party != author
-        {
-            return Err(NodeError::Forbidden(format!(
-                "{party} cannot sign or send a record in the name of {author}"
-            )));
-        }
-        let now = self.now();
-        if signed_at.as_microseconds()
-            > now.as_microseconds()
-                + redline_model::incident::ALLOWED_FUTURE_SKEW_SECONDS * 1_000_000
-        {
-            return Err(NodeError::invalid(
-                path,
-                format!("{signed_at} is in the future (the node's clock reads {now})"),
-            ));
-        }
-        let party = self.store.get_party(author).await?.ok_or_else(|| {
-            NodeError::invalid(path, format!("{author} is not a party of this node"))
-        })?;
-        let envelope = redline_hotline::Envelope::parse(bytes)
-            .map_err(|error| NodeError::invalid("envelope", error.to_string()))?;
-        check_signed_by_author(&envelope, author.as_str(), &party.keys, signed_at)
-            .map_err(|error| NodeError::invalid("envelope.signatures", error.to_string()))
-    }
-
     /// Every record of a claim, parsed.
     async fn claim_records(&self, claim_id: ClaimId) -> Result<ClaimRecords, NodeError> {
         let rows = self.store.list_attribution_records(claim_id).await?;
@@ -617,7 +561,7 @@ impl Node {
     /// Files a claim version: the first (version 1, a new id) or an update by its claimant
     /// (the next version of a claim not withdrawn). The claimant must read the incident.
     pub async fn file_claim(&self, caller: &Caller, bytes: &[u8]) -> Result<ClaimView, NodeError> {
-        let opened = Self::open_record(bytes, CLAIM_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, CLAIM_PAYLOAD_TYPE)?;
         let claim = AttributionClaim::parse(&opened.payload)?;
         self.check_author(caller, &claim.claimant, bytes, claim.signed_at, "claimant")
             .await?;
@@ -747,7 +691,7 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<ClaimView, NodeError> {
-        let opened = Self::open_record(bytes, COSIGNATURE_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, COSIGNATURE_PAYLOAD_TYPE)?;
         let cosignature = ClaimCosignature::parse(&opened.payload)?;
         self.check_author(
             caller,
@@ -848,7 +792,7 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<ClaimView, NodeError> {
-        let opened = Self::open_record(bytes, CLAIM_DECISION_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, CLAIM_DECISION_PAYLOAD_TYPE)?;
         let decision = ClaimDecision::parse(&opened.payload)?;
         self.check_author(caller, &decision.party, bytes, decision.signed_at, "party")
             .await?;
@@ -944,7 +888,7 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<ClaimView, NodeError> {
-        let opened = Self::open_record(
+        let opened = open_record(
             bytes,
             redline_hotline::consultation::CONSULTATION_REQUEST_PAYLOAD_TYPE,
         )?;
@@ -1027,7 +971,7 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<ClaimView, NodeError> {
-        let opened = Self::open_record(
+        let opened = open_record(
             bytes,
             redline_hotline::consultation::CONSULTATION_REPLY_PAYLOAD_TYPE,
         )?;
@@ -1057,7 +1001,7 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<ClaimView, NodeError> {
-        let opened = Self::open_record(
+        let opened = open_record(
             bytes,
             redline_hotline::consultation::CONSULTATION_OUTCOME_PAYLOAD_TYPE,
         )?;

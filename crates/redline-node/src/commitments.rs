@@ -26,7 +26,6 @@ use redline_hotline::deadline::{DutiesTable, deadline_outcome};
 use redline_hotline::duties_kept::{
     DutyDue, acknowledged_at, notify_deadline, status_update_duties,
 };
-use redline_hotline::{check_signed_by_author, open_signed_record, payload_digest};
 use redline_model::commitments::{
     ADOPTION_PAYLOAD_TYPE, AdoptionAction, AdoptionStatement, CAPACITY_BUILDING_PAYLOAD_TYPE,
     CapacityBuildingEntry, CapacityBuildingKind, IMPLEMENTATION_REPORT_PAYLOAD_TYPE,
@@ -46,6 +45,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::log::{LogEntry, LogEntryKind};
+use crate::signed_records::{OpenedRecord, open_record};
 use crate::{Caller, Node, NodeError};
 
 /// Commitment writes of this process, one at a time: each reads a subject's records before it
@@ -337,13 +337,6 @@ pub struct CommitmentsComparison {
     pub duties_over_time: Vec<DutyMonthCount>,
 }
 
-/// A signed record, opened: the envelope's JSON as stored, the payload, its digest.
-struct OpenedRecord {
-    envelope_text: String,
-    payload: Vec<u8>,
-    digest: String,
-}
-
 fn envelope_json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or(serde_json::Value::Null)
 }
@@ -436,55 +429,6 @@ fn review_by_instant(review_by: &str) -> Option<Timestamp> {
 }
 
 impl Node {
-    /// Opens `bytes` as a signed record of `payload_type`.
-    fn open_commitment(bytes: &[u8], payload_type: &str) -> Result<OpenedRecord, NodeError> {
-        let envelope = open_signed_record(bytes, payload_type)
-            .map_err(|error| NodeError::invalid("envelope", error.to_string()))?;
-        let envelope_text = String::from_utf8(envelope.to_json_bytes())
-            .map_err(|error| NodeError::Internal(error.to_string()))?;
-        Ok(OpenedRecord {
-            digest: payload_digest(&envelope.payload),
-            payload: envelope.payload,
-            envelope_text,
-        })
-    }
-
-    /// The author acts for itself (the operator may relay a party's signed record), signed with
-    /// a key of its own current when it signed, and not signed in the future.
-    async fn check_commitment_author(
-        &self,
-        caller: &Caller,
-        author: &PartyId,
-        bytes: &[u8],
-        signed_at: Timestamp,
-        path: &str,
-    ) -> Result<(), NodeError> {
-        if let Caller::Party(party) = caller
-            && party != author
-        {
-            return Err(NodeError::Forbidden(format!(
-                "{party} cannot sign or send a record in the name of {author}"
-            )));
-        }
-        let now = self.now();
-        if signed_at.as_microseconds()
-            > now.as_microseconds()
-                + redline_model::incident::ALLOWED_FUTURE_SKEW_SECONDS * 1_000_000
-        {
-            return Err(NodeError::invalid(
-                "signed_at",
-                format!("{signed_at} is in the future (the node's clock reads {now})"),
-            ));
-        }
-        let party = self.store.get_party(author).await?.ok_or_else(|| {
-            NodeError::invalid(path, format!("{author} is not a party of this node"))
-        })?;
-        let envelope = redline_hotline::Envelope::parse(bytes)
-            .map_err(|error| NodeError::invalid("envelope", error.to_string()))?;
-        check_signed_by_author(&envelope, author.as_str(), &party.keys, signed_at)
-            .map_err(|error| NodeError::invalid("envelope.signatures", error.to_string()))
-    }
-
     /// Every party in `parties` exists, else an error at `path`.
     async fn check_named_parties_exist(
         &self,
@@ -594,9 +538,9 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<AdoptionView, NodeError> {
-        let opened = Self::open_commitment(bytes, ADOPTION_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, ADOPTION_PAYLOAD_TYPE)?;
         let statement = AdoptionStatement::parse(&opened.payload)?;
-        self.check_commitment_author(
+        self.check_author(
             caller,
             &statement.party,
             bytes,
@@ -767,9 +711,9 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<ReportView, NodeError> {
-        let opened = Self::open_commitment(bytes, IMPLEMENTATION_REPORT_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, IMPLEMENTATION_REPORT_PAYLOAD_TYPE)?;
         let report = ImplementationReport::parse(&opened.payload)?;
-        self.check_commitment_author(caller, &report.party, bytes, report.signed_at, "party")
+        self.check_author(caller, &report.party, bytes, report.signed_at, "party")
             .await?;
         self.check_named_parties_exist(&report.shared_with, "shared_with")
             .await?;
@@ -950,9 +894,9 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<RoundView, NodeError> {
-        let opened = Self::open_commitment(bytes, REVIEW_ROUND_OPENING_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, REVIEW_ROUND_OPENING_PAYLOAD_TYPE)?;
         let opening = ReviewRoundOpening::parse(&opened.payload)?;
-        self.check_commitment_author(
+        self.check_author(
             caller,
             &opening.secretariat,
             bytes,
@@ -1205,9 +1149,9 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<RoundView, NodeError> {
-        let opened = Self::open_commitment(bytes, PEER_REVIEW_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, PEER_REVIEW_PAYLOAD_TYPE)?;
         let review = PeerReview::parse(&opened.payload)?;
-        self.check_commitment_author(
+        self.check_author(
             caller,
             &review.reviewer,
             bytes,
@@ -1277,9 +1221,9 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<RoundView, NodeError> {
-        let opened = Self::open_commitment(bytes, REVIEW_ANSWER_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, REVIEW_ANSWER_PAYLOAD_TYPE)?;
         let answer = ReviewAnswer::parse(&opened.payload)?;
-        self.check_commitment_author(caller, &answer.party, bytes, answer.signed_at, "party")
+        self.check_author(caller, &answer.party, bytes, answer.signed_at, "party")
             .await?;
         let _guard = COMMITMENT_WRITES.lock().await;
         let view = self
@@ -1321,9 +1265,9 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<PublishedRound, NodeError> {
-        let opened = Self::open_commitment(bytes, REVIEW_ROUND_CLOSING_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, REVIEW_ROUND_CLOSING_PAYLOAD_TYPE)?;
         let closing = ReviewRoundClosing::parse(&opened.payload)?;
-        self.check_commitment_author(
+        self.check_author(
             caller,
             &closing.secretariat,
             bytes,
@@ -1389,9 +1333,9 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<CapacityBuildingView, NodeError> {
-        let opened = Self::open_commitment(bytes, CAPACITY_BUILDING_PAYLOAD_TYPE)?;
+        let opened = open_record(bytes, CAPACITY_BUILDING_PAYLOAD_TYPE)?;
         let entry = CapacityBuildingEntry::parse(&opened.payload)?;
-        self.check_commitment_author(caller, &entry.party, bytes, entry.signed_at, "party")
+        self.check_author(caller, &entry.party, bytes, entry.signed_at, "party")
             .await?;
         if let Some(counterpart) = &entry.counterpart {
             self.check_named_parties_exist(std::slice::from_ref(counterpart), "counterpart")

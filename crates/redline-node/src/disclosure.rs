@@ -32,7 +32,6 @@ use redline_disclosure::{
     CsafVersion, DisclosureAction, DisclosureCase, EmbargoChange, ProductStatus, VendorDeadline,
     WorkflowError, render_csaf, vendor_deadlines,
 };
-use redline_hotline::{open_signed_record, payload_digest};
 use redline_model::DisclosurePolicy;
 use redline_model::{PartyId, PartyKind, Timestamp};
 use redline_store::{
@@ -43,6 +42,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::log::{LogEntry, LogEntryKind};
+use crate::signed_records::open_record;
 use crate::{Caller, Node, NodeError};
 
 /// One write at a time per node: a case's next record is decided on the state it was read in.
@@ -576,22 +576,6 @@ impl Node {
         Ok(())
     }
 
-    /// Opens `bytes` as a signed record of `payload_type`: its payload, digest and envelope.
-    pub(crate) fn open_disclosure_record(
-        bytes: &[u8],
-        payload_type: &str,
-    ) -> Result<(Vec<u8>, String, String), NodeError> {
-        let envelope = open_signed_record(bytes, payload_type)
-            .map_err(|error| NodeError::invalid("envelope", error.to_string()))?;
-        let envelope_text = String::from_utf8(envelope.to_json_bytes())
-            .map_err(|error| NodeError::Internal(error.to_string()))?;
-        Ok((
-            envelope.payload.clone(),
-            payload_digest(&envelope.payload),
-            envelope_text,
-        ))
-    }
-
     /// Files a case version signed by its coordinator: version 1 opens the case, each next
     /// version updates it (vendors and products may be added, none removed).
     pub async fn file_disclosure_case(
@@ -599,8 +583,11 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<DisclosureCaseView, NodeError> {
-        let (payload, digest, envelope_text) =
-            Self::open_disclosure_record(bytes, CASE_PAYLOAD_TYPE)?;
+        let crate::signed_records::OpenedRecord {
+            payload,
+            digest,
+            envelope_text,
+        } = open_record(bytes, CASE_PAYLOAD_TYPE)?;
         let case = DisclosureCase::parse(&payload)?;
         self.check_author(
             caller,
@@ -677,8 +664,11 @@ impl Node {
         case_id: Uuid,
         bytes: &[u8],
     ) -> Result<DisclosureCaseView, NodeError> {
-        let (payload, digest, envelope_text) =
-            Self::open_disclosure_record(bytes, ACTION_PAYLOAD_TYPE)?;
+        let crate::signed_records::OpenedRecord {
+            payload,
+            digest,
+            envelope_text,
+        } = open_record(bytes, ACTION_PAYLOAD_TYPE)?;
         let action = DisclosureAction::parse(&payload)?;
         if action.case != case_id {
             return Err(NodeError::invalid(

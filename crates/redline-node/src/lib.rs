@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod paging;
 mod parties;
 pub mod sessions;
+mod signed_records;
 mod tokens;
 // Transparency log.
 pub mod log;

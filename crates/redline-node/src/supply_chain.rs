@@ -34,6 +34,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::log::{LogEntry, LogEntryKind};
+use crate::signed_records::open_record;
 use crate::{Caller, Node, NodeError};
 
 /// One write at a time per node: an acknowledgement is decided on the state it was read in.
@@ -223,8 +224,11 @@ impl Node {
         caller: &Caller,
         bytes: &[u8],
     ) -> Result<SupplyChainNoticeView, NodeError> {
-        let (payload, digest, envelope_text) =
-            Self::open_disclosure_record(bytes, NOTICE_PAYLOAD_TYPE)?;
+        let crate::signed_records::OpenedRecord {
+            payload,
+            digest,
+            envelope_text,
+        } = open_record(bytes, NOTICE_PAYLOAD_TYPE)?;
         let notice = SupplyChainNotice::parse(&payload)?;
         self.check_author(
             caller,
@@ -343,8 +347,11 @@ impl Node {
         notice_id: Uuid,
         bytes: &[u8],
     ) -> Result<SupplyChainNoticeView, NodeError> {
-        let (payload, digest, envelope_text) =
-            Self::open_disclosure_record(bytes, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE)?;
+        let crate::signed_records::OpenedRecord {
+            payload,
+            digest,
+            envelope_text,
+        } = open_record(bytes, NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE)?;
         let acknowledgement = NoticeAcknowledgement::parse(&payload)?;
         if acknowledgement.notice != notice_id {
             return Err(NodeError::invalid(
