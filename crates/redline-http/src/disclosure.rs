@@ -217,7 +217,7 @@ async fn public_csaf(
 
 /// Disclosure cases, read by the embargo rule: `{cases}` for a signed-in reader,
 /// `{advisories}` (cases whose embargo has ended) for the public.
-struct Cases;
+pub(crate) struct Cases;
 
 impl RecordReads for Cases {
     const WHAT: &'static str = "disclosure case";

@@ -82,7 +82,7 @@ async fn acknowledge(
 
 /// Supply-chain notices, read by their TLP label: `{notices}` for a signed-in reader and for
 /// the public (`clear` notices only).
-struct Notices;
+pub(crate) struct Notices;
 
 impl RecordReads for Notices {
     const WHAT: &'static str = "supply-chain notice";

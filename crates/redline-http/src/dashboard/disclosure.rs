@@ -5,12 +5,8 @@
 //! dashboard script adds it to every `<time>`). An embargoed case is "not found" on the public
 //! pages like any record the public may not read; the node decides (`redline_node::disclosure`).
 
-use std::future::Future;
-
 use askama::Template;
 use redline_node::disclosure::{DisclosureCaseListItem, DisclosureCaseView};
-use redline_node::{Caller, Node, NodeError};
-use uuid::Uuid;
 
 use super::record_pages::RecordPages;
 use super::{Page, ShownTime};
@@ -180,28 +176,7 @@ impl AdvisoryTemplate {
 /// (one with its vendor status matrix), `/console/disclosure` (the cases the signed-in party
 /// takes part in, embargoed or not) and `/console/disclosure/{id}` (a case's vendor status
 /// matrix as the signed-in party may see it).
-pub(crate) struct Advisories;
-
-impl RecordPages for Advisories {
-    type Item = DisclosureCaseListItem;
-    type View = DisclosureCaseView;
-
-    fn list(
-        node: &Node,
-        reader: Option<&Caller>,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<Self::Item>, NodeError>> + Send {
-        node.list_disclosure_cases(reader, limit)
-    }
-
-    fn read(
-        node: &Node,
-        reader: Option<&Caller>,
-        id: Uuid,
-    ) -> impl Future<Output = Result<Self::View, NodeError>> + Send {
-        node.disclosure_case(reader, id)
-    }
-
+impl RecordPages for crate::disclosure::Cases {
     fn list_page(page: Page, console: bool, items: &[Self::Item]) -> impl Template {
         AdvisoriesTemplate {
             page,

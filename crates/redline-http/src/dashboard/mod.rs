@@ -40,9 +40,9 @@ use axum::{
 use redline_node::NodeError;
 
 use crate::AppState;
-use disclosure::Advisories;
+use crate::disclosure::Cases as Advisories;
+use crate::supply_chain::Notices;
 pub(crate) use i18n::Language;
-use supply_chain::Notices;
 
 /// The routes of the dashboard, merged into the application router.
 pub(crate) fn routes() -> Router<AppState> {

@@ -5,8 +5,6 @@
 //! to it), the id in the path (not a UUID is "not found"), and the error page. The node decides
 //! what each reader may read.
 
-use std::future::Future;
-
 use askama::Template;
 use axum::{
     Extension,
@@ -14,38 +12,21 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
-use redline_node::{Caller, Node, NodeError};
+use redline_node::Caller;
 use uuid::Uuid;
 
 use super::console::Sessions;
 use super::{Page, PageError, render};
 use crate::AppState;
+use crate::signed_records::RecordReads;
 
 /// How many records a list page shows at the most.
 const LISTED: u32 = 500;
 
-/// A kind of record with a list page and a record page, public and in the console. `reader` is
-/// `None` for the public, the signed-in party in the console; `console` says which.
-pub(crate) trait RecordPages {
-    /// One record as a list reads it.
-    type Item;
-    /// One record as its page reads it.
-    type View;
-
-    /// At most `limit` records `reader` may read.
-    fn list(
-        node: &Node,
-        reader: Option<&Caller>,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<Self::Item>, NodeError>> + Send;
-
-    /// The record `id` if `reader` may read it.
-    fn read(
-        node: &Node,
-        reader: Option<&Caller>,
-        id: Uuid,
-    ) -> impl Future<Output = Result<Self::View, NodeError>> + Send;
-
+/// A kind of record with a list page and a record page, public and in the console, read as the
+/// API reads it (`RecordReads`: the same node calls, the same reading rule); `console` says
+/// which of the two a page is.
+pub(crate) trait RecordPages: RecordReads {
     /// The list page.
     fn list_page(page: Page, console: bool, items: &[Self::Item]) -> impl Template;
 

@@ -4,12 +4,8 @@
 //! exposure and its note. A notice the reader may not read is "not found"; linked incidents
 //! appear only where the reader may read them. The node decides (`redline_node::supply_chain`).
 
-use std::future::Future;
-
 use askama::Template;
 use redline_node::supply_chain::{SupplyChainNoticeListItem, SupplyChainNoticeView};
-use redline_node::{Caller, Node, NodeError};
-use uuid::Uuid;
 
 use super::record_pages::RecordPages;
 use super::{Page, ShownTime};
@@ -119,28 +115,7 @@ impl NoticeTemplate {
 /// `/dashboard/supply-chain/{id}` (one `clear` notice), `/console/supply-chain` (every notice the
 /// signed-in party may read) and `/console/supply-chain/{id}` (a notice with its acknowledgement
 /// matrix).
-pub(crate) struct Notices;
-
-impl RecordPages for Notices {
-    type Item = SupplyChainNoticeListItem;
-    type View = SupplyChainNoticeView;
-
-    fn list(
-        node: &Node,
-        reader: Option<&Caller>,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<Self::Item>, NodeError>> + Send {
-        node.list_supply_chain_notices(reader, limit)
-    }
-
-    fn read(
-        node: &Node,
-        reader: Option<&Caller>,
-        id: Uuid,
-    ) -> impl Future<Output = Result<Self::View, NodeError>> + Send {
-        node.supply_chain_notice(reader, id)
-    }
-
+impl RecordPages for crate::supply_chain::Notices {
     fn list_page(page: Page, console: bool, items: &[Self::Item]) -> impl Template {
         NoticesTemplate {
             page,
