@@ -563,8 +563,15 @@ impl Node {
     pub async fn file_claim(&self, caller: &Caller, bytes: &[u8]) -> Result<ClaimView, NodeError> {
         let opened = open_record(bytes, CLAIM_PAYLOAD_TYPE)?;
         let claim = AttributionClaim::parse(&opened.payload)?;
-        self.check_author(caller, &claim.claimant, bytes, claim.signed_at, "claimant")
-            .await?;
+        self.check_author(
+            caller,
+            &claim.claimant,
+            bytes,
+            claim.signed_at,
+            "claimant",
+            "signed_at",
+        )
+        .await?;
         let _guard = ATTRIBUTION_WRITES.lock().await;
         self.check_claim_subject(&claim).await?;
         let mut records = self.claim_records(claim.id).await?;
@@ -699,6 +706,7 @@ impl Node {
             bytes,
             cosignature.signed_at,
             "party",
+            "signed_at",
         )
         .await?;
         let _guard = ATTRIBUTION_WRITES.lock().await;
@@ -794,8 +802,15 @@ impl Node {
     ) -> Result<ClaimView, NodeError> {
         let opened = open_record(bytes, CLAIM_DECISION_PAYLOAD_TYPE)?;
         let decision = ClaimDecision::parse(&opened.payload)?;
-        self.check_author(caller, &decision.party, bytes, decision.signed_at, "party")
-            .await?;
+        self.check_author(
+            caller,
+            &decision.party,
+            bytes,
+            decision.signed_at,
+            "party",
+            "signed_at",
+        )
+        .await?;
         let _guard = ATTRIBUTION_WRITES.lock().await;
         let mut records = self
             .readable_claim(&Caller::Party(decision.party.clone()), decision.claim)
@@ -893,8 +908,15 @@ impl Node {
             redline_hotline::consultation::CONSULTATION_REQUEST_PAYLOAD_TYPE,
         )?;
         let request = ConsultationRequest::parse(&opened.payload)?;
-        self.check_author(caller, &request.from, bytes, request.sent_at, "from")
-            .await?;
+        self.check_author(
+            caller,
+            &request.from,
+            bytes,
+            request.sent_at,
+            "from",
+            "sent_at",
+        )
+        .await?;
         let _guard = ATTRIBUTION_WRITES.lock().await;
         let mut records = self
             .readable_claim(&Caller::Party(request.from.clone()), request.claim)
@@ -976,7 +998,7 @@ impl Node {
             redline_hotline::consultation::CONSULTATION_REPLY_PAYLOAD_TYPE,
         )?;
         let reply = ConsultationReply::parse(&opened.payload)?;
-        self.check_author(caller, &reply.from, bytes, reply.sent_at, "from")
+        self.check_author(caller, &reply.from, bytes, reply.sent_at, "from", "sent_at")
             .await?;
         let amendment = ConsultationAmendment {
             consultation: reply.consultation,
@@ -1006,8 +1028,15 @@ impl Node {
             redline_hotline::consultation::CONSULTATION_OUTCOME_PAYLOAD_TYPE,
         )?;
         let outcome = ConsultationOutcome::parse(&opened.payload)?;
-        self.check_author(caller, &outcome.from, bytes, outcome.sent_at, "from")
-            .await?;
+        self.check_author(
+            caller,
+            &outcome.from,
+            bytes,
+            outcome.sent_at,
+            "from",
+            "sent_at",
+        )
+        .await?;
         if let Some(mediator) = &outcome.mediator
             && self.store.get_party(mediator).await?.is_none()
         {

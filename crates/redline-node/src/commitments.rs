@@ -546,6 +546,7 @@ impl Node {
             bytes,
             statement.signed_at,
             "party",
+            "signed_at",
         )
         .await?;
         let document = self
@@ -569,11 +570,14 @@ impl Node {
                     adopted_at: now,
                     signed: true,
                 }));
-                writes.extend(review_clause_deadline(
-                    &statement.document,
-                    document.review_by.as_deref(),
-                    &statement.party,
-                ));
+                // A party whose adoption is already in force keeps the deadline it has.
+                if !adopted_now {
+                    writes.extend(review_clause_deadline(
+                        &statement.document,
+                        document.review_by.as_deref(),
+                        &statement.party,
+                    ));
+                }
                 CommitmentRecordKind::Adoption
             }
             AdoptionAction::Withdraw => {
@@ -713,8 +717,15 @@ impl Node {
     ) -> Result<ReportView, NodeError> {
         let opened = open_record(bytes, IMPLEMENTATION_REPORT_PAYLOAD_TYPE)?;
         let report = ImplementationReport::parse(&opened.payload)?;
-        self.check_author(caller, &report.party, bytes, report.signed_at, "party")
-            .await?;
+        self.check_author(
+            caller,
+            &report.party,
+            bytes,
+            report.signed_at,
+            "party",
+            "signed_at",
+        )
+        .await?;
         self.check_named_parties_exist(&report.shared_with, "shared_with")
             .await?;
         if let Some(sha256) = &report.document {
@@ -902,6 +913,7 @@ impl Node {
             bytes,
             opening.signed_at,
             "secretariat",
+            "signed_at",
         )
         .await?;
         self.check_named_parties_exist(&opening.reviewed, "reviewed")
@@ -1157,6 +1169,7 @@ impl Node {
             bytes,
             review.signed_at,
             "reviewer",
+            "signed_at",
         )
         .await?;
         let _guard = COMMITMENT_WRITES.lock().await;
@@ -1223,8 +1236,15 @@ impl Node {
     ) -> Result<RoundView, NodeError> {
         let opened = open_record(bytes, REVIEW_ANSWER_PAYLOAD_TYPE)?;
         let answer = ReviewAnswer::parse(&opened.payload)?;
-        self.check_author(caller, &answer.party, bytes, answer.signed_at, "party")
-            .await?;
+        self.check_author(
+            caller,
+            &answer.party,
+            bytes,
+            answer.signed_at,
+            "party",
+            "signed_at",
+        )
+        .await?;
         let _guard = COMMITMENT_WRITES.lock().await;
         let view = self
             .open_round_for(
@@ -1273,6 +1293,7 @@ impl Node {
             bytes,
             closing.signed_at,
             "secretariat",
+            "signed_at",
         )
         .await?;
         let _guard = COMMITMENT_WRITES.lock().await;
@@ -1335,8 +1356,15 @@ impl Node {
     ) -> Result<CapacityBuildingView, NodeError> {
         let opened = open_record(bytes, CAPACITY_BUILDING_PAYLOAD_TYPE)?;
         let entry = CapacityBuildingEntry::parse(&opened.payload)?;
-        self.check_author(caller, &entry.party, bytes, entry.signed_at, "party")
-            .await?;
+        self.check_author(
+            caller,
+            &entry.party,
+            bytes,
+            entry.signed_at,
+            "party",
+            "signed_at",
+        )
+        .await?;
         if let Some(counterpart) = &entry.counterpart {
             self.check_named_parties_exist(std::slice::from_ref(counterpart), "counterpart")
                 .await?;
@@ -1471,13 +1499,24 @@ impl Node {
         }
     }
 
-    /// Whether `deadline` is a review clause of an adoption no longer in force.
-    async fn owes_no_review_clause(&self, deadline: &CommitmentDeadline) -> bool {
-        deadline.duty == REVIEW_CLAUSE_DUTY
-            && !self.norms.read().await.adoptions.iter().any(|adoption| {
-                adoption.document_sha256 == deadline.subject
-                    && adoption.parties.contains(&deadline.party)
-            })
+    /// Whether `deadline` is a review clause of an adoption no longer in force. The adoptions
+    /// are read from the store, once per pass (`in_force`), not from this process's copy: an
+    /// adoption another process just recorded counts.
+    async fn owes_no_review_clause(
+        &self,
+        deadline: &CommitmentDeadline,
+        in_force: &mut Option<Vec<NormsAdoption>>,
+    ) -> Result<bool, NodeError> {
+        if deadline.duty != REVIEW_CLAUSE_DUTY {
+            return Ok(false);
+        }
+        if in_force.is_none() {
+            *in_force = Some(self.adoptions_in_force().await?);
+        }
+        Ok(!in_force.iter().flatten().any(|adoption| {
+            adoption.document_sha256 == deadline.subject
+                && adoption.parties.contains(&deadline.party)
+        }))
     }
 
     /// Who is told when a commitment deadline fires: the party that owes the duty; at a round's
@@ -1491,18 +1530,21 @@ impl Node {
         let mut recipients = vec![deadline.party.clone()];
         let secretariat = if deadline.duty == REVIEW_CLAUSE_DUTY {
             match self.commitment_settings().secretariat {
-                Some(secretariat)
-                    if self
-                        .missing_parties(std::slice::from_ref(&secretariat))
-                        .await?
-                        .is_empty() =>
+                Some(secretariat) => match self
+                    .missing_parties(std::slice::from_ref(&secretariat))
+                    .await
                 {
-                    Some(secretariat)
-                }
-                Some(secretariat) => {
-                    tracing::warn!(%secretariat, "the configured secretariat is not a party of this node; review-clause reminders go to the adopting parties only");
-                    None
-                }
+                    Ok(missing) if missing.is_empty() => Some(secretariat),
+                    Ok(_) => {
+                        tracing::warn!(%secretariat, "the configured secretariat is not a party of this node; review-clause reminders go to the adopting parties only");
+                        None
+                    }
+                    // The adopting party is still told; the secretariat's copy waits for no one.
+                    Err(error) => {
+                        tracing::warn!(%secretariat, %error, "the secretariat could not be looked up; this review-clause event goes to the adopting party only");
+                        None
+                    }
+                },
                 None => None,
             }
         } else if overdue
@@ -1527,12 +1569,13 @@ impl Node {
     pub async fn fire_due_commitment_deadlines(&self) -> Result<u32, NodeError> {
         let now = self.now();
         let mut fired = 0;
+        let mut in_force = None;
         for deadline in self.store.commitment_deadlines_due(now).await? {
             let overdue = deadline.overdue_at.is_none() && deadline.due_at <= now;
             let subject_id = Uuid::parse_str(&deadline.subject).ok();
             // A party that withdrew its adoption no longer owes the document's review: the
             // deadline is stamped without telling anyone.
-            let recipients = if self.owes_no_review_clause(&deadline).await {
+            let recipients = if self.owes_no_review_clause(&deadline, &mut in_force).await? {
                 Vec::new()
             } else {
                 self.commitment_deadline_recipients(&deadline, overdue)

@@ -595,6 +595,7 @@ impl Node {
             bytes,
             case.signed_at,
             "coordinator",
+            "signed_at",
         )
         .await?;
         let coordinator = self
@@ -676,8 +677,15 @@ impl Node {
                 format!("the action is about case {}, not {case_id}", action.case),
             ));
         }
-        self.check_author(caller, &action.author, bytes, action.signed_at, "author")
-            .await?;
+        self.check_author(
+            caller,
+            &action.author,
+            bytes,
+            action.signed_at,
+            "author",
+            "signed_at",
+        )
+        .await?;
         let _guard = DISCLOSURE_WRITES.lock().await;
         let mut records = self
             .disclosure_records(case_id)

@@ -367,10 +367,23 @@ impl Node {
                 .join("\n")
                 .as_bytes(),
         );
-        // Each adopting party owes the document's review by its `review_by`.
-        let review_clauses = parties.iter().filter_map(|party| {
-            crate::commitments::review_clause_deadline(sha256, document.review_by.as_deref(), party)
-        });
+        // Each adopting party owes the document's review by its `review_by`; a party whose
+        // adoption is already in force keeps the deadline it has (and its reminders sent).
+        let in_force = self.adoptions_in_force().await?;
+        let review_clauses = parties
+            .iter()
+            .filter(|party| {
+                !in_force.iter().any(|adoption| {
+                    adoption.document_sha256 == sha256 && adoption.parties.contains(party)
+                })
+            })
+            .filter_map(|party| {
+                crate::commitments::review_clause_deadline(
+                    sha256,
+                    document.review_by.as_deref(),
+                    party,
+                )
+            });
         let writes = std::iter::once(redline_store::StoreWrite::InsertNormsAdoption(adoption))
             .chain(review_clauses)
             .collect();

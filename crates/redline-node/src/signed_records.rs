@@ -33,7 +33,8 @@ pub(crate) fn open_record(bytes: &[u8], payload_type: &str) -> Result<OpenedReco
 impl Node {
     /// The author acts for itself (or the operator relays it), signed with a key of its own
     /// that was current when it signed, and not signed in the future. `path` names the author's
-    /// field in the payload.
+    /// field in the payload, `time_path` the field of the time it signed (`signed_at`, or
+    /// `sent_at` for a message).
     pub(crate) async fn check_author(
         &self,
         caller: &Caller,
@@ -41,6 +42,7 @@ impl Node {
         bytes: &[u8],
         signed_at: Timestamp,
         path: &str,
+        time_path: &str,
     ) -> Result<(), NodeError> {
         if let Caller::Party(party) = caller
             && party != author
@@ -55,7 +57,7 @@ impl Node {
                 + redline_model::incident::ALLOWED_FUTURE_SKEW_SECONDS * 1_000_000
         {
             return Err(NodeError::invalid(
-                path,
+                time_path,
                 format!("{signed_at} is in the future (the node's clock reads {now})"),
             ));
         }

@@ -236,6 +236,7 @@ impl Node {
             bytes,
             notice.signed_at,
             "notifying_party",
+            "signed_at",
         )
         .await?;
         let author = Caller::Party(notice.notifying_party.clone());
@@ -368,6 +369,7 @@ impl Node {
             bytes,
             acknowledgement.signed_at,
             "party",
+            "signed_at",
         )
         .await?;
         let _guard = SUPPLY_CHAIN_WRITES.lock().await;

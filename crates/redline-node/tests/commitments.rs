@@ -115,6 +115,20 @@ async fn signed_adoptions_and_withdrawals_move_the_applicable_document_and_show_
         matches!(&wrong_key, Err(NodeError::Invalid(issues)) if issues[0].path == "envelope.signatures"),
         "{wrong_key:?}"
     );
+    // Signed in the future: the error names the time it signed.
+    let from_the_future = world.signed(
+        ADOPTION_PAYLOAD_TYPE,
+        "EE",
+        &json!({"v": 1, "party": "EE", "document": document.sha256, "action": "adopt", "signed_at": "2030-01-01T00:00:00Z"}),
+    );
+    let refused = world
+        .node
+        .record_adoption_statement(&ee, &from_the_future)
+        .await;
+    assert!(
+        matches!(&refused, Err(NodeError::Invalid(issues)) if issues[0].path == "signed_at"),
+        "{refused:?}"
+    );
     // Withdrawing what is not adopted is a conflict.
     assert!(matches!(
         world
@@ -215,6 +229,20 @@ async fn signed_adoptions_and_withdrawals_move_the_applicable_document_and_show_
     );
     // Parties that adopted nothing are not told.
     assert_eq!(world.event_kinds("FI").await, Vec::<String>::new());
+    // The operator records LV's adoption again, with FI's: LV keeps its deadline (no second
+    // reminder); FI, adopting after the reminder date, is reminded at the next pass.
+    world
+        .node
+        .adopt_norms_document(
+            &Caller::Operator,
+            &document.sha256,
+            &[party("LV"), party("FI")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 1);
+    assert_eq!(world.event_kinds("LV").await, vec!["commitment-reminder"]);
+    assert_eq!(world.event_kinds("FI").await, vec!["commitment-reminder"]);
     // LV withdraws before the review is due: it no longer owes it, and nobody is told.
     world
         .node
@@ -225,7 +253,8 @@ async fn signed_adoptions_and_withdrawals_move_the_applicable_document_and_show_
         .await
         .unwrap();
     world.clock.set(at("2027-01-16T00:00:00Z"));
-    assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 1);
+    // EE's and FI's reviews are overdue; LV's is silent.
+    assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 2);
     assert_eq!(world.node.fire_due_deadlines().await.unwrap(), 0);
     assert_eq!(
         world.event_kinds("EE").await,
@@ -237,6 +266,8 @@ async fn signed_adoptions_and_withdrawals_move_the_applicable_document_and_show_
         vec![
             "commitment-reminder",
             "commitment-reminder",
+            "commitment-reminder",
+            "commitment-overdue",
             "commitment-overdue"
         ]
     );
@@ -268,7 +299,7 @@ async fn signed_adoptions_and_withdrawals_move_the_applicable_document_and_show_
         .iter()
         .find(|doc| doc.sha256 == document.sha256)
         .unwrap();
-    assert_eq!(adopted.adopted_by, Vec::<PartyId>::new());
+    assert_eq!(adopted.adopted_by, vec![party("FI")]);
     // The public record keeps the adoption, withdrawn.
     let comparison = world.node.commitments_comparison(None).await.unwrap();
     let ee_public = comparison
