@@ -214,9 +214,20 @@ async fn inclusion(
     ApiQuery(parameters): ApiQuery<InclusionParameters>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let log = settled_log(&state).await?;
+    // One checkpoint for the whole answer: the proofs are made to its size (unless another is
+    // asked for), so a checkpoint published meanwhile cannot disagree with them.
+    let note = log.checkpoint_note();
+    let served_size = redline_ledger::checkpoint::Checkpoint::parse_body(note.text())
+        .map_err(|error| redline_node::NodeError::Internal(format!("own checkpoint: {error}")))?
+        .tree_size;
+    let proof_size = parameters.tree_size.unwrap_or(served_size);
     let leaves = match (parameters.index, &parameters.subject) {
         (Some(index), None) => vec![index],
-        (None, Some(subject)) => log.leaves_of_subject(subject),
+        (None, Some(subject)) => log
+            .leaves_of_subject(subject)
+            .into_iter()
+            .filter(|leaf| *leaf < proof_size)
+            .collect(),
         _ => {
             return Err(
                 ApiError::bad_request("invalid", "give exactly one of index and subject")
@@ -227,7 +238,7 @@ async fn inclusion(
     let mut proofs = Vec::with_capacity(leaves.len());
     let mut tree_size = 0;
     for leaf_index in leaves {
-        let (size, proof) = log.inclusion_proof(leaf_index, parameters.tree_size)?;
+        let (size, proof) = log.inclusion_proof(leaf_index, Some(proof_size))?;
         tree_size = size;
         proofs.push(serde_json::json!({
             "leaf_index": leaf_index,
@@ -237,7 +248,7 @@ async fn inclusion(
     }
     Ok(Json(serde_json::json!({
         "tree_size": tree_size,
-        "checkpoint": log.checkpoint_note().to_text(),
+        "checkpoint": note.to_text(),
         "proofs": proofs,
     })))
 }

@@ -357,8 +357,15 @@ impl Node {
         overview.communication_checks =
             RateFigure::of(hotline.checks_answered_in_time, hotline.checks_due);
         // Behind a load balancer: never a checkpoint older than one another process showed.
-        self.refresh_log_view().await?;
-        overview.checkpoint = self.public_checkpoint();
+        // A process that cannot follow the pointer leaves the checkpoint out rather than show
+        // an older one, and the rest of the overview still shows.
+        overview.checkpoint = match self.refresh_log_view().await {
+            Ok(()) => self.public_checkpoint(),
+            Err(error) => {
+                tracing::warn!(%error, "the overview leaves out the log's checkpoint: its pointer could not be followed");
+                None
+            }
+        };
         Ok(Arc::new(overview))
     }
 

@@ -8,13 +8,13 @@
 //! with reminders, overdue alerts and each duty's met, late or missed.
 
 use base64::Engine;
+use redline_model::PartyKind;
 use redline_model::commitments::{
     ADOPTION_PAYLOAD_TYPE, IMPLEMENTATION_REPORT_PAYLOAD_TYPE, PEER_REVIEW_PAYLOAD_TYPE,
     REVIEW_ANSWER_PAYLOAD_TYPE, REVIEW_ROUND_CLOSING_PAYLOAD_TYPE,
     REVIEW_ROUND_OPENING_PAYLOAD_TYPE,
 };
 use redline_model::implementation_survey::GgeNorm;
-use redline_model::{PartyId, PartyKind};
 use redline_node::{Caller, NodeError};
 use serde_json::{Value, json};
 use uuid::Uuid;
