@@ -283,6 +283,26 @@ impl TiledLog {
                 expected: checkpoint.root_hash,
             });
         }
+        // All or nothing: a tile that cannot be read or a root the tiles do not give leaves the
+        // tree as it was, so a later follow starts from the size it really has.
+        if let Err(error) = self.append_followed_leaves(storage, old_size, checkpoint) {
+            self.tree.truncate(old_size);
+            return Err(error);
+        }
+        self.unpublished_bundle_bytes.clear();
+        self.kept_entry_offsets.clear();
+        self.keep_partial_bundle(storage, tree_size)
+    }
+
+    /// Appends the leaves from `old_size` to the checkpoint's size, read from the level-0 tiles,
+    /// and checks the root they give against the checkpoint's.
+    fn append_followed_leaves(
+        &mut self,
+        storage: &dyn TileStorage,
+        old_size: u64,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), RecoveryError> {
+        let tree_size = checkpoint.tree_size;
         for tile_index in old_size / 256..tree_size.div_ceil(256) {
             let width = (tree_size - tile_index * 256).min(256) as u16;
             let address = TileAddress::Hashes {
@@ -304,9 +324,7 @@ impl TiledLog {
                 expected: checkpoint.root_hash,
             });
         }
-        self.unpublished_bundle_bytes.clear();
-        self.kept_entry_offsets.clear();
-        self.keep_partial_bundle(storage, tree_size)
+        Ok(())
     }
 
     /// Marks everything up to `tree_size` published and keeps the entries of its partial

@@ -102,6 +102,15 @@ impl MerkleTree {
         leaf_index
     }
 
+    /// Drops every leaf from `size` on (nothing when the tree is not larger): the tree is as it
+    /// was when it had `size` leaves.
+    pub fn truncate(&mut self, size: u64) {
+        for (height, level) in self.levels.iter_mut().enumerate() {
+            let kept = usize::try_from(size >> height).unwrap_or(usize::MAX);
+            level.truncate(kept);
+        }
+    }
+
     /// The leaf hash at `leaf_index`, if the tree has it.
     pub fn leaf_hash(&self, leaf_index: u64) -> Option<Hash> {
         self.perfect_subtree_hash(0, leaf_index)

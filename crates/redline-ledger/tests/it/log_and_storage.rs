@@ -478,6 +478,33 @@ fn a_follower_keeps_up_with_the_writer_and_refuses_what_the_tiles_do_not_give() 
         other.follow(&storage, &forked),
         Err(RecoveryError::RootMismatch { .. })
     ));
+    // The refusal left the follower as it was: it follows the true checkpoint next.
+    other.follow(&storage, &writer.checkpoint()).unwrap();
+    assert_eq!(other.checkpoint(), writer.checkpoint());
+
+    // A leaf tile that gives another root (a writer that lost the lead overwrote it) is
+    // refused, and takes nothing in: once the tile is right again, the same follower follows.
+    let mut behind = TiledLog::recover(&storage, &writer.checkpoint()).unwrap();
+    append_range(&mut writer, size + 10, size + 20);
+    writer.publish(&mut storage).unwrap();
+    let newest = writer.checkpoint();
+    let last_tile = TileAddress::Hashes {
+        level: 0,
+        index: (newest.tree_size - 1) / 256,
+        width: ((newest.tree_size - 1) % 256 + 1) as u16,
+    };
+    let true_tile = storage.read_tile(&last_tile).unwrap().unwrap();
+    let mut wrong_tile = true_tile.clone();
+    let last_byte = wrong_tile.len() - 1;
+    wrong_tile[last_byte] ^= 1;
+    storage.write_tile(&last_tile, &wrong_tile).unwrap();
+    assert!(matches!(
+        behind.follow(&storage, &newest),
+        Err(RecoveryError::RootMismatch { .. })
+    ));
+    storage.write_tile(&last_tile, &true_tile).unwrap();
+    behind.follow(&storage, &newest).unwrap();
+    assert_eq!(behind.checkpoint(), newest);
     // And so is going back.
     let mut ahead = TiledLog::recover(&storage, &writer.checkpoint()).unwrap();
     let mut older = writer.checkpoint();

@@ -24,6 +24,33 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
+    fn a_truncated_tree_is_the_tree_it_was_at_that_size(
+        tree_size in 1u64..=3_000,
+        kept_fraction in 0.0f64..=1.0,
+        seed in any::<u64>(),
+    ) {
+        let kept = (tree_size as f64 * kept_fraction) as u64;
+        let mut grown = MerkleTree::new();
+        let mut as_it_was = MerkleTree::new();
+        for index in 0..tree_size {
+            grown.append_entry(&entry(seed, index));
+            if index < kept {
+                as_it_was.append_entry(&entry(seed, index));
+            }
+        }
+        grown.truncate(kept);
+        prop_assert_eq!(grown.size(), kept);
+        prop_assert_eq!(grown.root(), as_it_was.root());
+        for height in 0..14 {
+            prop_assert_eq!(grown.level(height), as_it_was.level(height));
+        }
+        // And it grows again as the other does.
+        grown.append_entry(b"next");
+        as_it_was.append_entry(b"next");
+        prop_assert_eq!(grown.root(), as_it_was.root());
+    }
+
+    #[test]
     fn tree_matches_ct_merkle(
         tree_size in 1u64..=10_000,
         old_fraction in 0.0f64..=1.0,
