@@ -52,7 +52,17 @@ async fn settled_log(state: &AppState) -> Result<&std::sync::Arc<NodeLog>, ApiEr
     state
         .node
         .catch_up_log(redline_node::Node::SHARED_LOG_PATIENCE)
-        .await?;
+        .await
+        .map_err(|error| {
+            // As for a pointer this process cannot follow: try again, rather than a log that
+            // could be older than one another process served.
+            tracing::warn!(%error, "the log could not catch up before a proof");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the log's latest checkpoint could not be read; try again",
+            )
+        })?;
     Ok(log)
 }
 

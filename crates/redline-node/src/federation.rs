@@ -321,8 +321,15 @@ impl Node {
     pub async fn seen_checkpoints(&self) -> Result<SeenCheckpointsView, NodeError> {
         let node = self.node_name().unwrap_or_default();
         let mut checkpoints = Vec::new();
+        // Behind a load balancer, never a checkpoint older than one another process served: a
+        // process that cannot follow the log's pointer leaves its own out.
         if let Some(log) = self.log.get() {
-            checkpoints.push(log.checkpoint_note().to_text());
+            match self.refresh_log_view().await {
+                Ok(()) => checkpoints.push(log.checkpoint_note().to_text()),
+                Err(error) => {
+                    tracing::warn!(%error, "the seen checkpoints leave out this node's own: its pointer could not be followed");
+                }
+            }
         }
         for checkpoint in self.store.peer_checkpoints().await? {
             checkpoints.push(checkpoint.note);
