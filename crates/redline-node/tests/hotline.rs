@@ -415,72 +415,59 @@ async fn every_rejection_leaves_nothing_stored() {
     )
     .await;
 
-    // Signed by a key nobody registered.
-    let message = world.message("EE", &["UA"], thread, notification("unknown key"));
+    // Each refused message, signed as it is sent, by whom it is sent, and its rejection.
     let stranger_key = SigningKey::from_bytes(&[99; 32]);
-    assert_rejected_and_nothing_stored(
-        &world,
-        &message,
-        sign_message(&message, &stranger_key),
-        "EE",
-        "unknown-key",
-    )
-    .await;
-
-    // Signed with another party's key.
-    let message = world.message("EE", &["UA"], thread, notification("other key"));
-    assert_rejected_and_nothing_stored(
-        &world,
-        &message,
-        sign_message(&message, world.key_of("GB")),
-        "EE",
-        "key-of-another-party",
-    )
-    .await;
-
-    // The sender in the payload is not the signed-in party, who signed with its own key.
-    let message = world.message("EE", &["UA"], thread, notification("impostor"));
-    assert_rejected_and_nothing_stored(
-        &world,
-        &message,
-        sign_message(&message, world.key_of("GB")),
-        "GB",
-        "sender-mismatch",
-    )
-    .await;
-
-    // sent_at too old and in the future.
-    let mut message = world.message("EE", &["UA"], thread, notification("old"));
-    message.sent_at = Timestamp::parse("2026-11-22T09:00:00Z").unwrap();
-    assert_rejected_and_nothing_stored(
-        &world,
-        &message,
-        sign_message(&message, world.key_of("EE")),
-        "EE",
-        "sent-too-long-ago",
-    )
-    .await;
-    let mut message = world.message("EE", &["UA"], thread, notification("future"));
-    message.sent_at = Timestamp::parse("2026-11-22T11:00:00Z").unwrap();
-    assert_rejected_and_nothing_stored(
-        &world,
-        &message,
-        sign_message(&message, world.key_of("EE")),
-        "EE",
-        "sent-in-the-future",
-    )
-    .await;
-
-    // A recipient that does not exist.
-    let message = world.message("EE", &["UA", "FR"], thread, notification("nobody"));
-    assert_rejected_and_nothing_stored(
-        &world,
-        &message,
-        sign_message(&message, world.key_of("EE")),
-        "EE",
-        "unknown-recipient",
-    )
-    .await;
+    let sent_at = |text: &str, at: &str| HotlineMessage {
+        sent_at: Timestamp::parse(at).unwrap(),
+        ..world.message("EE", &["UA"], thread, notification(text))
+    };
+    let refused: [(HotlineMessage, &SigningKey, &str, &str); 6] = [
+        // Signed by a key nobody registered.
+        (
+            world.message("EE", &["UA"], thread, notification("unknown key")),
+            &stranger_key,
+            "EE",
+            "unknown-key",
+        ),
+        // Signed with another party's key.
+        (
+            world.message("EE", &["UA"], thread, notification("other key")),
+            world.key_of("GB"),
+            "EE",
+            "key-of-another-party",
+        ),
+        // The sender in the payload is not the signed-in party, who signed with its own key.
+        (
+            world.message("EE", &["UA"], thread, notification("impostor")),
+            world.key_of("GB"),
+            "GB",
+            "sender-mismatch",
+        ),
+        // sent_at too old, and in the future.
+        (
+            sent_at("old", "2026-11-22T09:00:00Z"),
+            world.key_of("EE"),
+            "EE",
+            "sent-too-long-ago",
+        ),
+        (
+            sent_at("future", "2026-11-22T11:00:00Z"),
+            world.key_of("EE"),
+            "EE",
+            "sent-in-the-future",
+        ),
+        // A recipient that does not exist.
+        (
+            world.message("EE", &["UA", "FR"], thread, notification("nobody")),
+            world.key_of("EE"),
+            "EE",
+            "unknown-recipient",
+        ),
+    ];
+    for (message, key, sender, code) in refused {
+        let bytes = sign_message(&message, key);
+        assert_rejected_and_nothing_stored(&world, &message, bytes, sender, code).await;
+    }
 
     // A replayed id.
     let message = world.message("EE", &["UA"], thread, notification("first"));
