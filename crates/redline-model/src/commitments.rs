@@ -499,26 +499,60 @@ impl PeerReview {
                 "a party does not review itself",
             ));
         }
-        if review.ratings.is_empty() {
-            issues.push(ValidationIssue::new("ratings", "rate at least one norm"));
-        }
-        let mut seen = BTreeSet::new();
-        for (index, rating) in review.ratings.iter().enumerate() {
-            if !seen.insert(rating.norm) {
-                issues.push(ValidationIssue::new(
-                    format!("ratings[{index}].norm"),
-                    format!("norm {} is rated twice", rating.norm),
-                ));
-            }
-            check_text(
-                &format!("ratings[{index}].comment"),
-                &rating.comment,
-                1,
-                MAXIMUM_ANSWER_CHARACTERS,
-                &mut issues,
-            );
-        }
+        check_one_text_per_norm(
+            NormTexts {
+                list: "ratings",
+                text: "comment",
+                verb: "rated",
+                none: "rate at least one norm",
+            },
+            review
+                .ratings
+                .iter()
+                .map(|rating| (rating.norm, rating.comment.as_str())),
+            &mut issues,
+        );
         finish(review, issues)
+    }
+}
+
+/// How a list of texts, one per norm, is named in its payload and its errors.
+struct NormTexts {
+    /// The list's field, e.g. `ratings`.
+    list: &'static str,
+    /// Each entry's text field, e.g. `comment`.
+    text: &'static str,
+    /// What a norm named twice was, e.g. `rated`.
+    verb: &'static str,
+    /// The error of an empty list.
+    none: &'static str,
+}
+
+/// At least one entry, no norm twice, every text within bounds: the rule for a review's
+/// ratings and for the reviewed party's answers.
+fn check_one_text_per_norm<'a>(
+    names: NormTexts,
+    entries: impl Iterator<Item = (GgeNorm, &'a str)>,
+    issues: &mut Vec<ValidationIssue>,
+) {
+    let mut seen = BTreeSet::new();
+    for (index, (norm, text)) in entries.enumerate() {
+        if !seen.insert(norm) {
+            issues.push(ValidationIssue::new(
+                format!("{}[{index}].norm", names.list),
+                format!("norm {norm} is {} twice", names.verb),
+            ));
+        }
+        check_text(
+            &format!("{}[{index}].{}", names.list, names.text),
+            text,
+            1,
+            MAXIMUM_ANSWER_CHARACTERS,
+            issues,
+        );
+    }
+    if seen.is_empty() {
+        issues.push(ValidationIssue::new(names.list, names.none));
     }
 }
 
@@ -546,25 +580,19 @@ impl ReviewAnswer {
         let answer: Self = parse_json_with_path(bytes)?;
         let mut issues = Vec::new();
         check_payload_version(answer.v, &mut issues);
-        if answer.answers.is_empty() {
-            issues.push(ValidationIssue::new("answers", "answer at least one norm"));
-        }
-        let mut seen = BTreeSet::new();
-        for (index, entry) in answer.answers.iter().enumerate() {
-            if !seen.insert(entry.norm) {
-                issues.push(ValidationIssue::new(
-                    format!("answers[{index}].norm"),
-                    format!("norm {} is answered twice", entry.norm),
-                ));
-            }
-            check_text(
-                &format!("answers[{index}].text"),
-                &entry.text,
-                1,
-                MAXIMUM_ANSWER_CHARACTERS,
-                &mut issues,
-            );
-        }
+        check_one_text_per_norm(
+            NormTexts {
+                list: "answers",
+                text: "text",
+                verb: "answered",
+                none: "answer at least one norm",
+            },
+            answer
+                .answers
+                .iter()
+                .map(|entry| (entry.norm, entry.text.as_str())),
+            &mut issues,
+        );
         finish(answer, issues)
     }
 }
@@ -947,6 +975,82 @@ mod tests {
         let error = ImplementationReport::parse(&serde_json::to_vec(&json).expect("json"))
             .expect_err("unknown norm");
         assert_eq!(error.path(), "norms[0].norm");
+    }
+
+    #[test]
+    fn ratings_and_answers_name_each_norm_once_with_a_text() {
+        let rating = |norm: &str, comment: &str| serde_json::json!({"norm": norm, "rating": "partly-meets", "comment": comment});
+        let answer = |norm: &str, text: &str| serde_json::json!({"norm": norm, "text": text});
+        let review = |ratings: serde_json::Value| {
+            let json = serde_json::json!({
+                "v": 1, "round": "6f1c2b4e-9d7a-4c55-8e0f-0a1b2c3d4e5f", "reviewer": "FI",
+                "reviewed": "EE", "ratings": ratings, "signed_at": "2026-03-02T00:00:00Z"
+            });
+            PeerReview::parse(&serde_json::to_vec(&json).expect("json"))
+                .err()
+                .map(|error| {
+                    error
+                        .issues()
+                        .iter()
+                        .map(|issue| (issue.path.clone(), issue.message.clone()))
+                        .collect::<Vec<_>>()
+                })
+        };
+        let answered = |answers: serde_json::Value| {
+            let json = serde_json::json!({
+                "v": 1, "round": "6f1c2b4e-9d7a-4c55-8e0f-0a1b2c3d4e5f", "party": "EE",
+                "answers": answers, "signed_at": "2026-03-03T00:00:00Z"
+            });
+            ReviewAnswer::parse(&serde_json::to_vec(&json).expect("json"))
+                .err()
+                .map(|error| {
+                    error
+                        .issues()
+                        .iter()
+                        .map(|issue| (issue.path.clone(), issue.message.clone()))
+                        .collect::<Vec<_>>()
+                })
+        };
+        let issue = |path: &str, message: &str| (path.to_string(), message.to_string());
+        let check = |got: Option<Vec<(String, String)>>,
+                     expected: Option<Vec<(String, String)>>| {
+            assert_eq!(got, expected);
+        };
+        check(review(serde_json::json!([rating("13(h)", "slow")])), None);
+        check(
+            review(serde_json::json!([])),
+            Some(vec![issue("ratings", "rate at least one norm")]),
+        );
+        check(
+            review(serde_json::json!([
+                rating("13(h)", "slow"),
+                rating("13(h)", "again")
+            ])),
+            Some(vec![issue("ratings[1].norm", "norm 13(h) is rated twice")]),
+        );
+        let empty_comment = review(serde_json::json!([rating("13(h)", "")])).expect("refused");
+        assert_eq!(empty_comment.len(), 1);
+        assert_eq!(empty_comment[0].0, "ratings[0].comment");
+        check(
+            answered(serde_json::json!([answer("13(h)", "we answer now")])),
+            None,
+        );
+        check(
+            answered(serde_json::json!([])),
+            Some(vec![issue("answers", "answer at least one norm")]),
+        );
+        check(
+            answered(serde_json::json!([
+                answer("13(j)", "a"),
+                answer("13(j)", "b")
+            ])),
+            Some(vec![issue(
+                "answers[1].norm",
+                "norm 13(j) is answered twice",
+            )]),
+        );
+        let empty_text = answered(serde_json::json!([answer("13(j)", "")])).expect("refused");
+        assert_eq!(empty_text[0].0, "answers[0].text");
     }
 
     #[test]
