@@ -601,26 +601,33 @@ impl NodeLog {
 
     /// The follower's side of [`NodeLog::follow_pointer`]: the leaf hashes of the tiles the
     /// pointer covers, its root checked, the new entries' subjects indexed.
+    /// The new entries' subjects are read first: a bundle that cannot be read leaves the tree
+    /// where it was (the next read tries again) instead of moving it without its subjects.
+    /// The caller holds the follow lock, so the size read here is the size followed from.
     fn extend_from_tiles(&self, pointer: &Checkpoint) -> Result<(), NodeError> {
         let storage = FileTileStorage::open_for_reading(&self.directory);
-        let old_size = {
+        let old_size = self
+            .shared
+            .log
+            .read()
+            .map_err(|_| NodeError::Internal("log lock poisoned".into()))?
+            .size();
+        let mut new_subjects: HashMap<String, Vec<u64>> = HashMap::new();
+        index_subjects_between(&storage, old_size, pointer.tree_size, &mut new_subjects)
+            .map_err(|reason| NodeError::Internal(format!("reading the shared log: {reason}")))?;
+        {
             let mut log = self
                 .shared
                 .log
                 .write()
                 .map_err(|_| NodeError::Internal("log lock poisoned".into()))?;
-            let old_size = log.size();
             if let Err(error) = log.follow(&storage, pointer) {
                 return Err(self.stop_view(format!(
                     "the shared tiles do not give the stored checkpoint of size {}: {error}",
                     pointer.tree_size
                 )));
             }
-            old_size
-        };
-        let mut new_subjects: HashMap<String, Vec<u64>> = HashMap::new();
-        index_subjects_between(&storage, old_size, pointer.tree_size, &mut new_subjects)
-            .map_err(|reason| NodeError::Internal(format!("reading the shared log: {reason}")))?;
+        }
         if let Ok(mut subjects) = self.shared.subjects.write() {
             for (subject, leaves) in new_subjects {
                 subjects.entry(subject).or_default().extend(leaves);
