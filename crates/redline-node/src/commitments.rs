@@ -1777,6 +1777,83 @@ impl Node {
         tables
     }
 
+    /// Records the notify duties of incidents stored before the node kept them (a node
+    /// upgraded with incidents already in it), as they were owed when each was reported: from
+    /// its first version and the assessment made of it then; each duty met at the reporter's
+    /// first notification about the incident that named the party. Incidents that have any
+    /// notify duty recorded are left as they are, so running it again changes nothing. The
+    /// operator only. Returns how many duties it recorded.
+    pub async fn backfill_notify_duties(&self, caller: &Caller) -> Result<u64, NodeError> {
+        Self::require_operator(caller, "backfill notify duties")?;
+        let mut after_sequence = 0;
+        let mut recorded = 0;
+        loop {
+            let page = self
+                .store
+                .incidents_without_notify_duties(after_sequence, 500)
+                .await?;
+            let Some((last, _)) = page.last() else {
+                break;
+            };
+            after_sequence = *last;
+            for (_, incident_id) in page {
+                let duties = self.notify_duties_owed_then(&incident_id).await?;
+                if duties.is_empty() {
+                    continue;
+                }
+                let count = duties.len() as u64;
+                match self
+                    .store
+                    .commit(vec![StoreWrite::InsertNotifyDuties(duties)], Vec::new())
+                    .await
+                {
+                    Ok(_) => recorded += count,
+                    // Another process recorded them meanwhile.
+                    Err(redline_store::StoreError::Conflict(_)) => {}
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        }
+        tracing::info!(recorded, "notify duties of earlier incidents recorded");
+        Ok(recorded)
+    }
+
+    /// The notify duties `incident_id` owed when it was reported, each with the time the
+    /// reporter first notified the party about it, if it did.
+    async fn notify_duties_owed_then(
+        &self,
+        incident_id: &str,
+    ) -> Result<Vec<NotifyDutyRow>, NodeError> {
+        let id = redline_model::IncidentId::parse(incident_id)
+            .map_err(|error| NodeError::Internal(format!("a stored incident id: {error}")))?;
+        let Some(first) = self
+            .store
+            .list_incident_versions(&id)
+            .await?
+            .into_iter()
+            .min_by_key(|version| version.version)
+        else {
+            return Ok(Vec::new());
+        };
+        let assessment = self.store.get_first_assessment(&id, first.version).await?;
+        let mut duties = self.notify_duties_for(&first, assessment.as_ref()).await?;
+        if duties.is_empty() {
+            return Ok(duties);
+        }
+        let notifications = self
+            .store
+            .notifications_about_incident(incident_id, &first.report.reported_by)
+            .await?;
+        for duty in &mut duties {
+            duty.notified_at = notifications
+                .iter()
+                .filter(|message| message.recipients.contains(&duty.party))
+                .map(|message| message.received_at)
+                .min();
+        }
+        Ok(duties)
+    }
+
     /// The reporter's notify duties for a newly reported incident: one per affected party the
     /// node knows (`IncidentReport::affected_parties`), due the applicable document's notify
     /// time after the report at the severity of the assessment made then; none for an exercise

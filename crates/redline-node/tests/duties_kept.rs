@@ -355,6 +355,96 @@ async fn a_revoked_keys_outcome_is_refused_and_a_mitigation_request_takes_outcom
     assert_eq!(view.requests[0].recipients[0].outcome, None);
 }
 
+/// A node upgraded with incidents already in it: their notify duties are recorded as they
+/// were owed when each was reported, met at the reporter's first notification, once.
+#[tokio::test]
+async fn notify_duties_of_incidents_from_before_the_upgrade_are_recorded_as_owed_then() {
+    let world = world().await;
+    let report = serde_json::json!({
+        "title": "Grid outage across three networks",
+        "reported_by": "UA", "victim": "UA", "first_observed": "2026-11-30T08:00:00Z",
+        "status": "confirmed", "tlp": "amber", "shared_with": ["FI", "LV"],
+        "targets": [
+            { "sector": "utilities", "country": "UA", "essential_service": true, "people_affected": 225000 },
+            { "sector": "utilities", "country": "FI", "essential_service": true, "people_affected": 20000 },
+            { "sector": "utilities", "country": "LV", "essential_service": true, "people_affected": 20000 }
+        ],
+        "effects": [
+            { "kind": "disruption", "duration_hours": 30, "reversible": true, "scale": "international" },
+            { "kind": "physical-damage", "scale": "national" }
+        ],
+        "access": "remote", "cross_border": true
+    });
+    let incident = world
+        .node
+        .submit_incident_json(&Caller::Party(party("UA")), report.to_string().as_bytes())
+        .await
+        .unwrap();
+    // UA notifies FI an hour later, and LV never.
+    world.wait_hours(1.0);
+    let notification = MessageBody::Notification(NotificationBody {
+        summary: "Breakers opened remotely.".into(),
+        severity_level: None,
+        requested_actions: vec![],
+    });
+    world
+        .send(&world.message(
+            "UA",
+            &["FI"],
+            Uuid::new_v4(),
+            Some(&incident.id),
+            notification,
+        ))
+        .await
+        .unwrap();
+    let store = world.node.store();
+    let as_kept = store.notify_duty_rows(None).await.unwrap();
+    assert_eq!(as_kept.len(), 2, "{as_kept:?}");
+    assert!(as_kept.iter().any(|duty| duty.notified_at.is_some()));
+
+    // The database as it was before the node kept notify duties.
+    let database = world.directory.path().join("duties.sqlite");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM incident_notify_duties")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(store.notify_duty_rows(None).await.unwrap().is_empty());
+
+    // Only the operator backfills; then the duties are as they were kept, and once only.
+    assert!(matches!(
+        world
+            .node
+            .backfill_notify_duties(&Caller::Party(party("UA")))
+            .await,
+        Err(NodeError::Forbidden(_))
+    ));
+    assert_eq!(
+        world
+            .node
+            .backfill_notify_duties(&Caller::Operator)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.notify_duty_rows(None).await.unwrap(), as_kept);
+    assert_eq!(
+        world
+            .node
+            .backfill_notify_duties(&Caller::Operator)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        outcomes_of(&world.duties_of("UA").await, "notify"),
+        ["met", "pending"]
+    );
+}
+
 #[tokio::test]
 async fn every_duty_is_met_late_or_missed_per_party_and_incident_on_the_node_clock() {
     let world = world().await;

@@ -207,6 +207,13 @@ pub trait CommitmentStore: Send + Sync {
         &self,
         reported_by: Option<&PartyId>,
     ) -> Result<Vec<NotifyDutyRow>, StoreError>;
+    /// Up to `limit` incidents with no notify duty recorded, after the incident row
+    /// `after_sequence`, in the order stored: `(sequence, incident id)`.
+    async fn incidents_without_notify_duties(
+        &self,
+        after_sequence: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, StoreError>;
 }
 
 pub(crate) async fn insert_record(
@@ -601,6 +608,26 @@ pub(crate) async fn status_update_times(
                 at: timestamp_from_column(what, row.try_get("received_at_us")?)?,
             })
         })
+        .collect()
+}
+
+pub(crate) async fn incidents_without_notify_duties(
+    pool: &sqlx::AnyPool,
+    after_sequence: i64,
+    limit: u32,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT i.sequence, i.id FROM incidents i \
+         WHERE i.sequence > $1 \
+         AND NOT EXISTS (SELECT 1 FROM incident_notify_duties d WHERE d.incident_id = i.id) \
+         ORDER BY i.sequence LIMIT $2",
+    )
+    .bind(after_sequence)
+    .bind(i64::from(limit.clamp(1, 10_000)))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("sequence")?, row.try_get("id")?)))
         .collect()
 }
 

@@ -32,6 +32,12 @@ pub trait HotlineStore: Send + Sync {
     async fn get_hotline_message(&self, id: Uuid) -> Result<Option<StoredMessage>, StoreError>;
     /// The messages of a thread, in the order received.
     async fn list_thread_messages(&self, thread: Uuid) -> Result<Vec<StoredMessage>, StoreError>;
+    /// The notifications `from` sent about `incident` outside exercises, in the order received.
+    async fn notifications_about_incident(
+        &self,
+        incident: &str,
+        from: &PartyId,
+    ) -> Result<Vec<StoredMessage>, StoreError>;
     async fn get_thread(&self, id: Uuid) -> Result<Option<StoredThread>, StoreError>;
     /// Threads, newest activity first: those `party` takes part in, or all for `None`.
     async fn list_threads(
@@ -1017,6 +1023,25 @@ pub(crate) async fn get_hotline_message(
         .fetch_optional(pool)
         .await?;
     row.as_ref().map(message_from_row).transpose()
+}
+
+pub(crate) async fn notifications_about_incident(
+    pool: &sqlx::AnyPool,
+    incident: &str,
+    from: &PartyId,
+) -> Result<Vec<StoredMessage>, StoreError> {
+    // Built from constants only; every value is bound.
+    let statement = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM hotline_messages \
+         WHERE incident_id = $1 AND from_party = $2 AND kind = 'notification' AND exercise = 0 \
+         ORDER BY sequence"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(statement))
+        .bind(incident)
+        .bind(from.as_str())
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(message_from_row).collect()
 }
 
 pub(crate) async fn list_thread_messages(

@@ -62,6 +62,12 @@ pub trait IncidentStore: Send + Sync {
         &self,
         incident: &IncidentId,
     ) -> Result<Option<StoredAssessment>, StoreError>;
+    /// The first assessment made of one version of an incident (the one made when it came).
+    async fn get_first_assessment(
+        &self,
+        incident: &IncidentId,
+        version: u32,
+    ) -> Result<Option<StoredAssessment>, StoreError>;
 }
 
 /// The columns of an incident row, in the order [`bind_incident_columns`] binds them: the
@@ -733,6 +739,21 @@ pub(crate) async fn list_norms_adoptions(
             })
         })
         .collect()
+}
+
+pub(crate) async fn get_first_assessment(
+    pool: &sqlx::AnyPool,
+    incident: &IncidentId,
+    version: u32,
+) -> Result<Option<StoredAssessment>, StoreError> {
+    let row = sqlx::query(
+        "SELECT incident_id, incident_version, norms_sha256, assessed_at_us, assessment FROM assessments WHERE incident_id = $1 AND incident_version = $2 ORDER BY assessed_at_us, norms_sha256 LIMIT 1",
+    )
+    .bind(incident.as_str())
+    .bind(i64::from(version))
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(assessment_from_row).transpose()
 }
 
 pub(crate) async fn get_latest_assessment(

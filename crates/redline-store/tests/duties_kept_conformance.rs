@@ -259,6 +259,58 @@ async fn run_suite(store: &dyn Store) {
     );
     assert_eq!(store.notify_duty_rows(None).await.unwrap().len(), 2);
 
+    // What a backfill of notify duties reads: the reporter's notifications about an incident
+    // (not another sender's, not those naming no incident), and the incidents with no notify
+    // duty recorded, after a given row.
+    let first_incident = "incident--00000000-0000-4000-8000-000000000001";
+    let about: Vec<Uuid> = store
+        .notifications_about_incident(first_incident, &id("EE"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|message| message.id)
+        .collect();
+    assert_eq!(about, vec![Uuid::from_u128(11)]);
+    assert!(
+        store
+            .notifications_about_incident(first_incident, &id("LV"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .incidents_without_notify_duties(0, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut earlier = incident();
+    earlier.id = IncidentId::parse("incident--00000000-0000-4000-8000-000000000002").unwrap();
+    earlier.report.id = Some(earlier.id.clone());
+    store
+        .commit(
+            vec![StoreWrite::InsertIncident(IncidentWrite::new(earlier))],
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let without = store.incidents_without_notify_duties(0, 100).await.unwrap();
+    assert_eq!(
+        without
+            .iter()
+            .map(|(_, id)| id.as_str())
+            .collect::<Vec<_>>(),
+        ["incident--00000000-0000-4000-8000-000000000002"]
+    );
+    assert!(
+        store
+            .incidents_without_notify_duties(without[0].0, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     // LV answers first (its own initial reply), FI never does: the reply is per recipient.
     let mut answer = write(
         message(

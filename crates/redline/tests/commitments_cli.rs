@@ -4,7 +4,8 @@
 //! baseline with its signature; UA files an implementation report from a JSON file (its party
 //! and time filled in), and a broken one is refused naming the field, exit 1, nothing sent; GB
 //! opens a peer-review round of UA; `show --public` has UA's adoption signed and its norm
-//! levels; `round` shows the round to a participant.
+//! levels; `round` shows the round to a participant; the operator's backfill of notify duties
+//! runs on the stopped node and records nothing twice.
 
 use serde_json::Value;
 
@@ -161,4 +162,17 @@ fn adopt_report_and_open_a_round_through_the_cli() {
         .unwrap();
     assert_eq!(level["level"], "implemented");
     stop(child);
+
+    // The operator's backfill of notify duties, on the stopped node's database: the demo's
+    // incidents had theirs recorded when reported, so it records none, and says so.
+    let data = data_path.to_str().unwrap();
+    for _ in 0..2 {
+        let backfilled = json_of(redline(&[
+            "--data",
+            data,
+            "commitments",
+            "backfill-notify-duties",
+        ]));
+        assert_eq!(backfilled, serde_json::json!({ "recorded": 0 }));
+    }
 }

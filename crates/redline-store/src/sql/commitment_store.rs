@@ -62,4 +62,12 @@ impl CommitmentStore for SqlStore {
     ) -> Result<Vec<commitments::NotifyDutyRow>, StoreError> {
         commitments::notify_duty_rows(&self.pool, reported_by).await
     }
+
+    async fn incidents_without_notify_duties(
+        &self,
+        after_sequence: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        commitments::incidents_without_notify_duties(&self.pool, after_sequence, limit).await
+    }
 }

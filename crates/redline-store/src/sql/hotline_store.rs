@@ -30,6 +30,14 @@ impl HotlineStore for SqlStore {
         hotline::list_thread_messages(&self.pool, thread).await
     }
 
+    async fn notifications_about_incident(
+        &self,
+        incident: &str,
+        from: &redline_model::PartyId,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        hotline::notifications_about_incident(&self.pool, incident, from).await
+    }
+
     async fn get_thread(&self, id: Uuid) -> Result<Option<StoredThread>, StoreError> {
         hotline::get_thread(&self.pool, id).await
     }

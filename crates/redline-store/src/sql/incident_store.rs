@@ -90,4 +90,12 @@ impl IncidentStore for SqlStore {
     ) -> Result<Option<StoredAssessment>, StoreError> {
         incidents::get_latest_assessment(&self.pool, incident).await
     }
+
+    async fn get_first_assessment(
+        &self,
+        incident: &IncidentId,
+        version: u32,
+    ) -> Result<Option<StoredAssessment>, StoreError> {
+        incidents::get_first_assessment(&self.pool, incident, version).await
+    }
 }

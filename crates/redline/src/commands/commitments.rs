@@ -51,6 +51,10 @@ pub enum CommitmentsCommand {
     /// status-update, assistance-answer — per incident, thread and request, met, late, missed
     /// or pending on the node's clock (your own party's only, over HTTP).
     Duties(DutiesArguments),
+    /// Record the notify duties of incidents stored before this node kept them (after an
+    /// upgrade), as owed when each was reported and met at the reporter's first notification.
+    /// Runs on the local node's database, as its operator; running it again changes nothing.
+    BackfillNotifyDuties,
 }
 
 /// The kinds of record `send` signs, as `--kind` spells them.
@@ -175,7 +179,16 @@ pub async fn run(settings: &Settings, command: CommitmentsCommand) -> anyhow::Re
         CommitmentsCommand::Show(arguments) => compare(settings, arguments).await,
         CommitmentsCommand::Survey(arguments) => survey(arguments),
         CommitmentsCommand::Duties(arguments) => duties(settings, arguments).await,
+        CommitmentsCommand::BackfillNotifyDuties => backfill_notify_duties(settings).await,
     }
+}
+
+async fn backfill_notify_duties(settings: &Settings) -> anyhow::Result<()> {
+    let node = super::open_local_node(settings).await?;
+    let recorded = node.backfill_notify_duties(&Caller::Operator).await;
+    node.close().await;
+    let recorded = recorded?;
+    crate::output::print_json(&serde_json::json!({ "recorded": recorded }))
 }
 
 async fn duties(settings: &Settings, arguments: DutiesArguments) -> anyhow::Result<()> {
