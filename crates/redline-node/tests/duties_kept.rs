@@ -355,15 +355,17 @@ async fn a_revoked_keys_outcome_is_refused_and_a_mitigation_request_takes_outcom
     assert_eq!(view.requests[0].recipients[0].outcome, None);
 }
 
-/// A node upgraded with incidents already in it: their notify duties are recorded as they
-/// were owed when each was reported, met at the reporter's first notification, once.
-#[tokio::test]
-async fn notify_duties_of_incidents_from_before_the_upgrade_are_recorded_as_owed_then() {
-    let world = world().await;
-    let report = serde_json::json!({
+/// UA's report of an incident whose targets are in FI and LV as well: it owes both a
+/// notification, within the baseline's notify duty at the incident's severity.
+fn grid_outage_across_three_networks() -> serde_json::Value {
+    serde_json::json!({
         "title": "Grid outage across three networks",
-        "reported_by": "UA", "victim": "UA", "first_observed": "2026-11-30T08:00:00Z",
-        "status": "confirmed", "tlp": "amber", "shared_with": ["FI", "LV"],
+        "reported_by": "UA",
+        "victim": "UA",
+        "first_observed": "2026-11-30T08:00:00Z",
+        "status": "confirmed",
+        "tlp": "amber",
+        "shared_with": ["FI", "LV"],
         "targets": [
             { "sector": "utilities", "country": "UA", "essential_service": true, "people_affected": 225000 },
             { "sector": "utilities", "country": "FI", "essential_service": true, "people_affected": 20000 },
@@ -373,8 +375,18 @@ async fn notify_duties_of_incidents_from_before_the_upgrade_are_recorded_as_owed
             { "kind": "disruption", "duration_hours": 30, "reversible": true, "scale": "international" },
             { "kind": "physical-damage", "scale": "national" }
         ],
-        "access": "remote", "cross_border": true
-    });
+        "access": "remote",
+        "cross_border": true,
+        "nciss": { "functional_impact": "denial-of-critical-services" }
+    })
+}
+
+/// A node upgraded with incidents already in it: their notify duties are recorded as they
+/// were owed when each was reported, met at the reporter's first notification, once.
+#[tokio::test]
+async fn notify_duties_of_incidents_from_before_the_upgrade_are_recorded_as_owed_then() {
+    let world = world().await;
+    let report = grid_outage_across_three_networks();
     let incident = world
         .node
         .submit_incident_json(&Caller::Party(party("UA")), report.to_string().as_bytes())
@@ -450,27 +462,7 @@ async fn every_duty_is_met_late_or_missed_per_party_and_incident_on_the_node_clo
     let world = world().await;
     // UA reports an incident whose targets are in FI and LV as well: it owes both a
     // notification, within the baseline's notify duty at the incident's severity.
-    let report = serde_json::json!({
-        "title": "Grid outage across three networks",
-        "reported_by": "UA",
-        "victim": "UA",
-        "first_observed": "2026-11-30T08:00:00Z",
-        "status": "confirmed",
-        "tlp": "amber",
-        "shared_with": ["FI", "LV"],
-        "targets": [
-            { "sector": "utilities", "country": "UA", "essential_service": true, "people_affected": 225000 },
-            { "sector": "utilities", "country": "FI", "essential_service": true, "people_affected": 20000 },
-            { "sector": "utilities", "country": "LV", "essential_service": true, "people_affected": 20000 }
-        ],
-        "effects": [
-            { "kind": "disruption", "duration_hours": 30, "reversible": true, "scale": "international" },
-            { "kind": "physical-damage", "scale": "national" }
-        ],
-        "access": "remote",
-        "cross_border": true,
-        "nciss": { "functional_impact": "denial-of-critical-services" }
-    });
+    let report = grid_outage_across_three_networks();
     let incident = world
         .node
         .submit_incident_json(&Caller::Party(party("UA")), report.to_string().as_bytes())
