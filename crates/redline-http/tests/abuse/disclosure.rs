@@ -205,18 +205,17 @@ async fn another_party_cannot_act_on_a_case_or_in_anothers_name() {
         &[],
     )
     .await;
+    // An action in `author`'s name, signed with `key`.
+    let signed = |author: &str, body: Value, key: &ed25519_dalek::SigningKey| {
+        envelope(ACTION_PAYLOAD_TYPE, &action(case, author, body, now), key)
+    };
     let attempts = [
         // GB is outside the case: its own signed action finds nothing.
         (
             "GB",
-            envelope(
-                ACTION_PAYLOAD_TYPE,
-                &action(
-                    case,
-                    "GB",
-                    json!({"kind": "vendor-contacted", "vendor": "ua"}),
-                    now,
-                ),
+            signed(
+                "GB",
+                json!({"kind": "vendor-contacted", "vendor": "ua"}),
                 &support::key_of("GB"),
             ),
             StatusCode::NOT_FOUND,
@@ -224,14 +223,9 @@ async fn another_party_cannot_act_on_a_case_or_in_anothers_name() {
         // GB relays a record in the coordinator's name.
         (
             "GB",
-            envelope(
-                ACTION_PAYLOAD_TYPE,
-                &action(
-                    case,
-                    "cert-eu",
-                    json!({"kind": "vendor-contacted", "vendor": "ua"}),
-                    now,
-                ),
+            signed(
+                "cert-eu",
+                json!({"kind": "vendor-contacted", "vendor": "ua"}),
                 &coordinator_key(),
             ),
             StatusCode::FORBIDDEN,
@@ -239,28 +233,18 @@ async fn another_party_cannot_act_on_a_case_or_in_anothers_name() {
         // The vendor moves the embargo, or answers for another vendor.
         (
             "UA",
-            envelope(
-                ACTION_PAYLOAD_TYPE,
-                &action(
-                    case,
-                    "UA",
-                    json!({"kind": "embargo-changed", "embargo_end": now.plus_seconds(86_400).unwrap(), "reason": "publish early"}),
-                    now,
-                ),
+            signed(
+                "UA",
+                json!({"kind": "embargo-changed", "embargo_end": now.plus_seconds(86_400).unwrap(), "reason": "publish early"}),
                 &support::key_of("UA"),
             ),
             StatusCode::FORBIDDEN,
         ),
         (
             "UA",
-            envelope(
-                ACTION_PAYLOAD_TYPE,
-                &action(
-                    case,
-                    "UA",
-                    json!({"kind": "product-status", "vendor": "initech", "product": "tps", "status": "not-affected"}),
-                    now,
-                ),
+            signed(
+                "UA",
+                json!({"kind": "product-status", "vendor": "initech", "product": "tps", "status": "not-affected"}),
                 &support::key_of("UA"),
             ),
             StatusCode::FORBIDDEN,
@@ -268,14 +252,9 @@ async fn another_party_cannot_act_on_a_case_or_in_anothers_name() {
         // A record in UA's name signed with another key.
         (
             "UA",
-            envelope(
-                ACTION_PAYLOAD_TYPE,
-                &action(
-                    case,
-                    "UA",
-                    json!({"kind": "vendor-acknowledged", "vendor": "ua"}),
-                    now,
-                ),
+            signed(
+                "UA",
+                json!({"kind": "vendor-acknowledged", "vendor": "ua"}),
                 &support::key_of("GB"),
             ),
             StatusCode::UNPROCESSABLE_ENTITY,
