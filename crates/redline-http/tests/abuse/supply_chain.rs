@@ -202,71 +202,55 @@ async fn nobody_acknowledges_or_notifies_in_anothers_name_or_out_of_turn() {
         }
     };
     let (amber_before, green_before) = (read(amber).await, read(green).await);
+    // `party`'s acknowledgement of the notice `of`, signed by `signer`.
+    let acknowledged = |of: Uuid, party: &str, exposure: &str, signer: &str| {
+        envelope(
+            NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
+            &acknowledgement(of, party, exposure, now),
+            signer,
+        )
+    };
     let cases = [
         // Britain sends Ukraine's acknowledgement, signed by Ukraine's key.
         (
             "GB",
             amber,
-            envelope(
-                NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
-                &acknowledgement(amber, "UA", "affected", now),
-                "UA",
-            ),
+            acknowledged(amber, "UA", "affected", "UA"),
             StatusCode::FORBIDDEN,
         ),
-        // Britain names Ukraine but signs with its own key.
+        // Ukraine's acknowledgement signed with Britain's key.
         (
             "UA",
             amber,
-            envelope(
-                NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
-                &acknowledgement(amber, "UA", "affected", now),
-                "GB",
-            ),
+            acknowledged(amber, "UA", "affected", "GB"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         // The late comer may read the green notice but was not addressed: forbidden.
         (
             "late-comer",
             green,
-            envelope(
-                NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
-                &acknowledgement(green, "late-comer", "received", now),
-                "late-comer",
-            ),
+            acknowledged(green, "late-comer", "received", "late-comer"),
             StatusCode::FORBIDDEN,
         ),
         // ... and the amber one does not exist for it.
         (
             "late-comer",
             amber,
-            envelope(
-                NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
-                &acknowledgement(amber, "late-comer", "received", now),
-                "late-comer",
-            ),
+            acknowledged(amber, "late-comer", "received", "late-comer"),
             StatusCode::NOT_FOUND,
         ),
         // The notifying party owes itself nothing.
         (
             "EE",
             amber,
-            envelope(
-                NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
-                &acknowledgement(amber, "EE", "received", now),
-                "EE",
-            ),
+            acknowledged(amber, "EE", "received", "EE"),
             StatusCode::FORBIDDEN,
         ),
         // An acknowledgement of the green notice sent to the amber one.
         (
             "UA",
             amber,
-            envelope(
-                NOTICE_ACKNOWLEDGEMENT_PAYLOAD_TYPE,
-                &acknowledgement(green, "UA", "received", now),
-                "UA",
-            ),
+            acknowledged(green, "UA", "received", "UA"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         // An acknowledgement signed as a notice.
