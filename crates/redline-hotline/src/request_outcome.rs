@@ -28,53 +28,21 @@ use uuid::Uuid;
 
 use crate::message::{HotlineMessage, MessageBody, MessageKind};
 
-/// Where a recipient stands on a request it was sent.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum RequestOutcomeKind {
-    /// The recipient will do what was asked.
-    Accepted,
-    /// Part of it is done; the body says what is done and what is not.
-    Partly,
-    /// The recipient will not do it; the body says why. Final.
-    Declined,
-    /// It is done. Final.
-    Completed,
+redline_model::vocabulary! {
+    /// Where a recipient stands on a request it was sent.
+    RequestOutcomeKind {
+        /// The recipient will do what was asked.
+        Accepted => "accepted",
+        /// Part of it is done; the body says what is done and what is not.
+        Partly => "partly",
+        /// The recipient will not do it; the body says why. Final.
+        Declined => "declined",
+        /// It is done. Final.
+        Completed => "completed",
+    }
 }
 
 impl RequestOutcomeKind {
-    pub const ALL: [RequestOutcomeKind; 4] = [
-        RequestOutcomeKind::Accepted,
-        RequestOutcomeKind::Partly,
-        RequestOutcomeKind::Declined,
-        RequestOutcomeKind::Completed,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RequestOutcomeKind::Accepted => "accepted",
-            RequestOutcomeKind::Partly => "partly",
-            RequestOutcomeKind::Declined => "declined",
-            RequestOutcomeKind::Completed => "completed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
-    }
-
     /// Whether nothing may follow this outcome.
     pub fn is_final(&self) -> bool {
         !OUTCOME_TRANSITIONS
@@ -313,7 +281,7 @@ mod tests {
         check(Some(Partly), Accepted, None);
         check(Some(Partly), Declined, None);
         // Declined and completed are final.
-        for next in RequestOutcomeKind::ALL {
+        for &next in RequestOutcomeKind::ALL {
             check(Some(Declined), next, None);
             check(Some(Completed), next, None);
         }
@@ -321,9 +289,9 @@ mod tests {
 
     #[test]
     fn every_pair_is_a_listed_step_or_refused_with_what_is_allowed() {
-        let froms = std::iter::once(None).chain(RequestOutcomeKind::ALL.map(Some));
+        let froms = std::iter::once(None).chain(RequestOutcomeKind::ALL.iter().copied().map(Some));
         for from in froms {
-            for to in RequestOutcomeKind::ALL {
+            for &to in RequestOutcomeKind::ALL {
                 let listed = OUTCOME_TRANSITIONS
                     .iter()
                     .any(|step| step.from == from && step.to == to);

@@ -1,19 +1,19 @@
 //! Controlled vocabularies of the incident report, spelled exactly as the contract spells them.
 
 /// A controlled vocabulary: an enum whose values are spelled as `$text` in JSON, with `ALL`,
-/// `as_str`, `parse` and `Display`. Exported so that every crate's vocabularies (the NCISS
+/// `as_str`, `parse` and `Display`; a value's doc comment reaches its JSON schema. Exported so that every crate's vocabularies (the NCISS
 /// options here, the hotline's consultation words) are one shape; the calling crate depends on
 /// `serde` and `schemars`.
 #[macro_export]
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
-        $name:ident { $($variant:ident => $text:literal),+ $(,)? }
+        $name:ident { $($(#[$variant_meta:meta])* $variant:ident => $text:literal),+ $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         pub enum $name {
-            $(#[serde(rename = $text)] $variant,)+
+            $($(#[$variant_meta])* #[serde(rename = $text)] $variant,)+
         }
 
         impl $name {
