@@ -45,46 +45,22 @@ pub const MAXIMUM_NOTICE_INDICATORS: usize = 1_000;
 /// The most incidents one notice may link to.
 pub const MAXIMUM_NOTICE_INCIDENTS: usize = 100;
 
-/// How the supply chain was compromised.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum CompromiseKind {
-    /// Updates delivered through the vendor's own channel carry malicious code (SolarWinds
-    /// Orion 2020, 3CX 2023).
-    UpdateChannel,
-    /// The vendor's build system or signing keys were abused.
-    BuildSystem,
-    /// A third-party component or open-source dependency was subverted (xz-utils 2024).
-    MaliciousComponent,
-    /// Hardware or firmware tampered with before delivery.
-    HardwareTampering,
-    /// A service provider's or vendor's remote access used against its customers (Kaseya VSA
-    /// 2021, Cloud Hopper).
-    ProviderAccess,
-    Other,
-}
-
-impl CompromiseKind {
-    pub const ALL: [CompromiseKind; 6] = [
-        CompromiseKind::UpdateChannel,
-        CompromiseKind::BuildSystem,
-        CompromiseKind::MaliciousComponent,
-        CompromiseKind::HardwareTampering,
-        CompromiseKind::ProviderAccess,
-        CompromiseKind::Other,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            CompromiseKind::UpdateChannel => "update-channel",
-            CompromiseKind::BuildSystem => "build-system",
-            CompromiseKind::MaliciousComponent => "malicious-component",
-            CompromiseKind::HardwareTampering => "hardware-tampering",
-            CompromiseKind::ProviderAccess => "provider-access",
-            CompromiseKind::Other => "other",
-        }
+redline_model::vocabulary! {
+    /// How the supply chain was compromised.
+    CompromiseKind {
+        /// Updates delivered through the vendor's own channel carry malicious code (SolarWinds
+        /// Orion 2020, 3CX 2023).
+        UpdateChannel => "update-channel",
+        /// The vendor's build system or signing keys were abused.
+        BuildSystem => "build-system",
+        /// A third-party component or open-source dependency was subverted (xz-utils 2024).
+        MaliciousComponent => "malicious-component",
+        /// Hardware or firmware tampered with before delivery.
+        HardwareTampering => "hardware-tampering",
+        /// A service provider's or vendor's remote access used against its customers (Kaseya VSA
+        /// 2021, Cloud Hopper).
+        ProviderAccess => "provider-access",
+        Other => "other",
     }
 }
 
@@ -113,36 +89,21 @@ pub struct UpdateChannel {
     pub url: Option<String>,
 }
 
-/// What kind of value an indicator is.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum IndicatorKind {
-    Sha256,
-    Sha1,
-    Md5,
-    Domain,
-    Ipv4,
-    Ipv6,
-    Url,
-    FileName,
+redline_model::vocabulary! {
+    /// What kind of value an indicator is.
+    IndicatorKind {
+        Sha256 => "sha256",
+        Sha1 => "sha1",
+        Md5 => "md5",
+        Domain => "domain",
+        Ipv4 => "ipv4",
+        Ipv6 => "ipv6",
+        Url => "url",
+        FileName => "file-name",
+    }
 }
 
 impl IndicatorKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            IndicatorKind::Sha256 => "sha256",
-            IndicatorKind::Sha1 => "sha1",
-            IndicatorKind::Md5 => "md5",
-            IndicatorKind::Domain => "domain",
-            IndicatorKind::Ipv4 => "ipv4",
-            IndicatorKind::Ipv6 => "ipv6",
-            IndicatorKind::Url => "url",
-            IndicatorKind::FileName => "file-name",
-        }
-    }
-
     /// Why `value` is not an indicator of this kind, if it is not.
     pub fn problem(&self, value: &str) -> Option<String> {
         let hex_of = |length: usize| {
@@ -392,47 +353,19 @@ impl SupplyChainNotice {
     }
 }
 
-/// How far the acknowledging party is exposed.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Exposure {
-    /// Received; not looked yet.
-    Received,
-    /// Looking for the products and indicators.
-    Investigating,
-    /// The products or indicators are present.
-    Affected,
-    /// Affected, and the mitigation is applied.
-    Mitigated,
-    /// Looked, and not present.
-    NotAffected,
-}
-
-impl Exposure {
-    pub const ALL: [Exposure; 5] = [
-        Exposure::Received,
-        Exposure::Investigating,
-        Exposure::Affected,
-        Exposure::Mitigated,
-        Exposure::NotAffected,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Exposure::Received => "received",
-            Exposure::Investigating => "investigating",
-            Exposure::Affected => "affected",
-            Exposure::Mitigated => "mitigated",
-            Exposure::NotAffected => "not-affected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|exposure| exposure.as_str() == text)
+redline_model::vocabulary! {
+    /// How far the acknowledging party is exposed.
+    Exposure {
+        /// Received; not looked yet.
+        Received => "received",
+        /// Looking for the products and indicators.
+        Investigating => "investigating",
+        /// The products or indicators are present.
+        Affected => "affected",
+        /// Affected, and the mitigation is applied.
+        Mitigated => "mitigated",
+        /// Looked, and not present.
+        NotAffected => "not-affected",
     }
 }
 
@@ -607,28 +540,17 @@ impl NoticeState {
     }
 }
 
-/// Where one party's acknowledgement duty stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DutyStanding {
-    /// Acknowledged by the deadline.
-    OnTime,
-    /// Acknowledged after it.
-    Late,
-    /// Not acknowledged, and the deadline passed.
-    Missed,
-    /// Not acknowledged; the deadline is still ahead.
-    Pending,
-}
-
-impl DutyStanding {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            DutyStanding::OnTime => "on-time",
-            DutyStanding::Late => "late",
-            DutyStanding::Missed => "missed",
-            DutyStanding::Pending => "pending",
-        }
+redline_model::vocabulary! {
+    /// Where one party's acknowledgement duty stands.
+    DutyStanding {
+        /// Acknowledged by the deadline.
+        OnTime => "on-time",
+        /// Acknowledged after it.
+        Late => "late",
+        /// Not acknowledged, and the deadline passed.
+        Missed => "missed",
+        /// Not acknowledged; the deadline is still ahead.
+        Pending => "pending",
     }
 }
 

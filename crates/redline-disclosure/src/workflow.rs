@@ -20,54 +20,22 @@ use crate::case::{CveId, DISCLOSURE_PAYLOAD_VERSION, DisclosureCase, is_short_id
 /// The payload type of a signed action on a case.
 pub const ACTION_PAYLOAD_TYPE: &str = "application/vnd.redline.disclosure-action+json";
 
-/// A product's status in a case.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProductStatus {
-    /// Nobody has asked the vendor yet.
-    NotContacted,
-    /// The vendor was contacted and has not said more.
-    UnderInvestigation,
-    Affected,
-    NotAffected,
-    Fixed,
-    /// The vendor did not answer by the deadline.
-    Unresponsive,
+redline_model::vocabulary! {
+    /// A product's status in a case.
+    ProductStatus {
+        /// Nobody has asked the vendor yet.
+        NotContacted => "not-contacted",
+        /// The vendor was contacted and has not said more.
+        UnderInvestigation => "under-investigation",
+        Affected => "affected",
+        NotAffected => "not-affected",
+        Fixed => "fixed",
+        /// The vendor did not answer by the deadline.
+        Unresponsive => "unresponsive",
+    }
 }
 
 impl ProductStatus {
-    pub const ALL: [ProductStatus; 6] = [
-        ProductStatus::NotContacted,
-        ProductStatus::UnderInvestigation,
-        ProductStatus::Affected,
-        ProductStatus::NotAffected,
-        ProductStatus::Fixed,
-        ProductStatus::Unresponsive,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ProductStatus::NotContacted => "not-contacted",
-            ProductStatus::UnderInvestigation => "under-investigation",
-            ProductStatus::Affected => "affected",
-            ProductStatus::NotAffected => "not-affected",
-            ProductStatus::Fixed => "fixed",
-            ProductStatus::Unresponsive => "unresponsive",
-        }
-    }
-
     /// Whether someone has answered for the product (a status other than waiting).
     pub fn is_answered(&self) -> bool {
         matches!(
@@ -754,20 +722,11 @@ impl CaseState {
 /// redline-norms): `redline_model::DisclosurePolicy`.
 pub use redline_model::DisclosurePolicy;
 
-/// Which duty a vendor deadline is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum VendorDuty {
-    Acknowledgement,
-    Status,
-}
-
-impl VendorDuty {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            VendorDuty::Acknowledgement => "acknowledgement",
-            VendorDuty::Status => "status",
-        }
+redline_model::vocabulary! {
+    /// Which duty a vendor deadline is.
+    VendorDuty {
+        Acknowledgement => "acknowledgement",
+        Status => "status",
     }
 }
 

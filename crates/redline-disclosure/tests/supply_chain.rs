@@ -256,7 +256,7 @@ fn each_duty_is_graded_by_the_clock() {
 
 #[test]
 fn exposures_round_trip_their_spelling() {
-    for exposure in Exposure::ALL {
+    for &exposure in Exposure::ALL {
         assert_eq!(Exposure::parse(exposure.as_str()), Some(exposure));
         assert_eq!(
             serde_json::to_value(exposure).unwrap(),

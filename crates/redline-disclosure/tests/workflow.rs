@@ -138,9 +138,9 @@ fn every_move_the_table_does_not_have_is_refused_and_changes_nothing() {
         StatusCause::Report,
         StatusCause::Unresponsive,
     ];
-    for from in ProductStatus::ALL {
+    for &from in ProductStatus::ALL {
         for cause in causes {
-            for to in ProductStatus::ALL {
+            for &to in ProductStatus::ALL {
                 let in_table = PRODUCT_STATUS_TRANSITIONS.contains(&(from, cause, to));
                 assert_eq!(
                     product_transition(from, cause, to).is_ok(),

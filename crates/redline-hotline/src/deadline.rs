@@ -139,38 +139,22 @@ pub fn due_deadline_event(
     }
 }
 
-/// How a duty with a deadline stands: the one definition of "on time" for acknowledgements,
-/// replies and communication checks, in the node, the exercise report and the dashboard's SQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DeadlineOutcome {
-    /// Done at or before the deadline.
-    Met,
-    /// Done after the deadline.
-    Late,
-    /// Not done, and the deadline has passed.
-    Missed,
-    /// Not done, and the deadline has not passed yet.
-    Pending,
+redline_model::vocabulary! {
+    /// How a duty with a deadline stands: the one definition of "on time" for acknowledgements,
+    /// replies and communication checks, in the node, the exercise report and the dashboard's SQL.
+    DeadlineOutcome {
+        /// Done at or before the deadline.
+        Met => "met",
+        /// Done after the deadline.
+        Late => "late",
+        /// Not done, and the deadline has passed.
+        Missed => "missed",
+        /// Not done, and the deadline has not passed yet.
+        Pending => "pending",
+    }
 }
 
 impl DeadlineOutcome {
-    pub const ALL: [DeadlineOutcome; 4] = [
-        DeadlineOutcome::Met,
-        DeadlineOutcome::Late,
-        DeadlineOutcome::Missed,
-        DeadlineOutcome::Pending,
-    ];
-
-    /// `met`, `late`, `missed` or `pending`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            DeadlineOutcome::Met => "met",
-            DeadlineOutcome::Late => "late",
-            DeadlineOutcome::Missed => "missed",
-            DeadlineOutcome::Pending => "pending",
-        }
-    }
-
     /// Whether the matter is settled: done, or its deadline has passed (what the public figures
     /// count as "due").
     pub fn is_due(&self) -> bool {

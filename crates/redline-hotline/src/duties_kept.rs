@@ -310,7 +310,8 @@ mod tests {
     #[test]
     fn substantive_messages_are_status_updates() {
         let updates: Vec<&str> = MessageKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|kind| counts_as_status_update(*kind))
             .map(|kind| kind.as_str())
             .collect();

@@ -25,74 +25,27 @@ pub const MAXIMUM_FREE_TEXT_CHARACTERS: usize = 20_000;
 /// The most items in a list of free-text entries (questions, requested actions, needs).
 pub const MAXIMUM_LIST_ITEMS: usize = 50;
 
-/// The eleven kinds of hotline message.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum MessageKind {
-    Notification,
-    Acknowledgement,
-    ClarificationRequest,
-    Response,
-    AssistanceRequest,
-    AssistanceOffer,
-    /// Stop malicious activity from your territory (GGE 2015 13(c) and 13(h)).
-    MitigationRequest,
-    CommunicationCheck,
-    CheckReply,
-    Closure,
-    /// Where a recipient stands on an assistance or mitigation request it was sent
-    /// (`request_outcome`).
-    RequestOutcome,
+redline_model::vocabulary! {
+    /// The eleven kinds of hotline message.
+    MessageKind {
+        Notification => "notification",
+        Acknowledgement => "acknowledgement",
+        ClarificationRequest => "clarification-request",
+        Response => "response",
+        AssistanceRequest => "assistance-request",
+        AssistanceOffer => "assistance-offer",
+        /// Stop malicious activity from your territory (GGE 2015 13(c) and 13(h)).
+        MitigationRequest => "mitigation-request",
+        CommunicationCheck => "communication-check",
+        CheckReply => "check-reply",
+        Closure => "closure",
+        /// Where a recipient stands on an assistance or mitigation request it was sent
+        /// (`request_outcome`).
+        RequestOutcome => "request-outcome",
+    }
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 11] = [
-        MessageKind::Notification,
-        MessageKind::Acknowledgement,
-        MessageKind::ClarificationRequest,
-        MessageKind::Response,
-        MessageKind::AssistanceRequest,
-        MessageKind::AssistanceOffer,
-        MessageKind::MitigationRequest,
-        MessageKind::CommunicationCheck,
-        MessageKind::CheckReply,
-        MessageKind::Closure,
-        MessageKind::RequestOutcome,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            MessageKind::Notification => "notification",
-            MessageKind::Acknowledgement => "acknowledgement",
-            MessageKind::ClarificationRequest => "clarification-request",
-            MessageKind::Response => "response",
-            MessageKind::AssistanceRequest => "assistance-request",
-            MessageKind::AssistanceOffer => "assistance-offer",
-            MessageKind::MitigationRequest => "mitigation-request",
-            MessageKind::CommunicationCheck => "communication-check",
-            MessageKind::CheckReply => "check-reply",
-            MessageKind::Closure => "closure",
-            MessageKind::RequestOutcome => "request-outcome",
-        }
-    }
-
-    /// The kind spelled `text` (`notification`, `request-outcome`, …).
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
-    }
-
     /// Whether a message of this kind may start a new thread. Replies (acknowledgement,
     /// response, check-reply, closure, clarification-request, assistance-offer, request-outcome)
     /// must go into a thread that exists.

@@ -17,48 +17,27 @@ use uuid::Uuid;
 
 use crate::message::MessageKind;
 
-/// Where a thread stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ThreadState {
-    /// The opening message was accepted by the node.
-    Sent,
-    /// Its recipients' points of contact received it.
-    Delivered,
-    /// A recipient acknowledged it; a substantive reply is still owed.
-    Acknowledged,
-    /// A substantive reply arrived.
-    Answered,
-    /// Someone closed the thread; nothing more happens in it.
-    Closed,
-    /// The acknowledgement deadline passed without an acknowledgement.
-    AcknowledgementOverdue,
-    /// The first-reply deadline passed without a substantive reply.
-    ResponseOverdue,
+redline_model::vocabulary! {
+    /// Where a thread stands.
+    ThreadState {
+        /// The opening message was accepted by the node.
+        Sent => "sent",
+        /// Its recipients' points of contact received it.
+        Delivered => "delivered",
+        /// A recipient acknowledged it; a substantive reply is still owed.
+        Acknowledged => "acknowledged",
+        /// A substantive reply arrived.
+        Answered => "answered",
+        /// Someone closed the thread; nothing more happens in it.
+        Closed => "closed",
+        /// The acknowledgement deadline passed without an acknowledgement.
+        AcknowledgementOverdue => "acknowledgement-overdue",
+        /// The first-reply deadline passed without a substantive reply.
+        ResponseOverdue => "response-overdue",
+    }
 }
 
 impl ThreadState {
-    pub const ALL: [ThreadState; 7] = [
-        ThreadState::Sent,
-        ThreadState::Delivered,
-        ThreadState::Acknowledged,
-        ThreadState::Answered,
-        ThreadState::Closed,
-        ThreadState::AcknowledgementOverdue,
-        ThreadState::ResponseOverdue,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ThreadState::Sent => "sent",
-            ThreadState::Delivered => "delivered",
-            ThreadState::Acknowledged => "acknowledged",
-            ThreadState::Answered => "answered",
-            ThreadState::Closed => "closed",
-            ThreadState::AcknowledgementOverdue => "acknowledgement-overdue",
-            ThreadState::ResponseOverdue => "response-overdue",
-        }
-    }
-
     pub fn is_overdue(&self) -> bool {
         matches!(
             self,
@@ -67,39 +46,20 @@ impl ThreadState {
     }
 }
 
-/// What can happen to a thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ThreadEvent {
-    Delivery,
-    Acknowledgement,
-    /// A substantive reply (response, check-reply, assistance-offer, request-outcome).
-    Response,
-    Closure,
-    AcknowledgementDeadlinePassed,
-    ResponseDeadlinePassed,
+redline_model::vocabulary! {
+    /// What can happen to a thread.
+    ThreadEvent {
+        Delivery => "delivery",
+        Acknowledgement => "acknowledgement",
+        /// A substantive reply (response, check-reply, assistance-offer, request-outcome).
+        Response => "response",
+        Closure => "closure",
+        AcknowledgementDeadlinePassed => "acknowledgement-deadline-passed",
+        ResponseDeadlinePassed => "response-deadline-passed",
+    }
 }
 
 impl ThreadEvent {
-    pub const ALL: [ThreadEvent; 6] = [
-        ThreadEvent::Delivery,
-        ThreadEvent::Acknowledgement,
-        ThreadEvent::Response,
-        ThreadEvent::Closure,
-        ThreadEvent::AcknowledgementDeadlinePassed,
-        ThreadEvent::ResponseDeadlinePassed,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ThreadEvent::Delivery => "delivery",
-            ThreadEvent::Acknowledgement => "acknowledgement",
-            ThreadEvent::Response => "response",
-            ThreadEvent::Closure => "closure",
-            ThreadEvent::AcknowledgementDeadlinePassed => "acknowledgement-deadline-passed",
-            ThreadEvent::ResponseDeadlinePassed => "response-deadline-passed",
-        }
-    }
-
     /// The event a message of this kind causes in its thread, if any. A clarification request
     /// shows the message was read, so it counts as an acknowledgement; messages that open
     /// threads cause nothing when sent into an existing one.

@@ -1,6 +1,6 @@
 //! `/api/docs`: a viewer of the OpenAPI document (`/api/openapi.json`) that works offline.
 //!
-//! The viewer is RapiDoc, vendored byte for byte from the npm registry under `static/rapidoc/`
+//! The viewer is RapiDoc, vendored byte for byte from the npm registry under `static/vendor/rapidoc/`
 //! (its licence and notices beside it, served too) and compiled into the binary, so the node
 //! needs no CDN and the page passes the node's content security policy: one script from the
 //! node itself, configured by the attributes of its `<rapi-doc>` element (no inline script), and
@@ -17,9 +17,9 @@ use crate::AppState;
 pub(crate) const RAPIDOC_SCRIPT: &str = "/api/docs/rapidoc-9.3.8.min.js";
 
 const PAGE: &str = include_str!("../static/api-docs.html");
-const SCRIPT: &[u8] = include_bytes!("../static/rapidoc/rapidoc-9.3.8.min.js");
-const LICENSE: &str = include_str!("../static/rapidoc/LICENSE.txt");
-const NOTICES: &str = include_str!("../static/rapidoc/THIRD-PARTY-NOTICES.txt");
+const SCRIPT: &[u8] = include_bytes!("../static/vendor/rapidoc/rapidoc-9.3.8.min.js");
+const LICENSE: &str = include_str!("../static/vendor/rapidoc/LICENSE.txt");
+const NOTICES: &str = include_str!("../static/vendor/rapidoc/THIRD-PARTY-NOTICES.txt");
 
 /// A year: the script's URL changes with its version.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";

@@ -1116,43 +1116,21 @@ mod tests {
     }
 }
 
-/// The signed commitment payloads, each with its published JSON Schema
-/// (`schemas/commitment-<name>.schema.json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommitmentPayload {
-    Adoption,
-    ImplementationReport,
-    ReviewRoundOpening,
-    PeerReview,
-    ReviewAnswer,
-    ReviewRoundClosing,
-    CapacityBuilding,
+crate::vocabulary::vocabulary! {
+    /// The signed commitment payloads, each with its published JSON Schema
+    /// (`schemas/commitment-<name>.schema.json`).
+    CommitmentPayload {
+        Adoption => "adoption",
+        ImplementationReport => "implementation-report",
+        ReviewRoundOpening => "review-round-opening",
+        PeerReview => "peer-review",
+        ReviewAnswer => "review-answer",
+        ReviewRoundClosing => "review-round-closing",
+        CapacityBuilding => "capacity-building",
+    }
 }
 
 impl CommitmentPayload {
-    pub const ALL: [CommitmentPayload; 7] = [
-        CommitmentPayload::Adoption,
-        CommitmentPayload::ImplementationReport,
-        CommitmentPayload::ReviewRoundOpening,
-        CommitmentPayload::PeerReview,
-        CommitmentPayload::ReviewAnswer,
-        CommitmentPayload::ReviewRoundClosing,
-        CommitmentPayload::CapacityBuilding,
-    ];
-
-    /// The name in `redline schema commitment NAME` and in the schema's file name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            CommitmentPayload::Adoption => "adoption",
-            CommitmentPayload::ImplementationReport => "implementation-report",
-            CommitmentPayload::ReviewRoundOpening => "review-round-opening",
-            CommitmentPayload::PeerReview => "peer-review",
-            CommitmentPayload::ReviewAnswer => "review-answer",
-            CommitmentPayload::ReviewRoundClosing => "review-round-closing",
-            CommitmentPayload::CapacityBuilding => "capacity-building",
-        }
-    }
-
     /// The DSSE payload type it is signed under.
     pub fn payload_type(&self) -> &'static str {
         match self {

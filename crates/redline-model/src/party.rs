@@ -59,34 +59,13 @@ crate::text::checked_text_type!(PartyId, {
     "description": "ISO 3166-1 alpha-2 code for a state, or a lower-case slug for other parties."
 });
 
-/// What kind of participant a party is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum PartyKind {
-    State,
-    Cert,
-    Organisation,
-    Observer,
-}
-
-impl PartyKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            PartyKind::State => "state",
-            PartyKind::Cert => "cert",
-            PartyKind::Organisation => "organisation",
-            PartyKind::Observer => "observer",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "state" => Some(PartyKind::State),
-            "cert" => Some(PartyKind::Cert),
-            "organisation" => Some(PartyKind::Organisation),
-            "observer" => Some(PartyKind::Observer),
-            _ => None,
-        }
+crate::vocabulary::vocabulary! {
+    /// What kind of participant a party is.
+    PartyKind {
+        State => "state",
+        Cert => "cert",
+        Organisation => "organisation",
+        Observer => "observer",
     }
 }
 

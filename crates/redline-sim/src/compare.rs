@@ -51,7 +51,7 @@ pub fn run_comparison(
         scenario_id: scenario.header.id.clone(),
         scenario_title: scenario.header.title.clone(),
         scenario_description: scenario.header.description.clone(),
-        tension_regime: scenario.header.regime.name().to_owned(),
+        tension_regime: scenario.header.regime.as_str().to_owned(),
         runs_per_regime: config.runs,
         seed: config.seed,
         rng: crate::monte_carlo::RNG_DESCRIPTION.to_owned(),

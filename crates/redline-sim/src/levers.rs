@@ -23,36 +23,14 @@ pub struct Levers {
     pub restraint: bool,
 }
 
-/// One named lever, for iterating over them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Lever {
-    Hotline,
-    Notification,
-    SharedAttribution,
-    RedLines,
-    Restraint,
-}
-
-impl Lever {
-    /// Every lever, in report order.
-    pub const ALL: [Lever; 5] = [
-        Lever::Hotline,
-        Lever::Notification,
-        Lever::SharedAttribution,
-        Lever::RedLines,
-        Lever::Restraint,
-    ];
-
-    /// The kebab-case name used in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Lever::Hotline => "hotline",
-            Lever::Notification => "notification",
-            Lever::SharedAttribution => "shared-attribution",
-            Lever::RedLines => "red-lines",
-            Lever::Restraint => "restraint",
-        }
+redline_model::vocabulary! {
+    /// One named lever, for iterating over them.
+    Lever {
+        Hotline => "hotline",
+        Notification => "notification",
+        SharedAttribution => "shared-attribution",
+        RedLines => "red-lines",
+        Restraint => "restraint",
     }
 }
 
@@ -115,7 +93,7 @@ impl Levers {
         let names: Vec<&str> = Lever::ALL
             .iter()
             .filter(|lever| self.is_on(**lever))
-            .map(|lever| lever.name())
+            .map(|lever| lever.as_str())
             .collect();
         names.join("+")
     }

@@ -55,38 +55,21 @@ pub enum Origin {
     FalseFlag,
 }
 
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Ending {
-    /// The victim never went beyond quiet handling.
-    NoResponse,
-    /// The victim responded and no state answered.
-    Unanswered,
-    /// The exchange stepped back down below the first response rung.
-    SteppedDown,
-    /// The exchange was still above quiet handling at the move limit or the horizon.
-    Unresolved,
+redline_model::vocabulary! {
+    /// How a run ended.
+    Ending {
+        /// The victim never went beyond quiet handling.
+        NoResponse => "no-response",
+        /// The victim responded and no state answered.
+        Unanswered => "unanswered",
+        /// The exchange stepped back down below the first response rung.
+        SteppedDown => "stepped-down",
+        /// The exchange was still above quiet handling at the move limit or the horizon.
+        Unresolved => "unresolved",
+    }
 }
 
 impl Ending {
-    /// Every ending, in report order.
-    pub const ALL: [Ending; 4] = [
-        Ending::NoResponse,
-        Ending::Unanswered,
-        Ending::SteppedDown,
-        Ending::Unresolved,
-    ];
-
-    /// The kebab-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Ending::NoResponse => "no-response",
-            Ending::Unanswered => "unanswered",
-            Ending::SteppedDown => "stepped-down",
-            Ending::Unresolved => "unresolved",
-        }
-    }
-
     /// Position in [`Ending::ALL`].
     pub fn index(self) -> usize {
         match self {

@@ -11,37 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::levers::LeverEffects;
 
-/// The tension regime (Healey & Jervis): it shifts response propensity and the firebreaks.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum TensionRegime {
-    Peace,
-    Competition,
-    Crisis,
-    War,
-}
-
-impl TensionRegime {
-    /// The kebab-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            TensionRegime::Peace => "peace",
-            TensionRegime::Competition => "competition",
-            TensionRegime::Crisis => "crisis",
-            TensionRegime::War => "war",
-        }
+redline_model::vocabulary! {
+    /// The tension regime (Healey & Jervis): it shifts response propensity and the firebreaks.
+    TensionRegime {
+        Peace => "peace",
+        Competition => "competition",
+        Crisis => "crisis",
+        War => "war",
     }
 }
 

@@ -321,7 +321,7 @@ impl Summary {
         let endings = Ending::ALL
             .iter()
             .map(|ending| EndingShare {
-                ending: ending.name().to_owned(),
+                ending: ending.as_str().to_owned(),
                 share: share(tally.endings[ending.index()]),
             })
             .collect();
@@ -340,7 +340,7 @@ impl Summary {
         Summary {
             scenario_id: scenario.header.id.clone(),
             scenario_title: scenario.header.title.clone(),
-            tension_regime: scenario.header.regime.name().to_owned(),
+            tension_regime: scenario.header.regime.as_str().to_owned(),
             levers: *levers,
             levers_label: levers.label(),
             runs,

@@ -123,38 +123,15 @@ impl ClaimStanding {
     }
 }
 
-/// The named state's answer to a consultation, in the words of the hotline's `ReplyPosition`
-/// (this crate does not depend on the hotline; [`ReplyStance::parse`] reads its `as_str`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ReplyStance {
-    Deny,
-    Acknowledge,
-    Explain,
-    OfferJointInvestigation,
-    Cooperate,
-}
-
-impl ReplyStance {
-    pub const ALL: [ReplyStance; 5] = [
-        ReplyStance::Deny,
-        ReplyStance::Acknowledge,
-        ReplyStance::Explain,
-        ReplyStance::OfferJointInvestigation,
-        ReplyStance::Cooperate,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ReplyStance::Deny => "deny",
-            ReplyStance::Acknowledge => "acknowledge",
-            ReplyStance::Explain => "explain",
-            ReplyStance::OfferJointInvestigation => "offer-joint-investigation",
-            ReplyStance::Cooperate => "cooperate",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|stance| stance.as_str() == text)
+redline_model::vocabulary! {
+    /// The named state's answer to a consultation, in the words of the hotline's `ReplyPosition`
+    /// (this crate does not depend on the hotline; [`ReplyStance::parse`] reads its `as_str`).
+    ReplyStance {
+        Deny => "deny",
+        Acknowledge => "acknowledge",
+        Explain => "explain",
+        OfferJointInvestigation => "offer-joint-investigation",
+        Cooperate => "cooperate",
     }
 }
 
@@ -181,37 +158,14 @@ pub struct ClaimExport {
     pub incident: StixIdentifier,
 }
 
-/// The values of the STIX `opinion-enum`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum OpinionValue {
-    StronglyDisagree,
-    Disagree,
-    Neutral,
-    Agree,
-    StronglyAgree,
-}
-
-impl OpinionValue {
-    pub const ALL: [OpinionValue; 5] = [
-        OpinionValue::StronglyDisagree,
-        OpinionValue::Disagree,
-        OpinionValue::Neutral,
-        OpinionValue::Agree,
-        OpinionValue::StronglyAgree,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            OpinionValue::StronglyDisagree => "strongly-disagree",
-            OpinionValue::Disagree => "disagree",
-            OpinionValue::Neutral => "neutral",
-            OpinionValue::Agree => "agree",
-            OpinionValue::StronglyAgree => "strongly-agree",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|value| value.as_str() == text)
+redline_model::vocabulary! {
+    /// The values of the STIX `opinion-enum`.
+    OpinionValue {
+        StronglyDisagree => "strongly-disagree",
+        Disagree => "disagree",
+        Neutral => "neutral",
+        Agree => "agree",
+        StronglyAgree => "strongly-agree",
     }
 }
 

@@ -18,40 +18,15 @@ use redline_model::{
 use crate::StoreError;
 use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
 
-/// What a stored attribution record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AttributionRecordKind {
-    Claim,
-    Cosignature,
-    Decision,
-    ConsultationRequest,
-    ConsultationReply,
-    ConsultationOutcome,
-}
-
-impl AttributionRecordKind {
-    pub const ALL: [AttributionRecordKind; 6] = [
-        AttributionRecordKind::Claim,
-        AttributionRecordKind::Cosignature,
-        AttributionRecordKind::Decision,
-        AttributionRecordKind::ConsultationRequest,
-        AttributionRecordKind::ConsultationReply,
-        AttributionRecordKind::ConsultationOutcome,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            AttributionRecordKind::Claim => "claim",
-            AttributionRecordKind::Cosignature => "cosignature",
-            AttributionRecordKind::Decision => "decision",
-            AttributionRecordKind::ConsultationRequest => "consultation-request",
-            AttributionRecordKind::ConsultationReply => "consultation-reply",
-            AttributionRecordKind::ConsultationOutcome => "consultation-outcome",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+redline_model::vocabulary! {
+    /// What a stored attribution record is.
+    AttributionRecordKind {
+        Claim => "claim",
+        Cosignature => "cosignature",
+        Decision => "decision",
+        ConsultationRequest => "consultation-request",
+        ConsultationReply => "consultation-reply",
+        ConsultationOutcome => "consultation-outcome",
     }
 }
 

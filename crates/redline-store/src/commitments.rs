@@ -20,46 +20,17 @@ use redline_model::{PartyId, Timestamp, Tlp};
 use crate::StoreError;
 use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
 
-/// What a stored commitment record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CommitmentRecordKind {
-    Adoption,
-    Withdrawal,
-    ImplementationReport,
-    RoundOpening,
-    PeerReview,
-    ReviewAnswer,
-    RoundClosing,
-    CapacityBuilding,
-}
-
-impl CommitmentRecordKind {
-    pub const ALL: [CommitmentRecordKind; 8] = [
-        CommitmentRecordKind::Adoption,
-        CommitmentRecordKind::Withdrawal,
-        CommitmentRecordKind::ImplementationReport,
-        CommitmentRecordKind::RoundOpening,
-        CommitmentRecordKind::PeerReview,
-        CommitmentRecordKind::ReviewAnswer,
-        CommitmentRecordKind::RoundClosing,
-        CommitmentRecordKind::CapacityBuilding,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            CommitmentRecordKind::Adoption => "adoption",
-            CommitmentRecordKind::Withdrawal => "withdrawal",
-            CommitmentRecordKind::ImplementationReport => "implementation-report",
-            CommitmentRecordKind::RoundOpening => "round-opening",
-            CommitmentRecordKind::PeerReview => "peer-review",
-            CommitmentRecordKind::ReviewAnswer => "review-answer",
-            CommitmentRecordKind::RoundClosing => "round-closing",
-            CommitmentRecordKind::CapacityBuilding => "capacity-building",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+redline_model::vocabulary! {
+    /// What a stored commitment record is.
+    CommitmentRecordKind {
+        Adoption => "adoption",
+        Withdrawal => "withdrawal",
+        ImplementationReport => "implementation-report",
+        RoundOpening => "round-opening",
+        PeerReview => "peer-review",
+        ReviewAnswer => "review-answer",
+        RoundClosing => "round-closing",
+        CapacityBuilding => "capacity-building",
     }
 }
 

@@ -606,7 +606,7 @@ mod tests {
             .collect();
         assert_eq!(by_sql, by_rust, "on {url}, cases {CASES:?}");
         for outcome in DeadlineOutcome::ALL {
-            assert!(by_rust.contains(&outcome), "no case gives {outcome:?}");
+            assert!(by_rust.contains(outcome), "no case gives {outcome:?}");
         }
     }
 

@@ -17,37 +17,17 @@ use redline_model::{PartyId, Timestamp};
 use crate::StoreError;
 use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
 
-/// What a stored disclosure record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DisclosureRecordKind {
-    /// A version of the case, signed by its coordinator.
-    Case,
-    /// An action on the case.
-    Action,
-    /// A supply-chain notice, signed by its notifying party (its id in `case_id`).
-    Notice,
-    /// An acknowledgement of a supply-chain notice, signed by an addressed party.
-    NoticeAcknowledgement,
-}
-
-impl DisclosureRecordKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            DisclosureRecordKind::Case => "case",
-            DisclosureRecordKind::Action => "action",
-            DisclosureRecordKind::Notice => "notice",
-            DisclosureRecordKind::NoticeAcknowledgement => "notice-acknowledgement",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "case" => Some(DisclosureRecordKind::Case),
-            "action" => Some(DisclosureRecordKind::Action),
-            "notice" => Some(DisclosureRecordKind::Notice),
-            "notice-acknowledgement" => Some(DisclosureRecordKind::NoticeAcknowledgement),
-            _ => None,
-        }
+redline_model::vocabulary! {
+    /// What a stored disclosure record is.
+    DisclosureRecordKind {
+        /// A version of the case, signed by its coordinator.
+        Case => "case",
+        /// An action on the case.
+        Action => "action",
+        /// A supply-chain notice, signed by its notifying party (its id in `case_id`).
+        Notice => "notice",
+        /// An acknowledgement of a supply-chain notice, signed by an addressed party.
+        NoticeAcknowledgement => "notice-acknowledgement",
     }
 }
 

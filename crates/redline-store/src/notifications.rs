@@ -63,27 +63,11 @@ pub trait NotificationStore: Send + Sync {
     async fn next_notification_due(&self) -> Result<Option<Timestamp>, StoreError>;
 }
 
-/// Where a subscription sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationChannel {
-    Webhook,
-    Email,
-}
-
-impl NotificationChannel {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            NotificationChannel::Webhook => "webhook",
-            NotificationChannel::Email => "email",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "webhook" => Some(NotificationChannel::Webhook),
-            "email" => Some(NotificationChannel::Email),
-            _ => None,
-        }
+redline_model::vocabulary! {
+    /// Where a subscription sends.
+    NotificationChannel {
+        Webhook => "webhook",
+        Email => "email",
     }
 }
 

@@ -19,7 +19,7 @@ fn workspace_root() -> PathBuf {
 /// Text files of ours under `directory`: sources, templates, locales, manifests, scripts;
 /// not build output, vendored files or applied migrations.
 fn files_to_read(directory: &Path, files: &mut Vec<PathBuf>) {
-    const SKIPPED_DIRECTORIES: [&str; 5] = ["target", "migrations", "rapidoc", ".git", "snapshots"];
+    const SKIPPED_DIRECTORIES: [&str; 5] = ["target", "migrations", "vendor", ".git", "snapshots"];
     const READ_EXTENSIONS: [&str; 8] = ["rs", "toml", "ftl", "html", "css", "js", "sh", "py"];
     let Ok(entries) = std::fs::read_dir(directory) else {
         return;

@@ -13,7 +13,7 @@ fn every_resource_parses_and_has_every_message() {
 
 #[test]
 fn one_form_per_kind_in_all_six_languages() {
-    for kind in MessageKind::ALL {
+    for &kind in MessageKind::ALL {
         let message = sample_message(kind);
         let renderings: Vec<String> = FormLanguage::ALL
             .iter()

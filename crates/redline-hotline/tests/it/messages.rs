@@ -12,7 +12,7 @@ fn the_wire_form_follows_the_design_document() {
 
 #[test]
 fn every_kind_parses_back_to_itself() {
-    for kind in MessageKind::ALL {
+    for &kind in MessageKind::ALL {
         let mut message = sample_message(kind);
         message.exercise = kind == MessageKind::CommunicationCheck;
         let parsed = HotlineMessage::parse(&message.to_json_bytes()).unwrap();

@@ -9,8 +9,8 @@ use redline_hotline::{
 
 #[test]
 fn every_pair_is_either_a_listed_transition_or_refused() {
-    for state in ThreadState::ALL {
-        for event in ThreadEvent::ALL {
+    for &state in ThreadState::ALL {
+        for &event in ThreadEvent::ALL {
             let listed: Vec<&Transition> = TRANSITIONS
                 .iter()
                 .filter(|row| row.from == state && row.event == event)
@@ -28,8 +28,8 @@ fn every_pair_is_either_a_listed_transition_or_refused() {
 #[test]
 fn the_table_reads_as_its_specification() {
     let mut lines = Vec::new();
-    for state in ThreadState::ALL {
-        for event in ThreadEvent::ALL {
+    for &state in ThreadState::ALL {
+        for &event in ThreadEvent::ALL {
             let outcome = match transition(state, event) {
                 Ok(next) => next.as_str().to_string(),
                 Err(_) => "refused".to_string(),
@@ -46,7 +46,7 @@ fn the_table_reads_as_its_specification() {
 
 #[test]
 fn a_closed_thread_takes_no_event() {
-    for event in ThreadEvent::ALL {
+    for &event in ThreadEvent::ALL {
         assert!(transition(ThreadState::Closed, event).is_err());
     }
 }
@@ -65,8 +65,8 @@ fn every_state_is_reachable_from_sent_and_every_open_state_can_close() {
             break;
         }
     }
-    assert_eq!(reached, ThreadState::ALL.into_iter().collect());
-    for state in ThreadState::ALL {
+    assert_eq!(reached, ThreadState::ALL.iter().copied().collect());
+    for &state in ThreadState::ALL {
         if state != ThreadState::Closed {
             assert_eq!(
                 transition(state, ThreadEvent::Closure),

@@ -37,7 +37,7 @@ fn notification() -> HotlineMessage {
 
 #[test]
 fn every_kind_round_trips_through_sign_and_verify() {
-    for kind in MessageKind::ALL {
+    for &kind in MessageKind::ALL {
         let message = sample_message(kind);
         let bytes = signed(&message, &estonia_key());
         let verified = verify_from_estonia(&bytes)

@@ -465,9 +465,7 @@ fn build_message(
     if view.messages.is_empty() {
         return Err("the thread has no messages".to_string());
     }
-    let kind = MessageKind::ALL
-        .into_iter()
-        .find(|kind| kind.as_str() == form.kind)
+    let kind = MessageKind::parse(&form.kind)
         .ok_or_else(|| format!("`{}` is not an action of the console", form.kind))?;
     let draft = view.draft_reply(party, kind);
     let answered = draft

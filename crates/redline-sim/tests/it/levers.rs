@@ -27,7 +27,7 @@ fn check_lever_does_not_raise_kinetic(seed: u64, scenario_index: usize, lever: L
         treated.estimate <= baseline.high,
         "{} with {}: P(kinetic) {:.5} above the no-lever interval [{:.5}, {:.5}] (seed {seed})",
         scenario.header.id,
-        lever.name(),
+        lever.as_str(),
         treated.estimate,
         baseline.low,
         baseline.high
@@ -55,7 +55,7 @@ proptest! {
 #[test]
 fn every_lever_on_every_shipped_scenario() {
     for scenario_index in 0..shipped_scenarios().len() {
-        for lever in Lever::ALL {
+        for &lever in Lever::ALL {
             check_lever_does_not_raise_kinetic(11, scenario_index, lever);
         }
     }

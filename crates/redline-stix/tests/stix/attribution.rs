@@ -290,7 +290,7 @@ fn cosignatures_agree_and_replies_take_a_position() {
         assert_eq!(reply_opinion(stance), opinion, "{}", stance.as_str());
         assert_eq!(ReplyStance::parse(stance.as_str()), Some(stance));
     }
-    for value in OpinionValue::ALL {
+    for &value in OpinionValue::ALL {
         assert_eq!(OpinionValue::parse(value.as_str()), Some(value));
         assert!(redline_stix::objects::OPINION_VALUES.contains(&value.as_str()));
     }
@@ -550,7 +550,7 @@ fn the_sample_claim_snapshot() {
 
 #[test]
 fn the_sample_claim_survives_the_round_trip_for_every_reply() {
-    for stance in ReplyStance::ALL {
+    for &stance in ReplyStance::ALL {
         let mut export = sample_export();
         if let Some(reply) = &mut export.reply {
             reply.position = stance;
@@ -1007,7 +1007,7 @@ proptest! {
 /// Claim exports covering each shape: an actor or not, every reply, every standing, every TLP.
 fn validator_cases() -> Vec<(String, ClaimExport)> {
     let mut cases = vec![("sample".to_string(), sample_export())];
-    for stance in ReplyStance::ALL {
+    for &stance in ReplyStance::ALL {
         let mut export = sample_export();
         export.claim.named.actor = None;
         if let Some(reply) = &mut export.reply {

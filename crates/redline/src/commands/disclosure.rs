@@ -207,9 +207,7 @@ pub async fn run(settings: &Settings, command: DisclosureCommand) -> anyhow::Res
             .await
         }
         DisclosureCommand::Status(arguments) => {
-            let status = ProductStatus::ALL
-                .into_iter()
-                .find(|status| status.as_str() == arguments.status.trim())
+            let status = ProductStatus::parse(arguments.status.trim())
                 .ok_or_else(|| {
                     NodeError::invalid(
                         "--status",

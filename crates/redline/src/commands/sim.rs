@@ -73,18 +73,19 @@ fn load_scenario(path: &PathBuf) -> anyhow::Result<redline_sim::Scenario> {
 fn parse_levers(names: &[String]) -> anyhow::Result<Levers> {
     let mut levers = Levers::NONE;
     for name in names {
-        let lever = Lever::ALL
-            .into_iter()
-            .find(|lever| lever.name() == name)
-            .ok_or_else(|| {
-                redline_node::NodeError::invalid(
-                    "--lever",
-                    format!(
-                        "`{name}` is not one of {}",
-                        Lever::ALL.map(Lever::name).join(", ")
-                    ),
-                )
-            })?;
+        let lever = Lever::parse(name).ok_or_else(|| {
+            redline_node::NodeError::invalid(
+                "--lever",
+                format!(
+                    "`{name}` is not one of {}",
+                    Lever::ALL
+                        .iter()
+                        .map(Lever::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
         levers.set(lever, true);
     }
     Ok(levers)

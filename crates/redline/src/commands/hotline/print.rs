@@ -186,12 +186,6 @@ pub fn inbox(threads: &[ThreadSummary], now: Timestamp, operator: bool) {
     }
 }
 
-fn kind_of(text: &str) -> Option<MessageKind> {
-    MessageKind::ALL
-        .into_iter()
-        .find(|kind| kind.as_str() == text)
-}
-
 /// The thread's state after each message, replayed with the thread state machine from the
 /// messages and the times the thread records (delivery, deadlines passed), the way the node
 /// moved it: only a recipient's acknowledgement or answer counts, a closure from anyone.
@@ -215,7 +209,7 @@ pub fn states_after_each_message(thread: &ThreadSummary, messages: &[MessageView
         }
     }
     for (index, message) in messages.iter().enumerate().skip(1) {
-        let kind = kind_of(&message.kind);
+        let kind = MessageKind::parse(&message.kind);
         let counts = kind == Some(MessageKind::Closure) || message.from != thread.opened_by;
         let event = kind
             .and_then(ThreadEvent::for_message_kind)
