@@ -58,29 +58,13 @@ fn mirrored_entries(mirror: &Path, tree_size: u64, leaves: &[u64]) -> Vec<Value>
 
 #[test]
 fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_and_logged() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
     let data_path = directory.path().join("demo-data");
-    let port = free_port();
-    let child = start_demo(&data_path, port);
-    wait_until_healthy(port);
-    let url = format!("http://127.0.0.1:{port}");
-    let credentials: Value =
-        serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    let ua = party(&credentials, "UA");
-    let gb = party(&credentials, "GB");
-    let ru = party(&credentials, "RU");
-    let signed = |who: &Party, arguments: &[&str]| {
-        let mut all: Vec<&str> = arguments.to_vec();
-        all.extend_from_slice(&["--url", &url, "--token", &who.token, "--key", &who.key]);
-        redline(&all)
-    };
-    let read = |who: &Party, arguments: &[&str]| {
-        let mut all: Vec<&str> = arguments.to_vec();
-        all.extend_from_slice(&["--url", &url, "--token", &who.token]);
-        redline(&all)
-    };
+    let node = DemoNode::serve(&data_path);
+    let url = node.url.clone();
+    let ua = node.party("UA");
+    let gb = node.party("GB");
+    let ru = node.party("RU");
 
     // The demo's Viasat incident, reported by Ukraine.
     let (status, listing) = get(&format!("{url}/api/v1/incidents"), &ua.token).unwrap();
@@ -108,7 +92,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
         .to_string();
 
     // UA files a claim naming Russia, a party of the node. Filing does not publish.
-    let filed = json_of(signed(
+    let filed = json_of(node.signed(
         &ua,
         &[
             "attribution",
@@ -143,10 +127,10 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
     assert_eq!(filed["versions"][0]["claim"]["named"]["party"], "RU");
 
     // Publishing before RU was consulted is refused, naming the clause.
-    assert_refused_for_consultation(&signed(&ua, &["attribution", "publish", &claim]));
+    assert_refused_for_consultation(&node.signed(&ua, &["attribution", "publish", &claim]));
 
     // GB co-signs with its own likelihood; the table says so.
-    let cosigned = succeeded(signed(
+    let cosigned = succeeded(node.signed(
         &gb,
         &[
             "attribution",
@@ -161,7 +145,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
     assert!(cosigned.contains("co-signed by GB (likely)"), "{cosigned}");
 
     // UA offers RU consultation; RU has not answered yet, so publishing is still refused.
-    let consulted = json_of(signed(
+    let consulted = json_of(node.signed(
         &ua,
         &[
             "attribution",
@@ -181,16 +165,13 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
     assert_eq!(consultations.len(), 1, "{consulted}");
     let consultation = consultations[0]["id"].as_str().unwrap().to_string();
     assert_eq!(consultations[0]["record"]["request"]["to"], "RU");
-    assert_refused_for_consultation(&signed(&ua, &["attribution", "publish", &claim]));
-    let waiting = json_of(read(
-        &ua,
-        &["attribution", "show", &claim, "--format", "json"],
-    ));
+    assert_refused_for_consultation(&node.signed(&ua, &["attribution", "publish", &claim]));
+    let waiting = json_of(node.as_party(&ua, &["attribution", "show", &claim, "--format", "json"]));
     assert_eq!(failed_clauses(&waiting), [CONSULTATION_CLAUSE], "{waiting}");
 
     // Only the named party replies (to anyone else the consultation is not found: exit 3);
     // RU does, and UA may then publish.
-    let output = signed(
+    let output = node.signed(
         &gb,
         &[
             "attribution",
@@ -203,7 +184,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
         ],
     );
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    let replied = json_of(signed(
+    let replied = json_of(node.signed(
         &ru,
         &[
             "attribution",
@@ -221,7 +202,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
         replied["consultations"][0]["record"]["reply"]["position"], "deny",
         "{replied}"
     );
-    let published = json_of(signed(
+    let published = json_of(node.signed(
         &ua,
         &[
             "attribution",
@@ -237,7 +218,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
     assert!(published["published_at"].is_string(), "{published}");
 
     // Any party lists it: published, one co-signer.
-    let listed = succeeded(read(&gb, &["attribution", "list"]));
+    let listed = succeeded(node.as_party(&gb, &["attribution", "list"]));
     let row = listed
         .lines()
         .find(|line| line.starts_with(&claim))
@@ -248,7 +229,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
             && row.contains("co-signers 1"),
         "{row}"
     );
-    let listed = json_of(read(
+    let listed = json_of(node.as_party(
         &ua,
         &[
             "attribution",
@@ -269,10 +250,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
     assert_eq!(summary["cosigners"], 1);
 
     // The whole record: the version, GB's co-signature, the decision, RU's reply, the verdict.
-    let shown = json_of(read(
-        &ru,
-        &["attribution", "show", &claim, "--format", "json"],
-    ));
+    let shown = json_of(node.as_party(&ru, &["attribution", "show", &claim, "--format", "json"]));
     assert_eq!(shown["status"], "published", "{shown}");
     assert_eq!(shown["versions"].as_array().unwrap().len(), 1);
     assert_eq!(shown["cosignatures"][0]["cosignature"]["party"], "GB");
@@ -300,7 +278,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
     }
 
     // The claimant withdraws it; it stays on record, marked withdrawn.
-    let withdrawn = json_of(signed(
+    let withdrawn = json_of(node.signed(
         &ua,
         &[
             "attribution",
@@ -314,7 +292,7 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
     ));
     assert_eq!(withdrawn["status"], "withdrawn", "{withdrawn}");
     // A second withdrawal conflicts (exit 5).
-    let output = signed(&ua, &["attribution", "withdraw", &claim]);
+    let output = node.signed(&ua, &["attribution", "withdraw", &claim]);
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
 
     // Every action is in the log under the claim's id, with the party that signed it: the
@@ -395,5 +373,5 @@ fn a_claim_is_filed_cosigned_consulted_published_and_withdrawn_through_the_cli_a
         stdout(&verified),
         stderr(&verified)
     );
-    stop(child);
+    node.stop();
 }

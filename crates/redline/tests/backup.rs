@@ -15,8 +15,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use serde_json::Value;
-
 mod support;
 use support::*;
 
@@ -148,20 +146,14 @@ fn restore(backup: &Path, data: &Path) -> std::process::Output {
 
 #[test]
 fn a_backup_taken_under_load_restores_to_a_node_that_matches_its_log() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
     let root = directory.path().to_path_buf();
     let data_path = root.join("demo-data");
     let data = data_path.to_str().unwrap().to_string();
     succeeded(redline(&["demo", "--no-serve", "--data", &data]));
-    let port = free_port();
-    let child = start_demo(&data_path, port);
-    wait_until_healthy(port);
-    let url = format!("http://127.0.0.1:{port}");
-    let credentials: Value =
-        serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    let ee = party(&credentials, "EE");
+    let node = DemoNode::serve(&data_path);
+    let url = node.url.clone();
+    let ee = node.party("EE");
     let (status, listing) = get(&format!("{url}/api/v1/incidents"), &ee.token).unwrap();
     assert_eq!(status, 200);
     let incident = listing["incidents"][0]["id"].as_str().unwrap().to_string();
@@ -172,7 +164,7 @@ fn a_backup_taken_under_load_restores_to_a_node_that_matches_its_log() {
     let writer = {
         let (root, url, stop, answered) =
             (root.clone(), url.clone(), stop.clone(), answered.clone());
-        let ee = party(&credentials, "EE");
+        let ee = node.party("EE");
         std::thread::spawn(move || write_until_stopped(root, url, ee, incident, stop, answered))
     };
     let waiting_since = Instant::now();
@@ -199,7 +191,7 @@ fn a_backup_taken_under_load_restores_to_a_node_that_matches_its_log() {
     }
     stop.store(true, Ordering::Release);
     writer.join().unwrap();
-    support::stop(child);
+    node.stop();
 
     // The restored node's log verifies and every entry's record is there with its digest.
     let restored = root.join("restored");

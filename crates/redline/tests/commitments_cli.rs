@@ -7,34 +7,21 @@
 //! levels; `round` shows the round to a participant; the operator's backfill of notify duties
 //! runs on the stopped node and records nothing twice.
 
-use serde_json::Value;
-
 mod support;
 use support::*;
 
 #[test]
 fn adopt_report_and_open_a_round_through_the_cli() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let survey = succeeded(redline(&["commitments", "survey", "--lang", "ar"]));
     assert!(survey.contains("13(k)") && survey.contains("A/70/174") && survey.contains("UNIDIR"));
     assert!(survey.contains("هل"), "the questions are in Arabic");
 
     let directory = tempfile::tempdir().unwrap();
     let data_path = directory.path().join("demo-data");
-    let port = free_port();
-    let child = start_demo(&data_path, port);
-    wait_until_healthy(port);
-    let url = format!("http://127.0.0.1:{port}");
-    let credentials: Value =
-        serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    let ua = party(&credentials, "UA");
-    let gb = party(&credentials, "GB");
-    let signed = |who: &Party, arguments: &[&str]| {
-        let mut all: Vec<&str> = arguments.to_vec();
-        all.extend_from_slice(&["--url", &url, "--token", &who.token, "--key", &who.key]);
-        redline(&all)
-    };
+    let node = DemoNode::serve(&data_path);
+    let url = node.url.clone();
+    let ua = node.party("UA");
+    let gb = node.party("GB");
     let (_, norms) = get(&format!("{url}/api/v1/norms"), &ua.token).unwrap();
     let baseline = norms
         .as_array()
@@ -51,10 +38,7 @@ fn adopt_report_and_open_a_round_through_the_cli() {
         .as_str()
         .unwrap()
         .to_string();
-    let adopted = json_of(signed(
-        &ua,
-        &["commitments", "adopt", "--document", &baseline],
-    ));
+    let adopted = json_of(node.signed(&ua, &["commitments", "adopt", "--document", &baseline]));
     assert_eq!(adopted["signature"], "signed");
 
     let report = directory.path().join("report.json");
@@ -68,7 +52,7 @@ fn adopt_report_and_open_a_round_through_the_cli() {
         .unwrap(),
     )
     .unwrap();
-    let filed = json_of(signed(
+    let filed = json_of(node.signed(
         &ua,
         &[
             "commitments",
@@ -81,7 +65,7 @@ fn adopt_report_and_open_a_round_through_the_cli() {
     assert_eq!(filed["versions"][0]["record"]["party"], "UA");
     let broken = directory.path().join("broken.json");
     std::fs::write(&broken, br#"{"id": "6f1c2b4e-9d7a-4c55-8e0f-0a1b2c3d4e5f", "version": 1, "period": "2026", "norms": [{"norm": "13(z)", "level": "implemented", "measures": "x"}], "tlp": "clear"}"#).unwrap();
-    let refused = signed(
+    let refused = node.signed(
         &ua,
         &[
             "commitments",
@@ -109,7 +93,7 @@ fn adopt_report_and_open_a_round_through_the_cli() {
         .unwrap(),
     )
     .unwrap();
-    let opened = json_of(signed(
+    let opened = json_of(node.signed(
         &gb,
         &[
             "commitments",
@@ -161,7 +145,7 @@ fn adopt_report_and_open_a_round_through_the_cli() {
         .find(|entry| entry["norm"] == "13(h)")
         .unwrap();
     assert_eq!(level["level"], "implemented");
-    stop(child);
+    node.stop();
 
     // The operator's backfill of notify duties, on the stopped node's database: the demo's
     // incidents had theirs recorded when reported, so it records none, and says so.

@@ -10,10 +10,7 @@
 //! adopts a copy of the baseline whose acknowledgement duties are a few seconds, so DE's
 //! deadline passes while the test waits.
 
-use std::{
-    path::{Path, PathBuf},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -23,62 +20,25 @@ use support::*;
 /// Every acknowledgement duty of the drill document, in seconds.
 const DRILL_SECONDS: u64 = 15;
 
-/// Adds the drill document (the baseline with every acknowledgement duty a few seconds) to the
-/// demo data and has EE adopt it.
-fn adopt_drill_document(root: &Path, data: &str) {
-    let baseline = include_str!("../../../norms/baseline.toml");
-    let mut drill = baseline.replacen("id = \"baseline\"", "id = \"drill\"", 1);
-    for (level, within) in [(0, "PT24H"), (2, "PT4H"), (3, "PT2H"), (4, "PT1H")] {
-        let duty = format!("kind = \"acknowledge\"\nfrom_level = {level}\nwithin = \"{within}\"");
-        assert!(drill.contains(&duty), "the baseline changed: {duty}");
-        drill = drill.replacen(
-            &duty,
-            &format!(
-                "kind = \"acknowledge\"\nfrom_level = {level}\nwithin = \"PT{DRILL_SECONDS}S\""
-            ),
-            1,
-        );
-    }
-    let path = root.join("drill.toml");
-    std::fs::write(&path, drill).unwrap();
-    let added = succeeded(redline(&[
-        "norms",
-        "add",
-        path.to_str().unwrap(),
-        "--data",
-        data,
-    ]));
-    let sha256 = added.split("sha256 ").nth(1).unwrap().trim().to_string();
-    succeeded(redline(&[
-        "norms", "adopt", &sha256, "--party", "EE", "--data", data,
-    ]));
-}
-
 #[test]
 fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
-    let data_path: PathBuf = directory.path().join("demo-data");
-    let data = data_path.to_str().unwrap().to_string();
-    succeeded(redline(&["demo", "--no-serve", "--data", &data]));
-    adopt_drill_document(directory.path(), &data);
+    let data_path = directory.path().join("demo-data");
+    let data = write_demo_data(&data_path);
+    adopt_drill_document(
+        directory.path(),
+        &data,
+        &[(0, "PT24H"), (2, "PT4H"), (3, "PT2H"), (4, "PT1H")],
+        DRILL_SECONDS,
+        &["EE"],
+    );
 
-    let port = free_port();
-    let child = start_demo(&data_path, port);
-    wait_until_healthy(port);
-    let url = format!("http://127.0.0.1:{port}");
-    let credentials: Value =
-        serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    let ee = party(&credentials, "EE");
-    let us = party(&credentials, "US");
-    let gb = party(&credentials, "GB");
-    let de = party(&credentials, "DE");
-    let as_party = |who: &Party, arguments: &[&str]| {
-        let mut all: Vec<&str> = arguments.to_vec();
-        all.extend_from_slice(&["--url", &url, "--token", &who.token]);
-        redline(&all)
-    };
+    let node = DemoNode::serve(&data_path);
+    let url = node.url.clone();
+    let ee = node.party("EE");
+    let us = node.party("US");
+    let gb = node.party("GB");
+    let de = node.party("DE");
     let file = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../scenarios/exercises/demo-grid-blackout.toml"
@@ -86,7 +46,7 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
     let ee_key = format!("EE={}", ee.key);
 
     // Without EE's key the run is refused before anything is created.
-    let refused = as_party(&us, &["exercise", "run", file, "--speed", "600"]);
+    let refused = node.as_party(&us, &["exercise", "run", file, "--speed", "600"]);
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
     assert!(
         stderr(&refused).contains("--key EE=FILE"),
@@ -94,7 +54,7 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
         stderr(&refused)
     );
     // A player cannot run it.
-    let refused = as_party(
+    let refused = node.as_party(
         &gb,
         &["exercise", "run", file, "--speed", "600", "--key", &ee_key],
     );
@@ -102,7 +62,7 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
 
     // US runs it: three injects, a progress line for each on standard error.
     let started = Instant::now();
-    let output = as_party(
+    let output = node.as_party(
         &us,
         &["exercise", "run", file, "--speed", "600", "--key", &ee_key],
     );
@@ -116,10 +76,9 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
     assert!(id.starts_with("exercise--"), "{printed}");
 
     // GB sees the exercise, acknowledges its notification with the ordinary `ack`.
-    let view: Value = serde_json::from_str(&succeeded(as_party(
-        &gb,
-        &["exercise", "show", &id, "--format", "json"],
-    )))
+    let view: Value = serde_json::from_str(&succeeded(
+        node.as_party(&gb, &["exercise", "show", &id, "--format", "json"]),
+    ))
     .unwrap();
     let incident = view["injects"][0]["delivered"]["incident"]
         .as_str()
@@ -129,10 +88,10 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
         .as_str()
         .unwrap()
         .to_string();
-    succeeded(as_party(&gb, &["ack", &message, "--key", &gb.key]));
-    let shown = succeeded(as_party(&gb, &["exercise", "show", &id]));
+    succeeded(node.as_party(&gb, &["ack", &message, "--key", &gb.key]));
+    let shown = succeeded(node.as_party(&gb, &["exercise", "show", &id]));
     assert!(shown.contains("notify-gb"), "{shown}");
-    let listed = succeeded(as_party(&us, &["exercise", "list"]));
+    let listed = succeeded(node.as_party(&us, &["exercise", "list"]));
     assert!(listed.contains(&id), "{listed}");
 
     // Decisions: GB within the recommendation, DE above the ceiling.
@@ -146,7 +105,7 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
     let recommended = assessment["responses"]["recommended"][0]["rung"]
         .as_u64()
         .unwrap();
-    let decided = succeeded(as_party(
+    let decided = succeeded(node.as_party(
         &gb,
         &[
             "exercise",
@@ -161,7 +120,7 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
         ],
     ));
     assert!(decided.contains("within the recommendation"), "{decided}");
-    let decided = succeeded(as_party(
+    let decided = succeeded(node.as_party(
         &de,
         &[
             "exercise",
@@ -175,7 +134,7 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
     ));
     assert!(decided.contains("above the ceiling"), "{decided}");
     // A player decides for itself only: exit 4, nothing stored.
-    let refused = as_party(
+    let refused = node.as_party(
         &de,
         &[
             "exercise",
@@ -215,7 +174,7 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
 
     // The report: three files, and the Markdown names the deadlines and the decisions.
     let out = directory.path().join("aar");
-    succeeded(as_party(
+    succeeded(node.as_party(
         &us,
         &["exercise", "report", &id, "--output", out.to_str().unwrap()],
     ));
@@ -256,12 +215,12 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
     assert_eq!(counts("GB"), (1, 0), "{json:#}");
     assert_eq!(counts("DE"), (0, 1), "{json:#}");
     // Without --output the Markdown is printed.
-    let printed = succeeded(as_party(&de, &["exercise", "report", &id]));
+    let printed = succeeded(node.as_party(&de, &["exercise", "report", &id]));
     assert!(printed.contains("DE chose rung"), "{printed}");
     // In Arabic, through the node's API (`?lang=ar`): the fixed words translated, the page right
     // to left, what was recorded as written.
     let arabic = directory.path().join("aar-ar");
-    succeeded(as_party(
+    succeeded(node.as_party(
         &us,
         &[
             "exercise",
@@ -284,10 +243,10 @@ fn a_facilitator_runs_an_exercise_and_players_act_through_the_cli() {
         arabic_html.contains("<html lang=\"ar\" dir=\"rtl\">"),
         "{arabic_html}"
     );
-    let refused = as_party(&de, &["exercise", "report", &id, "--lang", "de"]);
+    let refused = node.as_party(&de, &["exercise", "report", &id, "--lang", "de"]);
     assert_eq!(refused.status.code(), Some(2), "not a UN language");
 
-    stop(child);
+    node.stop();
 }
 
 #[test]

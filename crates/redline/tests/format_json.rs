@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Output;
 
 use serde_json::Value;
-use support::{free_port, party, redline, start_demo, stderr, stdout, stop, wait_until_healthy};
+use support::{DemoNode, redline, stderr, stdout};
 
 const ESCAPE: u8 = 0x1b;
 
@@ -114,17 +114,11 @@ fn text_is_only_another_name_for_table() {
 
 #[test]
 fn commands_against_a_node_print_one_json_document_and_no_escape_codes() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
     let demo_data = directory.path().join("demo-data");
-    let port = free_port();
-    let child = start_demo(&demo_data, port);
-    wait_until_healthy(port);
-    let url = format!("http://127.0.0.1:{port}");
-    let credentials: Value =
-        serde_json::from_slice(&std::fs::read(demo_data.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    let ua = party(&credentials, "UA");
+    let node = DemoNode::serve(&demo_data);
+    let url = node.url.clone();
+    let ua = node.party("UA");
     let remote = |arguments: &[&str]| {
         let mut all: Vec<&str> = arguments.to_vec();
         all.extend_from_slice(&["--format", "json", "--url", &url, "--token", &ua.token]);
@@ -172,7 +166,7 @@ fn commands_against_a_node_print_one_json_document_and_no_escape_codes() {
         "json",
     ]);
     assert!(pulled["stored"].is_u64(), "{pulled}");
-    stop(child);
+    node.stop();
     let documents =
         json_without_escape_codes(&["norms", "list", "--data", local, "--format", "json"]);
     assert!(documents.is_array(), "{documents}");

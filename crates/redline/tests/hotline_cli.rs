@@ -10,10 +10,7 @@
 //! level-0 acknowledgement duty is a few seconds, so a check's reply deadline passes while the
 //! test waits.
 
-use std::{
-    path::{Path, PathBuf},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -22,34 +19,6 @@ use support::*;
 
 /// The level-0 acknowledgement duty of the drill document, in seconds.
 const DRILL_SECONDS: u64 = 8;
-
-/// Adds the drill document (baseline with a short level-0 acknowledgement duty) to the demo
-/// data and has GB and DE adopt it.
-fn adopt_drill_document(root: &Path, data: &str) {
-    let baseline = include_str!("../../../norms/baseline.toml");
-    let level_zero = "kind = \"acknowledge\"\nfrom_level = 0\nwithin = \"PT24H\"";
-    assert!(baseline.contains(level_zero), "the baseline changed");
-    let drill = baseline
-        .replacen("id = \"baseline\"", "id = \"drill\"", 1)
-        .replacen(
-            level_zero,
-            &format!("kind = \"acknowledge\"\nfrom_level = 0\nwithin = \"PT{DRILL_SECONDS}S\""),
-            1,
-        );
-    let path = root.join("drill.toml");
-    std::fs::write(&path, drill).unwrap();
-    let added = succeeded(redline(&[
-        "norms",
-        "add",
-        path.to_str().unwrap(),
-        "--data",
-        data,
-    ]));
-    let sha256 = added.split("sha256 ").nth(1).unwrap().trim().to_string();
-    succeeded(redline(&[
-        "norms", "adopt", &sha256, "--party", "GB", "--party", "DE", "--data", data,
-    ]));
-}
 
 #[test]
 fn keygen_writes_a_private_key_once_and_bad_input_names_its_path() {
@@ -149,34 +118,23 @@ fn keygen_writes_a_private_key_once_and_bad_input_names_its_path() {
 
 #[test]
 fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
-    let data_path: PathBuf = directory.path().join("demo-data");
-    let data = data_path.to_str().unwrap().to_string();
-    succeeded(redline(&["demo", "--no-serve", "--data", &data]));
-    adopt_drill_document(directory.path(), &data);
+    let data_path = directory.path().join("demo-data");
+    let data = write_demo_data(&data_path);
+    adopt_drill_document(
+        directory.path(),
+        &data,
+        &[(0, "PT24H")],
+        DRILL_SECONDS,
+        &["GB", "DE"],
+    );
 
-    let port = free_port();
-    let child = start_demo(&data_path, port);
-    wait_until_healthy(port);
-    let url = format!("http://127.0.0.1:{port}");
-    let credentials: Value =
-        serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    let ee = party(&credentials, "EE");
-    let ua = party(&credentials, "UA");
-    let gb = party(&credentials, "GB");
-    let de = party(&credentials, "DE");
-    let as_party = |who: &Party, arguments: &[&str]| {
-        let mut all: Vec<&str> = arguments.to_vec();
-        all.extend_from_slice(&["--url", &url, "--token", &who.token]);
-        redline(&all)
-    };
-    let signed = |who: &Party, arguments: &[&str]| {
-        let mut all: Vec<&str> = arguments.to_vec();
-        all.extend_from_slice(&["--key", &who.key]);
-        as_party(who, &all)
-    };
+    let node = DemoNode::serve(&data_path);
+    let url = node.url.clone();
+    let ee = node.party("EE");
+    let ua = node.party("UA");
+    let gb = node.party("GB");
+    let de = node.party("DE");
 
     // A demo incident EE can see, preferably one about Ukraine.
     let (status, listing) = get(&format!("{url}/api/v1/incidents"), &ee.token).unwrap();
@@ -191,7 +149,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
         .to_string();
 
     // EE notifies UA; the sender is the party EE's key is registered to.
-    let notified = succeeded(signed(
+    let notified = succeeded(node.signed(
         &ee,
         &[
             "notify",
@@ -212,7 +170,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
     assert!(notified.contains("respond by:"), "{notified}");
 
     // UA's inbox has it, awaiting UA's acknowledgement.
-    let inbox = succeeded(as_party(&ua, &["inbox"]));
+    let inbox = succeeded(node.as_party(&ua, &["inbox"]));
     let row = inbox
         .lines()
         .find(|line| line.starts_with(&thread))
@@ -221,7 +179,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
         row.contains("sent") && row.contains("ack") && row.contains("EE"),
         "{row}"
     );
-    let inbox = json_of(as_party(&ua, &["inbox", "--format", "json"]));
+    let inbox = json_of(node.as_party(&ua, &["inbox", "--format", "json"]));
     let listed = inbox["threads"]
         .as_array()
         .unwrap()
@@ -232,10 +190,10 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
     assert_eq!(listed["incident"], incident.as_str());
 
     // UA acknowledges and answers.
-    let acknowledged = succeeded(signed(&ua, &["ack", &notification]));
+    let acknowledged = succeeded(node.signed(&ua, &["ack", &notification]));
     assert_eq!(field(&acknowledged, "thread state:"), "acknowledged");
     assert_eq!(field(&acknowledged, "thread:"), thread);
-    let answered = succeeded(signed(
+    let answered = succeeded(node.signed(
         &ua,
         &[
             "reply",
@@ -247,7 +205,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
     assert_eq!(field(&answered, "thread state:"), "answered");
 
     // The thread in order, with its state after each message, and the forms in French.
-    let shown = succeeded(as_party(&ee, &["thread", "show", &thread, "--lang", "fr"]));
+    let shown = succeeded(node.as_party(&ee, &["thread", "show", &thread, "--lang", "fr"]));
     let positions: Vec<usize> = [
         "#1  notification  EE -> UA",
         "#2  acknowledgement  UA -> EE",
@@ -267,10 +225,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
     assert!(shown.contains("state: answered"), "{shown}");
     assert!(shown.contains("Notification d'incident"), "{shown}");
     assert!(shown.contains("Wiper malware on the grid operators' networks"));
-    let view = json_of(as_party(
-        &ee,
-        &["thread", "show", &thread, "--format", "json"],
-    ));
+    let view = json_of(node.as_party(&ee, &["thread", "show", &thread, "--format", "json"]));
     let steps: Vec<(&str, &str)> = view["messages"]
         .as_array()
         .unwrap()
@@ -294,7 +249,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
 
     // EE asks UA for assistance; UA says where it stands with a structured outcome: a decline
     // without its reason is refused naming the field, then declined with one.
-    succeeded(signed(
+    succeeded(node.signed(
         &ee,
         &[
             "reply",
@@ -305,7 +260,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
             "Two forensic analysts for the grid operator",
         ],
     ));
-    let output = signed(
+    let output = node.signed(
         &ua,
         &[
             "reply",
@@ -322,7 +277,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
         "{}",
         stderr(&output)
     );
-    succeeded(signed(
+    succeeded(node.signed(
         &ua,
         &[
             "reply",
@@ -335,19 +290,16 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
             "Our analysts are deployed at home",
         ],
     ));
-    let shown = succeeded(as_party(&ee, &["thread", "show", &thread]));
+    let shown = succeeded(node.as_party(&ee, &["thread", "show", &thread]));
     assert!(
         shown.contains("UA: declined")
             && shown.contains("reason: Our analysts are deployed at home"),
         "{shown}"
     );
-    let view = json_of(as_party(
-        &ee,
-        &["thread", "show", &thread, "--format", "json"],
-    ));
+    let view = json_of(node.as_party(&ee, &["thread", "show", &thread, "--format", "json"]));
     assert_eq!(view["requests"][0]["recipients"][0]["outcome"], "declined");
     // UA's duties kept: its answer to the request, met, and its acknowledgement.
-    let duties = json_of(as_party(&ua, &["commitments", "duties", "UA"]));
+    let duties = json_of(node.as_party(&ua, &["commitments", "duties", "UA"]));
     let kinds: Vec<(&str, &str)> = duties["duties"]
         .as_array()
         .unwrap()
@@ -363,23 +315,17 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
     assert!(kinds.contains(&("acknowledge", "met")), "{duties}");
 
     // A communication check to GB and DE (both apply the drill document): GB answers.
-    let started = json_of(signed(
+    let started = json_of(node.signed(
         &ee,
         &["check", "start", "--to", "GB,DE", "--format", "json"],
     ));
     let check = started["check_id"].as_str().unwrap().to_string();
     let check_thread = started["thread"].as_str().unwrap().to_string();
-    succeeded(signed(
-        &gb,
-        &["reply", &check_thread, "--kind", "check-reply"],
-    ));
+    succeeded(node.signed(&gb, &["reply", &check_thread, "--kind", "check-reply"]));
     // DE is silent once the deadline has passed.
     let deadline = Instant::now() + Duration::from_secs(DRILL_SECONDS + 30);
     let status = loop {
-        let status = json_of(as_party(
-            &ee,
-            &["check", "status", &check, "--format", "json"],
-        ));
+        let status = json_of(node.as_party(&ee, &["check", "status", &check, "--format", "json"]));
         let outcome_of = |party: &str| {
             status["targets"]
                 .as_array()
@@ -406,7 +352,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
         status["targets"][0]["reply_seconds"].as_f64().is_some()
             || status["targets"][1]["reply_seconds"].as_f64().is_some()
     );
-    let table = succeeded(as_party(&de, &["check", "status", &check]));
+    let table = succeeded(node.as_party(&de, &["check", "status", &check]));
     let gb_row = table.lines().find(|line| line.starts_with("GB ")).unwrap();
     let de_row = table.lines().find(|line| line.starts_with("DE ")).unwrap();
     assert!(
@@ -417,7 +363,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
     assert!(table.contains("1 answered, 1 silent"), "{table}");
 
     // The deadline scheduler runs in the demo: an unanswered check thread becomes overdue.
-    let started = json_of(signed(
+    let started = json_of(node.signed(
         &ee,
         &[
             "check",
@@ -432,7 +378,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
     let lonely_thread = started["thread"].as_str().unwrap().to_string();
     let deadline = Instant::now() + Duration::from_secs(DRILL_SECONDS + 30);
     loop {
-        let inbox = json_of(as_party(&ee, &["inbox", "--format", "json"]));
+        let inbox = json_of(node.as_party(&ee, &["inbox", "--format", "json"]));
         let state = inbox["threads"]
             .as_array()
             .unwrap()
@@ -452,7 +398,7 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
         );
         std::thread::sleep(Duration::from_millis(500));
     }
-    let inbox = succeeded(as_party(&de, &["inbox"]));
+    let inbox = succeeded(node.as_party(&de, &["inbox"]));
     let row = inbox
         .lines()
         .find(|line| line.starts_with(&lonely_thread))
@@ -495,25 +441,25 @@ fn duty_officers_notify_acknowledge_reply_and_check_through_the_cli() {
 
     // Refusals keep the exit codes of the other commands.
     let unknown = "0b6c7b43-9a3b-4c43-8a8f-0e4f6f1c2a10";
-    let output = as_party(&ua, &["thread", "show", unknown]);
+    let output = node.as_party(&ua, &["thread", "show", unknown]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    let output = signed(&ua, &["ack", unknown]);
+    let output = node.signed(&ua, &["ack", unknown]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     // GB is no participant of EE and UA's thread: not found, never forbidden.
-    let output = signed(&gb, &["reply", &thread, "--text", "me too"]);
+    let output = node.signed(&gb, &["reply", &thread, "--text", "me too"]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     // A reply needs its text.
-    let output = signed(&ua, &["reply", &thread]);
+    let output = node.signed(&ua, &["reply", &thread]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     // Signing as EE with UA's key: the node refuses (403 → 4).
-    let output = as_party(
+    let output = node.as_party(
         &ee,
         &[
             "reply", &thread, "--text", "x", "--key", &ua.key, "--from", "EE",
         ],
     );
     assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
-    stop(child);
+    node.stop();
 
     // The operator of the local node reads the same check without a token.
     let local = succeeded(redline(&["check", "status", &check, "--data", &data]));

@@ -6,7 +6,6 @@
 //! unless configured, the secret printed once, list and remove).
 
 use std::io::BufRead;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -14,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod support;
-use support::{free_port, party, redline, start_demo, stderr, stop, succeeded, wait_until_healthy};
+use support::{DemoNode, redline, stderr, succeeded, write_demo_data};
 
 /// Waits for a printed event whose message is `message`; returns every line seen meanwhile.
 fn wait_for_message(lines: &mpsc::Receiver<String>, message: &str, seen: &mut Vec<Value>) {
@@ -58,20 +57,13 @@ fn notify(url: &str, from: &support::Party, incident: &str, summary: &str) -> St
 
 #[test]
 fn inbox_follow_prints_new_events_and_resumes_after_the_node_restarts() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let directory = tempfile::tempdir().unwrap();
-    let data_path: PathBuf = directory.path().join("demo-data");
-    let data = data_path.to_str().unwrap().to_string();
-    succeeded(redline(&["demo", "--no-serve", "--data", &data]));
-    let port = free_port();
-    let child = start_demo(&data_path, port);
-    wait_until_healthy(port);
-    let url = format!("http://127.0.0.1:{port}");
-    let credentials: Value =
-        serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
-            .unwrap();
-    let ee = party(&credentials, "EE");
-    let ua = party(&credentials, "UA");
+    let data_path = directory.path().join("demo-data");
+    let data = write_demo_data(&data_path);
+    let node = DemoNode::serve(&data_path);
+    let url = node.url.clone();
+    let ee = node.party("EE");
+    let ua = node.party("UA");
     let (status, listing) = support::get(&format!("{url}/api/v1/incidents"), &ee.token).unwrap();
     assert_eq!(status, 200);
     let incident = listing["incidents"][0]["id"].as_str().unwrap().to_string();
@@ -102,7 +94,8 @@ fn inbox_follow_prints_new_events_and_resumes_after_the_node_restarts() {
     wait_for_message(&lines, &first, &mut seen);
 
     // The node restarts; the follower reconnects and prints what comes next.
-    stop(child);
+    let port = node.port;
+    node.stop();
     // While it is down: the operator's commands on the same data.
     let refused = redline(&[
         "notifications",
@@ -160,8 +153,7 @@ fn inbox_follow_prints_new_events_and_resumes_after_the_node_restarts() {
     ]));
     assert!(!listed.contains(&id), "{listed}");
 
-    let child = start_demo(&data_path, port);
-    wait_until_healthy(port);
+    let node = DemoNode::serve_on(&data_path, port);
     let second = notify(&url, &ee, &incident, "Sent after the restart");
     wait_for_message(&lines, &second, &mut seen);
     // No event printed twice, and in order.
@@ -186,5 +178,5 @@ fn inbox_follow_prints_new_events_and_resumes_after_the_node_restarts() {
     );
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("reconnecting"), "{said}");
-    stop(child);
+    node.stop();
 }

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::{
-    path::Path,
+    path::{Path, PathBuf},
     process::{Child, Command, Output, Stdio},
     time::{Duration, Instant},
 };
@@ -138,4 +138,118 @@ pub fn field(text: &str, label: &str) -> String {
                 .to_string()
         })
         .unwrap_or_else(|| panic!("no `{label}` in:\n{text}"))
+}
+
+/// Writes the demo's data to `data_path` without serving it, so that a test can change it (adopt
+/// a document, add a subscription) before the node starts. Returns the path as text, for
+/// `--data`.
+pub fn write_demo_data(data_path: &Path) -> String {
+    let data = data_path.to_str().unwrap().to_string();
+    succeeded(redline(&["demo", "--no-serve", "--data", &data]));
+    data
+}
+
+/// Adds a drill document to the demo data and has `parties` adopt it: the baseline with the
+/// acknowledgement duties of `levels` (each the baseline's level and its `within`) shortened to
+/// `seconds`, so that a deadline passes while the test waits. `root` holds the document file.
+pub fn adopt_drill_document(
+    root: &Path,
+    data: &str,
+    levels: &[(u8, &str)],
+    seconds: u64,
+    parties: &[&str],
+) {
+    let baseline = include_str!("../../../../norms/baseline.toml");
+    let mut drill = baseline.replacen("id = \"baseline\"", "id = \"drill\"", 1);
+    for (level, within) in levels {
+        let duty = format!("kind = \"acknowledge\"\nfrom_level = {level}\nwithin = \"{within}\"");
+        assert!(drill.contains(&duty), "the baseline changed: {duty}");
+        drill = drill.replacen(
+            &duty,
+            &format!("kind = \"acknowledge\"\nfrom_level = {level}\nwithin = \"PT{seconds}S\""),
+            1,
+        );
+    }
+    let path = root.join("drill.toml");
+    std::fs::write(&path, drill).unwrap();
+    let added = succeeded(redline(&[
+        "norms",
+        "add",
+        path.to_str().unwrap(),
+        "--data",
+        data,
+    ]));
+    let sha256 = added.split("sha256 ").nth(1).unwrap().trim().to_string();
+    let mut adopt = vec!["norms", "adopt", &sha256, "--data", data];
+    for party in parties {
+        adopt.extend_from_slice(&["--party", party]);
+    }
+    succeeded(redline(&adopt));
+}
+
+/// The demo's parties' tokens and key files, as `redline demo` wrote them.
+pub fn demo_credentials(data_path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(data_path.join("demo-credentials.json")).unwrap())
+        .unwrap()
+}
+
+/// A demo node served by the real binary on a loopback port, and its parties.
+pub struct DemoNode {
+    pub data_path: PathBuf,
+    pub port: u16,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    pub credentials: Value,
+    child: Child,
+}
+
+impl DemoNode {
+    /// Serves the demo from `data_path` (writing its data there first if there is none) and
+    /// waits until it answers `/healthz`.
+    pub fn serve(data_path: &Path) -> DemoNode {
+        DemoNode::serve_on(data_path, free_port())
+    }
+
+    /// The same on `port` (a node restarted where its clients expect it).
+    pub fn serve_on(data_path: &Path, port: u16) -> DemoNode {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let child = start_demo(data_path, port);
+        wait_until_healthy(port);
+        DemoNode {
+            data_path: data_path.to_path_buf(),
+            port,
+            url: format!("http://127.0.0.1:{port}"),
+            credentials: demo_credentials(data_path),
+            child,
+        }
+    }
+
+    /// The demo party `id` (`"EE"`, `"UA"`, …).
+    pub fn party(&self, id: &str) -> Party {
+        party(&self.credentials, id)
+    }
+
+    /// Runs `redline ARGUMENTS --url URL --token TOKEN` as `who`.
+    pub fn as_party(&self, who: &Party, arguments: &[&str]) -> Output {
+        let mut all: Vec<&str> = arguments.to_vec();
+        all.extend_from_slice(&["--url", &self.url, "--token", &who.token]);
+        redline(&all)
+    }
+
+    /// Runs `redline ARGUMENTS --url URL --token TOKEN --key KEY` as `who`, signing with its key.
+    pub fn signed(&self, who: &Party, arguments: &[&str]) -> Output {
+        let mut all: Vec<&str> = arguments.to_vec();
+        all.extend_from_slice(&["--key", &who.key]);
+        self.as_party(who, &all)
+    }
+
+    /// `GET URL/PATH` with `who`'s token: the status and the JSON body.
+    pub fn get(&self, who: &Party, path: &str) -> (u16, Value) {
+        get(&format!("{}{path}", self.url), &who.token).unwrap()
+    }
+
+    /// Stops the node and checks that it exited cleanly.
+    pub fn stop(self) {
+        stop(self.child)
+    }
 }
