@@ -67,25 +67,8 @@ pub struct DeliveredInject {
     pub thread: Option<Uuid>,
 }
 
-/// A player's decision, compared with the assessment's recommended responses.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Decision {
-    pub id: Uuid,
-    pub party: PartyId,
-    pub incident: IncidentId,
-    pub rung: u32,
-    pub rung_id: String,
-    pub rung_title: String,
-    pub note: String,
-    pub decided_at: Timestamp,
-    /// The assessment's ceiling and recommended rungs when the decision was taken.
-    pub ceiling: u32,
-    pub recommended: Vec<u32>,
-    /// `recommended`, `within-ceiling` (not recommended, but at or below the ceiling) or
-    /// `above-ceiling`.
-    pub verdict: String,
-    pub norms_sha256: String,
-}
+/// A player's decision: the after-action report's record, kept as the node stores it.
+pub use redline_sim::after_action::Decision;
 
 /// What a player sends to record a decision.
 #[derive(Debug, Clone, Deserialize)]

@@ -134,7 +134,7 @@ pub struct DeadlineOutcome {
 }
 
 /// A player's decision, compared with the assessment's recommended responses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Decision {
     pub id: Uuid,
     pub party: PartyId,

@@ -17,7 +17,7 @@ pub use redline_sim::after_action::{
     render_json, render_markdown, render_markdown_in,
 };
 
-use super::{Decision, DeliveredInject, ExerciseState, ExerciseView, InjectKind};
+use super::{DeliveredInject, ExerciseState, ExerciseView, InjectKind};
 
 /// The report of the exercise as of `now`, from its state and the records of its threads.
 pub(crate) fn build(
@@ -32,7 +32,7 @@ pub(crate) fn build(
         injects: delivered_injects(state),
         messages: messages.iter().map(exchanged_message).collect(),
         deadlines: deadline_outcomes(threads, messages, now),
-        decisions: state.decisions.iter().map(decision_record).collect(),
+        decisions: state.decisions.clone(),
     })
 }
 
@@ -177,21 +177,4 @@ fn first_message_of(
         })
         .map(|message| message.received_at)
         .min()
-}
-
-fn decision_record(decision: &Decision) -> redline_sim::after_action::Decision {
-    redline_sim::after_action::Decision {
-        id: decision.id,
-        party: decision.party.clone(),
-        incident: decision.incident.clone(),
-        rung: decision.rung,
-        rung_id: decision.rung_id.clone(),
-        rung_title: decision.rung_title.clone(),
-        note: decision.note.clone(),
-        decided_at: decision.decided_at,
-        ceiling: decision.ceiling,
-        recommended: decision.recommended.clone(),
-        verdict: decision.verdict.clone(),
-        norms_sha256: decision.norms_sha256.clone(),
-    }
 }
