@@ -169,9 +169,6 @@ async fn seed_one_check(store: &Arc<dyn Store>, index: usize, norms_sha256: &str
     };
     store
         .apply_hotline_write(&HotlineWrite {
-            message: Some(message),
-            thread: ThreadChange::Open(thread.clone()),
-            events: vec![event],
             check: Some(CheckChange::Start(CommunicationCheck {
                 id: check_id,
                 thread_id,
@@ -187,11 +184,7 @@ async fn seed_one_check(store: &Arc<dyn Store>, index: usize, norms_sha256: &str
                     })
                     .collect(),
             })),
-            acknowledged_by: None,
-            answered_by: None,
-            requests: Vec::new(),
-            request_answer: None,
-            notified: None,
+            ..HotlineWrite::of_message(message, ThreadChange::Open(thread.clone()), vec![event])
         })
         .await
         .unwrap();
@@ -206,22 +199,19 @@ async fn seed_one_check(store: &Arc<dyn Store>, index: usize, norms_sha256: &str
     );
     store
         .apply_hotline_write(&HotlineWrite {
-            message: Some(reply),
-            thread: ThreadChange::Update {
-                thread: thread.clone(),
-                expected_state: redline_hotline::ThreadState::Sent,
-            },
-            events: vec![event],
             check: Some(CheckChange::Answer {
                 check_id,
                 party: party(STATES[first]),
                 at: at(answered),
             }),
-            acknowledged_by: None,
-            answered_by: None,
-            requests: Vec::new(),
-            request_answer: None,
-            notified: None,
+            ..HotlineWrite::of_message(
+                reply,
+                ThreadChange::Update {
+                    thread: thread.clone(),
+                    expected_state: redline_hotline::ThreadState::Sent,
+                },
+                vec![event],
+            )
         })
         .await
         .unwrap();
@@ -363,31 +353,18 @@ async fn seed_hotline(store: &Arc<dyn Store>, messages: usize, norms_sha256: &st
                 // The opening message must be in the thread record before it is written.
                 let mut opened_thread = thread.clone();
                 opened_thread.opening_message_id = message.id;
-                writes.push(HotlineWrite {
-                    message: Some(message),
-                    thread: ThreadChange::Open(opened_thread),
-                    events: vec![event],
-                    check: None,
-                    acknowledged_by: None,
-                    answered_by: None,
-                    requests: Vec::new(),
-                    request_answer: None,
-                    notified: None,
-                });
+                writes.push(HotlineWrite::of_message(
+                    message,
+                    ThreadChange::Open(opened_thread),
+                    vec![event],
+                ));
             } else {
                 // The acknowledgement and the clarification request come from the recipient;
                 // only the first counts, as in the node.
                 let acknowledged_by = (round == 1 || round == 2).then(|| message.from.clone());
                 writes.push(HotlineWrite {
-                    message: Some(message),
-                    thread: change,
-                    events: vec![event],
-                    check: None,
                     acknowledged_by,
-                    answered_by: None,
-                    requests: Vec::new(),
-                    request_answer: None,
-                    notified: None,
+                    ..HotlineWrite::of_message(message, change, vec![event])
                 });
             }
         }

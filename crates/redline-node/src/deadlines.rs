@@ -86,20 +86,13 @@ impl Node {
                     detail: detail(role),
                 });
             }
-            let write = HotlineWrite {
-                message: None,
-                thread: ThreadChange::Update {
+            let write = HotlineWrite::of(
+                ThreadChange::Update {
                     thread: updated.clone(),
                     expected_state: thread.state,
                 },
                 events,
-                check: None,
-                acknowledged_by: None,
-                answered_by: None,
-                requests: Vec::new(),
-                request_answer: None,
-                notified: None,
-            };
+            );
             match self.store.apply_hotline_write(&write).await {
                 Ok(()) => {
                     fired += 1;

@@ -1538,20 +1538,13 @@ impl Node {
             .iter()
             .map(|participant| state_event(participant, &updated, thread.state, at, "delivery"))
             .collect();
-        let write = HotlineWrite {
-            message: None,
-            thread: ThreadChange::Update {
+        let write = HotlineWrite::of(
+            ThreadChange::Update {
                 thread: updated.clone(),
                 expected_state: thread.state,
             },
             events,
-            check: None,
-            acknowledged_by: None,
-            answered_by: None,
-            requests: Vec::new(),
-            request_answer: None,
-            notified: None,
-        };
+        );
         let outcome = if extra.is_empty() {
             self.store
                 .apply_hotline_write(&write)

@@ -259,6 +259,36 @@ pub struct HotlineWrite {
     pub notified: Option<NotifiedParties>,
 }
 
+impl HotlineWrite {
+    /// `thread`'s change and `events`, and nothing else: no message, check, duty or request.
+    /// Every other write starts from it (`HotlineWrite { check, ..HotlineWrite::of(…) }`).
+    pub fn of(thread: ThreadChange, events: Vec<HotlineEvent>) -> HotlineWrite {
+        HotlineWrite {
+            message: None,
+            thread,
+            events,
+            check: None,
+            acknowledged_by: None,
+            answered_by: None,
+            requests: Vec::new(),
+            request_answer: None,
+            notified: None,
+        }
+    }
+
+    /// The same, storing `message`.
+    pub fn of_message(
+        message: StoredMessage,
+        thread: ThreadChange,
+        events: Vec<HotlineEvent>,
+    ) -> HotlineWrite {
+        HotlineWrite {
+            message: Some(message),
+            ..HotlineWrite::of(thread, events)
+        }
+    }
+}
+
 const THREAD_COLUMNS: &str = "id, opened_by, opening_message_id, opening_kind, incident_id, tlp, exercise, state, severity_level, norms_sha256, opened_at_us, updated_at_us, acknowledge_by_us, respond_by_us, delivered_at_us, acknowledged_at_us, answered_at_us, closed_at_us, acknowledgement_overdue_at_us, response_overdue_at_us";
 
 const MESSAGE_COLUMNS: &str = "sequence, id, thread_id, from_party, recipients, kind, sent_at_us, received_at_us, incident_id, tlp, exercise, envelope";

@@ -89,17 +89,7 @@ fn thread(number: u128, exercise: bool) -> StoredThread {
 }
 
 fn write(message: StoredMessage, thread: ThreadChange) -> HotlineWrite {
-    HotlineWrite {
-        message: Some(message),
-        thread,
-        events: Vec::new(),
-        check: None,
-        acknowledged_by: None,
-        answered_by: None,
-        requests: Vec::new(),
-        request_answer: None,
-        notified: None,
-    }
+    HotlineWrite::of_message(message, thread, Vec::new())
 }
 
 /// The thread moved to `state` from `from`, nothing else changed.
