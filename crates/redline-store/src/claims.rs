@@ -16,7 +16,9 @@ use redline_model::{
 };
 
 use crate::StoreError;
-use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
+use crate::sql_helpers::{
+    Columns, SqlFilter, classify, corrupt, readers_of, timestamp_from_column,
+};
 
 redline_model::vocabulary! {
     /// What a stored attribution record is.
@@ -282,23 +284,16 @@ const RECORD_COLUMNS: &str =
     "sequence, payload_digest, claim_id, consultation_id, kind, party_id, recorded_at_us, envelope";
 
 fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AttributionRecord, StoreError> {
-    let what = "attribution record";
-    let claim_id: String = row.try_get("claim_id")?;
-    let consultation_id: Option<String> = row.try_get("consultation_id")?;
-    let kind: String = row.try_get("kind")?;
-    let party: String = row.try_get("party_id")?;
+    let columns = Columns::of(row, "attribution record");
     Ok(AttributionRecord {
-        sequence: row.try_get("sequence")?,
-        payload_digest: row.try_get("payload_digest")?,
-        claim_id: Uuid::try_parse(&claim_id).map_err(|error| corrupt(what, error))?,
-        consultation_id: consultation_id
-            .map(|text| Uuid::try_parse(&text).map_err(|error| corrupt(what, error)))
-            .transpose()?,
-        kind: AttributionRecordKind::parse(&kind)
-            .ok_or_else(|| corrupt(what, format!("unknown kind `{kind}`")))?,
-        party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-        recorded_at: timestamp_from_column(what, row.try_get("recorded_at_us")?)?,
-        envelope: row.try_get("envelope")?,
+        sequence: columns.get("sequence")?,
+        payload_digest: columns.get("payload_digest")?,
+        claim_id: columns.uuid("claim_id")?,
+        consultation_id: columns.optional_parsed("consultation_id", Uuid::try_parse)?,
+        kind: columns.word("kind", "kind", AttributionRecordKind::parse)?,
+        party: columns.party_id()?,
+        recorded_at: columns.timestamp("recorded_at_us")?,
+        envelope: columns.get("envelope")?,
     })
 }
 
@@ -364,55 +359,36 @@ async fn summary_from_row(
     row: &sqlx::any::AnyRow,
 ) -> Result<ClaimSummary, StoreError> {
     let what = "attribution claim";
-    let text = |column: &str| -> Result<String, StoreError> { Ok(row.try_get(column)?) };
-    let claim_id = Uuid::try_parse(&text("claim_id")?).map_err(|error| corrupt(what, error))?;
-    let named_party: Option<String> = row.try_get("named_party")?;
-    let confidence = text("confidence")?;
-    let tlp = text("tlp")?;
-    let status = text("status")?;
-    let latest_version: i64 = row.try_get("latest_version")?;
-    let cosigner_count: i64 = row.try_get("cosigner_count")?;
-    let published_at: Option<i64> = row.try_get("published_at_us")?;
-    let tlp_label =
-        Tlp::parse(&tlp).ok_or_else(|| corrupt(what, format!("unknown TLP `{tlp}`")))?;
+    let columns = Columns::of(row, what);
+    let claim_id = columns.uuid("claim_id")?;
+    let tlp = columns.tlp("tlp")?;
     // Only a restricted claim has readers of its own: clear and green ones skip the query.
-    let readers = if tlp_label.is_restricted() {
-        sqlx::query("SELECT party_id FROM attribution_claim_readers WHERE claim_id = $1")
-            .bind(claim_id.to_string())
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|row| {
-                let party: String = row.try_get("party_id")?;
-                PartyId::parse(&party).map_err(|error| corrupt(what, error))
-            })
-            .collect::<Result<BTreeSet<_>, _>>()?
+    let readers = if tlp.is_restricted() {
+        readers_of(
+            pool,
+            what,
+            "SELECT party_id FROM attribution_claim_readers WHERE claim_id = $1",
+            &claim_id.to_string(),
+        )
+        .await?
     } else {
         BTreeSet::new()
     };
     Ok(ClaimSummary {
         claim_id,
-        incident_id: IncidentId::parse(&text("incident_id")?)
-            .map_err(|error| corrupt(what, error))?,
-        claimant: PartyId::parse(&text("claimant")?).map_err(|error| corrupt(what, error))?,
-        named_state: CountryCode::parse(&text("named_state")?)
-            .map_err(|error| corrupt(what, error))?,
-        named_party: named_party
-            .map(|party| PartyId::parse(&party).map_err(|error| corrupt(what, error)))
-            .transpose()?,
-        actor: row.try_get("actor")?,
-        latest_version: u32::try_from(latest_version).map_err(|error| corrupt(what, error))?,
-        confidence: Confidence::parse(&confidence)
-            .ok_or_else(|| corrupt(what, format!("unknown confidence `{confidence}`")))?,
-        tlp: tlp_label,
+        incident_id: columns.parsed("incident_id", IncidentId::parse)?,
+        claimant: columns.party("claimant")?,
+        named_state: columns.parsed("named_state", CountryCode::parse)?,
+        named_party: columns.optional_parsed("named_party", PartyId::parse)?,
+        actor: columns.get("actor")?,
+        latest_version: columns.count("latest_version")?,
+        confidence: columns.word("confidence", "confidence", Confidence::parse)?,
+        tlp,
         readers,
-        status: ClaimStatus::parse(&status)
-            .ok_or_else(|| corrupt(what, format!("unknown status `{status}`")))?,
-        published_at: published_at
-            .map(|at| timestamp_from_column(what, at))
-            .transpose()?,
-        cosigner_count: u32::try_from(cosigner_count).map_err(|error| corrupt(what, error))?,
-        updated_at: timestamp_from_column(what, row.try_get("updated_at_us")?)?,
+        status: columns.word("status", "status", ClaimStatus::parse)?,
+        published_at: columns.optional_timestamp("published_at_us")?,
+        cosigner_count: columns.count("cosigner_count")?,
+        updated_at: columns.timestamp("updated_at_us")?,
     })
 }
 
@@ -436,51 +412,33 @@ pub(crate) async fn list_summaries(
     pool: &sqlx::AnyPool,
     query: &ClaimQuery,
 ) -> Result<Vec<ClaimSummary>, StoreError> {
-    let mut conditions: Vec<String> = Vec::new();
-    let mut parameters: Vec<String> = Vec::new();
-    let parameter = |value: String, parameters: &mut Vec<String>| {
-        parameters.push(value);
-        format!("${}", parameters.len())
-    };
+    let mut filter = SqlFilter::default();
     match &query.visible_to {
         None => {}
-        Some(None) => {
-            conditions.push("c.tlp = 'clear' AND c.published_at_us IS NOT NULL".to_string());
-        }
-        Some(Some(party)) => {
-            let placeholder = parameter(party.as_str().to_string(), &mut parameters);
-            conditions.push(format!(
-                "(c.tlp IN ('clear', 'green') OR EXISTS (SELECT 1 FROM attribution_claim_readers r WHERE r.claim_id = c.claim_id AND r.party_id = {placeholder}))"
-            ));
-        }
+        Some(None) => filter.condition("c.tlp = 'clear' AND c.published_at_us IS NOT NULL"),
+        Some(Some(party)) => filter.readable_by(party, "c.tlp", |placeholder| {
+            format!("EXISTS (SELECT 1 FROM attribution_claim_readers r WHERE r.claim_id = c.claim_id AND r.party_id = {placeholder})")
+        }),
     }
     if let Some(incident) = &query.incident {
-        let placeholder = parameter(incident.as_str().to_string(), &mut parameters);
-        conditions.push(format!("c.incident_id = {placeholder}"));
+        filter.equals("c.incident_id", incident.as_str());
     }
     if let Some(state) = &query.named_state {
-        let placeholder = parameter(state.as_str().to_string(), &mut parameters);
-        conditions.push(format!("c.named_state = {placeholder}"));
+        filter.equals("c.named_state", state.as_str());
     }
     if let Some(status) = query.status {
-        let placeholder = parameter(status.as_str().to_string(), &mut parameters);
-        conditions.push(format!("c.status = {placeholder}"));
+        filter.equals("c.status", status.as_str());
     }
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
     let limit = query.limit.clamp(1, 1_000);
-    let statement = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM attribution_claims c {filter} ORDER BY c.updated_at_us DESC, c.claim_id LIMIT {limit}"
-    );
-    // Built from constants and numbered placeholders; every value is bound.
-    let mut select = sqlx::query(AssertSqlSafe(statement));
-    for value in &parameters {
-        select = select.bind(value.as_str());
-    }
-    let rows = select.fetch_all(pool).await?;
+    let rows = filter
+        .fetch_all(
+            pool,
+            format!(
+                "SELECT {SUMMARY_COLUMNS} FROM attribution_claims c {} ORDER BY c.updated_at_us DESC, c.claim_id LIMIT {limit}",
+                filter.where_clause()
+            ),
+        )
+        .await?;
     let mut summaries = Vec::with_capacity(rows.len());
     for row in &rows {
         summaries.push(summary_from_row(pool, row).await?);

@@ -18,7 +18,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use redline_model::{PartyId, Timestamp, Tlp};
 
 use crate::StoreError;
-use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
+use crate::sql_helpers::{Columns, SqlFilter, classify, corrupt, timestamp_from_column};
 
 redline_model::vocabulary! {
     /// What a stored commitment record is.
@@ -313,11 +313,10 @@ async fn record_from_row(
     row: &sqlx::any::AnyRow,
 ) -> Result<CommitmentRecord, StoreError> {
     let what = "commitment record";
-    let kind: String = row.try_get("kind")?;
-    let party: String = row.try_get("party_id")?;
-    let tlp: String = row.try_get("tlp")?;
-    let tlp = Tlp::parse(&tlp).ok_or_else(|| corrupt(what, format!("unknown TLP `{tlp}`")))?;
-    let payload_digest: String = row.try_get("payload_digest")?;
+    let columns = Columns::of(row, what);
+    let kind: String = columns.get("kind")?;
+    let tlp = columns.tlp("tlp")?;
+    let payload_digest: String = columns.get("payload_digest")?;
     let mut readers = BTreeSet::new();
     if tlp.is_restricted() {
         let rows = sqlx::query(
@@ -327,22 +326,21 @@ async fn record_from_row(
         .fetch_all(pool)
         .await?;
         for reader in &rows {
-            let text: String = reader.try_get("party_id")?;
-            readers.insert(PartyId::parse(&text).map_err(|error| corrupt(what, error))?);
+            readers.insert(Columns::of(reader, what).party("party_id")?);
         }
     }
     Ok(CommitmentRecord {
-        sequence: row.try_get("sequence")?,
+        sequence: columns.get("sequence")?,
         payload_digest,
         kind: CommitmentRecordKind::parse(&kind)
             .ok_or_else(|| corrupt(what, format!("unknown kind `{kind}`")))?,
-        subject: row.try_get("subject")?,
-        party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-        recorded_at: timestamp_from_column(what, row.try_get("recorded_at_us")?)?,
+        subject: columns.get("subject")?,
+        party: columns.party("party_id")?,
+        recorded_at: columns.timestamp("recorded_at_us")?,
         tlp,
         readers,
-        public_summary: row.try_get("public_summary")?,
-        envelope: row.try_get("envelope")?,
+        public_summary: columns.get("public_summary")?,
+        envelope: columns.get("envelope")?,
     })
 }
 
@@ -350,53 +348,34 @@ pub(crate) async fn list_records(
     pool: &sqlx::AnyPool,
     query: &CommitmentQuery,
 ) -> Result<Vec<CommitmentRecord>, StoreError> {
-    let mut conditions: Vec<String> = Vec::new();
-    let mut parameters: Vec<String> = Vec::new();
-    let parameter = |value: String, parameters: &mut Vec<String>| {
-        parameters.push(value);
-        format!("${}", parameters.len())
-    };
+    let mut filter = SqlFilter::default();
     match &query.visible_to {
         None => {}
-        Some(None) => conditions.push("r.tlp = 'clear'".to_string()),
-        Some(Some(party)) => {
-            let placeholder = parameter(party.as_str().to_string(), &mut parameters);
-            conditions.push(format!(
-                "(r.tlp IN ('clear', 'green') OR EXISTS (SELECT 1 FROM commitment_record_readers x WHERE x.payload_digest = r.payload_digest AND x.party_id = {placeholder}))"
-            ));
-        }
+        Some(None) => filter.condition("r.tlp = 'clear'"),
+        Some(Some(party)) => filter.readable_by(party, "r.tlp", |placeholder| {
+            format!("EXISTS (SELECT 1 FROM commitment_record_readers x WHERE x.payload_digest = r.payload_digest AND x.party_id = {placeholder})")
+        }),
     }
-    if !query.kinds.is_empty() {
-        let placeholders: Vec<String> = query
-            .kinds
-            .iter()
-            .map(|kind| parameter(kind.as_str().to_string(), &mut parameters))
-            .collect();
-        conditions.push(format!("r.kind IN ({})", placeholders.join(", ")));
-    }
+    filter.one_of(
+        "r.kind",
+        query.kinds.iter().map(|kind| kind.as_str().to_string()),
+    );
     if let Some(subject) = &query.subject {
-        let placeholder = parameter(subject.clone(), &mut parameters);
-        conditions.push(format!("r.subject = {placeholder}"));
+        filter.equals("r.subject", subject.as_str());
     }
     if let Some(party) = &query.party {
-        let placeholder = parameter(party.as_str().to_string(), &mut parameters);
-        conditions.push(format!("r.party_id = {placeholder}"));
+        filter.equals("r.party_id", party.as_str());
     }
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
     let limit = query.limit.clamp(1, 100_000);
-    let statement = format!(
-        "SELECT {RECORD_COLUMNS} FROM commitment_records r {filter} ORDER BY r.sequence LIMIT {limit}"
-    );
-    // Built from constants and numbered placeholders; every value is bound.
-    let mut select = sqlx::query(AssertSqlSafe(statement));
-    for value in &parameters {
-        select = select.bind(value.as_str());
-    }
-    let rows = select.fetch_all(pool).await?;
+    let rows = filter
+        .fetch_all(
+            pool,
+            format!(
+                "SELECT {RECORD_COLUMNS} FROM commitment_records r {} ORDER BY r.sequence LIMIT {limit}",
+                filter.where_clause()
+            ),
+        )
+        .await?;
     let mut records = Vec::with_capacity(rows.len());
     for row in &rows {
         records.push(record_from_row(pool, row).await?);
@@ -407,7 +386,6 @@ pub(crate) async fn list_records(
 pub(crate) async fn public_report_summaries(
     pool: &sqlx::AnyPool,
 ) -> Result<Vec<PublicReportSummary>, StoreError> {
-    let what = "report summary";
     let rows = sqlx::query(
         "SELECT subject, party_id, recorded_at_us, public_summary FROM commitment_records \
          WHERE kind = 'implementation-report' AND tlp <> 'clear' AND public_summary IS NOT NULL ORDER BY sequence",
@@ -416,12 +394,12 @@ pub(crate) async fn public_report_summaries(
     .await?;
     rows.iter()
         .map(|row| {
-            let party: String = row.try_get("party_id")?;
+            let columns = Columns::of(row, "report summary");
             Ok(PublicReportSummary {
-                subject: row.try_get("subject")?,
-                party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-                recorded_at: timestamp_from_column(what, row.try_get("recorded_at_us")?)?,
-                public_summary: row.try_get("public_summary")?,
+                subject: columns.get("subject")?,
+                party: columns.party("party_id")?,
+                recorded_at: columns.timestamp("recorded_at_us")?,
+                public_summary: columns.get("public_summary")?,
             })
         })
         .collect()
@@ -431,23 +409,16 @@ const DEADLINE_COLUMNS: &str =
     "subject, party_id, duty, remind_at_us, due_at_us, reminded_at_us, overdue_at_us, done_at_us";
 
 fn deadline_from_row(row: &sqlx::any::AnyRow) -> Result<CommitmentDeadline, StoreError> {
-    let what = "commitment deadline";
-    let party: String = row.try_get("party_id")?;
-    let optional = |column: &str| -> Result<Option<Timestamp>, StoreError> {
-        let value: Option<i64> = row.try_get(column)?;
-        value
-            .map(|value| timestamp_from_column(what, value))
-            .transpose()
-    };
+    let columns = Columns::of(row, "commitment deadline");
     Ok(CommitmentDeadline {
-        subject: row.try_get("subject")?,
-        party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-        duty: row.try_get("duty")?,
-        remind_at: timestamp_from_column(what, row.try_get("remind_at_us")?)?,
-        due_at: timestamp_from_column(what, row.try_get("due_at_us")?)?,
-        reminded_at: optional("reminded_at_us")?,
-        overdue_at: optional("overdue_at_us")?,
-        done_at: optional("done_at_us")?,
+        subject: columns.get("subject")?,
+        party: columns.party("party_id")?,
+        duty: columns.get("duty")?,
+        remind_at: columns.timestamp("remind_at_us")?,
+        due_at: columns.timestamp("due_at_us")?,
+        reminded_at: columns.optional_timestamp("reminded_at_us")?,
+        overdue_at: columns.optional_timestamp("overdue_at_us")?,
+        done_at: columns.optional_timestamp("done_at_us")?,
     })
 }
 
@@ -500,47 +471,35 @@ pub(crate) async fn hotline_duty_rows(
     pool: &sqlx::AnyPool,
     party: Option<&PartyId>,
 ) -> Result<Vec<HotlineDutyRow>, StoreError> {
-    let what = "hotline duty";
-    let filter = if party.is_some() {
-        "AND p.party_id = $1"
-    } else {
-        ""
-    };
+    let mut filter = SqlFilter::default();
+    filter.condition("t.exercise = 0 AND p.party_id <> t.opened_by");
+    if let Some(party) = party {
+        filter.equals("p.party_id", party.as_str());
+    }
     let statement = format!(
         "SELECT p.party_id, t.id AS thread_id, t.incident_id, t.opening_kind, t.severity_level, t.norms_sha256, \
          t.opened_at_us, t.closed_at_us, p.acknowledge_by_us, p.acknowledged_at_us, t.respond_by_us, p.answered_at_us \
          FROM hotline_thread_participants p JOIN hotline_threads t ON t.id = p.thread_id \
-         WHERE t.exercise = 0 AND p.party_id <> t.opened_by {filter} ORDER BY t.opened_at_us, t.id, p.party_id"
+         {} ORDER BY t.opened_at_us, t.id, p.party_id",
+        filter.where_clause()
     );
-    let mut select = sqlx::query(AssertSqlSafe(statement));
-    if let Some(party) = party {
-        select = select.bind(party.as_str());
-    }
-    let rows = select.fetch_all(pool).await?;
+    let rows = filter.fetch_all(pool, statement).await?;
     rows.iter()
         .map(|row| {
-            let party: String = row.try_get("party_id")?;
-            let severity_level: i64 = row.try_get("severity_level")?;
-            let optional = |column: &str| -> Result<Option<Timestamp>, StoreError> {
-                let value: Option<i64> = row.try_get(column)?;
-                value
-                    .map(|value| timestamp_from_column(what, value))
-                    .transpose()
-            };
+            let columns = Columns::of(row, "hotline duty");
             Ok(HotlineDutyRow {
-                party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-                thread_id: row.try_get("thread_id")?,
-                incident_id: row.try_get("incident_id")?,
-                opening_kind: row.try_get("opening_kind")?,
-                severity_level: u8::try_from(severity_level)
-                    .map_err(|error| corrupt(what, error))?,
-                norms_sha256: row.try_get("norms_sha256")?,
-                opened_at: timestamp_from_column(what, row.try_get("opened_at_us")?)?,
-                closed_at: optional("closed_at_us")?,
-                acknowledge_by: optional("acknowledge_by_us")?,
-                acknowledged_at: optional("acknowledged_at_us")?,
-                respond_by: optional("respond_by_us")?,
-                answered_at: optional("answered_at_us")?,
+                party: columns.party("party_id")?,
+                thread_id: columns.get("thread_id")?,
+                incident_id: columns.get("incident_id")?,
+                opening_kind: columns.get("opening_kind")?,
+                severity_level: columns.severity_level("severity_level")?,
+                norms_sha256: columns.get("norms_sha256")?,
+                opened_at: columns.timestamp("opened_at_us")?,
+                closed_at: columns.optional_timestamp("closed_at_us")?,
+                acknowledge_by: columns.optional_timestamp("acknowledge_by_us")?,
+                acknowledged_at: columns.optional_timestamp("acknowledged_at_us")?,
+                respond_by: columns.optional_timestamp("respond_by_us")?,
+                answered_at: columns.optional_timestamp("answered_at_us")?,
             })
         })
         .collect()
@@ -553,30 +512,27 @@ pub(crate) async fn status_update_times(
     pool: &sqlx::AnyPool,
     party: Option<&PartyId>,
 ) -> Result<Vec<StatusUpdateTime>, StoreError> {
-    let what = "status update";
-    let filter = if party.is_some() {
-        "AND m.from_party = $1"
-    } else {
-        ""
-    };
+    let mut filter = SqlFilter::default();
+    filter.condition(format!(
+        "t.exercise = 0 AND m.from_party <> t.opened_by AND m.kind IN ({STATUS_UPDATE_KINDS})"
+    ));
+    if let Some(party) = party {
+        filter.equals("m.from_party", party.as_str());
+    }
     let statement = format!(
         "SELECT m.from_party, m.thread_id, m.received_at_us FROM hotline_messages m \
          JOIN hotline_threads t ON t.id = m.thread_id \
-         WHERE t.exercise = 0 AND m.from_party <> t.opened_by AND m.kind IN ({STATUS_UPDATE_KINDS}) {filter} \
-         ORDER BY m.sequence"
+         {} ORDER BY m.sequence",
+        filter.where_clause()
     );
-    let mut select = sqlx::query(AssertSqlSafe(statement));
-    if let Some(party) = party {
-        select = select.bind(party.as_str());
-    }
-    let rows = select.fetch_all(pool).await?;
+    let rows = filter.fetch_all(pool, statement).await?;
     rows.iter()
         .map(|row| {
-            let party: String = row.try_get("from_party")?;
+            let columns = Columns::of(row, "status update");
             Ok(StatusUpdateTime {
-                party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-                thread_id: row.try_get("thread_id")?,
-                at: timestamp_from_column(what, row.try_get("received_at_us")?)?,
+                party: columns.party("from_party")?,
+                thread_id: columns.get("thread_id")?,
+                at: columns.timestamp("received_at_us")?,
             })
         })
         .collect()
@@ -606,38 +562,27 @@ pub(crate) async fn notify_duty_rows(
     pool: &sqlx::AnyPool,
     reported_by: Option<&PartyId>,
 ) -> Result<Vec<NotifyDutyRow>, StoreError> {
-    let what = "notify duty";
-    let filter = if reported_by.is_some() {
-        "WHERE reported_by = $1"
-    } else {
-        ""
-    };
+    let mut filter = SqlFilter::default();
+    if let Some(reported_by) = reported_by {
+        filter.equals("reported_by", reported_by.as_str());
+    }
     let statement = format!(
         "SELECT incident_id, party_id, reported_by, reported_at_us, severity_level, due_at_us, notified_at_us \
-         FROM incident_notify_duties {filter} ORDER BY due_at_us, incident_id, party_id"
+         FROM incident_notify_duties {} ORDER BY due_at_us, incident_id, party_id",
+        filter.where_clause()
     );
-    let mut select = sqlx::query(AssertSqlSafe(statement));
-    if let Some(reported_by) = reported_by {
-        select = select.bind(reported_by.as_str());
-    }
-    let rows = select.fetch_all(pool).await?;
+    let rows = filter.fetch_all(pool, statement).await?;
     rows.iter()
         .map(|row| {
-            let party: String = row.try_get("party_id")?;
-            let reporter: String = row.try_get("reported_by")?;
-            let severity_level: i64 = row.try_get("severity_level")?;
-            let notified_at: Option<i64> = row.try_get("notified_at_us")?;
+            let columns = Columns::of(row, "notify duty");
             Ok(NotifyDutyRow {
-                incident_id: row.try_get("incident_id")?,
-                party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-                reported_by: PartyId::parse(&reporter).map_err(|error| corrupt(what, error))?,
-                reported_at: timestamp_from_column(what, row.try_get("reported_at_us")?)?,
-                severity_level: u8::try_from(severity_level)
-                    .map_err(|error| corrupt(what, error))?,
-                due_at: timestamp_from_column(what, row.try_get("due_at_us")?)?,
-                notified_at: notified_at
-                    .map(|value| timestamp_from_column(what, value))
-                    .transpose()?,
+                incident_id: columns.get("incident_id")?,
+                party: columns.party("party_id")?,
+                reported_by: columns.party("reported_by")?,
+                reported_at: columns.timestamp("reported_at_us")?,
+                severity_level: columns.severity_level("severity_level")?,
+                due_at: columns.timestamp("due_at_us")?,
+                notified_at: columns.optional_timestamp("notified_at_us")?,
             })
         })
         .collect()

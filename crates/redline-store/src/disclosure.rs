@@ -15,7 +15,7 @@ use uuid::Uuid;
 use redline_model::{PartyId, Timestamp};
 
 use crate::StoreError;
-use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
+use crate::sql_helpers::{Columns, classify, corrupt, readers_of, timestamp_from_column};
 
 redline_model::vocabulary! {
     /// What a stored disclosure record is.
@@ -192,19 +192,15 @@ const RECORD_COLUMNS: &str =
     "sequence, payload_digest, case_id, kind, party_id, recorded_at_us, envelope";
 
 fn record_from_row(row: &sqlx::any::AnyRow) -> Result<DisclosureRecord, StoreError> {
-    let what = "disclosure record";
-    let case_id: String = row.try_get("case_id")?;
-    let kind: String = row.try_get("kind")?;
-    let party: String = row.try_get("party_id")?;
+    let columns = Columns::of(row, "disclosure record");
     Ok(DisclosureRecord {
-        sequence: row.try_get("sequence")?,
-        payload_digest: row.try_get("payload_digest")?,
-        case_id: Uuid::try_parse(&case_id).map_err(|error| corrupt(what, error))?,
-        kind: DisclosureRecordKind::parse(&kind)
-            .ok_or_else(|| corrupt(what, format!("unknown kind `{kind}`")))?,
-        party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-        recorded_at: timestamp_from_column(what, row.try_get("recorded_at_us")?)?,
-        envelope: row.try_get("envelope")?,
+        sequence: columns.get("sequence")?,
+        payload_digest: columns.get("payload_digest")?,
+        case_id: columns.uuid("case_id")?,
+        kind: columns.word("kind", "kind", DisclosureRecordKind::parse)?,
+        party: columns.party_id()?,
+        recorded_at: columns.timestamp("recorded_at_us")?,
+        envelope: columns.get("envelope")?,
     })
 }
 
@@ -229,35 +225,25 @@ async fn summary_from_row(
     row: &sqlx::any::AnyRow,
 ) -> Result<DisclosureCaseSummary, StoreError> {
     let what = "disclosure case";
-    let case_id: String = row.try_get("case_id")?;
-    let coordinator: String = row.try_get("coordinator")?;
-    let count = |column: &str| -> Result<u32, StoreError> {
-        let value: i64 = row.try_get(column)?;
-        u32::try_from(value).map_err(|error| corrupt(what, error))
-    };
-    let next_deadline: Option<i64> = row.try_get("next_deadline_us")?;
-    let readers = sqlx::query("SELECT party_id FROM disclosure_case_readers WHERE case_id = $1")
-        .bind(case_id.as_str())
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|row| {
-            let party: String = row.try_get("party_id")?;
-            PartyId::parse(&party).map_err(|error| corrupt(what, error))
-        })
-        .collect::<Result<BTreeSet<_>, _>>()?;
+    let columns = Columns::of(row, what);
+    let case_id = columns.uuid("case_id")?;
+    let readers = readers_of(
+        pool,
+        what,
+        "SELECT party_id FROM disclosure_case_readers WHERE case_id = $1",
+        &case_id.to_string(),
+    )
+    .await?;
     Ok(DisclosureCaseSummary {
-        case_id: Uuid::try_parse(&case_id).map_err(|error| corrupt(what, error))?,
-        coordinator: PartyId::parse(&coordinator).map_err(|error| corrupt(what, error))?,
-        latest_version: count("latest_version")?,
-        embargo_end: timestamp_from_column(what, row.try_get("embargo_end_us")?)?,
-        vendor_count: count("vendor_count")?,
-        product_count: count("product_count")?,
+        case_id,
+        coordinator: columns.party("coordinator")?,
+        latest_version: columns.count("latest_version")?,
+        embargo_end: columns.timestamp("embargo_end_us")?,
+        vendor_count: columns.count("vendor_count")?,
+        product_count: columns.count("product_count")?,
         readers,
-        next_deadline: next_deadline
-            .map(|at| timestamp_from_column(what, at))
-            .transpose()?,
-        updated_at: timestamp_from_column(what, row.try_get("updated_at_us")?)?,
+        next_deadline: columns.optional_timestamp("next_deadline_us")?,
+        updated_at: columns.timestamp("updated_at_us")?,
     })
 }
 
@@ -326,7 +312,6 @@ pub(crate) async fn firings(
     pool: &sqlx::AnyPool,
     case_id: Uuid,
 ) -> Result<Vec<DisclosureDeadlineFiring>, StoreError> {
-    let what = "disclosure deadline";
     let rows = sqlx::query(
         "SELECT vendor_id, duty, due_at_us, fired_at_us FROM disclosure_deadline_firings WHERE case_id = $1 ORDER BY fired_at_us, vendor_id, duty",
     )
@@ -335,12 +320,13 @@ pub(crate) async fn firings(
     .await?;
     rows.iter()
         .map(|row| {
+            let columns = Columns::of(row, "disclosure deadline");
             Ok(DisclosureDeadlineFiring {
                 case_id,
-                vendor_id: row.try_get("vendor_id")?,
-                duty: row.try_get("duty")?,
-                due_at: timestamp_from_column(what, row.try_get("due_at_us")?)?,
-                fired_at: timestamp_from_column(what, row.try_get("fired_at_us")?)?,
+                vendor_id: columns.get("vendor_id")?,
+                duty: columns.get("duty")?,
+                due_at: columns.timestamp("due_at_us")?,
+                fired_at: columns.timestamp("fired_at_us")?,
             })
         })
         .collect()

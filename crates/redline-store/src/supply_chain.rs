@@ -13,7 +13,7 @@ use uuid::Uuid;
 use redline_model::{IncidentId, PartyId, Timestamp, Tlp};
 
 use crate::StoreError;
-use crate::sql_helpers::{classify, corrupt, timestamp_from_column};
+use crate::sql_helpers::{Columns, classify, corrupt, timestamp_from_column};
 
 /// One addressed party of a notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,41 +196,34 @@ async fn summary_from_row(
     row: &sqlx::any::AnyRow,
 ) -> Result<SupplyChainNoticeSummary, StoreError> {
     let what = "supply-chain notice";
-    let notice_id: String = row.try_get("notice_id")?;
-    let notifying_party: String = row.try_get("notifying_party")?;
-    let tlp: String = row.try_get("tlp")?;
+    let columns = Columns::of(row, what);
+    let notice_id = columns.uuid("notice_id")?;
     let recipients = sqlx::query(
         "SELECT party_id, acknowledged_at_us, exposure, reminded_at_us FROM supply_chain_recipients WHERE notice_id = $1 ORDER BY party_id",
     )
-    .bind(notice_id.as_str())
+    .bind(notice_id.to_string())
     .fetch_all(pool)
     .await?
     .iter()
     .map(|row| {
-        let party: String = row.try_get("party_id")?;
-        let acknowledged_at: Option<i64> = row.try_get("acknowledged_at_us")?;
-        let reminded_at: Option<i64> = row.try_get("reminded_at_us")?;
+        let recipient = Columns::of(row, what);
         Ok(NoticeRecipientRow {
-            party: PartyId::parse(&party).map_err(|error| corrupt(what, error))?,
-            acknowledged_at: acknowledged_at
-                .map(|at| timestamp_from_column(what, at))
-                .transpose()?,
-            exposure: row.try_get("exposure")?,
-            reminded_at: reminded_at
-                .map(|at| timestamp_from_column(what, at))
-                .transpose()?,
+            party: recipient.party_id()?,
+            acknowledged_at: recipient.optional_timestamp("acknowledged_at_us")?,
+            exposure: recipient.get("exposure")?,
+            reminded_at: recipient.optional_timestamp("reminded_at_us")?,
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(SupplyChainNoticeSummary {
-        notice_id: Uuid::try_parse(&notice_id).map_err(|error| corrupt(what, error))?,
-        notifying_party: PartyId::parse(&notifying_party).map_err(|error| corrupt(what, error))?,
-        title: row.try_get("title")?,
-        compromise: row.try_get("compromise")?,
-        tlp: Tlp::parse(&tlp).ok_or_else(|| corrupt(what, format!("unknown TLP `{tlp}`")))?,
-        issued_at: timestamp_from_column(what, row.try_get("issued_at_us")?)?,
-        acknowledge_by: timestamp_from_column(what, row.try_get("acknowledge_by_us")?)?,
-        updated_at: timestamp_from_column(what, row.try_get("updated_at_us")?)?,
+        notice_id,
+        notifying_party: columns.party("notifying_party")?,
+        title: columns.get("title")?,
+        compromise: columns.get("compromise")?,
+        tlp: columns.tlp("tlp")?,
+        issued_at: columns.timestamp("issued_at_us")?,
+        acknowledge_by: columns.timestamp("acknowledge_by_us")?,
+        updated_at: columns.timestamp("updated_at_us")?,
         recipients,
         incidents: Vec::new(),
     })
