@@ -356,28 +356,11 @@ async fn the_public_collection_is_read_only_and_opens_no_other() {
 }
 
 fn interop_python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("TAXII_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
-        });
-    let usable = std::process::Command::new(&candidate)
-        .args(["-c", "import taxii2client, feedparser, jsonschema"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if usable {
-        return Some(candidate);
-    }
-    assert!(
-        std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
-        "REQUIRE_INTEROP=1 but {} cannot import taxii2client, feedparser and jsonschema (run scripts/test, or set TAXII_PYTHON)",
-        candidate.display()
-    );
-    println!(
-        "public record interop SKIPPED: no Python with taxii2-client, feedparser and jsonschema at {}",
-        candidate.display()
-    );
-    None
+    support::interop::interop_python(
+        &["TAXII_PYTHON"],
+        &["taxii2client", "feedparser", "jsonschema"],
+        "public record interop",
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -23,29 +23,11 @@ mod support;
 const REQUESTS_TO_EMPTY_A_BUCKET: usize = 40;
 
 fn interop_python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("PROMETHEUS_PYTHON")
-        .or_else(|| std::env::var_os("TAXII_PYTHON"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
-        });
-    let usable = std::process::Command::new(&candidate)
-        .args(["-c", "import prometheus_client.parser"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if usable {
-        return Some(candidate);
-    }
-    assert!(
-        std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
-        "REQUIRE_INTEROP=1 but {} cannot import prometheus_client (run scripts/test, or set PROMETHEUS_PYTHON)",
-        candidate.display()
-    );
-    println!(
-        "Prometheus parser test SKIPPED: no Python with prometheus_client at {}",
-        candidate.display()
-    );
-    None
+    support::interop::interop_python(
+        &["PROMETHEUS_PYTHON", "TAXII_PYTHON"],
+        &["prometheus_client.parser"],
+        "Prometheus parser test",
+    )
 }
 
 /// Parses `text` with `prometheus_client.parser.text_string_to_metric_families`; returns the

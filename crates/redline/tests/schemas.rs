@@ -9,6 +9,8 @@
 //! `.venv/bin/python` (scripts/test makes it). With `REQUIRE_INTEROP=1` a missing Python fails
 //! the test instead of skipping it.
 
+#[path = "../../redline-http/tests/support/interop.rs"]
+mod interop;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -165,26 +167,11 @@ fn every_shipped_file_names_its_schema_on_its_first_line() {
 }
 
 fn schema_python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("TAXII_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    let usable = std::process::Command::new(&candidate)
-        .args(["-c", "import jsonschema, tomllib"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if usable {
-        return Some(candidate);
-    }
-    assert!(
-        std::env::var("REQUIRE_INTEROP").as_deref() != Ok("1"),
-        "REQUIRE_INTEROP=1 but {} cannot import jsonschema and tomllib (run scripts/test, or set TAXII_PYTHON)",
-        candidate.display()
-    );
-    println!(
-        "schema validation SKIPPED: no Python with jsonschema at {}",
-        candidate.display()
-    );
-    None
+    interop::interop_python(
+        &["TAXII_PYTHON"],
+        &["jsonschema", "tomllib"],
+        "schema validation",
+    )
 }
 
 /// Runs `validate.py` on `files`; (whether all were valid, what it printed).

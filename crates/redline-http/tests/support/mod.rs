@@ -6,6 +6,7 @@
 //! page either (one notification to UA is left unacknowledged for the console tests).
 #![allow(dead_code)]
 
+pub mod interop;
 pub mod kit;
 
 use std::{collections::BTreeMap, path::Path, sync::Arc};

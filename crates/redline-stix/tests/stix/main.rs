@@ -5,6 +5,8 @@
 mod access;
 mod attribution;
 mod interop;
+#[path = "../../../redline-http/tests/support/interop.rs"]
+mod interop_tools;
 mod patterns;
 mod round_trip;
 
