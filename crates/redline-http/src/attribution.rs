@@ -216,6 +216,7 @@ async fn public_show(
 // OpenAPI
 
 const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
+    use crate::openapi::TabledOperation;
     use utoipa::openapi::HttpMethod::{Get, Post};
     const UNAUTHENTICATED: (&str, &str) = ("401", "no or wrong token");
     const NOT_FOUND: (&str, &str) = (
@@ -228,15 +229,7 @@ const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
     );
     const SIGNED: (&str, &str) = ("403", "sent in another party's name");
     &[
-        crate::openapi::TabledOperation {
-            path: "/api/v1/claims",
-            method: Post,
-            operation_id: "fileClaim",
-            public: false,
-            summary: "File an attribution claim version: a DSSE envelope (payloadType application/vnd.redline.attribution-claim+json) signed by the claimant's hotline key; version 1 creates the claim, version n+1 updates it",
-            query: &[],
-            headers: &[],
-            responses: &[
+        TabledOperation::new(Post, "/api/v1/claims", "fileClaim", "File an attribution claim version: a DSSE envelope (payloadType application/vnd.redline.attribution-claim+json) signed by the claimant's hotline key; version 1 creates the claim, version n+1 updates it", &[
                 ("201", "the claim with its record"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -244,50 +237,14 @@ const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
                 NOT_FOUND,
                 ("409", "a replay, or the claim is withdrawn"),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/claims",
-            method: Get,
-            operation_id: "listClaims",
-            public: false,
-            summary: "Claims you may read, newest first",
-            query: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/claims", "listClaims", "Claims you may read, newest first", &[("200", "{\"claims\": [...]}"), UNAUTHENTICATED]).query(&[
                 ("incident", "only claims about this incident"),
                 ("limit", "at most this many (1-1000, default 100)"),
-            ],
-            headers: &[],
-            responses: &[("200", "{\"claims\": [...]}"), UNAUTHENTICATED],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/claims/{id}",
-            method: Get,
-            operation_id: "showClaim",
-            public: false,
-            summary: "A claim with its versions and envelopes, co-signatures, decisions, consultations and what the code of conduct says of it now",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "the claim"), UNAUTHENTICATED, NOT_FOUND],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/claims/{id}/stix",
-            method: Get,
-            operation_id: "claimAsStix",
-            public: false,
-            summary: "A claim as a STIX 2.1 bundle: a report by the claimant holding the intrusion set or campaign, the threat actor, the named state's identity and attributed-to relationships with their confidence; co-signatures and the named state's reply as opinions",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "the bundle"), UNAUTHENTICATED, NOT_FOUND],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/claims/{id}/cosignatures",
-            method: Post,
-            operation_id: "cosignClaim",
-            public: false,
-            summary: "Join a claim: a DSSE envelope (application/vnd.redline.attribution-cosignature+json) over the current version's digest with your own likelihood",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/claims/{id}", "showClaim", "A claim with its versions and envelopes, co-signatures, decisions, consultations and what the code of conduct says of it now", &[("200", "the claim"), UNAUTHENTICATED, NOT_FOUND]),
+        TabledOperation::new(Get, "/api/v1/claims/{id}/stix", "claimAsStix", "A claim as a STIX 2.1 bundle: a report by the claimant holding the intrusion set or campaign, the threat actor, the named state's identity and attributed-to relationships with their confidence; co-signatures and the named state's reply as opinions", &[("200", "the bundle"), UNAUTHENTICATED, NOT_FOUND]),
+        TabledOperation::new(Post, "/api/v1/claims/{id}/cosignatures", "cosignClaim", "Join a claim: a DSSE envelope (application/vnd.redline.attribution-cosignature+json) over the current version's digest with your own likelihood", &[
                 ("201", "the claim with its co-signatures"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -298,17 +255,8 @@ const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
                     "co-signed already, not the current version, or withdrawn",
                 ),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/claims/{id}/decisions",
-            method: Post,
-            operation_id: "decideClaim",
-            public: false,
-            summary: "Publish the current version (only when every clause of the code of conduct holds) or withdraw the claim: a DSSE envelope (application/vnd.redline.attribution-decision+json) by the claimant",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Post, "/api/v1/claims/{id}/decisions", "decideClaim", "Publish the current version (only when every clause of the code of conduct holds) or withdraw the claim: a DSSE envelope (application/vnd.redline.attribution-decision+json) by the claimant", &[
                 ("201", "the claim, published or withdrawn"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -316,17 +264,8 @@ const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
                 NOT_FOUND,
                 ("409", "published or withdrawn already"),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/consultations",
-            method: Post,
-            operation_id: "requestConsultation",
-            public: false,
-            summary: "Ask the named state's party for consultation on a claim: a DSSE envelope (application/vnd.redline.consultation-request+json) with facts, legal view, remedies sought and an optional mediator; the reply deadline follows the norms document's consultation-reply duty",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Post, "/api/v1/consultations", "requestConsultation", "Ask the named state's party for consultation on a claim: a DSSE envelope (application/vnd.redline.consultation-request+json) with facts, legal view, remedies sought and an optional mediator; the reply deadline follows the norms document's consultation-reply duty", &[
                 ("201", "the claim with the consultation"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -334,17 +273,8 @@ const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
                 NOT_FOUND,
                 ("409", "the consultation exists"),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/consultations/{id}/replies",
-            method: Post,
-            operation_id: "replyToConsultation",
-            public: false,
-            summary: "The named state's reply (deny, acknowledge, explain, offer-joint-investigation, cooperate): a DSSE envelope (application/vnd.redline.consultation-reply+json); shown beside the claim wherever it is shown",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Post, "/api/v1/consultations/{id}/replies", "replyToConsultation", "The named state's reply (deny, acknowledge, explain, offer-joint-investigation, cooperate): a DSSE envelope (application/vnd.redline.consultation-reply+json); shown beside the claim wherever it is shown", &[
                 ("201", "the claim with the reply"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -352,17 +282,8 @@ const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
                 NOT_FOUND,
                 ("409", "replied already, or concluded"),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/consultations/{id}/outcomes",
-            method: Post,
-            operation_id: "recordConsultationOutcome",
-            public: false,
-            summary: "The outcome (resolved, joint-investigation-agreed, referred-to-mediation with the mediator, failed) by the requester or the invited mediator: a DSSE envelope (application/vnd.redline.consultation-outcome+json)",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Post, "/api/v1/consultations/{id}/outcomes", "recordConsultationOutcome", "The outcome (resolved, joint-investigation-agreed, referred-to-mediation with the mediator, failed) by the requester or the invited mediator: a DSSE envelope (application/vnd.redline.consultation-outcome+json)", &[
                 ("201", "the claim with the outcome"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -372,31 +293,12 @@ const ATTRIBUTION_OPERATIONS: &[crate::openapi::TabledOperation] = {
                 ),
                 NOT_FOUND,
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/public/claims",
-            method: Get,
-            operation_id: "publicClaims",
-            public: true,
-            summary: "Published TLP:CLEAR claims, newest first, and per named state the number of published and joint claims",
-            query: &[("limit", "at most this many (1-1000, default 100)")],
-            headers: &[],
-            responses: &[("200", "{\"claims\": [...], \"named_states\": [...]}")],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/public/claims/{id}",
-            method: Get,
-            operation_id: "publicClaim",
-            public: true,
-            summary: "A published TLP:CLEAR claim with its co-signers and the named state's reply (the consultation's positions stay with its participants)",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/public/claims", "publicClaims", "Published TLP:CLEAR claims, newest first, and per named state the number of published and joint claims", &[("200", "{\"claims\": [...], \"named_states\": [...]}")]).public().query(&[("limit", "at most this many (1-1000, default 100)")]),
+        TabledOperation::new(Get, "/api/v1/public/claims/{id}", "publicClaim", "A published TLP:CLEAR claim with its co-signers and the named state's reply (the consultation's positions stay with its participants)", &[
                 ("200", "the claim"),
                 ("404", "no published TLP:CLEAR claim has this id"),
-            ],
-        },
+            ]).public(),
     ]
 };
 

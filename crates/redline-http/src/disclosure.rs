@@ -244,6 +244,7 @@ impl RecordReads for Cases {
 }
 
 const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
+    use crate::openapi::TabledOperation;
     use utoipa::openapi::HttpMethod::{Get, Post};
     const UNAUTHENTICATED: (&str, &str) = ("401", "no or wrong token");
     const NOT_FOUND: (&str, &str) = (
@@ -267,35 +268,18 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
         "version is neither 2.0 nor 2.1 (error.path `version`)",
     );
     &[
-        crate::openapi::TabledOperation {
-            path: "/api/v1/disclosure/policy",
-            method: Get,
-            operation_id: "showDisclosurePolicy",
-            public: false,
-            summary: "The disclosure policy a case coordinated by `coordinator` (default: you) follows: days for a vendor to acknowledge and to report each product's status, the default embargo in days, their basis, and the norms document they come from (the one the coordinator adopted last, else the baseline)",
-            query: &[(
-                "coordinator",
-                "the coordinating party (default: the signed-in party)",
-            )],
-            headers: &[],
-            responses: &[
+        TabledOperation::new(Get, "/api/v1/disclosure/policy", "showDisclosurePolicy", "The disclosure policy a case coordinated by `coordinator` (default: you) follows: days for a vendor to acknowledge and to report each product's status, the default embargo in days, their basis, and the norms document they come from (the one the coordinator adopted last, else the baseline)", &[
                 (
                     "200",
                     "`{acknowledge_days, status_days, embargo_days, basis, document_id, document_version, document_sha256}`",
                 ),
                 ("400", "coordinator is not a party id"),
                 UNAUTHENTICATED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/disclosure/cases",
-            method: Post,
-            operation_id: "fileDisclosureCase",
-            public: false,
-            summary: "File a disclosure case version: a DSSE envelope (payloadType application/vnd.redline.disclosure-case+json, schema schemas/disclosure-case.schema.json) signed by the coordinator (a CERT party); version 1 opens the case, version n+1 updates it (vendors and products may be added, never removed; the embargo moves only by an embargo-changed action)",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]).query(&[(
+                "coordinator",
+                "the coordinating party (default: the signed-in party)",
+            )]),
+        TabledOperation::new(Post, "/api/v1/disclosure/cases", "fileDisclosureCase", "File a disclosure case version: a DSSE envelope (payloadType application/vnd.redline.disclosure-case+json, schema schemas/disclosure-case.schema.json) signed by the coordinator (a CERT party); version 1 opens the case, version n+1 updates it (vendors and products may be added, never removed; the embargo moves only by an embargo-changed action)", &[
                 ("201", "the case opened, as its coordinator reads it"),
                 ("200", "the case updated"),
                 ("400", "malformed JSON"),
@@ -304,37 +288,10 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
                 NOT_FOUND,
                 ("409", "a replay of a stored record"),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/disclosure/cases",
-            method: Get,
-            operation_id: "listDisclosureCases",
-            public: false,
-            summary: "Disclosure cases you may read (embargoed ones you take part in, and public ones), latest embargo end first",
-            query: &[("limit", "at most this many (1-1000, default 100)")],
-            headers: &[],
-            responses: &[("200", "`{cases: [...]}`"), UNAUTHENTICATED],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/disclosure/cases/{id}",
-            method: Get,
-            operation_id: "showDisclosureCase",
-            public: false,
-            summary: "A case with every vendor and product status, the dates contacted and answered, the deadlines and the policy they follow, the CVSS vectors, the embargo changes (contacts for the coordinator only; an anonymous reporter hidden from vendors), and the incidents you may read that name the case or its CVE id",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "the case"), UNAUTHENTICATED, NOT_FOUND],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/disclosure/cases/{id}/actions",
-            method: Post,
-            operation_id: "recordDisclosureAction",
-            public: false,
-            summary: "Record an action (payloadType application/vnd.redline.disclosure-action+json): vendor-contacted, vendor-acknowledged, product-status, vendor-unresponsive, embargo-changed, cve-assigned",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/disclosure/cases", "listDisclosureCases", "Disclosure cases you may read (embargoed ones you take part in, and public ones), latest embargo end first", &[("200", "`{cases: [...]}`"), UNAUTHENTICATED]).query(&[("limit", "at most this many (1-1000, default 100)")]),
+        TabledOperation::new(Get, "/api/v1/disclosure/cases/{id}", "showDisclosureCase", "A case with every vendor and product status, the dates contacted and answered, the deadlines and the policy they follow, the CVSS vectors, the embargo changes (contacts for the coordinator only; an anonymous reporter hidden from vendors), and the incidents you may read that name the case or its CVE id", &[("200", "the case"), UNAUTHENTICATED, NOT_FOUND]),
+        TabledOperation::new(Post, "/api/v1/disclosure/cases/{id}/actions", "recordDisclosureAction", "Record an action (payloadType application/vnd.redline.disclosure-action+json): vendor-contacted, vendor-acknowledged, product-status, vendor-unresponsive, embargo-changed, cve-assigned", &[
                 ("200", "the case after the action"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -345,35 +302,14 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
                     "a replay, or the case is there already (contacted twice, the same status)",
                 ),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/disclosure/cases/{id}/csaf",
-            method: Get,
-            operation_id: "showDisclosureAdvisoryDraft",
-            public: false,
-            summary: "The case's CSAF security advisory, CSAF 2.0 or 2.1 (a draft for the case's readers before the embargo ends)",
-            query: &[CSAF_VERSION],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/disclosure/cases/{id}/csaf", "showDisclosureAdvisoryDraft", "The case's CSAF security advisory, CSAF 2.0 or 2.1 (a draft for the case's readers before the embargo ends)", &[
                 ("200", "a CSAF 2.0 or 2.1 document"),
                 BAD_CSAF_VERSION,
                 UNAUTHENTICATED,
                 NOT_FOUND,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/disclosure/cases/{id}/cve",
-            method: Get,
-            operation_id: "showDisclosureCveRecord",
-            public: false,
-            summary: "The case's CVE JSON 5 record (dataVersion 5.1, published, with its CNA container) for the CNA named by org_id (a version-4 UUID) and short_name",
-            query: &[
-                ("org_id", "the CNA's organisation id at the CVE Program"),
-                ("short_name", "the CNA's short name"),
-            ],
-            headers: &[],
-            responses: &[
+            ]).query(&[CSAF_VERSION]),
+        TabledOperation::new(Get, "/api/v1/disclosure/cases/{id}/cve", "showDisclosureCveRecord", "The case's CVE JSON 5 record (dataVersion 5.1, published, with its CNA container) for the CNA named by org_id (a version-4 UUID) and short_name", &[
                 ("200", "a CVE JSON 5 record"),
                 ("400", "org_id or short_name is not valid"),
                 UNAUTHENTICATED,
@@ -381,45 +317,20 @@ const DISCLOSURE_OPERATIONS: &[crate::openapi::TabledOperation] = {
                     "404",
                     "no such case, an embargoed case you do not read, or no CVE id yet",
                 ),
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/public/advisories",
-            method: Get,
-            operation_id: "listPublicAdvisories",
-            public: true,
-            summary: "Disclosure cases whose embargo has ended",
-            query: &[("limit", "at most this many (1-1000, default 100)")],
-            headers: &[],
-            responses: &[("200", "`{advisories: [...]}`")],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/public/advisories/{id}",
-            method: Get,
-            operation_id: "showPublicAdvisory",
-            public: true,
-            summary: "A case whose embargo has ended (no contacts; an anonymous reporter stays anonymous), with the public incidents that name it or its CVE id",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]).query(&[
+                ("org_id", "the CNA's organisation id at the CVE Program"),
+                ("short_name", "the CNA's short name"),
+            ]),
+        TabledOperation::new(Get, "/api/v1/public/advisories", "listPublicAdvisories", "Disclosure cases whose embargo has ended", &[("200", "`{advisories: [...]}`")]).public().query(&[("limit", "at most this many (1-1000, default 100)")]),
+        TabledOperation::new(Get, "/api/v1/public/advisories/{id}", "showPublicAdvisory", "A case whose embargo has ended (no contacts; an anonymous reporter stays anonymous), with the public incidents that name it or its CVE id", &[
                 ("200", "the case"),
                 ("404", "no such case, or still embargoed"),
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/public/advisories/{id}/csaf",
-            method: Get,
-            operation_id: "showPublicCsafAdvisory",
-            public: true,
-            summary: "The CSAF security advisory of a case whose embargo has ended: CSAF 2.0 (CVSS 3.1 in scores, the CVSS 4.0 vector in a note) or CSAF 2.1 (the CVSS 4.0 vector and base score in metrics[].content.cvss_v4)",
-            query: &[CSAF_VERSION],
-            headers: &[],
-            responses: &[
+            ]).public(),
+        TabledOperation::new(Get, "/api/v1/public/advisories/{id}/csaf", "showPublicCsafAdvisory", "The CSAF security advisory of a case whose embargo has ended: CSAF 2.0 (CVSS 3.1 in scores, the CVSS 4.0 vector in a note) or CSAF 2.1 (the CVSS 4.0 vector and base score in metrics[].content.cvss_v4)", &[
                 ("200", "a CSAF 2.0 or 2.1 document"),
                 BAD_CSAF_VERSION,
                 ("404", "no such case, or still embargoed"),
-            ],
-        },
+            ]).public().query(&[CSAF_VERSION]),
     ]
 };
 

@@ -248,19 +248,12 @@ async fn report(
 // OpenAPI
 
 const EXERCISE_OPERATIONS: &[crate::openapi::TabledOperation] = {
+    use crate::openapi::TabledOperation;
     use utoipa::openapi::HttpMethod::{Get, Post};
     const NOT_FOUND: (&str, &str) = ("404", "no such exercise, or you neither run nor play in it");
     const UNAUTHENTICATED: (&str, &str) = ("401", "no or wrong token");
     &[
-        crate::openapi::TabledOperation {
-            path: "/api/v1/exercises",
-            method: Post,
-            operation_id: "createExercise",
-            public: false,
-            summary: "Create a tabletop exercise from an exercise file (TOML text in `definition`; optional `file`, `start` RFC 3339, `speed` exercise minutes per real minute). Only the file's facilitator (or, when it names none, a party that is not a player) may.",
-            query: &[],
-            headers: &[],
-            responses: &[
+        TabledOperation::new(Post, "/api/v1/exercises", "createExercise", "Create a tabletop exercise from an exercise file (TOML text in `definition`; optional `file`, `start` RFC 3339, `speed` exercise minutes per real minute). Only the file's facilitator (or, when it names none, a party that is not a player) may.", &[
                 (
                     "201",
                     "the exercise: id, parties, start, each inject's due time",
@@ -272,47 +265,11 @@ const EXERCISE_OPERATIONS: &[crate::openapi::TabledOperation] = {
                     "422",
                     "the file is refused (`file:line:column: message`), a party is not on this node, or an inject's report breaks the contract",
                 ),
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/exercises",
-            method: Get,
-            operation_id: "listExercises",
-            public: false,
-            summary: "The exercises you run or play in, newest first",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "{\"exercises\": [...]}"), UNAUTHENTICATED],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/exercises/{id}",
-            method: Get,
-            operation_id: "showExercise",
-            public: false,
-            summary: "An exercise: definition, parties, start and what each inject became",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "the exercise"), UNAUTHENTICATED, NOT_FOUND],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/exercises/{id}/injects/due",
-            method: Get,
-            operation_id: "dueExerciseInjects",
-            public: false,
-            summary: "The injects due by the node's clock and not delivered yet; a `payload` is what to sign with the key of `sign_as`: a notification's hotline message, or the report of an incident inject whose reporter is not the caller (payload type `application/vnd.redline.exercise-report+json`)",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "{\"injects\": [...]}"), UNAUTHENTICATED, NOT_FOUND],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/exercises/{id}/injects/{inject}/deliver",
-            method: Post,
-            operation_id: "deliverExerciseInject",
-            public: false,
-            summary: "Deliver a due inject: `{\"envelope\": ENVELOPE}` (the due payload signed, DSSE) for a notification inject and for an incident inject reported by another party than the caller; no body otherwise",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/exercises", "listExercises", "The exercises you run or play in, newest first", &[("200", "{\"exercises\": [...]}"), UNAUTHENTICATED]),
+        TabledOperation::new(Get, "/api/v1/exercises/{id}", "showExercise", "An exercise: definition, parties, start and what each inject became", &[("200", "the exercise"), UNAUTHENTICATED, NOT_FOUND]),
+        TabledOperation::new(Get, "/api/v1/exercises/{id}/injects/due", "dueExerciseInjects", "The injects due by the node's clock and not delivered yet; a `payload` is what to sign with the key of `sign_as`: a notification's hotline message, or the report of an incident inject whose reporter is not the caller (payload type `application/vnd.redline.exercise-report+json`)", &[("200", "{\"injects\": [...]}"), UNAUTHENTICATED, NOT_FOUND]),
+        TabledOperation::new(Post, "/api/v1/exercises/{id}/injects/{inject}/deliver", "deliverExerciseInject", "Deliver a due inject: `{\"envelope\": ENVELOPE}` (the due payload signed, DSSE) for a notification inject and for an incident inject reported by another party than the caller; no body otherwise", &[
                 (
                     "201",
                     "what the inject became: incident, or message and thread",
@@ -326,17 +283,8 @@ const EXERCISE_OPERATIONS: &[crate::openapi::TabledOperation] = {
                     "422",
                     "no envelope for a notification, or not the prescribed message (error.path `envelope`), or a hotline rule refused it",
                 ),
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/exercises/{id}/decisions",
-            method: Post,
-            operation_id: "recordExerciseDecision",
-            public: false,
-            summary: "Record the response rung you (a player) choose for an exercise incident: {\"incident\", \"rung\", \"note\"?}; answered with the verdict against the assessment's recommendation",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Post, "/api/v1/exercises/{id}/decisions", "recordExerciseDecision", "Record the response rung you (a player) choose for an exercise incident: {\"incident\", \"rung\", \"note\"?}; answered with the verdict against the assessment's recommendation", &[
                 (
                     "201",
                     "the decision: verdict recommended, within-ceiling or above-ceiling",
@@ -350,29 +298,19 @@ const EXERCISE_OPERATIONS: &[crate::openapi::TabledOperation] = {
                     "422",
                     "not an incident of the exercise, or a rung not on the ladder (error.path names the field)",
                 ),
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/exercises/{id}/report",
-            method: Get,
-            operation_id: "exerciseReport",
-            public: false,
-            summary: "The after-action report: timeline, deadlines met and missed per party, decisions against the recommendations",
-            query: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/exercises/{id}/report", "exerciseReport", "The after-action report: timeline, deadlines met and missed per party, decisions against the recommendations", &[
+                ("200", "the report"),
+                ("400", "unknown format"),
+                UNAUTHENTICATED,
+                NOT_FOUND,
+            ]).query(&[
                 ("format", "json (default), markdown or html"),
                 (
                     "lang",
                     "en (default), fr, es, ru, zh or ar: the language of markdown and html",
                 ),
-            ],
-            headers: &[],
-            responses: &[
-                ("200", "the report"),
-                ("400", "unknown format"),
-                UNAUTHENTICATED,
-                NOT_FOUND,
-            ],
-        },
+            ]),
     ]
 };
 

@@ -414,15 +414,7 @@ const HOTLINE_OPERATIONS: &[TabledOperation] = {
         "refused: bad signature, unknown or revoked key, sent_at outside the allowed skew, unknown recipient, malformed payload (error.code names the rule, error.path the field)",
     );
     &[
-        TabledOperation {
-            path: "/api/v1/messages",
-            method: Post,
-            operation_id: "sendMessage",
-            public: false,
-            summary: "Send a signed hotline message: a DSSE envelope (payloadType application/vnd.redline.message+json, Ed25519) whose payload is a HotlineMessage (components/schemas/HotlineMessage; schemas/hotline-message.schema.json): one of eleven kinds, among them request-outcome — where a recipient stands on an assistance or mitigation request of the thread (accepted, partly with what is done and not, declined with a reason, completed), only after its previous outcome by an allowed step. Stored durably and delivered before the answer.",
-            query: &[],
-            headers: &[],
-            responses: &[
+        TabledOperation::new(Post, "/api/v1/messages", "sendMessage", "Send a signed hotline message: a DSSE envelope (payloadType application/vnd.redline.message+json, Ed25519) whose payload is a HotlineMessage (components/schemas/HotlineMessage; schemas/hotline-message.schema.json): one of eleven kinds, among them request-outcome — where a recipient stands on an assistance or mitigation request of the thread (accepted, partly with what is done and not, declined with a reason, completed), only after its previous outcome by an allowed step. Stored durably and delivered before the answer.", &[
                 (
                     "201",
                     "accepted: id, thread, thread_state, acknowledge_by, respond_by",
@@ -439,166 +431,57 @@ const HOTLINE_OPERATIONS: &[TabledOperation] = {
                 ),
                 ("413", "body over the limit"),
                 REFUSED,
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/incidents/with-notification",
-            method: Post,
-            operation_id: "submitIncidentWithNotification",
-            public: false,
-            summary: "Submit an incident report and open its notification thread to the affected states in one request: {\"incident\": REPORT, \"notification\": ENVELOPE}",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Post, "/api/v1/incidents/with-notification", "submitIncidentWithNotification", "Submit an incident report and open its notification thread to the affected states in one request: {\"incident\": REPORT, \"notification\": ENVELOPE}", &[
                 ("201", "the incident and the accepted notification"),
                 ("400", "malformed JSON"),
                 ("401", "no or wrong token"),
                 REFUSED,
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/messages/{id}",
-            method: Get,
-            operation_id: "showMessage",
-            public: false,
-            summary: "One message with its envelope, as its sender or a recipient sees it",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/messages/{id}", "showMessage", "One message with its envelope, as its sender or a recipient sees it", &[
                 ("200", "the message"),
                 ("404", "no such message, or not yours to read"),
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/messages/{id}/form",
-            method: Get,
-            operation_id: "messageForm",
-            public: false,
-            summary: "The message's standard form in the reader's language (en, fr, es, ru, zh, ar; `lang` or Accept-Language); free text stays as written",
-            query: &[("lang", "BCP 47 language tag")],
-            headers: &[("Accept-Language", "preferred languages")],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/messages/{id}/form", "messageForm", "The message's standard form in the reader's language (en, fr, es, ru, zh, ar; `lang` or Accept-Language); free text stays as written", &[
                 (
                     "200",
                     "the form: language, direction (ltr/rtl), title, headers, standard text, free text",
                 ),
                 ("404", "no such message"),
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/threads/{id}",
-            method: Get,
-            operation_id: "showThread",
-            public: false,
-            summary: "A thread: its state (sent, delivered, acknowledged, answered, closed, or overdue), deadlines and messages in order, and each assistance or mitigation request with each recipient's outcomes (accepted, partly, declined, completed) and answer deadline",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]).query(&[("lang", "BCP 47 language tag")]).headers(&[("Accept-Language", "preferred languages")]),
+        TabledOperation::new(Get, "/api/v1/threads/{id}", "showThread", "A thread: its state (sent, delivered, acknowledged, answered, closed, or overdue), deadlines and messages in order, and each assistance or mitigation request with each recipient's outcomes (accepted, partly, declined, completed) and answer deadline", &[
                 ("200", "the thread"),
                 ("404", "no such thread, or not a participant"),
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/inbox",
-            method: Get,
-            operation_id: "inbox",
-            public: false,
-            summary: "The signed-in party's threads, newest first, with deadlines and what is awaited from it",
-            query: &[("limit", "at most this many threads (default 100)")],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/inbox", "inbox", "The signed-in party's threads, newest first, with deadlines and what is awaited from it", &[
                 ("200", "{\"threads\": [...]}"),
                 ("401", "no or wrong token"),
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/events",
-            method: Get,
-            operation_id: "listEvents",
-            public: false,
-            summary: "The signed-in party's events after a sequence number (polling alternative to the stream)",
-            query: &[
-                ("after", "the last event sequence seen (default 0)"),
-                ("limit", "at most this many (default 100)"),
-            ],
-            headers: &[],
-            responses: &[
+            ]).query(&[("limit", "at most this many threads (default 100)")]),
+        TabledOperation::new(Get, "/api/v1/events", "listEvents", "The signed-in party's events after a sequence number (polling alternative to the stream)", &[
                 ("200", "{\"events\": [...]}"),
                 ("403", "operators have no stream"),
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/stream",
-            method: Get,
-            operation_id: "eventStream",
-            public: false,
-            summary: "The signed-in party's events as server-sent events (text/event-stream): messages, thread state changes, reminders, overdue alerts. Reconnect with Last-Event-ID to get every later event exactly once.",
-            query: &[("last_event_id", "for clients that cannot set the header")],
-            headers: &[("Last-Event-ID", "the id of the last event received")],
-            responses: &[
+            ]).query(&[
+                ("after", "the last event sequence seen (default 0)"),
+                ("limit", "at most this many (default 100)"),
+            ]),
+        TabledOperation::new(Get, "/api/v1/stream", "eventStream", "The signed-in party's events as server-sent events (text/event-stream): messages, thread state changes, reminders, overdue alerts. Reconnect with Last-Event-ID to get every later event exactly once.", &[
                 ("200", "text/event-stream"),
                 ("400", "Last-Event-ID is not an event id"),
                 ("401", "no or wrong token"),
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/checks",
-            method: Get,
-            operation_id: "listCommunicationChecks",
-            public: true,
-            summary: "Communication checks the caller may read, newest first: `clear` ones without a token, `green` ones for every party, restricted ones for their participants",
-            query: &[("limit", "at most this many (default 50)")],
-            headers: &[],
-            responses: &[("200", "{\"checks\": [...]}")],
-        },
-        TabledOperation {
-            path: "/api/v1/checks/results",
-            method: Get,
-            operation_id: "communicationCheckResults",
-            public: true,
-            summary: "Per party: checks received, answered in time, late, silent, median reply time",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "{\"parties\": [...]}")],
-        },
-        TabledOperation {
-            path: "/api/v1/checks/{id}",
-            method: Get,
-            operation_id: "showCommunicationCheck",
-            public: false,
-            summary: "One communication check: each target answered, late or silent, and how fast",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "the check"), ("404", "no such check")],
-        },
-        TabledOperation {
-            path: "/api/v1/parties/{id}/keys/rotate",
-            method: Post,
-            operation_id: "rotatePartyKey",
-            public: false,
-            summary: "Register a new public key and revoke an old one: {\"public_key\", \"old_key_id\", \"reason\"}. Messages signed by the old key after now are refused.",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]).query(&[("last_event_id", "for clients that cannot set the header")]).headers(&[("Last-Event-ID", "the id of the last event received")]),
+        TabledOperation::new(Get, "/api/v1/checks", "listCommunicationChecks", "Communication checks the caller may read, newest first: `clear` ones without a token, `green` ones for every party, restricted ones for their participants", &[("200", "{\"checks\": [...]}")]).public().query(&[("limit", "at most this many (default 50)")]),
+        TabledOperation::new(Get, "/api/v1/checks/results", "communicationCheckResults", "Per party: checks received, answered in time, late, silent, median reply time", &[("200", "{\"parties\": [...]}")]).public(),
+        TabledOperation::new(Get, "/api/v1/checks/{id}", "showCommunicationCheck", "One communication check: each target answered, late or silent, and how fast", &[("200", "the check"), ("404", "no such check")]),
+        TabledOperation::new(Post, "/api/v1/parties/{id}/keys/rotate", "rotatePartyKey", "Register a new public key and revoke an old one: {\"public_key\", \"old_key_id\", \"reason\"}. Messages signed by the old key after now are refused.", &[
                 ("201", "the new key"),
                 ("403", "not your party"),
                 ("404", "no such party or key"),
-            ],
-        },
-        TabledOperation {
-            path: "/api/v1/parties/{id}/keys/{key_id}/revoke",
-            method: Post,
-            operation_id: "revokePartyKey",
-            public: false,
-            summary: "Revoke a key with a reason: {\"reason\"}",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Post, "/api/v1/parties/{id}/keys/{key_id}/revoke", "revokePartyKey", "Revoke a key with a reason: {\"reason\"}", &[
                 ("200", "the revoked key"),
                 ("403", "not your party"),
                 ("404", "no such party or key"),
-            ],
-        },
+            ]),
     ]
 };
 

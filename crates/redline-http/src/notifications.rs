@@ -198,61 +198,27 @@ async fn deliveries(
 // OpenAPI
 
 const NOTIFICATION_OPERATIONS: &[crate::openapi::TabledOperation] = {
+    use crate::openapi::TabledOperation;
     use utoipa::openapi::HttpMethod::{Delete, Get, Post};
     const UNAUTHENTICATED: (&str, &str) = ("401", "no, wrong or revoked token");
     const OPERATOR: (&str, &str) = ("403", "not a party's token");
     const NOT_FOUND: (&str, &str) = ("404", "no such subscription of yours");
     &[
-        crate::openapi::TabledOperation {
-            path: "/api/v1/notifications/webhooks",
-            method: Post,
-            operation_id: "addWebhook",
-            public: false,
-            summary: "Register a webhook for your party: {\"url\": \"https://…\", \"events\": [...]}. Answers the subscription and its secret, shown this once: each delivery is a JSON POST with X-Redline-Signature: sha256=HMAC-SHA256(secret, X-Redline-Timestamp + \".\" + body), retried with exponential backoff. The URL must be http(s), without credentials, and reach neither this node nor a loopback, private or link-local address (unless the operator allows private targets)",
-            query: &[],
-            headers: &[],
-            responses: &[
+        TabledOperation::new(Post, "/api/v1/notifications/webhooks", "addWebhook", "Register a webhook for your party: {\"url\": \"https://…\", \"events\": [...]}. Answers the subscription and its secret, shown this once: each delivery is a JSON POST with X-Redline-Signature: sha256=HMAC-SHA256(secret, X-Redline-Timestamp + \".\" + body), retried with exponential backoff. The URL must be http(s), without credentials, and reach neither this node nor a loopback, private or link-local address (unless the operator allows private targets)", &[
                 ("201", "{\"subscription\": {...}, \"secret\": \"<hex>\"}"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
                 OPERATOR,
                 ("409", "the party has the most subscriptions allowed"),
                 ("422", "a refused URL or event kind, named in error.issues"),
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/notifications/webhooks",
-            method: Get,
-            operation_id: "listWebhooks",
-            public: false,
-            summary: "Your party's webhooks (never their secrets)",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/notifications/webhooks", "listWebhooks", "Your party's webhooks (never their secrets)", &[
                 ("200", "{\"subscriptions\": [...]}"),
                 UNAUTHENTICATED,
                 OPERATOR,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/notifications/webhooks/{id}",
-            method: Delete,
-            operation_id: "removeWebhook",
-            public: false,
-            summary: "Remove one of your webhooks; deliveries not yet made are cancelled, the log stays",
-            query: &[],
-            headers: &[],
-            responses: &[("204", "removed"), UNAUTHENTICATED, OPERATOR, NOT_FOUND],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/notifications/email",
-            method: Post,
-            operation_id: "addEmail",
-            public: false,
-            summary: "Register an e-mail address for your party: {\"address\": \"duty@…\", \"events\": [...]} (event kinds: message, reminder, overdue-alert, thread-state, consultation; default the first three). Each event becomes a short plain-text mail (kind and thread in the subject, never a message's content)",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Delete, "/api/v1/notifications/webhooks/{id}", "removeWebhook", "Remove one of your webhooks; deliveries not yet made are cancelled, the log stays", &[("204", "removed"), UNAUTHENTICATED, OPERATOR, NOT_FOUND]),
+        TabledOperation::new(Post, "/api/v1/notifications/email", "addEmail", "Register an e-mail address for your party: {\"address\": \"duty@…\", \"events\": [...]} (event kinds: message, reminder, overdue-alert, thread-state, consultation; default the first three). Each event becomes a short plain-text mail (kind and thread in the subject, never a message's content)", &[
                 ("201", "{\"subscription\": {...}}"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -262,46 +228,18 @@ const NOTIFICATION_OPERATIONS: &[crate::openapi::TabledOperation] = {
                     "the node sends no e-mail, or the party has the most subscriptions allowed",
                 ),
                 ("422", "not an e-mail address, or an unknown event kind"),
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/notifications/email",
-            method: Get,
-            operation_id: "listEmail",
-            public: false,
-            summary: "Your party's e-mail addresses",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/notifications/email", "listEmail", "Your party's e-mail addresses", &[
                 ("200", "{\"subscriptions\": [...]}"),
                 UNAUTHENTICATED,
                 OPERATOR,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/notifications/email/{id}",
-            method: Delete,
-            operation_id: "removeEmail",
-            public: false,
-            summary: "Remove one of your e-mail addresses",
-            query: &[],
-            headers: &[],
-            responses: &[("204", "removed"), UNAUTHENTICATED, OPERATOR, NOT_FOUND],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/notifications/deliveries",
-            method: Get,
-            operation_id: "listDeliveries",
-            public: false,
-            summary: "Your party's delivery log, newest first: each delivery's event, status (pending, delivered, failed, cancelled), attempts with their time, HTTP status and error",
-            query: &[("limit", "at most this many (1-1000, default 100)")],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Delete, "/api/v1/notifications/email/{id}", "removeEmail", "Remove one of your e-mail addresses", &[("204", "removed"), UNAUTHENTICATED, OPERATOR, NOT_FOUND]),
+        TabledOperation::new(Get, "/api/v1/notifications/deliveries", "listDeliveries", "Your party's delivery log, newest first: each delivery's event, status (pending, delivered, failed, cancelled), attempts with their time, HTTP status and error", &[
                 ("200", "{\"deliveries\": [...]}"),
                 UNAUTHENTICATED,
                 OPERATOR,
-            ],
-        },
+            ]).query(&[("limit", "at most this many (1-1000, default 100)")]),
     ]
 };
 

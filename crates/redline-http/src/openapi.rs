@@ -382,6 +382,52 @@ pub(crate) struct TabledOperation {
     pub(crate) responses: &'static [(&'static str, &'static str)],
 }
 
+impl TabledOperation {
+    /// An operation for signed-in callers, with no optional query parameter or header.
+    pub(crate) const fn new(
+        method: HttpMethod,
+        path: &'static str,
+        operation_id: &'static str,
+        summary: &'static str,
+        responses: &'static [(&'static str, &'static str)],
+    ) -> TabledOperation {
+        TabledOperation {
+            path,
+            method,
+            operation_id,
+            public: false,
+            summary,
+            query: &[],
+            headers: &[],
+            responses,
+        }
+    }
+
+    /// The same operation, answered without a token.
+    pub(crate) const fn public(self) -> TabledOperation {
+        TabledOperation {
+            public: true,
+            ..self
+        }
+    }
+
+    /// The same operation, with these optional query parameters.
+    pub(crate) const fn query(
+        self,
+        query: &'static [(&'static str, &'static str)],
+    ) -> TabledOperation {
+        TabledOperation { query, ..self }
+    }
+
+    /// The same operation, with these optional request headers.
+    pub(crate) const fn headers(
+        self,
+        headers: &'static [(&'static str, &'static str)],
+    ) -> TabledOperation {
+        TabledOperation { headers, ..self }
+    }
+}
+
 /// The OpenAPI paths of a table of operations, each under `tag` (and the bearer scheme unless it
 /// is public); path
 /// parameters come from the `{name}` segments, and operations on one path share its item.

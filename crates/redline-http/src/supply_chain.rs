@@ -109,6 +109,7 @@ impl RecordReads for Notices {
 }
 
 const SUPPLY_CHAIN_OPERATIONS: &[crate::openapi::TabledOperation] = {
+    use crate::openapi::TabledOperation;
     use utoipa::openapi::HttpMethod::{Get, Post};
     const UNAUTHENTICATED: (&str, &str) = ("401", "no or wrong token");
     const NOT_FOUND: (&str, &str) = (
@@ -124,52 +125,17 @@ const SUPPLY_CHAIN_OPERATIONS: &[crate::openapi::TabledOperation] = {
         "sent in another party's name, or an acknowledgement by a party the notice was not addressed to",
     );
     &[
-        crate::openapi::TabledOperation {
-            path: "/api/v1/supply-chain-notices",
-            method: Post,
-            operation_id: "issueSupplyChainNotice",
-            public: false,
-            summary: "Issue a supply-chain notice (GGE 13(i)): a DSSE envelope (payloadType application/vnd.redline.supply-chain-notice+json, schema schemas/supply-chain-notice.schema.json) signed by the notifying party, naming the compromised products (purl or CPE) and versions, the update channel, indicators, the mitigation and linked incidents. It is addressed to every other party of the node, each owing an acknowledgement within the acknowledge duty of the norms document the notifying party adopted",
-            query: &[],
-            headers: &[],
-            responses: &[
+        TabledOperation::new(Post, "/api/v1/supply-chain-notices", "issueSupplyChainNotice", "Issue a supply-chain notice (GGE 13(i)): a DSSE envelope (payloadType application/vnd.redline.supply-chain-notice+json, schema schemas/supply-chain-notice.schema.json) signed by the notifying party, naming the compromised products (purl or CPE) and versions, the update channel, indicators, the mitigation and linked incidents. It is addressed to every other party of the node, each owing an acknowledgement within the acknowledge duty of the norms document the notifying party adopted", &[
                 ("201", "the notice, as its notifying party reads it"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
                 SIGNED,
                 ("409", "a notice with this id exists already"),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/supply-chain-notices",
-            method: Get,
-            operation_id: "listSupplyChainNotices",
-            public: false,
-            summary: "Supply-chain notices you may read, latest first, each with how many parties acknowledged and said they are affected",
-            query: &[("limit", "at most this many (1-1000, default 100)")],
-            headers: &[],
-            responses: &[("200", "`{notices: [...]}`"), UNAUTHENTICATED],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/supply-chain-notices/{id}",
-            method: Get,
-            operation_id: "showSupplyChainNotice",
-            public: false,
-            summary: "A notice as signed, with every addressed party's acknowledgement deadline, standing (on-time, late, missed, pending), exposure and reminder, the linked incidents you may read and the signed records' digests",
-            query: &[],
-            headers: &[],
-            responses: &[("200", "the notice"), UNAUTHENTICATED, NOT_FOUND],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/supply-chain-notices/{id}/acknowledgements",
-            method: Post,
-            operation_id: "acknowledgeSupplyChainNotice",
-            public: false,
-            summary: "Acknowledge a notice (payloadType application/vnd.redline.supply-chain-acknowledgement+json, schema schemas/supply-chain-acknowledgement.schema.json) with your exposure: received, investigating, affected, mitigated or not-affected. The first acknowledgement meets the deadline; later ones update the exposure",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/supply-chain-notices", "listSupplyChainNotices", "Supply-chain notices you may read, latest first, each with how many parties acknowledged and said they are affected", &[("200", "`{notices: [...]}`"), UNAUTHENTICATED]).query(&[("limit", "at most this many (1-1000, default 100)")]),
+        TabledOperation::new(Get, "/api/v1/supply-chain-notices/{id}", "showSupplyChainNotice", "A notice as signed, with every addressed party's acknowledgement deadline, standing (on-time, late, missed, pending), exposure and reminder, the linked incidents you may read and the signed records' digests", &[("200", "the notice"), UNAUTHENTICATED, NOT_FOUND]),
+        TabledOperation::new(Post, "/api/v1/supply-chain-notices/{id}/acknowledgements", "acknowledgeSupplyChainNotice", "Acknowledge a notice (payloadType application/vnd.redline.supply-chain-acknowledgement+json, schema schemas/supply-chain-acknowledgement.schema.json) with your exposure: received, investigating, affected, mitigated or not-affected. The first acknowledgement meets the deadline; later ones update the exposure", &[
                 ("200", "the notice after the acknowledgement"),
                 ("400", "malformed JSON"),
                 UNAUTHENTICATED,
@@ -177,31 +143,12 @@ const SUPPLY_CHAIN_OPERATIONS: &[crate::openapi::TabledOperation] = {
                 NOT_FOUND,
                 ("409", "a replay of a stored acknowledgement"),
                 REFUSED,
-            ],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/public/supply-chain-notices",
-            method: Get,
-            operation_id: "listPublicSupplyChainNotices",
-            public: true,
-            summary: "Supply-chain notices labelled TLP:CLEAR",
-            query: &[("limit", "at most this many (1-1000, default 100)")],
-            headers: &[],
-            responses: &[("200", "`{notices: [...]}`")],
-        },
-        crate::openapi::TabledOperation {
-            path: "/api/v1/public/supply-chain-notices/{id}",
-            method: Get,
-            operation_id: "showPublicSupplyChainNotice",
-            public: true,
-            summary: "A TLP:CLEAR notice (linked incidents only where they are public too)",
-            query: &[],
-            headers: &[],
-            responses: &[
+            ]),
+        TabledOperation::new(Get, "/api/v1/public/supply-chain-notices", "listPublicSupplyChainNotices", "Supply-chain notices labelled TLP:CLEAR", &[("200", "`{notices: [...]}`")]).public().query(&[("limit", "at most this many (1-1000, default 100)")]),
+        TabledOperation::new(Get, "/api/v1/public/supply-chain-notices/{id}", "showPublicSupplyChainNotice", "A TLP:CLEAR notice (linked incidents only where they are public too)", &[
                 ("200", "the notice"),
                 ("404", "no such notice, or not TLP:CLEAR"),
-            ],
-        },
+            ]).public(),
     ]
 };
 
