@@ -16,52 +16,8 @@ mod support;
 use std::time::Duration;
 
 use base64::Engine;
-use browser::{DESKTOP, PHONE, screenshot, text_of};
+use browser::{DESKTOP, PHONE, choose, click, screenshot, sign_in, text_of, type_into};
 use fantoccini::{Client, Locator};
-
-async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|error| panic!("no `{css}` to click: {error}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_into(client: &Client, id: &str, text: &str) {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|error| panic!("no #{id}: {error}"))
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-async fn choose(client: &Client, id: &str, value: &str) {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|error| panic!("no #{id}: {error}"))
-        .select_by_value(value)
-        .await
-        .unwrap();
-}
-
-/// Signs in to the console as `party` (any earlier session is replaced).
-async fn sign_in(client: &Client, node: &support::DashboardNode, party: &str) {
-    client
-        .goto(&format!("{}/console/sign-in?lang=en", node.base))
-        .await
-        .unwrap();
-    type_into(client, "token", &node.tokens[party]).await;
-    click(client, "form button[type='submit']").await;
-    let signed_in_as = text_of(client, "#signed-in-as").await;
-    assert!(signed_in_as.contains(party), "{signed_in_as}");
-}
 
 /// On a prepared record's page: signs the exact payload shown with `party`'s key (as
 /// `redline sign` would, outside the server), pastes the envelope and sends it; returns the
@@ -143,7 +99,7 @@ async fn file_cosign_consult_reply_and_publish_a_claim_in_chromium() {
     let incident = &node.public_ids[3];
 
     // EE files a claim naming RU from the console's claim form.
-    sign_in(client, &node, "EE").await;
+    sign_in(client, &node.base, "EE", &node.tokens["EE"]).await;
     click(client, "#console-claims-link").await;
     assert!(text_of(client, "h1").await.contains("Attribution claims"));
     type_into(client, "incident", incident).await;
@@ -199,7 +155,7 @@ async fn file_cosign_consult_reply_and_publish_a_claim_in_chromium() {
     screenshot(client, "attribution-console-claim-filed").await;
 
     // GB co-signs in its own session.
-    sign_in(client, &node, "GB").await;
+    sign_in(client, &node.base, "GB", &node.tokens["GB"]).await;
     client.goto(&format!("{base}{claim_path}")).await.unwrap();
     choose(client, "cosign-confidence", "almost-certain").await;
     type_into(client, "cosign-statement", "The United Kingdom joins.").await;
@@ -209,7 +165,7 @@ async fn file_cosign_consult_reply_and_publish_a_claim_in_chromium() {
     assert!(text_of(client, "#cosigners").await.contains("GB"));
 
     // EE asks RU for consultation.
-    sign_in(client, &node, "EE").await;
+    sign_in(client, &node.base, "EE", &node.tokens["EE"]).await;
     client.goto(&format!("{base}{claim_path}")).await.unwrap();
     type_into(
         client,
@@ -230,7 +186,7 @@ async fn file_cosign_consult_reply_and_publish_a_claim_in_chromium() {
     assert_recorded(client).await;
 
     // RU replies: it denies.
-    sign_in(client, &node, "RU").await;
+    sign_in(client, &node.base, "RU", &node.tokens["RU"]).await;
     client.goto(&format!("{base}{claim_path}")).await.unwrap();
     choose(client, "reply-position", "deny").await;
     type_into(
@@ -250,7 +206,7 @@ async fn file_cosign_consult_reply_and_publish_a_claim_in_chromium() {
     );
 
     // EE publishes: every clause now holds.
-    sign_in(client, &node, "EE").await;
+    sign_in(client, &node.base, "EE", &node.tokens["EE"]).await;
     client.goto(&format!("{base}{claim_path}")).await.unwrap();
     assert!(!text_of(client, "#verdict-allows").await.is_empty());
     click(client, "#action-publish button[type='submit']").await;

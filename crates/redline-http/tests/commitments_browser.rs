@@ -15,59 +15,13 @@
 mod browser;
 mod support;
 
-use std::time::Duration;
-
-use browser::{screenshot, text_of};
+use browser::{click_and_wait_for_navigation, screenshot, sign_in, text_of};
 use fantoccini::{Client, Locator};
 use redline_model::commitments::{
     PEER_REVIEW_PAYLOAD_TYPE, REVIEW_ANSWER_PAYLOAD_TYPE, REVIEW_ROUND_CLOSING_PAYLOAD_TYPE,
     REVIEW_ROUND_OPENING_PAYLOAD_TYPE,
 };
 use serde_json::{Value, json};
-
-async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|error| panic!("no `{css}` to click: {error}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Clicks `css` and waits until the browser has left `the current URL` (a form's answer), so no
-/// element of the old page is read afterwards.
-async fn click_and_wait_for_navigation(client: &Client, css: &str) {
-    let before = client.current_url().await.unwrap();
-    click(client, css).await;
-    for _ in 0..100 {
-        if client.current_url().await.unwrap() != before {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("clicking `{css}` did not leave {before}");
-}
-
-/// Signs in to the console as `party` (any earlier session is replaced).
-async fn sign_in(client: &Client, node: &support::DashboardNode, party: &str) {
-    client
-        .goto(&format!("{}/console/sign-in?lang=en", node.base))
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("token"))
-        .await
-        .unwrap()
-        .send_keys(&node.tokens[party])
-        .await
-        .unwrap();
-    click_and_wait_for_navigation(client, "form button[type='submit']").await;
-    let signed_in_as = text_of(client, "#signed-in-as").await;
-    assert!(signed_in_as.contains(party), "{signed_in_as}");
-}
 
 /// From the console's home: opens the commitments page, chooses `kind`, pastes `payload`
 /// signed by `party` and sends it.
@@ -120,7 +74,7 @@ async fn a_review_round_from_opening_to_the_published_summary_in_chromium() {
     let round = uuid::Uuid::new_v4();
 
     // GB opens the round.
-    sign_in(client, &node, "GB").await;
+    sign_in(client, &node.base, "GB", &node.tokens["GB"]).await;
     send_signed(client, "GB", "review-round-opening", REVIEW_ROUND_OPENING_PAYLOAD_TYPE, &json!({
         "v": 1, "round": round, "secretariat": "GB", "title": "Review of norm 13(h) in the Baltic",
         "reviewed": ["EE"], "reviewers": ["UA"], "norms": ["13(h)"],
@@ -136,7 +90,7 @@ async fn a_review_round_from_opening_to_the_published_summary_in_chromium() {
     screenshot(client, "commitments-console-round-opened").await;
 
     // UA reviews EE.
-    sign_in(client, &node, "UA").await;
+    sign_in(client, &node.base, "UA", &node.tokens["UA"]).await;
     send_signed(client, "UA", "peer-review", PEER_REVIEW_PAYLOAD_TYPE, &json!({
         "v": 1, "round": round, "reviewer": "UA", "reviewed": "EE",
         "ratings": [{"norm": "13(h)", "rating": "partly-meets", "comment": "Requests answered, but slowly (reviewer's comment)"}],
@@ -146,7 +100,7 @@ async fn a_review_round_from_opening_to_the_published_summary_in_chromium() {
     assert!(text_of(client, "main").await.contains("reviewer's comment"));
 
     // RU is not a participant: refused, and the page says why.
-    sign_in(client, &node, "RU").await;
+    sign_in(client, &node.base, "RU", &node.tokens["RU"]).await;
     send_signed(
         client,
         "RU",
@@ -163,7 +117,7 @@ async fn a_review_round_from_opening_to_the_published_summary_in_chromium() {
     screenshot(client, "commitments-console-refused").await;
 
     // EE answers; GB closes.
-    sign_in(client, &node, "EE").await;
+    sign_in(client, &node.base, "EE", &node.tokens["EE"]).await;
     go_home(client, &node).await;
     send_signed(
         client,
@@ -178,7 +132,7 @@ async fn a_review_round_from_opening_to_the_published_summary_in_chromium() {
     )
     .await;
     assert!(text_of(client, "main").await.contains("24/7 desk"));
-    sign_in(client, &node, "GB").await;
+    sign_in(client, &node.base, "GB", &node.tokens["GB"]).await;
     send_signed(client, "GB", "review-round-closing", REVIEW_ROUND_CLOSING_PAYLOAD_TYPE, &json!({
         "v": 1, "round": round, "secretariat": "GB",
         "summary": "EE partly meets norm 13(h); the round recommends a staffed assistance desk.",

@@ -7,26 +7,7 @@
 
 mod support;
 
-use reqwest::{StatusCode, header, redirect::Policy};
-
-/// `application/x-www-form-urlencoded` text of `pairs`.
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|byte| match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (byte as char).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .map(|(key, value)| format!("{}={}", encode(key), encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
+use reqwest::{StatusCode, header};
 
 /// The value of the first `attribute="…"` in `body`.
 fn attribute_of(body: &str, attribute: &str) -> String {
@@ -45,32 +26,12 @@ struct Session<'a> {
 
 impl<'a> Session<'a> {
     async fn sign_in(node: &'a support::DashboardNode, party: &'static str) -> Session<'a> {
-        let http = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .build()
-            .unwrap();
-        let response = http
-            .post(format!("{}/console/sign-in", node.base))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(form_body(&[("token", node.tokens[party].as_str())]))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let cookie = response
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .find(|value| value.starts_with("redline_session="))
-            .and_then(|value| value.split(';').next())
-            .unwrap()
-            .to_string();
+        let console = support::ConsoleSession::sign_in(node, party).await;
         Session {
             node,
             party,
-            http,
-            cookie,
+            http: console.http,
+            cookie: console.cookie,
         }
     }
 
@@ -92,7 +53,7 @@ impl<'a> Session<'a> {
             .post(format!("{}{path}", self.node.base))
             .header(header::COOKIE, &self.cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(form_body(pairs))
+            .body(support::form_body(pairs))
             .send()
             .await
             .unwrap();

@@ -16,7 +16,7 @@ mod support;
 
 use std::time::Duration;
 
-use browser::{browser, screenshot, text_of};
+use browser::{browser, click, screenshot, sign_in, text_of, type_into};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -91,13 +91,7 @@ async fn public_pages_sign_in_form_errors_and_arabic_in_chromium() {
         .unwrap();
     assert!(text_of(client, "main").await.contains("2.1.0"));
     screenshot(client, "norms").await;
-    client
-        .find(Locator::Css("main table a[href*='/diff/']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, "main table a[href*='/diff/']").await;
     assert!(text_of(client, "pre.diff").await.contains("2.1.0"));
     screenshot(client, "norms-difference").await;
 
@@ -124,13 +118,7 @@ async fn public_pages_sign_in_form_errors_and_arabic_in_chromium() {
     assert_eq!(focused, serde_json::json!("skip"));
 
     // Arabic, right to left, chosen with the switcher.
-    client
-        .find(Locator::Css("nav.languages a[hreflang='ar']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, "nav.languages a[hreflang='ar']").await;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -149,63 +137,21 @@ async fn public_pages_sign_in_form_errors_and_arabic_in_chromium() {
         .unwrap();
 
     // Sign in, then submit an incident with a bad field and see the field's error.
-    client
-        .goto(&format!("{base}/console/sign-in"))
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("token"))
-        .await
-        .unwrap()
-        .send_keys(&node.tokens["EE"])
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form button[type='submit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(text_of(client, "#signed-in-as").await.contains("EE"));
+    sign_in(client, base, "EE", &node.tokens["EE"]).await;
     screenshot(client, "console").await;
     client
         .goto(&format!("{base}/console/incidents/new"))
         .await
         .unwrap();
-    client
-        .find(Locator::Id("title"))
-        .await
-        .unwrap()
-        .send_keys("Browser-reported outage")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("victim"))
-        .await
-        .unwrap()
-        .send_keys("XX")
-        .await
-        .unwrap();
+    type_into(client, "title", "Browser-reported outage").await;
+    type_into(client, "victim", "XX").await;
     client
         .find(Locator::Css("#target_sector option[value='']"))
         .await
         .ok();
     client.execute("document.getElementById('target_sector').value = 'water'; document.getElementById('effect_kind').value = 'disruption';", vec![]).await.unwrap();
-    client
-        .find(Locator::Id("target_country"))
-        .await
-        .unwrap()
-        .send_keys("EE")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.form button[type='submit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(client, "target_country", "EE").await;
+    click(client, "form.form button[type='submit']").await;
     let error = text_of(client, "#victim-error").await;
     assert!(error.contains("XX"), "{error}");
     let invalid = client
@@ -233,25 +179,7 @@ async fn acknowledge_a_notification_signed_in_the_browser_and_see_it_live() {
     let key_file = key_directory.path().join("ua.pem");
     std::fs::write(&key_file, support::pem_of("UA")).unwrap();
 
-    client
-        .goto(&format!("{base}/console/sign-in?lang=en"))
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("token"))
-        .await
-        .unwrap()
-        .send_keys(&node.tokens["UA"])
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form button[type='submit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(text_of(client, "#signed-in-as").await.contains("UA"));
+    sign_in(client, base, "UA", &node.tokens["UA"]).await;
     // The inbox lists the pending notification with a live countdown.
     let pending = &node.pending_thread;
     let countdown = text_of(client, ".countdown-text").await;
@@ -283,13 +211,7 @@ async fn acknowledge_a_notification_signed_in_the_browser_and_see_it_live() {
         .await
         .unwrap();
 
-    client
-        .find(Locator::Id("signing-key"))
-        .await
-        .unwrap()
-        .send_keys(key_file.to_str().unwrap())
-        .await
-        .unwrap();
+    type_into(client, "signing-key", key_file.to_str().unwrap()).await;
     let key_id = redline_hotline::key_id_for(&support::key_of("UA").verifying_key());
     client
         .wait()

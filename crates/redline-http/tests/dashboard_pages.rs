@@ -8,26 +8,6 @@ mod support;
 
 use reqwest::{StatusCode, header, redirect::Policy};
 
-/// `application/x-www-form-urlencoded` text of `pairs`.
-fn form_body<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|byte| match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (byte as char).to_string()
-                }
-                b' ' => "+".to_string(),
-                other => format!("%{other:02X}"),
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .map(|(key, value)| format!("{}={}", encode(key.as_ref()), encode(value.as_ref())))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 trait FormPost {
     fn form_pairs<K: AsRef<str>, V: AsRef<str>>(self, pairs: &[(K, V)]) -> Self;
 }
@@ -35,7 +15,7 @@ trait FormPost {
 impl FormPost for reqwest::RequestBuilder {
     fn form_pairs<K: AsRef<str>, V: AsRef<str>>(self, pairs: &[(K, V)]) -> Self {
         self.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(form_body(pairs))
+            .body(support::form_body(pairs))
     }
 }
 
@@ -194,20 +174,6 @@ async fn language_from_query_cookie_and_accept_language() {
     assert!(body.contains("<html lang=\"zh\" dir=\"ltr\">"));
 }
 
-fn session_cookie(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|value| value.to_str().unwrap())
-        .find(|value| value.starts_with("redline_session="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 fn csrf_of(body: &str) -> String {
     let start = body.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
     body[start..].split('"').next().unwrap().to_string()
@@ -240,7 +206,7 @@ async fn console_sign_in_and_incident_form_errors_on_fields() {
         .await
         .unwrap();
     assert_eq!(signed.status(), StatusCode::SEE_OTHER);
-    let cookie = session_cookie(&signed);
+    let cookie = support::session_cookie(&signed).unwrap();
     let form = http
         .get(format!("{}/console/incidents/new", node.base))
         .header(header::COOKIE, &cookie)
@@ -367,7 +333,7 @@ async fn console_inbox_thread_and_a_pasted_acknowledgement() {
         .send()
         .await
         .unwrap();
-    let cookie = session_cookie(&signed);
+    let cookie = support::session_cookie(&signed).unwrap();
     let page = |path: String| {
         let http = http.clone();
         let cookie = cookie.clone();
@@ -522,7 +488,7 @@ async fn console_inbox_thread_and_a_pasted_acknowledgement() {
         .send()
         .await
         .unwrap();
-    let other_cookie = session_cookie(&other);
+    let other_cookie = support::session_cookie(&other).unwrap();
     let hidden = http
         .get(format!("{}{thread_path}", node.base))
         .header(header::COOKIE, &other_cookie)

@@ -18,7 +18,7 @@ use redline_hotline::{
 use redline_http::HttpConfig;
 use redline_model::{PartyId, Timestamp, Tlp};
 use redline_node::FixedClock;
-use reqwest::{StatusCode, header, redirect::Policy};
+use reqwest::{StatusCode, header};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -56,25 +56,6 @@ fn message(
     }
 }
 
-/// `application/x-www-form-urlencoded` text of `pairs`.
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|byte| match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (byte as char).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .map(|(key, value)| format!("{}={}", encode(key), encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 /// A console session of one party: its cookie and CSRF token.
 struct Session {
     http: reqwest::Client,
@@ -84,31 +65,11 @@ struct Session {
 
 impl Session {
     async fn sign_in(node: &support::DashboardNode, party: &str) -> Session {
-        let http = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .build()
-            .unwrap();
-        let response = http
-            .post(format!("{}/console/sign-in", node.base))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(form_body(&[("token", node.tokens[party].as_str())]))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let cookie = response
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .find(|value| value.starts_with("redline_session="))
-            .and_then(|value| value.split(';').next())
-            .unwrap()
-            .to_string();
+        let console = support::ConsoleSession::sign_in(node, party).await;
         Session {
-            http,
-            base: node.base.clone(),
-            cookie,
+            http: console.http,
+            base: console.base,
+            cookie: console.cookie,
         }
     }
 
@@ -132,7 +93,7 @@ impl Session {
             .header(header::COOKIE, &self.cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
-            .body(form_body(pairs))
+            .body(support::form_body(pairs))
             .send()
             .await
             .unwrap();

@@ -6,38 +6,7 @@ use super::support;
 
 /// Signs in with `party`'s token; returns the status and the session cookie, if one was set.
 async fn sign_in(node: &support::DashboardNode, party: &str) -> (StatusCode, Option<String>) {
-    let client = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .unwrap();
-    let response = client
-        .post(format!("{}/console/sign-in", node.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("token={}", percent_encode(&node.tokens[party])))
-        .send()
-        .await
-        .unwrap();
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("redline_session="))
-        .and_then(|value| value.split(';').next())
-        .map(str::to_string);
-    (response.status(), cookie)
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
+    support::ConsoleSession::try_sign_in(node, party).await
 }
 
 /// Whether the session behind `cookie` still opens the console.
@@ -169,11 +138,7 @@ async fn console_request(
         builder = builder.header("cookie", cookie);
     }
     if !form.is_empty() {
-        let body = form
-            .iter()
-            .map(|(key, value)| format!("{}={}", percent_encode(key), percent_encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = support::form_body(form);
         builder = builder
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body);

@@ -134,3 +134,65 @@ pub async fn text_of(client: &Client, css: &str) -> String {
         .await
         .unwrap()
 }
+
+/// Clicks the first element matching `css`, waiting up to ten seconds for it.
+pub async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no `{css}` to click: {error}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Clicks `css` and waits until the browser has left the current URL (a form's answer), so no
+/// element of the old page is read afterwards.
+pub async fn click_and_wait_for_navigation(client: &Client, css: &str) {
+    let before = client.current_url().await.unwrap();
+    click(client, css).await;
+    for _ in 0..100 {
+        if client.current_url().await.unwrap() != before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("clicking `{css}` did not leave {before}");
+}
+
+/// Types `text` into the element `#id`.
+pub async fn type_into(client: &Client, id: &str, text: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|error| panic!("no #{id}: {error}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Chooses `value` in the select `#id`.
+pub async fn choose(client: &Client, id: &str, value: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|error| panic!("no #{id}: {error}"))
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// Signs in to the console at `base` as `party` with its `token` (any earlier session is
+/// replaced), in English, and checks the console names the party.
+pub async fn sign_in(client: &Client, base: &str, party: &str, token: &str) {
+    client
+        .goto(&format!("{base}/console/sign-in?lang=en"))
+        .await
+        .unwrap();
+    type_into(client, "token", token).await;
+    click_and_wait_for_navigation(client, "form button[type='submit']").await;
+    let signed_in_as = text_of(client, "#signed-in-as").await;
+    assert!(signed_in_as.contains(party), "{signed_in_as}");
+}

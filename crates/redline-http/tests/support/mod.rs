@@ -304,3 +304,86 @@ impl DashboardNode {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 }
+
+/// `application/x-www-form-urlencoded` text of `pairs`, as a browser sends a form.
+pub fn form_body<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (byte as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                other => format!("%{other:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(key, value)| format!("{}={}", encode(key.as_ref()), encode(value.as_ref())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The `redline_session=…` pair an answer sets, if it sets one.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("redline_session="))
+        .and_then(|value| value.split(';').next())
+        .map(str::to_string)
+}
+
+/// A party's console session over plain HTTP, as a browser holds it: a client that does not
+/// follow redirects, and the session cookie.
+pub struct ConsoleSession {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub cookie: String,
+}
+
+impl ConsoleSession {
+    /// Posts `party`'s token to the sign-in form: the answer's status and the session cookie
+    /// it set, if any.
+    pub async fn try_sign_in(
+        node: &DashboardNode,
+        party: &str,
+    ) -> (reqwest::StatusCode, Option<String>) {
+        let response = ConsoleSession::client()
+            .post(format!("{}/console/sign-in", node.base))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form_body(&[("token", node.tokens[party].as_str())]))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), session_cookie(&response))
+    }
+
+    /// Signs in as `party`, which must succeed (303 to the console, with a cookie).
+    pub async fn sign_in(node: &DashboardNode, party: &str) -> ConsoleSession {
+        let (status, cookie) = ConsoleSession::try_sign_in(node, party).await;
+        assert_eq!(
+            status,
+            reqwest::StatusCode::SEE_OTHER,
+            "signing in as {party}"
+        );
+        ConsoleSession {
+            http: ConsoleSession::client(),
+            base: node.base.clone(),
+            cookie: cookie.unwrap_or_else(|| panic!("no session cookie for {party}")),
+        }
+    }
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+}
