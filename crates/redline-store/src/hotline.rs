@@ -19,7 +19,7 @@ use async_trait::async_trait;
 
 use crate::StoreError;
 use crate::sql_helpers::{
-    AnyQuery, classify, corrupt, from_json_text, timestamp_from_column, to_json_text,
+    AnyQuery, Columns, classify, corrupt, from_json_text, timestamp_from_column, to_json_text,
     value_placeholders,
 };
 
@@ -546,32 +546,33 @@ const REQUEST_COLUMNS: &str = "request_id, party_id, thread_id, kind, from_party
 
 fn request_from_row(row: &sqlx::any::AnyRow) -> Result<HotlineRequestRow, StoreError> {
     let what = "hotline request";
+    let columns = Columns::of(row, what);
     let exercise: i64 = row.try_get("exercise")?;
     let answer_duty: Option<String> = row.try_get("answer_duty")?;
     let outcome: Option<String> = row.try_get("outcome")?;
     Ok(HotlineRequestRow {
-        request_id: uuid_column(row, "request_id", what)?,
-        party: party_column(row, "party_id", what)?,
-        thread_id: uuid_column(row, "thread_id", what)?,
-        kind: word_column(row, "kind", what, MessageKind::ALL, MessageKind::as_str)?,
-        from: party_column(row, "from_party", what)?,
+        request_id: columns.uuid("request_id")?,
+        party: columns.party("party_id")?,
+        thread_id: columns.uuid("thread_id")?,
+        kind: columns.word("kind", "kind", MessageKind::parse)?,
+        from: columns.party("from_party")?,
         exercise: exercise != 0,
         requested_at: timestamp_from_column(what, row.try_get("requested_at_us")?)?,
-        answer_by: optional_time(row, "answer_by_us", what)?,
+        answer_by: columns.optional_timestamp("answer_by_us")?,
         answer_duty: answer_duty
             .map(|text| {
                 DutyKind::parse(&text)
                     .ok_or_else(|| corrupt(what, format!("unknown answer_duty `{text}`")))
             })
             .transpose()?,
-        answered_at: optional_time(row, "answered_at_us", what)?,
+        answered_at: columns.optional_timestamp("answered_at_us")?,
         outcome: outcome
             .map(|text| {
                 RequestOutcomeKind::parse(&text)
                     .ok_or_else(|| corrupt(what, format!("unknown outcome `{text}`")))
             })
             .transpose()?,
-        outcome_at: optional_time(row, "outcome_at_us", what)?,
+        outcome_at: columns.optional_timestamp("outcome_at_us")?,
     })
 }
 
@@ -672,101 +673,49 @@ fn bind_thread<'q>(query: AnyQuery<'q>, thread: &'q StoredThread) -> AnyQuery<'q
         .bind(optional_microseconds(thread.response_overdue_at))
 }
 
-fn uuid_column(row: &sqlx::any::AnyRow, column: &str, what: &str) -> Result<Uuid, StoreError> {
-    let text: String = row.try_get(column)?;
-    Uuid::parse_str(&text).map_err(|error| corrupt(what, error))
-}
-
-fn optional_uuid_column(
-    row: &sqlx::any::AnyRow,
-    column: &str,
-    what: &str,
-) -> Result<Option<Uuid>, StoreError> {
-    let text: Option<String> = row.try_get(column)?;
-    text.map(|text| Uuid::parse_str(&text).map_err(|error| corrupt(what, error)))
-        .transpose()
-}
-
-fn party_column(row: &sqlx::any::AnyRow, column: &str, what: &str) -> Result<PartyId, StoreError> {
-    let text: String = row.try_get(column)?;
-    PartyId::parse(&text).map_err(|message| corrupt(what, message))
-}
-
-/// A vocabulary word of a column, read back as its enum; a word the vocabulary does not have is
-/// a corrupt record.
-fn word_column<T: Copy>(
-    row: &sqlx::any::AnyRow,
-    column: &str,
-    what: &str,
-    vocabulary: &[T],
-    as_str: impl Fn(&T) -> &'static str,
-) -> Result<T, StoreError> {
-    let text: String = row.try_get(column)?;
-    vocabulary
-        .iter()
-        .find(|word| as_str(word) == text)
-        .copied()
-        .ok_or_else(|| corrupt(what, format!("unknown {column} `{text}`")))
-}
-
-fn optional_time(
-    row: &sqlx::any::AnyRow,
-    column: &str,
-    what: &str,
-) -> Result<Option<Timestamp>, StoreError> {
-    let value: Option<i64> = row.try_get(column)?;
-    value
-        .map(|microseconds| timestamp_from_column(what, microseconds))
-        .transpose()
-}
-
 fn thread_from_row(
     row: &sqlx::any::AnyRow,
     participants: Vec<PartyId>,
 ) -> Result<StoredThread, StoreError> {
     let what = "hotline thread";
+    let columns = Columns::of(row, what);
     let exercise: i64 = row.try_get("exercise")?;
     let severity_level: i64 = row.try_get("severity_level")?;
     Ok(StoredThread {
-        id: uuid_column(row, "id", what)?,
-        opened_by: party_column(row, "opened_by", what)?,
-        opening_message_id: uuid_column(row, "opening_message_id", what)?,
-        opening_kind: word_column(
-            row,
-            "opening_kind",
-            what,
-            MessageKind::ALL,
-            MessageKind::as_str,
-        )?,
+        id: columns.uuid("id")?,
+        opened_by: columns.party("opened_by")?,
+        opening_message_id: columns.uuid("opening_message_id")?,
+        opening_kind: columns.word("opening_kind", "opening_kind", MessageKind::parse)?,
         incident_id: row.try_get("incident_id")?,
-        tlp: word_column(row, "tlp", what, Tlp::ALL, Tlp::as_str)?,
+        tlp: columns.word("tlp", "tlp", Tlp::parse)?,
         exercise: exercise != 0,
-        state: word_column(row, "state", what, ThreadState::ALL, ThreadState::as_str)?,
+        state: columns.word("state", "state", ThreadState::parse)?,
         severity_level: u8::try_from(severity_level).map_err(|error| corrupt(what, error))?,
         norms_sha256: row.try_get("norms_sha256")?,
         opened_at: timestamp_from_column(what, row.try_get("opened_at_us")?)?,
         updated_at: timestamp_from_column(what, row.try_get("updated_at_us")?)?,
-        acknowledge_by: optional_time(row, "acknowledge_by_us", what)?,
-        respond_by: optional_time(row, "respond_by_us", what)?,
-        delivered_at: optional_time(row, "delivered_at_us", what)?,
-        acknowledged_at: optional_time(row, "acknowledged_at_us", what)?,
-        answered_at: optional_time(row, "answered_at_us", what)?,
-        closed_at: optional_time(row, "closed_at_us", what)?,
-        acknowledgement_overdue_at: optional_time(row, "acknowledgement_overdue_at_us", what)?,
-        response_overdue_at: optional_time(row, "response_overdue_at_us", what)?,
+        acknowledge_by: columns.optional_timestamp("acknowledge_by_us")?,
+        respond_by: columns.optional_timestamp("respond_by_us")?,
+        delivered_at: columns.optional_timestamp("delivered_at_us")?,
+        acknowledged_at: columns.optional_timestamp("acknowledged_at_us")?,
+        answered_at: columns.optional_timestamp("answered_at_us")?,
+        closed_at: columns.optional_timestamp("closed_at_us")?,
+        acknowledgement_overdue_at: columns.optional_timestamp("acknowledgement_overdue_at_us")?,
+        response_overdue_at: columns.optional_timestamp("response_overdue_at_us")?,
         participants,
     })
 }
 
 fn message_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError> {
     let what = "hotline message";
+    let columns = Columns::of(row, what);
     let exercise: i64 = row.try_get("exercise")?;
     let recipients_text: String = row.try_get("recipients")?;
     Ok(StoredMessage {
         sequence: row.try_get("sequence")?,
-        id: uuid_column(row, "id", what)?,
-        thread_id: uuid_column(row, "thread_id", what)?,
-        from: party_column(row, "from_party", what)?,
+        id: columns.uuid("id")?,
+        thread_id: columns.uuid("thread_id")?,
+        from: columns.party("from_party")?,
         recipients: from_json_text(what, &recipients_text)?,
         kind: row.try_get("kind")?,
         sent_at: timestamp_from_column(what, row.try_get("sent_at_us")?)?,
@@ -780,12 +729,13 @@ fn message_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMessage, StoreError
 
 fn event_from_row(row: &sqlx::any::AnyRow) -> Result<HotlineEvent, StoreError> {
     let what = "hotline event";
+    let columns = Columns::of(row, what);
     Ok(HotlineEvent {
         sequence: row.try_get("sequence")?,
-        party: party_column(row, "party_id", what)?,
+        party: columns.party("party_id")?,
         kind: row.try_get("kind")?,
-        thread_id: uuid_column(row, "thread_id", what)?,
-        message_id: optional_uuid_column(row, "message_id", what)?,
+        thread_id: columns.uuid("thread_id")?,
+        message_id: columns.optional_parsed("message_id", Uuid::try_parse)?,
         created_at: timestamp_from_column(what, row.try_get("created_at_us")?)?,
         detail: row.try_get("detail")?,
     })
@@ -816,7 +766,7 @@ async fn thread_participants(pool: &sqlx::AnyPool, id: Uuid) -> Result<Vec<Party
     .fetch_all(pool)
     .await?;
     rows.iter()
-        .map(|row| party_column(row, "party_id", "thread participant"))
+        .map(|row| Columns::of(row, "thread participant").party("party_id"))
         .collect()
 }
 
@@ -828,7 +778,7 @@ async fn threads_from_rows(
 ) -> Result<Vec<StoredThread>, StoreError> {
     let ids = rows
         .iter()
-        .map(|row| uuid_column(row, "id", "hotline thread"))
+        .map(|row| Columns::of(row, "hotline thread").uuid("id"))
         .collect::<Result<Vec<Uuid>, StoreError>>()?;
     let mut participants: std::collections::HashMap<Uuid, Vec<PartyId>> =
         std::collections::HashMap::with_capacity(ids.len());
@@ -843,8 +793,8 @@ async fn threads_from_rows(
             query = query.bind(id.to_string());
         }
         for row in query.fetch_all(pool).await? {
-            let thread = uuid_column(&row, "thread_id", "thread participant")?;
-            let party = party_column(&row, "party_id", "thread participant")?;
+            let thread = Columns::of(&row, "thread participant").uuid("thread_id")?;
+            let party = Columns::of(&row, "thread participant").party("party_id")?;
             participants.entry(thread).or_default().push(party);
         }
     }
@@ -1000,7 +950,7 @@ async fn check_from_row(
     row: &sqlx::any::AnyRow,
 ) -> Result<CommunicationCheck, StoreError> {
     let what = "communication check";
-    let id = uuid_column(row, "id", what)?;
+    let id = Columns::of(row, what).uuid("id")?;
     let exercise: i64 = row.try_get("exercise")?;
     let target_rows = sqlx::query(
         "SELECT party_id, answered_at_us FROM communication_check_targets WHERE check_id = $1 ORDER BY party_id",
@@ -1012,15 +962,15 @@ async fn check_from_row(
         .iter()
         .map(|target| {
             Ok(CheckTarget {
-                party: party_column(target, "party_id", what)?,
-                answered_at: optional_time(target, "answered_at_us", what)?,
+                party: Columns::of(target, what).party("party_id")?,
+                answered_at: Columns::of(target, what).optional_timestamp("answered_at_us")?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(CommunicationCheck {
         id,
-        thread_id: uuid_column(row, "thread_id", what)?,
-        started_by: party_column(row, "started_by", what)?,
+        thread_id: Columns::of(row, what).uuid("thread_id")?,
+        started_by: Columns::of(row, what).party("started_by")?,
         started_at: timestamp_from_column(what, row.try_get("started_at_us")?)?,
         reply_by: timestamp_from_column(what, row.try_get("reply_by_us")?)?,
         exercise: exercise != 0,
