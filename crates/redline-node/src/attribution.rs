@@ -486,6 +486,27 @@ impl Node {
     }
 
     /// The records of a claim the caller may read, or "not found".
+    /// The claim `claim_id` as `party` reads it, when `party` is its claimant; `action` says
+    /// what only the claimant may do, for the refusal.
+    async fn claimant_records(
+        &self,
+        party: &PartyId,
+        claim_id: ClaimId,
+        action: &str,
+    ) -> Result<ClaimRecords, NodeError> {
+        let records = self
+            .readable_claim(&Caller::Party(party.clone()), claim_id)
+            .await?;
+        let current = records.current().ok_or_else(|| not_found(claim_id))?;
+        if &current.claim.claimant != party {
+            return Err(NodeError::Forbidden(format!(
+                "only the claimant {} {action}",
+                current.claim.claimant
+            )));
+        }
+        Ok(records)
+    }
+
     async fn readable_claim(
         &self,
         caller: &Caller,
@@ -813,15 +834,13 @@ impl Node {
         .await?;
         let _guard = ATTRIBUTION_WRITES.lock().await;
         let mut records = self
-            .readable_claim(&Caller::Party(decision.party.clone()), decision.claim)
+            .claimant_records(
+                &decision.party,
+                decision.claim,
+                "publishes or withdraws this claim",
+            )
             .await?;
         let current = records.current().ok_or_else(|| not_found(decision.claim))?;
-        if current.claim.claimant != decision.party {
-            return Err(NodeError::Forbidden(format!(
-                "only the claimant {} publishes or withdraws this claim",
-                current.claim.claimant
-            )));
-        }
         Self::check_covers_current(current, decision.version, &decision.claim_digest)?;
         let now = self.now();
         let (status, _) = records.status();
@@ -919,15 +938,13 @@ impl Node {
         .await?;
         let _guard = ATTRIBUTION_WRITES.lock().await;
         let mut records = self
-            .readable_claim(&Caller::Party(request.from.clone()), request.claim)
+            .claimant_records(
+                &request.from,
+                request.claim,
+                "requests consultation on this claim",
+            )
             .await?;
         let current = records.current().ok_or_else(|| not_found(request.claim))?;
-        if current.claim.claimant != request.from {
-            return Err(NodeError::Forbidden(format!(
-                "only the claimant {} requests consultation on this claim",
-                current.claim.claimant
-            )));
-        }
         if current.claim.named.party.as_ref() != Some(&request.to) {
             return Err(NodeError::invalid(
                 "to",
