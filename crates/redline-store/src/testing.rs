@@ -34,3 +34,44 @@ pub async fn fresh_postgres_database(prefix: &str) -> Result<Option<String>, Str
         .map_or(base.as_str(), |(head, _)| head);
     Ok(Some(format!("{without_database}/{name}{query}")))
 }
+
+/// Runs `suite` on a store in a new SQLite file (removed afterwards), then closes the store.
+pub async fn run_on_sqlite(suite: impl AsyncFnOnce(&dyn crate::Store)) {
+    let directory = std::env::temp_dir().join(format!(
+        "redline-store-suite-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&directory).expect("a temporary directory for the suite");
+    let store = crate::SqlStore::open_sqlite_file(
+        &directory.join("redline.sqlite"),
+        crate::SqlStoreOptions::default(),
+    )
+    .await
+    .expect("a new SQLite store");
+    suite(&store).await;
+    crate::Store::close(&store).await;
+    let _ = std::fs::remove_dir_all(&directory);
+}
+
+/// Runs `suite` on a store in a fresh PostgreSQL database (see [`fresh_postgres_database`]),
+/// then closes the store. Without a configured server, `suite_name` is reported SKIPPED, unless
+/// `REQUIRE_POSTGRES=1`, when it fails.
+pub async fn run_on_postgres(suite_name: &str, suite: impl AsyncFnOnce(&dyn crate::Store)) {
+    // PostgreSQL keeps 63 bytes of a name: the prefix leaves room for the random part.
+    let prefix: String = format!("redline_{}", suite_name.replace([' ', '-'], "_"))
+        .chars()
+        .take(40)
+        .collect();
+    let Some(url) = fresh_postgres_database(&prefix)
+        .await
+        .unwrap_or_else(|error| panic!("{suite_name}: {error}"))
+    else {
+        println!("{suite_name}: PostgreSQL SKIPPED (set TEST_POSTGRES_URL to run it)");
+        return;
+    };
+    let store = crate::SqlStore::open(&url, crate::SqlStoreOptions::default())
+        .await
+        .expect("a store on the fresh database");
+    suite(&store).await;
+    crate::Store::close(&store).await;
+}

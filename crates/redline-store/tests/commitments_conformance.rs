@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use redline_model::{Party, PartyId, PartyKind, Timestamp, Tlp};
 use redline_store::{
-    CommitmentDeadline, CommitmentQuery, CommitmentRecord, CommitmentRecordKind, SqlStore,
-    SqlStoreOptions, Store, StoreError, StoreWrite,
+    CommitmentDeadline, CommitmentQuery, CommitmentRecord, CommitmentRecordKind, Store, StoreError,
+    StoreWrite,
 };
 
 fn at(seconds: i64) -> Timestamp {
@@ -252,27 +252,10 @@ async fn run_suite(store: &dyn Store) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commitments_conformance_on_sqlite() {
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("redline.sqlite");
-    let store = SqlStore::open_sqlite_file(&path, SqlStoreOptions::default())
-        .await
-        .unwrap();
-    run_suite(&store).await;
-    store.close().await;
+    redline_store::testing::run_on_sqlite(run_suite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commitments_conformance_on_postgres() {
-    let Some(url) = redline_store::testing::fresh_postgres_database("redline_commitments")
-        .await
-        .unwrap()
-    else {
-        println!("commitments store suite: PostgreSQL SKIPPED (set TEST_POSTGRES_URL to run it)");
-        return;
-    };
-    let store = SqlStore::open(&url, SqlStoreOptions::default())
-        .await
-        .unwrap();
-    run_suite(&store).await;
-    store.close().await;
+    redline_store::testing::run_on_postgres("commitments store suite", run_suite).await;
 }

@@ -574,6 +574,66 @@ async fn run_suite(store: &dyn Store) {
     assert_eq!(store.count_incidents().await.unwrap(), 1 + 25 + 40 + 30 + 1);
 }
 
+/// The parties every check but `check_parties` builds on, as `check_parties` leaves them.
+async fn seed_parties(store: &dyn Store) {
+    store
+        .insert_party(&party("EE", PartyKind::State))
+        .await
+        .unwrap();
+    store
+        .insert_party(&party("cert-eu", PartyKind::Cert))
+        .await
+        .unwrap();
+}
+
+/// One named test per check and backend, each on a store of its own where only what the check
+/// builds on has run first (named beside it), so that a failure names the rule it broke and the
+/// backend it broke on; the whole suite in one store, below, checks that the checks also hold
+/// together.
+macro_rules! one_test_per_check {
+    ($($check:ident after [$($prerequisite:ident),*]),+ $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $check() {
+                    redline_store::testing::run_on_sqlite(async |store| {
+                        $(super::$prerequisite(store).await;)*
+                        super::$check(store).await;
+                    })
+                    .await;
+                }
+            )+
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $check() {
+                    redline_store::testing::run_on_postgres(
+                        concat!("conformance ", stringify!($check)),
+                        async |store| {
+                            $(super::$prerequisite(store).await;)*
+                            super::$check(store).await;
+                        },
+                    )
+                    .await;
+                }
+            )+
+        }
+    };
+}
+
+one_test_per_check!(
+    check_parties after [],
+    check_credentials after [seed_parties],
+    check_incident_versions after [seed_parties],
+    check_listing after [seed_parties],
+    // The duplicate it refuses is one of the listing's incidents.
+    check_batch_isolation after [seed_parties, check_listing],
+    check_norms_and_assessments after [seed_parties],
+    // Its assessments refer to the document the norms check stores.
+    check_grouped_submissions_and_the_log_outbox after [seed_parties, check_norms_and_assessments],
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_on_sqlite() {
     let directory = tempfile::tempdir().unwrap();

@@ -14,8 +14,8 @@ use redline_model::{
 };
 use redline_store::{
     HotlineRequestQuery, HotlineRequestRow, HotlineWrite, IncidentWrite, NotifiedParties,
-    NotifyDutyRow, RequestAnswer, SqlStore, SqlStoreOptions, Store, StoreError, StoreWrite,
-    StoredMessage, StoredThread, ThreadChange,
+    NotifyDutyRow, RequestAnswer, Store, StoreError, StoreWrite, StoredMessage, StoredThread,
+    ThreadChange,
 };
 use uuid::Uuid;
 
@@ -550,27 +550,10 @@ async fn run_suite(store: &dyn Store) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duties_kept_conformance_on_sqlite() {
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("redline.sqlite");
-    let store = SqlStore::open_sqlite_file(&path, SqlStoreOptions::default())
-        .await
-        .unwrap();
-    run_suite(&store).await;
-    store.close().await;
+    redline_store::testing::run_on_sqlite(run_suite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duties_kept_conformance_on_postgres() {
-    let Some(url) = redline_store::testing::fresh_postgres_database("redline_duties_kept")
-        .await
-        .unwrap()
-    else {
-        println!("duties kept store suite: PostgreSQL SKIPPED (set TEST_POSTGRES_URL to run it)");
-        return;
-    };
-    let store = SqlStore::open(&url, SqlStoreOptions::default())
-        .await
-        .unwrap();
-    run_suite(&store).await;
-    store.close().await;
+    redline_store::testing::run_on_postgres("duties kept store suite", run_suite).await;
 }

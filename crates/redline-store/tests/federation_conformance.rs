@@ -9,7 +9,7 @@
 use redline_model::{Party, PartyId, PartyKind, Timestamp};
 use redline_store::{
     FederationAlarm, FederationWrite, PartyHome, PeerCheckpoint, PeerIncident, PeerSyncState,
-    RelayOutboxItem, SqlStore, SqlStoreOptions, Store, StoreError, StoreWrite,
+    RelayOutboxItem, Store, StoreError, StoreWrite,
 };
 use uuid::Uuid;
 
@@ -240,29 +240,10 @@ async fn check_federation(store: &dyn Store) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn federation_conformance_on_sqlite() {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("redline.sqlite"),
-        SqlStoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    check_federation(&store).await;
-    store.close().await;
+    redline_store::testing::run_on_sqlite(check_federation).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn federation_conformance_on_postgres() {
-    let Some(url) = redline_store::testing::fresh_postgres_database("redline_federation")
-        .await
-        .unwrap()
-    else {
-        println!("federation conformance: PostgreSQL SKIPPED (set TEST_POSTGRES_URL to run it)");
-        return;
-    };
-    let store = SqlStore::open(&url, SqlStoreOptions::default())
-        .await
-        .unwrap();
-    check_federation(&store).await;
-    store.close().await;
+    redline_store::testing::run_on_postgres("federation conformance", check_federation).await;
 }

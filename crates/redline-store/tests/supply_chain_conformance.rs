@@ -10,8 +10,8 @@
 
 use redline_model::{IncidentId, Party, PartyId, PartyKind, Timestamp, Tlp};
 use redline_store::{
-    DisclosureRecord, DisclosureRecordKind, NoticeRecipientRow, SqlStore, SqlStoreOptions, Store,
-    StoreError, StoreWrite, SupplyChainNoticeQuery, SupplyChainNoticeSummary,
+    DisclosureRecord, DisclosureRecordKind, NoticeRecipientRow, Store, StoreError, StoreWrite,
+    SupplyChainNoticeQuery, SupplyChainNoticeSummary,
 };
 use uuid::Uuid;
 
@@ -271,29 +271,10 @@ async fn check_supply_chain(store: &dyn Store) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supply_chain_conformance_on_sqlite() {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_file(
-        &directory.path().join("redline.sqlite"),
-        SqlStoreOptions::default(),
-    )
-    .await
-    .unwrap();
-    check_supply_chain(&store).await;
-    store.close().await;
+    redline_store::testing::run_on_sqlite(check_supply_chain).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supply_chain_conformance_on_postgres() {
-    let Some(url) = redline_store::testing::fresh_postgres_database("redline_supply_chain")
-        .await
-        .unwrap()
-    else {
-        println!("supply-chain conformance: PostgreSQL SKIPPED (set TEST_POSTGRES_URL to run it)");
-        return;
-    };
-    let store = SqlStore::open(&url, SqlStoreOptions::default())
-        .await
-        .unwrap();
-    check_supply_chain(&store).await;
-    store.close().await;
+    redline_store::testing::run_on_postgres("supply-chain conformance", check_supply_chain).await;
 }
