@@ -575,8 +575,10 @@ impl Node {
             .iter()
             .map(|party| Self::message_event(&message, party, now))
             .collect();
-        let acknowledged_by = Self::acknowledging_recipient(&message, thread.as_ref());
-        let answered_by = Self::answering_recipient(&message, thread.as_ref());
+        let acknowledged_by =
+            Self::recipient_replying(ThreadEvent::Acknowledgement, &message, thread.as_ref());
+        let answered_by =
+            Self::recipient_replying(ThreadEvent::Response, &message, thread.as_ref());
         let request_answer = Self::request_answer_of(&message, &lookups, now);
         let (thread_change, resulting, state_events) = self
             .thread_change_for(&message, thread, now, relay.map(|relay| &relay.thread))
@@ -839,33 +841,19 @@ impl Node {
         }
     }
 
-    /// Acceptance, stage 5: a recipient's acknowledgement (as the thread machine counts one) is
-    /// kept per recipient for the public figures: in a thread with several recipients each
-    /// acknowledges.
-    fn acknowledging_recipient(
+    /// Acceptance, stage 5: the recipient whose reply of the kind `event` the message is, as the
+    /// thread machine counts one (the opener's own messages never are). Kept per recipient:
+    /// its acknowledgement for the public figures (in a thread with several recipients each
+    /// acknowledges), its first substantive reply (a response, check reply, assistance offer or
+    /// request outcome: `ThreadEvent::Response`) for its initial-reply duty.
+    fn recipient_replying(
+        event: ThreadEvent,
         message: &HotlineMessage,
         thread: Option<&StoredThread>,
     ) -> Option<PartyId> {
         thread
             .filter(|existing| message.from != existing.opened_by)
-            .filter(|_| {
-                ThreadEvent::for_message_kind(message.kind()) == Some(ThreadEvent::Acknowledgement)
-            })
-            .map(|_| message.from.clone())
-    }
-
-    /// Acceptance, stage 5: a recipient's own first substantive reply (a response, check reply,
-    /// assistance offer or request outcome, as the thread machine counts one) is kept per
-    /// recipient for its initial-reply duty.
-    fn answering_recipient(
-        message: &HotlineMessage,
-        thread: Option<&StoredThread>,
-    ) -> Option<PartyId> {
-        thread
-            .filter(|existing| message.from != existing.opened_by)
-            .filter(|_| {
-                ThreadEvent::for_message_kind(message.kind()) == Some(ThreadEvent::Response)
-            })
+            .filter(|_| ThreadEvent::for_message_kind(message.kind()) == Some(event))
             .map(|_| message.from.clone())
     }
 
