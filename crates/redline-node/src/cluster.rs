@@ -589,10 +589,21 @@ mod serving_the_log {
         )
     }
 
-    async fn database() -> Option<String> {
-        redline_store::testing::fresh_postgres_database("served_log")
+    /// Two processes of one node on a fresh PostgreSQL database, sharing one tile directory
+    /// (held by the returned guard); `None` (skipped) without PostgreSQL, unless
+    /// `REQUIRE_POSTGRES=1`, when that fails.
+    async fn two_processes() -> Option<(tempfile::TempDir, Arc<Node>, Arc<Node>)> {
+        let Some(database) = redline_store::testing::fresh_postgres_database("served_log")
             .await
             .unwrap()
+        else {
+            eprintln!("skipped: no PostgreSQL (set TEST_POSTGRES_URL)");
+            return None;
+        };
+        let directory = tempfile::tempdir().unwrap();
+        let first = process(&database, directory.path()).await;
+        let second = process(&database, directory.path()).await;
+        Some((directory, first, second))
     }
 
     /// The leader's writer serves a checkpoint only after its compare-and-swap commits; in
@@ -600,13 +611,9 @@ mod serving_the_log {
     /// must serve the pointer too, not its older checkpoint.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_leader_serves_the_pointer_its_writer_published_but_has_not_served_yet() {
-        let Some(database) = database().await else {
-            eprintln!("skipped: no PostgreSQL (set TEST_POSTGRES_URL)");
+        let Some((_directory, leader, follower)) = two_processes().await else {
             return;
         };
-        let directory = tempfile::tempdir().unwrap();
-        let leader = process(&database, directory.path()).await;
-        let follower = process(&database, directory.path()).await;
         let stop = lead(&leader).await;
         add_party(&leader, "EE").await;
         leader.settle_log().await.unwrap();
@@ -655,13 +662,9 @@ mod serving_the_log {
     /// moves the served checkpoint back nor stops the follower's view.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_pointer_read_that_lost_a_race_with_a_newer_one_is_ignored() {
-        let Some(database) = database().await else {
-            eprintln!("skipped: no PostgreSQL (set TEST_POSTGRES_URL)");
+        let Some((_directory, leader, follower)) = two_processes().await else {
             return;
         };
-        let directory = tempfile::tempdir().unwrap();
-        let leader = process(&database, directory.path()).await;
-        let follower = process(&database, directory.path()).await;
         let stop = lead(&leader).await;
         add_party(&leader, "EE").await;
         leader.settle_log().await.unwrap();
@@ -686,13 +689,9 @@ mod serving_the_log {
     /// it cannot serve the new pointer, so it serves nothing rather than an older log.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_leader_that_lost_the_lead_serves_nothing_rather_than_an_older_log() {
-        let Some(database) = database().await else {
-            eprintln!("skipped: no PostgreSQL (set TEST_POSTGRES_URL)");
+        let Some((_directory, first, second)) = two_processes().await else {
             return;
         };
-        let directory = tempfile::tempdir().unwrap();
-        let first = process(&database, directory.path()).await;
-        let second = process(&database, directory.path()).await;
         let stop_first = lead(&first).await;
         add_party(&first, "EE").await;
         first.settle_log().await.unwrap();
