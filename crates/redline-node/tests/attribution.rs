@@ -149,6 +149,36 @@ impl World {
         )
     }
 
+    /// `signer` co-signs `claim`, signed-in as itself.
+    async fn cosign(
+        &self,
+        signer: &str,
+        claim: &AttributionClaim,
+    ) -> Result<redline_node::attribution::ClaimView, NodeError> {
+        self.node
+            .cosign_claim(
+                &Caller::Party(party(signer)),
+                &self.cosignature(signer, claim),
+            )
+            .await
+    }
+
+    /// `signer`, signed-in as itself, sends `request` signed with its key.
+    async fn request_consultation(
+        &self,
+        signer: &str,
+        request: &ConsultationRequest,
+    ) -> Result<redline_node::attribution::ClaimView, NodeError> {
+        let bytes = self.sign(
+            signer,
+            CONSULTATION_REQUEST_PAYLOAD_TYPE,
+            request.to_payload_bytes(),
+        );
+        self.node
+            .request_consultation(&Caller::Party(party(signer)), &bytes)
+            .await
+    }
+
     async fn decide(
         &self,
         claim: &AttributionClaim,
@@ -217,33 +247,11 @@ async fn a_claim_is_published_only_through_the_code_and_then_moves_the_assessmen
     );
 
     // LV joins; RU cannot co-sign a claim against itself; a second co-signature is a conflict.
-    let cosigned = world
-        .node
-        .cosign_claim(
-            &Caller::Party(party("LV")),
-            &world.cosignature("LV", &claim),
-        )
-        .await
-        .unwrap();
+    let cosigned = world.cosign("LV", &claim).await.unwrap();
     assert_eq!(cosigned.cosignatures.len(), 1);
-    assert!(
-        world
-            .node
-            .cosign_claim(
-                &Caller::Party(party("RU")),
-                &world.cosignature("RU", &claim)
-            )
-            .await
-            .is_err()
-    );
+    assert!(world.cosign("RU", &claim).await.is_err());
     assert!(matches!(
-        world
-            .node
-            .cosign_claim(
-                &Caller::Party(party("LV")),
-                &world.cosignature("LV", &claim)
-            )
-            .await,
+        world.cosign("LV", &claim).await,
         Err(NodeError::Conflict(_))
     ));
 
@@ -260,18 +268,7 @@ async fn a_claim_is_published_only_through_the_code_and_then_moves_the_assessmen
         mediator: Some(party("osce")),
         sent_at: world.now(),
     };
-    let view = world
-        .node
-        .request_consultation(
-            &Caller::Party(party("UA")),
-            &world.sign(
-                "UA",
-                CONSULTATION_REQUEST_PAYLOAD_TYPE,
-                request.to_payload_bytes(),
-            ),
-        )
-        .await
-        .unwrap();
+    let view = world.request_consultation("UA", &request).await.unwrap();
     let reply_by = view.consultations[0].record.reply_by.unwrap();
     // LV, a co-signer but no participant, reads the claim without the consultation's positions.
     let for_lv = world
@@ -474,18 +471,7 @@ async fn a_consultation_answered_allows_publication_and_every_failed_clause_is_n
         mediator: None,
         sent_at: world.now(),
     };
-    world
-        .node
-        .request_consultation(
-            &Caller::Party(party("UA")),
-            &world.sign(
-                "UA",
-                CONSULTATION_REQUEST_PAYLOAD_TYPE,
-                request.to_payload_bytes(),
-            ),
-        )
-        .await
-        .unwrap();
+    world.request_consultation("UA", &request).await.unwrap();
     // Only RU may reply, and only in its own name.
     let reply = ConsultationReply {
         v: 1,
@@ -610,13 +596,7 @@ async fn forged_altered_revoked_and_replayed_records_are_refused_and_change_noth
         .await
         .unwrap();
     world.clock.set(at("2026-12-01T10:00:05Z"));
-    let refused = world
-        .node
-        .cosign_claim(
-            &Caller::Party(party("LV")),
-            &world.cosignature("LV", &claim),
-        )
-        .await;
+    let refused = world.cosign("LV", &claim).await;
     assert!(refused.is_err(), "{refused:?}");
     // A co-signature over another digest is refused too.
     let mut wrong = ClaimCosignature::parse(
@@ -685,13 +665,7 @@ async fn a_restricted_claim_is_read_only_by_its_readers_and_never_public() {
     );
     // FR cannot co-sign what it cannot read: "not found", not "forbidden".
     assert!(matches!(
-        world
-            .node
-            .cosign_claim(
-                &Caller::Party(party("FR")),
-                &world.cosignature("FR", &claim)
-            )
-            .await,
+        world.cosign("FR", &claim).await,
         Err(NodeError::NotFound(_))
     ));
     // Even published, an amber claim stays off every public list and count.
@@ -708,18 +682,7 @@ async fn a_restricted_claim_is_read_only_by_its_readers_and_never_public() {
         mediator: None,
         sent_at: world.now(),
     };
-    world
-        .node
-        .request_consultation(
-            &Caller::Party(party("UA")),
-            &world.sign(
-                "UA",
-                CONSULTATION_REQUEST_PAYLOAD_TYPE,
-                request.to_payload_bytes(),
-            ),
-        )
-        .await
-        .unwrap();
+    world.request_consultation("UA", &request).await.unwrap();
     world.clock.set(at("2027-02-01T00:00:00Z"));
     world.decide(&claim, ClaimAction::Publish).await.unwrap();
     assert!(world.node.public_claims(100).await.unwrap().is_empty());
@@ -769,18 +732,7 @@ async fn a_consultation_keeps_the_deadline_it_was_requested_with() {
         mediator: None,
         sent_at: world.now(),
     };
-    let requested = world
-        .node
-        .request_consultation(
-            &Caller::Party(party("UA")),
-            &world.sign(
-                "UA",
-                CONSULTATION_REQUEST_PAYLOAD_TYPE,
-                request.to_payload_bytes(),
-            ),
-        )
-        .await
-        .unwrap();
+    let requested = world.request_consultation("UA", &request).await.unwrap();
     let reply_by = requested.consultations[0].record.reply_by.unwrap();
 
     // Every party adopts a document whose consultation replies are due within one hour.
