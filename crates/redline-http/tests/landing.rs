@@ -44,6 +44,21 @@ fn assert_nothing_forbidden(node: &support::DashboardNode, where_: &str, text: &
     }
 }
 
+/// `GET path` without credentials: it must answer 200 with a content type starting with
+/// `content_type`, and a body carrying nothing restricted; returns the body.
+async fn public_text(node: &support::DashboardNode, path: &str, content_type: &str) -> String {
+    let response = reqwest::get(format!("{}{path}", node.base)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let answered = response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(answered.starts_with(content_type), "{path}: {answered}");
+    let body = response.text().await.unwrap();
+    assert_nothing_forbidden(node, path, &body);
+    body
+}
+
 /// The public incidents' titles, as the public path shows them.
 async fn public_titles(node: &support::DashboardNode) -> Vec<String> {
     let mut titles = Vec::new();
@@ -141,23 +156,11 @@ async fn the_root_redirects_to_the_public_overview_and_every_link_on_it_resolves
 #[tokio::test]
 async fn the_feeds_carry_the_public_record_and_nothing_restricted() {
     let node = support::start().await;
-    let client = reqwest::Client::new();
     let titles = public_titles(&node).await;
     assert!(!titles.is_empty());
 
     // JSON Feed: one item per public incident, newest first, each with its assessment.
-    let response = client
-        .get(format!("{}/feed.json", node.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.headers()[header::CONTENT_TYPE],
-        "application/feed+json"
-    );
-    let body = response.text().await.unwrap();
-    assert_nothing_forbidden(&node, "/feed.json", &body);
+    let body = public_text(&node, "/feed.json", "application/feed+json").await;
     let feed: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
     let items = feed["items"].as_array().unwrap();
@@ -183,38 +186,12 @@ async fn the_feeds_carry_the_public_record_and_nothing_restricted() {
     assert_eq!(dates, newest_first, "the feed is not newest first");
 
     // Atom: the same entries, escaped XML.
-    let response = client
-        .get(format!("{}/feed.atom", node.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(
-        response.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("application/atom+xml")
-    );
-    let atom = response.text().await.unwrap();
-    assert_nothing_forbidden(&node, "/feed.atom", &atom);
+    let atom = public_text(&node, "/feed.atom", "application/atom+xml").await;
     assert!(atom.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"));
     assert_eq!(atom.matches("<entry>").count(), node.public_ids.len());
 
     // CSV: every public incident, one row each, under the header.
-    let response = client
-        .get(format!("{}/export/incidents.csv", node.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(
-        response.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
-    let text = response.text().await.unwrap();
-    assert_nothing_forbidden(&node, "/export/incidents.csv", &text);
+    let text = public_text(&node, "/export/incidents.csv", "text/csv").await;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
