@@ -9,8 +9,7 @@
 use ed25519_dalek::Signer as _;
 
 use crate::note::{
-    KeyId, KeyParseError, NoteSignature, NoteVerifier, format_ed25519_verifier_key, named_key_id,
-    parse_ed25519_verifier_key,
+    KeyId, KeyParseError, NamedEd25519Key, NoteSignature, NoteVerifier, named_key_id,
 };
 
 /// Signature type byte of Ed25519 `cosignature/v1`.
@@ -43,9 +42,7 @@ pub fn cosigned_message(checkpoint_body: &str, timestamp: u64) -> Vec<u8> {
 /// Verifies Ed25519 `cosignature/v1` lines of one witness.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CosignatureVerifier {
-    key_name: String,
-    key_id: KeyId,
-    verifying_key: ed25519_dalek::VerifyingKey,
+    key: NamedEd25519Key,
 }
 
 impl CosignatureVerifier {
@@ -53,40 +50,28 @@ impl CosignatureVerifier {
         key_name: &str,
         verifying_key: ed25519_dalek::VerifyingKey,
     ) -> Result<Self, KeyParseError> {
-        let key_id = named_key_id(key_name, COSIGNATURE_V1_TYPE, verifying_key.as_bytes())?;
         Ok(CosignatureVerifier {
-            key_name: key_name.to_owned(),
-            key_id,
-            verifying_key,
+            key: NamedEd25519Key::new(key_name, COSIGNATURE_V1_TYPE, verifying_key)?,
         })
     }
 
     /// Parses a verifier key string `<name>+<hex id>+<base64(0x04 || key)>`.
     pub fn from_vkey(vkey: &str) -> Result<Self, KeyParseError> {
-        let (key_name, key_id, verifying_key) =
-            parse_ed25519_verifier_key(vkey, COSIGNATURE_V1_TYPE)?;
         Ok(CosignatureVerifier {
-            key_name,
-            key_id,
-            verifying_key,
+            key: NamedEd25519Key::from_vkey(vkey, COSIGNATURE_V1_TYPE)?,
         })
     }
 
     pub fn to_vkey(&self) -> String {
-        format_ed25519_verifier_key(
-            &self.key_name,
-            self.key_id,
-            COSIGNATURE_V1_TYPE,
-            &self.verifying_key,
-        )
+        self.key.to_vkey(COSIGNATURE_V1_TYPE)
     }
 
     pub fn key_name(&self) -> &str {
-        &self.key_name
+        &self.key.key_name
     }
 
     pub fn key_id(&self) -> KeyId {
-        self.key_id
+        self.key.key_id
     }
 
     /// Checks `signature` over `checkpoint_body` and returns its timestamp.
@@ -95,7 +80,7 @@ impl CosignatureVerifier {
         checkpoint_body: &str,
         signature: &NoteSignature,
     ) -> Result<u64, CosignatureError> {
-        if signature.key_name != self.key_name || signature.key_id != self.key_id {
+        if signature.key_name != self.key.key_name || signature.key_id != self.key.key_id {
             return Err(CosignatureError::NotThisKey {
                 key_name: signature.key_name.clone(),
             });
@@ -108,7 +93,7 @@ impl CosignatureVerifier {
         checkpoint_body: &str,
         payload: &[u8],
     ) -> Result<u64, CosignatureError> {
-        let key_name = self.key_name.clone();
+        let key_name = self.key.key_name.clone();
         let Some((timestamp_bytes, signature_bytes)) = payload.split_first_chunk::<8>() else {
             return Err(CosignatureError::WrongLength {
                 key_name,
@@ -131,7 +116,8 @@ impl CosignatureVerifier {
         let message = cosigned_message(checkpoint_body, timestamp);
         let valid = ed25519_dalek::Signature::from_slice(signature_bytes)
             .map(|signature| {
-                self.verifying_key
+                self.key
+                    .verifying_key
                     .verify_strict(&message, &signature)
                     .is_ok()
             })
@@ -150,10 +136,10 @@ impl CosignatureVerifier {
 /// checkpoint body.
 impl NoteVerifier for CosignatureVerifier {
     fn key_name(&self) -> &str {
-        &self.key_name
+        &self.key.key_name
     }
     fn key_id(&self) -> KeyId {
-        self.key_id
+        self.key.key_id
     }
     fn verify(&self, text: &[u8], signature: &[u8]) -> bool {
         match std::str::from_utf8(text) {
@@ -200,9 +186,11 @@ impl CosignatureSigner {
 
     pub fn verifier(&self) -> CosignatureVerifier {
         CosignatureVerifier {
-            key_name: self.key_name.clone(),
-            key_id: self.key_id,
-            verifying_key: self.signing_key.verifying_key(),
+            key: NamedEd25519Key {
+                key_name: self.key_name.clone(),
+                key_id: self.key_id,
+                verifying_key: self.signing_key.verifying_key(),
+            },
         }
     }
 

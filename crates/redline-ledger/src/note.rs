@@ -394,37 +394,57 @@ pub(crate) fn named_key_id(
     Ok(compute_key_id(key_name, key_type, public_key))
 }
 
-/// Parses a verifier key string of signature type `key_type` holding an Ed25519 key:
-/// its name, key id and key.
-pub(crate) fn parse_ed25519_verifier_key(
-    vkey: &str,
-    key_type: u8,
-) -> Result<(String, KeyId, ed25519_dalek::VerifyingKey), KeyParseError> {
-    let parts = parse_verifier_key(vkey)?;
-    if parts.key_type != key_type {
-        return Err(KeyParseError::UnsupportedKeyType {
-            key_type: parts.key_type,
-            expected: key_type,
-        });
-    }
-    let verifying_key = ed25519_verifying_key(&parts.public_key)?;
-    Ok((parts.key_name, parts.key_id, verifying_key))
+/// An Ed25519 verifying key under its name and key id, for signatures of type `key_type`
+/// (`0x01` note signatures, `0x04` cosignatures): what every Ed25519 verifier holds, read from
+/// and written as the verifier key string `<name>+<hex id>+<base64(key_type || key)>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NamedEd25519Key {
+    pub(crate) key_name: String,
+    pub(crate) key_id: KeyId,
+    pub(crate) verifying_key: ed25519_dalek::VerifyingKey,
 }
 
-/// The verifier key string `<name>+<hex id>+<base64(key_type || key)>`.
-pub(crate) fn format_ed25519_verifier_key(
-    key_name: &str,
-    key_id: KeyId,
-    key_type: u8,
-    verifying_key: &ed25519_dalek::VerifyingKey,
-) -> String {
-    let mut material = vec![key_type];
-    material.extend_from_slice(verifying_key.as_bytes());
-    format!(
-        "{key_name}+{}+{}",
-        hex::encode(key_id),
-        BASE64_STANDARD.encode(material)
-    )
+impl NamedEd25519Key {
+    /// `verifying_key` under `key_name`, once the name is checked.
+    pub(crate) fn new(
+        key_name: &str,
+        key_type: u8,
+        verifying_key: ed25519_dalek::VerifyingKey,
+    ) -> Result<Self, KeyParseError> {
+        Ok(NamedEd25519Key {
+            key_id: named_key_id(key_name, key_type, verifying_key.as_bytes())?,
+            key_name: key_name.to_owned(),
+            verifying_key,
+        })
+    }
+
+    /// Parses a verifier key string that must be of signature type `key_type`.
+    pub(crate) fn from_vkey(vkey: &str, key_type: u8) -> Result<Self, KeyParseError> {
+        let parts = parse_verifier_key(vkey)?;
+        if parts.key_type != key_type {
+            return Err(KeyParseError::UnsupportedKeyType {
+                key_type: parts.key_type,
+                expected: key_type,
+            });
+        }
+        Ok(NamedEd25519Key {
+            verifying_key: ed25519_verifying_key(&parts.public_key)?,
+            key_name: parts.key_name,
+            key_id: parts.key_id,
+        })
+    }
+
+    /// The verifier key string, of signature type `key_type`.
+    pub(crate) fn to_vkey(&self, key_type: u8) -> String {
+        let mut material = vec![key_type];
+        material.extend_from_slice(self.verifying_key.as_bytes());
+        format!(
+            "{}+{}+{}",
+            self.key_name,
+            hex::encode(self.key_id),
+            BASE64_STANDARD.encode(material)
+        )
+    }
 }
 
 /// Key material in standard base64.
@@ -510,9 +530,7 @@ pub fn ed25519_verifying_key(
 /// Verifies Ed25519 (`0x01`) note signatures, with `verify_strict`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ed25519NoteVerifier {
-    key_name: String,
-    key_id: KeyId,
-    verifying_key: ed25519_dalek::VerifyingKey,
+    key: NamedEd25519Key,
 }
 
 impl Ed25519NoteVerifier {
@@ -520,50 +538,42 @@ impl Ed25519NoteVerifier {
         key_name: &str,
         verifying_key: ed25519_dalek::VerifyingKey,
     ) -> Result<Self, KeyParseError> {
-        let key_id = named_key_id(key_name, ED25519_SIGNATURE_TYPE, verifying_key.as_bytes())?;
         Ok(Ed25519NoteVerifier {
-            key_name: key_name.to_owned(),
-            key_id,
-            verifying_key,
+            key: NamedEd25519Key::new(key_name, ED25519_SIGNATURE_TYPE, verifying_key)?,
         })
     }
 
     /// Parses a verifier key string `<name>+<hex id>+<base64(0x01 || key)>`.
     pub fn from_vkey(vkey: &str) -> Result<Self, KeyParseError> {
-        let (key_name, key_id, verifying_key) =
-            parse_ed25519_verifier_key(vkey, ED25519_SIGNATURE_TYPE)?;
         Ok(Ed25519NoteVerifier {
-            key_name,
-            key_id,
-            verifying_key,
+            key: NamedEd25519Key::from_vkey(vkey, ED25519_SIGNATURE_TYPE)?,
         })
     }
 
     /// The verifier key string.
     pub fn to_vkey(&self) -> String {
-        format_ed25519_verifier_key(
-            &self.key_name,
-            self.key_id,
-            ED25519_SIGNATURE_TYPE,
-            &self.verifying_key,
-        )
+        self.key.to_vkey(ED25519_SIGNATURE_TYPE)
     }
 
     pub fn verifying_key(&self) -> &ed25519_dalek::VerifyingKey {
-        &self.verifying_key
+        &self.key.verifying_key
     }
 }
 
 impl NoteVerifier for Ed25519NoteVerifier {
     fn key_name(&self) -> &str {
-        &self.key_name
+        &self.key.key_name
     }
     fn key_id(&self) -> KeyId {
-        self.key_id
+        self.key.key_id
     }
     fn verify(&self, text: &[u8], signature: &[u8]) -> bool {
         match ed25519_dalek::Signature::from_slice(signature) {
-            Ok(signature) => self.verifying_key.verify_strict(text, &signature).is_ok(),
+            Ok(signature) => self
+                .key
+                .verifying_key
+                .verify_strict(text, &signature)
+                .is_ok(),
             Err(_) => false,
         }
     }
@@ -643,9 +653,11 @@ impl Ed25519NoteSigner {
     /// The matching verifier.
     pub fn verifier(&self) -> Ed25519NoteVerifier {
         Ed25519NoteVerifier {
-            key_name: self.key_name.clone(),
-            key_id: self.key_id,
-            verifying_key: self.signing_key.verifying_key(),
+            key: NamedEd25519Key {
+                key_name: self.key_name.clone(),
+                key_id: self.key_id,
+                verifying_key: self.signing_key.verifying_key(),
+            },
         }
     }
 }
