@@ -8,10 +8,10 @@
 //! the coordinator has it), the CWE, the CVE id once assigned, and the embargo end in UTC. What
 //! happens to the vendors and products later is recorded as signed actions (`workflow.rs`).
 
+pub(crate) use redline_model::text::check_text;
 use std::collections::BTreeSet;
 
 use redline_model::error::parse_json_with_path;
-use redline_model::text::control_character_problem;
 use redline_model::{ModelError, PartyId, Timestamp, ValidationIssue};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -275,24 +275,6 @@ impl DisclosureCase {
         self.vendors
             .iter()
             .flat_map(|vendor| vendor.products.iter().map(move |product| (vendor, product)))
-    }
-}
-
-pub(crate) fn check_text(
-    path: &str,
-    text: &str,
-    minimum: usize,
-    maximum: usize,
-    issues: &mut Vec<ValidationIssue>,
-) {
-    let length = text.trim().chars().count();
-    if length < minimum || text.chars().count() > maximum {
-        issues.push(ValidationIssue::new(
-            path,
-            format!("expected {minimum} to {maximum} characters"),
-        ));
-    } else if let Some(problem) = control_character_problem(text) {
-        issues.push(ValidationIssue::new(path, problem));
     }
 }
 

@@ -7,10 +7,10 @@
 //! A product's status starts as `not-contacted`, which is not `not-affected`: "never looked"
 //! and "looked and not affected" are different words (the complaint about VINCE this answers).
 
+use redline_model::text::check_text;
 use std::collections::{BTreeMap, BTreeSet};
 
 use redline_model::error::parse_json_with_path;
-use redline_model::text::control_character_problem;
 use redline_model::{ModelError, PartyId, Timestamp, ValidationIssue};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -291,24 +291,6 @@ impl DisclosureAction {
         } else {
             Err(ModelError::Invalid { issues })
         }
-    }
-}
-
-fn check_text(
-    path: &str,
-    text: &str,
-    minimum: usize,
-    maximum: usize,
-    issues: &mut Vec<ValidationIssue>,
-) {
-    let length = text.trim().chars().count();
-    if length < minimum || text.chars().count() > maximum {
-        issues.push(ValidationIssue::new(
-            path,
-            format!("expected {minimum} to {maximum} characters"),
-        ));
-    } else if let Some(problem) = control_character_problem(text) {
-        issues.push(ValidationIssue::new(path, problem));
     }
 }
 

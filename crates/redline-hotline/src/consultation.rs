@@ -13,7 +13,6 @@
 
 use jiff::SignedDuration;
 use redline_model::error::parse_json_with_path;
-use redline_model::text::control_character_problem;
 use redline_model::{ClaimId, ModelError, PartyId, Timestamp, ValidationIssue};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -355,15 +354,7 @@ fn check_version(version: u8, issues: &mut Vec<ValidationIssue>) {
 }
 
 fn check_text(path: &str, text: &str, issues: &mut Vec<ValidationIssue>) {
-    let length = text.trim().chars().count();
-    if length == 0 || text.chars().count() > MAXIMUM_POSITION_CHARACTERS {
-        issues.push(ValidationIssue::new(
-            path,
-            format!("expected 1 to {MAXIMUM_POSITION_CHARACTERS} characters"),
-        ));
-    } else if let Some(problem) = control_character_problem(text) {
-        issues.push(ValidationIssue::new(path, problem));
-    }
+    redline_model::text::check_text(path, text, 1, MAXIMUM_POSITION_CHARACTERS, issues);
 }
 
 fn finish<T>(value: T, issues: Vec<ValidationIssue>) -> Result<T, ModelError> {

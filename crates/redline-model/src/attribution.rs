@@ -12,13 +12,13 @@
 //! ("The Law and Politics of Cyberattack Attribution", 2020) and GGE 2015 para. 28(f) ("accusations
 //! ... should be substantiated") ask.
 
+use crate::text::check_text;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::parse_json_with_path;
-use crate::text::control_character_problem;
 use crate::{
     AttributionBasis, AttributionRelationship, Confidence, CountryCode, IncidentId, ModelError,
     PartyId, Readership, Timestamp, Tlp, ValidationIssue,
@@ -325,24 +325,6 @@ fn check_payload_version(version: u8, issues: &mut Vec<ValidationIssue>) {
                 "payload version {version} is not supported: expected {ATTRIBUTION_PAYLOAD_VERSION}"
             ),
         ));
-    }
-}
-
-fn check_text(
-    path: &str,
-    text: &str,
-    minimum: usize,
-    maximum: usize,
-    issues: &mut Vec<ValidationIssue>,
-) {
-    let length = text.trim().chars().count();
-    if length < minimum || text.chars().count() > maximum {
-        issues.push(ValidationIssue::new(
-            path,
-            format!("expected {minimum} to {maximum} characters"),
-        ));
-    } else if let Some(problem) = control_character_problem(text) {
-        issues.push(ValidationIssue::new(path, problem));
     }
 }
 

@@ -13,6 +13,7 @@
 //! norm of the 2015 GGE report (A/70/174, para. 13 (a)–(k)) and one per red line of the adopted
 //! norms document.
 
+use crate::text::check_text;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,6 @@ use uuid::Uuid;
 use crate::attribution::is_sha256_digest;
 use crate::error::parse_json_with_path;
 use crate::implementation_survey::{GgeNorm, SurveyItem};
-use crate::text::control_character_problem;
 use crate::{ModelError, PartyId, Readership, Timestamp, Tlp, ValidationIssue};
 
 /// The payload version this crate reads and writes.
@@ -792,24 +792,6 @@ fn check_payload_version(version: u8, issues: &mut Vec<ValidationIssue>) {
                 "payload version {version} is not supported: expected {COMMITMENT_PAYLOAD_VERSION}"
             ),
         ));
-    }
-}
-
-fn check_text(
-    path: &str,
-    text: &str,
-    minimum: usize,
-    maximum: usize,
-    issues: &mut Vec<ValidationIssue>,
-) {
-    let length = text.trim().chars().count();
-    if length < minimum || text.chars().count() > maximum {
-        issues.push(ValidationIssue::new(
-            path,
-            format!("expected {minimum} to {maximum} characters"),
-        ));
-    } else if let Some(problem) = control_character_problem(text) {
-        issues.push(ValidationIssue::new(path, problem));
     }
 }
 

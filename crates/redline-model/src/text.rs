@@ -22,6 +22,27 @@ pub fn control_character_problem(text: &str) -> Option<String> {
     ))
 }
 
+/// The rule for a free-text field of a payload: `minimum` to `maximum` characters (the minimum
+/// counted without surrounding white space) and no refused control character; a breach is one
+/// issue at `path`.
+pub fn check_text(
+    path: &str,
+    text: &str,
+    minimum: usize,
+    maximum: usize,
+    issues: &mut Vec<crate::ValidationIssue>,
+) {
+    let length = text.trim().chars().count();
+    if length < minimum || text.chars().count() > maximum {
+        issues.push(crate::ValidationIssue::new(
+            path,
+            format!("expected {minimum} to {maximum} characters"),
+        ));
+    } else if let Some(problem) = control_character_problem(text) {
+        issues.push(crate::ValidationIssue::new(path, problem));
+    }
+}
+
 fn is_refused_control_character(character: char) -> bool {
     character.is_control() && !matches!(character, '\t' | '\n' | '\r')
 }
@@ -53,6 +74,37 @@ pub(crate) use checked_text_type;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_free_text_field_has_its_length_and_no_control_character() {
+        fn check(text: &str, expect: Option<&str>) {
+            let mut issues = Vec::new();
+            check_text("statement", text, 2, 5, &mut issues);
+            let found: Vec<String> = issues
+                .iter()
+                .map(|issue| format!("{}: {}", issue.path, issue.message))
+                .collect();
+            assert_eq!(
+                found,
+                expect.map(str::to_string).into_iter().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+        check("ab", None);
+        check("abcde", None);
+        check("  ab  ", Some("statement: expected 2 to 5 characters"));
+        check(" a ", Some("statement: expected 2 to 5 characters"));
+        check("", Some("statement: expected 2 to 5 characters"));
+        check("abcdef", Some("statement: expected 2 to 5 characters"));
+        check("أهلا", None);
+        check(
+            "a\u{0}b",
+            Some(
+                "statement: control character U+0000 at character 1 is not allowed (only tab and line breaks are)",
+            ),
+        );
+        check("a\tb", None);
+    }
 
     fn check(text: &str, refused: bool) {
         assert_eq!(
