@@ -8,6 +8,7 @@
 //! the coordinator has it), the CWE, the CVE id once assigned, and the embargo end in UTC. What
 //! happens to the vendors and products later is recorded as signed actions (`workflow.rs`).
 
+use redline_model::error::valid_or_invalid;
 pub(crate) use redline_model::text::check_text;
 use std::collections::BTreeSet;
 
@@ -114,11 +115,7 @@ impl DisclosureCase {
     pub fn parse(bytes: &[u8]) -> Result<Self, ModelError> {
         let case: Self = parse_json_with_path(bytes)?;
         let issues = case.validate();
-        if issues.is_empty() {
-            Ok(case)
-        } else {
-            Err(ModelError::Invalid { issues })
-        }
+        valid_or_invalid(case, issues)
     }
 
     /// Every rule the version breaks on its own.

@@ -21,6 +21,7 @@
 //! which ask for cooperation and the exchange of information on supply-chain risks (summarised
 //! at <https://wp.dig.watch/cyber-norms/ensure-supply-chain-security>).
 
+use redline_model::error::valid_or_invalid;
 use std::collections::{BTreeMap, BTreeSet};
 
 use redline_model::error::parse_json_with_path;
@@ -203,11 +204,7 @@ impl SupplyChainNotice {
     pub fn parse(bytes: &[u8]) -> Result<Self, ModelError> {
         let notice: Self = parse_json_with_path(bytes)?;
         let issues = notice.validate();
-        if issues.is_empty() {
-            Ok(notice)
-        } else {
-            Err(ModelError::Invalid { issues })
-        }
+        valid_or_invalid(notice, issues)
     }
 
     /// Every rule the notice breaks on its own.
@@ -400,11 +397,7 @@ impl NoticeAcknowledgement {
         if let Some(note) = &acknowledgement.note {
             check_text("note", note, 1, 4_000, &mut issues);
         }
-        if issues.is_empty() {
-            Ok(acknowledgement)
-        } else {
-            Err(ModelError::Invalid { issues })
-        }
+        valid_or_invalid(acknowledgement, issues)
     }
 }
 

@@ -7,6 +7,7 @@
 //! A product's status starts as `not-contacted`, which is not `not-affected`: "never looked"
 //! and "looked and not affected" are different words (the complaint about VINCE this answers).
 
+use redline_model::error::valid_or_invalid;
 use redline_model::text::check_text;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -286,11 +287,7 @@ impl DisclosureAction {
             }
             _ => {}
         }
-        if issues.is_empty() {
-            Ok(action)
-        } else {
-            Err(ModelError::Invalid { issues })
-        }
+        valid_or_invalid(action, issues)
     }
 }
 

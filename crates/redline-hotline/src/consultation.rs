@@ -13,6 +13,7 @@
 
 use jiff::SignedDuration;
 use redline_model::error::parse_json_with_path;
+use redline_model::error::valid_or_invalid;
 use redline_model::{ClaimId, ModelError, PartyId, Timestamp, ValidationIssue};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -151,7 +152,7 @@ impl ConsultationRequest {
                 "a mediator is a third party, neither the requester nor the named state",
             ));
         }
-        finish(request, issues)
+        valid_or_invalid(request, issues)
     }
 
     pub fn to_payload_bytes(&self) -> Vec<u8> {
@@ -165,7 +166,7 @@ impl ConsultationReply {
         let mut issues = Vec::new();
         check_version(reply.v, &mut issues);
         check_text("statement", &reply.statement, &mut issues);
-        finish(reply, issues)
+        valid_or_invalid(reply, issues)
     }
 
     pub fn to_payload_bytes(&self) -> Vec<u8> {
@@ -187,7 +188,7 @@ impl ConsultationOutcome {
                 "`referred-to-mediation` names the mediator; other outcomes name none",
             ));
         }
-        finish(outcome, issues)
+        valid_or_invalid(outcome, issues)
     }
 
     pub fn to_payload_bytes(&self) -> Vec<u8> {
@@ -355,14 +356,6 @@ fn check_version(version: u8, issues: &mut Vec<ValidationIssue>) {
 
 fn check_text(path: &str, text: &str, issues: &mut Vec<ValidationIssue>) {
     redline_model::text::check_text(path, text, 1, MAXIMUM_POSITION_CHARACTERS, issues);
-}
-
-fn finish<T>(value: T, issues: Vec<ValidationIssue>) -> Result<T, ModelError> {
-    if issues.is_empty() {
-        Ok(value)
-    } else {
-        Err(ModelError::Invalid { issues })
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! `schemas/hotline-message.schema.json`).
 
 use redline_model::error::parse_json_with_path;
+use redline_model::error::valid_or_invalid;
 use redline_model::{IncidentId, ModelError, PartyId, Timestamp, Tlp, ValidationIssue};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -311,11 +312,7 @@ impl HotlineMessage {
             body,
         };
         let issues = message.validate();
-        if issues.is_empty() {
-            Ok(message)
-        } else {
-            Err(ModelError::Invalid { issues })
-        }
+        valid_or_invalid(message, issues)
     }
 
     /// The payload bytes: compact JSON, fields in the order of DESIGN.md.

@@ -12,6 +12,7 @@
 //! ("The Law and Politics of Cyberattack Attribution", 2020) and GGE 2015 para. 28(f) ("accusations
 //! ... should be substantiated") ask.
 
+use crate::error::valid_or_invalid;
 use crate::text::check_text;
 use std::collections::BTreeSet;
 
@@ -172,11 +173,7 @@ impl AttributionClaim {
     pub fn parse(bytes: &[u8]) -> Result<Self, ModelError> {
         let claim: Self = parse_json_with_path(bytes)?;
         let issues = claim.validate();
-        if issues.is_empty() {
-            Ok(claim)
-        } else {
-            Err(ModelError::Invalid { issues })
-        }
+        valid_or_invalid(claim, issues)
     }
 
     /// Every rule a claim version breaks on its own.
@@ -284,11 +281,7 @@ impl ClaimCosignature {
                 &mut issues,
             );
         }
-        if issues.is_empty() {
-            Ok(cosignature)
-        } else {
-            Err(ModelError::Invalid { issues })
-        }
+        valid_or_invalid(cosignature, issues)
     }
 
     pub fn to_payload_bytes(&self) -> Vec<u8> {
@@ -305,11 +298,7 @@ impl ClaimDecision {
         if let Some(reason) = &decision.reason {
             check_text("reason", reason, 1, 2_000, &mut issues);
         }
-        if issues.is_empty() {
-            Ok(decision)
-        } else {
-            Err(ModelError::Invalid { issues })
-        }
+        valid_or_invalid(decision, issues)
     }
 
     pub fn to_payload_bytes(&self) -> Vec<u8> {

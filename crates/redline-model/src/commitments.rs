@@ -13,6 +13,7 @@
 //! norm of the 2015 GGE report (A/70/174, para. 13 (a)–(k)) and one per red line of the adopted
 //! norms document.
 
+use crate::error::valid_or_invalid;
 use crate::text::check_text;
 use std::collections::BTreeSet;
 
@@ -138,7 +139,7 @@ impl AdoptionStatement {
                 ),
             ));
         }
-        finish(statement, issues)
+        valid_or_invalid(statement, issues)
     }
 }
 
@@ -230,7 +231,7 @@ impl ImplementationReport {
     pub fn parse(bytes: &[u8]) -> Result<Self, ModelError> {
         let report: Self = parse_json_with_path(bytes)?;
         let issues = report.validate();
-        finish(report, issues)
+        valid_or_invalid(report, issues)
     }
 
     /// Every rule a report version breaks on its own.
@@ -456,7 +457,7 @@ impl ReviewRoundOpening {
                 "at most 2160 hours (90 days)",
             ));
         }
-        finish(opening, issues)
+        valid_or_invalid(opening, issues)
     }
 
     /// When the scheduler reminds those who have not written yet.
@@ -512,7 +513,7 @@ impl PeerReview {
                 .map(|rating| (rating.norm, rating.comment.as_str())),
             &mut issues,
         );
-        finish(review, issues)
+        valid_or_invalid(review, issues)
     }
 }
 
@@ -593,7 +594,7 @@ impl ReviewAnswer {
                 .map(|entry| (entry.norm, entry.text.as_str())),
             &mut issues,
         );
-        finish(answer, issues)
+        valid_or_invalid(answer, issues)
     }
 }
 
@@ -621,7 +622,7 @@ impl ReviewRoundClosing {
             MAXIMUM_ANSWER_CHARACTERS,
             &mut issues,
         );
-        finish(closing, issues)
+        valid_or_invalid(closing, issues)
     }
 }
 
@@ -718,7 +719,7 @@ impl CapacityBuildingEntry {
                 format!("a {} entry names its counterpart", entry.status),
             ));
         }
-        finish(entry, issues)
+        valid_or_invalid(entry, issues)
     }
 }
 
@@ -769,14 +770,6 @@ pub fn tally_round_ratings(
         }
     }
     rows
-}
-
-fn finish<T>(value: T, issues: Vec<ValidationIssue>) -> Result<T, ModelError> {
-    if issues.is_empty() {
-        Ok(value)
-    } else {
-        Err(ModelError::Invalid { issues })
-    }
 }
 
 /// Whether `text` is a document hash: 64 lower-case hex digits.

@@ -70,6 +70,16 @@ impl ModelError {
     }
 }
 
+/// `value` when `issues` is empty; otherwise every issue, as a parser answers once it has
+/// checked every rule.
+pub fn valid_or_invalid<T>(value: T, issues: Vec<ValidationIssue>) -> Result<T, ModelError> {
+    if issues.is_empty() {
+        Ok(value)
+    } else {
+        Err(ModelError::Invalid { issues })
+    }
+}
+
 /// Parse JSON into `T`, naming the JSON path of the first problem.
 pub fn parse_json_with_path<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ModelError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

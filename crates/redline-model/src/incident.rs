@@ -1,6 +1,7 @@
 //! The incident report: the public JSON contract of `DESIGN.md`, its parsing with JSON paths,
 //! its validation, and the stored incident with its version.
 
+use crate::error::valid_or_invalid;
 use std::{collections::BTreeSet, fmt};
 
 use serde::{Deserialize, Serialize};
@@ -230,11 +231,7 @@ pub struct IncidentReport {
 pub fn parse_incident_report(bytes: &[u8], now: Timestamp) -> Result<IncidentReport, ModelError> {
     let report: IncidentReport = parse_json_with_path(bytes)?;
     let issues = report.validate(now);
-    if issues.is_empty() {
-        Ok(report)
-    } else {
-        Err(ModelError::Invalid { issues })
-    }
+    valid_or_invalid(report, issues)
 }
 
 fn is_attack_technique_id(text: &str) -> bool {
