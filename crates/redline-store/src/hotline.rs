@@ -19,8 +19,8 @@ use async_trait::async_trait;
 
 use crate::StoreError;
 use crate::sql_helpers::{
-    AnyQuery, Columns, classify, corrupt, from_json_text, timestamp_from_column, to_json_text,
-    value_placeholders,
+    AnyQuery, Columns, SqlFilter, classify, corrupt, from_json_text, timestamp_from_column,
+    to_json_text, value_placeholders,
 };
 
 /// The hotline's records: messages, threads, each party's event stream, communication checks.
@@ -915,31 +915,28 @@ pub(crate) async fn list_communication_checks(
     reader: Reader<'_>,
     limit: u32,
 ) -> Result<Vec<(CommunicationCheck, Tlp)>, StoreError> {
-    let (reader_kind, party) = match reader {
-        Reader::Operator => ("operator", String::new()),
-        Reader::Anonymous => ("anonymous", String::new()),
-        Reader::Party(party) => ("party", party.to_string()),
-    };
-    let rows = sqlx::query(
+    let mut filter = SqlFilter::default();
+    match reader {
+        Reader::Operator => {}
+        Reader::Anonymous => filter.condition("t.tlp = 'clear'"),
+        Reader::Party(party) => filter.readable_by(party, "t.tlp", |placeholder| {
+            format!(
+                "c.started_by = {placeholder} OR EXISTS (SELECT 1 FROM communication_check_targets x \
+                 WHERE x.check_id = c.id AND x.party_id = {placeholder})"
+            )
+        }),
+    }
+    let statement = format!(
         "SELECT c.id, c.thread_id, c.started_by, c.started_at_us, c.reply_by_us, c.exercise, t.tlp \
          FROM communication_checks c JOIN hotline_threads t ON t.id = c.thread_id \
-         WHERE $1 = 'operator' \
-            OR ($1 = 'anonymous' AND t.tlp = 'clear') \
-            OR ($1 = 'party' AND (t.tlp IN ('clear', 'green') OR c.started_by = $2 \
-                OR EXISTS (SELECT 1 FROM communication_check_targets x \
-                           WHERE x.check_id = c.id AND x.party_id = $2))) \
-         ORDER BY c.started_at_us DESC, c.id LIMIT $3",
-    )
-    .bind(reader_kind)
-    .bind(party)
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await?;
+         {} ORDER BY c.started_at_us DESC, c.id LIMIT {}",
+        filter.where_clause(),
+        limit
+    );
+    let rows = filter.fetch_all(pool, statement).await?;
     let mut checks = Vec::with_capacity(rows.len());
     for row in &rows {
-        let label: String = row.try_get("tlp")?;
-        let tlp = Tlp::parse(&label)
-            .ok_or_else(|| corrupt("communication check", format!("label `{label}`")))?;
+        let tlp = Columns::of(row, "communication check").tlp("tlp")?;
         checks.push((check_from_row(pool, row).await?, tlp));
     }
     Ok(checks)
