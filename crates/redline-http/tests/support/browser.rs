@@ -7,6 +7,7 @@
 //! `#[path = "support/browser.rs"] mod browser;`.
 #![allow(dead_code)]
 
+use std::os::unix::process::CommandExt;
 use std::{
     path::PathBuf,
     process::{Child, Command, Stdio},
@@ -40,7 +41,12 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends chromedriver and the chromium it started: they share a process group of their own,
+    /// and killing only the driver would leave chromium running after the test.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -66,6 +72,8 @@ pub async fn browser() -> Option<Browser> {
     };
     let driver = Command::new(driver)
         .arg(format!("--port={port}"))
+        // Its own process group, which chromium joins, so that dropping the browser ends both.
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
