@@ -420,26 +420,8 @@ async fn a_notice_reaches_every_party_and_each_acknowledgement_is_graded_by_the_
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let signed_in = http
-        .post(format!("{base}/console/sign-in"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("token={}", token("GB")))
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("redline_session="))
-        .and_then(|value| value.split(';').next())
-        .unwrap()
-        .to_string();
+    let support::ConsoleSession { http, cookie, .. } =
+        support::ConsoleSession::sign_in_at(base, &token("GB")).await;
     let console = http
         .get(format!("{base}/console/supply-chain/{id}"))
         .header("cookie", &cookie)

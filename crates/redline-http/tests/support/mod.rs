@@ -352,13 +352,18 @@ impl ConsoleSession {
         node: &DashboardNode,
         party: &str,
     ) -> (reqwest::StatusCode, Option<String>) {
+        ConsoleSession::try_sign_in_at(&node.base, &node.tokens[party]).await
+    }
+
+    /// The same against the node at `base`, with `token`.
+    pub async fn try_sign_in_at(base: &str, token: &str) -> (reqwest::StatusCode, Option<String>) {
         let response = ConsoleSession::client()
-            .post(format!("{}/console/sign-in", node.base))
+            .post(format!("{base}/console/sign-in"))
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(form_body(&[("token", node.tokens[party].as_str())]))
+            .body(form_body(&[("token", token)]))
             .send()
             .await
             .unwrap();
@@ -367,16 +372,21 @@ impl ConsoleSession {
 
     /// Signs in as `party`, which must succeed (303 to the console, with a cookie).
     pub async fn sign_in(node: &DashboardNode, party: &str) -> ConsoleSession {
-        let (status, cookie) = ConsoleSession::try_sign_in(node, party).await;
+        ConsoleSession::sign_in_at(&node.base, &node.tokens[party]).await
+    }
+
+    /// The same against the node at `base`, with `token`.
+    pub async fn sign_in_at(base: &str, token: &str) -> ConsoleSession {
+        let (status, cookie) = ConsoleSession::try_sign_in_at(base, token).await;
         assert_eq!(
             status,
             reqwest::StatusCode::SEE_OTHER,
-            "signing in as {party}"
+            "signing in at {base}"
         );
         ConsoleSession {
             http: ConsoleSession::client(),
-            base: node.base.clone(),
-            cookie: cookie.unwrap_or_else(|| panic!("no session cookie for {party}")),
+            base: base.to_string(),
+            cookie: cookie.unwrap_or_else(|| panic!("no session cookie from {base}")),
         }
     }
 
