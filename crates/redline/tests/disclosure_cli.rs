@@ -9,31 +9,15 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{json_of, redline, stderr, stdout, succeeded};
+use support::{add_party_with_new_key, json_of, redline, stderr, stdout, succeeded};
 
 #[test]
 fn a_case_is_opened_worked_and_read_through_the_cli() {
     let directory = tempfile::tempdir().unwrap();
     let data = directory.path().join("data");
     let data = data.to_str().unwrap();
-    let key = directory.path().join("cert.pem");
-    let key = key.to_str().unwrap();
-    let public_key = succeeded(redline(&["keygen", "--output", key]));
-    let public_key = public_key.lines().next().unwrap().trim().to_string();
-    succeeded(redline(&[
-        "--data",
-        data,
-        "party",
-        "add",
-        "--id",
-        "cert-eu",
-        "--kind",
-        "cert",
-        "--name",
-        "CERT-EU",
-        "--public-key",
-        &public_key,
-    ]));
+    let key = add_party_with_new_key(data, directory.path(), "cert-eu", "cert", "CERT-EU");
+    let key = key.as_str();
     succeeded(redline(&[
         "--data",
         data,

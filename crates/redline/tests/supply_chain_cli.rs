@@ -10,25 +10,7 @@ use serde_json::json;
 use support::{json_of, redline, stderr, stdout, succeeded};
 
 fn add_state(data: &str, directory: &std::path::Path, id: &str) -> String {
-    let key = directory.join(format!("{id}.pem"));
-    let key = key.to_str().unwrap().to_string();
-    let public_key = succeeded(redline(&["keygen", "--output", &key]));
-    let public_key = public_key.lines().next().unwrap().trim().to_string();
-    succeeded(redline(&[
-        "--data",
-        data,
-        "party",
-        "add",
-        "--id",
-        id,
-        "--kind",
-        "state",
-        "--name",
-        id,
-        "--public-key",
-        &public_key,
-    ]));
-    key
+    support::add_party_with_new_key(data, directory, id, "state", id)
 }
 
 #[test]

@@ -253,3 +253,33 @@ impl DemoNode {
         stop(self.child)
     }
 }
+
+/// Adds the party `id` (of `kind`, named `name`) to the local node at `data` with a key that
+/// `redline keygen` writes under `directory`; returns the key file.
+pub fn add_party_with_new_key(
+    data: &str,
+    directory: &Path,
+    id: &str,
+    kind: &str,
+    name: &str,
+) -> String {
+    let key = directory.join(format!("{id}.pem"));
+    let key = key.to_str().unwrap().to_string();
+    let public_key = succeeded(redline(&["keygen", "--output", &key]));
+    let public_key = public_key.lines().next().unwrap().trim().to_string();
+    succeeded(redline(&[
+        "--data",
+        data,
+        "party",
+        "add",
+        "--id",
+        id,
+        "--kind",
+        kind,
+        "--name",
+        name,
+        "--public-key",
+        &public_key,
+    ]));
+    key
+}
