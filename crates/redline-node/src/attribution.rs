@@ -485,7 +485,6 @@ impl Node {
         )
     }
 
-    /// The records of a claim the caller may read, or "not found".
     /// The claim `claim_id` as `party` reads it, when `party` is its claimant; `action` says
     /// what only the claimant may do, for the refusal.
     async fn claimant_records(
@@ -507,6 +506,7 @@ impl Node {
         Ok(records)
     }
 
+    /// The records of a claim the caller may read, or "not found".
     async fn readable_claim(
         &self,
         caller: &Caller,

@@ -42,6 +42,8 @@ pub async fn run_on_sqlite(suite: impl AsyncFnOnce(&dyn crate::Store)) {
         uuid::Uuid::new_v4().simple()
     ));
     std::fs::create_dir_all(&directory).expect("a temporary directory for the suite");
+    // Removed when the suite ends, passed or failed (a failing check panics).
+    let _removed = RemovedOnDrop(directory.clone());
     let store = crate::SqlStore::open_sqlite_file(
         &directory.join("redline.sqlite"),
         crate::SqlStoreOptions::default(),
@@ -50,7 +52,15 @@ pub async fn run_on_sqlite(suite: impl AsyncFnOnce(&dyn crate::Store)) {
     .expect("a new SQLite store");
     suite(&store).await;
     crate::Store::close(&store).await;
-    let _ = std::fs::remove_dir_all(&directory);
+}
+
+/// A directory removed when dropped.
+struct RemovedOnDrop(std::path::PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Runs `suite` on a store in a fresh PostgreSQL database (see [`fresh_postgres_database`]),

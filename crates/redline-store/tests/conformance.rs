@@ -574,7 +574,8 @@ async fn run_suite(store: &dyn Store) {
     assert_eq!(store.count_incidents().await.unwrap(), 1 + 25 + 40 + 30 + 1);
 }
 
-/// The parties every check but `check_parties` builds on, as `check_parties` leaves them.
+/// The parties every check but `check_parties` builds on (EE and cert-eu, without the second key
+/// `check_parties` adds to EE: no other check reads it).
 async fn seed_parties(store: &dyn Store) {
     store
         .insert_party(&party("EE", PartyKind::State))
