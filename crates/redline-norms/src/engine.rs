@@ -389,203 +389,30 @@ fn characterise(
     let mut because = Vec::new();
     let mut notes: Vec<(usize, String)> = Vec::new();
     let (category, legal_certainty) = if !has_nexus {
-        let certainty = rules
-            .iter()
-            .enumerate()
-            .filter(|(index, rule)| fired(*index) && rule.concludes == Conclusion::NoStateNexus)
-            .map(|(_, rule)| rule.certainty)
-            .max()
-            .unwrap_or(Certainty::Contested);
-        for (index, rule) in rules.iter().enumerate() {
-            if fired(index) && rule.concludes == Conclusion::NoStateNexus {
-                because.push(rule_line(
-                    &format!("No state nexus ({})", certainty_word(rule.certainty)),
-                    rule,
-                    suspected_state,
-                ));
-            }
-        }
-        if because.is_empty() {
-            because.push(
-                "No state nexus: no rule of this document established that the operation is attributable to a state".into(),
-            );
-        }
-        for (index, rule) in rules.iter().enumerate() {
-            if let Some(conditional) = rule.concludes.category()
-                && fired(index)
-                && conditional > LegalCategory::BelowThreshold
-                && !(espionage_cap && conditional > LegalCategory::BelowThreshold)
-            {
-                notes.push((
-                    index,
-                    format!(
-                        "not applied: no state nexus; were one established, {} ({})",
-                        conditional.as_str(),
-                        certainty_word(rule.certainty)
-                    ),
-                ));
-                because.push(format!(
-                    "If a state nexus were established: {} ({}) — {}",
-                    conditional.in_words(),
-                    certainty_word(rule.certainty),
-                    rule.explanation
-                ));
-            }
-        }
-        (LegalCategory::NoStateNexus, certainty)
+        category_without_a_nexus(
+            rules,
+            &fired,
+            espionage_cap,
+            suspected_state,
+            &mut because,
+            &mut notes,
+        )
     } else {
-        for (index, rule) in rules.iter().enumerate() {
-            if fired(index) && rule.concludes == Conclusion::StateNexus {
-                because.push(rule_line(
-                    &format!("State nexus ({})", certainty_word(rule.certainty)),
-                    rule,
-                    suspected_state,
-                ));
-            }
-        }
-        let mut capped = Vec::new();
-        let mut applicable: Vec<(usize, LegalCategory, Certainty)> = Vec::new();
-        for (index, rule) in rules.iter().enumerate() {
-            let Some(concluded) = rule.concludes.category() else {
-                continue;
-            };
-            if !fired(index) {
-                continue;
-            }
-            if espionage_cap && concluded > LegalCategory::BelowThreshold {
-                capped.push(index);
-                notes.push((
-                    index,
-                    "not applied: remote espionage alone stays below-threshold (Tallinn 2.0 Rule 32)".into(),
-                ));
-                continue;
-            }
-            applicable.push((index, concluded, rule.certainty));
-        }
-        let established = applicable
-            .iter()
-            .filter(|(_, _, certainty)| certainty.is_established())
-            .map(|(_, concluded, _)| *concluded)
-            .max()
-            .unwrap_or(LegalCategory::BelowThreshold)
-            .max(LegalCategory::BelowThreshold);
-        let contested_above: Vec<&(usize, LegalCategory, Certainty)> = applicable
-            .iter()
-            .filter(|(_, concluded, certainty)| {
-                *concluded > established && !certainty.is_established()
-            })
-            .collect();
-        let certainty = if established > LegalCategory::BelowThreshold {
-            applicable
-                .iter()
-                .filter(|(_, concluded, certainty)| {
-                    *concluded == established && certainty.is_established()
-                })
-                .map(|(_, _, certainty)| *certainty)
-                .max()
-                .unwrap_or(Certainty::Majority)
-        } else if !contested_above.is_empty() {
-            Certainty::Contested
-        } else {
-            applicable
-                .iter()
-                .filter(|(_, concluded, _)| *concluded == LegalCategory::BelowThreshold)
-                .map(|(_, _, certainty)| *certainty)
-                .max()
-                .unwrap_or(Certainty::Majority)
-        };
-        let mut established_lines: Vec<(LegalCategory, usize)> = applicable
-            .iter()
-            .filter(|(_, _, certainty)| certainty.is_established())
-            .map(|(index, concluded, _)| (*concluded, *index))
-            .collect();
-        established_lines.sort_by(|left, right| right.0.cmp(&left.0).then(left.1.cmp(&right.1)));
-        for (concluded, index) in established_lines {
-            let rule = &rules[index];
-            because.push(rule_line(
-                &format!(
-                    "{} ({})",
-                    capitalise(concluded.in_words()),
-                    certainty_word(rule.certainty)
-                ),
-                rule,
-                suspected_state,
-            ));
-        }
-        for (index, concluded, _) in &contested_above {
-            let rule = &rules[*index];
-            because.push(rule_line(
-                &format!("Contested, not relied on: {}", concluded.in_words()),
-                rule,
-                suspected_state,
-            ));
-        }
-        for (index, concluded, certainty) in &applicable {
-            if !certainty.is_established() && *concluded <= established {
-                let rule = &rules[*index];
-                because.push(rule_line(
-                    &format!("Also argued (contested): {}", concluded.in_words()),
-                    rule,
-                    suspected_state,
-                ));
-            }
-        }
-        if !capped.is_empty() {
-            because.push(
-                "Remote espionage alone is below-threshold: the findings above it were not applied (Tallinn 2.0 Rule 32)".into(),
-            );
-        }
-        if applicable.is_empty() && capped.is_empty() {
-            because.push(
-                "Below threshold: no rule of this document concluded a higher category".into(),
-            );
-        }
-        (established, certainty)
+        category_of_a_state_act(
+            rules,
+            &fired,
+            espionage_cap,
+            suspected_state,
+            &mut because,
+            &mut notes,
+        )
     };
 
     // The attribution caps the certainty of a state's act.
     let (certainty, attribution_allows) = if has_nexus {
-        let confidence = facts
-            .confidence
-            .unwrap_or(redline_model::Confidence::Remote);
-        let (allows, row) = document.attribution.allows(facts.relationship, confidence);
-        let why = match row {
-            Some(row) => format!(
-                "attribution `{}` with relationship `{}` reaches the row from `{}` for {}: it supports at most {} certainty [{}]",
-                confidence.as_str(),
-                facts.relationship.as_str(),
-                row.confidence.as_str(),
-                row.relationships
-                    .iter()
-                    .map(|relationship| relationship.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                allows.as_str(),
-                document.attribution.basis
-            ),
-            None => format!(
-                "attribution `{}` with relationship `{}` reaches no row of the attribution table: it supports at most contested certainty [{}]",
-                confidence.as_str(),
-                facts.relationship.as_str(),
-                document.attribution.basis
-            ),
-        };
-        trace.push(TraceEntry {
-            rule: TraceText::Owned("attribution.cap".into()),
-            fired: allows < legal_certainty,
-            why: TraceText::Owned(why),
-        });
-        if allows < legal_certainty {
-            because.push(format!(
-                "Certainty lowered from {} to {}: the attribution (`{}`, relationship `{}`) supports no more [{}]",
-                certainty_word(legal_certainty),
-                certainty_word(allows),
-                confidence.as_str(),
-                facts.relationship.as_str(),
-                document.attribution.basis
-            ));
-        }
-        (legal_certainty.min(allows), Some(allows))
+        let (capped, allows) =
+            attribution_cap(document, facts, legal_certainty, trace, &mut because);
+        (capped, Some(allows))
     } else {
         (legal_certainty, None)
     };
@@ -622,6 +449,257 @@ fn characterise(
         "peacetime"
     };
 
+    trace_rules(rules, &results, &notes, suspected_state, trace);
+    Characterisation {
+        legal: Legal {
+            category,
+            certainty,
+            attribution_allows,
+            frame,
+            schmitt,
+            because,
+        },
+        fired_rules: (0..rules.len()).filter(|index| fired(*index)).collect(),
+    }
+}
+
+/// Legal characterisation, no state nexus: the category is `no-state-nexus`, as certain as the
+/// strongest rule that denied the nexus; what a state nexus would have made of the operation is
+/// noted, not applied.
+fn category_without_a_nexus(
+    rules: &[LegalRule],
+    fired: &impl Fn(usize) -> bool,
+    espionage_cap: bool,
+    suspected_state: &str,
+    because: &mut Vec<String>,
+    notes: &mut Vec<(usize, String)>,
+) -> (LegalCategory, Certainty) {
+    let certainty = rules
+        .iter()
+        .enumerate()
+        .filter(|(index, rule)| fired(*index) && rule.concludes == Conclusion::NoStateNexus)
+        .map(|(_, rule)| rule.certainty)
+        .max()
+        .unwrap_or(Certainty::Contested);
+    for (index, rule) in rules.iter().enumerate() {
+        if fired(index) && rule.concludes == Conclusion::NoStateNexus {
+            because.push(rule_line(
+                &format!("No state nexus ({})", certainty_word(rule.certainty)),
+                rule,
+                suspected_state,
+            ));
+        }
+    }
+    if because.is_empty() {
+        because.push(
+            "No state nexus: no rule of this document established that the operation is attributable to a state".into(),
+        );
+    }
+    for (index, rule) in rules.iter().enumerate() {
+        if let Some(conditional) = rule.concludes.category()
+            && fired(index)
+            && conditional > LegalCategory::BelowThreshold
+            && !(espionage_cap && conditional > LegalCategory::BelowThreshold)
+        {
+            notes.push((
+                index,
+                format!(
+                    "not applied: no state nexus; were one established, {} ({})",
+                    conditional.as_str(),
+                    certainty_word(rule.certainty)
+                ),
+            ));
+            because.push(format!(
+                "If a state nexus were established: {} ({}) — {}",
+                conditional.in_words(),
+                certainty_word(rule.certainty),
+                rule.explanation
+            ));
+        }
+    }
+    (LegalCategory::NoStateNexus, certainty)
+}
+
+/// Legal characterisation of a state's act: the highest category an established (settled or
+/// majority) rule concludes, at least `below-threshold`; contested findings above it are
+/// reported, not relied on; remote espionage caps every finding above the threshold.
+fn category_of_a_state_act(
+    rules: &[LegalRule],
+    fired: &impl Fn(usize) -> bool,
+    espionage_cap: bool,
+    suspected_state: &str,
+    because: &mut Vec<String>,
+    notes: &mut Vec<(usize, String)>,
+) -> (LegalCategory, Certainty) {
+    for (index, rule) in rules.iter().enumerate() {
+        if fired(index) && rule.concludes == Conclusion::StateNexus {
+            because.push(rule_line(
+                &format!("State nexus ({})", certainty_word(rule.certainty)),
+                rule,
+                suspected_state,
+            ));
+        }
+    }
+    let mut capped = Vec::new();
+    let mut applicable: Vec<(usize, LegalCategory, Certainty)> = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        let Some(concluded) = rule.concludes.category() else {
+            continue;
+        };
+        if !fired(index) {
+            continue;
+        }
+        if espionage_cap && concluded > LegalCategory::BelowThreshold {
+            capped.push(index);
+            notes.push((
+                index,
+                "not applied: remote espionage alone stays below-threshold (Tallinn 2.0 Rule 32)"
+                    .into(),
+            ));
+            continue;
+        }
+        applicable.push((index, concluded, rule.certainty));
+    }
+    let established = applicable
+        .iter()
+        .filter(|(_, _, certainty)| certainty.is_established())
+        .map(|(_, concluded, _)| *concluded)
+        .max()
+        .unwrap_or(LegalCategory::BelowThreshold)
+        .max(LegalCategory::BelowThreshold);
+    let contested_above: Vec<&(usize, LegalCategory, Certainty)> = applicable
+        .iter()
+        .filter(|(_, concluded, certainty)| *concluded > established && !certainty.is_established())
+        .collect();
+    let certainty = if established > LegalCategory::BelowThreshold {
+        applicable
+            .iter()
+            .filter(|(_, concluded, certainty)| {
+                *concluded == established && certainty.is_established()
+            })
+            .map(|(_, _, certainty)| *certainty)
+            .max()
+            .unwrap_or(Certainty::Majority)
+    } else if !contested_above.is_empty() {
+        Certainty::Contested
+    } else {
+        applicable
+            .iter()
+            .filter(|(_, concluded, _)| *concluded == LegalCategory::BelowThreshold)
+            .map(|(_, _, certainty)| *certainty)
+            .max()
+            .unwrap_or(Certainty::Majority)
+    };
+    let mut established_lines: Vec<(LegalCategory, usize)> = applicable
+        .iter()
+        .filter(|(_, _, certainty)| certainty.is_established())
+        .map(|(index, concluded, _)| (*concluded, *index))
+        .collect();
+    established_lines.sort_by(|left, right| right.0.cmp(&left.0).then(left.1.cmp(&right.1)));
+    for (concluded, index) in established_lines {
+        let rule = &rules[index];
+        because.push(rule_line(
+            &format!(
+                "{} ({})",
+                capitalise(concluded.in_words()),
+                certainty_word(rule.certainty)
+            ),
+            rule,
+            suspected_state,
+        ));
+    }
+    for (index, concluded, _) in &contested_above {
+        let rule = &rules[*index];
+        because.push(rule_line(
+            &format!("Contested, not relied on: {}", concluded.in_words()),
+            rule,
+            suspected_state,
+        ));
+    }
+    for (index, concluded, certainty) in &applicable {
+        if !certainty.is_established() && *concluded <= established {
+            let rule = &rules[*index];
+            because.push(rule_line(
+                &format!("Also argued (contested): {}", concluded.in_words()),
+                rule,
+                suspected_state,
+            ));
+        }
+    }
+    if !capped.is_empty() {
+        because.push(
+            "Remote espionage alone is below-threshold: the findings above it were not applied (Tallinn 2.0 Rule 32)".into(),
+        );
+    }
+    if applicable.is_empty() && capped.is_empty() {
+        because
+            .push("Below threshold: no rule of this document concluded a higher category".into());
+    }
+    (established, certainty)
+}
+
+/// The attribution's cap on the certainty of a state's act (`[attribution]` of the document):
+/// the certainty the confidence and relationship support, with its trace line; a certainty it
+/// lowers is said in `because`. Returns the capped certainty and what the attribution allows.
+fn attribution_cap(
+    document: &NormsDocument,
+    facts: &ReportFacts,
+    legal_certainty: Certainty,
+    trace: &mut Vec<TraceEntry>,
+    because: &mut Vec<String>,
+) -> (Certainty, Certainty) {
+    let confidence = facts
+        .confidence
+        .unwrap_or(redline_model::Confidence::Remote);
+    let (allows, row) = document.attribution.allows(facts.relationship, confidence);
+    let why = match row {
+        Some(row) => format!(
+            "attribution `{}` with relationship `{}` reaches the row from `{}` for {}: it supports at most {} certainty [{}]",
+            confidence.as_str(),
+            facts.relationship.as_str(),
+            row.confidence.as_str(),
+            row.relationships
+                .iter()
+                .map(|relationship| relationship.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            allows.as_str(),
+            document.attribution.basis
+        ),
+        None => format!(
+            "attribution `{}` with relationship `{}` reaches no row of the attribution table: it supports at most contested certainty [{}]",
+            confidence.as_str(),
+            facts.relationship.as_str(),
+            document.attribution.basis
+        ),
+    };
+    trace.push(TraceEntry {
+        rule: TraceText::Owned("attribution.cap".into()),
+        fired: allows < legal_certainty,
+        why: TraceText::Owned(why),
+    });
+    if allows < legal_certainty {
+        because.push(format!(
+            "Certainty lowered from {} to {}: the attribution (`{}`, relationship `{}`) supports no more [{}]",
+            certainty_word(legal_certainty),
+            certainty_word(allows),
+            confidence.as_str(),
+            facts.relationship.as_str(),
+            document.attribution.basis
+        ));
+    }
+    (legal_certainty.min(allows), allows)
+}
+
+/// One trace line per legal rule: fired or not, why, and the note of a fired rule that was not
+/// applied.
+fn trace_rules(
+    rules: &[LegalRule],
+    results: &[Result<bool, String>],
+    notes: &[(usize, String)],
+    suspected_state: &str,
+    trace: &mut Vec<TraceEntry>,
+) {
     for (index, (rule, result)) in rules.iter().zip(results.iter()).enumerate() {
         let note = notes
             .iter()
@@ -651,17 +729,6 @@ fn characterise(
             fired: matches!(result, Ok(true)),
             why,
         });
-    }
-    Characterisation {
-        legal: Legal {
-            category,
-            certainty,
-            attribution_allows,
-            frame,
-            schmitt,
-            because,
-        },
-        fired_rules: (0..rules.len()).filter(|index| fired(*index)).collect(),
     }
 }
 
