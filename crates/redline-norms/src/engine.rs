@@ -13,7 +13,7 @@ use crate::{
         RecommendedRung, RedLineFinding, Responses, Severity, TraceEntry, TraceText, round2,
     },
     conditions::{AssessmentVariables, HelperInputs, helper_values},
-    document::{Condition, Frame, LegalRule, NormsDocument, Rung},
+    document::{Condition, Frame, LegalRule, NormsDocument, ResponsePolicy, Rung},
     facts::ReportFacts,
     schmitt::SchmittFactors,
     severity::{choose_options, sector_dependency},
@@ -892,6 +892,83 @@ fn choose_responses(
     }
     let proportionate_up_to = proportionate_up_to.min(ceiling);
 
+    let available = available_rungs(report, document, inputs, &legal_results, ceiling, trace);
+
+    // The proportionate subset: every de-escalatory option, and the strongest other measure
+    // within proportionality.
+    let strongest = available
+        .iter()
+        .filter(|rung| !rung.de_escalatory && rung.number <= proportionate_up_to)
+        .max_by_key(|rung| rung.number);
+    let mut recommended_rungs: Vec<&Rung> = available
+        .iter()
+        .copied()
+        .filter(|rung| rung.de_escalatory && rung.number <= proportionate_up_to.max(ceiling))
+        .collect();
+    if let Some(strongest) = strongest {
+        recommended_rungs.push(strongest);
+    }
+    recommended_rungs.sort_by_key(|rung| (!rung.de_escalatory, rung.number));
+    recommended_rungs.dedup_by_key(|rung| rung.number);
+    let higher_available: Vec<u32> = available
+        .iter()
+        .filter(|rung| !rung.de_escalatory && rung.number > proportionate_up_to)
+        .map(|rung| rung.number)
+        .collect();
+    let why = proportionality_why(
+        inputs,
+        policy,
+        ceiling,
+        proportionate_up_to,
+        strongest,
+        &higher_available,
+    );
+    trace.push(TraceEntry {
+        rule: TraceText::Owned("responses.proportionality".into()),
+        fired: true,
+        why: TraceText::Owned(why.clone()),
+    });
+    let mut de_escalation: Vec<String> = Vec::new();
+    for rung in &recommended_rungs {
+        if let Some(off_ramp) = &rung.off_ramp
+            && !de_escalation.contains(off_ramp)
+        {
+            de_escalation.push(off_ramp.clone());
+        }
+    }
+    Responses {
+        ceiling,
+        proportionate_up_to,
+        recommended: recommended_rungs
+            .iter()
+            .map(|rung| recommended_rung(rung))
+            .collect(),
+        why,
+        available: available
+            .iter()
+            .map(|rung| recommended_rung(rung))
+            .collect(),
+        recommended_to_other_states: recommended_rungs
+            .iter()
+            .filter(|rung| !rung.injured_state_only())
+            .map(|rung| recommended_rung(rung))
+            .collect(),
+        de_escalation,
+    }
+}
+
+/// The rungs the report may take, each with its trace line: a rung is available when the legal
+/// characterisation meets its requirements (`legal_results`: category, certainty, attribution
+/// confidence failed), it is at or under the ceiling, the severity and any prior consultation it
+/// requires are there, and it belongs to the report's frame (peacetime or armed conflict).
+fn available_rungs<'document>(
+    report: &IncidentReport,
+    document: &'document NormsDocument,
+    inputs: &LadderInputs<'_>,
+    legal_results: &[[bool; 3]],
+    ceiling: u32,
+    trace: &mut Vec<TraceEntry>,
+) -> Vec<&'document Rung> {
     let mut available: Vec<&Rung> = Vec::new();
     for (rung, legal) in document.rungs.iter().zip(legal_results) {
         let texts = &rung.requires.failure_texts;
@@ -942,29 +1019,21 @@ fn choose_responses(
             available.push(rung);
         }
     }
+    available
+}
 
-    // The proportionate subset: every de-escalatory option, and the strongest other measure
-    // within proportionality.
-    let strongest = available
-        .iter()
-        .filter(|rung| !rung.de_escalatory && rung.number <= proportionate_up_to)
-        .max_by_key(|rung| rung.number);
-    let mut recommended_rungs: Vec<&Rung> = available
-        .iter()
-        .copied()
-        .filter(|rung| rung.de_escalatory && rung.number <= proportionate_up_to.max(ceiling))
-        .collect();
-    if let Some(strongest) = strongest {
-        recommended_rungs.push(strongest);
-    }
-    recommended_rungs.sort_by_key(|rung| (!rung.de_escalatory, rung.number));
-    recommended_rungs.dedup_by_key(|rung| rung.number);
-    let higher_available: Vec<u32> = available
-        .iter()
-        .filter(|rung| !rung.de_escalatory && rung.number > proportionate_up_to)
-        .map(|rung| rung.number)
-        .collect();
-    let why = format!(
+/// Why the recommended rungs are the proportionate ones: the severity's reach, the red-line
+/// floor, the strongest measure recommended and what is available above it, with the policy's
+/// basis.
+fn proportionality_why(
+    inputs: &LadderInputs<'_>,
+    policy: &ResponsePolicy,
+    ceiling: u32,
+    proportionate_up_to: u32,
+    strongest: Option<&&Rung>,
+    higher_available: &[u32],
+) -> String {
+    format!(
         "Severity level {} calls for measures up to rung {}{}{}; the de-escalatory options come first. {} [{}]",
         inputs.severity_level,
         proportionate_up_to,
@@ -1011,39 +1080,7 @@ fn choose_responses(
             )
         },
         policy.basis
-    );
-    trace.push(TraceEntry {
-        rule: TraceText::Owned("responses.proportionality".into()),
-        fired: true,
-        why: TraceText::Owned(why.clone()),
-    });
-    let mut de_escalation: Vec<String> = Vec::new();
-    for rung in &recommended_rungs {
-        if let Some(off_ramp) = &rung.off_ramp
-            && !de_escalation.contains(off_ramp)
-        {
-            de_escalation.push(off_ramp.clone());
-        }
-    }
-    Responses {
-        ceiling,
-        proportionate_up_to,
-        recommended: recommended_rungs
-            .iter()
-            .map(|rung| recommended_rung(rung))
-            .collect(),
-        why,
-        available: available
-            .iter()
-            .map(|rung| recommended_rung(rung))
-            .collect(),
-        recommended_to_other_states: recommended_rungs
-            .iter()
-            .filter(|rung| !rung.injured_state_only())
-            .map(|rung| recommended_rung(rung))
-            .collect(),
-        de_escalation,
-    }
+    )
 }
 
 /// Whether a rung belongs to the report's frame (peacetime or armed conflict).
