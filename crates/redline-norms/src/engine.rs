@@ -366,21 +366,11 @@ fn characterise(
         None => "another state",
     };
 
-    let nexus_fired = rules
-        .iter()
-        .enumerate()
-        .any(|(index, rule)| fired(index) && rule.concludes == Conclusion::StateNexus);
-    let no_nexus_fired = rules
-        .iter()
-        .enumerate()
-        .any(|(index, rule)| fired(index) && rule.concludes == Conclusion::NoStateNexus);
+    let any_fired = |conclusion| fired_concluding(rules, &fired, conclusion).next().is_some();
     // A rule that denies the nexus (a political basis alone, territory only) prevails.
-    let has_nexus = nexus_fired && !no_nexus_fired;
+    let has_nexus = any_fired(Conclusion::StateNexus) && !any_fired(Conclusion::NoStateNexus);
     let close_access = ReportFacts::close_access(report);
-    let espionage_rule_fired = rules
-        .iter()
-        .enumerate()
-        .any(|(index, rule)| fired(index) && rule.concludes == Conclusion::Espionage);
+    let espionage_rule_fired = any_fired(Conclusion::Espionage);
     // Where the document's espionage rule holds, remote espionage stays below threshold; close
     // access by agents on the victim's territory is judged by the sovereignty rules (Tallinn
     // 2.0 Rule 32 commentary; OPCW 2018). A document may hold otherwise (France 2019).
@@ -463,6 +453,18 @@ fn characterise(
     }
 }
 
+/// The rules that fired and conclude `conclusion`, with their index in the document.
+fn fired_concluding<'rules>(
+    rules: &'rules [LegalRule],
+    fired: &impl Fn(usize) -> bool,
+    conclusion: Conclusion,
+) -> impl Iterator<Item = (usize, &'rules LegalRule)> {
+    rules
+        .iter()
+        .enumerate()
+        .filter(move |(index, rule)| fired(*index) && rule.concludes == conclusion)
+}
+
 /// Legal characterisation, no state nexus: the category is `no-state-nexus`, as certain as the
 /// strongest rule that denied the nexus; what a state nexus would have made of the operation is
 /// noted, not applied.
@@ -474,23 +476,19 @@ fn category_without_a_nexus(
     because: &mut Vec<String>,
     notes: &mut Vec<(usize, String)>,
 ) -> (LegalCategory, Certainty) {
-    let certainty = rules
-        .iter()
-        .enumerate()
-        .filter(|(index, rule)| fired(*index) && rule.concludes == Conclusion::NoStateNexus)
+    let certainty = fired_concluding(rules, fired, Conclusion::NoStateNexus)
         .map(|(_, rule)| rule.certainty)
         .max()
         .unwrap_or(Certainty::Contested);
-    for (index, rule) in rules.iter().enumerate() {
-        if fired(index) && rule.concludes == Conclusion::NoStateNexus {
-            because.push(rule_line(
-                &format!("No state nexus ({})", certainty_word(rule.certainty)),
-                rule,
-                suspected_state,
-            ));
-        }
+    let denials = because.len();
+    for (_, rule) in fired_concluding(rules, fired, Conclusion::NoStateNexus) {
+        because.push(rule_line(
+            &format!("No state nexus ({})", certainty_word(rule.certainty)),
+            rule,
+            suspected_state,
+        ));
     }
-    if because.is_empty() {
+    if because.len() == denials {
         because.push(
             "No state nexus: no rule of this document established that the operation is attributable to a state".into(),
         );
@@ -499,7 +497,7 @@ fn category_without_a_nexus(
         if let Some(conditional) = rule.concludes.category()
             && fired(index)
             && conditional > LegalCategory::BelowThreshold
-            && !(espionage_cap && conditional > LegalCategory::BelowThreshold)
+            && !espionage_cap
         {
             notes.push((
                 index,
@@ -531,14 +529,12 @@ fn category_of_a_state_act(
     because: &mut Vec<String>,
     notes: &mut Vec<(usize, String)>,
 ) -> (LegalCategory, Certainty) {
-    for (index, rule) in rules.iter().enumerate() {
-        if fired(index) && rule.concludes == Conclusion::StateNexus {
-            because.push(rule_line(
-                &format!("State nexus ({})", certainty_word(rule.certainty)),
-                rule,
-                suspected_state,
-            ));
-        }
+    for (_, rule) in fired_concluding(rules, fired, Conclusion::StateNexus) {
+        because.push(rule_line(
+            &format!("State nexus ({})", certainty_word(rule.certainty)),
+            rule,
+            suspected_state,
+        ));
     }
     let mut capped = Vec::new();
     let mut applicable: Vec<(usize, LegalCategory, Certainty)> = Vec::new();
